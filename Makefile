@@ -1,0 +1,41 @@
+# evhub — the two commands a newcomer runs are `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.stamp-run
+STAMP_DEV := $(VENV)/.stamp-dev
+
+.PHONY: run test bench lint clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --group dev -e ".[iamc]"
+	touch $@ $(STAMP_RUN)
+
+## run: install evhub and run the four shipped Türkiye scenarios into results/
+run: $(STAMP_RUN)
+	$(BIN)/evhub run --out results
+
+## test: install the dev extras and run the whole suite
+test: $(STAMP_DEV)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## bench: evhub against flodym, side by side in one run
+bench: $(STAMP_DEV)
+	$(BIN)/python benchmarks/run.py
+
+## lint: ruff and mypy
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) results

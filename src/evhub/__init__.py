@@ -1,0 +1,1 @@
+"""evhub: open scenario model for EV transition and production hubs."""
