@@ -1,0 +1,204 @@
+"""Calibrate the lifetime so the model's stock from sourced sales reproduces the observed stock.
+
+The history of the fleet is run exactly as :func:`evhub.model.chain.simulate`
+runs it (observed sales where they exist, the observed stock before that), for
+candidate lifetime parameters; :func:`scipy.optimize.least_squares` minimises
+the relative error of the total stock over the calibration years.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from evhub.dataset import Dataset
+from evhub.model import chain, lifetime
+from evhub.run import _keyed_years, build_inputs, parameter_arrays
+from evhub.scenario import ResolvedScenario
+
+__all__ = ["Calibration", "average_age", "backcast", "calibrate"]
+
+_PERCENT = 100.0
+_HALF_YEAR = 0.5  # cars sold mid-year are half a year old at its end
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Fitted lifetime parameters and the stock error per year."""
+
+    parameters: dict[str, float]
+    table: pd.DataFrame  # year, observed, modelled, error_percent
+    max_abs_error_percent: float
+
+
+def _history_stock(
+    inputs: chain.ChainInputs, params: Mapping[str, np.ndarray], distribution: str
+) -> np.ndarray:
+    """Total modelled stock in history years for each run (run, year)."""
+    return _history_fleet(inputs, params, distribution)[0]
+
+
+def _history_fleet(
+    inputs: chain.ChainInputs, params: Mapping[str, np.ndarray], distribution: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Modelled stock (run, year) and average age at the end of each year (run, year) [yr]."""
+    years = inputs.years
+    n = len(years)
+    b = int(np.searchsorted(years, inputs.base_year))
+    life = chain.make_lifetime(params, distribution)
+    survival = lifetime.survival_matrix(life, years=n, cohorts_before=inputs.cohorts_before)
+    growth = params["fleet.initial_stock_growth"]
+    runs = growth.shape[0]
+    first = chain._first_stock(inputs.stock, years, growth)
+    earlier = chain.initial_inflow(life, inputs.cohorts_before, growth, first)
+    hist = years <= inputs.base_year
+    given = np.where(hist, inputs.sales, 0.0)[None, :].repeat(runs, axis=0)
+    target = np.where(hist & np.isnan(inputs.sales), inputs.stock, np.nan)[None, :].repeat(runs, 0)
+    target = chain._backfill_target(target, first, growth, years)
+    given = np.where(np.isnan(target), given, np.nan)
+    inflow = chain.solve_total_inflow(survival, earlier, given, target, np.full((runs, n), np.nan), b)
+    all_inflow = np.concatenate([earlier, inflow], axis=1)
+    by_cohort = survival * all_inflow[:, None, :]
+    stock: np.ndarray = by_cohort.sum(axis=2)
+    vintages = np.arange(-inputs.cohorts_before, n, dtype=float)
+    ages = np.arange(n, dtype=float)[:, None] - vintages[None, :] + _HALF_YEAR
+    ages = np.where(ages > 0, ages, 0.0)
+    age: np.ndarray = (by_cohort * ages[None]).sum(axis=2) / stock
+    return stock[:, : b + 1], age[:, : b + 1]
+
+
+def backcast(
+    scenario: ResolvedScenario, data: Dataset, years: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Modelled against observed stock for the scenario's lifetime.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``observed`` [veh], ``modelled`` [veh], ``error_percent`` [%].
+    """
+    inputs = _inputs(scenario, data)
+    params = parameter_arrays(scenario.values)
+    stock, age = _history_fleet(inputs, params, str(scenario.values["fleet.lifetime.distribution"]))
+    return _table(data, stock[0], years)
+
+
+def average_age(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
+    """Modelled against observed average age of the car stock.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``observed`` [yr], ``modelled`` [yr].
+    """
+    inputs = _inputs(scenario, data)
+    params = parameter_arrays(scenario.values)
+    _, age = _history_fleet(inputs, params, str(scenario.values["fleet.lifetime.distribution"]))
+    observed = data.series("stock", "average_age", powertrain="")
+    chosen = [int(y) for y in observed.index if data.first_year <= y <= data.base_year]
+    return pd.DataFrame(
+        {
+            "year": chosen,
+            "observed": observed.loc[chosen].to_numpy(float),
+            "modelled": [float(age[0, y - data.first_year]) for y in chosen],
+        }
+    )
+
+
+def _inputs(scenario: ResolvedScenario, data: Dataset) -> chain.ChainInputs:
+    return build_inputs(
+        data,
+        _keyed_years(scenario.values, "grid.renewable_share"),
+        _keyed_years(scenario.values, "market.gdp_growth"),
+    )
+
+
+def _table(data: Dataset, stock: np.ndarray, years: Sequence[int] | None) -> pd.DataFrame:
+    observed = data.series("stock", "stock", powertrain="")
+    chosen = [int(y) for y in (years if years is not None else observed.index) if y in observed.index]
+    chosen = [y for y in chosen if data.first_year <= y <= data.base_year]
+    modelled = np.array([stock[y - data.first_year] for y in chosen])
+    obs = observed.loc[chosen].to_numpy(float)
+    return pd.DataFrame(
+        {
+            "year": chosen,
+            "observed": obs,
+            "modelled": modelled,
+            "error_percent": (modelled / obs - 1.0) * _PERCENT,
+        }
+    )
+
+
+def calibrate(
+    scenario: ResolvedScenario,
+    data: Dataset,
+    years: Sequence[int],
+    fit: Sequence[str] = ("fleet.lifetime.shape", "fleet.lifetime.scale", "fleet.initial_stock_growth"),
+) -> Calibration:
+    """Fit lifetime parameters to the observed stock in ``years`` and the average age.
+
+    The residuals are the relative errors of the total stock in each
+    calibration year and of the average age in every year it is observed.
+
+    Parameters
+    ----------
+    scenario
+        Gives the starting values and every parameter not fitted.
+    data
+        The dataset with observed sales and stock.
+    years
+        Calibration years (observed stock must exist in each).
+    fit
+        Parameter paths to fit (Weibull shape and scale, and the pre-model
+        sales growth by default).
+
+    Returns
+    -------
+    Calibration
+    """
+    inputs = _inputs(scenario, data)
+    base = parameter_arrays(scenario.values)
+    distribution = str(scenario.values["fleet.lifetime.distribution"])
+    observed = data.series("stock", "stock", powertrain="")
+    chosen = [y for y in years if y in observed.index]
+    idx = np.array([y - data.first_year for y in chosen])
+    obs = observed.loc[chosen].to_numpy(float)
+    start = np.array([float(base[p][0]) for p in fit])
+
+    ages = data.series("stock", "average_age", powertrain="")
+    age_years = [int(y) for y in ages.index if data.first_year <= y <= data.base_year]
+    age_idx = np.array([y - data.first_year for y in age_years], dtype=int)
+    age_obs = ages.loc[age_years].to_numpy(float)
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        params: dict[str, Any] = dict(base)
+        for p, v in zip(fit, x, strict=True):
+            params[p] = np.array([v])
+        stock, age = _history_fleet(inputs, params, distribution)
+        out: np.ndarray = np.concatenate(
+            [stock[0, idx] / obs - 1.0, age[0, age_idx] / age_obs - 1.0]
+        )
+        return out
+
+    lower = np.array([_LOWER.get(p, -np.inf) for p in fit])
+    upper = np.array([_UPPER.get(p, np.inf) for p in fit])
+    sol = optimize.least_squares(residuals, np.clip(start, lower, upper), bounds=(lower, upper))
+    fitted = {p: float(v) for p, v in zip(fit, sol.x, strict=True)}
+    display = {p: (v * _PERCENT if p == "fleet.initial_stock_growth" else v) for p, v in fitted.items()}
+    params = dict(base)
+    for p, v in fitted.items():
+        params[p] = np.array([v])
+    stock = _history_stock(inputs, params, distribution)[0]
+    table = _table(data, stock, chosen)
+    return Calibration(display, table, float(table["error_percent"].abs().max()))
+
+
+# Search bounds of the fit (numerical guards, not facts): a Weibull shape and
+# scale that keep the survival curve well defined, and pre-model growth rates.
+_LOWER = {"fleet.lifetime.shape": 0.5, "fleet.lifetime.scale": 5.0, "fleet.initial_stock_growth": -0.05}
+_UPPER = {"fleet.lifetime.shape": 12.0, "fleet.lifetime.scale": 120.0, "fleet.initial_stock_growth": 0.2}

@@ -1,0 +1,430 @@
+"""The model chain for the car fleet: sales -> fleet -> energy -> CO2 -> batteries.
+
+:func:`simulate` composes the modules for any number of runs at once. Inputs
+come in two parts: :class:`ChainInputs`, the dataset's arrays (no run axis),
+and ``params``, every scenario parameter by dotted path as an array with one
+value per run. Nothing here reads files or knows about scenarios.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from evhub.model import battery, emissions, energy, fleet, lifetime, market
+
+__all__ = ["ChainInputs", "ChainOutputs", "make_lifetime", "simulate", "solve_total_inflow"]
+
+F = NDArray[np.float64]
+_PERCENT = 100.0
+_PER_THOUSAND = 1000.0
+_PJ_PER_MJ = 1e-9
+_ML_TO_L = 1e6
+_BN = 1e9
+
+
+@dataclass(frozen=True)
+class ChainInputs:
+    """Dataset arrays the chain needs (no run axis).
+
+    Attributes
+    ----------
+    years : (year,)
+        Model years [yr].
+    base_year
+        Last observed year [yr].
+    cohorts_before
+        Number of cohorts before the first model year in the initial stock.
+    sales : (year,)
+        Observed new-car sales [veh/yr], NaN where not observed.
+    stock : (year,)
+        Observed car stock, interpolated between observed years [veh]; NaN
+        after the last observation.
+    history_shares : (year, powertrain)
+        Observed sales shares, interpolated between anchor years [1]; rows
+        after the base year are unused.
+    initial_shares : (powertrain,)
+        Powertrain mix of the stock before the first model year [1].
+    population : (year,)
+        [persons]
+    gdp_per_capita : (year,)
+        Observed [USD2015/person], NaN after the base year.
+    gdp_growth_years : (anchor,)
+        Years at which GDP growth is given [yr].
+    ownership_obs, gdp_obs : (obs,)
+        Observed cars per 1,000 people and GDP per capita for the Gompertz fit.
+    grid_intensity : (year,)
+        Observed grid intensity [gCO2/kWh], NaN after the base year.
+    renewable_share : (year,)
+        Observed renewable share [1], NaN after the base year.
+    fossil_intensity
+        Intensity of non-renewable generation [gCO2/kWh].
+    renewable_years : (anchor,)
+        Years of the renewable-share path after the base year [yr].
+    co2_factor, energy_density : (fuel,)
+        [kgCO2/l], [MJ/l]
+    material_intensity : (chemistry, material)
+        [kg/kWh]
+    ghg_reference
+        National GHG in the latest observed year [MtCO2e/yr].
+    ghg_targets
+        National targets by year [MtCO2e/yr].
+    """
+
+    years: F
+    base_year: int
+    cohorts_before: int
+    sales: F
+    stock: F
+    history_shares: F
+    initial_shares: F
+    population: F
+    gdp_per_capita: F
+    gdp_growth_years: F
+    ownership_obs: F
+    gdp_obs: F
+    grid_intensity: F
+    renewable_share: F
+    fossil_intensity: float
+    renewable_years: F
+    co2_factor: F
+    energy_density: F
+    material_intensity: F
+    ghg_reference: float
+    ghg_targets: Mapping[int, float]
+
+
+@dataclass(frozen=True)
+class ChainOutputs:
+    """Everything the chain computes; units in each field's comment.
+
+    Shapes use ``run``, ``powertrain`` (6), ``fuel`` (3), ``material`` (5) and
+    ``year``.
+    """
+
+    sales: F  # (run, powertrain, year) [veh/yr]
+    stock: F  # (run, powertrain, year) [veh]
+    retirements: F  # (run, powertrain, year) [veh/yr]
+    fleet_inflow: F  # (run, powertrain, year) [veh/yr], sales after LPG conversion
+    vehicle_km: F  # (run, powertrain, year) [km/yr]
+    fuel_energy: F  # (run, fuel, year) [PJ/yr]
+    electricity: F  # (run, year) [TWh/yr]
+    co2_tank_to_wheel: F  # (run, year) [MtCO2/yr]
+    co2_electricity: F  # (run, year) [MtCO2/yr]
+    co2_target: F  # (run, year) [MtCO2/yr]
+    grid_intensity: F  # (run, year) [gCO2/kWh]
+    battery_demand: F  # (run, year) [GWh/yr]
+    battery_retired: F  # (run, year) [GWh/yr]
+    battery_second_life: F  # (run, year) [GWh/yr]
+    materials: F  # (run, material, year) [kt/yr]
+    ownership: F  # (run, year) [veh/1000 persons]
+
+
+def make_lifetime(params: Mapping[str, F], distribution: str) -> lifetime.Lifetime:
+    """The lifetime distribution of a scenario, vectorised over runs."""
+    p = "fleet.lifetime."
+    if distribution == "weibull":
+        return lifetime.Weibull(shape=params[p + "shape"], scale=params[p + "scale"])
+    if distribution == "normal":
+        return lifetime.Normal(mean=params[p + "mean"], sd=params[p + "sd"])
+    if distribution == "lognormal":
+        return lifetime.LogNormal(mean=params[p + "mean"], sd=params[p + "sd"])
+    if distribution == "fixed":
+        return lifetime.Fixed(years=params[p + "years"])
+    msg = f"fleet.lifetime.distribution = {distribution!r} is not weibull, normal, lognormal, fixed"
+    raise ValueError(msg)
+
+
+def initial_inflow(life: lifetime.Lifetime, cohorts_before: int, growth: F, stock: F) -> F:
+    r"""Inflows of the cohorts before the first model year that give an initial stock.
+
+    Parameters
+    ----------
+    life
+        Lifetime with parameters of shape (run,).
+    cohorts_before
+        Number of earlier cohorts :math:`A`.
+    growth : (run,)
+        Growth of sales before the first model year [1/yr].
+    stock : (run,)
+        Stock at the end of the year before the first model year [veh].
+
+    Returns
+    -------
+    (run, cohorts_before)
+        Inflows by vintage, oldest first [veh/yr].
+
+    Notes
+    -----
+    Sales :math:`q_a \propto (1 + g)^{-a}` for the cohort aged :math:`a` at
+    the end of year :math:`-1`, scaled so that
+    :math:`\sum_a q_a S(a + \tfrac12)` equals the stock.
+    """
+    ages = np.arange(cohorts_before, dtype=float)
+    weights = (1.0 + growth[:, None]) ** (-ages[None, :])  # (run, age)
+    surviving = life.sf(ages + 0.5)  # (run, age)
+    scale = stock / (weights * surviving).sum(axis=1)
+    by_age = weights * scale[:, None]
+    out: F = by_age[:, ::-1]
+    return out
+
+
+def solve_total_inflow(
+    survival: F,
+    earlier: F,
+    given_inflow: F,
+    stock_target: F,
+    stock_ratio: F,
+    base_index: int,
+) -> F:
+    r"""Total inflow year by year: given where known, else what reaches a stock.
+
+    Parameters
+    ----------
+    survival : (run, year, cohort)
+        Survival matrix with the earlier cohorts first.
+    earlier : (run, cohorts_before)
+        Inflows of the earlier cohorts [veh/yr].
+    given_inflow : (run, year)
+        Inflow where known (observed or projected sales) [veh/yr], NaN elsewhere.
+    stock_target : (run, year)
+        Stock to reach where the inflow is not given [veh], NaN elsewhere.
+    stock_ratio : (run, year)
+        After the base year, the target may instead be a ratio to the modelled
+        base-year stock [1] (used where ``stock_target`` is NaN).
+    base_index
+        Index of the base year.
+
+    Returns
+    -------
+    (run, year)
+        Inflow [veh/yr], never negative.
+
+    Notes
+    -----
+    :math:`q_t = (K_t - \sum_{c<t} S_{t,c} q_c) / S_{t,t}`, clipped at zero:
+    a fleet that must shrink faster than scrappage keeps its surplus.
+    """
+    runs, n = given_inflow.shape
+    nb = earlier.shape[1]
+    inflow = np.zeros((runs, n))
+    all_inflow = np.concatenate([earlier, inflow], axis=1)
+    stock_base = np.full(runs, np.nan)
+    for t in range(n):
+        surviving = np.einsum("rc,rc->r", survival[:, t, : nb + t], all_inflow[:, : nb + t])
+        target = np.where(
+            np.isnan(stock_target[:, t]), stock_ratio[:, t] * stock_base, stock_target[:, t]
+        )
+        needed = np.maximum((target - surviving) / survival[:, t, nb + t], 0.0)
+        q = np.where(np.isnan(given_inflow[:, t]), needed, given_inflow[:, t])
+        all_inflow[:, nb + t] = q
+        if t == base_index:
+            stock_base = surviving + q * survival[:, t, nb + t]
+    out: F = all_inflow[:, nb:]
+    return out
+
+
+def simulate(inputs: ChainInputs, params: Mapping[str, F], options: Mapping[str, object]) -> ChainOutputs:
+    """Run the chain for every run at once.
+
+    Parameters
+    ----------
+    inputs
+        Dataset arrays.
+    params
+        Numeric parameters by dotted path, each of shape (run,), in model
+        units (shares and rates already as fractions).
+    options
+        Non-numeric parameters: ``fleet.lifetime.distribution``,
+        ``market.sales_mode``.
+
+    Returns
+    -------
+    ChainOutputs
+    """
+    years = inputs.years
+    n = len(years)
+    base_year = inputs.base_year
+    b = int(np.searchsorted(years, base_year))
+    runs = next(iter(params.values())).shape[0]
+    nb = inputs.cohorts_before
+
+    # --- fleet totals --------------------------------------------------------
+    life = make_lifetime(params, str(options["fleet.lifetime.distribution"]))
+    survival = lifetime.survival_matrix(life, years=n, cohorts_before=nb)  # (run, year, cohort)
+    growth0 = params["fleet.initial_stock_growth"]
+    first_stock = _first_stock(inputs.stock, years, growth0)
+    earlier = initial_inflow(life, nb, growth0, first_stock)
+
+    hist = years <= base_year
+    given = np.where(hist, inputs.sales, np.nan)[None, :].repeat(runs, axis=0)
+    target = np.where(hist & np.isnan(inputs.sales), inputs.stock, np.nan)[None, :].repeat(
+        runs, axis=0
+    )
+    target = _backfill_target(target, first_stock, growth0, years)
+    ratio = np.full((runs, n), np.nan)
+
+    gdp_growth = market.interpolate_anchors(
+        years, inputs.gdp_growth_years, _stack(params, "market.gdp_growth", inputs.gdp_growth_years)
+    )
+    gdp = market.gdp_per_capita_path(years, base_year, inputs.gdp_per_capita, gdp_growth, inputs.population)
+    saturation = params["market.saturation"]
+    alpha, beta = market.fit_gompertz(inputs.ownership_obs, inputs.gdp_obs, saturation)
+    ownership_curve = market.gompertz(gdp, saturation, alpha, beta)
+    if options["market.sales_mode"] == "ownership":
+        per_person = ownership_curve * inputs.population[None, :]
+        ratio[:, b + 1 :] = per_person[:, b + 1 :] / per_person[:, b : b + 1]
+    else:
+        base_sales = float(inputs.sales[b])
+        grown = market.growth_sales(years, base_year, base_sales, params["market.growth_rate"])
+        given[:, b + 1 :] = grown[:, b + 1 :]
+    total_inflow = solve_total_inflow(survival, earlier, given, target, ratio, b)
+
+    # --- powertrain mix ------------------------------------------------------
+    def curve(name: str) -> tuple[F, F, F]:
+        p = f"market.{name}_share."
+        return (params[p + "ceiling"], params[p + "midpoint_year"], params[p + "steepness"])
+
+    ban = params.get("market.ice_ban_year", np.full(runs, np.inf))
+    shares = market.powertrain_shares(
+        years, base_year, inputs.history_shares, curve("bev"), curve("phev"), curve("hev"), ban
+    )
+    sales = shares * total_inflow[:, None, :]  # (run, pt, year)
+    converted = sales[:, 0] * params["fleet.lpg_conversion_share"][:, None]
+    inflow = sales.copy()
+    inflow[:, 0] -= converted
+    inflow[:, 2] += converted
+    initial_survival = life.sf(np.arange(nb, dtype=float) + 0.5)  # (run, age)
+    initial_by_age = earlier[:, ::-1] * initial_survival
+    result = fleet.inflow_driven_from_survival(
+        inflow,
+        survival[:, None, :, :],
+        initial_stock=initial_by_age[:, None, :] * inputs.initial_shares[None, :, None],
+        initial_survival=initial_survival[:, None, :],
+    )
+    stock_by_cohort = result.stock_by_cohort  # (run, pt, year, cohort)
+    outflow_by_cohort = result.outflow_by_cohort
+
+    # --- energy ----------------------------------------------------------------
+    vintages = np.arange(years[0] - nb, years[-1] + 1, dtype=float)
+    ages = years[:, None] - vintages[None, :]
+    km = energy.distance_by_age(
+        ages,
+        b,
+        years,
+        base_year,
+        params["energy.annual_distance"],
+        params["energy.distance_age_decline"],
+        params["energy.distance_trend"],
+        stock_by_cohort[:, :, b, :].sum(axis=1),
+    )
+    vkm = stock_by_cohort * km[:, None, :, :]
+    pts = market.POWERTRAINS
+    fuel_base = np.stack(
+        [params.get(f"energy.fuel_intensity.{p}", np.zeros(runs)) for p in pts], axis=1
+    )
+    elec_base = np.stack(
+        [params.get(f"energy.electric_intensity.{p}", np.zeros(runs)) for p in pts], axis=1
+    )
+    improve = np.stack([params[f"energy.intensity_improvement.{p}"] for p in pts], axis=1)
+    fuel_ml, electricity = energy.energy_use(
+        vkm,
+        energy.vintage_intensity(vintages, base_year, fuel_base, improve),
+        energy.vintage_intensity(vintages, base_year, elec_base, improve),
+        params["energy.phev_electric_share"],
+        params["energy.charging_loss"],
+    )
+    fuel_pj = fuel_ml * _ML_TO_L * inputs.energy_density[None, :, None] * _PJ_PER_MJ
+
+    # --- emissions ---------------------------------------------------------------
+    ttw = emissions.tank_to_wheel(fuel_ml, inputs.co2_factor).sum(axis=1)
+    res_anchor = _stack(params, "grid.renewable_share", inputs.renewable_years)
+    res_years = np.concatenate([[float(base_year)], inputs.renewable_years])
+    res_values = np.concatenate(
+        [np.full((runs, 1), inputs.renewable_share[b]), res_anchor], axis=1
+    )
+    res_path = market.interpolate_anchors(years, res_years, res_values)
+    grid = emissions.grid_intensity_path(
+        years, base_year, inputs.grid_intensity, inputs.fossil_intensity, res_path
+    )
+    co2_elec = emissions.electricity_co2(electricity, grid)
+    co2_total_base = ttw[:, b] + co2_elec[:, b]
+    co2_target = emissions.target_path(
+        years, base_year, co2_total_base, inputs.ghg_reference, dict(inputs.ghg_targets)
+    )
+
+    # --- batteries -----------------------------------------------------------------
+    pack_base = np.stack(
+        [params.get(f"battery.pack_capacity.{p}", np.zeros(runs)) for p in pts], axis=1
+    )
+    pack_growth = np.zeros((runs, len(pts)))
+    pack_growth[:, 5] = params["battery.bev_pack_growth"]
+    pack_growth[:, 4] = params["battery.phev_pack_growth"]
+    pack = battery.pack_by_vintage(vintages, base_year, pack_base, pack_growth)
+    demand_pt = battery.capacity_demand(sales, pack[:, :, nb:])
+    demand = demand_pt.sum(axis=1)
+    retired = battery.retired_capacity(outflow_by_cohort, pack).sum(axis=1)
+    chem = ("lfp", "nmc", "nca")
+    chem_start = np.stack([params[f"battery.chemistry_share.{c}"] for c in chem], axis=1)
+    chem_final = np.stack([params[f"battery.chemistry_share_final.{c}"] for c in chem], axis=1)
+    final_year = params["battery.chemistry_year"]
+    progress = np.clip(
+        (years[None, :] - base_year) / np.maximum(final_year[:, None] - base_year, 1.0), 0.0, 1.0
+    )
+    chem_share = chem_start[:, :, None] + (chem_final - chem_start)[:, :, None] * progress[:, None, :]
+    chem_share = chem_share / chem_share.sum(axis=1, keepdims=True)
+    materials = battery.material_demand(demand, chem_share, inputs.material_intensity)
+
+    return ChainOutputs(
+        sales=sales,
+        stock=stock_by_cohort.sum(axis=3),
+        retirements=outflow_by_cohort.sum(axis=3),
+        fleet_inflow=inflow,
+        vehicle_km=vkm.sum(axis=3),
+        fuel_energy=fuel_pj,
+        electricity=electricity,
+        co2_tank_to_wheel=ttw,
+        co2_electricity=co2_elec,
+        co2_target=co2_target,
+        grid_intensity=grid,
+        battery_demand=demand,
+        battery_retired=retired,
+        battery_second_life=retired * params["battery.second_life_share"][:, None],
+        materials=materials,
+        ownership=_ownership(stock_by_cohort, inputs.population),
+    )
+
+
+def _ownership(stock_by_cohort: F, population: F) -> F:
+    out: F = stock_by_cohort.sum(axis=(1, 3)) / population[None, :] * _PER_THOUSAND
+    return out
+
+
+def _stack(params: Mapping[str, F], prefix: str, years: F) -> F:
+    return np.stack([params[f"{prefix}.{int(y)}"] for y in years], axis=1)
+
+
+def _first_stock(stock: F, years: F, growth: F) -> F:
+    """Stock at the end of the year before the first model year [veh].
+
+    From the first observed stock, back at the pre-model growth rate.
+    """
+    first = int(np.flatnonzero(~np.isnan(stock))[0])
+    out: F = stock[first] * (1.0 + growth) ** (-(first + 1))
+    return out
+
+
+def _backfill_target(target: F, first_stock: F, growth: F, years: F) -> F:
+    """Stock targets for history years before the first observation."""
+    missing = np.isnan(target[0])
+    observed = ~np.isnan(target[0])
+    if not observed.any():
+        return target
+    first = int(np.flatnonzero(observed)[0])
+    steps = np.arange(len(years), dtype=float) + 1.0
+    filled = first_stock[:, None] * (1.0 + growth[:, None]) ** steps[None, :]
+    out: F = np.where(missing[None, :] & (np.arange(len(years)) < first)[None, :], filled, target)
+    return out

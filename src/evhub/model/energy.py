@@ -1,0 +1,165 @@
+"""Distance, fuel and electricity of the car fleet.
+
+Distance per car falls with age; energy intensity depends on powertrain and
+vintage (new cars improve after the base year); PHEVs drive a share of their
+distance on electricity; charging losses scale electricity at the battery up
+to electricity from the grid. All functions take a leading ``run`` axis.
+
+Arrays with a cohort axis follow :func:`evhub.model.lifetime.survival_matrix`:
+cohorts are ordered by vintage, the first ``cohorts_before`` of them before the
+first model year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "FUEL_OF",
+    "FUELS",
+    "distance_by_age",
+    "energy_use",
+    "vintage_intensity",
+]
+
+F = NDArray[np.float64]
+
+#: Fuels, in the order of every array with a fuel axis.
+FUELS: tuple[str, ...] = ("petrol", "diesel", "lpg")
+#: The fuel each powertrain burns (None: none).
+FUEL_OF: tuple[int | None, ...] = (0, 1, 2, 0, 0, None)
+_PHEV, _BEV = 4, 5
+_L_PER_100KM = 100.0
+_KWH_PER_TWH = 1e9
+_L_PER_ML = 1e6  # litres per million litres
+
+
+def distance_by_age(
+    ages: F,
+    base_index: int,
+    years: F,
+    base_year: int,
+    annual_distance: F,
+    age_decline: F,
+    trend: F,
+    stock_by_age_base: F,
+) -> F:
+    r"""Annual distance per car by year and age.
+
+    Parameters
+    ----------
+    ages : (year, cohort)
+        Age of each cohort at the end of each year [yr] (negative: not yet sold).
+    base_index
+        Index of the base year in ``years``.
+    years : (year,)
+        Model years [yr].
+    base_year
+        Last observed year [yr].
+    annual_distance : (run,)
+        Fleet-average distance per car in the base year [km/veh/yr].
+    age_decline : (run,)
+        Relative decline of distance per year of age [1/yr].
+    trend : (run,)
+        Change of distance per car after the base year [1/yr].
+    stock_by_age_base : (run, cohort)
+        Stock by cohort at the end of the base year [veh].
+
+    Returns
+    -------
+    (run, year, cohort)
+        Distance [km/veh/yr].
+
+    Notes
+    -----
+    :math:`d(y, a) = D_y (1 - \delta)^a`, with :math:`D_{y_0}` chosen so that
+    the stock-weighted average in the base year equals the observed
+    ``annual_distance``, :math:`D_y = D_{y_0}` before and
+    :math:`D_{y_0} (1 + \tau)^{y - y_0}` after the base year.
+    """
+    age = np.maximum(ages, 0.0)[None, :, :]
+    profile = (1.0 - age_decline[:, None, None]) ** age  # (run, year, cohort)
+    weights = stock_by_age_base
+    mean_profile = (profile[:, base_index, :] * weights).sum(axis=1) / weights.sum(axis=1)
+    level = annual_distance / mean_profile  # (run,)
+    steps = np.maximum(years - base_year, 0)[None, :]
+    level_y = level[:, None] * (1.0 + trend[:, None]) ** steps  # (run, year)
+    out: F = level_y[:, :, None] * profile
+    return out
+
+
+def vintage_intensity(vintages: F, base_year: int, base_intensity: F, improvement: F) -> F:
+    r"""Energy intensity by powertrain and vintage.
+
+    Parameters
+    ----------
+    vintages : (cohort,)
+        Year of first registration of each cohort [yr].
+    base_year
+        [yr]
+    base_intensity : (run, powertrain)
+        Real-world intensity in the base year [l/100km or kWh/km].
+    improvement : (run, powertrain)
+        Annual improvement of new cars after the base year [1/yr].
+
+    Returns
+    -------
+    (run, powertrain, cohort)
+        :math:`I_p (1 - r_p)^{\max(0, v - y_0)}`: vintages up to the base year
+        keep the observed real-world stock average.
+    """
+    steps = np.maximum(vintages - base_year, 0)[None, None, :]
+    out: F = base_intensity[:, :, None] * (1.0 - improvement[:, :, None]) ** steps
+    return out
+
+
+def energy_use(
+    vehicle_km: F,
+    fuel_intensity: F,
+    electric_intensity: F,
+    phev_electric_share: F,
+    charging_loss: F,
+) -> tuple[F, F]:
+    r"""Fuel by type and electricity from the grid.
+
+    Parameters
+    ----------
+    vehicle_km : (run, powertrain, year, cohort)
+        Distance driven [km/yr].
+    fuel_intensity : (run, powertrain, cohort)
+        Fuel use [l/100km]; ignored for BEVs.
+    electric_intensity : (run, powertrain, cohort)
+        Electricity from the battery [kWh/km]; used for PHEVs and BEVs.
+    phev_electric_share : (run,)
+        Share of PHEV distance on electricity [1].
+    charging_loss : (run,)
+        Grid-to-battery loss [1].
+
+    Returns
+    -------
+    fuel : (run, fuel, year)
+        Fuel use [Ml/yr] (million litres).
+    electricity : (run, year)
+        Electricity from the grid [TWh/yr].
+
+    Notes
+    -----
+    PHEV distance is split into :math:`e` on electricity and :math:`1 - e` on
+    fuel. Grid electricity is battery electricity divided by :math:`1 - \ell`.
+    """
+    runs, _, years, _ = vehicle_km.shape
+    electric_km_share = np.zeros((runs, vehicle_km.shape[1]))
+    electric_km_share[:, _BEV] = 1.0
+    electric_km_share[:, _PHEV] = phev_electric_share
+    fuel_km = vehicle_km * (1.0 - electric_km_share)[:, :, None, None]
+    elec_km = vehicle_km * electric_km_share[:, :, None, None]
+    litres = np.einsum("rpyc,rpc->rpy", fuel_km, fuel_intensity) / _L_PER_100KM
+    fuel = np.zeros((runs, len(FUELS), years))
+    for p, f in enumerate(FUEL_OF):
+        if f is not None:
+            fuel[:, f] += litres[:, p]
+    battery_kwh = np.einsum("rpyc,rpc->ry", elec_km, electric_intensity)
+    electricity: F = battery_kwh / (1.0 - charging_loss[:, None]) / _KWH_PER_TWH
+    fuel_ml: F = fuel / _L_PER_ML
+    return fuel_ml, electricity

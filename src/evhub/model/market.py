@@ -1,0 +1,300 @@
+"""New-car sales: the total and its powertrain mix.
+
+Total sales come either from a growth rate or, stock-driven, from car
+ownership: a Gompertz curve of cars per 1,000 people in GDP per capita, times
+population, gives the stock the fleet must reach; sales are what it takes to
+get there (stock growth plus scrappage, solved in :mod:`evhub.model.chain`).
+
+Powertrain shares after the base year follow logistic curves anchored at the
+base-year share; combustion cars share what is left in their base-year mix.
+
+All functions take a leading ``run`` axis.
+
+References
+----------
+Dargay, J., Gately, D. & Sommer, M. (2007). Vehicle ownership and income
+growth, worldwide: 1960-2030. The Energy Journal 28(4).
+doi:10.5547/ISSN0195-6574-EJ-Vol28-No4-7
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "POWERTRAINS",
+    "fit_gompertz",
+    "gdp_per_capita_path",
+    "gompertz",
+    "growth_sales",
+    "interpolate_anchors",
+    "logistic_share",
+    "powertrain_shares",
+]
+
+F = NDArray[np.float64]
+
+#: Powertrain order of every array with a powertrain axis.
+POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "lpg", "hev", "phev", "bev")
+_ICE = (0, 1, 2)
+_HEV, _PHEV, _BEV = 3, 4, 5
+_PERCENT = 100.0
+
+
+def logistic_share(
+    years: F,
+    base_year: int,
+    base_share: F,
+    ceiling: F,
+    midpoint_year: F,
+    steepness: F,
+) -> F:
+    r"""Share of sales on a logistic path anchored at the base-year share.
+
+    Parameters
+    ----------
+    years : (year,)
+        Years [yr].
+    base_year
+        The last observed year [yr].
+    base_share, ceiling, midpoint_year, steepness : (run,)
+        Observed share in the base year [1], long-run share [1], year of
+        fastest change [yr], logistic steepness [1/yr].
+
+    Returns
+    -------
+    (run, year)
+        Share [1]; equal to ``base_share`` up to the base year.
+
+    Notes
+    -----
+    With :math:`\sigma(y) = 1 / (1 + e^{-k (y - m)})`,
+
+    .. math:: s(y) = s_0 + (C - s_0)\,
+              \frac{\sigma(y) - \sigma(y_0)}{1 - \sigma(y_0)}, \quad y > y_0
+
+    so :math:`s(y_0) = s_0`, :math:`s \to C` and the change is fastest near
+    :math:`m`. A ceiling below the base share gives a logistic decline.
+    """
+    y = years[None, :]
+    k, m = steepness[:, None], midpoint_year[:, None]
+    s0, c = base_share[:, None], ceiling[:, None]
+    sig = 1.0 / (1.0 + np.exp(-k * (y - m)))
+    sig0 = 1.0 / (1.0 + np.exp(-k * (base_year - m)))
+    progress = np.clip((sig - sig0) / (1.0 - sig0), 0.0, 1.0)
+    share: F = np.where(y > base_year, s0 + (c - s0) * progress, s0)
+    return share
+
+
+def powertrain_shares(
+    years: F,
+    base_year: int,
+    history: F,
+    bev: tuple[F, F, F],
+    phev: tuple[F, F, F],
+    hev: tuple[F, F, F],
+    ice_ban_year: F,
+) -> F:
+    """Sales shares by powertrain: observed in history, logistic afterwards.
+
+    Parameters
+    ----------
+    years : (year,)
+        Model years [yr].
+    base_year
+        Last observed year [yr].
+    history : (year, powertrain)
+        Observed shares [1] (rows after the base year are ignored); each row
+        sums to 1.
+    bev, phev, hev : tuple of (run,)
+        ``(ceiling [1], midpoint_year [yr], steepness [1/yr])`` of each curve.
+    ice_ban_year : (run,)
+        From this year, no petrol, diesel, LPG or HEV car is sold; ``inf`` for
+        no ban [yr].
+
+    Returns
+    -------
+    (run, powertrain, year)
+        Shares [1], summing to 1 over powertrains.
+
+    Notes
+    -----
+    If the three electrified curves add up to more than 1 they are scaled
+    down to 1. Petrol, diesel and LPG share the rest in their base-year
+    proportions. From the ban year, the HEV and combustion shares go to BEV
+    and PHEV in proportion to their shares that year (to BEV alone if both
+    are zero).
+    """
+    b = int(np.searchsorted(years, base_year))
+    base = history[b]
+    runs = bev[0].shape[0]
+    electrified = np.stack(
+        [
+            logistic_share(years, base_year, np.full(runs, base[i]), *curve)
+            for i, curve in ((_HEV, hev), (_PHEV, phev), (_BEV, bev))
+        ],
+        axis=1,
+    )  # (run, 3, year)
+    total = electrified.sum(axis=1, keepdims=True)
+    electrified = electrified / np.maximum(total, 1.0)
+    ice_mix = base[list(_ICE)] / max(base[list(_ICE)].sum(), np.finfo(float).tiny)
+    rest = 1.0 - electrified.sum(axis=1)  # (run, year)
+    shares = np.empty((runs, len(POWERTRAINS), len(years)))
+    shares[:, list(_ICE), :] = ice_mix[None, :, None] * rest[:, None, :]
+    shares[:, [_HEV, _PHEV, _BEV], :] = electrified
+
+    banned = years[None, :] >= ice_ban_year[:, None]  # (run, year)
+    if banned.any():
+        plug = shares[:, _PHEV] + shares[:, _BEV]
+        bev_part = np.where(plug > 0, shares[:, _BEV] / np.where(plug > 0, plug, 1.0), 1.0)
+        shares[:, list(_ICE) + [_HEV]] = np.where(
+            banned[:, None, :], 0.0, shares[:, list(_ICE) + [_HEV]]
+        )
+        shares[:, _BEV] = np.where(banned, bev_part, shares[:, _BEV])
+        shares[:, _PHEV] = np.where(banned, 1.0 - bev_part, shares[:, _PHEV])
+
+    hist = years <= base_year
+    shares[:, :, hist] = history[hist].T[None, :, :]
+    return shares
+
+
+def interpolate_anchors(years: F, anchor_years: F, anchor_values: F) -> F:
+    """Linear interpolation between anchor years, flat beyond the ends.
+
+    Parameters
+    ----------
+    years : (year,)
+        Years to fill [yr].
+    anchor_years : (anchor,)
+        Increasing anchor years [yr].
+    anchor_values : (run, anchor)
+        Values at the anchors [any unit].
+
+    Returns
+    -------
+    (run, year)
+    """
+    idx = np.searchsorted(anchor_years, years, side="right")
+    hi = np.clip(idx, 0, len(anchor_years) - 1)
+    lo = np.clip(idx - 1, 0, len(anchor_years) - 1)
+    span = anchor_years[hi] - anchor_years[lo]
+    weight = np.where(span > 0, (years - anchor_years[lo]) / np.where(span > 0, span, 1.0), 0.0)
+    out: F = anchor_values[:, lo] * (1.0 - weight) + anchor_values[:, hi] * weight
+    return out
+
+
+def gdp_per_capita_path(
+    years: F, base_year: int, history: F, gdp_growth: F, population: F
+) -> F:
+    r"""GDP per capita: observed to the base year, then real GDP growth per head.
+
+    Parameters
+    ----------
+    years : (year,)
+        Model years [yr].
+    base_year
+        Last observed year [yr].
+    history : (year,)
+        Observed GDP per capita [USD2015/person] (NaN where unknown).
+    gdp_growth : (run, year)
+        Real GDP growth [1/yr] (used after the base year).
+    population : (year,)
+        Population [persons].
+
+    Returns
+    -------
+    (run, year)
+        GDP per capita [USD2015/person].
+
+    Notes
+    -----
+    .. math:: G_y = G_{y-1} (1 + g_y) \, P_{y-1} / P_y
+    """
+    b = int(np.searchsorted(years, base_year))
+    factor = (1.0 + gdp_growth[:, b + 1 :]) * population[b:-1] / population[b + 1 :]
+    runs = gdp_growth.shape[0]
+    out = np.broadcast_to(history, (runs, len(years))).copy()
+    out[:, b + 1 :] = history[b] * np.cumprod(factor, axis=1)
+    return out
+
+
+def fit_gompertz(ownership: F, gdp_per_capita: F, saturation: F) -> tuple[F, F]:
+    r"""Fit a Gompertz ownership curve to history for a given saturation.
+
+    Parameters
+    ----------
+    ownership : (obs,)
+        Observed cars per 1,000 people [veh/1000 persons].
+    gdp_per_capita : (obs,)
+        GDP per capita in the same years [USD2015/person].
+    saturation : (run,)
+        Saturation level :math:`\gamma` [veh/1000 persons]; must exceed every
+        observation.
+
+    Returns
+    -------
+    alpha, beta : (run,)
+        Gompertz parameters [1] and [person/USD2015], both negative.
+
+    Notes
+    -----
+    :math:`V = \gamma \exp(\alpha \exp(\beta G))` is linear after a double
+    log: :math:`\ln(-\ln(V/\gamma)) = \ln(-\alpha) + \beta G`, fitted by
+    ordinary least squares (closed form, vectorised over runs).
+    """
+    z = np.log(-np.log(ownership[None, :] / saturation[:, None]))  # (run, obs)
+    g = gdp_per_capita[None, :]
+    gm, zm = g.mean(axis=1, keepdims=True), z.mean(axis=1, keepdims=True)
+    beta = ((g - gm) * (z - zm)).sum(axis=1) / ((g - gm) ** 2).sum(axis=1)
+    alpha = -np.exp(zm[:, 0] - beta * gm[:, 0])
+    return alpha, beta
+
+
+def gompertz(gdp_per_capita: F, saturation: F, alpha: F, beta: F) -> F:
+    r"""Cars per 1,000 people from GDP per capita.
+
+    Parameters
+    ----------
+    gdp_per_capita : (run, year)
+        [USD2015/person]
+    saturation, alpha, beta : (run,)
+        :math:`\gamma` [veh/1000 persons], :math:`\alpha` [1], :math:`\beta` [person/USD2015].
+
+    Returns
+    -------
+    (run, year)
+        :math:`\gamma \exp(\alpha \exp(\beta G))` [veh/1000 persons].
+    """
+    out: F = saturation[:, None] * np.exp(alpha[:, None] * np.exp(beta[:, None] * gdp_per_capita))
+    return out
+
+
+def growth_sales(years: F, base_year: int, base_sales: float, growth_rate: F) -> F:
+    """Total sales growing at a constant rate after the base year.
+
+    Parameters
+    ----------
+    years : (year,)
+        [yr]
+    base_year
+        [yr]
+    base_sales
+        Sales in the base year [veh/yr].
+    growth_rate : (run,)
+        [1/yr]
+
+    Returns
+    -------
+    (run, year)
+        [veh/yr]; ``base_sales`` up to the base year.
+    """
+    steps = np.maximum(years - base_year, 0)[None, :]
+    out: F = base_sales * (1.0 + growth_rate[:, None]) ** steps
+    return out
+
+
+def shares_percent_to_fraction(percent: F) -> F:
+    """Convert a share in percent to a fraction."""
+    out: F = percent / _PERCENT
+    return out

@@ -1,0 +1,279 @@
+"""Results: labelled arrays, the IAMC table, the scorecard and the DuckDB store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from evhub.model import indicators
+
+if TYPE_CHECKING:
+    from evhub.dataset import Dataset
+    from evhub.scenario import ResolvedScenario
+
+__all__ = ["IAMC_VARIABLES", "Results", "write_atomically"]
+
+MODEL = "evhub"
+_PCT = 100.0
+_BN = 1e9
+_PJ_PER_TWH = 3.6
+_PT_LABEL = {"petrol": "Petrol", "diesel": "Diesel", "lpg": "LPG", "hev": "HEV", "phev": "PHEV", "bev": "BEV"}
+_FUEL_LABEL = {"petrol": "Petrol", "diesel": "Diesel", "lpg": "LPG"}
+_MATERIAL_LABEL = {m: m.capitalize() for m in ("lithium", "nickel", "cobalt", "manganese", "graphite")}
+
+Getter = Callable[[xr.Dataset], xr.DataArray]
+
+
+def _pt(var: str, pt: str | None) -> Getter:
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        arr = ds[var]
+        return arr.sum("powertrain") if pt is None else arr.sel(powertrain=pt)
+
+    return get
+
+
+def _ev_share(var: str) -> Getter:
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        arr = ds[var]
+        return indicators.ev_share(arr.sel(powertrain=["phev", "bev"]).sum("powertrain"), arr.sum("powertrain")) * _PCT
+
+    return get
+
+
+def _fuel(f: str | None) -> Getter:
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        fuel = ds["fuel_energy"]
+        if f is None:
+            return fuel.sum("fuel") + ds["electricity"] * _PJ_PER_TWH
+        if f == "electricity":
+            return ds["electricity"] * _PJ_PER_TWH
+        return fuel.sel(fuel=f)
+
+    return get
+
+
+def _material(m: str | None) -> Getter:
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        arr = ds["materials"]
+        return arr.sum("material") if m is None else arr.sel(material=m)
+
+    return get
+
+
+def _scaled(var: str, factor: float) -> Getter:
+    return lambda ds: ds[var] * factor
+
+
+def _co2(part: str | None) -> Getter:
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        if part == "ttw":
+            return ds["co2_tank_to_wheel"]
+        if part == "elec":
+            return ds["co2_electricity"]
+        return ds["co2_tank_to_wheel"] + ds["co2_electricity"]
+
+    return get
+
+
+#: IAMC variable -> (unit, how to compute it from the results). Parents come
+#: right before their children and equal their sum.
+IAMC_VARIABLES: dict[str, tuple[str, Getter]] = {
+    "Sales|Passenger Cars": ("veh/yr", _pt("sales", None)),
+    **{f"Sales|Passenger Cars|{lab}": ("veh/yr", _pt("sales", p)) for p, lab in _PT_LABEL.items()},
+    "Stock|Passenger Cars": ("veh", _pt("stock", None)),
+    **{f"Stock|Passenger Cars|{lab}": ("veh", _pt("stock", p)) for p, lab in _PT_LABEL.items()},
+    "Retirements|Passenger Cars": ("veh/yr", _pt("retirements", None)),
+    "Share|Sales|Passenger Cars|EV": ("%", _ev_share("sales")),
+    "Share|Stock|Passenger Cars|EV": ("%", _ev_share("stock")),
+    "Ownership|Passenger Cars": ("veh/1000 persons", lambda ds: ds["ownership"]),
+    "Activity|Passenger Cars": ("bn vkm/yr", lambda ds: ds["vehicle_km"].sum("powertrain") / _BN),
+    "Final Energy|Passenger Cars": ("PJ/yr", _fuel(None)),
+    **{f"Final Energy|Passenger Cars|{lab}": ("PJ/yr", _fuel(f)) for f, lab in _FUEL_LABEL.items()},
+    "Final Energy|Passenger Cars|Electricity": ("PJ/yr", _fuel("electricity")),
+    "Electricity Demand|Passenger Cars": ("TWh/yr", lambda ds: ds["electricity"]),
+    "Emissions|CO2|Passenger Cars": ("Mt CO2/yr", _co2(None)),
+    "Emissions|CO2|Passenger Cars|Tank-to-Wheel": ("Mt CO2/yr", _co2("ttw")),
+    "Emissions|CO2|Passenger Cars|Electricity": ("Mt CO2/yr", _co2("elec")),
+    "Target|Emissions|CO2|Passenger Cars": ("Mt CO2/yr", lambda ds: ds["co2_target"]),
+    "Carbon Intensity|Electricity": ("g CO2/kWh", lambda ds: ds["grid_intensity"]),
+    "Battery|Demand|Sales": ("GWh/yr", lambda ds: ds["battery_demand"]),
+    "Battery|Retired": ("GWh/yr", lambda ds: ds["battery_retired"]),
+    "Battery|Retired|Second Life": ("GWh/yr", lambda ds: ds["battery_second_life"]),
+    "Battery|Retired|Recycling Feed": (
+        "GWh/yr",
+        lambda ds: ds["battery_retired"] - ds["battery_second_life"],
+    ),
+    "Material Demand|Batteries": ("kt/yr", _material(None)),
+    **{f"Material Demand|Batteries|{lab}": ("kt/yr", _material(m)) for m, lab in _MATERIAL_LABEL.items()},
+}
+
+
+@dataclass(frozen=True)
+class Results:
+    """The results of a run.
+
+    Attributes
+    ----------
+    data
+        Labelled arrays with dims ``scenario``, ``run``, ``year`` (and
+        ``powertrain``, ``fuel``, ``material`` where they apply); each variable
+        has ``attrs["units"]``.
+    scenarios
+        The resolved scenarios, in order.
+    dataset
+        The dataset the run used.
+    """
+
+    data: xr.Dataset
+    scenarios: Sequence[ResolvedScenario]
+    dataset: Dataset
+
+    def variable(self, name: str) -> xr.DataArray:
+        """One IAMC variable as an array (scenario, run, year), with its unit."""
+        unit, get = IAMC_VARIABLES[name]
+        arr = get(self.data)
+        arr.attrs = {"units": unit, "long_name": name}
+        return arr
+
+    def to_iamc(self, run: int = 0) -> pd.DataFrame:
+        """The IAMC wide table: Model, Scenario, Region, Variable, Unit, years.
+
+        Parameters
+        ----------
+        run
+            Which run of the ensemble (0 for a deterministic run).
+        """
+        years = [int(y) for y in self.data["year"].values]
+        rows = []
+        for name, (unit, get) in IAMC_VARIABLES.items():
+            arr = get(self.data).isel(run=run).transpose("scenario", "year")
+            for i, scen in enumerate(self.data["scenario"].values):
+                rows.append([MODEL, str(scen), self.dataset.region, name, unit, *arr.values[i]])
+        return pd.DataFrame(rows, columns=["Model", "Scenario", "Region", "Variable", "Unit", *years])
+
+    def to_long(self) -> pd.DataFrame:
+        """Every variable, scenario, run and year in long format."""
+        frames = []
+        for name, (unit, get) in IAMC_VARIABLES.items():
+            arr = get(self.data).transpose("scenario", "run", "year")
+            frame = arr.to_dataframe(name="value").reset_index()
+            frame["variable"] = name
+            frame["unit"] = unit
+            frames.append(frame[["scenario", "run", "variable", "unit", "year", "value"]])
+        return pd.concat(frames, ignore_index=True)
+
+    def scorecard(self) -> pd.DataFrame:
+        """Key indicators per scenario, with targets where they exist."""
+        return indicators.scorecard(
+            {name: self.variable(name).isel(run=0) for name in indicators.NEEDED},
+            [str(s) for s in self.data["scenario"].values],
+        )
+
+    def write(self, out: str | Path) -> Path:
+        """Write ``iamc.csv`` and ``evhub.duckdb`` into a folder, all or nothing."""
+        return write_atomically(Path(out), self._write_files)
+
+    def _write_files(self, folder: Path) -> None:
+        iamc = self.to_iamc()
+        iamc.to_csv(folder / "iamc.csv", index=False, float_format="%.6g")
+        self.scorecard().to_csv(folder / "scorecard.csv", index=False, float_format="%.6g")
+        write_store(self, folder / "evhub.duckdb")
+
+
+def write_atomically(out: Path, writer: Callable[[Path], None]) -> Path:
+    """Let ``writer`` fill a temporary folder, then move its files into ``out``.
+
+    If ``writer`` fails, nothing in ``out`` changes (and ``out`` is not created).
+    """
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    try:
+        writer(tmp)
+        if not out.exists():
+            os.replace(tmp, out)
+            return out
+        for item in tmp.iterdir():
+            target = out / item.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(item, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _version() -> str:
+    try:
+        return metadata.version("evhub")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return "unknown"
+
+
+def write_store(results: Results, path: Path) -> None:
+    """Write the runs, their inputs with sources, the sources and the results to DuckDB."""
+    import duckdb
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    runs = pd.DataFrame(
+        [
+            {
+                "scenario": s.name,
+                "description": s.description,
+                "extends": " > ".join(s.chain),
+                "dataset": results.dataset.name,
+                "created_utc": now,
+                "evhub_version": _version(),
+                "runs": int(results.data.sizes["run"]),
+            }
+            for s in results.scenarios
+        ]
+    )
+    inputs = pd.DataFrame(
+        [
+            {
+                "scenario": s.name,
+                "parameter": path,
+                "value": _text(value),
+                "unit": s.units.get(path, ""),
+                "source": s.provenance.get(path, ""),
+            }
+            for s in results.scenarios
+            for path, value in s.values.items()
+        ]
+    )
+    sources = pd.DataFrame(
+        [
+            {"id": src.id, "publisher": src.publisher, "title": src.title, "date": src.date, "url": src.url}
+            for src in results.dataset.sources.values()
+        ]
+    )
+    long = results.to_long()
+    long.insert(0, "region", results.dataset.region)
+    long.insert(0, "model", MODEL)
+    con = duckdb.connect(str(path))
+    try:
+        for name, frame in (("runs", runs), ("inputs", inputs), ("sources", sources), ("results", long)):
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+            con.unregister("frame")
+    finally:
+        con.close()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and np.isfinite(value):
+        return f"{value:.10g}"
+    return str(value)

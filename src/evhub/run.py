@@ -1,0 +1,264 @@
+"""Compose the model for one scenario (or several) and return labelled results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from evhub.dataset import Dataset, load_dataset
+from evhub.errors import InputError
+from evhub.model import chain, energy, market
+from evhub.results import Results
+from evhub.scenario import ResolvedScenario, resolve, unit_of
+
+__all__ = ["build_inputs", "parameter_arrays", "run", "simulate_resolved"]
+
+_PERCENT = 100.0
+_COHORTS_BEFORE = 60  # ages kept for cars sold before the first model year (a model setting)
+_NON_NUMERIC = ("fleet.lifetime.distribution", "market.sales_mode")
+_CHEMISTRIES = ("lfp", "nmc", "nca")
+_MATERIALS = ("lithium", "nickel", "cobalt", "manganese", "graphite")
+_HISTORY_FOSSIL_YEARS = 5  # recent years whose mean sets the fossil intensity (a model setting)
+
+
+def _interp_log(years: np.ndarray, obs: Mapping[int, float]) -> np.ndarray:
+    """Log-linear interpolation between observed years; NaN outside them."""
+    oy = np.array(sorted(obs), dtype=float)
+    ov = np.log(np.array([obs[int(y)] for y in oy]))
+    out = np.exp(np.interp(years, oy, ov))
+    out[(years < oy[0]) | (years > oy[-1])] = np.nan
+    return out
+
+
+def _series(data: Dataset, table: str, variable: str, **keys: str) -> dict[int, float]:
+    return {int(k): float(v) for k, v in data.series(table, variable, **keys).items()}
+
+
+def build_inputs(data: Dataset, renewable_years: Sequence[int], gdp_years: Sequence[int]) -> chain.ChainInputs:
+    """Turn the dataset into the arrays of :class:`evhub.model.chain.ChainInputs`."""
+    years = data.years.astype(float)
+    n = len(years)
+    base = data.base_year
+    sales_obs = _series(data, "sales", "sales", powertrain="")
+    sales = np.full(n, np.nan)
+    for y, v in sales_obs.items():
+        if data.first_year <= y <= base:
+            sales[int(y - data.first_year)] = v
+    stock_obs = _series(data, "stock", "stock", powertrain="")
+    stock = _interp_log(years, stock_obs)
+
+    shares_tab = data.rows("sales", "sales_share")
+    anchor_years = sorted(int(y) for y in shares_tab["year"].dropna().unique())
+    table = np.array(
+        [
+            [
+                float(
+                    shares_tab[(shares_tab["year"] == y) & (shares_tab["powertrain"] == p)][
+                        "value"
+                    ].sum()
+                )
+                for p in market.POWERTRAINS
+            ]
+            for y in anchor_years
+        ]
+    )
+    table = table / table.sum(axis=1, keepdims=True)
+    history_shares = np.stack(
+        [np.interp(years, anchor_years, table[:, i]) for i in range(len(market.POWERTRAINS))],
+        axis=1,
+    )
+
+    stock_shares = data.rows("stock", "stock_share")
+    first_share_year = int(stock_shares["year"].min())
+    first = stock_shares[stock_shares["year"] == first_share_year]
+    initial = np.array(
+        [float(first[first["powertrain"] == p]["value"].sum()) for p in market.POWERTRAINS]
+    )
+    initial = initial / initial.sum()
+
+    pop = _interp_log(years, _series(data, "socioeconomic", "population"))
+    if np.isnan(pop[years >= base]).any():
+        missing = [int(y) for y in years[np.isnan(pop) & (years >= base)]]
+        msg = (
+            f"{data.path / 'socioeconomic.csv'}: population does not cover the projection "
+            f"years {missing[0]}..{missing[-1]}"
+        )
+        raise InputError(msg)
+    gdp_obs = _series(data, "socioeconomic", "gdp_per_capita")
+    gdp = np.array([gdp_obs.get(int(y), np.nan) for y in years])
+    fit_years = [y for y in gdp_obs if y in stock_obs and y <= base]
+    pop_obs = _series(data, "socioeconomic", "population")
+    fit_years = [y for y in fit_years if y in pop_obs]
+    ownership_obs = np.array([stock_obs[y] / pop_obs[y] * 1000.0 for y in fit_years])
+
+    grid_obs = _series(data, "grid", "grid_intensity")
+    res_obs = {y: v / _PERCENT for y, v in _series(data, "grid", "renewable_share").items() if y <= base}
+    grid = np.array([grid_obs.get(int(y), np.nan) if y <= base else np.nan for y in years])
+    # before the first observation, hold it (no electric cars were on the road then)
+    first_grid = min(grid_obs)
+    grid[years < first_grid] = grid_obs[first_grid]
+    res = np.array([res_obs.get(int(y), np.nan) for y in years])
+    recent = [y for y in sorted(grid_obs) if y in res_obs][-_HISTORY_FOSSIL_YEARS:]
+    from evhub.model import emissions
+
+    fossil = emissions.fossil_intensity(
+        np.array([grid_obs[y] for y in recent]), np.array([res_obs[y] for y in recent])
+    )
+
+    co2 = np.array([data.value("fuels", "co2_factor", fuel=f) for f in energy.FUELS])
+    density = np.array([data.value("fuels", "energy_density", fuel=f) for f in energy.FUELS])
+    intensity = np.array(
+        [
+            [
+                data.value("battery", "material_intensity", powertrain="", chemistry=c, material=m)
+                for m in _MATERIALS
+            ]
+            for c in _CHEMISTRIES
+        ]
+    )
+    ghg = _series(data, "targets", "ghg_total")
+    targets = _series(data, "targets", "ghg_target")
+    return chain.ChainInputs(
+        years=years,
+        base_year=base,
+        cohorts_before=_COHORTS_BEFORE,
+        sales=sales,
+        stock=stock,
+        history_shares=history_shares,
+        initial_shares=initial,
+        population=pop,
+        gdp_per_capita=gdp,
+        gdp_growth_years=np.array(sorted(gdp_years), dtype=float),
+        ownership_obs=ownership_obs,
+        gdp_obs=np.array([gdp_obs[y] for y in fit_years]),
+        grid_intensity=grid,
+        renewable_share=res,
+        fossil_intensity=fossil,
+        renewable_years=np.array(sorted(renewable_years), dtype=float),
+        co2_factor=co2,
+        energy_density=density,
+        material_intensity=intensity,
+        ghg_reference=ghg[max(ghg)],
+        ghg_targets={y: v for y, v in targets.items() if y > base},
+    )
+
+
+def _keyed_years(values: Mapping[str, Any], prefix: str) -> list[int]:
+    return sorted(int(p.rsplit(".", 1)[1]) for p in values if p.startswith(prefix + "."))
+
+
+def parameter_arrays(values: Mapping[str, Any], runs: int = 1) -> dict[str, np.ndarray]:
+    """Numeric parameters as arrays of shape (runs,), in model units.
+
+    Shares and rates given in percent become fractions; a missing ICE ban is
+    ``inf``.
+    """
+    out: dict[str, np.ndarray] = {}
+    for path, value in values.items():
+        if path in _NON_NUMERIC:
+            continue
+        if value is None:
+            if path == "market.ice_ban_year":
+                out[path] = np.full(runs, np.inf)
+            continue
+        arr = np.broadcast_to(np.asarray(value, dtype=float), (runs,)).copy()
+        if unit_of(path) in ("%", "%/yr"):
+            arr = arr / _PERCENT
+        out[path] = arr
+    return out
+
+
+def simulate_resolved(scenario: ResolvedScenario, data: Dataset) -> chain.ChainOutputs:
+    """Run the chain for one resolved scenario (one run)."""
+    values = scenario.values
+    inputs = build_inputs(
+        data, _keyed_years(values, "grid.renewable_share"), _keyed_years(values, "market.gdp_growth")
+    )
+    options = {k: values[k] for k in _NON_NUMERIC}
+    return chain.simulate(inputs, parameter_arrays(values), options)
+
+
+def _to_dataset(out: chain.ChainOutputs, data: Dataset) -> xr.Dataset:
+    years = data.years
+    pts = list(market.POWERTRAINS)
+    coords = {"year": years, "powertrain": pts, "fuel": list(energy.FUELS), "material": list(_MATERIALS)}
+
+    def var(array: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:
+        return xr.DataArray(array, dims=("run", *dims), attrs={"units": units, "long_name": name})
+
+    variables = {
+        "sales": var(out.sales, ("powertrain", "year"), "veh/yr", "New-car sales"),
+        "stock": var(out.stock, ("powertrain", "year"), "veh", "Car stock at the end of the year"),
+        "retirements": var(out.retirements, ("powertrain", "year"), "veh/yr", "Cars retired"),
+        "vehicle_km": var(out.vehicle_km, ("powertrain", "year"), "km/yr", "Distance driven"),
+        "fuel_energy": var(out.fuel_energy, ("fuel", "year"), "PJ/yr", "Fuel use"),
+        "electricity": var(out.electricity, ("year",), "TWh/yr", "Electricity from the grid"),
+        "co2_tank_to_wheel": var(out.co2_tank_to_wheel, ("year",), "MtCO2/yr", "Tank-to-wheel CO2"),
+        "co2_electricity": var(out.co2_electricity, ("year",), "MtCO2/yr", "CO2 of electricity used"),
+        "co2_target": var(out.co2_target, ("year",), "MtCO2/yr", "Target path for car CO2"),
+        "grid_intensity": var(out.grid_intensity, ("year",), "gCO2/kWh", "Grid CO2 intensity"),
+        "battery_demand": var(out.battery_demand, ("year",), "GWh/yr", "Battery capacity in new cars"),
+        "battery_retired": var(out.battery_retired, ("year",), "GWh/yr", "Battery capacity retired"),
+        "battery_second_life": var(out.battery_second_life, ("year",), "GWh/yr", "Retired capacity to second life"),
+        "materials": var(out.materials, ("material", "year"), "kt/yr", "Materials in new batteries"),
+        "ownership": var(out.ownership, ("year",), "veh/1000 persons", "Cars per 1,000 people"),
+    }
+    return xr.Dataset(variables, coords=coords)
+
+
+def run(
+    scenarios: str | Path | Sequence[str | Path] | None = None,
+    *,
+    dataset: str | Path | Dataset | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Results:
+    """Run one or more scenarios.
+
+    Parameters
+    ----------
+    scenarios
+        A shipped scenario name, a YAML path, or a list of them; ``None`` for
+        every shipped scenario of the dataset.
+    dataset
+        A dataset folder or a loaded :class:`~evhub.dataset.Dataset`;
+        ``None`` for the shipped Türkiye dataset.
+    overrides
+        Parameter overrides by dotted path, applied on top of every scenario.
+
+    Returns
+    -------
+    Results
+        Labelled arrays (``scenario``, ``run``, ``year``, ...) with units;
+        ``.to_iamc()`` gives the IAMC table.
+
+    Examples
+    --------
+    >>> import evhub
+    >>> res = evhub.run("baseline")
+    >>> res.data["stock"].attrs["units"]
+    'veh'
+    """
+    data = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
+    if scenarios is None:
+        from evhub.scenario import list_scenarios
+
+        names: list[str | Path] = [s.name for s in list_scenarios(data)]
+    elif isinstance(scenarios, (str, Path)):
+        names = [scenarios]
+    else:
+        names = list(scenarios)
+    resolved = [resolve(n, data, overrides) for n in names]
+    seen: set[str] = set()
+    for r in resolved:
+        if r.name in seen:
+            msg = f"scenario name {r.name!r} is given twice; names must be unique in one run"
+            raise InputError(msg)
+        seen.add(r.name)
+    parts = [_to_dataset(simulate_resolved(r, data), data) for r in resolved]
+    combined = xr.concat(parts, dim="scenario", combine_attrs="override")
+    combined = combined.assign_coords(scenario=[r.name for r in resolved], run=[0])
+    return Results(data=combined, scenarios=resolved, dataset=data)

@@ -1,0 +1,679 @@
+"""Scenarios: named sets of parameter overrides, validated by pydantic.
+
+Every scenario parameter has a dotted path (``market.bev_share.midpoint_year``)
+that the command line, ensembles, sensitivity, goal seek and the dashboard use
+to vary it. Defaults come from the dataset (its tables and
+``assumptions.csv``), so every default carries a source; a scenario file only
+overrides::
+
+    name: hub
+    description: Accelerated investment and exports.
+    extends: announced
+    overrides:
+      market:
+        bev_share: {midpoint_year: 2031}
+      energy.charging_loss: 8        # dotted keys work too
+
+Loading rejects malformed YAML, unknown keys, wrong types, out-of-range values,
+unknown parents and ``extends`` cycles, naming the file, the field and the value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from evhub.dataset import Dataset, _read_yaml
+from evhub.errors import InputError
+
+__all__ = [
+    "PARAMETER_UNITS",
+    "Parameters",
+    "ResolvedScenario",
+    "Scenario",
+    "default_parameters",
+    "flatten",
+    "list_scenarios",
+    "load_scenario",
+    "parameter_paths",
+    "resolve",
+    "scenario_dir",
+    "unflatten",
+]
+
+
+def _unit(unit: str, description: str, **kw: Any) -> Any:
+    return Field(description=description, json_schema_extra={"unit": unit}, **kw)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+Percent = Annotated[float, _unit("%", "a share", ge=0, le=100)]
+Rate = Annotated[float, _unit("%/yr", "an annual rate", ge=-50, le=50)]
+
+
+class Lifetime(_Strict):
+    """Lifetime distribution of a car (survival to scrappage)."""
+
+    distribution: Literal["weibull", "normal", "lognormal", "fixed"] = _unit(
+        "-", "Lifetime distribution"
+    )
+    shape: float | None = _unit("1", "Weibull shape", gt=0, le=20, default=None)
+    scale: float | None = _unit("yr", "Weibull scale", gt=0, le=150, default=None)
+    mean: float | None = _unit("yr", "Mean lifetime (normal, lognormal)", gt=0, le=150, default=None)
+    sd: float | None = _unit("yr", "Standard deviation (normal, lognormal)", gt=0, le=100, default=None)
+    years: float | None = _unit("yr", "Fixed lifetime", gt=0, le=150, default=None)
+
+    @model_validator(mode="after")
+    def _needs(self) -> Lifetime:
+        need = {
+            "weibull": ("shape", "scale"),
+            "normal": ("mean", "sd"),
+            "lognormal": ("mean", "sd"),
+            "fixed": ("years",),
+        }[self.distribution]
+        missing = [n for n in need if getattr(self, n) is None]
+        if missing:
+            msg = f"distribution {self.distribution!r} needs {', '.join(missing)}"
+            raise ValueError(msg)
+        return self
+
+
+class Fleet(_Strict):
+    """Stock turnover."""
+
+    lifetime: Lifetime
+    initial_stock_growth: Rate = _unit(
+        "%/yr", "Growth of sales in the decades before the first model year (initial age profile)"
+    )
+    lpg_conversion_share: Percent = _unit(
+        "%", "Share of new petrol cars converted to LPG in their first year"
+    )
+
+
+class LogisticShare(_Strict):
+    """Logistic path of a sales share, anchored at the base-year share."""
+
+    ceiling: Percent = _unit("%", "Long-run share of sales")
+    midpoint_year: float = _unit("yr", "Year of fastest growth", ge=1990, le=2100)
+    steepness: float = _unit("1/yr", "Logistic steepness", gt=0, le=5)
+
+
+class Market(_Strict):
+    """New-car sales and their powertrain mix."""
+
+    sales_mode: Literal["ownership", "growth"] = _unit(
+        "-", "Total sales from car ownership (Gompertz) or a growth rate"
+    )
+    growth_rate: Rate = _unit("%/yr", "Growth of total sales (growth mode)")
+    saturation: float = _unit(
+        "veh/1000 persons", "Saturation of car ownership (Gompertz ceiling)", gt=0, le=1000
+    )
+    gdp_growth: dict[int, Annotated[float, Field(ge=-20, le=20)]] = _unit(
+        "%/yr", "Real GDP growth by year (interpolated between years)"
+    )
+    bev_share: LogisticShare
+    phev_share: LogisticShare
+    hev_share: LogisticShare
+    ice_ban_year: int | None = _unit(
+        "yr", "From this year no petrol, diesel, LPG or HEV car is sold", ge=2000, le=2100
+    )
+
+
+class ByFuelPowertrain(_Strict):
+    """A value per powertrain that burns fuel."""
+
+    petrol: float = Field(gt=0, le=50)
+    diesel: float = Field(gt=0, le=50)
+    lpg: float = Field(gt=0, le=50)
+    hev: float = Field(gt=0, le=50)
+    phev: float = Field(gt=0, le=50)
+
+
+class ByPlugPowertrain(_Strict):
+    """A value per plug-in powertrain."""
+
+    bev: float = Field(gt=0, le=1)
+    phev: float = Field(gt=0, le=1)
+
+
+class ByPowertrain(_Strict):
+    """A value per powertrain."""
+
+    petrol: float = Field(ge=-10, le=20)
+    diesel: float = Field(ge=-10, le=20)
+    lpg: float = Field(ge=-10, le=20)
+    hev: float = Field(ge=-10, le=20)
+    phev: float = Field(ge=-10, le=20)
+    bev: float = Field(ge=-10, le=20)
+
+
+class Energy(_Strict):
+    """Distance and energy use."""
+
+    annual_distance: float = _unit("km/veh/yr", "Average distance per car", gt=0, le=100000)
+    distance_trend: Rate = _unit("%/yr", "Change of the average distance per car after the base year")
+    distance_age_decline: float = _unit(
+        "%/yr", "Decline of annual distance with each year of a car's age", ge=0, le=20
+    )
+    fuel_intensity: ByFuelPowertrain = _unit("l/100km", "Real-world fuel use of the base year")
+    electric_intensity: ByPlugPowertrain = _unit(
+        "kWh/km", "Real-world electricity from the battery"
+    )
+    intensity_improvement: ByPowertrain = _unit("%/yr", "Improvement of new cars after the base year")
+    phev_electric_share: Percent = _unit("%", "Share of PHEV distance on electricity")
+    charging_loss: float = _unit("%", "Grid-to-battery losses", ge=0, lt=50)
+
+
+class Grid(_Strict):
+    """Electricity supply."""
+
+    renewable_share: dict[int, Annotated[float, Field(ge=0, le=100)]] = _unit(
+        "%", "Renewable share of generation by year after the base year (interpolated)"
+    )
+
+
+class ByBatteryPowertrain(_Strict):
+    """A value per powertrain with a traction battery."""
+
+    bev: float = Field(ge=0, le=250)
+    phev: float = Field(ge=0, le=250)
+    hev: float = Field(ge=0, le=250)
+
+
+class ByChemistry(_Strict):
+    """A share per cell chemistry."""
+
+    lfp: Percent
+    nmc: Percent
+    nca: Percent
+
+    @model_validator(mode="after")
+    def _sum(self) -> ByChemistry:
+        total = self.lfp + self.nmc + self.nca
+        # published shares are rounded to whole percent
+        if abs(total - 100) > 1:
+            msg = f"chemistry shares lfp + nmc + nca sum to {total:g} %, expected 100"
+            raise ValueError(msg)
+        return self
+
+
+class Battery(_Strict):
+    """Traction batteries."""
+
+    pack_capacity: ByBatteryPowertrain = _unit("kWh/veh", "Average pack of a new car in the base year")
+    bev_pack_growth: Rate = _unit("%/yr", "Growth of the average BEV pack after the base year")
+    phev_pack_growth: Rate = _unit("%/yr", "Growth of the average PHEV pack after the base year")
+    chemistry_share: ByChemistry = _unit("%", "Cell chemistry mix of new capacity in the base year")
+    chemistry_share_final: ByChemistry = _unit(
+        "%", "Cell chemistry mix reached in chemistry_year"
+    )
+    chemistry_year: int = _unit("yr", "Year the final chemistry mix is reached", ge=2000, le=2100)
+    second_life_share: Percent = _unit("%", "Share of retired capacity reused in second life")
+
+
+class Parameters(_Strict):
+    """All scenario parameters, by module."""
+
+    fleet: Fleet
+    market: Market
+    energy: Energy
+    grid: Grid
+    battery: Battery
+
+
+# --------------------------------------------------------------------------
+# Dotted paths
+# --------------------------------------------------------------------------
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested mapping -> ``{dotted.path: value}``; dotted keys are kept as paths."""
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and not _is_leaf_mapping(value):
+            flat.update(flatten(value, path + "."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def _is_leaf_mapping(value: Mapping[str, Any]) -> bool:
+    """A distribution spec (``{dist: ...}``) is a leaf value, not a subtree."""
+    return "dist" in value
+
+
+def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """``{dotted.path: value}`` -> nested dict (year keys become ints)."""
+    tree: dict[str, Any] = {}
+    for path, value in flat.items():
+        node = tree
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(_key(part), {})
+        node[_key(parts[-1])] = value
+    return tree
+
+
+def _key(part: str) -> Any:
+    return int(part) if part.isdigit() else part
+
+
+def _field_unit(model: type[BaseModel], name: str) -> str:
+    extra = model.model_fields[name].json_schema_extra
+    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+
+
+def _walk(model: type[BaseModel], prefix: str, unit: str) -> Iterator[tuple[str, str]]:
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        own = _field_unit(model, name) or unit
+        ann = info.annotation
+        sub = _submodel(ann)
+        if sub is not None:
+            yield from _walk(sub, path + ".", own)
+        else:
+            yield path, own
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    args = getattr(annotation, "__args__", ())
+    for cand in (annotation, *args):
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            return cand
+    return None
+
+
+#: Unit of every fixed parameter path (year-keyed paths take their parent's unit).
+PARAMETER_UNITS: dict[str, str] = dict(_walk(Parameters, "", ""))
+
+
+def parameter_paths() -> list[str]:
+    """Every fixed parameter path, in model order."""
+    return list(PARAMETER_UNITS)
+
+
+def unit_of(path: str) -> str:
+    """The unit of a parameter path (``grid.renewable_share.2035`` -> ``%``)."""
+    if path in PARAMETER_UNITS:
+        return PARAMETER_UNITS[path]
+    parent = path.rsplit(".", 1)[0]
+    return PARAMETER_UNITS.get(parent, "")
+
+
+# --------------------------------------------------------------------------
+# Defaults from the dataset
+# --------------------------------------------------------------------------
+
+# Parameter path -> (table, variable, key filter) of the dataset row whose latest
+# value is the default. Paths not listed here come from assumptions.csv or from
+# dataset.yaml's `defaults`.
+_FROM_TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
+    "market.saturation": ("ownership", "saturation", {"country": ""}),
+    "energy.annual_distance": ("vehicle", "annual_distance", {"powertrain": ""}),
+    "energy.phev_electric_share": ("vehicle", "phev_electric_share", {"powertrain": "phev"}),
+    "energy.charging_loss": ("vehicle", "charging_loss", {"powertrain": ""}),
+    **{
+        f"energy.fuel_intensity.{p}": ("vehicle", "fuel_intensity", {"powertrain": p})
+        for p in ("petrol", "diesel", "lpg", "hev", "phev")
+    },
+    **{
+        f"energy.electric_intensity.{p}": ("vehicle", "electric_intensity", {"powertrain": p})
+        for p in ("bev", "phev")
+    },
+    **{
+        f"energy.intensity_improvement.{p}": ("vehicle", "intensity_improvement", {"powertrain": p})
+        for p in ("petrol", "diesel", "lpg", "hev", "phev", "bev")
+    },
+    **{
+        f"battery.pack_capacity.{p}": (
+            "battery",
+            "pack_capacity",
+            {"powertrain": p, "chemistry": "", "material": ""},
+        )
+        for p in ("bev", "phev", "hev")
+    },
+    "battery.bev_pack_growth": (
+        "battery",
+        "pack_capacity_growth",
+        {"powertrain": "bev", "chemistry": "", "material": ""},
+    ),
+    "battery.phev_pack_growth": (
+        "battery",
+        "pack_capacity_growth",
+        {"powertrain": "phev", "chemistry": "", "material": ""},
+    ),
+    "battery.second_life_share": (
+        "battery",
+        "second_life_share",
+        {"powertrain": "", "chemistry": "", "material": ""},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Default:
+    """A parameter's default value and where it comes from."""
+
+    value: Any
+    unit: str
+    source: str
+    low: float = math.nan
+    high: float = math.nan
+
+
+def default_parameters(data: Dataset) -> dict[str, Default]:
+    """Every parameter's default from the dataset, by dotted path.
+
+    Raises
+    ------
+    InputError
+        If a parameter has no default in the dataset.
+    """
+    out: dict[str, Default] = {}
+    for path, (table, variable, keys) in _FROM_TABLES.items():
+        rows = data.rows(table, variable, **keys)
+        if rows.empty:
+            continue
+        row = rows.sort_values("year").iloc[-1] if rows["year"].notna().any() else rows.iloc[-1]
+        out[path] = Default(
+            float(row["value"]), str(row["unit"]), str(row["source"]), row["low"], row["high"]
+        )
+    # year-keyed paths: projections/targets after the base year
+    for path, table, variable in (
+        ("market.gdp_growth", "socioeconomic", "gdp_growth"),
+        ("grid.renewable_share", "grid", "renewable_share"),
+    ):
+        rows = data.rows(table, variable).dropna(subset=["year"])
+        for row in rows[rows["year"] > data.base_year].to_dict("records"):
+            out[f"{path}.{int(row['year'])}"] = Default(
+                float(row["value"]), str(row["unit"]), str(row["source"]), row["low"], row["high"]
+            )
+    chem = data.rows("battery", "chemistry_share")
+    if not chem.empty:
+        years = sorted(chem["year"].dropna().astype(int).unique())
+        if years:
+            first, last = years[0], years[-1]
+            for row in chem.to_dict("records"):
+                if int(row["year"]) == first:
+                    path = f"battery.chemistry_share.{row['chemistry']}"
+                elif int(row["year"]) == last:
+                    path = f"battery.chemistry_share_final.{row['chemistry']}"
+                else:
+                    continue
+                out[path] = Default(
+                    float(row["value"]), "%", str(row["source"]), row["low"], row["high"]
+                )
+            out["battery.chemistry_year"] = Default(last, "yr", out[path].source)
+    for row in data.assumptions.to_dict("records"):
+        out[str(row["parameter"])] = Default(
+            row["value"], str(row["unit"]), str(row["source"]), row["low"], row["high"]
+        )
+    for path, value in flatten(data.meta.get("defaults") or {}).items():
+        out[path] = Default(value, unit_of(path), "dataset.yaml")
+    fixed = {p for p in PARAMETER_UNITS if not _optional(p)}
+    keyed = {"market.gdp_growth", "grid.renewable_share"}
+    missing = sorted(p for p in fixed - set(out) if p not in keyed)
+    if missing:
+        msg = (
+            f"{data.path}: no default for parameter(s) {missing}; add them to assumptions.csv "
+            "with value, range and source"
+        )
+        raise InputError(msg)
+    for path in list(out):
+        if path not in PARAMETER_UNITS and path.rsplit(".", 1)[0] not in keyed:
+            msg = f"{data.path / 'assumptions.csv'}: parameter {path!r} is not a known parameter"
+            raise InputError(msg)
+    _check_units(data, out)
+    return out
+
+
+def _optional(path: str) -> bool:
+    return path.startswith("fleet.lifetime.") or path in {
+        "market.ice_ban_year"
+    }
+
+
+def _check_units(data: Dataset, defaults: Mapping[str, Default]) -> None:
+    for path, default in defaults.items():
+        expected = unit_of(path)
+        if default.source == "dataset.yaml" or expected in ("", "-", "1"):
+            continue
+        if default.unit != expected:
+            msg = (
+                f"{data.path}: parameter {path!r} has unit {default.unit!r}, expected {expected!r}"
+            )
+            raise InputError(msg)
+
+
+# --------------------------------------------------------------------------
+# Scenario files
+# --------------------------------------------------------------------------
+
+
+class Scenario(_Strict):
+    """A scenario file: a name, a description, what it extends and overrides."""
+
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    extends: str | None = None
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    path: Path | None = None
+
+
+def scenario_dir(data: Dataset) -> Path:
+    """The folder of a dataset's shipped scenarios."""
+    return data.path / "scenarios"
+
+
+def list_scenarios(data: Dataset) -> list[Scenario]:
+    """The shipped scenarios of a dataset, in the order of ``dataset.yaml``."""
+    order = list(data.meta.get("scenarios") or [])
+    files = sorted(scenario_dir(data).glob("*.yaml"))
+    names = [f.stem for f in files]
+    ordered = [n for n in order if n in names] + [n for n in names if n not in order]
+    return [load_scenario(n, data) for n in ordered]
+
+
+def _find(name_or_path: str | Path, data: Dataset) -> Path:
+    text = str(name_or_path)
+    if text.endswith((".yaml", ".yml")) or "/" in text:
+        path = Path(text)
+        if not path.is_file():
+            msg = f"{path}: scenario file not found"
+            raise InputError(msg)
+        return path
+    path = scenario_dir(data) / f"{text}.yaml"
+    if not path.is_file():
+        known = sorted(f.stem for f in scenario_dir(data).glob("*.yaml"))
+        msg = f"unknown scenario {text!r}; shipped scenarios are {known} (or give a .yaml path)"
+        raise InputError(msg)
+    return path
+
+
+def load_scenario(name_or_path: str | Path, data: Dataset) -> Scenario:
+    """Read one scenario file (a shipped name or a YAML path), without resolving it."""
+    path = _find(name_or_path, data)
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        msg = f"{path}: a scenario is a mapping with name, description, extends, overrides"
+        raise InputError(msg)
+    try:
+        scenario = Scenario.model_validate({**raw, "path": path})
+    except ValidationError as exc:
+        raise InputError(_pydantic_message(path, exc, raw)) from None
+    if "path" in raw:
+        msg = f"{path}: unknown key 'path'"
+        raise InputError(msg)
+    return scenario
+
+
+def _pydantic_message(path: Path, exc: ValidationError, raw: Any) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        if err["type"] == "extra_forbidden":
+            lines.append(f"{path}: unknown key {loc!r}")
+            continue
+        value = err.get("input")
+        shown = f" = {value!r}" if not isinstance(value, dict) else ""
+        lines.append(f"{path}: {loc or 'scenario'}{shown}: {err['msg']}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ResolvedScenario:
+    """A scenario with its parents applied over the dataset defaults.
+
+    Attributes
+    ----------
+    name, description
+        Of the scenario itself.
+    chain
+        Scenario names from the root parent to this one.
+    parameters
+        The validated parameter tree.
+    values
+        Every parameter's value by dotted path.
+    provenance
+        Where each value comes from: a dataset source id, or a scenario file.
+    """
+
+    name: str
+    description: str
+    chain: tuple[str, ...]
+    parameters: Parameters
+    values: dict[str, Any]
+    provenance: dict[str, str]
+    units: dict[str, str]
+
+
+def resolve(
+    name_or_path: str | Path,
+    data: Dataset,
+    overrides: Mapping[str, Any] | None = None,
+) -> ResolvedScenario:
+    """Resolve a scenario: dataset defaults, then each parent's and its own overrides.
+
+    Parameters
+    ----------
+    name_or_path
+        A shipped scenario name or a YAML file.
+    data
+        The dataset.
+    overrides
+        Extra overrides by dotted path (from the command line or the dashboard).
+
+    Raises
+    ------
+    InputError
+        For an unknown scenario or parent, an ``extends`` cycle, an unknown
+        parameter, or a value of the wrong type or out of range.
+    """
+    chain: list[Scenario] = []
+    seen: list[str] = []
+    current: str | Path | None = name_or_path
+    while current is not None:
+        scenario = load_scenario(current, data)
+        key = str(scenario.path.resolve()) if scenario.path else scenario.name
+        if key in seen:
+            names = [*(s.name for s in chain), scenario.name]
+            msg = f"{chain[-1].path}: extends = {current!r} makes a cycle: {' -> '.join(names)}"
+            raise InputError(msg)
+        seen.append(key)
+        chain.append(scenario)
+        current = scenario.extends
+    chain.reverse()
+
+    defaults = default_parameters(data)
+    values = {p: d.value for p, d in defaults.items()}
+    provenance = {p: d.source for p, d in defaults.items()}
+    units = {p: unit_of(p) for p in defaults}
+    layers: list[tuple[str, Mapping[str, Any]]] = [
+        (str(s.path), s.overrides) for s in chain
+    ]
+    if overrides:
+        layers.append(("overrides", overrides))
+    for origin, layer in layers:
+        for path, value in flatten(layer).items():
+            _check_path(origin, path)
+            values[path] = value
+            provenance[path] = origin
+            units[path] = unit_of(path)
+    values = {p: v for p, v in values.items() if not _is_nan(v)}
+    try:
+        parameters = Parameters.model_validate(unflatten(values))
+    except ValidationError as exc:
+        raise InputError(_resolved_message(exc, provenance)) from None
+    own = chain[-1]
+    return ResolvedScenario(
+        name=own.name,
+        description=own.description,
+        chain=tuple(s.name for s in chain),
+        parameters=parameters,
+        values=dict(sorted(values.items(), key=lambda kv: _order(kv[0]))),
+        provenance=provenance,
+        units=units,
+    )
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _order(path: str) -> tuple[int, str]:
+    paths = parameter_paths()
+    base = path if path in paths else path.rsplit(".", 1)[0]
+    return (paths.index(base) if base in paths else len(paths), path)
+
+
+def _check_path(origin: str, path: str) -> None:
+    if path in PARAMETER_UNITS:
+        return
+    parent, _, last = path.rpartition(".")
+    if parent in ("market.gdp_growth", "grid.renewable_share"):
+        if last.isdigit():
+            return
+        msg = f"{origin}: {path!r}: {parent} is keyed by year; {last!r} is not a year"
+        raise InputError(msg)
+    close = [p for p in PARAMETER_UNITS if p.endswith("." + last) or p.startswith(path + ".")]
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    msg = f"{origin}: unknown key {path!r}{hint}"
+    raise InputError(msg)
+
+
+def _resolved_message(exc: ValidationError, provenance: Mapping[str, str]) -> str:
+    lines = []
+    for err in exc.errors():
+        parts = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+        path = ".".join(parts)
+        origin = provenance.get(path)
+        if origin is None:  # a model-level check: name the file of any field below it
+            origin = next(
+                (o for p, o in provenance.items() if p.startswith(path + ".")), "dataset"
+            )
+        value = err.get("input")
+        shown = f" = {value!r}" if not isinstance(value, dict) else ""
+        msg = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{origin}: {path}{shown}: {msg}")
+    return "\n".join(lines)
+
+
+def shipped_dataset_scenarios() -> Path:
+    """Folder of the shipped Türkiye scenarios (for documentation)."""
+    return Path(str(resources.files("evhub").joinpath("data/turkiye/scenarios")))
+
+
+def dump_yaml(values: Mapping[str, Any]) -> str:
+    """Parameter values as YAML (for ``scenarios show --yaml``)."""
+    return yaml.safe_dump(unflatten(values), sort_keys=False, allow_unicode=True)
