@@ -199,6 +199,9 @@ def write_atomically(out: Path, writer: Callable[[Path], None]) -> Path:
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder should not be
     try:
         writer(tmp)
         if not out.exists():

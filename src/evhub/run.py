@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +215,7 @@ def run(
     *,
     dataset: str | Path | Dataset | None = None,
     overrides: Mapping[str, Any] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Results:
     """Run one or more scenarios.
 
@@ -228,6 +229,8 @@ def run(
         ``None`` for the shipped Türkiye dataset.
     overrides
         Parameter overrides by dotted path, applied on top of every scenario.
+    progress
+        Called as ``progress(done, total, name)`` before and after each scenario.
 
     Returns
     -------
@@ -258,7 +261,13 @@ def run(
             msg = f"scenario name {r.name!r} is given twice; names must be unique in one run"
             raise InputError(msg)
         seen.add(r.name)
-    parts = [_to_dataset(simulate_resolved(r, data), data) for r in resolved]
+    parts = []
+    for i, r in enumerate(resolved):
+        if progress is not None:
+            progress(i, len(resolved), r.name)
+        parts.append(_to_dataset(simulate_resolved(r, data), data))
+    if progress is not None:
+        progress(len(resolved), len(resolved), "done")
     combined = xr.concat(parts, dim="scenario", combine_attrs="override")
     combined = combined.assign_coords(scenario=[r.name for r in resolved], run=[0])
     return Results(data=combined, scenarios=resolved, dataset=data)

@@ -1,0 +1,5 @@
+"""``python -m evhub``."""
+
+from evhub.cli import main
+
+main()

@@ -1,0 +1,238 @@
+"""The ``evhub`` command line: parse, call the Python API, show the result.
+
+Every verb is a thin layer over a function of the API. Bad input prints one
+message naming the file, the field and the value, and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from evhub import api
+from evhub.errors import InputError
+
+app = typer.Typer(
+    help="evhub: an open model of a country's EV transition and its EV and battery industry.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+scenarios_app = typer.Typer(help="List and show scenarios.", invoke_without_command=True)
+data_app = typer.Typer(help="Validate a dataset and show its sources.", no_args_is_help=True)
+app.add_typer(scenarios_app, name="scenarios")
+app.add_typer(data_app, name="data")
+
+_WIDTH = None if sys.stdout.isatty() else 140  # wide tables when piped to a file
+console = Console(width=_WIDTH)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
+T = TypeVar("T")
+
+DatasetOption = Annotated[
+    Path | None,
+    typer.Option("--dataset", "-d", help="Dataset folder (default: the shipped Türkiye dataset)."),
+]
+
+
+def _guard(func: Callable[[], T]) -> T:
+    """Run an API call; on bad input print its message and exit 2."""
+    try:
+        return func()
+    except InputError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+
+
+def _fmt(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if unit == "veh" and abs(value) >= 1e5:
+        return f"{value / 1e6:,.2f} M"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def _parse_set(items: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        path, sep, text = item.partition("=")
+        if not sep or not path:
+            msg = f"--set {item!r}: expected PATH=VALUE, e.g. market.bev_share.ceiling=80"
+            raise InputError(msg)
+        out[path.strip()] = api.parse_value(text.strip())
+    return out
+
+
+@app.command()
+def run(
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Argument(help="Shipped scenario names or YAML files (default: all shipped)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("results"),
+    dataset: DatasetOption = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable)."),
+    ] = None,
+) -> None:
+    """Run scenarios; write iamc.csv, scorecard.csv and evhub.duckdb; print the scorecard."""
+
+    def work() -> Any:
+        overrides = _parse_set(set_ or [])
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("running scenarios", total=None)
+
+            def step(done: int, total: int, name: str) -> None:
+                progress.update(task, completed=done, total=total, description=f"running {name}")
+
+            results = api.run(scenarios or None, dataset=dataset, overrides=overrides, progress=step)
+            progress.update(task, description="writing results")
+            folder = results.write(out)
+        return results, folder
+
+    results, folder = _guard(work)
+    _print_scorecard(results.scorecard())
+    console.print(
+        f"wrote {folder / 'iamc.csv'}, {folder / 'scorecard.csv'} and {folder / 'evhub.duckdb'}"
+    )
+
+
+def _print_scorecard(card: Any) -> None:
+    scenarios = list(dict.fromkeys(card["scenario"]))
+    table = Table(title="Scorecard", title_justify="left")
+    table.add_column("indicator")
+    table.add_column("year", justify="right")
+    table.add_column("unit")
+    for s in scenarios:
+        table.add_column(s, justify="right")
+    table.add_column("target", justify="right")
+    for (label, year, unit), group in card.groupby(["indicator", "year", "unit"], sort=False):
+        cells = []
+        for s in scenarios:
+            row = group[group["scenario"] == s].iloc[0]
+            text = _fmt(row["value"], unit)
+            if row["met"] is not None:
+                text = f"[green]{text} ✓[/]" if row["met"] else f"[red]{text} ✗[/]"
+            cells.append(text)
+        targets = group["target"].dropna().unique()
+        target = _fmt(float(targets[0]), unit) if len(targets) == 1 else "per scenario"
+        table.add_row(label, str(year), unit, *cells, target if len(targets) else "")
+    console.print(table)
+
+
+@scenarios_app.callback()
+def scenarios_list(ctx: typer.Context, dataset: DatasetOption = None) -> None:
+    """List the shipped scenarios (or use `scenarios show NAME`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    listed = _guard(lambda: api.list_scenarios(dataset))
+    table = Table(title="Scenarios", title_justify="left", show_lines=True)
+    table.add_column("name", style="bold")
+    table.add_column("extends")
+    table.add_column("description")
+    for s in listed:
+        table.add_row(s.name, s.extends or "", s.description)
+    console.print(table)
+
+
+@scenarios_app.command("show")
+def scenarios_show(
+    name: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
+    dataset: DatasetOption = None,
+) -> None:
+    """Print a scenario's resolved parameters with their dotted paths and sources."""
+    resolved = _guard(lambda: api.resolve(name, dataset))
+    table = Table(
+        title=f"{resolved.name} ({' > '.join(resolved.chain)})",
+        title_justify="left",
+        caption=resolved.description,
+        caption_justify="left",
+    )
+    table.add_column("parameter", style="bold")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    table.add_column("source")
+    for path, value in resolved.values.items():
+        table.add_row(path, str(value), resolved.units.get(path, ""), resolved.provenance[path])
+    console.print(table)
+
+
+@data_app.command("validate")
+def data_validate(
+    folder: Annotated[
+        Path | None, typer.Argument(help="Dataset folder (default: the shipped dataset).")
+    ] = None,
+) -> None:
+    """Check a dataset: types, units, ranges, coverage and that every source id is known."""
+    summary = _guard(lambda: api.validate(folder))
+    console.print(
+        f"[green]ok[/] {summary['path']}: {summary['rows']} rows in {summary['tables']} tables, "
+        f"{summary['assumptions']} assumptions, {summary['sources']} sources; "
+        f"years {summary['first_year']}-{summary['base_year']} observed, to {summary['last_year']}"
+    )
+
+
+@data_app.command("sources")
+def data_sources(dataset: DatasetOption = None) -> None:
+    """Print the bibliography of a dataset."""
+    data = _guard(lambda: api.load_dataset(dataset))
+    table = Table(title=f"Sources of {data.name}", title_justify="left")
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("publisher")
+    table.add_column("title")
+    table.add_column("date")
+    table.add_column("url", overflow="fold")
+    for src in data.sources.values():
+        table.add_row(src.id, src.publisher, src.title, src.date, src.url)
+    console.print(table)
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="Scenario giving the starting values.")] = "baseline",
+    start: Annotated[int, typer.Option(help="First calibration year.")] = 2015,
+    end: Annotated[int | None, typer.Option(help="Last calibration year (default: base year).")] = None,
+    dataset: DatasetOption = None,
+) -> None:
+    """Fit the lifetime so the stock from sourced sales reproduces the observed stock."""
+    with console.status("fitting the lifetime to the observed stock"):
+        result = _guard(lambda: api.calibrate(scenario, dataset=dataset, start=start, end=end))
+    table = Table(title="Stock: observed vs modelled", title_justify="left")
+    for col in ("year", "observed [veh]", "modelled [veh]", "error [%]"):
+        table.add_column(col, justify="right")
+    for row in result.table.itertuples():
+        err = f"{row.error_percent:+.2f}"
+        table.add_row(str(row.year), f"{row.observed:,.0f}", f"{row.modelled:,.0f}", err)
+    console.print(table)
+    console.print(f"largest error: {result.max_abs_error_percent:.2f} %")
+    for path, value in result.parameters.items():
+        console.print(f"  {path} = {value:.4g}")
+    console.print(
+        "Put these in the dataset's assumptions.csv (or a scenario) to use them."
+    )
+
+
+def main() -> None:  # pragma: no cover - entry point
+    """Entry point for ``python -m evhub``."""
+    app(prog_name="evhub")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
