@@ -56,12 +56,11 @@ def _history_fleet(
     runs = growth.shape[0]
     first = chain._first_stock(inputs.stock, years, growth)
     earlier = chain.initial_inflow(life, inputs.cohorts_before, growth, first)
-    hist = years <= inputs.base_year
-    given = np.where(hist, inputs.sales, 0.0)[None, :].repeat(runs, axis=0)
-    target = np.where(hist & np.isnan(inputs.sales), inputs.stock, np.nan)[None, :].repeat(runs, 0)
-    target = chain._backfill_target(target, first, growth, years)
-    given = np.where(np.isnan(target), given, np.nan)
-    inflow = chain.solve_total_inflow(survival, earlier, given, target, np.full((runs, n), np.nan), b)
+    given, target = chain.history_targets(inputs, first)
+    given[:, b + 1 :] = 0.0  # only history is needed; no sales after the base year
+    inflow = chain.solve_total_inflow(
+        survival, earlier, given, target, np.full((runs, n), np.nan), b
+    )
     all_inflow = np.concatenate([earlier, inflow], axis=1)
     by_cohort = survival * all_inflow[:, None, :]
     stock: np.ndarray = by_cohort.sum(axis=2)
@@ -84,7 +83,7 @@ def backcast(
     """
     inputs = _inputs(scenario, data)
     params = parameter_arrays(scenario.values)
-    stock, age = _history_fleet(inputs, params, str(scenario.values["fleet.lifetime.distribution"]))
+    stock = _history_stock(inputs, params, str(scenario.values["fleet.lifetime.distribution"]))
     return _table(data, stock[0], years)
 
 
@@ -120,7 +119,9 @@ def _inputs(scenario: ResolvedScenario, data: Dataset) -> chain.ChainInputs:
 
 def _table(data: Dataset, stock: np.ndarray, years: Sequence[int] | None) -> pd.DataFrame:
     observed = data.series("stock", "stock", powertrain="")
-    chosen = [int(y) for y in (years if years is not None else observed.index) if y in observed.index]
+    chosen = [
+        int(y) for y in (years if years is not None else observed.index) if y in observed.index
+    ]
     chosen = [y for y in chosen if data.first_year <= y <= data.base_year]
     modelled = np.array([stock[y - data.first_year] for y in chosen])
     obs = observed.loc[chosen].to_numpy(float)
@@ -138,7 +139,11 @@ def calibrate(
     scenario: ResolvedScenario,
     data: Dataset,
     years: Sequence[int],
-    fit: Sequence[str] = ("fleet.lifetime.shape", "fleet.lifetime.scale", "fleet.initial_stock_growth"),
+    fit: Sequence[str] = (
+        "fleet.lifetime.shape",
+        "fleet.lifetime.scale",
+        "fleet.initial_stock_growth",
+    ),
 ) -> Calibration:
     """Fit lifetime parameters to the observed stock in ``years`` and the average age.
 
@@ -189,7 +194,9 @@ def calibrate(
     upper = np.array([_UPPER.get(p, np.inf) for p in fit])
     sol = optimize.least_squares(residuals, np.clip(start, lower, upper), bounds=(lower, upper))
     fitted = {p: float(v) for p, v in zip(fit, sol.x, strict=True)}
-    display = {p: (v * _PERCENT if p == "fleet.initial_stock_growth" else v) for p, v in fitted.items()}
+    display = {
+        p: (v * _PERCENT if p == "fleet.initial_stock_growth" else v) for p, v in fitted.items()
+    }
     params = dict(base)
     for p, v in fitted.items():
         params[p] = np.array([v])
@@ -200,5 +207,13 @@ def calibrate(
 
 # Search bounds of the fit (numerical guards, not facts): a Weibull shape and
 # scale that keep the survival curve well defined, and pre-model growth rates.
-_LOWER = {"fleet.lifetime.shape": 0.5, "fleet.lifetime.scale": 5.0, "fleet.initial_stock_growth": -0.05}
-_UPPER = {"fleet.lifetime.shape": 12.0, "fleet.lifetime.scale": 120.0, "fleet.initial_stock_growth": 0.2}
+_LOWER = {
+    "fleet.lifetime.shape": 0.5,
+    "fleet.lifetime.scale": 5.0,
+    "fleet.initial_stock_growth": -0.05,
+}
+_UPPER = {
+    "fleet.lifetime.shape": 12.0,
+    "fleet.lifetime.scale": 120.0,
+    "fleet.initial_stock_growth": 0.2,
+}

@@ -102,7 +102,9 @@ def run(
             def step(done: int, total: int, name: str) -> None:
                 progress.update(task, completed=done, total=total, description=f"running {name}")
 
-            results = api.run(scenarios or None, dataset=dataset, overrides=overrides, progress=step)
+            results = api.run(
+                scenarios or None, dataset=dataset, overrides=overrides, progress=step
+            )
             progress.update(task, description="writing results")
             folder = results.write(out)
         return results, folder
@@ -206,9 +208,13 @@ def data_sources(dataset: DatasetOption = None) -> None:
 
 @app.command()
 def calibrate(
-    scenario: Annotated[str, typer.Argument(help="Scenario giving the starting values.")] = "baseline",
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario giving the starting values.")
+    ] = "baseline",
     start: Annotated[int, typer.Option(help="First calibration year.")] = 2015,
-    end: Annotated[int | None, typer.Option(help="Last calibration year (default: base year).")] = None,
+    end: Annotated[
+        int | None, typer.Option(help="Last calibration year (default: base year).")
+    ] = None,
     dataset: DatasetOption = None,
 ) -> None:
     """Fit the lifetime so the stock from sourced sales reproduces the observed stock."""
@@ -224,9 +230,7 @@ def calibrate(
     console.print(f"largest error: {result.max_abs_error_percent:.2f} %")
     for path, value in result.parameters.items():
         console.print(f"  {path} = {value:.4g}")
-    console.print(
-        "Put these in the dataset's assumptions.csv (or a scenario) to use them."
-    )
+    console.print("Put these in the dataset's assumptions.csv (or a scenario) to use them.")
 
 
 def main() -> None:  # pragma: no cover - entry point
@@ -235,4 +239,4 @@ def main() -> None:  # pragma: no cover - entry point
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -28,9 +28,18 @@ MODEL = "evhub"
 _PCT = 100.0
 _BN = 1e9
 _PJ_PER_TWH = 3.6
-_PT_LABEL = {"petrol": "Petrol", "diesel": "Diesel", "lpg": "LPG", "hev": "HEV", "phev": "PHEV", "bev": "BEV"}
+_PT_LABEL = {
+    "petrol": "Petrol",
+    "diesel": "Diesel",
+    "lpg": "LPG",
+    "hev": "HEV",
+    "phev": "PHEV",
+    "bev": "BEV",
+}
 _FUEL_LABEL = {"petrol": "Petrol", "diesel": "Diesel", "lpg": "LPG"}
-_MATERIAL_LABEL = {m: m.capitalize() for m in ("lithium", "nickel", "cobalt", "manganese", "graphite")}
+_MATERIAL_LABEL = {
+    m: m.capitalize() for m in ("lithium", "nickel", "cobalt", "manganese", "graphite")
+}
 
 Getter = Callable[[xr.Dataset], xr.DataArray]
 
@@ -46,7 +55,12 @@ def _pt(var: str, pt: str | None) -> Getter:
 def _ev_share(var: str) -> Getter:
     def get(ds: xr.Dataset) -> xr.DataArray:
         arr = ds[var]
-        return indicators.ev_share(arr.sel(powertrain=["phev", "bev"]).sum("powertrain"), arr.sum("powertrain")) * _PCT
+        return (
+            indicators.ev_share(
+                arr.sel(powertrain=["phev", "bev"]).sum("powertrain"), arr.sum("powertrain")
+            )
+            * _PCT
+        )
 
     return get
 
@@ -115,7 +129,10 @@ IAMC_VARIABLES: dict[str, tuple[str, Getter]] = {
         lambda ds: ds["battery_retired"] - ds["battery_second_life"],
     ),
     "Material Demand|Batteries": ("kt/yr", _material(None)),
-    **{f"Material Demand|Batteries|{lab}": ("kt/yr", _material(m)) for m, lab in _MATERIAL_LABEL.items()},
+    **{
+        f"Material Demand|Batteries|{lab}": ("kt/yr", _material(m))
+        for m, lab in _MATERIAL_LABEL.items()
+    },
 }
 
 
@@ -160,7 +177,9 @@ class Results:
             arr = get(self.data).isel(run=run).transpose("scenario", "year")
             for i, scen in enumerate(self.data["scenario"].values):
                 rows.append([MODEL, str(scen), self.dataset.region, name, unit, *arr.values[i]])
-        return pd.DataFrame(rows, columns=["Model", "Scenario", "Region", "Variable", "Unit", *years])
+        return pd.DataFrame(
+            rows, columns=["Model", "Scenario", "Region", "Variable", "Unit", *years]
+        )
 
     def to_long(self) -> pd.DataFrame:
         """Every variable, scenario, run and year in long format."""
@@ -259,7 +278,13 @@ def write_store(results: Results, path: Path) -> None:
     )
     sources = pd.DataFrame(
         [
-            {"id": src.id, "publisher": src.publisher, "title": src.title, "date": src.date, "url": src.url}
+            {
+                "id": src.id,
+                "publisher": src.publisher,
+                "title": src.title,
+                "date": src.date,
+                "url": src.url,
+            }
             for src in results.dataset.sources.values()
         ]
     )
@@ -268,7 +293,12 @@ def write_store(results: Results, path: Path) -> None:
     long.insert(0, "model", MODEL)
     con = duckdb.connect(str(path))
     try:
-        for name, frame in (("runs", runs), ("inputs", inputs), ("sources", sources), ("results", long)):
+        for name, frame in (
+            ("runs", runs),
+            ("inputs", inputs),
+            ("sources", sources),
+            ("results", long),
+        ):
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
             con.unregister("frame")

@@ -29,16 +29,19 @@ def _interp_log(years: np.ndarray, obs: Mapping[int, float]) -> np.ndarray:
     """Log-linear interpolation between observed years; NaN outside them."""
     oy = np.array(sorted(obs), dtype=float)
     ov = np.log(np.array([obs[int(y)] for y in oy]))
-    out = np.exp(np.interp(years, oy, ov))
+    out: np.ndarray = np.exp(np.interp(years, oy, ov))
     out[(years < oy[0]) | (years > oy[-1])] = np.nan
     return out
 
 
 def _series(data: Dataset, table: str, variable: str, **keys: str) -> dict[int, float]:
-    return {int(k): float(v) for k, v in data.series(table, variable, **keys).items()}
+    series = data.series(table, variable, **keys)
+    return {int(y): float(v) for y, v in zip(series.index, series.to_numpy(), strict=True)}
 
 
-def build_inputs(data: Dataset, renewable_years: Sequence[int], gdp_years: Sequence[int]) -> chain.ChainInputs:
+def build_inputs(
+    data: Dataset, renewable_years: Sequence[int], gdp_years: Sequence[int]
+) -> chain.ChainInputs:
     """Turn the dataset into the arrays of :class:`evhub.model.chain.ChainInputs`."""
     years = data.years.astype(float)
     n = len(years)
@@ -96,7 +99,9 @@ def build_inputs(data: Dataset, renewable_years: Sequence[int], gdp_years: Seque
     ownership_obs = np.array([stock_obs[y] / pop_obs[y] * 1000.0 for y in fit_years])
 
     grid_obs = _series(data, "grid", "grid_intensity")
-    res_obs = {y: v / _PERCENT for y, v in _series(data, "grid", "renewable_share").items() if y <= base}
+    res_obs = {
+        y: v / _PERCENT for y, v in _series(data, "grid", "renewable_share").items() if y <= base
+    }
     grid = np.array([grid_obs.get(int(y), np.nan) if y <= base else np.nan for y in years])
     # before the first observation, hold it (no electric cars were on the road then)
     first_grid = min(grid_obs)
@@ -176,7 +181,9 @@ def simulate_resolved(scenario: ResolvedScenario, data: Dataset) -> chain.ChainO
     """Run the chain for one resolved scenario (one run)."""
     values = scenario.values
     inputs = build_inputs(
-        data, _keyed_years(values, "grid.renewable_share"), _keyed_years(values, "market.gdp_growth")
+        data,
+        _keyed_years(values, "grid.renewable_share"),
+        _keyed_years(values, "market.gdp_growth"),
     )
     options = {k: values[k] for k in _NON_NUMERIC}
     return chain.simulate(inputs, parameter_arrays(values), options)
@@ -185,7 +192,12 @@ def simulate_resolved(scenario: ResolvedScenario, data: Dataset) -> chain.ChainO
 def _to_dataset(out: chain.ChainOutputs, data: Dataset) -> xr.Dataset:
     years = data.years
     pts = list(market.POWERTRAINS)
-    coords = {"year": years, "powertrain": pts, "fuel": list(energy.FUELS), "material": list(_MATERIALS)}
+    coords = {
+        "year": years,
+        "powertrain": pts,
+        "fuel": list(energy.FUELS),
+        "material": list(_MATERIALS),
+    }
 
     def var(array: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:
         return xr.DataArray(array, dims=("run", *dims), attrs={"units": units, "long_name": name})
@@ -198,13 +210,23 @@ def _to_dataset(out: chain.ChainOutputs, data: Dataset) -> xr.Dataset:
         "fuel_energy": var(out.fuel_energy, ("fuel", "year"), "PJ/yr", "Fuel use"),
         "electricity": var(out.electricity, ("year",), "TWh/yr", "Electricity from the grid"),
         "co2_tank_to_wheel": var(out.co2_tank_to_wheel, ("year",), "MtCO2/yr", "Tank-to-wheel CO2"),
-        "co2_electricity": var(out.co2_electricity, ("year",), "MtCO2/yr", "CO2 of electricity used"),
+        "co2_electricity": var(
+            out.co2_electricity, ("year",), "MtCO2/yr", "CO2 of electricity used"
+        ),
         "co2_target": var(out.co2_target, ("year",), "MtCO2/yr", "Target path for car CO2"),
         "grid_intensity": var(out.grid_intensity, ("year",), "gCO2/kWh", "Grid CO2 intensity"),
-        "battery_demand": var(out.battery_demand, ("year",), "GWh/yr", "Battery capacity in new cars"),
-        "battery_retired": var(out.battery_retired, ("year",), "GWh/yr", "Battery capacity retired"),
-        "battery_second_life": var(out.battery_second_life, ("year",), "GWh/yr", "Retired capacity to second life"),
-        "materials": var(out.materials, ("material", "year"), "kt/yr", "Materials in new batteries"),
+        "battery_demand": var(
+            out.battery_demand, ("year",), "GWh/yr", "Battery capacity in new cars"
+        ),
+        "battery_retired": var(
+            out.battery_retired, ("year",), "GWh/yr", "Battery capacity retired"
+        ),
+        "battery_second_life": var(
+            out.battery_second_life, ("year",), "GWh/yr", "Retired capacity to second life"
+        ),
+        "materials": var(
+            out.materials, ("material", "year"), "kt/yr", "Materials in new batteries"
+        ),
         "ownership": var(out.ownership, ("year",), "veh/1000 persons", "Cars per 1,000 people"),
     }
     return xr.Dataset(variables, coords=coords)

@@ -1,0 +1,1 @@
+"""Pure model core: functions on arrays with a leading run axis; no I/O."""

@@ -227,7 +227,9 @@ def solve_total_inflow(
     return out
 
 
-def simulate(inputs: ChainInputs, params: Mapping[str, F], options: Mapping[str, object]) -> ChainOutputs:
+def simulate(
+    inputs: ChainInputs, params: Mapping[str, F], options: Mapping[str, object]
+) -> ChainOutputs:
     """Run the chain for every run at once.
 
     Parameters
@@ -259,18 +261,15 @@ def simulate(inputs: ChainInputs, params: Mapping[str, F], options: Mapping[str,
     first_stock = _first_stock(inputs.stock, years, growth0)
     earlier = initial_inflow(life, nb, growth0, first_stock)
 
-    hist = years <= base_year
-    given = np.where(hist, inputs.sales, np.nan)[None, :].repeat(runs, axis=0)
-    target = np.where(hist & np.isnan(inputs.sales), inputs.stock, np.nan)[None, :].repeat(
-        runs, axis=0
-    )
-    target = _backfill_target(target, first_stock, growth0, years)
+    given, target = history_targets(inputs, first_stock)
     ratio = np.full((runs, n), np.nan)
 
     gdp_growth = market.interpolate_anchors(
         years, inputs.gdp_growth_years, _stack(params, "market.gdp_growth", inputs.gdp_growth_years)
     )
-    gdp = market.gdp_per_capita_path(years, base_year, inputs.gdp_per_capita, gdp_growth, inputs.population)
+    gdp = market.gdp_per_capita_path(
+        years, base_year, inputs.gdp_per_capita, gdp_growth, inputs.population
+    )
     saturation = params["market.saturation"]
     alpha, beta = market.fit_gompertz(inputs.ownership_obs, inputs.gdp_obs, saturation)
     ownership_curve = market.gompertz(gdp, saturation, alpha, beta)
@@ -343,9 +342,7 @@ def simulate(inputs: ChainInputs, params: Mapping[str, F], options: Mapping[str,
     ttw = emissions.tank_to_wheel(fuel_ml, inputs.co2_factor).sum(axis=1)
     res_anchor = _stack(params, "grid.renewable_share", inputs.renewable_years)
     res_years = np.concatenate([[float(base_year)], inputs.renewable_years])
-    res_values = np.concatenate(
-        [np.full((runs, 1), inputs.renewable_share[b]), res_anchor], axis=1
-    )
+    res_values = np.concatenate([np.full((runs, 1), inputs.renewable_share[b]), res_anchor], axis=1)
     res_path = market.interpolate_anchors(years, res_years, res_values)
     grid = emissions.grid_intensity_path(
         years, base_year, inputs.grid_intensity, inputs.fossil_intensity, res_path
@@ -374,7 +371,9 @@ def simulate(inputs: ChainInputs, params: Mapping[str, F], options: Mapping[str,
     progress = np.clip(
         (years[None, :] - base_year) / np.maximum(final_year[:, None] - base_year, 1.0), 0.0, 1.0
     )
-    chem_share = chem_start[:, :, None] + (chem_final - chem_start)[:, :, None] * progress[:, None, :]
+    chem_share = (
+        chem_start[:, :, None] + (chem_final - chem_start)[:, :, None] * progress[:, None, :]
+    )
     chem_share = chem_share / chem_share.sum(axis=1, keepdims=True)
     materials = battery.material_demand(demand, chem_share, inputs.material_intensity)
 
@@ -417,14 +416,38 @@ def _first_stock(stock: F, years: F, growth: F) -> F:
     return out
 
 
-def _backfill_target(target: F, first_stock: F, growth: F, years: F) -> F:
-    """Stock targets for history years before the first observation."""
-    missing = np.isnan(target[0])
-    observed = ~np.isnan(target[0])
-    if not observed.any():
-        return target
-    first = int(np.flatnonzero(observed)[0])
-    steps = np.arange(len(years), dtype=float) + 1.0
-    filled = first_stock[:, None] * (1.0 + growth[:, None]) ** steps[None, :]
-    out: F = np.where(missing[None, :] & (np.arange(len(years)) < first)[None, :], filled, target)
-    return out
+def history_targets(inputs: ChainInputs, first_stock: F) -> tuple[F, F]:
+    """Given inflows and stock targets of the history years.
+
+    Parameters
+    ----------
+    inputs
+        Dataset arrays.
+    first_stock : (run,)
+        Stock at the end of the year before the first model year [veh].
+
+    Returns
+    -------
+    given : (run, year)
+        Observed sales where they exist up to the base year, else NaN [veh/yr].
+    target : (run, year)
+        Where no sales are observed up to the base year: the observed stock
+        (interpolated between observations), or before the first observation
+        the stock growing from ``first_stock`` towards it [veh]; else NaN.
+    """
+    years = inputs.years
+    runs = first_stock.shape[0]
+    hist = years <= inputs.base_year
+    no_sales = hist & np.isnan(inputs.sales)
+    given = np.where(hist, inputs.sales, np.nan)[None, :].repeat(runs, axis=0)
+    target = np.where(no_sales, inputs.stock, np.nan)[None, :].repeat(runs, axis=0)
+    observed = np.flatnonzero(~np.isnan(inputs.stock))
+    first = int(observed[0])
+    before = no_sales & (np.arange(len(years)) < first)
+    if before.any():
+        # geometric path from the year-before stock to the first observation
+        steps = np.arange(len(years), dtype=float) + 1.0
+        growth = (inputs.stock[first] / first_stock) ** (1.0 / (first + 1.0))
+        path = first_stock[:, None] * growth[:, None] ** steps[None, :]
+        target = np.where(before[None, :], path, target)
+    return given, target

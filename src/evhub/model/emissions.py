@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["fossil_intensity", "grid_intensity_path", "target_path", "tank_to_wheel"]
+__all__ = ["fossil_intensity", "grid_intensity_path", "tank_to_wheel", "target_path"]
 
 F = NDArray[np.float64]
 _KG_PER_MT = 1e9

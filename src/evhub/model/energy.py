@@ -16,8 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "FUEL_OF",
     "FUELS",
+    "FUEL_OF",
     "distance_by_age",
     "energy_use",
     "vintage_intensity",

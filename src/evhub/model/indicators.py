@@ -57,9 +57,7 @@ INDICATORS: tuple[Indicator, ...] = (
 
 #: IAMC variables the scorecard reads.
 NEEDED: tuple[str, ...] = tuple(
-    dict.fromkeys(
-        [i.variable for i in INDICATORS] + [i.target for i in INDICATORS if i.target]
-    )
+    dict.fromkeys([i.variable for i in INDICATORS] + [i.target for i in INDICATORS if i.target])
 )
 
 
@@ -96,7 +94,11 @@ def scorecard(variables: Mapping[str, xr.DataArray], scenarios: Sequence[str]) -
                 if ind.target
                 else np.nan
             )
-            met = bool(meets(np.array(value), np.array(target), ind.direction)) if ind.target else None
+            met = (
+                bool(meets(np.array(value), np.array(target), ind.direction))
+                if ind.target
+                else None
+            )
             rows.append(
                 {
                     "indicator": ind.label,

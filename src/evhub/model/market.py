@@ -148,8 +148,8 @@ def powertrain_shares(
     if banned.any():
         plug = shares[:, _PHEV] + shares[:, _BEV]
         bev_part = np.where(plug > 0, shares[:, _BEV] / np.where(plug > 0, plug, 1.0), 1.0)
-        shares[:, list(_ICE) + [_HEV]] = np.where(
-            banned[:, None, :], 0.0, shares[:, list(_ICE) + [_HEV]]
+        shares[:, [*_ICE, _HEV]] = np.where(
+            banned[:, None, :], 0.0, shares[:, [*_ICE, _HEV]]
         )
         shares[:, _BEV] = np.where(banned, bev_part, shares[:, _BEV])
         shares[:, _PHEV] = np.where(banned, 1.0 - bev_part, shares[:, _PHEV])
@@ -184,9 +184,7 @@ def interpolate_anchors(years: F, anchor_years: F, anchor_values: F) -> F:
     return out
 
 
-def gdp_per_capita_path(
-    years: F, base_year: int, history: F, gdp_growth: F, population: F
-) -> F:
+def gdp_per_capita_path(years: F, base_year: int, history: F, gdp_growth: F, population: F) -> F:
     r"""GDP per capita: observed to the base year, then real GDP growth per head.
 
     Parameters

@@ -1,0 +1,86 @@
+"""Energy, emissions and batteries on hand-computed cases."""
+
+import numpy as np
+import pytest
+
+from evhub.model import battery, emissions, energy
+
+
+def test_energy_use_by_hand():
+    # one run, six powertrains, one year, one cohort; 10,000 km for each car type
+    vkm = np.zeros((1, 6, 1, 1))
+    vkm[0, :, 0, 0] = 10_000.0
+    fuel_int = np.array([[[7.0], [6.0], [9.0], [5.0], [6.5], [0.0]]])
+    elec_int = np.array([[[0.0], [0.0], [0.0], [0.0], [0.2], [0.18]]])
+    fuel, elec = energy.energy_use(vkm, fuel_int, elec_int, np.array([0.4]), np.array([0.1]))
+    # petrol: 700 l (petrol) + 500 l (HEV) + 0.6 * 650 l (PHEV on fuel) = 1,590 l
+    assert fuel[0, 0, 0] == pytest.approx(1590e-6, rel=1e-12)
+    assert fuel[0, 1, 0] == pytest.approx(600e-6, rel=1e-12)
+    assert fuel[0, 2, 0] == pytest.approx(900e-6, rel=1e-12)
+    # electricity: (0.4 * 10,000 * 0.2 + 10,000 * 0.18) / (1 - 0.1) kWh = 2,888.9 kWh
+    assert elec[0, 0] == pytest.approx((800 + 1800) / 0.9 / 1e9, rel=1e-12)
+
+
+def test_vintage_intensity_improves_only_after_base_year():
+    out = energy.vintage_intensity(
+        np.array([2020.0, 2025.0, 2027.0]), 2025, np.array([[10.0]]), np.array([[0.1]])
+    )
+    np.testing.assert_allclose(out[0, 0], [10.0, 10.0, 8.1], rtol=1e-12)
+
+
+def test_distance_by_age_matches_the_observed_average_in_the_base_year():
+    years = np.array([2024.0, 2025.0])
+    vintages = np.array([2023.0, 2024.0, 2025.0])
+    ages = years[:, None] - vintages[None, :]
+    stock = np.array([[100.0, 50.0, 50.0]])
+    km = energy.distance_by_age(
+        ages, 1, years, 2025, np.array([12_000.0]), np.array([0.1]), np.array([0.0]), stock
+    )
+    average = (km[0, 1] * stock[0]).sum() / stock[0].sum()
+    assert average == pytest.approx(12_000.0, rel=1e-12)
+    assert km[0, 1, 0] < km[0, 1, 2]  # older cars drive less
+
+
+def test_tank_to_wheel_and_electricity_co2_by_hand():
+    # 1,000 Ml of petrol at 2.3 kgCO2/l = 2.3 Mt
+    ttw = emissions.tank_to_wheel(np.array([[[1000.0], [0.0], [0.0]]]), np.array([2.3, 2.6, 1.6]))
+    assert ttw[0, 0, 0] == pytest.approx(2.3, rel=1e-12)
+    # 10 TWh at 400 g/kWh = 4 Mt
+    assert emissions.electricity_co2(np.array([[10.0]]), np.array([[400.0]]))[0, 0] == pytest.approx(4.0)
+
+
+def test_grid_path_joins_history_and_falls_with_renewables():
+    years = np.array([2024.0, 2025.0, 2026.0])
+    history = np.array([500.0, 480.0, np.nan])
+    res = np.array([[0.4, 0.4, 0.7]])
+    out = emissions.grid_intensity_path(years, 2025, history, 800.0, res)
+    assert out[0, 1] == 480.0
+    # 2026: 800 * (1 - 0.7) scaled by 480 / (800 * 0.6)
+    assert out[0, 2] == pytest.approx(800 * 0.3 * 480 / (800 * 0.6), rel=1e-12)
+    assert emissions.fossil_intensity(np.array([480.0]), np.array([0.4])) == pytest.approx(800.0)
+
+
+def test_target_path_follows_the_national_ratio():
+    years = np.array([2025.0, 2030.0, 2053.0, 2060.0])
+    out = emissions.target_path(years, 2025, np.array([40.0]), 500.0, {2030: 600.0, 2053: 0.0})
+    np.testing.assert_allclose(out[0, :3], [40.0, 48.0, 0.0], rtol=1e-12)
+    assert np.isnan(out[0, 3])
+
+
+def test_material_demand_by_hand():
+    # 10 GWh, half LFP (0.1 kg Li/kWh), half NMC (0.12 kg Li/kWh) -> 1.1 kt Li
+    intensity = np.array([[0.1, 0.0], [0.12, 0.5], [0.1, 0.6]])
+    share = np.array([[[0.5], [0.5], [0.0]]])
+    out = battery.material_demand(np.array([[10.0]]), share, intensity)
+    np.testing.assert_allclose(out[0, :, 0], [1.1, 2.5], rtol=1e-12)
+
+
+def test_pack_and_capacity_by_hand():
+    pack = battery.pack_by_vintage(
+        np.array([2025.0, 2026.0]), 2025, np.array([[60.0]]), np.array([[0.1]])
+    )
+    np.testing.assert_allclose(pack[0, 0], [60.0, 66.0], rtol=1e-12)
+    demand = battery.capacity_demand(np.array([[[1e6, 1e6]]]), pack)
+    np.testing.assert_allclose(demand[0, 0], [60.0, 66.0], rtol=1e-12)  # GWh
+    retired = battery.retired_capacity(np.array([[[[1e5, 0.0]]]]), pack)
+    assert retired[0, 0, 0] == pytest.approx(6.0, rel=1e-12)
