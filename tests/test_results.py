@@ -107,7 +107,9 @@ def test_stock_change_equals_sales_minus_retirements(shipped):
     retired = shipped.variable("Retirements|Passenger Cars").isel(run=0).values
     change = np.diff(stock, axis=1)
     # cancellation of numbers near 2e7: 1e-9 relative to the stock
-    np.testing.assert_allclose(change, sales[:, 1:] - retired[:, 1:], rtol=0, atol=1e-9 * stock.max())
+    np.testing.assert_allclose(
+        change, sales[:, 1:] - retired[:, 1:], rtol=0, atol=1e-9 * stock.max()
+    )
 
 
 def test_write_creates_csv_and_store(shipped, tmp_path):

@@ -1,9 +1,13 @@
-"""Calibrate the lifetime so the model's stock from sourced sales reproduces the observed stock.
+"""Calibrate the fleet so the model's stock from sourced sales reproduces the observed stock.
 
 The history of the fleet is run exactly as :func:`evhub.model.chain.simulate`
-runs it (observed sales where they exist, the observed stock before that), for
-candidate lifetime parameters; :func:`scipy.optimize.least_squares` minimises
-the relative error of the total stock over the calibration years.
+runs it (observed sales where they exist; in years without observed sales, the
+inflow that reaches the observed, interpolated stock), for candidate lifetime
+parameters. :func:`scipy.optimize.least_squares` minimises the relative error
+of the total stock over the calibration years and of the average age. Then,
+with that lifetime, the share of new petrol cars converted to LPG is fitted to
+the LPG share of the stock in the last calibration year
+(:func:`scipy.optimize.minimize_scalar`).
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ import pandas as pd
 from scipy import optimize
 
 from evhub.dataset import Dataset
-from evhub.model import chain, lifetime
+from evhub.model import chain, lifetime, market
 from evhub.run import _keyed_years, build_inputs, parameter_arrays
 from evhub.scenario import ResolvedScenario
 
-__all__ = ["Calibration", "average_age", "backcast", "calibrate"]
+__all__ = ["Calibration", "average_age", "backcast", "calibrate", "stock_mix"]
 
 _PERCENT = 100.0
 _HALF_YEAR = 0.5  # cars sold mid-year are half a year old at its end
@@ -29,11 +33,12 @@ _HALF_YEAR = 0.5  # cars sold mid-year are half a year old at its end
 
 @dataclass(frozen=True)
 class Calibration:
-    """Fitted lifetime parameters and the stock error per year."""
+    """Fitted parameters, the stock error per year and the stock mix by fuel."""
 
     parameters: dict[str, float]
     table: pd.DataFrame  # year, observed, modelled, error_percent
     max_abs_error_percent: float
+    shares: pd.DataFrame  # year, fuel, observed [%], modelled [%]
 
 
 def _history_stock(
@@ -107,6 +112,61 @@ def average_age(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
             "modelled": [float(age[0, y - data.first_year]) for y in chosen],
         }
     )
+
+
+# TÜİK fuel groups of the stock -> model powertrains
+_FUEL_GROUPS = {
+    "petrol": ("petrol",),
+    "diesel": ("diesel",),
+    "lpg": ("lpg",),
+    "hybrid": ("hev", "phev"),
+    "electric": ("bev",),
+}
+
+
+def _stock_shares(
+    inputs: chain.ChainInputs, params: Mapping[str, np.ndarray], options: Mapping[str, object]
+) -> dict[str, np.ndarray]:
+    """Modelled share of the stock by TÜİK fuel group [%], by year."""
+    stock = chain.simulate(inputs, params, options).stock[0]  # (powertrain, year)
+    total = stock.sum(axis=0)
+    idx = {p: i for i, p in enumerate(market.POWERTRAINS)}
+    return {
+        group: stock[[idx[p] for p in members]].sum(axis=0) / total * _PERCENT
+        for group, members in _FUEL_GROUPS.items()
+    }
+
+
+def stock_mix(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
+    """Modelled against observed stock shares by fuel group, in every observed year.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``fuel``, ``observed`` [%], ``modelled`` [%].
+    """
+    inputs = _inputs(scenario, data)
+    params = parameter_arrays(scenario.values)
+    return _mix_table(data, _stock_shares(inputs, params, _options(scenario)))
+
+
+def _options(scenario: ResolvedScenario) -> dict[str, object]:
+    return {k: scenario.values[k] for k in ("fleet.lifetime.distribution", "market.sales_mode")}
+
+
+def _mix_table(data: Dataset, shares: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    rows = data.rows("stock", "stock_share").dropna(subset=["year"])
+    out = [
+        {
+            "year": int(r["year"]),
+            "fuel": r["powertrain"],
+            "observed": float(r["value"]),
+            "modelled": float(shares[r["powertrain"]][int(r["year"]) - data.first_year]),
+        }
+        for r in rows.to_dict("records")
+        if data.first_year <= int(r["year"]) <= data.base_year
+    ]
+    return pd.DataFrame(out, columns=["year", "fuel", "observed", "modelled"])
 
 
 def _inputs(scenario: ResolvedScenario, data: Dataset) -> chain.ChainInputs:
@@ -194,15 +254,34 @@ def calibrate(
     upper = np.array([_UPPER.get(p, np.inf) for p in fit])
     sol = optimize.least_squares(residuals, np.clip(start, lower, upper), bounds=(lower, upper))
     fitted = {p: float(v) for p, v in zip(fit, sol.x, strict=True)}
-    display = {
-        p: (v * _PERCENT if p == "fleet.initial_stock_growth" else v) for p, v in fitted.items()
-    }
     params = dict(base)
     for p, v in fitted.items():
         params[p] = np.array([v])
     stock = _history_stock(inputs, params, distribution)[0]
     table = _table(data, stock, chosen)
-    return Calibration(display, table, float(table["error_percent"].abs().max()))
+
+    # LPG conversions: one constant share cannot follow the falling trend of
+    # conversions, so it is fitted to the LPG share of the stock in the last
+    # calibration year (the starting point of the projection)
+    lpg = data.rows("stock", "stock_share", powertrain="lpg").dropna(subset=["year"])
+    lpg = lpg[lpg["year"] == max(y for y in chosen if y in set(lpg["year"].astype(int)))]
+    lpg_idx = lpg["year"].astype(int).to_numpy() - data.first_year
+    lpg_obs = lpg["value"].to_numpy(float)
+    options = _options(scenario)
+
+    def lpg_error(share: float) -> float:
+        trial = dict(params)
+        trial["fleet.lpg_conversion_share"] = np.array([share])
+        modelled = _stock_shares(inputs, trial, options)["lpg"][lpg_idx]
+        return float(np.sum((modelled - lpg_obs) ** 2))
+
+    conversion = optimize.minimize_scalar(lpg_error, bounds=(0.0, 1.0), method="bounded")
+    params["fleet.lpg_conversion_share"] = np.array([float(conversion.x)])
+    fitted["fleet.lpg_conversion_share"] = float(conversion.x)
+    shares = _mix_table(data, _stock_shares(inputs, params, options))
+    percent = {"fleet.initial_stock_growth", "fleet.lpg_conversion_share"}
+    display = {p: (v * _PERCENT if p in percent else v) for p, v in fitted.items()}
+    return Calibration(display, table, float(table["error_percent"].abs().max()), shares)
 
 
 # Search bounds of the fit (numerical guards, not facts): a Weibull shape and

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -47,7 +48,9 @@ def _guard(func: Callable[[], T]) -> T:
     try:
         return func()
     except InputError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(code=2) from None
 
 
@@ -228,6 +231,12 @@ def calibrate(
         table.add_row(str(row.year), f"{row.observed:,.0f}", f"{row.modelled:,.0f}", err)
     console.print(table)
     console.print(f"largest error: {result.max_abs_error_percent:.2f} %")
+    mix = Table(title="Stock by fuel: observed vs modelled [%]", title_justify="left")
+    for col in ("year", "fuel", "observed", "modelled"):
+        mix.add_column(col, justify="right")
+    for row in result.shares.itertuples():
+        mix.add_row(str(row.year), row.fuel, f"{row.observed:.1f}", f"{row.modelled:.1f}")
+    console.print(mix)
     for path, value in result.parameters.items():
         console.print(f"  {path} = {value:.4g}")
     console.print("Put these in the dataset's assumptions.csv (or a scenario) to use them.")

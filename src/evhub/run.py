@@ -22,7 +22,6 @@ _COHORTS_BEFORE = 60  # ages kept for cars sold before the first model year (a m
 _NON_NUMERIC = ("fleet.lifetime.distribution", "market.sales_mode")
 _CHEMISTRIES = ("lfp", "nmc", "nca")
 _MATERIALS = ("lithium", "nickel", "cobalt", "manganese", "graphite")
-_HISTORY_FOSSIL_YEARS = 5  # recent years whose mean sets the fossil intensity (a model setting)
 
 
 def _interp_log(years: np.ndarray, obs: Mapping[int, float]) -> np.ndarray:
@@ -107,13 +106,6 @@ def build_inputs(
     first_grid = min(grid_obs)
     grid[years < first_grid] = grid_obs[first_grid]
     res = np.array([res_obs.get(int(y), np.nan) for y in years])
-    recent = [y for y in sorted(grid_obs) if y in res_obs][-_HISTORY_FOSSIL_YEARS:]
-    from evhub.model import emissions
-
-    fossil = emissions.fossil_intensity(
-        np.array([grid_obs[y] for y in recent]), np.array([res_obs[y] for y in recent])
-    )
-
     co2 = np.array([data.value("fuels", "co2_factor", fuel=f) for f in energy.FUELS])
     density = np.array([data.value("fuels", "energy_density", fuel=f) for f in energy.FUELS])
     intensity = np.array(
@@ -142,7 +134,6 @@ def build_inputs(
         gdp_obs=np.array([gdp_obs[y] for y in fit_years]),
         grid_intensity=grid,
         renewable_share=res,
-        fossil_intensity=fossil,
         renewable_years=np.array(sorted(renewable_years), dtype=float),
         co2_factor=co2,
         energy_density=density,
@@ -186,7 +177,21 @@ def simulate_resolved(scenario: ResolvedScenario, data: Dataset) -> chain.ChainO
         _keyed_years(values, "market.gdp_growth"),
     )
     options = {k: values[k] for k in _NON_NUMERIC}
+    _check_saturation(scenario, inputs)
     return chain.simulate(inputs, parameter_arrays(values), options)
+
+
+def _check_saturation(scenario: ResolvedScenario, inputs: chain.ChainInputs) -> None:
+    """The Gompertz ceiling must lie above every observed ownership level."""
+    saturation = float(scenario.values["market.saturation"])
+    highest = float(np.max(inputs.ownership_obs))
+    if saturation <= highest:
+        origin = scenario.provenance.get("market.saturation", "dataset")
+        msg = (
+            f"{origin}: market.saturation = {saturation:g} veh/1000 persons must exceed the "
+            f"highest observed car ownership, {highest:.1f} veh/1000 persons"
+        )
+        raise InputError(msg)
 
 
 def _to_dataset(out: chain.ChainOutputs, data: Dataset) -> xr.Dataset:

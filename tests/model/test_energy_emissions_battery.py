@@ -46,18 +46,19 @@ def test_tank_to_wheel_and_electricity_co2_by_hand():
     ttw = emissions.tank_to_wheel(np.array([[[1000.0], [0.0], [0.0]]]), np.array([2.3, 2.6, 1.6]))
     assert ttw[0, 0, 0] == pytest.approx(2.3, rel=1e-12)
     # 10 TWh at 400 g/kWh = 4 Mt
-    assert emissions.electricity_co2(np.array([[10.0]]), np.array([[400.0]]))[0, 0] == pytest.approx(4.0)
+    assert emissions.electricity_co2(np.array([[10.0]]), np.array([[400.0]]))[
+        0, 0
+    ] == pytest.approx(4.0)
 
 
 def test_grid_path_joins_history_and_falls_with_renewables():
     years = np.array([2024.0, 2025.0, 2026.0])
     history = np.array([500.0, 480.0, np.nan])
     res = np.array([[0.4, 0.4, 0.7]])
-    out = emissions.grid_intensity_path(years, 2025, history, 800.0, res)
+    out = emissions.grid_intensity_path(years, 2025, history, res)
     assert out[0, 1] == 480.0
-    # 2026: 800 * (1 - 0.7) scaled by 480 / (800 * 0.6)
-    assert out[0, 2] == pytest.approx(800 * 0.3 * 480 / (800 * 0.6), rel=1e-12)
-    assert emissions.fossil_intensity(np.array([480.0]), np.array([0.4])) == pytest.approx(800.0)
+    # 2026: non-renewable generation falls from 60 % to 30 %: 480 * 0.3 / 0.6
+    assert out[0, 2] == pytest.approx(240.0, rel=1e-12)
 
 
 def test_target_path_follows_the_national_ratio():

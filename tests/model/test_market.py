@@ -41,7 +41,13 @@ def _history():
 def test_powertrain_shares_sum_to_one_and_keep_history():
     curve = (0.6 * ONE, 2030 * ONE, 0.5 * ONE)
     shares = market.powertrain_shares(
-        YEARS, 2025, _history(), curve, (0.05 * ONE, 2030 * ONE, ONE), (0.1 * ONE, 2030 * ONE, ONE), np.array([np.inf])
+        YEARS,
+        2025,
+        _history(),
+        curve,
+        (0.05 * ONE, 2030 * ONE, ONE),
+        (0.1 * ONE, 2030 * ONE, ONE),
+        np.array([np.inf]),
     )
     assert shares.shape == (1, 6, len(YEARS))
     np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=0, atol=1e-12)
@@ -61,7 +67,13 @@ def test_powertrain_shares_scale_down_when_electrified_exceeds_one():
 def test_ice_ban_ends_combustion_and_hev_sales():
     curve = (0.6 * ONE, 2030 * ONE, 0.5 * ONE)
     shares = market.powertrain_shares(
-        YEARS, 2025, _history(), curve, (0.05 * ONE, 2030 * ONE, ONE), (0.1 * ONE, 2030 * ONE, ONE), np.array([2035.0])
+        YEARS,
+        2025,
+        _history(),
+        curve,
+        (0.05 * ONE, 2030 * ONE, ONE),
+        (0.1 * ONE, 2030 * ONE, ONE),
+        np.array([2035.0]),
     )
     banned = YEARS >= 2035
     assert np.all(shares[0, :4, banned] == 0)

@@ -60,8 +60,6 @@ class ChainInputs:
         Observed grid intensity [gCO2/kWh], NaN after the base year.
     renewable_share : (year,)
         Observed renewable share [1], NaN after the base year.
-    fossil_intensity
-        Intensity of non-renewable generation [gCO2/kWh].
     renewable_years : (anchor,)
         Years of the renewable-share path after the base year [yr].
     co2_factor, energy_density : (fuel,)
@@ -88,7 +86,6 @@ class ChainInputs:
     gdp_obs: F
     grid_intensity: F
     renewable_share: F
-    fossil_intensity: float
     renewable_years: F
     co2_factor: F
     energy_density: F
@@ -344,9 +341,7 @@ def simulate(
     res_years = np.concatenate([[float(base_year)], inputs.renewable_years])
     res_values = np.concatenate([np.full((runs, 1), inputs.renewable_share[b]), res_anchor], axis=1)
     res_path = market.interpolate_anchors(years, res_years, res_values)
-    grid = emissions.grid_intensity_path(
-        years, base_year, inputs.grid_intensity, inputs.fossil_intensity, res_path
-    )
+    grid = emissions.grid_intensity_path(years, base_year, inputs.grid_intensity, res_path)
     co2_elec = emissions.electricity_co2(electricity, grid)
     co2_total_base = ttw[:, b] + co2_elec[:, b]
     co2_target = emissions.target_path(

@@ -1,8 +1,8 @@
 """CO2 of the car fleet: tank-to-wheel from fuel, and from the electricity it uses.
 
-Grid intensity is observed up to the base year; afterwards the fossil part of
-generation keeps its recent intensity while the renewable share follows the
-scenario path. All functions take a leading ``run`` axis.
+Grid intensity is observed up to the base year; afterwards the non-renewable
+part of generation keeps its base-year intensity while the renewable share
+follows the scenario path. All functions take a leading ``run`` axis.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["fossil_intensity", "grid_intensity_path", "tank_to_wheel", "target_path"]
+__all__ = ["electricity_co2", "grid_intensity_path", "tank_to_wheel", "target_path"]
 
 F = NDArray[np.float64]
 _KG_PER_MT = 1e9
@@ -38,28 +38,8 @@ def tank_to_wheel(fuel_ml: F, co2_factor: F) -> F:
     return out
 
 
-def fossil_intensity(intensity: F, renewable_share: F) -> float:
-    r"""Intensity of the non-renewable part of generation, from history.
-
-    Parameters
-    ----------
-    intensity : (obs,)
-        Observed grid intensity [gCO2/kWh].
-    renewable_share : (obs,)
-        Observed renewable share in the same years [1].
-
-    Returns
-    -------
-    float
-        Mean of :math:`I / (1 - r)` over the observations [gCO2/kWh].
-    """
-    return float(np.mean(intensity / (1.0 - renewable_share)))
-
-
-def grid_intensity_path(
-    years: F, base_year: int, history: F, fossil: float, renewable_share: F
-) -> F:
-    r"""Grid intensity: observed to the base year, then :math:`I_f (1 - r_y)`.
+def grid_intensity_path(years: F, base_year: int, history: F, renewable_share: F) -> F:
+    r"""Grid intensity: observed to the base year, then scaled with non-renewable generation.
 
     Parameters
     ----------
@@ -69,21 +49,23 @@ def grid_intensity_path(
         [yr]
     history : (year,)
         Observed intensity [gCO2/kWh] (NaN after the base year).
-    fossil
-        Intensity of non-renewable generation [gCO2/kWh].
     renewable_share : (run, year)
-        [1]
+        Renewable share of generation [1]; the base-year value is the observed one.
 
     Returns
     -------
     (run, year)
-        [gCO2/kWh]. The projection is scaled so it joins the observed base year
-        without a jump.
+        [gCO2/kWh]
+
+    Notes
+    -----
+    The non-renewable part of generation keeps its base-year intensity:
+
+    .. math:: I_y = I_{y_0} \, \frac{1 - r_y}{1 - r_{y_0}}, \quad y > y_0
     """
     b = int(np.searchsorted(years, base_year))
-    modelled = fossil * (1.0 - renewable_share)
-    scale = history[b] / modelled[:, b]
-    out: F = np.where(years[None, :] <= base_year, history[None, :], modelled * scale[:, None])
+    modelled = history[b] * (1.0 - renewable_share) / (1.0 - renewable_share[:, b : b + 1])
+    out: F = np.where(years[None, :] <= base_year, history[None, :], modelled)
     return out
 
 

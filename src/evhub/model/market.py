@@ -148,9 +148,7 @@ def powertrain_shares(
     if banned.any():
         plug = shares[:, _PHEV] + shares[:, _BEV]
         bev_part = np.where(plug > 0, shares[:, _BEV] / np.where(plug > 0, plug, 1.0), 1.0)
-        shares[:, [*_ICE, _HEV]] = np.where(
-            banned[:, None, :], 0.0, shares[:, [*_ICE, _HEV]]
-        )
+        shares[:, [*_ICE, _HEV]] = np.where(banned[:, None, :], 0.0, shares[:, [*_ICE, _HEV]])
         shares[:, _BEV] = np.where(banned, bev_part, shares[:, _BEV])
         shares[:, _PHEV] = np.where(banned, 1.0 - bev_part, shares[:, _PHEV])
 
