@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import bench_fleet  # noqa: E402
+import bench_fleet
 
-import evhub  # noqa: E402
+import evhub
 
 REPEATS = 7
 

@@ -57,7 +57,10 @@ def run(
     overrides: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> Results:
-    """Run scenarios (see :func:`evhub.run.run`); ``progress(done, total, name)`` is called per scenario."""
+    """Run scenarios (see :func:`evhub.run.run`).
+
+    ``progress(done, total, name)`` is called before and after each scenario.
+    """
     return _run(scenarios, dataset=load_dataset(dataset), overrides=overrides, progress=progress)
 
 
@@ -97,8 +100,8 @@ def calibrate(
     last = data.base_year if end is None else end
     if not data.first_year <= start <= last <= data.base_year:
         msg = (
-            f"calibration years {start}-{last} must lie within the observed years "
-            f"{data.first_year}-{data.base_year}"
+            f"calibration years start = {start}, end = {last}: must lie within the observed "
+            f"years {data.first_year}-{data.base_year} of {data.path / 'dataset.yaml'}"
         )
         raise InputError(msg)
     resolved = _scenario.resolve(scenario, data)

@@ -235,7 +235,7 @@ def calibrate(
     for col in ("year", "fuel", "observed", "modelled"):
         mix.add_column(col, justify="right")
     for row in result.shares.itertuples():
-        mix.add_row(str(row.year), row.fuel, f"{row.observed:.1f}", f"{row.modelled:.1f}")
+        mix.add_row(str(row.year), str(row.fuel), f"{row.observed:.1f}", f"{row.modelled:.1f}")
     console.print(mix)
     for path, value in result.parameters.items():
         console.print(f"  {path} = {value:.4g}")

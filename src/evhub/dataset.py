@@ -234,7 +234,7 @@ def _to_float(text: str) -> float:
 def _check_provenance(
     path: Path,
     line: int,
-    row: Mapping[str, str],
+    row: Mapping[Any, Any],
     sources: Mapping[str, Source],
     statuses: Iterable[str],
     problems: list[str],
@@ -258,10 +258,15 @@ def _check_provenance(
         return  # reported by the caller
     if row["status"] == "assumption":
         if math.isnan(low) or math.isnan(high):
-            problems.append(f"{where}: an assumption needs a range: columns 'low' and 'high'")
+            name = row.get("parameter") or row.get("variable")
+            problems.append(
+                f"{where}: {name!r} has status 'assumption' but no range; "
+                "columns 'low' and 'high' must both be given"
+            )
         elif not low <= value <= high:
             problems.append(
-                f"{where}: column 'value' = {value:g} is outside its range low={low:g} high={high:g}"
+                f"{where}: column 'value' = {value:g} is outside its range "
+                f"low={low:g} high={high:g}"
             )
 
 
@@ -332,7 +337,7 @@ def _check_shares(path: Path, frame: pd.DataFrame, problems: list[str]) -> None:
         # rounding of published shares to 0.1 % over six groups
         if abs(total - 100.0) > 0.5:
             problems.append(
-                f"{path}: sales_share in year {int(year)} sums to {total:.2f} %, expected 100"
+                f"{path}: sales_share in year {int(float(str(year)))} sums to {total:.2f} %, expected 100"
             )
 
 
@@ -346,7 +351,9 @@ def _read_assumptions(
         try:
             float(row["value"])
         except ValueError:
-            problems.append(f"{path}: row {line}: column 'value' = {row['value']!r} is not a number")
+            problems.append(
+                f"{path}: row {line}: column 'value' = {row['value']!r} is not a number"
+            )
             continue
         _check_provenance(path, line, row, sources, statuses, problems)
     dup = frame["parameter"][frame["parameter"].duplicated()]
@@ -369,11 +376,18 @@ def _raise_problems(folder: Path, problems: list[str]) -> None:
     raise InputError(msg)
 
 
+_META_KEYS = ("name", "region", "first_year", "base_year", "last_year", "scenarios", "defaults")
+
+
 def _read_meta(folder: Path) -> dict[str, Any]:
     path = folder / "dataset.yaml"
     meta = _read_yaml(path)
     if not isinstance(meta, dict):
         msg = f"{path}: expected a mapping, got {type(meta).__name__}"
+        raise InputError(msg)
+    unknown = [str(k) for k in meta if k not in _META_KEYS]
+    if unknown:
+        msg = f"{path}: unknown key(s) {unknown}; expected keys {list(_META_KEYS)}"
         raise InputError(msg)
     for key, kind in (
         ("name", str),
@@ -385,14 +399,28 @@ def _read_meta(folder: Path) -> dict[str, Any]:
         if key not in meta:
             msg = f"{path}: missing field {key!r}"
             raise InputError(msg)
-        if not isinstance(meta[key], kind):
-            msg = f"{path}: field {key!r} = {meta[key]!r} is not a {kind.__name__}"
+        if not isinstance(meta[key], kind) or isinstance(meta[key], bool):
+            msg = f"{path}: field {key!r} = {meta[key]!r} is not of type {kind.__name__}"
             raise InputError(msg)
-    if not meta["first_year"] < meta["base_year"] < meta["last_year"]:
+    first, base, last = meta["first_year"], meta["base_year"], meta["last_year"]
+    if not first < last:
+        msg = f"{path}: field 'last_year' = {last} is not after first_year = {first}"
+        raise InputError(msg)
+    if not first < base < last:
         msg = (
-            f"{path}: years must satisfy first_year < base_year < last_year, got "
-            f"{meta['first_year']}, {meta['base_year']}, {meta['last_year']}"
+            f"{path}: field 'base_year' = {base} is not between first_year = {first} "
+            f"and last_year = {last}"
         )
+        raise InputError(msg)
+    scenarios = meta.get("scenarios")
+    if scenarios is not None and not (
+        isinstance(scenarios, list) and all(isinstance(s, str) for s in scenarios)
+    ):
+        msg = f"{path}: field 'scenarios' = {scenarios!r} is not a list of scenario names"
+        raise InputError(msg)
+    defaults = meta.get("defaults")
+    if defaults is not None and not isinstance(defaults, dict):
+        msg = f"{path}: field 'defaults' = {defaults!r} is not a mapping of parameter -> value"
         raise InputError(msg)
     return meta
 
@@ -432,6 +460,7 @@ def _load(folder: Path) -> Dataset:
         tables[name] = _validate_table(path, frame, spec, sources, problems)
     _check_shares(folder / "sales.csv", tables["sales"], problems)
     assumptions = _read_assumptions(folder / "assumptions.csv", sources, problems)
+    _check_coverage(folder, tables, meta["base_year"], problems)
     _raise_problems(folder, problems)
     return Dataset(
         path=folder,
@@ -447,13 +476,40 @@ def _load(folder: Path) -> Dataset:
     )
 
 
-def validate_dataset(path: str | Path | None = None) -> Dataset:
-    """Validate a dataset folder, including its coverage of the model years.
+#: (table, variable, keys) of the series that must reach the base year.
+_COVERAGE: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("stock", "stock", {"powertrain": ""}),
+    ("sales", "sales", {"powertrain": ""}),
+    ("socioeconomic", "population", {}),
+    ("socioeconomic", "gdp_per_capita", {}),
+    ("grid", "grid_intensity", {}),
+    ("grid", "renewable_share", {}),
+)
 
-    On top of :func:`load_dataset`'s checks, the coverage needed by the model:
-    car stock, sales, population, GDP per capita and the grid up to the base
-    year. (:func:`evhub.api.validate` also checks every scenario parameter's
-    default.)
+
+def _check_coverage(
+    folder: Path, tables: Mapping[str, pd.DataFrame], base_year: int, problems: list[str]
+) -> None:
+    """The series the model starts from must reach the base year of ``dataset.yaml``."""
+    for table, variable, keys in _COVERAGE:
+        frame = tables[table]
+        mask = frame["variable"] == variable
+        for column, value in keys.items():
+            mask &= frame[column] == value
+        if base_year not in set(frame.loc[mask, "year"].dropna().astype(int)):
+            problems.append(
+                f"{folder / (table + '.csv')}: variable {variable!r} has no row for the base "
+                f"year {base_year} (dataset.yaml)"
+            )
+
+
+def validate_dataset(path: str | Path | None = None) -> Dataset:
+    """Read a dataset folder afresh (not from the cache) and validate it.
+
+    The checks are :func:`load_dataset`'s, including the coverage needed by the
+    model: car stock, sales, population, GDP per capita and the grid up to the
+    base year. (:func:`evhub.api.validate` also checks every scenario
+    parameter's default.)
 
     Raises
     ------
@@ -462,21 +518,4 @@ def validate_dataset(path: str | Path | None = None) -> Dataset:
     """
     folder = _dataset_dir(path).resolve()
     _load.cache_clear()
-    data = _load(folder)
-    problems: list[str] = []
-    for table, variable, keys in (
-        ("stock", "stock", {"powertrain": ""}),
-        ("sales", "sales", {"powertrain": ""}),
-        ("socioeconomic", "population", {}),
-        ("socioeconomic", "gdp_per_capita", {}),
-        ("grid", "grid_intensity", {}),
-        ("grid", "renewable_share", {}),
-    ):
-        rows = data.rows(table, variable, **keys)
-        if rows.empty or data.base_year not in set(rows["year"].dropna().astype(int)):
-            problems.append(
-                f"{folder / (table + '.csv')}: variable {variable!r} has no row for the base "
-                f"year {data.base_year} (dataset.yaml)"
-            )
-    _raise_problems(folder, problems)
-    return data
+    return _load(folder)

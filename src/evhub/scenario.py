@@ -14,12 +14,16 @@ overrides::
         bev_share: {midpoint_year: 2031}
       energy.charging_loss: 8        # dotted keys work too
 
+``extends`` names a shipped scenario of the dataset or a YAML file; a relative
+path is relative to the folder of the file that extends it.
+
 Loading rejects malformed YAML, unknown keys, wrong types, out-of-range values,
 unknown parents and ``extends`` cycles, naming the file, the field and the value.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -69,8 +73,12 @@ class Lifetime(_Strict):
     )
     shape: float | None = _unit("1", "Weibull shape", gt=0, le=20, default=None)
     scale: float | None = _unit("yr", "Weibull scale", gt=0, le=150, default=None)
-    mean: float | None = _unit("yr", "Mean lifetime (normal, lognormal)", gt=0, le=150, default=None)
-    sd: float | None = _unit("yr", "Standard deviation (normal, lognormal)", gt=0, le=100, default=None)
+    mean: float | None = _unit(
+        "yr", "Mean lifetime (normal, lognormal)", gt=0, le=150, default=None
+    )
+    sd: float | None = _unit(
+        "yr", "Standard deviation (normal, lognormal)", gt=0, le=100, default=None
+    )
     years: float | None = _unit("yr", "Fixed lifetime", gt=0, le=150, default=None)
 
     @model_validator(mode="after")
@@ -161,7 +169,9 @@ class Energy(_Strict):
     """Distance and energy use."""
 
     annual_distance: float = _unit("km/veh/yr", "Average distance per car", gt=0, le=100000)
-    distance_trend: Rate = _unit("%/yr", "Change of the average distance per car after the base year")
+    distance_trend: Rate = _unit(
+        "%/yr", "Change of the average distance per car after the base year"
+    )
     distance_age_decline: float = _unit(
         "%/yr", "Decline of annual distance with each year of a car's age", ge=0, le=20
     )
@@ -169,7 +179,9 @@ class Energy(_Strict):
     electric_intensity: ByPlugPowertrain = _unit(
         "kWh/km", "Real-world electricity from the battery"
     )
-    intensity_improvement: ByPowertrain = _unit("%/yr", "Improvement of new cars after the base year")
+    intensity_improvement: ByPowertrain = _unit(
+        "%/yr", "Improvement of new cars after the base year"
+    )
     phev_electric_share: Percent = _unit("%", "Share of PHEV distance on electricity")
     charging_loss: float = _unit("%", "Grid-to-battery losses", ge=0, lt=50)
 
@@ -210,13 +222,13 @@ class ByChemistry(_Strict):
 class Battery(_Strict):
     """Traction batteries."""
 
-    pack_capacity: ByBatteryPowertrain = _unit("kWh/veh", "Average pack of a new car in the base year")
+    pack_capacity: ByBatteryPowertrain = _unit(
+        "kWh/veh", "Average pack of a new car in the base year"
+    )
     bev_pack_growth: Rate = _unit("%/yr", "Growth of the average BEV pack after the base year")
     phev_pack_growth: Rate = _unit("%/yr", "Growth of the average PHEV pack after the base year")
     chemistry_share: ByChemistry = _unit("%", "Cell chemistry mix of new capacity in the base year")
-    chemistry_share_final: ByChemistry = _unit(
-        "%", "Cell chemistry mix reached in chemistry_year"
-    )
+    chemistry_share_final: ByChemistry = _unit("%", "Cell chemistry mix reached in chemistry_year")
     chemistry_year: int = _unit("yr", "Year the final chemistry mix is reached", ge=2000, le=2100)
     second_life_share: Percent = _unit("%", "Share of retired capacity reused in second life")
 
@@ -370,6 +382,7 @@ class Default:
     source: str
     low: float = math.nan
     high: float = math.nan
+    file: str = ""  # the dataset file the default was read from
 
 
 def default_parameters(data: Dataset) -> dict[str, Default]:
@@ -385,9 +398,15 @@ def default_parameters(data: Dataset) -> dict[str, Default]:
         rows = data.rows(table, variable, **keys)
         if rows.empty:
             continue
-        row = rows.sort_values("year").iloc[-1] if rows["year"].notna().any() else rows.iloc[-1]
+        last = rows.sort_values("year") if rows["year"].notna().any() else rows
+        row: Any = last.iloc[-1]
         out[path] = Default(
-            float(row["value"]), str(row["unit"]), str(row["source"]), row["low"], row["high"]
+            float(row["value"]),
+            str(row["unit"]),
+            str(row["source"]),
+            row["low"],
+            row["high"],
+            str(data.path / f"{table}.csv"),
         )
     # year-keyed paths: projections/targets after the base year
     for path, table, variable in (
@@ -397,7 +416,12 @@ def default_parameters(data: Dataset) -> dict[str, Default]:
         rows = data.rows(table, variable).dropna(subset=["year"])
         for row in rows[rows["year"] > data.base_year].to_dict("records"):
             out[f"{path}.{int(row['year'])}"] = Default(
-                float(row["value"]), str(row["unit"]), str(row["source"]), row["low"], row["high"]
+                float(row["value"]),
+                str(row["unit"]),
+                str(row["source"]),
+                row["low"],
+                row["high"],
+                str(data.path / f"{table}.csv"),
             )
     chem = data.rows("battery", "chemistry_share")
     if not chem.empty:
@@ -412,46 +436,61 @@ def default_parameters(data: Dataset) -> dict[str, Default]:
                 else:
                     continue
                 out[path] = Default(
-                    float(row["value"]), "%", str(row["source"]), row["low"], row["high"]
+                    float(row["value"]),
+                    "%",
+                    str(row["source"]),
+                    row["low"],
+                    row["high"],
+                    str(data.path / "battery.csv"),
                 )
-            out["battery.chemistry_year"] = Default(last, "yr", out[path].source)
+            out["battery.chemistry_year"] = Default(
+                last, "yr", out[path].source, file=str(data.path / "battery.csv")
+            )
+    assumptions_file = str(data.path / "assumptions.csv")
     for row in data.assumptions.to_dict("records"):
         out[str(row["parameter"])] = Default(
-            row["value"], str(row["unit"]), str(row["source"]), row["low"], row["high"]
+            row["value"],
+            str(row["unit"]),
+            str(row["source"]),
+            row["low"],
+            row["high"],
+            assumptions_file,
         )
+    meta_file = str(data.path / "dataset.yaml")
     for path, value in flatten(data.meta.get("defaults") or {}).items():
-        out[path] = Default(value, unit_of(path), "dataset.yaml")
-    fixed = {p for p in PARAMETER_UNITS if not _optional(p)}
+        out[path] = Default(value, unit_of(path), "dataset.yaml", file=meta_file)
     keyed = {"market.gdp_growth", "grid.renewable_share"}
+    for path, default in out.items():
+        if path not in PARAMETER_UNITS and path.rsplit(".", 1)[0] not in keyed:
+            close = _close_paths(path)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            msg = f"{default.file}: parameter {path!r} is not a known parameter{hint}"
+            raise InputError(msg)
+    fixed = {p for p in PARAMETER_UNITS if not _optional(p)}
     missing = sorted(p for p in fixed - set(out) if p not in keyed)
     if missing:
         msg = (
-            f"{data.path}: no default for parameter(s) {missing}; add them to assumptions.csv "
-            "with value, range and source"
+            f"{assumptions_file}: no default for parameter(s) {missing}; add them with value, "
+            "range and source"
         )
         raise InputError(msg)
-    for path in list(out):
-        if path not in PARAMETER_UNITS and path.rsplit(".", 1)[0] not in keyed:
-            msg = f"{data.path / 'assumptions.csv'}: parameter {path!r} is not a known parameter"
-            raise InputError(msg)
-    _check_units(data, out)
+    _check_units(out)
     return out
 
 
 def _optional(path: str) -> bool:
-    return path.startswith("fleet.lifetime.") or path in {
-        "market.ice_ban_year"
-    }
+    return path.startswith("fleet.lifetime.") or path in {"market.ice_ban_year"}
 
 
-def _check_units(data: Dataset, defaults: Mapping[str, Default]) -> None:
+def _check_units(defaults: Mapping[str, Default]) -> None:
     for path, default in defaults.items():
         expected = unit_of(path)
         if default.source == "dataset.yaml" or expected in ("", "-", "1"):
             continue
         if default.unit != expected:
             msg = (
-                f"{data.path}: parameter {path!r} has unit {default.unit!r}, expected {expected!r}"
+                f"{default.file}: parameter {path!r} has unit {default.unit!r}, "
+                f"expected {expected!r}"
             )
             raise InputError(msg)
 
@@ -485,25 +524,42 @@ def list_scenarios(data: Dataset) -> list[Scenario]:
     return [load_scenario(n, data) for n in ordered]
 
 
-def _find(name_or_path: str | Path, data: Dataset) -> Path:
+def _find(name_or_path: str | Path, data: Dataset, referrer: Path | None = None) -> Path:
+    """The file of a scenario name or path; ``referrer`` is the file that ``extends`` it.
+
+    A relative path in ``extends`` is relative to the folder of the referring file.
+    """
     text = str(name_or_path)
     if text.endswith((".yaml", ".yml")) or "/" in text:
         path = Path(text)
+        if referrer is not None and not path.is_absolute():
+            path = referrer.parent / path
         if not path.is_file():
             msg = f"{path}: scenario file not found"
+            if referrer is not None:
+                msg = f"{referrer}: extends = {text!r}: scenario file {path} not found"
             raise InputError(msg)
         return path
     path = scenario_dir(data) / f"{text}.yaml"
     if not path.is_file():
         known = sorted(f.stem for f in scenario_dir(data).glob("*.yaml"))
-        msg = f"unknown scenario {text!r}; shipped scenarios are {known} (or give a .yaml path)"
+        shipped = f"shipped scenarios are {known} (or give a .yaml path)"
+        msg = f"{path}: unknown scenario {text!r} (no such file); {shipped}"
+        if referrer is not None:
+            msg = f"{referrer}: extends = {text!r}: unknown scenario (no file {path}); {shipped}"
         raise InputError(msg)
     return path
 
 
-def load_scenario(name_or_path: str | Path, data: Dataset) -> Scenario:
-    """Read one scenario file (a shipped name or a YAML path), without resolving it."""
-    path = _find(name_or_path, data)
+def load_scenario(
+    name_or_path: str | Path, data: Dataset, *, referrer: Path | None = None
+) -> Scenario:
+    """Read one scenario file (a shipped name or a YAML path), without resolving it.
+
+    ``referrer`` is the scenario file whose ``extends`` names this one (used for
+    relative paths and in messages).
+    """
+    path = _find(name_or_path, data, referrer)
     raw = _read_yaml(path)
     if not isinstance(raw, dict):
         msg = f"{path}: a scenario is a mapping with name, description, extends, overrides"
@@ -584,7 +640,8 @@ def resolve(
     seen: list[str] = []
     current: str | Path | None = name_or_path
     while current is not None:
-        scenario = load_scenario(current, data)
+        referrer = chain[-1].path if chain else None
+        scenario = load_scenario(current, data, referrer=referrer)
         key = str(scenario.path.resolve()) if scenario.path else scenario.name
         if key in seen:
             names = [*(s.name for s in chain), scenario.name]
@@ -598,23 +655,28 @@ def resolve(
     defaults = default_parameters(data)
     values = {p: d.value for p, d in defaults.items()}
     provenance = {p: d.source for p, d in defaults.items()}
+    origins = {p: d.file for p, d in defaults.items()}  # file (or "overrides") of each value
     units = {p: unit_of(p) for p in defaults}
-    layers: list[tuple[str, Mapping[str, Any]]] = [
-        (str(s.path), s.overrides) for s in chain
-    ]
+    layers: list[tuple[str, Mapping[str, Any]]] = [(str(s.path), s.overrides) for s in chain]
     if overrides:
         layers.append(("overrides", overrides))
     for origin, layer in layers:
         for path, value in flatten(layer).items():
-            _check_path(origin, path)
+            _check_path(origin, path, value)
+            if isinstance(value, bool) and path not in _TEXT_PARAMETERS:
+                # YAML reads yes/no/true/false as booleans, which pydantic would take as 1/0
+                msg = f"{origin}: {path} = {value!r} is not a number"
+                raise InputError(msg)
             values[path] = value
             provenance[path] = origin
+            origins.pop(path, None)  # keep origins in the order values were set
+            origins[path] = origin
             units[path] = unit_of(path)
     values = {p: v for p, v in values.items() if not _is_nan(v)}
     try:
         parameters = Parameters.model_validate(unflatten(values))
     except ValidationError as exc:
-        raise InputError(_resolved_message(exc, provenance)) from None
+        raise InputError(_resolved_message(exc, origins)) from None
     own = chain[-1]
     return ResolvedScenario(
         name=own.name,
@@ -627,6 +689,10 @@ def resolve(
     )
 
 
+#: Parameters whose values are words, not numbers.
+_TEXT_PARAMETERS = ("fleet.lifetime.distribution", "market.sales_mode")
+
+
 def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
@@ -637,7 +703,7 @@ def _order(path: str) -> tuple[int, str]:
     return (paths.index(base) if base in paths else len(paths), path)
 
 
-def _check_path(origin: str, path: str) -> None:
+def _check_path(origin: str, path: str, value: Any) -> None:
     if path in PARAMETER_UNITS:
         return
     parent, _, last = path.rpartition(".")
@@ -646,22 +712,35 @@ def _check_path(origin: str, path: str) -> None:
             return
         msg = f"{origin}: {path!r}: {parent} is keyed by year; {last!r} is not a year"
         raise InputError(msg)
-    close = [p for p in PARAMETER_UNITS if p.endswith("." + last) or p.startswith(path + ".")]
+    below = [p for p in PARAMETER_UNITS if p.startswith(path + ".")]
+    if below:
+        msg = (
+            f"{origin}: {path} = {value!r}: {path!r} is a group of parameters, not one; "
+            f"set one of {below}"
+        )
+        raise InputError(msg)
+    close = _close_paths(path)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     msg = f"{origin}: unknown key {path!r}{hint}"
     raise InputError(msg)
 
 
-def _resolved_message(exc: ValidationError, provenance: Mapping[str, str]) -> str:
+def _close_paths(path: str) -> list[str]:
+    """Known parameter paths that a mistyped ``path`` may have meant."""
+    last = path.rpartition(".")[2]
+    close = [p for p in PARAMETER_UNITS if p.endswith("." + last) or p.startswith(path + ".")]
+    return close or difflib.get_close_matches(path, list(PARAMETER_UNITS), n=1, cutoff=0.8)
+
+
+def _resolved_message(exc: ValidationError, origins: Mapping[str, str]) -> str:
     lines = []
     for err in exc.errors():
         parts = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
         path = ".".join(parts)
-        origin = provenance.get(path)
-        if origin is None:  # a model-level check: name the file of any field below it
-            origin = next(
-                (o for p, o in provenance.items() if p.startswith(path + ".")), "dataset"
-            )
+        origin = origins.get(path)
+        if origin is None:  # a model-level check: name the file that last set a field below it
+            below = [o for p, o in origins.items() if p.startswith(path + ".")]
+            origin = below[-1] if below else "dataset"
         value = err.get("input")
         shown = f" = {value!r}" if not isinstance(value, dict) else ""
         msg = err["msg"].removeprefix("Value error, ")

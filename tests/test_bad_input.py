@@ -1,0 +1,623 @@
+"""Bad input: one test per kind of mistake, each asserting the message.
+
+Every mistake in a dataset folder or a scenario file raises
+:class:`evhub.InputError` whose message names the file, the field (or row and
+column) and the value. The dataset tests break one thing in a copy of the
+shipped Türkiye dataset; the scenario tests write small scenario files that
+extend the shipped ``baseline``. The last tests check that a failed write
+leaves no output folder behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+import evhub
+from evhub import InputError
+from evhub.results import write_atomically
+
+SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A fresh copy of the shipped dataset, to break one thing in."""
+    folder = tmp_path / "turkiye"
+    shutil.copytree(SHIPPED, folder)
+    return folder
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    """Replace text that occurs exactly once (so a changed dataset fails loudly here)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path.name}: expected {old!r} exactly once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _drop_column(path: Path, column: str) -> None:
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    i = rows[0].index(column)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(r[:i] + r[i + 1 :] for r in rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _scenario(tmp_path: Path, overrides: str, *, name: str = "mine", extra: str = "") -> Path:
+    """A scenario file ``NAME.yaml`` that extends baseline with the given overrides block."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(
+        f"name: {name}\ndescription: A test scenario.\nextends: baseline\n{extra}"
+        f"overrides:\n{overrides}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _at(path: Path) -> str:
+    """Regex for a message that starts by naming ``path``."""
+    return "^" + re.escape(str(path)) + ": "
+
+
+# --------------------------------------------------------------------------
+# Scenario files
+# --------------------------------------------------------------------------
+
+
+def test_malformed_yaml_scenario(tmp_path: Path) -> None:
+    path = _scenario(tmp_path, "  market: {bev_share: [70,\n")
+    with pytest.raises(InputError, match=_at(path) + r"malformed YAML \(line \d+, column \d+\)"):
+        evhub.resolve(path)
+
+
+def test_scenario_that_is_not_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("- baseline\n- hub\n", encoding="utf-8")
+    with pytest.raises(InputError, match=_at(path) + "a scenario is a mapping with name"):
+        evhub.resolve(path)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        "  market.bev_shar.ceiling: 80\n",  # dotted key
+        "  market:\n    bev_shar: {ceiling: 80}\n",  # nested keys
+    ],
+    ids=["dotted", "nested"],
+)
+def test_unknown_key_in_overrides(tmp_path: Path, overrides: str) -> None:
+    path = _scenario(tmp_path, overrides)
+    expected = (
+        _at(path) + r"unknown key 'market\.bev_shar\.ceiling'; "
+        r"did you mean 'market\.bev_share\.ceiling'\?"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve(path)
+
+
+def test_unknown_top_level_key(tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        "name: typo\ndescription: d\nextends: baseline\n"
+        "overides:\n  market.bev_share.ceiling: 80\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=_at(path) + "unknown key 'overides'"):
+        evhub.resolve(path)
+
+
+def test_value_for_a_group_of_parameters(tmp_path: Path) -> None:
+    path = _scenario(tmp_path, "  market.bev_share: 80\n")
+    expected = (
+        _at(path) + r"market\.bev_share = 80: 'market\.bev_share' is a group of parameters, "
+        r"not one; set one of \['market\.bev_share\.ceiling'"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve(path)
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    path = _scenario(tmp_path, '  market.bev_share.ceiling: "lots"\n')
+    expected = _at(path) + r"market\.bev_share\.ceiling = 'lots': Input should be a valid number"
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve(path)
+
+
+def test_yes_is_not_a_number(tmp_path: Path) -> None:
+    # YAML reads `yes` as True, which pydantic alone would accept as 1 %
+    path = _scenario(tmp_path, "  market.bev_share.ceiling: yes\n")
+    with pytest.raises(
+        InputError, match=_at(path) + r"market\.bev_share\.ceiling = True is not a number"
+    ):
+        evhub.resolve(path)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            "  market.bev_share.ceiling: -5\n",
+            r"market\.bev_share\.ceiling = -5: Input should be greater than or equal to 0",
+        ),
+        (
+            "  market:\n    phev_share: {ceiling: 120}\n",
+            r"market\.phev_share\.ceiling = 120: Input should be less than or equal to 100",
+        ),
+        (
+            "  grid.renewable_share.2035: 101\n",
+            r"grid\.renewable_share\.2035 = 101: Input should be less than or equal to 100",
+        ),
+    ],
+    ids=["negative-ceiling", "share-over-100", "renewable-over-100"],
+)
+def test_out_of_range_value(tmp_path: Path, overrides: str, expected: str) -> None:
+    path = _scenario(tmp_path, overrides)
+    with pytest.raises(InputError, match=_at(path) + expected):
+        evhub.resolve(path)
+
+
+def test_year_keyed_parameter_with_a_key_that_is_not_a_year(tmp_path: Path) -> None:
+    path = _scenario(tmp_path, "  grid.renewable_share.soon: 60\n")
+    expected = (
+        _at(path) + r"'grid\.renewable_share\.soon': grid\.renewable_share is keyed by year; "
+        r"'soon' is not a year"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve(path)
+
+
+def test_inconsistent_values_name_the_scenario_file(tmp_path: Path) -> None:
+    # a check across fields (chemistry shares sum to 100) names the file that broke it
+    path = _scenario(tmp_path, "  battery.chemistry_share.lfp: 90\n")
+    expected = (
+        _at(path) + r"battery\.chemistry_share: chemistry shares .* sum to \d+ %, expected 100"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve(path)
+
+
+def test_missing_companion_parameter_names_the_scenario_file(tmp_path: Path) -> None:
+    # a normal lifetime needs mean and sd; the message names the file that set
+    # the distribution, not the source ids of the dataset's Weibull defaults
+    path = _scenario(tmp_path, "  fleet.lifetime.distribution: normal\n")
+    expected = _at(path) + r"fleet\.lifetime: distribution 'normal' needs mean, sd"
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve(path)
+
+
+def test_out_of_range_override_from_python() -> None:
+    with pytest.raises(
+        InputError, match=r"^overrides: market\.bev_share\.ceiling = 180: .*less than or equal"
+    ):
+        evhub.resolve("baseline", overrides={"market.bev_share.ceiling": 180})
+
+
+def test_unknown_scenario_name() -> None:
+    expected = (
+        r"scenarios/nosuch\.yaml: unknown scenario 'nosuch' \(no such file\); "
+        r"shipped scenarios are \['announced', 'baseline', 'hub', 'net-zero'\]"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve("nosuch")
+
+
+def test_scenario_file_not_found(tmp_path: Path) -> None:
+    path = tmp_path / "nosuch.yaml"
+    with pytest.raises(InputError, match=_at(path) + "scenario file not found"):
+        evhub.resolve(path)
+
+
+def test_unknown_parent(tmp_path: Path) -> None:
+    path = tmp_path / "orphan.yaml"
+    path.write_text("name: orphan\ndescription: d\nextends: baseline2\n", encoding="utf-8")
+    expected = (
+        _at(path)
+        + r"extends = 'baseline2': unknown scenario \(no file .*scenarios/baseline2\.yaml\)"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve(path)
+
+
+def test_parent_file_not_found(tmp_path: Path) -> None:
+    path = tmp_path / "child.yaml"
+    path.write_text("name: child\ndescription: d\nextends: parent.yaml\n", encoding="utf-8")
+    expected = (
+        _at(path)
+        + r"extends = 'parent\.yaml': scenario file "
+        + re.escape(str(tmp_path / "parent.yaml"))
+        + " not found"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve(path)
+
+
+def test_extends_cycle(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("name: a\ndescription: d\nextends: b.yaml\n", encoding="utf-8")
+    second.write_text("name: b\ndescription: d\nextends: a.yaml\n", encoding="utf-8")
+    expected = _at(second) + r"extends = 'a\.yaml' makes a cycle: a -> b -> a"
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve(first)
+
+
+def test_extends_itself(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text("name: loop\ndescription: d\nextends: loop.yaml\n", encoding="utf-8")
+    with pytest.raises(InputError, match=_at(path) + r"extends = 'loop\.yaml' makes a cycle"):
+        evhub.resolve(path)
+
+
+def test_cycle_among_shipped_scenarios(data_dir: Path) -> None:
+    baseline = data_dir / "scenarios" / "baseline.yaml"
+    _replace(baseline, "overrides: {}", "extends: hub\noverrides: {}")
+    expected = (
+        _at(baseline) + "extends = 'hub' makes a cycle: net-zero -> hub -> announced -> baseline"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve("net-zero", dataset=data_dir)
+
+
+def test_relative_extends_is_relative_to_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # not a mistake: the counterpart of the tests above, so they fail for the right reason
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    _scenario(folder, "  market.bev_share.ceiling: 75\n", name="parent")
+    child = folder / "child.yaml"
+    child.write_text(
+        "name: child\ndescription: d\nextends: parent.yaml\noverrides:\n"
+        "  market.bev_share.midpoint_year: 2035\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)  # elsewhere than the scenario files
+    resolved = evhub.resolve(child)
+    assert resolved.chain == ("baseline", "parent", "child")
+    assert resolved.values["market.bev_share.ceiling"] == 75
+    assert resolved.values["market.bev_share.midpoint_year"] == 2035
+
+
+# --------------------------------------------------------------------------
+# Dataset folders
+# --------------------------------------------------------------------------
+
+
+def test_negative_value_in_a_table(data_dir: Path) -> None:
+    # stock.csv line 25 is the 2025 car stock
+    _replace(data_dir / "stock.csv", "stock,,2025,17373581,", "stock,,2025,-17373581,")
+    expected = (
+        _at(data_dir / "stock.csv")
+        + r"row 25: column 'value' = -1\.73736e\+07 for 'stock' is outside the plausible "
+        r"range \[0, 1e\+09\] veh"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_value_that_is_not_a_number(data_dir: Path) -> None:
+    _replace(data_dir / "stock.csv", "stock,,2025,17373581,", "stock,,2025,17.4 million,")
+    expected = (
+        _at(data_dir / "stock.csv") + r"row 25: column 'value' = '17\.4 million' is not a number"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_wrong_unit_in_a_table_row(data_dir: Path) -> None:
+    _replace(data_dir / "stock.csv", "stock,,2025,17373581,veh,", "stock,,2025,17373581,cars,")
+    expected = (
+        _at(data_dir / "stock.csv") + r"row 25: column 'unit' = 'cars' for 'stock'; expected 'veh'"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_key_not_allowed_for_a_variable(data_dir: Path) -> None:
+    # stock.csv line 4 is the 2004 car stock
+    _replace(data_dir / "stock.csv", "stock,,2004,5400440,", "stock,petrol,2004,5400440,")
+    expected = (
+        _at(data_dir / "stock.csv") + r"row 4: column 'powertrain' = 'petrol' is not one of \[''\]"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_unknown_variable(data_dir: Path) -> None:
+    _replace(data_dir / "stock.csv", "stock,,2004,5400440,", "stok,,2004,5400440,")
+    expected = _at(data_dir / "stock.csv") + r"row 4: column 'variable' = 'stok' is not one of \["
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_missing_column(data_dir: Path) -> None:
+    _drop_column(data_dir / "stock.csv", "unit")
+    expected = _at(data_dir / "stock.csv") + r"missing column\(s\) \['unit'\]; expected columns"
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_missing_column_in_assumptions(data_dir: Path) -> None:
+    _drop_column(data_dir / "assumptions.csv", "high")
+    expected = _at(data_dir / "assumptions.csv") + r"missing column\(s\) \['high'\]"
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_missing_table(data_dir: Path) -> None:
+    (data_dir / "grid.csv").unlink()
+    with pytest.raises(InputError, match=_at(data_dir / "grid.csv") + "file not found"):
+        evhub.load_dataset(data_dir)
+
+
+def test_dataset_folder_not_found(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=_at(tmp_path / "nowhere") + "dataset folder not found"):
+        evhub.load_dataset(tmp_path / "nowhere")
+
+
+def test_unknown_source_id_in_a_table_row(data_dir: Path) -> None:
+    # grid.csv line 2 is the first renewable_share row (source ember-owid)
+    _replace(
+        data_dir / "grid.csv",
+        "renewable_share,2010,26.39,%,observed,,,ember-owid,",
+        "renewable_share,2010,26.39,%,observed,,,ember-owdi,",
+    )
+    expected = (
+        _at(data_dir / "grid.csv")
+        + r"row 2: column 'source' = 'ember-owdi' is not an id in sources\.yaml"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_unknown_source_id_in_assumptions(data_dir: Path) -> None:
+    # assumptions.csv line 6 is market.growth_rate
+    _replace(
+        data_dir / "assumptions.csv",
+        "market.growth_rate,2.0,%/yr,assumption,0.0,4.0,evhub-assumption,",
+        "market.growth_rate,2.0,%/yr,assumption,0.0,4.0,evhub-asumption,",
+    )
+    expected = (
+        _at(data_dir / "assumptions.csv")
+        + r"row 6: column 'source' = 'evhub-asumption' is not an id in sources\.yaml"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_assumption_without_low_and_high(data_dir: Path) -> None:
+    _replace(
+        data_dir / "assumptions.csv",
+        "market.growth_rate,2.0,%/yr,assumption,0.0,4.0,",
+        "market.growth_rate,2.0,%/yr,assumption,,,",
+    )
+    expected = (
+        _at(data_dir / "assumptions.csv")
+        + r"row 6: 'market\.growth_rate' has status 'assumption' but no range; "
+        r"columns 'low' and 'high' must both be given"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_assumption_outside_its_own_range(data_dir: Path) -> None:
+    _replace(
+        data_dir / "assumptions.csv",
+        "market.growth_rate,2.0,%/yr,assumption,0.0,4.0,",
+        "market.growth_rate,5.0,%/yr,assumption,0.0,4.0,",
+    )
+    expected = (
+        _at(data_dir / "assumptions.csv")
+        + r"row 6: column 'value' = 5 is outside its range low=0 high=4"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_unknown_parameter_in_assumptions(data_dir: Path) -> None:
+    _replace(data_dir / "assumptions.csv", "market.growth_rate,", "market.growth_rat,")
+    expected = (
+        _at(data_dir / "assumptions.csv")
+        + r"parameter 'market\.growth_rat' is not a known parameter"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve("baseline", dataset=data_dir)
+
+
+def test_wrong_unit_in_assumptions(data_dir: Path) -> None:
+    _replace(
+        data_dir / "assumptions.csv", "market.growth_rate,2.0,%/yr,", "market.growth_rate,2.0,%,"
+    )
+    expected = (
+        _at(data_dir / "assumptions.csv")
+        + r"parameter 'market\.growth_rate' has unit '%', expected '%/yr'"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve("baseline", dataset=data_dir)
+
+
+def test_assumption_outside_the_parameters_range(data_dir: Path) -> None:
+    # within its own low-high, but a share cannot exceed 100 %
+    _replace(
+        data_dir / "assumptions.csv",
+        "market.bev_share.ceiling,70.0,%,assumption,30.0,100.0,",
+        "market.bev_share.ceiling,170.0,%,assumption,30.0,200.0,",
+    )
+    expected = (
+        _at(data_dir / "assumptions.csv")
+        + r"market\.bev_share\.ceiling = 170\.0: Input should be less than or equal to 100"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve("baseline", dataset=data_dir)
+
+
+def test_sales_shares_not_summing_to_100(data_dir: Path) -> None:
+    _replace(data_dir / "sales.csv", "sales_share,bev,2025,17.507,", "sales_share,bev,2025,27.507,")
+    expected = (
+        _at(data_dir / "sales.csv") + r"sales_share in year 2025 sums to 110\.00 %, expected 100"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_malformed_sources_yaml(data_dir: Path) -> None:
+    _replace(
+        data_dir / "sources.yaml",
+        'ember-owid:\n  publisher: "Ember',
+        'ember-owid:\n  publisher: ["Ember',
+    )
+    expected = _at(data_dir / "sources.yaml") + r"malformed YAML \(line \d+, column \d+\)"
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_source_entry_without_url(data_dir: Path) -> None:
+    _replace(data_dir / "sources.yaml", '  url: "https://github.com/owid/energy-data"\n', "")
+    expected = re.escape(str(data_dir / "sources.yaml")) + (
+        r": source 'ember-owid': missing field\(s\) \['url'\]"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_every_problem_is_reported(data_dir: Path) -> None:
+    _replace(data_dir / "stock.csv", "stock,,2025,17373581,veh,", "stock,,2025,-17373581,cars,")
+    _replace(data_dir / "sales.csv", "sales_share,bev,2025,17.507,", "sales_share,bev,2025,27.507,")
+    with pytest.raises(InputError) as info:
+        evhub.load_dataset(data_dir)
+    lines = str(info.value).splitlines()
+    assert lines[0] == f"{data_dir}: 3 problem(s) in the dataset:"
+    assert [line.split(": ")[0] for line in lines[1:]] == [
+        str(data_dir / "stock.csv"),
+        str(data_dir / "stock.csv"),
+        str(data_dir / "sales.csv"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "base_year: 2025",
+            "base_year: 2070",
+            r"field 'base_year' = 2070 is not between first_year = 2000 and last_year = 2060",
+        ),
+        ("base_year: 2025", "base_year: '2025'", r"field 'base_year' = '2025' is not of type int"),
+        ("base_year: 2025", "base_year: yes", r"field 'base_year' = True is not of type int"),
+        ("last_year: 2060", "last_year: 1999", r"field 'last_year' = 1999 is not after first_year"),
+        (
+            "last_year: 2060",
+            "last_year: 2060\nlast_yaer: 2070",
+            r"unknown key\(s\) \['last_yaer'\]",
+        ),
+        (
+            "region: Türkiye",
+            "region: [Türkiye]",
+            r"field 'region' = \['Türkiye'\] is not of type str",
+        ),
+        ("scenarios: [", "scenarios: baseline #", r"field 'scenarios' = 'baseline' is not a list"),
+        ("first_year: 2000", "first_year: [2000", r"malformed YAML"),
+    ],
+    ids=[
+        "base-year-outside",
+        "base-year-text",
+        "base-year-yes",
+        "last-before-first",
+        "unknown-key",
+        "region-list",
+        "scenarios-not-list",
+        "malformed",
+    ],
+)
+def test_bad_dataset_yaml(data_dir: Path, old: str, new: str, expected: str) -> None:
+    _replace(data_dir / "dataset.yaml", old, new)
+    with pytest.raises(InputError, match=_at(data_dir / "dataset.yaml") + expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_base_year_without_observations(data_dir: Path) -> None:
+    # inside the model years, but the tables stop at 2025: the run would start from nothing
+    _replace(data_dir / "dataset.yaml", "base_year: 2025", "base_year: 2030")
+    expected = re.escape(str(data_dir / "stock.csv")) + (
+        r": variable 'stock' has no row for the base year 2030 \(dataset\.yaml\)"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_bad_default_in_dataset_yaml(data_dir: Path) -> None:
+    _replace(data_dir / "dataset.yaml", "market.sales_mode: ownership", "market.sales_mode: owner")
+    expected = (
+        _at(data_dir / "dataset.yaml")
+        + r"market\.sales_mode = 'owner': Input should be 'ownership' or 'growth'"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve("baseline", dataset=data_dir)
+
+
+def test_unknown_default_in_dataset_yaml(data_dir: Path) -> None:
+    _replace(
+        data_dir / "dataset.yaml", "market.sales_mode: ownership", "market.sales_mod: ownership"
+    )
+    expected = (
+        _at(data_dir / "dataset.yaml") + r"parameter 'market\.sales_mod' is not a known parameter; "
+        r"did you mean 'market\.sales_mode'\?"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve("baseline", dataset=data_dir)
+
+
+# --------------------------------------------------------------------------
+# A failed write leaves nothing behind
+# --------------------------------------------------------------------------
+
+
+class _WriterFailedError(RuntimeError):
+    pass
+
+
+def _half_writer(folder: Path) -> None:
+    (folder / "iamc.csv").write_text("half of the results\n", encoding="utf-8")
+    msg = "disk full"
+    raise _WriterFailedError(msg)
+
+
+def test_failed_write_leaves_no_folder(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    with pytest.raises(_WriterFailedError):
+        write_atomically(out, _half_writer)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # no stray temporary folder either
+
+
+def test_failed_write_leaves_an_existing_folder_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "iamc.csv").write_text("earlier results\n", encoding="utf-8")
+    with pytest.raises(_WriterFailedError):
+        write_atomically(out, _half_writer)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+    assert [p.name for p in out.iterdir()] == ["iamc.csv"]
+    assert (out / "iamc.csv").read_text(encoding="utf-8") == "earlier results\n"
+
+
+def test_write_creates_the_folder_with_everything(tmp_path: Path) -> None:
+    # the counterpart: a writer that succeeds leaves exactly its files and no temporary folder
+    def writer(folder: Path) -> None:
+        (folder / "a.csv").write_text("a\n", encoding="utf-8")
+        (folder / "b.csv").write_text("b\n", encoding="utf-8")
+
+    out = tmp_path / "deep" / "results"
+    assert write_atomically(out, writer) == out
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "b.csv"]
+    assert [p.name for p in out.parent.iterdir()] == ["results"]

@@ -1,0 +1,279 @@
+"""The ``evhub`` command line: each verb, its output, and how it fails.
+
+Most tests call the Typer app in-process with ``CliRunner``; one runs
+``python -m evhub`` in a subprocess to see the real exit code and stderr.
+Bad input must give exit code 2, one message naming the file, the field and
+the value, no traceback, and no output folder (or an untouched one).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner, Result
+
+from evhub.cli import app
+
+SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
+SCENARIOS = ["baseline", "announced", "hub", "net-zero"]  # the order of dataset.yaml
+OUTPUTS = ["evhub.duckdb", "iamc.csv", "scorecard.csv"]
+
+runner = CliRunner()
+
+
+def _invoke(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def _assert_input_error(result: Result, *fragments: str) -> None:
+    """Exit code 2, no exception escaped, and one error message containing each fragment."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    # (the run's transient progress bar may leave a blank line before the message)
+    assert result.stderr.lstrip().startswith("error: ")
+    assert result.stderr.count("error: ") == 1
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+def _cells(output: str, column: int) -> list[str]:
+    """The text of one column of a rich table, joined across wrapped lines per row."""
+    rows: list[str] = []
+    for line in output.splitlines():
+        parts = line.split("│")
+        if len(parts) < column + 2:
+            continue
+        if parts[1].strip():  # the first column starts a new row
+            rows.append("")
+        if rows:
+            rows[-1] += parts[column + 1].strip()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def baseline_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``evhub run baseline --out DIR``, run once for the module."""
+    out = tmp_path_factory.mktemp("cli") / "baseline"
+    result = _invoke("run", "baseline", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _ev_share_of_sales(folder: Path, year: int) -> float:
+    iamc = pd.read_csv(folder / "iamc.csv")
+    row = iamc[iamc["Variable"] == "Share|Sales|Passenger Cars|EV"]
+    return float(row[str(year)].iloc[0])
+
+
+# --------------------------------------------------------------------------
+# Help and listing
+# --------------------------------------------------------------------------
+
+
+def test_help() -> None:
+    result = _invoke("--help")
+    assert result.exit_code == 0
+    for verb in ("run", "scenarios", "data", "calibrate"):
+        assert re.search(rf"^\W*{verb}\b", result.output, flags=re.MULTILINE), verb
+
+
+def test_scenarios_lists_the_shipped_scenarios_in_order() -> None:
+    result = _invoke("scenarios")
+    assert result.exit_code == 0, result.output
+    assert _cells(result.output, 0) == SCENARIOS
+    assert _cells(result.output, 1) == ["", "baseline", "announced", "hub"]  # extends
+
+
+def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
+    result = _invoke("scenarios", "show", "baseline")
+    assert result.exit_code == 0, result.output
+    rows = {
+        line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:5]]
+        for line in result.output.splitlines()
+        if line.count("│") == 5
+    }
+    assert rows["market.bev_share.midpoint_year"] == ["2033.0", "yr", "evhub-assumption"]
+    assert rows["fleet.lifetime.distribution"] == ["weibull", "-", "dataset.yaml"]
+    assert rows["grid.renewable_share.2035"][:2] == ["55.0", "%"]  # a year-keyed path
+    assert all(source for _, _, source in rows.values())  # every value has a source
+
+
+def test_scenarios_show_unknown_scenario() -> None:
+    _assert_input_error(_invoke("scenarios", "show", "nosuch"), "unknown scenario 'nosuch'")
+
+
+# --------------------------------------------------------------------------
+# data validate / data sources
+# --------------------------------------------------------------------------
+
+
+def test_data_validate_passes_on_the_shipped_dataset() -> None:
+    result = _invoke("data", "validate")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("ok ")
+    assert "years 2000-2025 observed, to 2060" in result.stdout
+
+
+def test_data_validate_fails_on_a_broken_copy(tmp_path: Path) -> None:
+    folder = tmp_path / "broken"
+    shutil.copytree(SHIPPED, folder)
+    stock = folder / "stock.csv"
+    text = stock.read_text(encoding="utf-8")
+    assert text.count("stock,,2025,17373581,veh,") == 1
+    stock.write_text(text.replace("stock,,2025,17373581,veh,", "stock,,2025,17373581,cars,"))
+    result = _invoke("data", "validate", str(folder))
+    _assert_input_error(
+        result, f"{stock}: row 25: column 'unit' = 'cars' for 'stock'; expected 'veh'"
+    )
+    assert result.stdout == ""
+
+
+def test_data_validate_missing_folder(tmp_path: Path) -> None:
+    result = _invoke("data", "validate", str(tmp_path / "nowhere"))
+    _assert_input_error(result, f"{tmp_path / 'nowhere'}: dataset folder not found")
+
+
+def test_data_sources_prints_ids_and_urls() -> None:
+    result = _invoke("data", "sources")
+    assert result.exit_code == 0, result.output
+    ids = _cells(result.output, 0)
+    urls = _cells(result.output, 4)  # long URLs are folded over several lines
+    sources = dict(zip(ids, urls, strict=True))
+    assert len(sources) > 50
+    assert sources["ember-owid"] == "https://github.com/owid/energy-data"
+    assert sources["aa-tuik-2002-2020"] == (
+        "https://ulusal.com.tr/amp/haber/8537023/trafige-kayitli-otomobil-sayisinda-artis"
+    )
+
+
+# --------------------------------------------------------------------------
+# run
+# --------------------------------------------------------------------------
+
+
+def test_run_writes_the_outputs(baseline_out: Path) -> None:
+    assert sorted(p.name for p in baseline_out.iterdir()) == OUTPUTS
+    assert [p.name for p in baseline_out.parent.iterdir()] == ["baseline"]  # no temp folder
+    iamc = pd.read_csv(baseline_out / "iamc.csv")
+    assert set(iamc["Scenario"]) == {"baseline"}
+    card = pd.read_csv(baseline_out / "scorecard.csv")
+    assert set(card["scenario"]) == {"baseline"}
+
+
+def test_run_unknown_scenario_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = _invoke("run", "nosuch", "--out", str(out))
+    _assert_input_error(result, "unknown scenario 'nosuch'", "shipped scenarios are")
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_unknown_scenario_in_a_real_process(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "evhub", "run", "nosuch", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "unknown scenario 'nosuch'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_run_leaves_an_existing_folder_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    before = {"iamc.csv": "earlier results\n", "notes.txt": "mine\n"}
+    for name, text in before.items():
+        (out / name).write_text(text, encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: bad\ndescription: d\nextends: baseline\noverrides:\n"
+        "  market.bev_share.ceiling: 120\n",
+        encoding="utf-8",
+    )
+    result = _invoke("run", str(bad), "--out", str(out))
+    _assert_input_error(result, f"{bad}: market.bev_share.ceiling = 120")
+    after = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "out"]
+
+
+def test_set_changes_the_result(baseline_out: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = _invoke("run", "baseline", "--set", "market.bev_share.ceiling=90", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    # a higher ceiling (90 % instead of the default 70 %) raises the EV share of sales
+    assert _ev_share_of_sales(out, 2050) > _ev_share_of_sales(baseline_out, 2050) + 5
+    assert _ev_share_of_sales(out, 2020) == _ev_share_of_sales(baseline_out, 2020)  # history
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ("bad", "--set 'bad': expected PATH=VALUE, e.g. market.bev_share.ceiling=80"),
+        ("=80", "--set '=80': expected PATH=VALUE"),
+        ("market.bev_shar.ceiling=80", "unknown key 'market.bev_shar.ceiling'"),
+        ("market.bev_share.ceiling=lots", "market.bev_share.ceiling = 'lots'"),
+        ("market.bev_share.ceiling=120", "market.bev_share.ceiling = 120"),
+        ("market.bev_share.ceiling=[80", "cannot parse value '[80'"),
+    ],
+    ids=["no-equals", "no-path", "unknown-path", "wrong-type", "out-of-range", "malformed"],
+)
+def test_bad_set(tmp_path: Path, option: str, expected: str) -> None:
+    out = tmp_path / "out"
+    result = _invoke("run", "baseline", "--set", option, "--out", str(out))
+    _assert_input_error(result, expected)
+    assert not out.exists()
+
+
+def test_message_with_square_brackets_is_printed_as_is(tmp_path: Path) -> None:
+    # the message is printed as text, not as rich markup (where "[/x]" is a closing tag)
+    result = _invoke("run", "[/x]", "--out", str(tmp_path / "out"))
+    _assert_input_error(result, "[/x]: scenario file not found")
+
+
+# --------------------------------------------------------------------------
+# calibrate
+# --------------------------------------------------------------------------
+
+
+def test_calibrate_prints_the_error_per_year() -> None:
+    result = _invoke("calibrate")
+    assert result.exit_code == 0, result.output
+    # the first table, "Stock: observed vs modelled", ends before "largest error"
+    table = result.stdout.split("Stock: observed vs modelled", 1)[1].split("largest error")[0]
+    rows = [
+        [c.strip() for c in line.split("│")[1:5]]
+        for line in table.splitlines()
+        if line.count("│") == 5 and line.split("│")[1].strip().isdigit()
+    ]
+    assert [int(r[0]) for r in rows] == list(range(2015, 2026))
+    errors = [float(r[3]) for r in rows]
+    # the shipped lifetime was fitted to this stock; the register's year-to-year noise
+    # (revisions, de-registration drives) leaves errors of up to ~1.9 %
+    assert max(abs(e) for e in errors) < 2.0
+    assert re.search(r"largest error: \d\.\d\d %", result.stdout)
+    assert "fleet.lifetime.shape = " in result.stdout
+
+
+def test_calibrate_outside_the_observed_years() -> None:
+    _assert_input_error(
+        _invoke("calibrate", "--start", "1990"),
+        "calibration years start = 1990, end = 2025: must lie within the observed years",
+        "dataset.yaml",
+    )
