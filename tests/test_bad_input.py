@@ -621,3 +621,12 @@ def test_write_creates_the_folder_with_everything(tmp_path: Path) -> None:
     assert write_atomically(out, writer) == out
     assert sorted(p.name for p in out.iterdir()) == ["a.csv", "b.csv"]
     assert [p.name for p in out.parent.iterdir()] == ["results"]
+
+
+def test_second_life_and_recycling_above_all_retired_capacity(dataset, tmp_path):
+    path = _scenario(tmp_path, "  battery.second_life_share: 40\n  battery.recycling_share: 70\n")
+    with pytest.raises(
+        InputError,
+        match=_at(path) + r"battery: second_life_share \+ recycling_share = 110 % is more than",
+    ):
+        evhub.resolve(path, dataset)

@@ -173,7 +173,7 @@ def scenarios_show(
     table.add_column("parameter", style="bold")
     table.add_column("value", justify="right")
     table.add_column("unit")
-    table.add_column("source")
+    table.add_column("source", overflow="fold")
     for path, value in resolved.values.items():
         table.add_row(path, str(value), resolved.units.get(path, ""), resolved.provenance[path])
     console.print(table)
@@ -203,7 +203,7 @@ def data_sources(dataset: DatasetOption = None) -> None:
     table.add_column("publisher")
     table.add_column("title")
     table.add_column("date")
-    table.add_column("url", overflow="fold")
+    table.add_column("url", overflow="fold", no_wrap=False)
     for src in data.sources.values():
         table.add_row(src.id, src.publisher, src.title, src.date, src.url)
     console.print(table)

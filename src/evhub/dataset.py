@@ -337,7 +337,8 @@ def _check_shares(path: Path, frame: pd.DataFrame, problems: list[str]) -> None:
         # rounding of published shares to 0.1 % over six groups
         if abs(total - 100.0) > 0.5:
             problems.append(
-                f"{path}: sales_share in year {int(float(str(year)))} sums to {total:.2f} %, expected 100"
+                f"{path}: sales_share in year {int(float(str(year)))} sums to "
+                f"{total:.2f} %, expected 100"
             )
 
 

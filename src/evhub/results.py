@@ -124,9 +124,10 @@ IAMC_VARIABLES: dict[str, tuple[str, Getter]] = {
     "Battery|Demand|Sales": ("GWh/yr", lambda ds: ds["battery_demand"]),
     "Battery|Retired": ("GWh/yr", lambda ds: ds["battery_retired"]),
     "Battery|Retired|Second Life": ("GWh/yr", lambda ds: ds["battery_second_life"]),
-    "Battery|Retired|Recycling Feed": (
+    "Battery|Retired|Recycling Feed": ("GWh/yr", lambda ds: ds["battery_recycling"]),
+    "Battery|Retired|Uncollected": (
         "GWh/yr",
-        lambda ds: ds["battery_retired"] - ds["battery_second_life"],
+        lambda ds: ds["battery_retired"] - ds["battery_second_life"] - ds["battery_recycling"],
     ),
     "Material Demand|Batteries": ("kt/yr", _material(None)),
     **{

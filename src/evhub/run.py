@@ -229,6 +229,9 @@ def _to_dataset(out: chain.ChainOutputs, data: Dataset) -> xr.Dataset:
         "battery_second_life": var(
             out.battery_second_life, ("year",), "GWh/yr", "Retired capacity to second life"
         ),
+        "battery_recycling": var(
+            out.battery_recycling, ("year",), "GWh/yr", "Retired capacity to recycling"
+        ),
         "materials": var(
             out.materials, ("material", "year"), "kt/yr", "Materials in new batteries"
         ),

@@ -231,6 +231,18 @@ class Battery(_Strict):
     chemistry_share_final: ByChemistry = _unit("%", "Cell chemistry mix reached in chemistry_year")
     chemistry_year: int = _unit("yr", "Year the final chemistry mix is reached", ge=2000, le=2100)
     second_life_share: Percent = _unit("%", "Share of retired capacity reused in second life")
+    recycling_share: Percent = _unit("%", "Share of retired capacity sent to recycling")
+
+    @model_validator(mode="after")
+    def _at_most_all(self) -> Battery:
+        total = self.second_life_share + self.recycling_share
+        if total > 100:
+            msg = (
+                f"second_life_share + recycling_share = {total:g} % is more than all the "
+                "retired capacity (100 %)"
+            )
+            raise ValueError(msg)
+        return self
 
 
 class Parameters(_Strict):
@@ -370,6 +382,11 @@ _FROM_TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         "second_life_share",
         {"powertrain": "", "chemistry": "", "material": ""},
     ),
+    "battery.recycling_share": (
+        "battery",
+        "recycling_share",
+        {"powertrain": "", "chemistry": "", "material": ""},
+    ),
 }
 
 
@@ -443,8 +460,12 @@ def default_parameters(data: Dataset) -> dict[str, Default]:
                     row["high"],
                     str(data.path / "battery.csv"),
                 )
+            final_sources = chem[chem["year"] == last]["source"]
             out["battery.chemistry_year"] = Default(
-                last, "yr", out[path].source, file=str(data.path / "battery.csv")
+                last,
+                "yr",
+                ";".join(dict.fromkeys(";".join(final_sources).split(";"))),
+                file=str(data.path / "battery.csv"),
             )
     assumptions_file = str(data.path / "assumptions.csv")
     for row in data.assumptions.to_dict("records"):

@@ -116,6 +116,7 @@ class ChainOutputs:
     battery_demand: F  # (run, year) [GWh/yr]
     battery_retired: F  # (run, year) [GWh/yr]
     battery_second_life: F  # (run, year) [GWh/yr]
+    battery_recycling: F  # (run, year) [GWh/yr]
     materials: F  # (run, material, year) [kt/yr]
     ownership: F  # (run, year) [veh/1000 persons]
 
@@ -387,6 +388,7 @@ def simulate(
         battery_demand=demand,
         battery_retired=retired,
         battery_second_life=retired * params["battery.second_life_share"][:, None],
+        battery_recycling=retired * params["battery.recycling_share"][:, None],
         materials=materials,
         ownership=_ownership(stock_by_cohort, inputs.population),
     )
