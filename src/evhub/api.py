@@ -6,10 +6,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from evhub import calibrate as _calibrate
 from evhub import dataset as _dataset
+from evhub import pipeline as _pipeline
 from evhub import scenario as _scenario
 from evhub.dataset import Dataset
 from evhub.errors import InputError
@@ -21,6 +23,7 @@ __all__ = [
     "list_scenarios",
     "load_dataset",
     "parse_value",
+    "pipeline",
     "resolve",
     "run",
     "validate",
@@ -76,16 +79,54 @@ def validate(path: str | Path | None = None) -> dict[str, Any]:
     _scenario.default_parameters(data)
     for scen in _scenario.list_scenarios(data):
         _scenario.resolve(scen.path or scen.name, data)
+    projects = _pipeline.load_pipeline(data)
+    _pipeline.load_stage_probabilities(data)
     return {
         "path": str(data.path),
         "tables": len(data.tables),
         "rows": int(sum(len(t) for t in data.tables.values())),
         "assumptions": len(data.assumptions),
         "sources": len(data.sources),
+        "projects": len(projects),
         "first_year": data.first_year,
         "base_year": data.base_year,
         "last_year": data.last_year,
     }
+
+
+def pipeline(
+    scenario: str | Path | None = None,
+    *,
+    dataset: str | Path | Dataset | None = None,
+) -> pd.DataFrame:
+    """The pipeline registry with each project's probability and expected capacity.
+
+    Parameters
+    ----------
+    scenario
+        A scenario name or file. For now it is only checked (resolved); the
+        probabilities are the dataset's defaults from ``stage_probabilities.csv``.
+        Scenario overrides of the stage probabilities come with the capacity model.
+    dataset
+        Dataset folder (``None``: the shipped Türkiye dataset).
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`evhub.pipeline.pipeline_table`: grouped by kind, sorted by
+        expected capacity [veh/yr or GWh/yr, column ``capacity_unit``].
+
+    Raises
+    ------
+    InputError
+        If the scenario, ``pipeline.csv`` or ``stage_probabilities.csv`` is invalid.
+    """
+    data = load_dataset(dataset)
+    if scenario is not None:
+        _scenario.resolve(scenario, data)
+    projects = _pipeline.load_pipeline(data)
+    probabilities = _pipeline.load_stage_probabilities(data)
+    return _pipeline.pipeline_table(projects, probabilities)
 
 
 def calibrate(

@@ -189,7 +189,8 @@ def data_validate(
     summary = _guard(lambda: api.validate(folder))
     console.print(
         f"[green]ok[/] {summary['path']}: {summary['rows']} rows in {summary['tables']} tables, "
-        f"{summary['assumptions']} assumptions, {summary['sources']} sources; "
+        f"{summary['assumptions']} assumptions, {summary['projects']} projects, "
+        f"{summary['sources']} sources; "
         f"years {summary['first_year']}-{summary['base_year']} observed, to {summary['last_year']}"
     )
 
@@ -207,6 +208,72 @@ def data_sources(dataset: DatasetOption = None) -> None:
     for src in data.sources.values():
         table.add_row(src.id, src.publisher, src.title, src.date, src.url)
     console.print(table)
+
+
+@app.command()
+def pipeline(
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="Scenario name or YAML file. Only checked for now: the probabilities are "
+            "the dataset's stage defaults (scenario overrides come with the capacity model).",
+        ),
+    ] = None,
+    dataset: DatasetOption = None,
+) -> None:
+    """List the pipeline of plants and projects, by kind and expected capacity."""
+    table = _guard(lambda: api.pipeline(scenario, dataset=dataset))
+    _print_pipeline(table)
+
+
+def _cell(value: Any, fmt: str = "{:,.0f}") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return fmt.format(value)
+
+
+_KIND_LABELS = {"vehicle_assembly": "vehicles", "rnd": "R&D"}
+
+
+def _print_pipeline(table: Any) -> None:
+    out = Table(
+        title="Pipeline: expected capacity = capacity x p, the probability of the stage",
+        title_justify="left",
+        show_lines=True,
+    )
+    for name, justify, no_wrap in (
+        ("id", "left", True),
+        ("company", "left", False),
+        ("kind", "left", True),
+        ("site", "left", False),
+        ("capacity", "right", True),
+        ("start", "right", True),
+        ("stage\n(confirmed)", "left", True),
+        ("p", "right", True),
+        ("expected", "right", True),
+        ("sources", "left", False),
+    ):
+        out.add_column(name, justify=justify, no_wrap=no_wrap, overflow="fold")  # type: ignore[arg-type]
+    for row in table.itertuples(index=False):
+        fmt = "{:,.0f}" if row.capacity_unit == "veh/yr" else "{:,.3g}"
+        unit = f"\n{row.capacity_unit}" if row.capacity_unit else ""
+        capacity = _cell(row.capacity, fmt)
+        expected = _cell(row.expected_capacity, fmt)
+        out.add_row(
+            row.id,
+            row.company,
+            _KIND_LABELS.get(row.kind, row.kind),
+            row.site,
+            capacity + (unit if capacity != "-" else ""),
+            _cell(row.start_year, "{:.0f}"),
+            f"{row.stage}\n({row.stage_date})",
+            f"{row.probability:.2f}",
+            expected + (unit if expected != "-" else ""),
+            row.source.replace(";", "\n"),
+        )
+    console.print(out)
 
 
 @app.command()
