@@ -115,7 +115,8 @@ def run(
     results, folder = _guard(work)
     _print_scorecard(results.scorecard())
     console.print(
-        f"wrote {folder / 'iamc.csv'}, {folder / 'scorecard.csv'} and {folder / 'evhub.duckdb'}"
+        f"wrote {folder / 'iamc.csv'}, {folder / 'scorecard.csv'} and {folder / 'evhub.duckdb'}",
+        soft_wrap=True,
     )
 
 
@@ -191,7 +192,8 @@ def data_validate(
         f"[green]ok[/] {summary['path']}: {summary['rows']} rows in {summary['tables']} tables, "
         f"{summary['assumptions']} assumptions, {summary['projects']} projects, "
         f"{summary['sources']} sources; "
-        f"years {summary['first_year']}-{summary['base_year']} observed, to {summary['last_year']}"
+        f"years {summary['first_year']}-{summary['base_year']} observed, to {summary['last_year']}",
+        soft_wrap=True,
     )
 
 
