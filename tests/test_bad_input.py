@@ -548,6 +548,7 @@ def test_bad_dataset_yaml(data_dir: Path, old: str, new: str, expected: str) -> 
 def test_base_year_without_observations(data_dir: Path) -> None:
     # inside the model years, but the tables stop at 2025: the run would start from nothing
     _replace(data_dir / "dataset.yaml", "base_year: 2025", "base_year: 2030")
+    _replace(data_dir / "dataset.yaml", "report_years: [2030, 2035]", "report_years: [2035]")
     expected = re.escape(str(data_dir / "stock.csv")) + (
         r": variable 'stock' has no row for the base year 2030 \(dataset\.yaml\)"
     )
@@ -630,3 +631,12 @@ def test_second_life_and_recycling_above_all_retired_capacity(dataset, tmp_path)
         match=_at(path) + r"battery: second_life_share \+ recycling_share = 110 % is more than",
     ):
         evhub.resolve(path, dataset)
+
+
+def test_report_years_before_the_base_year(data_dir: Path) -> None:
+    _replace(data_dir / "dataset.yaml", "report_years: [2030, 2035]", "report_years: [2020]")
+    expected = re.escape(str(data_dir / "dataset.yaml")) + (
+        r": field 'report_years' = \[2020\] is not a list of years after the base year 2025"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)

@@ -207,7 +207,8 @@ def _read_sources(path: Path, problems: list[str]) -> dict[str, Source]:
     return sources
 
 
-def _read_csv(path: Path, expected: list[str]) -> pd.DataFrame:
+def read_csv_strict(path: Path, expected: list[str]) -> pd.DataFrame:
+    """Read a CSV as text with exactly the ``expected`` columns, or raise :class:`InputError`."""
     if not path.is_file():
         msg = f"{path}: file not found"
         raise InputError(msg)
@@ -345,7 +346,7 @@ def _check_shares(path: Path, frame: pd.DataFrame, problems: list[str]) -> None:
 def _read_assumptions(
     path: Path, sources: Mapping[str, Source], problems: list[str]
 ) -> pd.DataFrame:
-    frame = _read_csv(path, _ASSUMPTION_COLUMNS)
+    frame = read_csv_strict(path, _ASSUMPTION_COLUMNS)
     statuses = schema()["statuses"]
     for i, row in enumerate(frame.to_dict("records")):
         line = i + 2
@@ -377,7 +378,16 @@ def _raise_problems(folder: Path, problems: list[str]) -> None:
     raise InputError(msg)
 
 
-_META_KEYS = ("name", "region", "first_year", "base_year", "last_year", "scenarios", "defaults")
+_META_KEYS = (
+    "name",
+    "region",
+    "first_year",
+    "base_year",
+    "last_year",
+    "scenarios",
+    "report_years",
+    "defaults",
+)
 
 
 def _read_meta(folder: Path) -> dict[str, Any]:
@@ -419,6 +429,21 @@ def _read_meta(folder: Path) -> dict[str, Any]:
     ):
         msg = f"{path}: field 'scenarios' = {scenarios!r} is not a list of scenario names"
         raise InputError(msg)
+    report = meta.get("report_years")
+    if report is not None and not (
+        isinstance(report, list)
+        and all(
+            isinstance(y, int)
+            and not isinstance(y, bool)
+            and meta["base_year"] < y <= meta["last_year"]
+            for y in report
+        )
+    ):
+        msg = (
+            f"{path}: field 'report_years' = {report!r} is not a list of years after the base "
+            f"year {meta['base_year']} and up to {meta['last_year']}"
+        )
+        raise InputError(msg)
     defaults = meta.get("defaults")
     if defaults is not None and not isinstance(defaults, dict):
         msg = f"{path}: field 'defaults' = {defaults!r} is not a mapping of parameter -> value"
@@ -457,7 +482,7 @@ def _load(folder: Path) -> Dataset:
     for name, spec in sch["tables"].items():
         path = folder / f"{name}.csv"
         columns = sch["columns_before_keys"] + list(spec["keys"]) + sch["columns_after_keys"]
-        frame = _read_csv(path, columns)
+        frame = read_csv_strict(path, columns)
         tables[name] = _validate_table(path, frame, spec, sources, problems)
     _check_shares(folder / "sales.csv", tables["sales"], problems)
     assumptions = _read_assumptions(folder / "assumptions.csv", sources, problems)

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from evhub.dataset import Dataset, schema
+from evhub.dataset import Dataset, read_csv_strict, schema
 from evhub.errors import InputError
 
 __all__ = [
@@ -124,21 +124,7 @@ def _spec() -> dict[str, Any]:
 
 
 def _read(path: Path, expected: Sequence[str]) -> pd.DataFrame:
-    if not path.is_file():
-        msg = f"{path}: file not found"
-        raise InputError(msg)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        msg = f"{path}: cannot be read as CSV: {str(exc).splitlines()[0]}"
-        raise InputError(msg) from None
-    missing = [c for c in expected if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in expected]
-    if missing or extra:
-        what = f"missing column(s) {missing}" if missing else f"unknown column(s) {extra}"
-        msg = f"{path}: {what}; expected columns {list(expected)}"
-        raise InputError(msg)
-    return frame[list(expected)]
+    return read_csv_strict(path, list(expected))
 
 
 def _raise(path: Path, problems: list[str]) -> None:

@@ -195,9 +195,14 @@ class Results:
 
     def scorecard(self) -> pd.DataFrame:
         """Key indicators per scenario, with targets where they exist."""
+        data = self.dataset
+        targets = data.rows("targets", "ghg_target").dropna(subset=["year"])
+        target_years = sorted(int(y) for y in targets["year"] if y > data.base_year)
         return indicators.scorecard(
             {name: self.variable(name).isel(run=0) for name in indicators.NEEDED},
             [str(s) for s in self.data["scenario"].values],
+            [int(y) for y in data.meta.get("report_years") or []],
+            target_years,
         )
 
     def write(self, out: str | Path) -> Path:

@@ -15,42 +15,35 @@ __all__ = ["INDICATORS", "NEEDED", "Indicator", "ev_share", "meets", "scorecard"
 
 @dataclass(frozen=True)
 class Indicator:
-    """An indicator: an IAMC variable in a year, with an optional target.
+    """An indicator: an IAMC variable, reported in given years, with an optional target.
 
-    ``target`` names another IAMC variable whose value in the same year is the
-    target; ``direction`` says whether the value must stay at or below
-    (``"max"``) or reach at least (``"min"``) the target.
+    ``years`` says which years: ``"report"`` (the dataset's reporting years) or
+    ``"targets"`` (every year with a national target). ``target`` names another
+    IAMC variable whose value in the same year is the target; ``direction``
+    says whether the value must stay at or below (``"max"``) or reach at least
+    (``"min"``) the target.
     """
 
     label: str
     variable: str
-    year: int
     unit: str
+    years: Literal["report", "targets"] = "report"
     target: str | None = None
     direction: Literal["max", "min"] = "max"
 
 
-# Indicator years are reporting choices of the scorecard, not facts.
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("EV share of sales", "Share|Sales|Passenger Cars|EV", 2030, "%"),
-    Indicator("EV share of sales", "Share|Sales|Passenger Cars|EV", 2035, "%"),
-    Indicator("EV share of stock", "Share|Stock|Passenger Cars|EV", 2035, "%"),
-    Indicator("BEV stock", "Stock|Passenger Cars|BEV", 2030, "veh"),
-    Indicator("Car stock", "Stock|Passenger Cars", 2035, "veh"),
-    Indicator("Electricity demand", "Electricity Demand|Passenger Cars", 2035, "TWh/yr"),
-    Indicator("Battery demand", "Battery|Demand|Sales", 2035, "GWh/yr"),
+    Indicator("EV share of sales", "Share|Sales|Passenger Cars|EV", "%"),
+    Indicator("EV share of stock", "Share|Stock|Passenger Cars|EV", "%"),
+    Indicator("BEV stock", "Stock|Passenger Cars|BEV", "veh"),
+    Indicator("Car stock", "Stock|Passenger Cars", "veh"),
+    Indicator("Electricity demand", "Electricity Demand|Passenger Cars", "TWh/yr"),
+    Indicator("Battery demand", "Battery|Demand|Sales", "GWh/yr"),
     Indicator(
         "Car CO2",
         "Emissions|CO2|Passenger Cars",
-        2030,
         "Mt CO2/yr",
-        target="Target|Emissions|CO2|Passenger Cars",
-    ),
-    Indicator(
-        "Car CO2",
-        "Emissions|CO2|Passenger Cars",
-        2053,
-        "Mt CO2/yr",
+        years="targets",
         target="Target|Emissions|CO2|Passenger Cars",
     ),
 )
@@ -72,8 +65,13 @@ def meets(value: np.ndarray, target: np.ndarray, direction: Literal["max", "min"
     return np.asarray(value <= target if direction == "max" else value >= target)
 
 
-def scorecard(variables: Mapping[str, xr.DataArray], scenarios: Sequence[str]) -> pd.DataFrame:
-    """One row per indicator and scenario: value, target, met.
+def scorecard(
+    variables: Mapping[str, xr.DataArray],
+    scenarios: Sequence[str],
+    report_years: Sequence[int],
+    target_years: Sequence[int],
+) -> pd.DataFrame:
+    """One row per indicator, year and scenario: value, target, met.
 
     Parameters
     ----------
@@ -81,33 +79,39 @@ def scorecard(variables: Mapping[str, xr.DataArray], scenarios: Sequence[str]) -
         IAMC variables by name, each with dims (scenario, year).
     scenarios
         Scenario names, in order.
+    report_years
+        Years of the indicators reported in the reporting years [yr].
+    target_years
+        Years with a national target [yr].
     """
     rows = []
     for ind in INDICATORS:
         arr = variables[ind.variable]
-        if ind.year not in arr["year"].values:
-            continue
-        for scen in scenarios:
-            value = float(arr.sel(scenario=scen, year=ind.year))
-            target = (
-                float(variables[ind.target].sel(scenario=scen, year=ind.year))
-                if ind.target
-                else np.nan
-            )
-            met = (
-                bool(meets(np.array(value), np.array(target), ind.direction))
-                if ind.target
-                else None
-            )
-            rows.append(
-                {
-                    "indicator": ind.label,
-                    "year": ind.year,
-                    "unit": ind.unit,
-                    "scenario": scen,
-                    "value": value,
-                    "target": target,
-                    "met": met,
-                }
-            )
+        years = report_years if ind.years == "report" else target_years
+        for year in years:
+            if year not in arr["year"].values:
+                continue
+            for scen in scenarios:
+                value = float(arr.sel(scenario=scen, year=year))
+                target = (
+                    float(variables[ind.target].sel(scenario=scen, year=year))
+                    if ind.target
+                    else np.nan
+                )
+                met = (
+                    bool(meets(np.array(value), np.array(target), ind.direction))
+                    if ind.target and not np.isnan(target)
+                    else None
+                )
+                rows.append(
+                    {
+                        "indicator": ind.label,
+                        "year": int(year),
+                        "unit": ind.unit,
+                        "scenario": scen,
+                        "value": value,
+                        "target": target,
+                        "met": met,
+                    }
+                )
     return pd.DataFrame(rows)
