@@ -28,7 +28,6 @@ from evhub.scenario import ResolvedScenario
 __all__ = ["Calibration", "average_age", "backcast", "calibrate", "stock_mix"]
 
 _PERCENT = 100.0
-_HALF_YEAR = 0.5  # cars sold mid-year are half a year old at its end
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def _history_fleet(
     by_cohort = survival * all_inflow[:, None, :]
     stock: np.ndarray = by_cohort.sum(axis=2)
     vintages = np.arange(-inputs.cohorts_before, n, dtype=float)
-    ages = np.arange(n, dtype=float)[:, None] - vintages[None, :] + _HALF_YEAR
+    ages = np.arange(n, dtype=float)[:, None] - vintages[None, :] + lifetime.HALF_YEAR
     ages = np.where(ages > 0, ages, 0.0)
     age: np.ndarray = (by_cohort * ages[None]).sum(axis=2) / stock
     return stock[:, : b + 1], age[:, : b + 1]

@@ -367,13 +367,14 @@ def _read_assumptions(
     return out
 
 
-def _raise_problems(folder: Path, problems: list[str]) -> None:
+def raise_problems(where: Path, problems: list[str], what: str = " in the dataset") -> None:
+    """Raise one :class:`InputError` listing every problem (the first few, then a count)."""
     if not problems:
         return
     shown = problems[:_MAX_PROBLEMS]
     more = len(problems) - len(shown)
     tail = f"\n... and {more} more" if more else ""
-    head = f"{folder}: {len(problems)} problem(s) in the dataset:\n" if len(problems) > 1 else ""
+    head = f"{where}: {len(problems)} problem(s){what}:\n" if len(problems) > 1 else ""
     msg = head + "\n".join(shown) + tail
     raise InputError(msg)
 
@@ -487,7 +488,7 @@ def _load(folder: Path) -> Dataset:
     _check_shares(folder / "sales.csv", tables["sales"], problems)
     assumptions = _read_assumptions(folder / "assumptions.csv", sources, problems)
     _check_coverage(folder, tables, meta["base_year"], problems)
-    _raise_problems(folder, problems)
+    raise_problems(folder, problems)
     return Dataset(
         path=folder,
         name=meta["name"],

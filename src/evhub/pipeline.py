@@ -26,8 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from evhub.dataset import Dataset, read_csv_strict, schema
-from evhub.errors import InputError
+from evhub.dataset import Dataset, raise_problems, read_csv_strict, schema
 
 __all__ = [
     "PIPELINE_FILE",
@@ -53,7 +52,6 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 # Published shares are rounded; a mix within this of 1 is taken as complete.
 _SHARE_TOLERANCE = 1e-6
-_MAX_PROBLEMS = 25
 
 
 @dataclass(frozen=True)
@@ -128,14 +126,7 @@ def _read(path: Path, expected: Sequence[str]) -> pd.DataFrame:
 
 
 def _raise(path: Path, problems: list[str]) -> None:
-    if not problems:
-        return
-    shown = problems[:_MAX_PROBLEMS]
-    more = len(problems) - len(shown)
-    tail = f"\n... and {more} more" if more else ""
-    head = f"{path}: {len(problems)} problem(s):\n" if len(problems) > 1 else ""
-    msg = head + "\n".join(shown) + tail
-    raise InputError(msg)
+    raise_problems(path, problems, what="")
 
 
 class _Row:

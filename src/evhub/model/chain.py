@@ -20,7 +20,6 @@ __all__ = ["ChainInputs", "ChainOutputs", "make_lifetime", "simulate", "solve_to
 
 F = NDArray[np.float64]
 _PERCENT = 100.0
-_HALF_YEAR = 0.5  # cars are sold mid-year: half a year old at its end [yr]
 _PER_THOUSAND = 1000.0
 _PJ_PER_MJ = 1e-9
 _ML_TO_L = 1e6
@@ -164,7 +163,7 @@ def initial_inflow(life: lifetime.Lifetime, cohorts_before: int, growth: F, stoc
     """
     ages = np.arange(cohorts_before, dtype=float)
     weights = (1.0 + growth[:, None]) ** (-ages[None, :])  # (run, age)
-    surviving = life.sf(ages + _HALF_YEAR)  # (run, age)
+    surviving = life.sf(ages + lifetime.HALF_YEAR)  # (run, age)
     scale = stock / (weights * surviving).sum(axis=1)
     by_age = weights * scale[:, None]
     out: F = by_age[:, ::-1]
@@ -295,7 +294,7 @@ def simulate(
     inflow = sales.copy()
     inflow[:, 0] -= converted
     inflow[:, 2] += converted
-    initial_survival = life.sf(np.arange(nb, dtype=float) + _HALF_YEAR)  # (run, age)
+    initial_survival = life.sf(np.arange(nb, dtype=float) + lifetime.HALF_YEAR)  # (run, age)
     initial_by_age = earlier[:, ::-1] * initial_survival
     result = fleet.inflow_driven_from_survival(
         inflow,

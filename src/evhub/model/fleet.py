@@ -51,7 +51,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from evhub.model.lifetime import Lifetime, survival_matrix
+from evhub.model.lifetime import HALF_YEAR, Lifetime, survival_matrix
 
 __all__ = [
     "FleetResult",
@@ -62,9 +62,6 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-
-_HALF_YEAR = 0.5
-"""Age offset of the mid-year sales convention [yr]."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -422,7 +419,7 @@ def _initial(
     if initial_stock is None:
         return None, None
     stock0 = _as_float_array(initial_stock, "initial_stock", min_ndim=1)
-    ages = np.arange(stock0.shape[-1], dtype=np.float64) + _HALF_YEAR
+    ages = np.arange(stock0.shape[-1], dtype=np.float64) + HALF_YEAR
     return stock0, lifetime.sf(ages)
 
 

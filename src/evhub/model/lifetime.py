@@ -52,7 +52,7 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-_HALF_YEAR = 0.5
+HALF_YEAR = 0.5
 """Age offset of the mid-year sales convention [yr]."""
 
 
@@ -457,7 +457,7 @@ def survival_matrix(
         msg = f"cohorts_before must be an integer >= 0; got {cohorts_before!r}"
         raise ValueError(msg)
     n_ages = years + cohorts_before
-    by_age = lifetime.sf(np.arange(n_ages, dtype=np.float64) + _HALF_YEAR)
+    by_age = lifetime.sf(np.arange(n_ages, dtype=np.float64) + HALF_YEAR)
     # Row t is by_age reversed, shifted right by t and zero-padded: with
     # padded = [S(n_ages - 1/2), ..., S(1/2), 0, ..., 0] (years - 1 zeros),
     # survival[t, j] = padded[j - t + years - 1], a sliding window read backwards.
