@@ -511,6 +511,8 @@ _COVERAGE: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("socioeconomic", "gdp_per_capita", {}),
     ("grid", "grid_intensity", {}),
     ("grid", "renewable_share", {}),
+    ("industry", "production", {"producer": ""}),
+    ("industry", "exports", {"producer": ""}),
 )
 
 

@@ -63,6 +63,15 @@ class Project:
     id, company, home_country, kind, site
         Identity of the project; ``kind`` is one of the schema's kinds
         (``vehicle_assembly``, ``cell``, ``pack``, ``component``, ``rnd``).
+    segment
+        For vehicle plants, what they build: ``car`` (passenger cars) or
+        ``lcv`` (light commercial vehicles); empty for other kinds.
+    replaces
+        Id of the project whose capacity this one takes over (a new line
+        inside an existing plant), or empty.
+    end_year
+        Last year of production of a plant that closed or will close [yr];
+        ``None`` if open.
     capacity
         Nameplate capacity when complete [veh/yr or GWh/yr, see
         ``capacity_unit``]; ``None`` if not published.
@@ -102,6 +111,14 @@ class Project:
     stage_date: str
     sources: tuple[str, ...]
     note: str = ""
+    segment: str = ""
+    replaces: str = ""
+    end_year: int | None = None
+
+    @property
+    def stage_year(self) -> int:
+        """Year of :attr:`stage_date` [yr]."""
+        return int(self.stage_date[:4])
 
 
 @dataclass(frozen=True)
@@ -262,6 +279,12 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
     elif unit and units is not None and unit not in units:
         r.bad("capacity_unit", f"is not a unit for kind {kind!r}; expected one of {units}")
     shares = _check_shares(r, kind, capacity)
+    segment = r.text("segment", required=False)
+    segments = spec["segments"]
+    if kind == "vehicle_assembly" and segment not in segments:
+        r.bad("segment", f"is not one of {segments} (what a vehicle plant builds)")
+    elif kind and kind != "vehicle_assembly" and segment:
+        r.bad("segment", f"is given for kind {kind!r}; only vehicle plants have a segment")
     start_year = r.whole(
         "start_year",
         data.first_year,
@@ -269,6 +292,15 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
         f"is outside the model years {data.first_year}-{data.last_year} "
         f"of {data.path / 'dataset.yaml'}",
     )
+    end_year = r.whole(
+        "end_year",
+        data.first_year,
+        data.last_year,
+        f"is outside the model years {data.first_year}-{data.last_year} "
+        f"of {data.path / 'dataset.yaml'}",
+    )
+    if start_year is not None and end_year is not None and end_year < start_year:
+        r.bad("end_year", f"is before the start year {start_year}")
     capex = r.number("capex_usd", float(columns["capex_usd"]["min"]), columns["capex_usd"]["max"])
     jobs_spec = columns["jobs"]
     jobs = r.whole(
@@ -293,6 +325,9 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
         stage_date=stage_date,
         sources=r.sources(data.sources),
         note=r.text("note", required=False),
+        segment=segment,
+        replaces=r.text("replaces", required=False),
+        end_year=end_year,
     )
 
 
@@ -332,8 +367,27 @@ def load_pipeline(dataset: Dataset) -> list[Project]:
         elif project.id:
             first_line[project.id] = line
         projects.append(project)
+    _check_replaces(path, projects, problems)
     _raise(path, problems)
     return projects
+
+
+def _check_replaces(path: Path, projects: Sequence[Project], problems: list[str]) -> None:
+    by_id = {p.id: p for p in projects}
+    for line, p in enumerate(projects, start=2):
+        if not p.replaces:
+            continue
+        parent = by_id.get(p.replaces)
+        where = f"{path}: row {line}: column 'replaces' = {p.replaces!r}"
+        if parent is None:
+            problems.append(f"{where} is not a project id in this file")
+        elif parent.id == p.id:
+            problems.append(f"{where} names the project itself")
+        elif (parent.kind, parent.segment) != (p.kind, p.segment):
+            problems.append(
+                f"{where} is a {parent.kind} {parent.segment} project; a line can only "
+                f"take over capacity of its own kind ({p.kind} {p.segment})"
+            )
 
 
 def load_stage_probabilities(dataset: Dataset) -> dict[str, StageProbability]:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from evhub.dataset import Dataset
     from evhub.scenario import ResolvedScenario
 
-__all__ = ["IAMC_VARIABLES", "Results", "write_atomically"]
+__all__ = ["IAMC_VARIABLES", "MEMO_VARIABLES", "Results", "write_atomically"]
 
 MODEL = "evhub"
 _PCT = 100.0
@@ -41,7 +41,33 @@ _MATERIAL_LABEL = {
     m: m.capitalize() for m in ("lithium", "nickel", "cobalt", "manganese", "graphite")
 }
 
+_CLASS_LABEL = {"bev": "BEV", "phev": "PHEV", "hev": "HEV", "ice": "ICE"}
+_ORIGIN_LABEL = {"china": "China", "eu": "EU", "other": "Other"}
+
 Getter = Callable[[xr.Dataset], xr.DataArray]
+
+
+def _by(var: str, dim: str, key: str | None) -> Getter:
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        arr = ds[var]
+        return arr.sum(dim, skipna=False) if key is None else arr.sel({dim: key})
+
+    return get
+
+
+def _cumulative_investment(ds: xr.Dataset) -> xr.DataArray:
+    """Investment realised from the year after the base year to each year [million USD]."""
+    base = int(ds.attrs["base_year"])
+    spent = ds["investment"].where(ds["year"] > base, 0.0)
+    return spent.cumsum("year")
+
+
+def _capacity(kinds: tuple[str, ...]) -> Getter:
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        arr = ds["capacity"]
+        return arr.where(arr["project_kind"].isin(list(kinds)), 0.0).sum("project")
+
+    return get
 
 
 def _pt(var: str, pt: str | None) -> Getter:
@@ -134,7 +160,54 @@ IAMC_VARIABLES: dict[str, tuple[str, Getter]] = {
         f"Material Demand|Batteries|{lab}": ("kt/yr", _material(m))
         for m, lab in _MATERIAL_LABEL.items()
     },
+    "Capacity|Vehicle Assembly": ("veh/yr", _capacity(("car", "lcv"))),
+    "Capacity|Vehicle Assembly|Passenger Cars": ("veh/yr", _capacity(("car",))),
+    "Capacity|Vehicle Assembly|Light Commercial Vehicles": ("veh/yr", _capacity(("lcv",))),
+    "Capacity|Battery Cells": ("GWh/yr", _capacity(("cell",))),
+    "Capacity|Battery Packs": ("GWh/yr", _capacity(("pack",))),
+    "Production|Passenger Cars": ("veh/yr", _by("production", "class", None)),
+    **{
+        f"Production|Passenger Cars|{lab}": ("veh/yr", _by("production", "class", c))
+        for c, lab in _CLASS_LABEL.items()
+    },
+    "Production|Passenger Cars|EV": (
+        "veh/yr",
+        lambda ds: ds["production"].sel({"class": ["bev", "phev"]}).sum("class", skipna=False),
+    ),
+    "Sales|Passenger Cars|Domestic Production": ("veh/yr", _by("domestic_sales", "class", None)),
+    "Exports|Passenger Cars": ("veh/yr", _by("exports", "class", None)),
+    "Exports|Passenger Cars|EU": ("veh/yr", lambda ds: ds["exports_eu"]),
+    "Exports|Passenger Cars|Non-EU": (
+        "veh/yr",
+        lambda ds: ds["exports"].sum("class") - ds["exports_eu"],
+    ),
+    "Imports|Passenger Cars": ("veh/yr", _by("imports", "origin", None)),
+    **{
+        f"Imports|Passenger Cars|{lab}": ("veh/yr", _by("imports", "origin", o))
+        for o, lab in _ORIGIN_LABEL.items()
+    },
+    "Trade Balance|Passenger Cars": ("bn USD/yr", lambda ds: ds["trade_balance"]),
+    "Investment|Realised": ("million USD/yr", lambda ds: ds["investment"]),
+    "Investment|Realised|Cumulative": ("million USD", _cumulative_investment),
+    "Employment|Plants": ("jobs", lambda ds: ds["employment"]),
+    "Battery|Demand|Domestic Production": ("GWh/yr", lambda ds: ds["cell_demand"]),
+    "Battery|Cell Supply|Domestic": ("GWh/yr", lambda ds: ds["cell_supply"]),
+    "Battery|Cell Imports": ("GWh/yr", lambda ds: ds["cell_imports"]),
+    "Share|Battery Cells|Self-Sufficiency": (
+        "%",
+        lambda ds: ds["cell_self_sufficiency"] * _PCT,
+    ),
 }
+
+#: Variables that are a part of their parent but not one of a complete split of it
+#: (cars sold that were built in the country are a part of all cars sold).
+MEMO_VARIABLES = frozenset(
+    {
+        "Sales|Passenger Cars|Domestic Production",
+        "Production|Passenger Cars|EV",
+        "Investment|Realised|Cumulative",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -198,11 +271,20 @@ class Results:
         data = self.dataset
         targets = data.rows("targets", "ghg_target").dropna(subset=["year"])
         target_years = sorted(int(y) for y in targets["year"] if y > data.base_year)
+        goals = {
+            s.name: {
+                name: (int(g.year), float(g.value))
+                for name, g in s.parameters.targets
+                if g.year is not None and g.value is not None
+            }
+            for s in self.scenarios
+        }
         return indicators.scorecard(
             {name: self.variable(name).isel(run=0) for name in indicators.NEEDED},
             [str(s) for s in self.data["scenario"].values],
             [int(y) for y in data.meta.get("report_years") or []],
             target_years,
+            goals,
         )
 
     def write(self, out: str | Path) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,8 @@ import xarray as xr
 
 from evhub.dataset import Dataset, load_dataset
 from evhub.errors import InputError
-from evhub.model import chain, energy, market
+from evhub.model import chain, energy, hub, market
+from evhub.pipeline import Project, load_pipeline
 from evhub.results import Results
 from evhub.scenario import ResolvedScenario, resolve, unit_of
 
@@ -119,6 +120,10 @@ def build_inputs(
     )
     ghg = _series(data, "targets", "ghg_total")
     targets = _series(data, "targets", "ghg_target")
+    projects = _projects(data)
+    utilisation, export_share = _industry_history(data, projects)
+    origin_base = np.array([data.value("trade", "import_share", origin=o) for o in hub.ORIGINS])
+    duty_base = np.array([data.value("trade", "duty", origin=o) for o in hub.ORIGINS])
     return chain.ChainInputs(
         years=years,
         base_year=base,
@@ -140,7 +145,99 @@ def build_inputs(
         material_intensity=intensity,
         ghg_reference=ghg[max(ghg)],
         ghg_targets={y: v for y, v in targets.items() if y > base},
+        projects=projects,
+        utilisation_history=utilisation,
+        export_share_history=export_share,
+        origin_base=origin_base / origin_base.sum(),
+        duty_base=duty_base / _PERCENT,
+        eu_cvd_base=data.value("trade", "eu_cvd", origin="china") / _PERCENT,
     )
+
+
+_PRODUCING = ("operating", "ramping")
+_MILLION = 1e6
+
+
+def _projects(data: Dataset) -> chain.Projects:
+    """The pipeline registry as arrays (see :class:`evhub.model.chain.Projects`)."""
+    registry = load_pipeline(data)
+    ids = [p.id for p in registry]
+    index = {pid: i for i, pid in enumerate(ids)}
+
+    def number(value: float | None, scale: float = 1.0) -> float:
+        return np.nan if value is None else float(value) / scale
+
+    kinds = tuple(_project_kinds(registry))
+    mix = np.array(
+        [[p.shares[c] if p.shares else np.nan for c in hub.CLASSES] for p in registry], dtype=float
+    ).reshape(len(registry), len(hub.CLASSES))
+    nameplate = np.array([number(p.capacity) for p in registry])
+    producing = np.array([p.start_year is None and p.stage in _PRODUCING for p in registry])
+    # utilisation of each plant relative to the industry, in the latest year with plant data
+    plant_rows = data.rows("industry", "production")
+    plant_rows = plant_rows[plant_rows["producer"].isin(
+        [pid for pid, k, prod in zip(ids, kinds, producing, strict=True) if k == "car" and prod]
+    )]
+    relative = np.ones(len(registry))
+    if not plant_rows.empty:
+        latest = plant_rows[plant_rows["year"] == plant_rows["year"].max()]
+        made = {str(r["producer"]): float(r["value"]) for r in latest.to_dict("records")}
+        caps = {pid: nameplate[index[pid]] for pid in made}
+        industry = sum(made.values()) / sum(caps.values())
+        for pid, value in made.items():
+            relative[index[pid]] = value / caps[pid] / industry
+    return chain.Projects(
+        ids=tuple(ids),
+        stages=tuple(p.stage for p in registry),
+        kinds=kinds,
+        nameplate=nameplate,
+        start=np.array([number(p.start_year) for p in registry]),
+        stage_year=np.array([float(p.stage_year) for p in registry]),
+        producing=producing,
+        mix=mix,
+        capex=np.nan_to_num(np.array([number(p.capex_usd, _MILLION) for p in registry])),
+        jobs=np.nan_to_num(np.array([number(p.jobs) for p in registry])),
+        replaces=np.array([index[p.replaces] if p.replaces else -1 for p in registry], dtype=np.intp),
+        end=np.array([np.inf if p.end_year is None else float(p.end_year) for p in registry]),
+        relative_utilisation=relative,
+    )
+
+
+def _industry_history(data: Dataset, projects: chain.Projects) -> tuple[np.ndarray, np.ndarray]:
+    """Utilisation and export share of the history years, from observed production.
+
+    The utilisation :math:`u_t` is the industry association's car production
+    over the capacity of its plants (the car plants producing before the model
+    years), each weighted by its relative utilisation; the export share is its
+    exports over all cars built (its members plus the other producers, such as
+    Togg, where observed). Both are NaN where production is not observed.
+    """
+    years = data.years.astype(float)
+    total = _series(data, "industry", "production", producer="")
+    exported = _series(data, "industry", "exports", producer="")
+    others = data.rows("industry", "production")
+    others = others[~others["producer"].isin(["", *_established(projects)])]
+    other_made = others.groupby("year")["value"].sum()
+    established = np.array([pid in _established(projects) for pid in projects.ids])
+    weights = np.nan_to_num(projects.nameplate) * projects.relative_utilisation * established
+    capacity = (weights[:, None] * (years[None, :] <= projects.end[:, None])).sum(axis=0)
+    utilisation = np.full(len(years), np.nan)
+    export_share = np.full(len(years), np.nan)
+    for i, year in enumerate(years.astype(int)):
+        if year in total and capacity[i] > 0:
+            utilisation[i] = total[year] / capacity[i]
+        if year in total and year in exported:
+            export_share[i] = exported[year] / (total[year] + float(other_made.get(year, 0.0)))
+    return utilisation, export_share
+
+
+def _established(projects: chain.Projects) -> list[str]:
+    """Car plants producing before the model years (the industry association's members)."""
+    return [
+        pid
+        for pid, kind, producing in zip(projects.ids, projects.kinds, projects.producing, strict=True)
+        if kind == "car" and producing
+    ]
 
 
 def _keyed_years(values: Mapping[str, Any], prefix: str) -> list[int]:
@@ -202,6 +299,9 @@ def _to_dataset(out: chain.ChainOutputs, data: Dataset) -> xr.Dataset:
         "powertrain": pts,
         "fuel": list(energy.FUELS),
         "material": list(_MATERIALS),
+        "project": [p.id for p in load_pipeline(data)],
+        "class": list(hub.CLASSES),
+        "origin": list(hub.ORIGINS),
     }
 
     def var(array: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:
@@ -236,8 +336,44 @@ def _to_dataset(out: chain.ChainOutputs, data: Dataset) -> xr.Dataset:
             out.materials, ("material", "year"), "kt/yr", "Materials in new batteries"
         ),
         "ownership": var(out.ownership, ("year",), "veh/1000 persons", "Cars per 1,000 people"),
+        "capacity": var(
+            out.capacity, ("project", "year"), "veh/yr or GWh/yr", "Usable capacity by project"
+        ),
+        "production": var(out.production, ("class", "year"), "veh/yr", "Passenger cars built"),
+        "domestic_sales": var(
+            out.domestic_sales, ("class", "year"), "veh/yr", "Sales of cars built in the country"
+        ),
+        "exports": var(out.exports, ("class", "year"), "veh/yr", "Passenger cars exported"),
+        "exports_eu": var(out.exports_eu, ("year",), "veh/yr", "Passenger cars exported to the EU"),
+        "imports": var(out.imports, ("origin", "year"), "veh/yr", "Passenger cars imported"),
+        "trade_balance": var(
+            out.trade_balance, ("year",), "bn USD/yr", "Passenger-car exports minus imports"
+        ),
+        "investment": var(out.investment, ("year",), "million USD/yr", "Investment realised"),
+        "employment": var(out.employment, ("year",), "persons", "Direct jobs at the plants"),
+        "cell_demand": var(
+            out.cell_demand, ("year",), "GWh/yr", "Cells needed by domestic car production"
+        ),
+        "cell_supply": var(out.cell_supply, ("year",), "GWh/yr", "Cells made in the country"),
+        "cell_imports": var(out.cell_imports, ("year",), "GWh/yr", "Cells imported"),
+        "cell_self_sufficiency": var(
+            out.cell_self_sufficiency, ("year",), "1", "Cell self-sufficiency"
+        ),
     }
-    return xr.Dataset(variables, coords=coords)
+    ds = xr.Dataset(variables, coords=coords, attrs={"base_year": data.base_year})
+    projects = load_pipeline(data)
+    return ds.assign_coords(
+        project_kind=("project", list(_project_kinds(projects))),
+        project_unit=("project", [p.capacity_unit for p in projects]),
+    )
+
+
+def _project_kinds(projects: Sequence[Project]) -> Iterator[str]:
+    for p in projects:
+        if p.kind == "vehicle_assembly":
+            yield p.segment
+        else:
+            yield p.kind if p.kind in ("cell", "pack") else "other"
 
 
 def run(

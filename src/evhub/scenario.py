@@ -25,17 +25,18 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evhub.dataset import Dataset, _read_yaml
 from evhub.errors import InputError
+from evhub.pipeline import STAGE_FILE, load_pipeline, load_stage_probabilities
 
 __all__ = [
     "PARAMETER_UNITS",
@@ -245,6 +246,142 @@ class Battery(_Strict):
         return self
 
 
+class Stage(_Strict):
+    """What a stage of the pipeline means in a scenario."""
+
+    probability: float = _unit("1", "Probability a project at this stage is realised", ge=0, le=1)
+    delay: float = _unit("yr", "Delay beyond the announced start", ge=-10, le=30)
+    lead_time: float = _unit(
+        "yr", "Years from the stage date to the start where no start is published", ge=0, le=30
+    )
+
+
+class Stages(_Strict):
+    """One :class:`Stage` per stage of the registry."""
+
+    interest: Stage
+    talks: Stage
+    mou: Stage
+    announced: Stage
+    construction: Stage
+    ramping: Stage
+    operating: Stage
+    cancelled: Stage
+
+
+class ByClass(_Strict):
+    """A share of a vehicle plant's output per class [1], summing to 1."""
+
+    bev: float = Field(ge=0, le=1)
+    phev: float = Field(ge=0, le=1)
+    hev: float = Field(ge=0, le=1)
+    ice: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sum(self) -> ByClass:
+        total = self.bev + self.phev + self.hev + self.ice
+        if abs(total - 1) > 1e-6:
+            msg = f"bev + phev + hev + ice sum to {total:g}, expected 1"
+            raise ValueError(msg)
+        return self
+
+
+class ProjectOverride(_Strict):
+    """A scenario's change to one project of the registry (unset fields keep the registry's)."""
+
+    drop: bool = _unit("-", "Leave the project out of this scenario", default=False)
+    delay: float | None = _unit("yr", "Delay beyond the announced start", ge=-10, le=30, default=None)
+    probability: float | None = _unit("1", "Probability of being realised", ge=0, le=1, default=None)
+    capacity: float | None = _unit(
+        "", "Nameplate capacity (veh/yr or GWh/yr, as the project)", ge=0, default=None
+    )
+    start_year: int | None = _unit("yr", "Announced start", ge=1900, le=2200, default=None)
+
+
+class Pipeline(_Strict):
+    """From the investment pipeline to usable capacity."""
+
+    stages: Stages
+    ramp: dict[int, Annotated[float, Field(ge=0, le=1)]] = _unit(
+        "1", "Share of nameplate usable in each year of operation (1, 2, ...)"
+    )
+    build_years: float = _unit("yr", "Years of building over which capex is spent", gt=0, le=15)
+    default_capacity: float = _unit(
+        "veh/yr", "Capacity of a vehicle plant whose capacity is not published", ge=0, le=2e6
+    )
+    default_mix: ByClass = _unit("1", "Output mix of a vehicle plant whose mix is not published")
+    overrides: dict[str, ProjectOverride] = _unit(
+        "-", "Changes to single projects, by project id", default_factory=dict
+    )
+
+    @model_validator(mode="after")
+    def _ramp(self) -> Pipeline:
+        years = sorted(self.ramp)
+        if not years or years != list(range(1, len(years) + 1)):
+            msg = f"ramp is keyed by years of operation 1, 2, ..., {len(years)}; got {years}"
+            raise ValueError(msg)
+        values = [self.ramp[y] for y in years]
+        if any(b < a for a, b in zip(values, values[1:], strict=False)):
+            msg = f"ramp shares must not fall from one year to the next; got {values}"
+            raise ValueError(msg)
+        return self
+
+
+class ByOrigin(_Strict):
+    """A value per origin of imported cars."""
+
+    china: float = Field(ge=0)
+    eu: float = Field(ge=0)
+    other: float = Field(ge=0)
+
+
+class Trade(_Strict):
+    """Production, exports and imports of cars and cells."""
+
+    utilisation: Percent = _unit("%", "Share of usable vehicle capacity used after the base year")
+    export_share: Percent = _unit("%", "Share of car production exported after the base year")
+    eu_export_share: Percent = _unit("%", "EU share of car exports in the base year")
+    cell_utilisation: Percent = _unit("%", "Share of usable cell capacity used")
+    duty: ByOrigin = _unit("%", "Duty on imported cars by origin after the base year")
+    eu_cvd: float = _unit(
+        "%", "EU countervailing duty on China-built BEVs after the base year", ge=0, le=200
+    )
+    origin_elasticity: float = _unit(
+        "1", "Semi-elasticity of the import origin shares to duties", ge=0, le=20
+    )
+    eu_elasticity: float = _unit(
+        "1", "Semi-elasticity of the EU share of BEV exports to the EU duty", ge=0, le=20
+    )
+    export_price: float = _unit("USD/veh", "Average value of an exported car", gt=0, le=2e5)
+    import_price: ByOrigin = _unit("USD/veh", "Average value of an imported car by origin")
+
+
+class HubTarget(_Strict):
+    """A target: a value to reach by a year (unset: no target)."""
+
+    year: int | None = _unit("yr", "Target year", ge=2000, le=2100, default=None)
+    value: float | None = _unit("", "Target value (in the indicator's unit)", ge=0, default=None)
+
+    @model_validator(mode="after")
+    def _both(self) -> HubTarget:
+        if (self.year is None) != (self.value is None):
+            msg = "a target needs both year and value (or neither)"
+            raise ValueError(msg)
+        return self
+
+
+class Targets(_Strict):
+    """Hub targets of the scorecard (a minimum to reach by the year)."""
+
+    cars_built: HubTarget = _unit("veh/yr", "Passenger cars built", default_factory=HubTarget)
+    evs_built: HubTarget = _unit("veh/yr", "Battery-electric and plug-in cars built", default_factory=HubTarget)
+    eu_exports: HubTarget = _unit("veh/yr", "Cars exported to the EU", default_factory=HubTarget)
+    cell_capacity: HubTarget = _unit("GWh/yr", "Usable battery-cell capacity", default_factory=HubTarget)
+    cell_self_sufficiency: HubTarget = _unit("%", "Cell self-sufficiency of domestic production", default_factory=HubTarget)
+    investment: HubTarget = _unit("million USD", "Investment realised, cumulative from the base year", default_factory=HubTarget)
+    jobs: HubTarget = _unit("persons", "Direct jobs at the plants", default_factory=HubTarget)
+
+
 class Parameters(_Strict):
     """All scenario parameters, by module."""
 
@@ -253,6 +390,9 @@ class Parameters(_Strict):
     energy: Energy
     grid: Grid
     battery: Battery
+    pipeline: Pipeline
+    trade: Trade
+    targets: Targets
 
 
 # --------------------------------------------------------------------------
@@ -303,6 +443,8 @@ def _walk(model: type[BaseModel], prefix: str, unit: str) -> Iterator[tuple[str,
         path = f"{prefix}{name}"
         own = _field_unit(model, name) or unit
         ann = info.annotation
+        if get_origin(ann) is dict and _submodel(ann) is not None:
+            continue  # keyed by the user (project ids): checked by _check_override
         sub = _submodel(ann)
         if sub is not None:
             yield from _walk(sub, path + ".", own)
@@ -317,6 +459,11 @@ def _submodel(annotation: Any) -> type[BaseModel] | None:
             return cand
     return None
 
+
+#: Groups keyed by a number (a year, or a year of operation): ``market.gdp_growth.2030``.
+KEYED = ("market.gdp_growth", "grid.renewable_share", "pipeline.ramp")
+#: Changes to single pipeline projects: ``pipeline.overrides.<project id>.<field>``.
+OVERRIDES = "pipeline.overrides"
 
 #: Unit of every fixed parameter path (year-keyed paths take their parent's unit).
 PARAMETER_UNITS: dict[str, str] = dict(_walk(Parameters, "", ""))
@@ -387,6 +534,29 @@ _FROM_TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         "recycling_share",
         {"powertrain": "", "chemistry": "", "material": ""},
     ),
+    **{f"trade.duty.{o}": ("trade", "duty", {"origin": o}) for o in ("china", "eu", "other")},
+    "trade.eu_cvd": ("trade", "eu_cvd", {"origin": "china"}),
+    "trade.eu_export_share": ("trade", "eu_export_share", {"origin": ""}),
+    "trade.export_price": ("trade", "export_price", {"origin": ""}),
+    # one published import value for every origin (a per-origin row would win)
+    **{
+        f"trade.import_price.{o}": ("trade", "import_price", {"origin": ""})
+        for o in ("china", "eu", "other")
+    },
+}
+
+#: Hub targets: parameter group -> variable of targets.csv (its latest row gives year and value).
+_TARGETS: dict[str, str] = {
+    name: f"{name}_target"
+    for name in (
+        "cars_built",
+        "evs_built",
+        "eu_exports",
+        "cell_capacity",
+        "cell_self_sufficiency",
+        "investment",
+        "jobs",
+    )
 }
 
 
@@ -440,6 +610,22 @@ def default_parameters(data: Dataset) -> dict[str, Default]:
                 row["high"],
                 str(data.path / f"{table}.csv"),
             )
+    for group, variable in _TARGETS.items():
+        rows = data.rows("targets", variable).dropna(subset=["year"])
+        if rows.empty:
+            continue
+        row = rows.sort_values("year").iloc[-1]
+        for field, value, unit in (
+            ("year", int(row["year"]), "yr"),
+            ("value", float(row["value"]), str(row["unit"])),
+        ):
+            out[f"targets.{group}.{field}"] = Default(
+                value, unit, str(row["source"]), file=str(data.path / "targets.csv")
+            )
+    for stage, prob in load_stage_probabilities(data).items():
+        out[f"pipeline.stages.{stage}.probability"] = Default(
+            prob.probability, "1", prob.source, prob.low, prob.high, str(data.path / STAGE_FILE)
+        )
     chem = data.rows("battery", "chemistry_share")
     if not chem.empty:
         years = sorted(chem["year"].dropna().astype(int).unique())
@@ -480,7 +666,7 @@ def default_parameters(data: Dataset) -> dict[str, Default]:
     meta_file = str(data.path / "dataset.yaml")
     for path, value in flatten(data.meta.get("defaults") or {}).items():
         out[path] = Default(value, unit_of(path), "dataset.yaml", file=meta_file)
-    keyed = {"market.gdp_growth", "grid.renewable_share"}
+    keyed = set(KEYED)
     for path, default in out.items():
         if path not in PARAMETER_UNITS and path.rsplit(".", 1)[0] not in keyed:
             close = _close_paths(path)
@@ -500,7 +686,7 @@ def default_parameters(data: Dataset) -> dict[str, Default]:
 
 
 def _optional(path: str) -> bool:
-    return path.startswith("fleet.lifetime.") or path in {"market.ice_ban_year"}
+    return path.startswith(("fleet.lifetime.", "targets.")) or path in {"market.ice_ban_year"}
 
 
 def _check_units(defaults: Mapping[str, Default]) -> None:
@@ -681,10 +867,17 @@ def resolve(
     layers: list[tuple[str, Mapping[str, Any]]] = [(str(s.path), s.overrides) for s in chain]
     if overrides:
         layers.append(("overrides", overrides))
+    project_ids: list[str] | None = None
     for origin, layer in layers:
-        for path, value in flatten(layer).items():
-            _check_path(origin, path, value)
-            if isinstance(value, bool) and path not in _TEXT_PARAMETERS:
+        for raw_path, raw_value in flatten(layer).items():
+            path, value = raw_path, raw_value
+            if path == OVERRIDES or path.startswith(OVERRIDES + "."):
+                if project_ids is None:
+                    project_ids = [p.id for p in load_pipeline(data)]
+                path, value = _check_override(origin, path, value, project_ids, data)
+            else:
+                _check_path(origin, path, value)
+            if isinstance(value, bool) and not path.endswith(".drop"):
                 # YAML reads yes/no/true/false as booleans, which pydantic would take as 1/0
                 msg = f"{origin}: {path} = {value!r} is not a number"
                 raise InputError(msg)
@@ -724,14 +917,52 @@ def _order(path: str) -> tuple[int, str]:
     return (paths.index(base) if base in paths else len(paths), path)
 
 
+def _check_override(
+    origin: str, path: str, value: Any, project_ids: Sequence[str], data: Dataset
+) -> tuple[str, Any]:
+    """Check ``pipeline.overrides.<id>[.<field>]``; ``<id>: drop`` becomes ``<id>.drop: true``."""
+    parts = path.split(".")[2:]
+    registry = data.path / "pipeline.csv"
+    if not parts:
+        msg = (
+            f"{origin}: {path} = {value!r}: overrides are keyed by project id, e.g. "
+            f"{OVERRIDES}: {{byd-manisa: {{delay: 2}}}}"
+        )
+        raise InputError(msg)
+    pid = parts[0]
+    if pid not in project_ids:
+        close = difflib.get_close_matches(pid, project_ids, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known ids: {list(project_ids)}"
+        msg = f"{origin}: {path}: unknown project {pid!r} (not an id in {registry}){hint}"
+        raise InputError(msg)
+    fields = list(ProjectOverride.model_fields)
+    if len(parts) == 1:
+        if value != "drop":
+            msg = (
+                f"{origin}: {path} = {value!r}: give 'drop' or a mapping of {fields} "
+                f"for project {pid!r}"
+            )
+            raise InputError(msg)
+        return f"{OVERRIDES}.{pid}.drop", True
+    field = ".".join(parts[1:])
+    if field not in fields:
+        msg = f"{origin}: {path}: unknown field {field!r} for project {pid!r}; expected one of {fields}"
+        raise InputError(msg)
+    if field == "drop" and not isinstance(value, bool):
+        msg = f"{origin}: {path} = {value!r} is not true or false"
+        raise InputError(msg)
+    return path, value
+
+
 def _check_path(origin: str, path: str, value: Any) -> None:
     if path in PARAMETER_UNITS:
         return
     parent, _, last = path.rpartition(".")
-    if parent in ("market.gdp_growth", "grid.renewable_share"):
+    if parent in KEYED:
         if last.isdigit():
             return
-        msg = f"{origin}: {path!r}: {parent} is keyed by year; {last!r} is not a year"
+        what = "year of operation" if parent == "pipeline.ramp" else "year"
+        msg = f"{origin}: {path!r}: {parent} is keyed by {what}; {last!r} is not a {what}"
         raise InputError(msg)
     below = [p for p in PARAMETER_UNITS if p.startswith(path + ".")]
     if below:

@@ -14,9 +14,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from evhub.model import battery, emissions, energy, fleet, lifetime, market
+from evhub.model import battery, emissions, energy, fleet, hub, lifetime, market
 
-__all__ = ["ChainInputs", "ChainOutputs", "make_lifetime", "simulate", "solve_total_inflow"]
+__all__ = [
+    "ChainInputs",
+    "ChainOutputs",
+    "Projects",
+    "make_lifetime",
+    "simulate",
+    "simulate_hub",
+    "solve_total_inflow",
+]
 
 F = NDArray[np.float64]
 _PERCENT = 100.0
@@ -70,6 +78,19 @@ class ChainInputs:
         National GHG in the latest observed year [MtCO2e/yr].
     ghg_targets
         National targets by year [MtCO2e/yr].
+    projects
+        The pipeline registry as arrays (:class:`Projects`).
+    utilisation_history : (year,)
+        Share of usable car-plant capacity used, derived from observed
+        production [1]; NaN where production is not observed.
+    export_share_history : (year,)
+        Share of production exported, observed [1]; NaN where not observed.
+    origin_base : (origin,)
+        Origin split of imported cars in the base year [1].
+    duty_base : (origin,)
+        Duty on imported cars by origin in the base year [1].
+    eu_cvd_base
+        EU countervailing duty on China-built BEVs in the base year [1].
     """
 
     years: F
@@ -92,6 +113,62 @@ class ChainInputs:
     material_intensity: F
     ghg_reference: float
     ghg_targets: Mapping[int, float]
+    projects: Projects
+    utilisation_history: F
+    export_share_history: F
+    origin_base: F
+    duty_base: F
+    eu_cvd_base: float
+
+
+@dataclass(frozen=True)
+class Projects:
+    """The pipeline registry as arrays, one entry per project.
+
+    Attributes
+    ----------
+    ids, stages : (project,)
+        Project ids and stages.
+    kinds : (project,)
+        ``car``, ``lcv`` (vehicle plants by segment), ``cell``, ``pack`` or
+        ``other``.
+    nameplate : (project,)
+        Capacity when complete [veh/yr or GWh/yr]; NaN if not published.
+    start : (project,)
+        Announced start [yr]; NaN if not published.
+    stage_year : (project,)
+        Year the stage was last confirmed [yr].
+    producing : (project,)
+        Producing before the model years (no start year, stage ramping or
+        operating): full capacity throughout.
+    mix : (project, class)
+        Output mix of vehicle plants [1]; NaN rows where not published.
+    capex : (project,)
+        Investment [million USD]; 0 where not published.
+    jobs : (project,)
+        Direct jobs [persons]; 0 where not published.
+    replaces : (project,)
+        Index of the project whose capacity a line takes over, -1 for none.
+    end : (project,)
+        Last year of production [yr]; ``inf`` for open plants.
+    relative_utilisation : (project,)
+        A plant's utilisation relative to the industry's in the latest year
+        with plant data [1]; 1 where not observed.
+    """
+
+    ids: tuple[str, ...]
+    stages: tuple[str, ...]
+    kinds: tuple[str, ...]
+    nameplate: F
+    start: F
+    stage_year: F
+    producing: NDArray[np.bool_]
+    mix: F
+    capex: F
+    jobs: F
+    replaces: NDArray[np.intp]
+    end: F
+    relative_utilisation: F
 
 
 @dataclass(frozen=True)
@@ -119,6 +196,19 @@ class ChainOutputs:
     battery_recycling: F  # (run, year) [GWh/yr]
     materials: F  # (run, material, year) [kt/yr]
     ownership: F  # (run, year) [veh/1000 persons]
+    capacity: F  # (run, project, year) usable capacity [veh/yr or GWh/yr]
+    production: F  # (run, class, year) [veh/yr]
+    domestic_sales: F  # (run, class, year) domestic-made sales [veh/yr]
+    exports: F  # (run, class, year) [veh/yr]
+    exports_eu: F  # (run, year) [veh/yr]
+    imports: F  # (run, origin, year) [veh/yr]
+    trade_balance: F  # (run, year) [bn USD/yr]
+    investment: F  # (run, year) [million USD/yr]
+    employment: F  # (run, year) [persons]
+    cell_demand: F  # (run, year) cells for domestic car production [GWh/yr]
+    cell_supply: F  # (run, year) [GWh/yr]
+    cell_imports: F  # (run, year) [GWh/yr]
+    cell_self_sufficiency: F  # (run, year) [1]
 
 
 def make_lifetime(params: Mapping[str, F], distribution: str) -> lifetime.Lifetime:
@@ -372,6 +462,7 @@ def simulate(
     )
     chem_share = chem_share / chem_share.sum(axis=1, keepdims=True)
     materials = battery.material_demand(demand, chem_share, inputs.material_intensity)
+    made = simulate_hub(inputs, params, sales, pack[:, :, nb:])
 
     return ChainOutputs(
         sales=sales,
@@ -391,7 +482,150 @@ def simulate(
         battery_recycling=retired * params["battery.recycling_share"][:, None],
         materials=materials,
         ownership=_ownership(stock_by_cohort, inputs.population),
+        **made,
     )
+
+
+#: Sales powertrains of each output class of a plant.
+_CLASS_OF = {"ice": (0, 1, 2), "hev": (3,), "phev": (4,), "bev": (5,)}
+_KWH_PER_GWH = 1e6
+_MILLION = 1e6
+
+
+def _per_project(
+    params: Mapping[str, F], projects: Projects, field: str, fallback: F
+) -> F:
+    """(run, project) values of an override field, or ``fallback`` (run, project)."""
+    out = fallback.copy()
+    for i, pid in enumerate(projects.ids):
+        value = params.get(f"pipeline.overrides.{pid}.{field}")
+        if value is not None:
+            out[:, i] = value
+    return out
+
+
+def simulate_hub(
+    inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
+) -> dict[str, F]:
+    """Pipeline -> capacity -> production -> trade and cells, for every run.
+
+    Parameters
+    ----------
+    inputs
+        Dataset arrays (the registry in ``inputs.projects``).
+    params
+        Parameters by dotted path, each (run,); shares as fractions. Stage
+        parameters are ``pipeline.stages.<stage>.{probability,delay,lead_time}``;
+        ``pipeline.overrides.<id>.<field>`` change one project;
+        ``pipeline.realised.<id>`` (0 or 1, from a sampler) replaces the
+        probability of a project.
+    sales : (run, powertrain, year)
+        New-car sales [veh/yr].
+    pack : (run, powertrain, year)
+        Average pack of a new car [kWh/veh].
+
+    Returns
+    -------
+    dict
+        The hub fields of :class:`ChainOutputs`.
+    """
+    years = inputs.years
+    b = int(np.searchsorted(years, inputs.base_year))
+    pj = inputs.projects
+    runs = sales.shape[0]
+    n_proj = len(pj.ids)
+
+    def by_stage(field: str) -> F:
+        return np.stack([params[f"pipeline.stages.{s}.{field}"] for s in pj.stages], axis=1)
+
+    probability = _per_project(params, pj, "probability", by_stage("probability"))
+    for i, pid in enumerate(pj.ids):
+        realised = params.get(f"pipeline.realised.{pid}")
+        if realised is not None:
+            probability[:, i] = realised
+    dropped = _per_project(params, pj, "drop", np.zeros((runs, n_proj)))
+    weight = probability * (1.0 - dropped)
+    delay = _per_project(params, pj, "delay", by_stage("delay"))
+    announced = _per_project(params, pj, "start_year", np.broadcast_to(pj.start, (runs, n_proj)))
+    start = hub.effective_start(announced, pj.stage_year, by_stage("lead_time"), delay, pj.producing)
+    vehicle = np.array([k in ("car", "lcv") for k in pj.kinds])
+    car = np.array([k == "car" for k in pj.kinds])
+    default_cap = np.where(vehicle[None, :], params["pipeline.default_capacity"][:, None], 0.0)
+    nameplate = np.where(np.isnan(pj.nameplate)[None, :], default_cap, pj.nameplate[None, :])
+    nameplate = _per_project(params, pj, "capacity", nameplate)
+    ramp_keys = sorted(int(k.rsplit(".", 1)[1]) for k in params if k.startswith("pipeline.ramp."))
+    ramp = np.stack([params[f"pipeline.ramp.{k}"] for k in ramp_keys], axis=1)
+    share = hub.ramp_share(years, start, ramp) * (years[None, :] <= pj.end[:, None])[None]
+    capacity = hub.usable_capacity(np.ones(n_proj), weight * nameplate, share, pj.replaces)
+
+    default_mix = np.stack([params[f"pipeline.default_mix.{c}"] for c in hub.CLASSES], axis=1)
+    mix = np.where(np.isnan(pj.mix)[None, :, :], default_mix[:, None, :], pj.mix[None, :, :])
+    mix = mix * car[None, :, None]  # passenger cars only
+    utilisation = np.where(
+        years[None, :] <= inputs.base_year,
+        inputs.utilisation_history[None, :],
+        params["trade.utilisation"][:, None],
+    )
+    # each plant at its own utilisation relative to the industry's, never above 1
+    plant_use = np.minimum(utilisation[:, None, :] * pj.relative_utilisation[None, :, None], 1.0)
+    made = np.einsum("rpy,rpc->rcy", capacity * plant_use, mix)
+    sales_by_class = np.stack(
+        [sales[:, list(idx)].sum(axis=1) for idx in _CLASS_OF.values()], axis=1
+    )
+    export_share = np.where(
+        years[None, :] <= inputs.base_year,
+        inputs.export_share_history[None, :],
+        params["trade.export_share"][:, None],
+    )
+    domestic, exports, imports = hub.trade_split(made, sales_by_class, export_share)
+
+    projection = years[None, None, :] > inputs.base_year
+    duty_now = np.stack([params[f"trade.duty.{o}"] for o in hub.ORIGINS], axis=1)
+    duty = np.where(projection, duty_now[:, :, None], inputs.duty_base[None, :, None])
+    origin = hub.origin_shares(
+        inputs.origin_base, duty, inputs.duty_base, params["trade.origin_elasticity"]
+    )
+    imports_by_origin = imports.sum(axis=1)[:, None, :] * origin
+    cvd = np.where(projection[:, 0], params["trade.eu_cvd"][:, None], inputs.eu_cvd_base)
+    eu_base = params["trade.eu_export_share"]
+    eu_bev = hub.eu_export_share(eu_base, cvd, inputs.eu_cvd_base, params["trade.eu_elasticity"])
+    bev = hub.CLASSES.index("bev")
+    exports_total = exports.sum(axis=1)
+    exports_eu = exports[:, bev] * eu_bev + (exports_total - exports[:, bev]) * eu_base[:, None]
+    prices = np.stack([params[f"trade.import_price.{o}"] for o in hub.ORIGINS], axis=1)
+    balance = (
+        exports_total * params["trade.export_price"][:, None]
+        - np.einsum("roy,ro->ry", imports_by_origin, prices)
+    ) / 1e9
+    invest = hub.investment(pj.capex, weight, start, params["pipeline.build_years"], years)
+    jobs = hub.employment(pj.jobs, weight, share)
+
+    pack_by_class = np.stack(
+        [np.zeros_like(pack[:, 0]), pack[:, 3], pack[:, 4], pack[:, 5]], axis=1
+    )
+    cell_demand = (made * pack_by_class).sum(axis=1) / _KWH_PER_GWH
+    cells = np.array([k == "cell" for k in pj.kinds])
+    cell_capacity = capacity[:, cells].sum(axis=1)
+    supply, cell_imports, sufficiency = hub.cell_balance(
+        cell_demand, cell_capacity, params["trade.cell_utilisation"]
+    )
+    sufficiency = np.where(np.isnan(cell_demand), np.nan, sufficiency)
+    del b
+    return {
+        "capacity": capacity,
+        "production": made,
+        "domestic_sales": domestic,
+        "exports": exports,
+        "exports_eu": exports_eu,
+        "imports": imports_by_origin,
+        "trade_balance": balance,
+        "investment": invest,
+        "employment": jobs,
+        "cell_demand": cell_demand,
+        "cell_supply": supply,
+        "cell_imports": cell_imports,
+        "cell_self_sufficiency": sufficiency,
+    }
 
 
 def _ownership(stock_by_cohort: F, population: F) -> F:

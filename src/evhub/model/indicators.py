@@ -19,9 +19,11 @@ class Indicator:
 
     ``years`` says which years: ``"report"`` (the dataset's reporting years) or
     ``"targets"`` (every year with a national target). ``target`` names another
-    IAMC variable whose value in the same year is the target; ``direction``
-    says whether the value must stay at or below (``"max"``) or reach at least
-    (``"min"``) the target.
+    IAMC variable whose value in the same year is the target; ``goal`` instead
+    names a scenario target (``targets.<goal>.year`` and ``.value``), reported
+    in its year besides the reporting years. ``direction`` says whether the
+    value must stay at or below (``"max"``) or reach at least (``"min"``) the
+    target.
     """
 
     label: str
@@ -30,6 +32,7 @@ class Indicator:
     years: Literal["report", "targets"] = "report"
     target: str | None = None
     direction: Literal["max", "min"] = "max"
+    goal: str | None = None
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -46,6 +49,29 @@ INDICATORS: tuple[Indicator, ...] = (
         years="targets",
         target="Target|Emissions|CO2|Passenger Cars",
     ),
+    Indicator("Cars built", "Production|Passenger Cars", "veh/yr", goal="cars_built", direction="min"),
+    Indicator("EVs built", "Production|Passenger Cars|EV", "veh/yr", goal="evs_built", direction="min"),
+    Indicator(
+        "Exports to the EU", "Exports|Passenger Cars|EU", "veh/yr", goal="eu_exports", direction="min"
+    ),
+    Indicator(
+        "Cell capacity", "Capacity|Battery Cells", "GWh/yr", goal="cell_capacity", direction="min"
+    ),
+    Indicator(
+        "Cell self-sufficiency",
+        "Share|Battery Cells|Self-Sufficiency",
+        "%",
+        goal="cell_self_sufficiency",
+        direction="min",
+    ),
+    Indicator(
+        "Investment realised since the base year",
+        "Investment|Realised|Cumulative",
+        "million USD",
+        goal="investment",
+        direction="min",
+    ),
+    Indicator("Plant jobs", "Employment|Plants", "jobs", goal="jobs", direction="min"),
 )
 
 #: IAMC variables the scorecard reads.
@@ -70,6 +96,7 @@ def scorecard(
     scenarios: Sequence[str],
     report_years: Sequence[int],
     target_years: Sequence[int],
+    goals: Mapping[str, Mapping[str, tuple[int, float]]] | None = None,
 ) -> pd.DataFrame:
     """One row per indicator, year and scenario: value, target, met.
 
@@ -83,24 +110,33 @@ def scorecard(
         Years of the indicators reported in the reporting years [yr].
     target_years
         Years with a national target [yr].
+    goals
+        Scenario -> goal name -> (year, value) of the scenario's targets.
     """
+    goals = goals or {}
     rows = []
     for ind in INDICATORS:
         arr = variables[ind.variable]
-        years = report_years if ind.years == "report" else target_years
-        for year in years:
+        years = list(report_years if ind.years == "report" else target_years)
+        if ind.goal:
+            years += [g[ind.goal][0] for g in goals.values() if ind.goal in g]
+        for year in sorted(set(years)):
             if year not in arr["year"].values:
                 continue
             for scen in scenarios:
+                goal = goals.get(scen, {}).get(ind.goal or "")
+                if ind.goal and year not in report_years and (goal is None or goal[0] != year):
+                    continue  # another scenario's target year
                 value = float(arr.sel(scenario=scen, year=year))
-                target = (
-                    float(variables[ind.target].sel(scenario=scen, year=year))
-                    if ind.target
-                    else np.nan
-                )
+                if ind.target:
+                    target = float(variables[ind.target].sel(scenario=scen, year=year))
+                elif goal is not None and goal[0] == year:
+                    target = goal[1]
+                else:
+                    target = np.nan
                 met = (
                     bool(meets(np.array(value), np.array(target), ind.direction))
-                    if ind.target and not np.isnan(target)
+                    if not np.isnan(target)
                     else None
                 )
                 rows.append(
