@@ -56,10 +56,8 @@ def _by(var: str, dim: str, key: str | None) -> Getter:
 
 
 def _cumulative_investment(ds: xr.Dataset) -> xr.DataArray:
-    """Investment realised from the year after the base year to each year [million USD]."""
-    base = int(ds.attrs["base_year"])
-    spent = ds["investment"].where(ds["year"] > base, 0.0)
-    return spent.cumsum("year")
+    """Investment realised from the first model year to each year [million USD]."""
+    return ds["investment"].cumsum("year")
 
 
 def _capacity(kinds: tuple[str, ...]) -> Getter:

@@ -310,6 +310,18 @@ class Pipeline(_Strict):
         "veh/yr", "Capacity of a vehicle plant whose capacity is not published", ge=0, le=2e6
     )
     default_mix: ByClass = _unit("1", "Output mix of a vehicle plant whose mix is not published")
+    capex_per_vehicle: float = _unit(
+        "USD/(veh/yr)", "Capex per unit of vehicle capacity where capex is not published", ge=0
+    )
+    capex_per_cell_gwh: float = _unit(
+        "million USD/(GWh/yr)", "Capex per unit of cell capacity where capex is not published", ge=0
+    )
+    jobs_per_vehicle: float = _unit(
+        "persons/(veh/yr)", "Jobs per unit of vehicle capacity where jobs are not published", ge=0
+    )
+    jobs_per_cell_gwh: float = _unit(
+        "persons/(GWh/yr)", "Jobs per unit of cell capacity where jobs are not published", ge=0
+    )
     overrides: dict[str, ProjectOverride] = _unit(
         "-", "Changes to single projects, by project id", default_factory=dict
     )
@@ -378,7 +390,7 @@ class Targets(_Strict):
     eu_exports: HubTarget = _unit("veh/yr", "Cars exported to the EU", default_factory=HubTarget)
     cell_capacity: HubTarget = _unit("GWh/yr", "Usable battery-cell capacity", default_factory=HubTarget)
     cell_self_sufficiency: HubTarget = _unit("%", "Cell self-sufficiency of domestic production", default_factory=HubTarget)
-    investment: HubTarget = _unit("million USD", "Investment realised, cumulative from the base year", default_factory=HubTarget)
+    investment: HubTarget = _unit("million USD", "Investment realised, cumulative from the first model year", default_factory=HubTarget)
     jobs: HubTarget = _unit("persons", "Direct jobs at the plants", default_factory=HubTarget)
 
 

@@ -144,9 +144,9 @@ class Projects:
     mix : (project, class)
         Output mix of vehicle plants [1]; NaN rows where not published.
     capex : (project,)
-        Investment [million USD]; 0 where not published.
+        Investment [million USD]; NaN where not published.
     jobs : (project,)
-        Direct jobs [persons]; 0 where not published.
+        Direct jobs [persons]; NaN where not published.
     replaces : (project,)
         Index of the project whose capacity a line takes over, -1 for none.
     end : (project,)
@@ -489,6 +489,7 @@ def simulate(
 #: Sales powertrains of each output class of a plant.
 _CLASS_OF = {"ice": (0, 1, 2), "hev": (3,), "phev": (4,), "bev": (5,)}
 _KWH_PER_GWH = 1e6
+_NOT_PRODUCING = ("interest", "talks", "mou", "announced", "construction")
 _MILLION = 1e6
 
 
@@ -597,14 +598,32 @@ def simulate_hub(
         exports_total * params["trade.export_price"][:, None]
         - np.einsum("roy,ro->ry", imports_by_origin, prices)
     ) / 1e9
-    invest = hub.investment(pj.capex, weight, start, params["pipeline.build_years"], years)
-    jobs = hub.employment(pj.jobs, weight, share)
+    # capex and jobs not published: per unit of capacity, for plants built in the model years
+    cells = np.array([k == "cell" for k in pj.kinds])
+    per_capex = np.where(
+        car[None, :],
+        params["pipeline.capex_per_vehicle"][:, None] / _MILLION,
+        np.where(cells[None, :], params["pipeline.capex_per_cell_gwh"][:, None], 0.0),
+    )
+    per_job = np.where(
+        car[None, :],
+        params["pipeline.jobs_per_vehicle"][:, None],
+        np.where(cells[None, :], params["pipeline.jobs_per_cell_gwh"][:, None], 0.0),
+    )
+    # only plants not producing yet (an expansion or conversion of a running plant costs less)
+    building = np.array([s in _NOT_PRODUCING for s in pj.stages]) & (pj.replaces < 0)
+    new_plant = (building & (car | cells))[None, :]
+    capex = np.where(np.isnan(pj.capex)[None, :] & new_plant, per_capex * nameplate, 0.0)
+    capex = capex + np.nan_to_num(pj.capex)[None, :]
+    jobs_full = np.where(np.isnan(pj.jobs)[None, :] & new_plant, per_job * nameplate, 0.0)
+    jobs_full = jobs_full + np.nan_to_num(pj.jobs)[None, :]
+    invest = hub.investment(capex, weight, start, params["pipeline.build_years"], years)
+    jobs = hub.employment(jobs_full, weight, share)
 
     pack_by_class = np.stack(
         [np.zeros_like(pack[:, 0]), pack[:, 3], pack[:, 4], pack[:, 5]], axis=1
     )
     cell_demand = (made * pack_by_class).sum(axis=1) / _KWH_PER_GWH
-    cells = np.array([k == "cell" for k in pj.kinds])
     cell_capacity = capacity[:, cells].sum(axis=1)
     supply, cell_imports, sufficiency = hub.cell_balance(
         cell_demand, cell_capacity, params["trade.cell_utilisation"]

@@ -296,7 +296,7 @@ def investment(capex: F, weight: F, start: F, build_years: F, years: F) -> F:
 
     Parameters
     ----------
-    capex : (project,)
+    capex : (run, project)
         Investment of each project; 0 where unknown.
     weight : (run, project)
         Realised share [1].
@@ -316,7 +316,7 @@ def investment(capex: F, weight: F, start: F, build_years: F, years: F) -> F:
     hi = np.minimum(years[None, None, :] + 1.0, start[:, :, None])
     overlap = np.clip(np.nan_to_num(hi - lo, nan=0.0, neginf=0.0, posinf=0.0), 0.0, 1.0)
     spent = overlap / build_years[:, None, None]
-    out: F = np.einsum("rpy,rp,p->ry", spent, weight, capex)
+    out: F = np.einsum("rpy,rp,rp->ry", spent, weight, capex)
     return out
 
 
@@ -325,7 +325,7 @@ def employment(jobs: F, weight: F, share: F) -> F:
 
     Parameters
     ----------
-    jobs : (project,)
+    jobs : (run, project)
         Jobs of each project at full capacity; 0 where unknown.
     weight : (run, project)
         [1]
@@ -336,7 +336,7 @@ def employment(jobs: F, weight: F, share: F) -> F:
     -------
     (run, year)
     """
-    out: F = np.einsum("p,rp,rpy->ry", jobs, weight, share)
+    out: F = np.einsum("rp,rp,rpy->ry", jobs, weight, share)
     return out
 
 

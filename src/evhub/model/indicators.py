@@ -65,7 +65,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="min",
     ),
     Indicator(
-        "Investment realised since the base year",
+        "Investment realised (cumulative)",
         "Investment|Realised|Cumulative",
         "million USD",
         goal="investment",
