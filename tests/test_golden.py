@@ -32,6 +32,18 @@ VARIABLES = [
     "Battery|Demand|Sales",
     "Battery|Retired",
     "Material Demand|Batteries|Lithium",
+    "Capacity|Vehicle Assembly|Passenger Cars",
+    "Capacity|Battery Cells",
+    "Production|Passenger Cars",
+    "Production|Passenger Cars|BEV",
+    "Exports|Passenger Cars",
+    "Exports|Passenger Cars|EU",
+    "Imports|Passenger Cars|China",
+    "Trade Balance|Passenger Cars",
+    "Investment|Realised",
+    "Employment|Plants",
+    "Battery|Cell Imports",
+    "Share|Battery Cells|Self-Sufficiency",
 ]
 YEARS = [2025, 2030, 2035, 2040, 2053, 2060]
 RTOL = 1e-6

@@ -283,12 +283,27 @@ def test_unknown_scenario_is_rejected() -> None:
 
 
 def test_cli_pipeline_prints_the_table() -> None:
-    result = CliRunner().invoke(app, ["pipeline", "--scenario", "hub"])
+    result = CliRunner().invoke(app, ["pipeline", "--scenario", "baseline"])
     assert result.exit_code == 0, result.output
     for pid in ("togg-gemlik", "byd-manisa", "siro-gemlik-cells", "ford-koc-lges-cells"):
         assert pid in result.output
     assert "expected" in result.output
     assert "105,000" in result.output  # BYD: 150,000 veh/yr x 0.7 (announced)
+    assert "2026\n-> 2027" in result.output.replace("│", "").replace(" ", "")  # a year late
+
+
+def test_pipeline_follows_the_scenario() -> None:
+    import evhub.api as api
+
+    baseline = api.pipeline("baseline").set_index("id")
+    hub = api.pipeline("hub", year=2030).set_index("id")
+    assert baseline.loc["byd-manisa", "probability"] == pytest.approx(0.7)
+    assert baseline.loc["byd-manisa", "start"] == pytest.approx(2027.0)  # announced delay 1 yr
+    assert hub.loc["byd-manisa", "probability"] == pytest.approx(1.0)
+    assert hub.loc["byd-manisa", "start"] == pytest.approx(2026.0)
+    # talks without a published capacity get the incentive's minimum (a scenario default)
+    assert hub.loc["chery-turkiye", "expected_capacity"] == pytest.approx(150_000.0)
+    assert baseline.loc["ford-koc-lges-cells", "usable"] == 0.0  # cancelled
 
 
 def test_cli_pipeline_bad_input_exits_2(data_dir: Path) -> None:

@@ -97,36 +97,50 @@ def validate(path: str | Path | None = None) -> dict[str, Any]:
 def pipeline(
     scenario: str | Path | None = None,
     *,
+    year: int | None = None,
     dataset: str | Path | Dataset | None = None,
 ) -> pd.DataFrame:
-    """The pipeline registry with each project's probability and expected capacity.
+    """The pipeline registry as a scenario sees it: probability, start and expected capacity.
 
     Parameters
     ----------
     scenario
-        A scenario name or file. For now it is only checked (resolved); the
-        probabilities are the dataset's defaults from ``stage_probabilities.csv``.
-        Scenario overrides of the stage probabilities come with the capacity model.
+        A scenario name or file; ``None`` for the dataset's first shipped
+        scenario (``baseline`` for Türkiye), whose stage parameters are the
+        dataset defaults.
+    year
+        Year of the usable capacity column (default: the dataset's first
+        reporting year).
     dataset
         Dataset folder (``None``: the shipped Türkiye dataset).
 
     Returns
     -------
     pandas.DataFrame
-        See :func:`evhub.pipeline.pipeline_table`: grouped by kind, sorted by
-        expected capacity [veh/yr or GWh/yr, column ``capacity_unit``].
+        See :func:`evhub.pipeline.pipeline_table`, with the scenario's
+        ``probability``, ``delay`` [yr], effective ``start`` [yr],
+        ``expected_capacity`` (nameplate x probability) and ``usable`` (the
+        expected usable capacity in ``year``, after the ramp and closures),
+        all in the project's ``capacity_unit``. ``table.attrs`` holds the
+        scenario name and the year.
 
     Raises
     ------
     InputError
         If the scenario, ``pipeline.csv`` or ``stage_probabilities.csv`` is invalid.
     """
+    from evhub.run import project_table
+
     data = load_dataset(dataset)
-    if scenario is not None:
-        _scenario.resolve(scenario, data)
-    projects = _pipeline.load_pipeline(data)
-    probabilities = _pipeline.load_stage_probabilities(data)
-    return _pipeline.pipeline_table(projects, probabilities)
+    if scenario is None:
+        scenario = _scenario.list_scenarios(data)[0].name
+    resolved = _scenario.resolve(scenario, data)
+    years = [int(y) for y in data.meta.get("report_years") or [data.base_year]]
+    when = years[0] if year is None else int(year)
+    if not data.first_year <= when <= data.last_year:
+        msg = f"--year {when} is outside the model years {data.first_year}-{data.last_year}"
+        raise InputError(msg)
+    return project_table(resolved, data, when)
 
 
 def calibrate(

@@ -219,14 +219,18 @@ def pipeline(
         typer.Option(
             "--scenario",
             "-s",
-            help="Scenario name or YAML file. Only checked for now: the probabilities are "
-            "the dataset's stage defaults (scenario overrides come with the capacity model).",
+            help="Scenario name or YAML file (default: the dataset's first scenario): its "
+            "stage probabilities, delays and project overrides.",
         ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Year of the usable-capacity column (default: first report year)."),
     ] = None,
     dataset: DatasetOption = None,
 ) -> None:
     """List the pipeline of plants and projects, by kind and expected capacity."""
-    table = _guard(lambda: api.pipeline(scenario, dataset=dataset))
+    table = _guard(lambda: api.pipeline(scenario, year=year, dataset=dataset))
     _print_pipeline(table)
 
 
@@ -240,8 +244,11 @@ _KIND_LABELS = {"vehicle_assembly": "vehicles", "rnd": "R&D"}
 
 
 def _print_pipeline(table: Any) -> None:
+    year = table.attrs.get("year")
     out = Table(
-        title="Pipeline: expected capacity = capacity x p, the probability of the stage",
+        title=f"Pipeline in scenario {table.attrs.get('scenario')!r}: expected = capacity x p "
+        f"(the probability of the stage or project); usable {year} = expected after the ramp, "
+        "delays and closures",
         title_justify="left",
         show_lines=True,
     )
@@ -255,6 +262,7 @@ def _print_pipeline(table: Any) -> None:
         ("stage\n(confirmed)", "left", True),
         ("p", "right", True),
         ("expected", "right", True),
+        (f"usable\n{year}", "right", True),
         ("sources", "left", False),
     ):
         out.add_column(name, justify=justify, no_wrap=no_wrap, overflow="fold")  # type: ignore[arg-type]
@@ -263,16 +271,21 @@ def _print_pipeline(table: Any) -> None:
         unit = f"\n{row.capacity_unit}" if row.capacity_unit else ""
         capacity = _cell(row.capacity, fmt)
         expected = _cell(row.expected_capacity, fmt)
+        usable = _cell(row.usable, fmt)
+        start = _cell(row.start_year, "{:.0f}")
+        if not math.isnan(row.start) and (row.start_year is None or row.start != row.start_year):
+            start = f"{start}\n-> {row.start:.4g}"
         out.add_row(
             row.id,
             row.company,
             _KIND_LABELS.get(row.kind, row.kind),
             row.site,
             capacity + (unit if capacity != "-" else ""),
-            _cell(row.start_year, "{:.0f}"),
+            start,
             f"{row.stage}\n({row.stage_date})",
             f"{row.probability:.2f}",
             expected + (unit if expected != "-" else ""),
+            usable,
             row.source.replace(";", "\n"),
         )
     console.print(out)

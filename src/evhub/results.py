@@ -331,7 +331,13 @@ def _version() -> str:
 
 
 def write_store(results: Results, path: Path) -> None:
-    """Write the runs, their inputs with sources, the sources and the results to DuckDB."""
+    """Write the runs, their inputs with sources, the sources and the results to DuckDB.
+
+    Tables: ``runs``, ``inputs`` (every parameter with its unit and source),
+    ``sources``, ``results`` (every IAMC variable in long format) and
+    ``projects`` (each project's usable capacity by year: its contribution to
+    the capacity variables).
+    """
     import duckdb
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -377,6 +383,15 @@ def write_store(results: Results, path: Path) -> None:
     long = results.to_long()
     long.insert(0, "region", results.dataset.region)
     long.insert(0, "model", MODEL)
+    capacity = results.data["capacity"]
+    projects = (
+        capacity.transpose("scenario", "run", "project", "year")
+        .to_dataframe(name="capacity")
+        .reset_index()[
+            ["scenario", "run", "project", "project_kind", "project_unit", "year", "capacity"]
+        ]
+        .rename(columns={"project_kind": "kind", "project_unit": "unit"})
+    )
     con = duckdb.connect(str(path))
     try:
         for name, frame in (
@@ -384,6 +399,7 @@ def write_store(results: Results, path: Path) -> None:
             ("inputs", inputs),
             ("sources", sources),
             ("results", long),
+            ("projects", projects),
         ):
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")

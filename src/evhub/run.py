@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from evhub.dataset import Dataset, load_dataset
 from evhub.errors import InputError
 from evhub.model import chain, energy, hub, market
-from evhub.pipeline import Project, load_pipeline
+from evhub.pipeline import Project, load_pipeline, load_stage_probabilities, pipeline_table
 from evhub.results import Results
 from evhub.scenario import ResolvedScenario, resolve, unit_of
 
@@ -175,9 +176,11 @@ def _projects(data: Dataset) -> chain.Projects:
     producing = np.array([p.start_year is None and p.stage in _PRODUCING for p in registry])
     # utilisation of each plant relative to the industry, in the latest year with plant data
     plant_rows = data.rows("industry", "production")
-    plant_rows = plant_rows[plant_rows["producer"].isin(
-        [pid for pid, k, prod in zip(ids, kinds, producing, strict=True) if k == "car" and prod]
-    )]
+    plant_rows = plant_rows[
+        plant_rows["producer"].isin(
+            [pid for pid, k, prod in zip(ids, kinds, producing, strict=True) if k == "car" and prod]
+        )
+    ]
     relative = np.ones(len(registry))
     if not plant_rows.empty:
         latest = plant_rows[plant_rows["year"] == plant_rows["year"].max()]
@@ -197,7 +200,9 @@ def _projects(data: Dataset) -> chain.Projects:
         mix=mix,
         capex=np.array([number(p.capex_usd, _MILLION) for p in registry]),
         jobs=np.array([number(p.jobs) for p in registry]),
-        replaces=np.array([index[p.replaces] if p.replaces else -1 for p in registry], dtype=np.intp),
+        replaces=np.array(
+            [index[p.replaces] if p.replaces else -1 for p in registry], dtype=np.intp
+        ),
         end=np.array([np.inf if p.end_year is None else float(p.end_year) for p in registry]),
         relative_utilisation=relative,
     )
@@ -235,7 +240,9 @@ def _established(projects: chain.Projects) -> list[str]:
     """Car plants producing before the model years (the industry association's members)."""
     return [
         pid
-        for pid, kind, producing in zip(projects.ids, projects.kinds, projects.producing, strict=True)
+        for pid, kind, producing in zip(
+            projects.ids, projects.kinds, projects.producing, strict=True
+        )
         if kind == "car" and producing
     ]
 
@@ -366,6 +373,50 @@ def _to_dataset(out: chain.ChainOutputs, data: Dataset) -> xr.Dataset:
         project_kind=("project", list(_project_kinds(projects))),
         project_unit=("project", [p.capacity_unit for p in projects]),
     )
+
+
+def project_table(scenario: ResolvedScenario, data: Dataset, year: int) -> pd.DataFrame:
+    """The registry with a scenario's probability, delay, start and expected capacity.
+
+    See :func:`evhub.api.pipeline`.
+    """
+    registry = load_pipeline(data)
+    projects = _projects(data)
+    params = parameter_arrays(scenario.values)
+    weight, start, nameplate = chain.project_terms(projects, params, 1)
+    years = data.years.astype(float)
+    ramp_keys = _keyed_years(scenario.values, "pipeline.ramp")
+    ramp = np.array([[params[f"pipeline.ramp.{k}"][0] for k in ramp_keys]])
+    share = hub.ramp_share(years, start, ramp) * (years[None, :] <= projects.end[:, None])[None]
+    usable = hub.usable_capacity(
+        np.ones(len(registry)), weight * nameplate, share, projects.replaces
+    )
+    probabilities = load_stage_probabilities(data)
+    table = pipeline_table(registry, probabilities)
+    index = {p.id: i for i, p in enumerate(registry)}
+    rows = table["id"].map(index).to_numpy()
+    delay = start[0] - np.where(np.isnan(projects.start), projects.stage_year, projects.start)
+    table["probability"] = weight[0, rows]
+    table["delay"] = np.where(np.isfinite(start[0, rows]), delay[rows], 0.0)
+    table["start"] = np.where(np.isfinite(start[0, rows]), start[0, rows], np.nan)
+    known = ~np.isnan(projects.nameplate) | np.array([k in ("car", "lcv") for k in projects.kinds])
+    table["capacity"] = np.where(known[rows], nameplate[0, rows], np.nan)
+    table["expected_capacity"] = table["capacity"] * table["probability"]
+    table["usable"] = np.where(known[rows], usable[0, rows, int(year - data.first_year)], np.nan)
+    order = {k: i for i, k in enumerate(("vehicle_assembly", "cell", "pack", "component", "rnd"))}
+    table = (
+        table.assign(_kind=table["kind"].map(order))
+        .sort_values(
+            ["_kind", "expected_capacity", "id"],
+            ascending=[True, False, True],
+            na_position="last",
+            kind="stable",
+        )
+        .drop(columns="_kind")
+        .reset_index(drop=True)
+    )
+    table.attrs.update(scenario=scenario.name, year=int(year))
+    return table
 
 
 def _project_kinds(projects: Sequence[Project]) -> Iterator[str]:

@@ -24,6 +24,7 @@ unknown parents and ``extends`` cycles, naming the file, the field and the value
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -290,8 +291,12 @@ class ProjectOverride(_Strict):
     """A scenario's change to one project of the registry (unset fields keep the registry's)."""
 
     drop: bool = _unit("-", "Leave the project out of this scenario", default=False)
-    delay: float | None = _unit("yr", "Delay beyond the announced start", ge=-10, le=30, default=None)
-    probability: float | None = _unit("1", "Probability of being realised", ge=0, le=1, default=None)
+    delay: float | None = _unit(
+        "yr", "Delay beyond the announced start", ge=-10, le=30, default=None
+    )
+    probability: float | None = _unit(
+        "1", "Probability of being realised", ge=0, le=1, default=None
+    )
     capacity: float | None = _unit(
         "", "Nameplate capacity (veh/yr or GWh/yr, as the project)", ge=0, default=None
     )
@@ -333,7 +338,7 @@ class Pipeline(_Strict):
             msg = f"ramp is keyed by years of operation 1, 2, ..., {len(years)}; got {years}"
             raise ValueError(msg)
         values = [self.ramp[y] for y in years]
-        if any(b < a for a, b in zip(values, values[1:], strict=False)):
+        if any(b < a for a, b in itertools.pairwise(values)):
             msg = f"ramp shares must not fall from one year to the next; got {values}"
             raise ValueError(msg)
         return self
@@ -386,11 +391,21 @@ class Targets(_Strict):
     """Hub targets of the scorecard (a minimum to reach by the year)."""
 
     cars_built: HubTarget = _unit("veh/yr", "Passenger cars built", default_factory=HubTarget)
-    evs_built: HubTarget = _unit("veh/yr", "Battery-electric and plug-in cars built", default_factory=HubTarget)
+    evs_built: HubTarget = _unit(
+        "veh/yr", "Battery-electric and plug-in cars built", default_factory=HubTarget
+    )
     eu_exports: HubTarget = _unit("veh/yr", "Cars exported to the EU", default_factory=HubTarget)
-    cell_capacity: HubTarget = _unit("GWh/yr", "Usable battery-cell capacity", default_factory=HubTarget)
-    cell_self_sufficiency: HubTarget = _unit("%", "Cell self-sufficiency of domestic production", default_factory=HubTarget)
-    investment: HubTarget = _unit("million USD", "Investment realised, cumulative from the first model year", default_factory=HubTarget)
+    cell_capacity: HubTarget = _unit(
+        "GWh/yr", "Usable battery-cell capacity", default_factory=HubTarget
+    )
+    cell_self_sufficiency: HubTarget = _unit(
+        "%", "Cell self-sufficiency of domestic production", default_factory=HubTarget
+    )
+    investment: HubTarget = _unit(
+        "million USD",
+        "Investment realised, cumulative from the first model year",
+        default_factory=HubTarget,
+    )
     jobs: HubTarget = _unit("persons", "Direct jobs at the plants", default_factory=HubTarget)
 
 
@@ -958,7 +973,10 @@ def _check_override(
         return f"{OVERRIDES}.{pid}.drop", True
     field = ".".join(parts[1:])
     if field not in fields:
-        msg = f"{origin}: {path}: unknown field {field!r} for project {pid!r}; expected one of {fields}"
+        msg = (
+            f"{origin}: {path}: unknown field {field!r} for project {pid!r}; "
+            f"expected one of {fields}"
+        )
         raise InputError(msg)
     if field == "drop" and not isinstance(value, bool):
         msg = f"{origin}: {path} = {value!r} is not true or false"

@@ -21,6 +21,7 @@ __all__ = [
     "ChainOutputs",
     "Projects",
     "make_lifetime",
+    "project_terms",
     "simulate",
     "simulate_hub",
     "solve_total_inflow",
@@ -493,9 +494,7 @@ _NOT_PRODUCING = ("interest", "talks", "mou", "announced", "construction")
 _MILLION = 1e6
 
 
-def _per_project(
-    params: Mapping[str, F], projects: Projects, field: str, fallback: F
-) -> F:
+def _per_project(params: Mapping[str, F], projects: Projects, field: str, fallback: F) -> F:
     """(run, project) values of an override field, or ``fallback`` (run, project)."""
     out = fallback.copy()
     for i, pid in enumerate(projects.ids):
@@ -505,9 +504,51 @@ def _per_project(
     return out
 
 
-def simulate_hub(
-    inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
-) -> dict[str, F]:
+def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, F, F]:
+    """Realised share, start and nameplate of every project in every run.
+
+    Parameters
+    ----------
+    pj
+        The registry as arrays.
+    params
+        Parameters by dotted path, each (run,) (see :func:`simulate_hub`).
+    runs
+        Number of runs.
+
+    Returns
+    -------
+    weight, start, nameplate : (run, project)
+        Realised share [1] (stage or project probability, or a sampled 0/1;
+        0 if dropped), start of production [yr] (``-inf`` for plants producing
+        before the model years) and nameplate [veh/yr or GWh/yr] (the
+        scenario's default capacity for vehicle plants that publish none).
+    """
+    n_proj = len(pj.ids)
+
+    def by_stage(field: str) -> F:
+        return np.stack([params[f"pipeline.stages.{s}.{field}"] for s in pj.stages], axis=1)
+
+    probability = _per_project(params, pj, "probability", by_stage("probability"))
+    for i, pid in enumerate(pj.ids):
+        realised = params.get(f"pipeline.realised.{pid}")
+        if realised is not None:
+            probability[:, i] = realised
+    dropped = _per_project(params, pj, "drop", np.zeros((runs, n_proj)))
+    weight = probability * (1.0 - dropped)
+    delay = _per_project(params, pj, "delay", by_stage("delay"))
+    announced = _per_project(params, pj, "start_year", np.broadcast_to(pj.start, (runs, n_proj)))
+    start = hub.effective_start(
+        announced, pj.stage_year, by_stage("lead_time"), delay, pj.producing
+    )
+    vehicle = np.array([k in ("car", "lcv") for k in pj.kinds])
+    default_cap = np.where(vehicle[None, :], params["pipeline.default_capacity"][:, None], 0.0)
+    nameplate = np.where(np.isnan(pj.nameplate)[None, :], default_cap, pj.nameplate[None, :])
+    nameplate = _per_project(params, pj, "capacity", nameplate)
+    return weight, start, nameplate
+
+
+def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F) -> dict[str, F]:
     """Pipeline -> capacity -> production -> trade and cells, for every run.
 
     Parameters
@@ -531,29 +572,12 @@ def simulate_hub(
         The hub fields of :class:`ChainOutputs`.
     """
     years = inputs.years
-    b = int(np.searchsorted(years, inputs.base_year))
     pj = inputs.projects
     runs = sales.shape[0]
     n_proj = len(pj.ids)
 
-    def by_stage(field: str) -> F:
-        return np.stack([params[f"pipeline.stages.{s}.{field}"] for s in pj.stages], axis=1)
-
-    probability = _per_project(params, pj, "probability", by_stage("probability"))
-    for i, pid in enumerate(pj.ids):
-        realised = params.get(f"pipeline.realised.{pid}")
-        if realised is not None:
-            probability[:, i] = realised
-    dropped = _per_project(params, pj, "drop", np.zeros((runs, n_proj)))
-    weight = probability * (1.0 - dropped)
-    delay = _per_project(params, pj, "delay", by_stage("delay"))
-    announced = _per_project(params, pj, "start_year", np.broadcast_to(pj.start, (runs, n_proj)))
-    start = hub.effective_start(announced, pj.stage_year, by_stage("lead_time"), delay, pj.producing)
-    vehicle = np.array([k in ("car", "lcv") for k in pj.kinds])
+    weight, start, nameplate = project_terms(pj, params, runs)
     car = np.array([k == "car" for k in pj.kinds])
-    default_cap = np.where(vehicle[None, :], params["pipeline.default_capacity"][:, None], 0.0)
-    nameplate = np.where(np.isnan(pj.nameplate)[None, :], default_cap, pj.nameplate[None, :])
-    nameplate = _per_project(params, pj, "capacity", nameplate)
     ramp_keys = sorted(int(k.rsplit(".", 1)[1]) for k in params if k.startswith("pipeline.ramp."))
     ramp = np.stack([params[f"pipeline.ramp.{k}"] for k in ramp_keys], axis=1)
     share = hub.ramp_share(years, start, ramp) * (years[None, :] <= pj.end[:, None])[None]
@@ -629,7 +653,6 @@ def simulate_hub(
         cell_demand, cell_capacity, params["trade.cell_utilisation"]
     )
     sufficiency = np.where(np.isnan(cell_demand), np.nan, sufficiency)
-    del b
     return {
         "capacity": capacity,
         "production": made,

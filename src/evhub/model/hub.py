@@ -261,7 +261,7 @@ def origin_shares(base: F, duty: F, base_duty: F, elasticity: F) -> F:
     return out
 
 
-def eu_export_share(base: F, cvd: F, base_cvd: F, elasticity: F) -> F:
+def eu_export_share(base: F, cvd: F, base_cvd: float, elasticity: F) -> F:
     r"""EU share of battery-electric exports under a changed EU duty on Chinese BEVs [1].
 
     Türkiye-built cars enter the EU duty-free under the customs union; the EU

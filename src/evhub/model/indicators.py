@@ -49,10 +49,18 @@ INDICATORS: tuple[Indicator, ...] = (
         years="targets",
         target="Target|Emissions|CO2|Passenger Cars",
     ),
-    Indicator("Cars built", "Production|Passenger Cars", "veh/yr", goal="cars_built", direction="min"),
-    Indicator("EVs built", "Production|Passenger Cars|EV", "veh/yr", goal="evs_built", direction="min"),
     Indicator(
-        "Exports to the EU", "Exports|Passenger Cars|EU", "veh/yr", goal="eu_exports", direction="min"
+        "Cars built", "Production|Passenger Cars", "veh/yr", goal="cars_built", direction="min"
+    ),
+    Indicator(
+        "EVs built", "Production|Passenger Cars|EV", "veh/yr", goal="evs_built", direction="min"
+    ),
+    Indicator(
+        "Exports to the EU",
+        "Exports|Passenger Cars|EU",
+        "veh/yr",
+        goal="eu_exports",
+        direction="min",
     ),
     Indicator(
         "Cell capacity", "Capacity|Battery Cells", "GWh/yr", goal="cell_capacity", direction="min"
