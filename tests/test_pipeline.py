@@ -289,7 +289,7 @@ def test_cli_pipeline_prints_the_table() -> None:
         assert pid in result.output
     assert "expected" in result.output
     assert "105,000" in result.output  # BYD: 150,000 veh/yr x 0.7 (announced)
-    assert "2026\n-> 2027" in result.output.replace("│", "").replace(" ", "")  # a year late
+    assert "-> 2027" in result.output  # BYD announced for 2026, a year late in baseline
 
 
 def test_pipeline_follows_the_scenario() -> None:
