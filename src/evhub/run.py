@@ -15,7 +15,7 @@ from evhub.errors import InputError
 from evhub.model import chain, energy, hub, market
 from evhub.pipeline import Project, load_pipeline, load_stage_probabilities, pipeline_table
 from evhub.results import Results
-from evhub.scenario import ResolvedScenario, resolve, unit_of
+from evhub.scenario import ResolvedScenario, default_parameters, resolve, unit_of
 
 __all__ = ["build_inputs", "parameter_arrays", "run", "simulate_resolved"]
 
@@ -152,7 +152,19 @@ def build_inputs(
         origin_base=origin_base / origin_base.sum(),
         duty_base=duty_base / _PERCENT,
         eu_cvd_base=data.value("trade", "eu_cvd", origin="china") / _PERCENT,
+        history_params=_history_params(data),
     )
+
+
+def _history_params(data: Dataset) -> dict[str, float]:
+    """Dataset defaults of the parameters that shape the history years of the hub."""
+    defaults = default_parameters(data)
+    chosen = {
+        path: d.value
+        for path, d in defaults.items()
+        if (path.startswith("pipeline.") or path == "trade.eu_export_share") and d.value is not None
+    }
+    return {path: float(arr[0]) for path, arr in parameter_arrays(chosen).items()}
 
 
 _PRODUCING = ("operating", "ramping")

@@ -92,6 +92,10 @@ class ChainInputs:
         Duty on imported cars by origin in the base year [1].
     eu_cvd_base
         EU countervailing duty on China-built BEVs in the base year [1].
+    history_params
+        The dataset's defaults of the ``pipeline.*`` parameters and of
+        ``trade.eu_export_share`` (model units): the history years use these,
+        so no scenario, override or sample changes what was observed.
     """
 
     years: F
@@ -120,6 +124,7 @@ class ChainInputs:
     origin_base: F
     duty_base: F
     eu_cvd_base: float
+    history_params: Mapping[str, float]
 
 
 @dataclass(frozen=True)
@@ -548,6 +553,42 @@ def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, 
     return weight, start, nameplate
 
 
+def _project_flows(pj: Projects, params: Mapping[str, F], years: F) -> tuple[F, F, F]:
+    """Usable capacity (run, project, year), investment and jobs (run, year) of the registry."""
+    runs = next(iter(params.values())).shape[0]
+    n_proj = len(pj.ids)
+    weight, start, nameplate = project_terms(pj, params, runs)
+    car = np.array([k == "car" for k in pj.kinds])
+    cells = np.array([k == "cell" for k in pj.kinds])
+    ramp_keys = sorted(int(k.rsplit(".", 1)[1]) for k in params if k.startswith("pipeline.ramp."))
+    ramp = np.stack([params[f"pipeline.ramp.{k}"] for k in ramp_keys], axis=1)
+    share = hub.ramp_share(years, start, ramp) * (years[None, :] <= pj.end[:, None])[None]
+    capacity = hub.usable_capacity(np.ones(n_proj), weight * nameplate, share, pj.replaces)
+    # capex and jobs not published: per unit of capacity, for plants built in the model years
+    cells = np.array([k == "cell" for k in pj.kinds])
+    per_capex = np.where(
+        car[None, :],
+        params["pipeline.capex_per_vehicle"][:, None] / _MILLION,
+        np.where(cells[None, :], params["pipeline.capex_per_cell_gwh"][:, None], 0.0),
+    )
+    per_job = np.where(
+        car[None, :],
+        params["pipeline.jobs_per_vehicle"][:, None],
+        np.where(cells[None, :], params["pipeline.jobs_per_cell_gwh"][:, None], 0.0),
+    )
+    # only plants not producing yet (an expansion or conversion of a running plant costs less)
+    building = np.array([s in _NOT_PRODUCING for s in pj.stages]) & (pj.replaces < 0)
+    new_plant = (building & (car | cells))[None, :]
+    capex = np.where(np.isnan(pj.capex)[None, :] & new_plant, per_capex * nameplate, 0.0)
+    capex = capex + np.nan_to_num(pj.capex)[None, :]
+    jobs_full = np.where(np.isnan(pj.jobs)[None, :] & new_plant, per_job * nameplate, 0.0)
+    jobs_full = jobs_full + np.nan_to_num(pj.jobs)[None, :]
+    invest = hub.investment(capex, weight, start, params["pipeline.build_years"], years)
+    jobs = hub.employment(jobs_full, weight, share)
+
+    return capacity, invest, jobs
+
+
 def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F) -> dict[str, F]:
     """Pipeline -> capacity -> production -> trade and cells, for every run.
 
@@ -574,14 +615,21 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     years = inputs.years
     pj = inputs.projects
     runs = sales.shape[0]
-    n_proj = len(pj.ids)
 
-    weight, start, nameplate = project_terms(pj, params, runs)
     car = np.array([k == "car" for k in pj.kinds])
-    ramp_keys = sorted(int(k.rsplit(".", 1)[1]) for k in params if k.startswith("pipeline.ramp."))
-    ramp = np.stack([params[f"pipeline.ramp.{k}"] for k in ramp_keys], axis=1)
-    share = hub.ramp_share(years, start, ramp) * (years[None, :] <= pj.end[:, None])[None]
-    capacity = hub.usable_capacity(np.ones(n_proj), weight * nameplate, share, pj.replaces)
+    cells = np.array([k == "cell" for k in pj.kinds])
+    past = years <= inputs.base_year
+    capacity, invest, jobs = _project_flows(pj, params, years)
+    if inputs.history_params:
+        history = {k: v for k, v in params.items() if not k.startswith("pipeline.")}
+        history.update({k: np.full(runs, v) for k, v in inputs.history_params.items()})
+        old_capacity, old_invest, old_jobs = _project_flows(pj, history, years)
+        capacity = np.where(past[None, None, :], old_capacity, capacity)
+        invest = np.where(past[None, :], old_invest, invest)
+        jobs = np.where(past[None, :], old_jobs, jobs)
+        eu_history = history["trade.eu_export_share"]
+    else:
+        eu_history = params["trade.eu_export_share"]
 
     default_mix = np.stack([params[f"pipeline.default_mix.{c}"] for c in hub.CLASSES], axis=1)
     mix = np.where(np.isnan(pj.mix)[None, :, :], default_mix[:, None, :], pj.mix[None, :, :])
@@ -612,38 +660,16 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     )
     imports_by_origin = imports.sum(axis=1)[:, None, :] * origin
     cvd = np.where(projection[:, 0], params["trade.eu_cvd"][:, None], inputs.eu_cvd_base)
-    eu_base = params["trade.eu_export_share"]
+    eu_base = np.where(past[None, :], eu_history[:, None], params["trade.eu_export_share"][:, None])
     eu_bev = hub.eu_export_share(eu_base, cvd, inputs.eu_cvd_base, params["trade.eu_elasticity"])
     bev = hub.CLASSES.index("bev")
     exports_total = exports.sum(axis=1)
-    exports_eu = exports[:, bev] * eu_bev + (exports_total - exports[:, bev]) * eu_base[:, None]
+    exports_eu = exports[:, bev] * eu_bev + (exports_total - exports[:, bev]) * eu_base
     prices = np.stack([params[f"trade.import_price.{o}"] for o in hub.ORIGINS], axis=1)
     balance = (
         exports_total * params["trade.export_price"][:, None]
         - np.einsum("roy,ro->ry", imports_by_origin, prices)
     ) / 1e9
-    # capex and jobs not published: per unit of capacity, for plants built in the model years
-    cells = np.array([k == "cell" for k in pj.kinds])
-    per_capex = np.where(
-        car[None, :],
-        params["pipeline.capex_per_vehicle"][:, None] / _MILLION,
-        np.where(cells[None, :], params["pipeline.capex_per_cell_gwh"][:, None], 0.0),
-    )
-    per_job = np.where(
-        car[None, :],
-        params["pipeline.jobs_per_vehicle"][:, None],
-        np.where(cells[None, :], params["pipeline.jobs_per_cell_gwh"][:, None], 0.0),
-    )
-    # only plants not producing yet (an expansion or conversion of a running plant costs less)
-    building = np.array([s in _NOT_PRODUCING for s in pj.stages]) & (pj.replaces < 0)
-    new_plant = (building & (car | cells))[None, :]
-    capex = np.where(np.isnan(pj.capex)[None, :] & new_plant, per_capex * nameplate, 0.0)
-    capex = capex + np.nan_to_num(pj.capex)[None, :]
-    jobs_full = np.where(np.isnan(pj.jobs)[None, :] & new_plant, per_job * nameplate, 0.0)
-    jobs_full = jobs_full + np.nan_to_num(pj.jobs)[None, :]
-    invest = hub.investment(capex, weight, start, params["pipeline.build_years"], years)
-    jobs = hub.employment(jobs_full, weight, share)
-
     pack_by_class = np.stack(
         [np.zeros_like(pack[:, 0]), pack[:, 3], pack[:, 4], pack[:, 5]], axis=1
     )

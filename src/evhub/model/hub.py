@@ -269,8 +269,8 @@ def eu_export_share(base: F, cvd: F, base_cvd: float, elasticity: F) -> F:
 
     Parameters
     ----------
-    base : (run,)
-        EU share of exports in the base year [1].
+    base : (run, year)
+        EU share of exports without a change of the duty [1].
     cvd : (run, year)
         EU countervailing duty on Chinese BEVs [1].
     base_cvd
@@ -283,7 +283,7 @@ def eu_export_share(base: F, cvd: F, base_cvd: float, elasticity: F) -> F:
     (run, year)
         :math:`\mathrm{logit}^{-1}(\mathrm{logit}(s_0) + \beta (c - c_0))`.
     """
-    s0 = np.clip(base, 1e-12, 1 - 1e-12)[:, None]
+    s0 = np.clip(base, 1e-12, 1 - 1e-12)
     odds = s0 / (1.0 - s0) * np.exp(elasticity[:, None] * (cvd - base_cvd))
     out: F = odds / (1.0 + odds)
     return out
