@@ -496,6 +496,7 @@ def simulate(
 _CLASS_OF = {"ice": (0, 1, 2), "hev": (3,), "phev": (4,), "bev": (5,)}
 _KWH_PER_GWH = 1e6
 _NOT_PRODUCING = ("interest", "talks", "mou", "announced", "construction")
+_NOT_BUILDING = ("interest", "talks", "mou", "announced")
 _MILLION = 1e6
 
 
@@ -553,7 +554,9 @@ def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, 
     return weight, start, nameplate
 
 
-def _project_flows(pj: Projects, params: Mapping[str, F], years: F) -> tuple[F, F, F]:
+def _project_flows(
+    pj: Projects, params: Mapping[str, F], years: F, base_year: int
+) -> tuple[F, F, F]:
     """Usable capacity (run, project, year), investment and jobs (run, year) of the registry."""
     runs = next(iter(params.values())).shape[0]
     n_proj = len(pj.ids)
@@ -583,7 +586,9 @@ def _project_flows(pj: Projects, params: Mapping[str, F], years: F) -> tuple[F, 
     capex = capex + np.nan_to_num(pj.capex)[None, :]
     jobs_full = np.where(np.isnan(pj.jobs)[None, :] & new_plant, per_job * nameplate, 0.0)
     jobs_full = jobs_full + np.nan_to_num(pj.jobs)[None, :]
-    invest = hub.investment(capex, weight, start, params["pipeline.build_years"], years)
+    # plans not under construction by the base year spend nothing up to it
+    earliest = np.where(np.array([s in _NOT_BUILDING for s in pj.stages]), base_year + 1.0, -np.inf)
+    invest = hub.investment(capex, weight, start, params["pipeline.build_years"], years, earliest)
     jobs = hub.employment(jobs_full, weight, share)
 
     return capacity, invest, jobs
@@ -619,11 +624,11 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     car = np.array([k == "car" for k in pj.kinds])
     cells = np.array([k == "cell" for k in pj.kinds])
     past = years <= inputs.base_year
-    capacity, invest, jobs = _project_flows(pj, params, years)
+    capacity, invest, jobs = _project_flows(pj, params, years, inputs.base_year)
     if inputs.history_params:
         history = {k: v for k, v in params.items() if not k.startswith("pipeline.")}
         history.update({k: np.full(runs, v) for k, v in inputs.history_params.items()})
-        old_capacity, old_invest, old_jobs = _project_flows(pj, history, years)
+        old_capacity, old_invest, old_jobs = _project_flows(pj, history, years, inputs.base_year)
         capacity = np.where(past[None, None, :], old_capacity, capacity)
         invest = np.where(past[None, :], old_invest, invest)
         jobs = np.where(past[None, :], old_jobs, jobs)

@@ -289,10 +289,14 @@ def eu_export_share(base: F, cvd: F, base_cvd: float, elasticity: F) -> F:
     return out
 
 
-def investment(capex: F, weight: F, start: F, build_years: F, years: F) -> F:
-    """Investment spent each year [same unit as ``capex``/yr].
+def investment(
+    capex: F, weight: F, start: F, build_years: F, years: F, earliest: F | None = None
+) -> F:
+    r"""Investment spent each year [same unit as ``capex``/yr].
 
-    Capex is spread evenly over the ``build_years`` before the start.
+    Capex is spread evenly over the ``build_years`` before the start, but not
+    before ``earliest`` (money not yet spent cannot fall in the past): the
+    window is :math:`[\max(s - T_b, e), \max(s, \max(s - T_b, e) + 1))`.
 
     Parameters
     ----------
@@ -306,16 +310,32 @@ def investment(capex: F, weight: F, start: F, build_years: F, years: F) -> F:
         Years of building before the start [yr].
     years : (year,)
         Model years [yr].
+    earliest : (project,), optional
+        First year spending can fall in [yr] (``-inf``: no bound).
 
     Returns
     -------
     (run, year)
+
+    Examples
+    --------
+    A plant announced for 2026 whose building has not started by the end of
+    2025 spends it all in 2026:
+
+    >>> import numpy as np
+    >>> investment(np.array([[90.0]]), np.array([[1.0]]), np.array([[2026.0]]),
+    ...            np.array([3.0]), np.arange(2023.0, 2028.0), np.array([2026.0])).tolist()
+    [[0.0, 0.0, 0.0, 90.0, 0.0]]
     """
-    begin = start - build_years[:, None]
+    bound = np.full(start.shape[1], -np.inf) if earliest is None else earliest
+    begin = np.maximum(start - build_years[:, None], bound[None, :])
+    end = np.maximum(start, begin + 1.0)
     lo = np.maximum(years[None, None, :], begin[:, :, None])
-    hi = np.minimum(years[None, None, :] + 1.0, start[:, :, None])
-    overlap = np.clip(np.nan_to_num(hi - lo, nan=0.0, neginf=0.0, posinf=0.0), 0.0, 1.0)
-    spent = overlap / build_years[:, None, None]
+    hi = np.minimum(years[None, None, :] + 1.0, end[:, :, None])
+    with np.errstate(invalid="ignore"):
+        overlap = np.clip(np.nan_to_num(hi - lo, nan=0.0, neginf=0.0, posinf=0.0), 0.0, 1.0)
+        length = np.where(np.isfinite(end - begin), end - begin, 1.0)
+    spent = overlap / length[:, :, None]
     out: F = np.einsum("rpy,rp,rp->ry", spent, weight, capex)
     return out
 
