@@ -396,13 +396,11 @@ def project_table(scenario: ResolvedScenario, data: Dataset, year: int) -> pd.Da
     projects = _projects(data)
     params = parameter_arrays(scenario.values)
     weight, start, nameplate = chain.project_terms(projects, params, 1)
-    years = data.years.astype(float)
-    ramp_keys = _keyed_years(scenario.values, "pipeline.ramp")
-    ramp = np.array([[params[f"pipeline.ramp.{k}"][0] for k in ramp_keys]])
-    share = hub.ramp_share(years, start, ramp) * (years[None, :] <= projects.end[:, None])[None]
-    usable = hub.usable_capacity(
-        np.ones(len(registry)), weight * nameplate, share, projects.replaces
-    )
+    flows = params
+    if year <= data.base_year:  # history years follow the dataset defaults, as in `run`
+        flows = {k: v for k, v in params.items() if not k.startswith("pipeline.")}
+        flows.update({k: np.full(1, v) for k, v in _history_params(data).items()})
+    usable, _, _ = chain.project_flows(projects, flows, data.years.astype(float), data.base_year)
     probabilities = load_stage_probabilities(data)
     table = pipeline_table(registry, probabilities)
     index = {p.id: i for i, p in enumerate(registry)}

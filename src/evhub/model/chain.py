@@ -21,6 +21,7 @@ __all__ = [
     "ChainOutputs",
     "Projects",
     "make_lifetime",
+    "project_flows",
     "project_terms",
     "simulate",
     "simulate_hub",
@@ -554,7 +555,7 @@ def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, 
     return weight, start, nameplate
 
 
-def _project_flows(
+def project_flows(
     pj: Projects, params: Mapping[str, F], years: F, base_year: int
 ) -> tuple[F, F, F]:
     """Usable capacity (run, project, year), investment and jobs (run, year) of the registry."""
@@ -624,11 +625,11 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     car = np.array([k == "car" for k in pj.kinds])
     cells = np.array([k == "cell" for k in pj.kinds])
     past = years <= inputs.base_year
-    capacity, invest, jobs = _project_flows(pj, params, years, inputs.base_year)
+    capacity, invest, jobs = project_flows(pj, params, years, inputs.base_year)
     if inputs.history_params:
         history = {k: v for k, v in params.items() if not k.startswith("pipeline.")}
         history.update({k: np.full(runs, v) for k, v in inputs.history_params.items()})
-        old_capacity, old_invest, old_jobs = _project_flows(pj, history, years, inputs.base_year)
+        old_capacity, old_invest, old_jobs = project_flows(pj, history, years, inputs.base_year)
         capacity = np.where(past[None, None, :], old_capacity, capacity)
         invest = np.where(past[None, :], old_invest, invest)
         jobs = np.where(past[None, :], old_jobs, jobs)
