@@ -38,6 +38,7 @@ __all__ = [
     "load_pipeline",
     "load_stage_probabilities",
     "pipeline_table",
+    "sort_table",
 ]
 
 #: File names inside a dataset folder.
@@ -516,12 +517,15 @@ def pipeline_table(
                 "note": p.note,
             }
         )
-    table = pd.DataFrame.from_records(records)
+    return sort_table(pd.DataFrame.from_records(records))
+
+
+def sort_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows grouped by kind, then by expected capacity (largest first, unknown last)."""
     if table.empty:
         return table
     order = {k: i for i, k in enumerate(_KIND_ORDER)}
-    table["_kind"] = table["kind"].map(order)
-    table = table.sort_values(
+    table = table.assign(_kind=table["kind"].map(order)).sort_values(
         ["_kind", "expected_capacity", "capacity", "id"],
         ascending=[True, False, False, True],
         na_position="last",

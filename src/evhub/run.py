@@ -13,7 +13,13 @@ import xarray as xr
 from evhub.dataset import Dataset, load_dataset
 from evhub.errors import InputError
 from evhub.model import chain, energy, hub, market
-from evhub.pipeline import Project, load_pipeline, load_stage_probabilities, pipeline_table
+from evhub.pipeline import (
+    Project,
+    load_pipeline,
+    load_stage_probabilities,
+    pipeline_table,
+    sort_table,
+)
 from evhub.results import Results
 from evhub.scenario import ResolvedScenario, default_parameters, resolve, unit_of
 
@@ -413,18 +419,7 @@ def project_table(scenario: ResolvedScenario, data: Dataset, year: int) -> pd.Da
     table["capacity"] = np.where(known[rows], nameplate[0, rows], np.nan)
     table["expected_capacity"] = table["capacity"] * table["probability"]
     table["usable"] = np.where(known[rows], usable[0, rows, int(year - data.first_year)], np.nan)
-    order = {k: i for i, k in enumerate(("vehicle_assembly", "cell", "pack", "component", "rnd"))}
-    table = (
-        table.assign(_kind=table["kind"].map(order))
-        .sort_values(
-            ["_kind", "expected_capacity", "id"],
-            ascending=[True, False, True],
-            na_position="last",
-            kind="stable",
-        )
-        .drop(columns="_kind")
-        .reset_index(drop=True)
-    )
+    table = sort_table(table)
     table.attrs.update(scenario=scenario.name, year=int(year))
     return table
 
