@@ -85,3 +85,49 @@ def test_pack_and_capacity_by_hand():
     np.testing.assert_allclose(demand[0, 0], [60.0, 66.0], rtol=1e-12)  # GWh
     retired = battery.retired_capacity(np.array([[[[1e5, 0.0]]]]), pack)
     assert retired[0, 0, 0] == pytest.approx(6.0, rel=1e-12)
+
+
+def _random_fleet(seed: int):
+    """A random fleet: inflow by cohort (run, pt, cohort) and a survival matrix."""
+    from evhub.model import fleet, lifetime
+
+    rng = np.random.default_rng(seed)
+    runs, years, before = 3, 7, 4
+    life = lifetime.Weibull(rng.uniform(2, 4, runs), rng.uniform(8, 15, runs))
+    survival = lifetime.survival_matrix(life, years=years, cohorts_before=before)
+    initial_survival = life.sf(np.arange(before) + lifetime.HALF_YEAR)
+    initial = rng.uniform(1e3, 1e4, (runs, 6, before)) * initial_survival[:, None, :]
+    result = fleet.inflow_driven_from_survival(
+        rng.uniform(1e3, 1e4, (runs, 6, years)),
+        survival[:, None],
+        initial_stock=initial,
+        initial_survival=initial_survival[:, None, :],
+    )
+    return rng, result, survival, initial_survival
+
+
+def test_cohort_energy_use_equals_the_by_cohort_sums():
+    rng, result, survival, _ = _random_fleet(1)
+    runs, years, cohorts = survival.shape
+    km = rng.uniform(5e3, 2e4, (runs, years, cohorts))
+    fuel_int = rng.uniform(4, 9, (runs, 6, cohorts))
+    elec_int = rng.uniform(0.1, 0.2, (runs, 6, cohorts))
+    share, loss = rng.uniform(0.2, 0.6, runs), rng.uniform(0.05, 0.15, runs)
+    vkm = result.stock_by_cohort * km[:, None]
+    expected = energy.energy_use(vkm, fuel_int, elec_int, share, loss)
+    got = energy.cohort_energy_use(
+        result.cohort_inflow, survival * km, fuel_int, elec_int, share, loss
+    )
+    for a, b in zip(got, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_cohort_retired_capacity_equals_the_by_cohort_sums():
+    from evhub.model.chain import _survival_loss
+
+    rng, result, survival, initial_survival = _random_fleet(2)
+    pack = rng.uniform(10, 80, (survival.shape[0], 6, survival.shape[2]))
+    expected = battery.retired_capacity(result.outflow_by_cohort, pack)
+    loss = _survival_loss(survival, initial_survival, result.cohorts_before)
+    got = battery.cohort_retired_capacity(result.cohort_inflow, loss, pack)
+    np.testing.assert_allclose(got, expected, rtol=1e-10)

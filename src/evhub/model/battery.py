@@ -8,7 +8,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["capacity_demand", "material_demand", "pack_by_vintage", "retired_capacity"]
+__all__ = [
+    "capacity_demand",
+    "cohort_retired_capacity",
+    "material_demand",
+    "pack_by_vintage",
+    "retired_capacity",
+]
 
 F = NDArray[np.float64]
 _KWH_PER_GWH = 1e6
@@ -74,6 +80,34 @@ def retired_capacity(outflow_by_cohort: F, pack: F) -> F:
         Nameplate capacity of the packs retired [GWh/yr].
     """
     out: F = np.einsum("rpyc,rpc->rpy", outflow_by_cohort, pack) / _KWH_PER_GWH
+    return out
+
+
+def cohort_retired_capacity(cohort_inflow: F, survival_loss: F, pack: F) -> F:
+    r""":func:`retired_capacity` from the inflow of each cohort, without the cohort arrays.
+
+    Parameters
+    ----------
+    cohort_inflow : (run, powertrain, cohort)
+        Inflow of each cohort [veh/yr].
+    survival_loss : (run, year, cohort)
+        Share of a cohort's inflow retired in each year [1]: survival at the
+        end of the previous year (1 in the sales year) minus survival now.
+    pack : (run, powertrain, cohort)
+        [kWh/veh]
+
+    Returns
+    -------
+    (run, powertrain, year)
+        Nameplate capacity of the packs retired [GWh/yr].
+
+    Notes
+    -----
+    Retirements by cohort are :math:`q_{p,c} (S_{t-1,c} - S_{t,c})`, so the
+    capacity :math:`\sum_c q_{p,c} k_{p,c} (S_{t-1,c} - S_{t,c})` is a matrix
+    product per run.
+    """
+    out: F = np.matmul(cohort_inflow * pack, survival_loss.transpose(0, 2, 1)) / _KWH_PER_GWH
     return out
 
 

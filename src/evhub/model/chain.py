@@ -399,8 +399,9 @@ def simulate(
         initial_stock=initial_by_age[:, None, :] * inputs.initial_shares[None, :, None],
         initial_survival=initial_survival[:, None, :],
     )
-    stock_by_cohort = result.stock_by_cohort  # (run, pt, year, cohort)
-    outflow_by_cohort = result.outflow_by_cohort
+    # by-cohort sums as matrix products over the cohort axis (see energy.cohort_energy_use)
+    cohorts = result.cohort_inflow  # (run, pt, cohort)
+    survival_base = survival[:, b, :]  # (run, cohort)
 
     # --- energy ----------------------------------------------------------------
     vintages = np.arange(years[0] - nb, years[-1] + 1, dtype=float)
@@ -413,9 +414,10 @@ def simulate(
         params["energy.annual_distance"],
         params["energy.distance_age_decline"],
         params["energy.distance_trend"],
-        stock_by_cohort[:, :, b, :].sum(axis=1),
+        cohorts.sum(axis=1) * survival_base,
     )
-    vkm = stock_by_cohort * km[:, None, :, :]
+    survival_km = survival * km  # (run, year, cohort)
+    vkm = np.matmul(cohorts, survival_km.transpose(0, 2, 1))  # (run, pt, year)
     pts = market.POWERTRAINS
     fuel_base = np.stack(
         [params.get(f"energy.fuel_intensity.{p}", np.zeros(runs)) for p in pts], axis=1
@@ -424,8 +426,9 @@ def simulate(
         [params.get(f"energy.electric_intensity.{p}", np.zeros(runs)) for p in pts], axis=1
     )
     improve = np.stack([params[f"energy.intensity_improvement.{p}"] for p in pts], axis=1)
-    fuel_ml, electricity = energy.energy_use(
-        vkm,
+    fuel_ml, electricity = energy.cohort_energy_use(
+        cohorts,
+        survival_km,
         energy.vintage_intensity(vintages, base_year, fuel_base, improve),
         energy.vintage_intensity(vintages, base_year, elec_base, improve),
         params["energy.phev_electric_share"],
@@ -456,7 +459,9 @@ def simulate(
     pack = battery.pack_by_vintage(vintages, base_year, pack_base, pack_growth)
     demand_pt = battery.capacity_demand(sales, pack[:, :, nb:])
     demand = demand_pt.sum(axis=1)
-    retired = battery.retired_capacity(outflow_by_cohort, pack).sum(axis=1)
+    retired = battery.cohort_retired_capacity(
+        cohorts, _survival_loss(survival, initial_survival, nb), pack
+    ).sum(axis=1)
     chem = ("lfp", "nmc", "nca")
     chem_start = np.stack([params[f"battery.chemistry_share.{c}"] for c in chem], axis=1)
     chem_final = np.stack([params[f"battery.chemistry_share_final.{c}"] for c in chem], axis=1)
@@ -473,10 +478,10 @@ def simulate(
 
     return ChainOutputs(
         sales=sales,
-        stock=stock_by_cohort.sum(axis=3),
-        retirements=outflow_by_cohort.sum(axis=3),
+        stock=result.stock,
+        retirements=result.outflow,
         fleet_inflow=inflow,
-        vehicle_km=vkm.sum(axis=3),
+        vehicle_km=vkm,
         fuel_energy=fuel_pj,
         electricity=electricity,
         co2_tank_to_wheel=ttw,
@@ -488,7 +493,7 @@ def simulate(
         battery_second_life=retired * params["battery.second_life_share"][:, None],
         battery_recycling=retired * params["battery.recycling_share"][:, None],
         materials=materials,
-        ownership=_ownership(stock_by_cohort, inputs.population),
+        ownership=_ownership(result.stock, inputs.population),
         **made,
     )
 
@@ -702,8 +707,25 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     }
 
 
-def _ownership(stock_by_cohort: F, population: F) -> F:
-    out: F = stock_by_cohort.sum(axis=(1, 3)) / population[None, :] * _PER_THOUSAND
+def _ownership(stock: F, population: F) -> F:
+    out: F = stock.sum(axis=1) / population[None, :] * _PER_THOUSAND
+    return out
+
+
+def _survival_loss(survival: F, initial_survival: F, cohorts_before: int) -> F:
+    """Share of each cohort's inflow retired in each year (run, year, cohort) [1].
+
+    Survival at the end of the previous year minus survival now; the previous
+    year of the first model year is the initial stock's survival by age, and
+    the previous survival of a cohort in its sales year is 1 (its inflow).
+    """
+    runs, years, _ = survival.shape
+    previous = np.zeros_like(survival)
+    previous[:, 1:] = survival[:, :-1]
+    previous[:, 0, :cohorts_before] = initial_survival[:, ::-1]
+    t = np.arange(years)
+    previous[:, t, cohorts_before + t] = 1.0
+    out: F = previous - survival
     return out
 
 

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 __all__ = [
     "FUELS",
     "FUEL_OF",
+    "cohort_energy_use",
     "distance_by_age",
     "energy_use",
     "vintage_intensity",
@@ -78,8 +79,13 @@ def distance_by_age(
     ``annual_distance``, :math:`D_y = D_{y_0}` before and
     :math:`D_{y_0} (1 + \tau)^{y - y_0}` after the base year.
     """
-    age = np.maximum(ages, 0.0)[None, :, :]
-    profile = (1.0 - age_decline[:, None, None]) ** age  # (run, year, cohort)
+    age = np.maximum(ages, 0.0)
+    whole = np.arange(int(age.max()) + 1, dtype=float)
+    if np.array_equal(age, np.round(age)):  # whole-year ages: power each age once, then gather
+        by_age = (1.0 - age_decline[:, None]) ** whole[None, :]  # (run, age)
+        profile = by_age[:, age.astype(np.intp)]  # (run, year, cohort)
+    else:
+        profile = (1.0 - age_decline[:, None, None]) ** age[None, :, :]
     weights = stock_by_age_base
     mean_profile = (profile[:, base_index, :] * weights).sum(axis=1) / weights.sum(axis=1)
     level = annual_distance / mean_profile  # (run,)
@@ -148,18 +154,73 @@ def energy_use(
     PHEV distance is split into :math:`e` on electricity and :math:`1 - e` on
     fuel. Grid electricity is battery electricity divided by :math:`1 - \ell`.
     """
-    runs, _, years, _ = vehicle_km.shape
-    electric_km_share = np.zeros((runs, vehicle_km.shape[1]))
-    electric_km_share[:, _BEV] = 1.0
-    electric_km_share[:, _PHEV] = phev_electric_share
+    runs, pts = vehicle_km.shape[:2]
+    electric_km_share = _electric_km_share(runs, pts, phev_electric_share)
     fuel_km = vehicle_km * (1.0 - electric_km_share)[:, :, None, None]
     elec_km = vehicle_km * electric_km_share[:, :, None, None]
     litres = np.einsum("rpyc,rpc->rpy", fuel_km, fuel_intensity) / _L_PER_100KM
+    battery_kwh = np.einsum("rpyc,rpc->ry", elec_km, electric_intensity)
+    return _fuel_and_grid(litres, battery_kwh, charging_loss)
+
+
+def cohort_energy_use(
+    cohort_inflow: F,
+    survival_km: F,
+    fuel_intensity: F,
+    electric_intensity: F,
+    phev_electric_share: F,
+    charging_loss: F,
+) -> tuple[F, F]:
+    r""":func:`energy_use` from the inflow of each cohort, without the cohort arrays.
+
+    Parameters
+    ----------
+    cohort_inflow : (run, powertrain, cohort)
+        Inflow of each cohort [veh/yr] (see :class:`evhub.model.fleet.FleetResult`).
+    survival_km : (run, year, cohort)
+        Survival times distance per car, :math:`S_{t,c}\, d_{t,c}` [km/veh/yr].
+    fuel_intensity, electric_intensity, phev_electric_share, charging_loss
+        As in :func:`energy_use`.
+
+    Returns
+    -------
+    fuel : (run, fuel, year)
+        Fuel use [Ml/yr].
+    electricity : (run, year)
+        Electricity from the grid [TWh/yr].
+
+    Notes
+    -----
+    The distance of a cohort is :math:`q_{p,c} S_{t,c} d_{t,c}`, so the fuel
+    :math:`\sum_c q_{p,c} I_{p,c} S_{t,c} d_{t,c}` is a matrix product per run:
+    the same sums as :func:`energy_use` without the (run, powertrain, year,
+    cohort) arrays.
+    """
+    runs, pts, _ = cohort_inflow.shape
+    electric_km_share = _electric_km_share(runs, pts, phev_electric_share)
+    sk = survival_km.transpose(0, 2, 1)  # (run, cohort, year)
+    litres = np.matmul(cohort_inflow * fuel_intensity, sk)
+    litres *= (1.0 - electric_km_share)[:, :, None] / _L_PER_100KM
+    electric = np.matmul(cohort_inflow * electric_intensity, sk)
+    battery_kwh = (electric * electric_km_share[:, :, None]).sum(axis=1)
+    return _fuel_and_grid(litres, battery_kwh, charging_loss)
+
+
+def _electric_km_share(runs: int, pts: int, phev_electric_share: F) -> F:
+    """Share of each powertrain's distance driven on electricity (run, powertrain) [1]."""
+    share = np.zeros((runs, pts))
+    share[:, _BEV] = 1.0
+    share[:, _PHEV] = phev_electric_share
+    return share
+
+
+def _fuel_and_grid(litres: F, battery_kwh: F, charging_loss: F) -> tuple[F, F]:
+    """Litres by powertrain -> Ml by fuel; battery kWh -> grid TWh."""
+    runs, _, years = litres.shape
     fuel = np.zeros((runs, len(FUELS), years))
     for p, f in enumerate(FUEL_OF):
         if f is not None:
             fuel[:, f] += litres[:, p]
-    battery_kwh = np.einsum("rpyc,rpc->ry", elec_km, electric_intensity)
     electricity: F = battery_kwh / (1.0 - charging_loss[:, None]) / _KWH_PER_TWH
     fuel_ml: F = fuel / _L_PER_ML
     return fuel_ml, electricity
