@@ -719,7 +719,7 @@ def _survival_loss(survival: F, initial_survival: F, cohorts_before: int) -> F:
     year of the first model year is the initial stock's survival by age, and
     the previous survival of a cohort in its sales year is 1 (its inflow).
     """
-    runs, years, _ = survival.shape
+    years = survival.shape[1]
     previous = np.zeros_like(survival)
     previous[:, 1:] = survival[:, :-1]
     previous[:, 0, :cohorts_before] = initial_survival[:, ::-1]
