@@ -260,7 +260,7 @@ def test_extends_itself(tmp_path: Path) -> None:
 
 def test_cycle_among_shipped_scenarios(data_dir: Path) -> None:
     baseline = data_dir / "scenarios" / "baseline.yaml"
-    _replace(baseline, "overrides: {}", "extends: hub\noverrides: {}")
+    _replace(baseline, "\noverrides:\n", "\nextends: hub\noverrides:\n")
     expected = (
         _at(baseline) + "extends = 'hub' makes a cycle: net-zero -> hub -> announced -> baseline"
     )
@@ -453,12 +453,25 @@ def test_assumption_outside_the_parameters_range(data_dir: Path) -> None:
         "market.bev_share.ceiling,70.0,%,assumption,30.0,100.0,",
         "market.bev_share.ceiling,170.0,%,assumption,30.0,200.0,",
     )
+    # baseline samples the ceiling over the dataset's range: the message names both files
+    csv = re.escape(str(data_dir / "assumptions.csv"))
+    expected = (
+        _at(data_dir / "scenarios" / "baseline.yaml")
+        + r"market\.bev_share\.ceiling = \{dist: triangular, low: 30, mode: 170, high: 200\}: "
+        r"values from 30 to 200 do not fit the parameter's allowed range \[0, 100\] "
+        rf"\(mode 170 from {csv}; low and high from {csv}\)"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve("baseline", dataset=data_dir)
+    # a scenario that keeps the dataset's number names the dataset file
+    plain = data_dir / "plain.yaml"
+    plain.write_text("name: plain\ndescription: defaults only\n", encoding="utf-8")
     expected = (
         _at(data_dir / "assumptions.csv")
         + r"market\.bev_share\.ceiling = 170\.0: Input should be less than or equal to 100"
     )
     with pytest.raises(InputError, match=expected):
-        evhub.resolve("baseline", dataset=data_dir)
+        evhub.resolve(plain, dataset=data_dir)
 
 
 def test_sales_shares_not_summing_to_100(data_dir: Path) -> None:

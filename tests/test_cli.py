@@ -95,15 +95,26 @@ def test_scenarios_lists_the_shipped_scenarios_in_order() -> None:
 def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
     result = _invoke("scenarios", "show", "baseline")
     assert result.exit_code == 0, result.output
-    rows = {
-        line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:5]]
-        for line in result.output.splitlines()
-        if line.count("│") == 5
-    }
-    assert rows["market.bev_share.midpoint_year"] == ["2033.0", "yr", "evhub-assumption"]
-    assert rows["fleet.lifetime.distribution"] == ["weibull", "-", "dataset.yaml"]
+    rows: dict[str, list[str]] = {}
+    last = ""
+    for line in result.output.splitlines():
+        if line.count("│") != 6:
+            continue
+        cells = [c.strip() for c in line.split("│")[1:6]]
+        if cells[0]:
+            last = cells[0]
+            rows[last] = cells[1:]
+        else:  # a long cell wraps onto the next lines
+            rows[last] = [a + b for a, b in zip(rows[last], cells[1:], strict=True)]
+    # a distribution: its central value, the scenario file and the dataset source of its range
+    value, unit, source, draws = rows["market.bev_share.midpoint_year"]
+    assert (value, unit) == ("2033.0", "yr")
+    assert "baseline.yaml" in source and "evhub-assumption" in source
+    assert draws.startswith("{dist: triangular, low: 2028")
+    assert rows["fleet.lifetime.distribution"] == ["weibull", "-", "dataset.yaml", ""]
     assert rows["grid.renewable_share.2035"][:2] == ["55.0", "%"]  # a year-keyed path
-    assert all(source for _, _, source in rows.values())  # every value has a source
+    assert all(row[2] for row in rows.values())  # every value has a source
+    assert "parameters are distributions" in result.output
 
 
 def test_scenarios_show_unknown_scenario() -> None:

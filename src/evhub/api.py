@@ -59,12 +59,37 @@ def run(
     dataset: str | Path | Dataset | None = None,
     overrides: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
+    samples: int | None = None,
+    seed: int = 0,
+    sampler: str = "lhs",
+    chunk_size: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Results:
-    """Run scenarios (see :func:`evhub.run.run`).
+    """Run scenarios, and with ``samples`` their ensembles (see :func:`evhub.run.run`).
 
-    ``progress(done, total, name)`` is called before and after each scenario.
+    ``progress(done, total, name)`` is called before and after each scenario
+    and as ensemble members finish.
+
+    Examples
+    --------
+    >>> import evhub
+    >>> res = evhub.run("hub", samples=8, seed=1)
+    >>> res.ensemble.quantiles()["Quantile"].unique().tolist()
+    [0.05, 0.25, 0.5, 0.75, 0.95]
     """
-    return _run(scenarios, dataset=load_dataset(dataset), overrides=overrides, progress=progress)
+    return _run(
+        scenarios,
+        dataset=load_dataset(dataset),
+        overrides=overrides,
+        progress=progress,
+        samples=samples,
+        seed=seed,
+        sampler=sampler,
+        chunk_size=chunk_size,
+        workers=workers,
+        scheduler=scheduler,
+    )
 
 
 def validate(path: str | Path | None = None) -> dict[str, Any]:

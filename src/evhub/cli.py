@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from evhub import api
+from evhub.distributions import show_spec
 from evhub.errors import InputError
 
 app = typer.Typer(
@@ -175,9 +176,23 @@ def scenarios_show(
     table.add_column("value", justify="right")
     table.add_column("unit")
     table.add_column("source", overflow="fold")
+    table.add_column("ensemble draws", overflow="fold")
     for path, value in resolved.values.items():
-        table.add_row(path, str(value), resolved.units.get(path, ""), resolved.provenance[path])
+        dist = resolved.distributions.get(path)
+        table.add_row(
+            path,
+            str(value),
+            resolved.units.get(path, ""),
+            resolved.provenance[path],
+            show_spec(dist.spec()) if dist else "",
+        )
     console.print(table)
+    if resolved.distributions:
+        console.print(
+            f"{len(resolved.distributions)} parameters are distributions: a deterministic run "
+            "uses the value shown (the central value); `evhub run --samples N` draws them.",
+            soft_wrap=True,
+        )
 
 
 @data_app.command("validate")

@@ -20,9 +20,13 @@ from evhub.model import indicators
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
+    from evhub.ensemble import Ensemble
     from evhub.scenario import ResolvedScenario
 
-__all__ = ["IAMC_VARIABLES", "MEMO_VARIABLES", "Results", "write_atomically"]
+__all__ = ["ENSEMBLE_FILES", "IAMC_VARIABLES", "MEMO_VARIABLES", "Results", "write_atomically"]
+
+#: Files an ensemble adds to the output folder.
+ENSEMBLE_FILES = ("iamc_quantiles.csv", "targets.csv")
 
 MODEL = "evhub"
 _PCT = 100.0
@@ -222,11 +226,15 @@ class Results:
         The resolved scenarios, in order.
     dataset
         The dataset the run used.
+    ensemble
+        The ensemble of each scenario (:class:`evhub.ensemble.Ensemble`), if
+        one was run.
     """
 
     data: xr.Dataset
     scenarios: Sequence[ResolvedScenario]
     dataset: Dataset
+    ensemble: Ensemble | None = None
 
     def variable(self, name: str) -> xr.DataArray:
         """One IAMC variable as an array (scenario, run, year), with its unit."""
@@ -285,15 +293,31 @@ class Results:
             goals,
         )
 
-    def write(self, out: str | Path) -> Path:
-        """Write ``iamc.csv`` and ``evhub.duckdb`` into a folder, all or nothing."""
-        return write_atomically(Path(out), self._write_files)
+    def write(
+        self, out: str | Path, progress: Callable[[int, int, str], None] | None = None
+    ) -> Path:
+        """Write the results into a folder, all or nothing.
 
-    def _write_files(self, folder: Path) -> None:
+        Files: ``iamc.csv``, ``scorecard.csv`` and ``evhub.duckdb``; with an
+        ensemble also ``iamc_quantiles.csv`` and ``targets.csv`` (and the
+        ensemble tables in the store). Ensemble files of an earlier run in the
+        folder are removed when this run has none.
+        """
+        folder = write_atomically(Path(out), lambda tmp: self._write_files(tmp, progress))
+        if self.ensemble is None:
+            for name in ENSEMBLE_FILES:
+                (folder / name).unlink(missing_ok=True)
+        return folder
+
+    def _write_files(
+        self, folder: Path, progress: Callable[[int, int, str], None] | None = None
+    ) -> None:
         iamc = self.to_iamc()
         iamc.to_csv(folder / "iamc.csv", index=False, float_format="%.6g")
         self.scorecard().to_csv(folder / "scorecard.csv", index=False, float_format="%.6g")
-        write_store(self, folder / "evhub.duckdb")
+        if self.ensemble is not None:
+            self.ensemble.write_files(folder)
+        write_store(self, folder / "evhub.duckdb", progress)
 
 
 def write_atomically(out: Path, writer: Callable[[Path], None]) -> Path:
@@ -330,13 +354,16 @@ def _version() -> str:
         return "unknown"
 
 
-def write_store(results: Results, path: Path) -> None:
+def write_store(
+    results: Results, path: Path, progress: Callable[[int, int, str], None] | None = None
+) -> None:
     """Write the runs, their inputs with sources, the sources and the results to DuckDB.
 
     Tables: ``runs``, ``inputs`` (every parameter with its unit and source),
     ``sources``, ``results`` (every IAMC variable in long format) and
     ``projects`` (each project's usable capacity by year: its contribution to
-    the capacity variables).
+    the capacity variables). With an ensemble, also the tables of
+    :meth:`evhub.ensemble.Ensemble.write_store`.
     """
     import duckdb
 
@@ -404,6 +431,8 @@ def write_store(results: Results, path: Path) -> None:
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
             con.unregister("frame")
+        if results.ensemble is not None:
+            results.ensemble.write_store(con, progress)
     finally:
         con.close()
 

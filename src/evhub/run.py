@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,16 @@ from evhub.pipeline import (
 from evhub.results import Results
 from evhub.scenario import ResolvedScenario, default_parameters, resolve, unit_of
 
-__all__ = ["build_inputs", "parameter_arrays", "run", "simulate_resolved"]
+__all__ = [
+    "Labels",
+    "build_inputs",
+    "labels",
+    "parameter_arrays",
+    "prepare",
+    "run",
+    "simulate_resolved",
+    "to_dataset",
+]
 
 _PERCENT = 100.0
 _COHORTS_BEFORE = 60  # ages kept for cars sold before the first model year (a model setting)
@@ -290,8 +300,10 @@ def parameter_arrays(values: Mapping[str, Any], runs: int = 1) -> dict[str, np.n
     return out
 
 
-def simulate_resolved(scenario: ResolvedScenario, data: Dataset) -> chain.ChainOutputs:
-    """Run the chain for one resolved scenario (one run)."""
+def prepare(
+    scenario: ResolvedScenario, data: Dataset
+) -> tuple[chain.ChainInputs, dict[str, object], dict[str, np.ndarray]]:
+    """The chain's dataset arrays, options and central parameters (shape (1,)) of a scenario."""
     values = scenario.values
     inputs = build_inputs(
         data,
@@ -300,31 +312,63 @@ def simulate_resolved(scenario: ResolvedScenario, data: Dataset) -> chain.ChainO
     )
     options = {k: values[k] for k in _NON_NUMERIC}
     _check_saturation(scenario, inputs)
-    return chain.simulate(inputs, parameter_arrays(values), options)
+    return inputs, options, parameter_arrays(values)
+
+
+def simulate_resolved(scenario: ResolvedScenario, data: Dataset) -> chain.ChainOutputs:
+    """Run the chain for one resolved scenario (one run)."""
+    inputs, options, params = prepare(scenario, data)
+    return chain.simulate(inputs, params, options)
 
 
 def _check_saturation(scenario: ResolvedScenario, inputs: chain.ChainInputs) -> None:
     """The Gompertz ceiling must lie above every observed ownership level."""
     saturation = float(scenario.values["market.saturation"])
+    dist = scenario.distributions.get("market.saturation")
+    if dist is not None:  # every draw must lie above, not only the central value
+        saturation = dist.support[0]
     highest = float(np.max(inputs.ownership_obs))
     if saturation <= highest:
         origin = scenario.provenance.get("market.saturation", "dataset")
+        what = "can be as low as" if dist is not None else "="
         msg = (
-            f"{origin}: market.saturation = {saturation:g} veh/1000 persons must exceed the "
+            f"{origin}: market.saturation {what} {saturation:g} veh/1000 persons; it must exceed the "
             f"highest observed car ownership, {highest:.1f} veh/1000 persons"
         )
         raise InputError(msg)
 
 
-def _to_dataset(out: chain.ChainOutputs, data: Dataset) -> xr.Dataset:
-    years = data.years
-    pts = list(market.POWERTRAINS)
+@dataclass(frozen=True)
+class Labels:
+    """Coordinates of the result arrays (the same for every scenario of a dataset)."""
+
+    years: tuple[int, ...]
+    base_year: int
+    projects: tuple[str, ...]
+    project_kinds: tuple[str, ...]
+    project_units: tuple[str, ...]
+
+
+def labels(data: Dataset) -> Labels:
+    """The coordinates of a dataset's results."""
+    projects = load_pipeline(data)
+    return Labels(
+        years=tuple(int(y) for y in data.years),
+        base_year=data.base_year,
+        projects=tuple(p.id for p in projects),
+        project_kinds=tuple(_project_kinds(projects)),
+        project_units=tuple(p.capacity_unit for p in projects),
+    )
+
+
+def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
+    """Label the chain's arrays: dims ``run``, ``year`` and the rest, with units."""
     coords = {
-        "year": years,
-        "powertrain": pts,
+        "year": list(names.years),
+        "powertrain": list(market.POWERTRAINS),
         "fuel": list(energy.FUELS),
         "material": list(_MATERIALS),
-        "project": [p.id for p in load_pipeline(data)],
+        "project": list(names.projects),
         "class": list(hub.CLASSES),
         "origin": list(hub.ORIGINS),
     }
@@ -385,11 +429,10 @@ def _to_dataset(out: chain.ChainOutputs, data: Dataset) -> xr.Dataset:
             out.cell_self_sufficiency, ("year",), "1", "Cell self-sufficiency"
         ),
     }
-    ds = xr.Dataset(variables, coords=coords, attrs={"base_year": data.base_year})
-    projects = load_pipeline(data)
+    ds = xr.Dataset(variables, coords=coords, attrs={"base_year": names.base_year})
     return ds.assign_coords(
-        project_kind=("project", list(_project_kinds(projects))),
-        project_unit=("project", [p.capacity_unit for p in projects]),
+        project_kind=("project", list(names.project_kinds)),
+        project_unit=("project", list(names.project_units)),
     )
 
 
@@ -438,8 +481,14 @@ def run(
     dataset: str | Path | Dataset | None = None,
     overrides: Mapping[str, Any] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    samples: int | None = None,
+    seed: int = 0,
+    sampler: str = "lhs",
+    chunk_size: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Results:
-    """Run one or more scenarios.
+    """Run one or more scenarios, deterministically and optionally as ensembles.
 
     Parameters
     ----------
@@ -452,13 +501,21 @@ def run(
     overrides
         Parameter overrides by dotted path, applied on top of every scenario.
     progress
-        Called as ``progress(done, total, name)`` before and after each scenario.
+        Called as ``progress(done, total, name)`` before and after each
+        scenario, and as ensemble members finish.
+    samples
+        Also run an ensemble of this many members per scenario
+        (:mod:`evhub.ensemble`); ``None`` for the deterministic run only.
+    seed, sampler, chunk_size, workers, scheduler
+        Of the ensemble: see :func:`evhub.ensemble.run_ensemble`.
 
     Returns
     -------
     Results
-        Labelled arrays (``scenario``, ``run``, ``year``, ...) with units;
-        ``.to_iamc()`` gives the IAMC table.
+        Labelled arrays (``scenario``, ``run``, ``year``, ...) with units of
+        the deterministic run (every distribution at its central value);
+        ``.to_iamc()`` gives the IAMC table; ``.ensemble`` the ensemble, if
+        ``samples`` was given.
 
     Examples
     --------
@@ -484,12 +541,28 @@ def run(
             raise InputError(msg)
         seen.add(r.name)
     parts = []
+    names = labels(data)
     for i, r in enumerate(resolved):
         if progress is not None:
             progress(i, len(resolved), r.name)
-        parts.append(_to_dataset(simulate_resolved(r, data), data))
+        parts.append(to_dataset(simulate_resolved(r, data), names))
     if progress is not None:
         progress(len(resolved), len(resolved), "done")
     combined = xr.concat(parts, dim="scenario", combine_attrs="override")
     combined = combined.assign_coords(scenario=[r.name for r in resolved], run=[0])
-    return Results(data=combined, scenarios=resolved, dataset=data)
+    ensemble = None
+    if samples is not None:
+        from evhub.ensemble import DEFAULT_CHUNK, run_ensemble
+
+        ensemble = run_ensemble(
+            resolved,
+            data,
+            samples=samples,
+            seed=seed,
+            sampler=sampler,
+            chunk_size=chunk_size or DEFAULT_CHUNK,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
+    return Results(data=combined, scenarios=resolved, dataset=data, ensemble=ensemble)

@@ -27,15 +27,18 @@ import difflib
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+import annotated_types
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evhub.dataset import Dataset, _read_yaml
+from evhub.distributions import Bounds, Distribution, parse_distribution, show_spec
 from evhub.errors import InputError
 from evhub.pipeline import STAGE_FILE, load_pipeline, load_stage_probabilities
 
@@ -48,6 +51,7 @@ __all__ = [
     "flatten",
     "list_scenarios",
     "load_scenario",
+    "parameter_bounds",
     "parameter_paths",
     "resolve",
     "scenario_dir",
@@ -509,6 +513,53 @@ def unit_of(path: str) -> str:
     return PARAMETER_UNITS.get(parent, "")
 
 
+def parameter_bounds(path: str) -> Bounds:
+    """The allowed range of a parameter path, from its pydantic field.
+
+    >>> parameter_bounds("market.bev_share.ceiling").describe()
+    '[0, 100]'
+    >>> parameter_bounds("pipeline.overrides.byd-manisa.delay").describe()
+    '[-10, 30]'
+    """
+    model: type[BaseModel] = Parameters
+    parts = path.split(".")
+    i = 0
+    while i < len(parts):
+        info = model.model_fields.get(parts[i])
+        if info is None:
+            return Bounds()
+        ann = info.annotation
+        if get_origin(ann) is dict:
+            value_type = get_args(ann)[1]
+            sub = _submodel(value_type)
+            if sub is not None:  # keyed by project id: skip the id
+                model, i = sub, i + 2
+                continue
+            meta = [m for a in get_args(value_type)[1:] for m in getattr(a, "metadata", [])]
+            return _bounds(meta, integer=False)
+        sub = _submodel(ann)
+        if sub is not None and i < len(parts) - 1:
+            model, i = sub, i + 1
+            continue
+        integer = int in (ann, *get_args(ann))
+        return _bounds(list(info.metadata), integer=integer)
+    return Bounds()
+
+
+def _bounds(metadata: Sequence[Any], *, integer: bool) -> Bounds:
+    low, high, low_open, high_open = -math.inf, math.inf, False, False
+    for m in metadata:
+        if isinstance(m, annotated_types.Ge):
+            low = float(m.ge)  # type: ignore[arg-type]
+        elif isinstance(m, annotated_types.Gt):
+            low, low_open = float(m.gt), True  # type: ignore[arg-type]
+        elif isinstance(m, annotated_types.Le):
+            high = float(m.le)  # type: ignore[arg-type]
+        elif isinstance(m, annotated_types.Lt):
+            high, high_open = float(m.lt), True  # type: ignore[arg-type]
+    return Bounds(low, high, low_open, high_open, integer)
+
+
 # --------------------------------------------------------------------------
 # Defaults from the dataset
 # --------------------------------------------------------------------------
@@ -837,6 +888,11 @@ class ResolvedScenario:
         Every parameter's value by dotted path.
     provenance
         Where each value comes from: a dataset source id, or a scenario file.
+    units
+        The unit of each value.
+    distributions
+        The parameters given as distributions, by dotted path (their
+        ``values`` entry is the central value, used by a deterministic run).
     """
 
     name: str
@@ -846,6 +902,7 @@ class ResolvedScenario:
     values: dict[str, Any]
     provenance: dict[str, str]
     units: dict[str, str]
+    distributions: dict[str, Distribution] = field(default_factory=dict)
 
 
 def resolve(
@@ -895,6 +952,7 @@ def resolve(
     if overrides:
         layers.append(("overrides", overrides))
     project_ids: list[str] | None = None
+    distributions: dict[str, Distribution] = {}
     for origin, layer in layers:
         for raw_path, raw_value in flatten(layer).items():
             path, value = raw_path, raw_value
@@ -908,6 +966,25 @@ def resolve(
                 # YAML reads yes/no/true/false as booleans, which pydantic would take as 1/0
                 msg = f"{origin}: {path} = {value!r} is not a number"
                 raise InputError(msg)
+            if isinstance(value, Mapping) and "dist" in value:
+                dist, filled = _distribution(
+                    origin, path, value, values.get(path), defaults.get(path), origins.get(path)
+                )
+                distributions[path] = dist
+                value = dist.central
+                sources = [origin]
+                if "central" in filled:
+                    sources.append(provenance.get(path, ""))
+                if "range" in filled:
+                    sources.append(defaults[path].source)
+                values[path] = value
+                provenance[path] = "; ".join(dict.fromkeys(s for s in sources if s))
+                origins.pop(path, None)
+                origins[path] = origin
+                units[path] = unit_of(path)
+                continue
+            else:
+                distributions.pop(path, None)
             values[path] = value
             provenance[path] = origin
             origins.pop(path, None)  # keep origins in the order values were set
@@ -918,6 +995,7 @@ def resolve(
         parameters = Parameters.model_validate(unflatten(values))
     except ValidationError as exc:
         raise InputError(_resolved_message(exc, origins)) from None
+    _check_joint(distributions, values, provenance)
     own = chain[-1]
     return ResolvedScenario(
         name=own.name,
@@ -927,7 +1005,99 @@ def resolve(
         values=dict(sorted(values.items(), key=lambda kv: _order(kv[0]))),
         provenance=provenance,
         units=units,
+        distributions=dict(sorted(distributions.items(), key=lambda kv: _order(kv[0]))),
     )
+
+
+#: Parameters that may not be distributions, and why.
+_FIXED_ONLY: tuple[tuple[str, str], ...] = (
+    ("targets.", "a target is a goal to test, not an uncertain input; give a number"),
+    ("battery.chemistry_share", "the chemistry shares must sum to 100 %; give numbers"),
+    ("pipeline.default_mix.", "the output mix must sum to 1; give numbers"),
+    ("pipeline.ramp.", "the ramp must not fall from one year to the next; give numbers"),
+)
+
+
+def _distribution(
+    origin: str,
+    path: str,
+    spec: Mapping[str, Any],
+    previous: Any,
+    default: Default | None,
+    previous_file: str | None,
+) -> tuple[Distribution, set[str]]:
+    """Validate one ``{dist: ...}`` value of a scenario layer.
+
+    Returns the distribution and what was filled in from elsewhere:
+    ``"central"`` (the previous value) and ``"range"`` (the dataset's range).
+    """
+    where = f"{origin}: {path}"
+    if path in _TEXT_PARAMETERS or path.endswith(".drop"):
+        msg = f"{where} = {show_spec(spec)}: this parameter is not a number, so not a distribution"
+        raise InputError(msg)
+    for prefix, why in _FIXED_ONLY:
+        if path.startswith(prefix):
+            msg = f"{where} = {show_spec(spec)}: cannot be a distribution: {why}"
+            raise InputError(msg)
+    dataset_range = None
+    if default is not None and _is_number(default.low) and _is_number(default.high):
+        dataset_range = (float(default.low), float(default.high))
+    before = float(previous) if _is_number(previous) else None
+    try:
+        dist = parse_distribution(
+            spec,
+            where=where,
+            bounds=parameter_bounds(path),
+            previous=before,
+            dataset_range=dataset_range,
+        )
+    except ValueError as exc:
+        notes = []
+        central = {"normal": "mean", "lognormal": "mean", "triangular": "mode"}.get(
+            str(spec.get("dist"))
+        )
+        if central and central not in spec and before is not None:
+            notes.append(f"{central} {before:g} from {previous_file or 'the dataset'}")
+        if dataset_range and not {"low", "high"} <= set(spec) and default is not None:
+            notes.append(f"low and high from {default.file}")
+        extra = f" ({'; '.join(notes)})" if notes else ""
+        raise InputError(f"{exc}{extra}") from None
+    filled = set()
+    if dist.fields.get("mean", dist.fields.get("mode")) is not None and not (
+        {"mean", "mode"} & set(spec)
+    ) and dist.kind in ("normal", "lognormal", "triangular"):
+        filled.add("central")
+    if dist.kind in ("uniform", "triangular", "beta") and not {"low", "high"} <= set(spec):
+        filled.add("range")
+    return dist, filled
+
+
+def _is_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
+
+
+def _check_joint(
+    distributions: Mapping[str, Distribution],
+    values: Mapping[str, Any],
+    provenance: Mapping[str, str],
+) -> None:
+    """Constraints between parameters must hold for every draw, not only the central one."""
+    parts = ("battery.second_life_share", "battery.recycling_share")
+    if not any(p in distributions for p in parts):
+        return
+    highest = [distributions[p].support[1] if p in distributions else float(values[p]) for p in parts]
+    if sum(highest) > 100:
+        origin = next(provenance[p] for p in parts if p in distributions)
+        msg = (
+            f"{origin}: battery.second_life_share + battery.recycling_share can reach "
+            f"{sum(highest):g} % in a draw, more than all the retired capacity (100 %); "
+            "lower the high ends"
+        )
+        raise InputError(msg)
 
 
 #: Parameters whose values are words, not numbers.

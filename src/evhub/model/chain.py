@@ -516,6 +516,18 @@ def _per_project(params: Mapping[str, F], projects: Projects, field: str, fallba
     return out
 
 
+def _sampled(params: Mapping[str, F], projects: Projects, field: str, fallback: F) -> F:
+    """(run, project) values drawn per project (``pipeline.<field>.<id>``), or ``fallback``."""
+    out = fallback
+    for i, pid in enumerate(projects.ids):
+        value = params.get(f"pipeline.{field}.{pid}")
+        if value is not None:
+            if out is fallback:
+                out = fallback.copy()
+            out[:, i] = value
+    return out
+
+
 def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, F, F]:
     """Realised share, start and nameplate of every project in every run.
 
@@ -548,11 +560,10 @@ def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, 
             probability[:, i] = realised
     dropped = _per_project(params, pj, "drop", np.zeros((runs, n_proj)))
     weight = probability * (1.0 - dropped)
-    delay = _per_project(params, pj, "delay", by_stage("delay"))
+    delay = _sampled(params, pj, "delay", _per_project(params, pj, "delay", by_stage("delay")))
+    lead_time = _sampled(params, pj, "lead_time", by_stage("lead_time"))
     announced = _per_project(params, pj, "start_year", np.broadcast_to(pj.start, (runs, n_proj)))
-    start = hub.effective_start(
-        announced, pj.stage_year, by_stage("lead_time"), delay, pj.producing
-    )
+    start = hub.effective_start(announced, pj.stage_year, lead_time, delay, pj.producing)
     vehicle = np.array([k in ("car", "lcv") for k in pj.kinds])
     default_cap = np.where(vehicle[None, :], params["pipeline.default_capacity"][:, None], 0.0)
     nameplate = np.where(np.isnan(pj.nameplate)[None, :], default_cap, pj.nameplate[None, :])
@@ -612,7 +623,9 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
         parameters are ``pipeline.stages.<stage>.{probability,delay,lead_time}``;
         ``pipeline.overrides.<id>.<field>`` change one project;
         ``pipeline.realised.<id>`` (0 or 1, from a sampler) replaces the
-        probability of a project.
+        probability of a project, and ``pipeline.delay.<id>`` and
+        ``pipeline.lead_time.<id>`` (drawn for each project from its stage's
+        distribution) its stage's delay and lead time.
     sales : (run, powertrain, year)
         New-car sales [veh/yr].
     pack : (run, powertrain, year)

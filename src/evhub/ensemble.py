@@ -1,0 +1,695 @@
+"""Ensembles: sample a scenario's uncertain inputs and run every member through the chain.
+
+A scenario's uncertain inputs are
+
+- every parameter given as a distribution (:mod:`evhub.distributions`);
+- for each pipeline project whose probability is neither 0 nor 1, whether it
+  is realised: ``pipeline.realised.<id>`` is 1 where the project's draw is
+  below its probability in that run (the stage's, or the project's own);
+- for each project not yet producing, its delay and lead time when its
+  stage's ``delay`` or ``lead_time`` is a distribution: each project draws its
+  own (``pipeline.delay.<id>``, ``pipeline.lead_time.<id>``), so the stage's
+  distribution is a distribution of each project's delay.
+
+One uniform draw per input and member comes from a Latin hypercube or a
+scrambled Sobol sequence (``scipy.stats.qmc``) seeded by ``seed``; each
+distribution turns its draw into a value by its inverse CDF. The members run
+in chunks of ``chunk_size`` through :func:`evhub.model.chain.simulate` (a
+leading ``run`` axis, no loop over members), in this process or on a Dask
+cluster; every chunk's IAMC variables go to a scratch folder, so memory does
+not grow with the number of members. Quantiles and the probability of meeting
+each target are computed from there, and :meth:`Ensemble.write_store` copies
+every member's values into DuckDB chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy.stats import qmc
+
+from evhub.distributions import Distribution, quantile_points, show_spec
+from evhub.errors import InputError
+from evhub.model import chain, indicators
+from evhub.results import IAMC_VARIABLES, MODEL
+
+if TYPE_CHECKING:
+    from evhub.dataset import Dataset
+    from evhub.run import Labels
+    from evhub.scenario import ResolvedScenario
+
+__all__ = [
+    "QUANTILES",
+    "SAMPLERS",
+    "Column",
+    "Design",
+    "Ensemble",
+    "Member",
+    "design",
+    "run_ensemble",
+    "unit_draws",
+]
+
+F = NDArray[np.float64]
+Progress = Callable[[int, int, str], None]
+
+#: Quantiles of ``iamc_quantiles.csv``.
+QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Ways to place the uniform draws.
+SAMPLERS = ("lhs", "sobol")
+#: Members per chunk: large enough to vectorise, small enough to stay in cache.
+DEFAULT_CHUNK = 250
+_PERCENT_UNITS = ("%", "%/yr")
+_VARIABLES = tuple(IAMC_VARIABLES)
+_PROJECT_FIELDS = ("delay", "lead_time")
+
+
+# --------------------------------------------------------------------------
+# What is sampled
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One sampled input.
+
+    Attributes
+    ----------
+    name
+        Parameter path (``market.bev_share.midpoint_year``), or
+        ``pipeline.realised.<id>``, ``pipeline.delay.<id>``,
+        ``pipeline.lead_time.<id>``.
+    unit
+        Unit of the values in :attr:`Member.inputs` (the scenario's unit).
+    scale
+        Factor from that unit to the model's (0.01 for percent).
+    distribution
+        How a uniform draw becomes a value; ``None`` for a realisation (the
+        value is 1 if the draw is below the project's probability).
+    project
+        Index of the project in the registry, for per-project columns.
+    """
+
+    name: str
+    unit: str
+    scale: float
+    distribution: Distribution | None
+    project: int | None = None
+
+
+@dataclass(frozen=True)
+class Design:
+    """The sampled inputs of one scenario.
+
+    Attributes
+    ----------
+    columns
+        One per uncertain input, in a fixed order: parameters (in model
+        order), then per-project delays and lead times, then realisations.
+    """
+
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names."""
+        return tuple(c.name for c in self.columns)
+
+    def values(self, u: F, base: Mapping[str, F], projects: chain.Projects) -> F:
+        """Sampled inputs (member, column) in the scenario's units from uniform draws.
+
+        Parameters
+        ----------
+        u : (member, column)
+            Uniform draws in (0, 1).
+        base
+            Central parameter arrays in model units, each of shape (1,).
+        projects
+            The registry (for the probability of each project in each member).
+        """
+        n = u.shape[0]
+        out = np.empty((n, len(self.columns)))
+        realise = []
+        for j, col in enumerate(self.columns):
+            if col.distribution is None:
+                realise.append(j)
+            else:
+                out[:, j] = col.distribution.ppf(quantile_points(u[:, j]))
+        if realise:
+            params = self.parameters(out, base, n, realised=False)
+            weight, _, _ = chain.project_terms(projects, params, n)
+            for j in realise:
+                project = self.columns[j].project
+                assert project is not None
+                out[:, j] = (u[:, j] < weight[:, project]).astype(float)
+        return out
+
+    def parameters(
+        self, values: F, base: Mapping[str, F], n: int, *, realised: bool = True
+    ) -> dict[str, F]:
+        """Parameter arrays (member,) in model units: the central values with the sampled ones."""
+        params = {k: np.broadcast_to(v, (n,)) for k, v in base.items()}
+        for j, col in enumerate(self.columns):
+            if col.distribution is None and not realised:
+                continue
+            params[col.name] = values[:, j] * col.scale
+        return params
+
+
+def design(scenario: ResolvedScenario, projects: chain.Projects) -> Design:
+    """The uncertain inputs of a resolved scenario (see the module docstring)."""
+    from evhub.scenario import unit_of
+
+    dists = scenario.distributions
+    values = scenario.values
+    columns: list[Column] = []
+    stage_fields = {f"pipeline.stages.{s}.{f}" for s in _stages(projects) for f in _PROJECT_FIELDS}
+    for path, dist in dists.items():
+        if path in stage_fields:
+            continue  # drawn for each project below
+        unit = unit_of(path)
+        scale = 0.01 if unit in _PERCENT_UNITS else 1.0
+        columns.append(Column(path, unit, scale, dist))
+    realised: list[Column] = []
+    for i, pid in enumerate(projects.ids):
+        stage = projects.stages[i]
+        own = f"pipeline.overrides.{pid}."
+        if values.get(own + "drop"):
+            continue
+        if not projects.producing[i]:
+            for field in _PROJECT_FIELDS:
+                if field == "lead_time" and not math.isnan(projects.start[i]):
+                    continue  # a published start needs no lead time
+                if field == "delay" and own + "delay" in values:
+                    continue  # the project's own delay (a number, or its own distribution)
+                if field == "lead_time" and (
+                    own + "start_year" in values and values[own + "start_year"] is not None
+                ):
+                    continue
+                dist = dists.get(f"pipeline.stages.{stage}.{field}")
+                if dist is not None:
+                    columns.append(Column(f"pipeline.{field}.{pid}", "yr", 1.0, dist, i))
+        path = own + "probability"
+        if path not in values or values[path] is None:
+            path = f"pipeline.stages.{stage}.probability"
+        if path in dists or 0.0 < float(values[path]) < 1.0:
+            realised.append(Column(f"pipeline.realised.{pid}", "1", 1.0, None, i))
+    return Design(tuple(columns + realised))
+
+
+def _stages(projects: chain.Projects) -> list[str]:
+    return list(dict.fromkeys(projects.stages))
+
+
+def unit_draws(n: int, d: int, seed: int, sampler: str = "lhs") -> F:
+    """``n`` points in the unit cube of dimension ``d``.
+
+    ``lhs``: a Latin hypercube (each input's draws fall one in each of ``n``
+    equal strata). ``sobol``: a scrambled Sobol sequence; its first
+    ``2**ceil(log2 n)`` points are drawn and the first ``n`` kept, so the
+    balance of the sequence holds exactly when ``n`` is a power of 2.
+    """
+    if sampler not in SAMPLERS:
+        msg = f"--sampler {sampler!r}: expected one of {list(SAMPLERS)}"
+        raise InputError(msg)
+    if n < 1:
+        msg = f"--samples {n}: an ensemble needs at least one member"
+        raise InputError(msg)
+    if d == 0:
+        return np.empty((n, 0))
+    rng = np.random.default_rng(seed)
+    if sampler == "lhs":
+        out: F = qmc.LatinHypercube(d=d, rng=rng).random(n)
+        return out
+    m = max(0, math.ceil(math.log2(n)))
+    out = qmc.Sobol(d=d, scramble=True, rng=rng).random_base2(m)[:n]
+    return out
+
+
+# --------------------------------------------------------------------------
+# Running chunks
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker needs to run chunks of one scenario (picklable)."""
+
+    inputs: chain.ChainInputs
+    options: Mapping[str, object]
+    base: Mapping[str, F]
+    design: Design
+    labels: Labels
+
+
+def run_chunk(task: Task, values: F) -> F:
+    """Run one chunk of members; return its IAMC variables (variable, member, year).
+
+    Parameters
+    ----------
+    task
+        The scenario's inputs, central parameters and design.
+    values : (member, column)
+        The chunk's sampled inputs in the scenario's units.
+    """
+    from evhub.run import to_dataset
+
+    n = values.shape[0]
+    params = task.design.parameters(values, task.base, n)
+    out = chain.simulate(task.inputs, params, task.options)
+    ds = to_dataset(out, task.labels)
+    block = np.empty((len(_VARIABLES), n, len(task.labels.years)))
+    for v, name in enumerate(_VARIABLES):
+        block[v] = IAMC_VARIABLES[name][1](ds).transpose("run", "year").values
+    return block
+
+
+@dataclass
+class Member:
+    """One scenario's ensemble: its design, sampled inputs and chunk files."""
+
+    scenario: ResolvedScenario
+    design: Design
+    inputs: F  # (member, column), scenario units
+    chunks: list[Path]
+    bounds: list[tuple[int, int]]
+
+    def chunk(self, k: int) -> F:
+        """The IAMC block (variable, member, year) of chunk ``k``."""
+        return np.load(self.chunks[k])
+
+    def variable(self, v: int) -> F:
+        """Every member's values (member, year) of variable index ``v``."""
+        parts = []
+        for path in self.chunks:
+            block = np.load(path, mmap_mode="r")
+            parts.append(np.array(block[v]))
+            del block
+        return np.concatenate(parts, axis=0)
+
+
+class Ensemble:
+    """The ensemble of one or more scenarios.
+
+    Every member's IAMC variables live in a scratch folder (deleted with the
+    object); :meth:`quantiles` and :meth:`targets` summarise them, and
+    :meth:`values` reads one variable back.
+    """
+
+    def __init__(
+        self,
+        members: Mapping[str, Member],
+        *,
+        samples: int,
+        seed: int,
+        sampler: str,
+        chunk_size: int,
+        dataset: Dataset,
+        scratch: Path,
+    ) -> None:
+        self.members = dict(members)
+        self.samples = samples
+        self.seed = seed
+        self.sampler = sampler
+        self.chunk_size = chunk_size
+        self.dataset = dataset
+        self.scratch = scratch
+        self._finalizer = weakref.finalize(self, shutil.rmtree, scratch, True)
+        self._quantiles: pd.DataFrame | None = None
+        self._targets: pd.DataFrame | None = None
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenario names, in order."""
+        return list(self.members)
+
+    def values(self, scenario: str, variable: str) -> pd.DataFrame:
+        """Every member's values of one IAMC variable: rows are members, columns years."""
+        member = self._member(scenario)
+        if variable not in IAMC_VARIABLES:
+            msg = f"unknown variable {variable!r}; see evhub.results.IAMC_VARIABLES"
+            raise InputError(msg)
+        array = member.variable(_VARIABLES.index(variable))
+        frame = pd.DataFrame(array, columns=[int(y) for y in self.dataset.years])
+        frame.index.name = "run"
+        return frame
+
+    def inputs(self, scenario: str) -> pd.DataFrame:
+        """The sampled inputs of every member (in the scenario's units)."""
+        member = self._member(scenario)
+        frame = pd.DataFrame(member.inputs, columns=list(member.design.names))
+        frame.index.name = "run"
+        return frame
+
+    def _member(self, scenario: str) -> Member:
+        if scenario not in self.members:
+            msg = f"scenario {scenario!r} is not in this ensemble; it has {self.scenarios}"
+            raise InputError(msg)
+        return self.members[scenario]
+
+    def quantiles(self) -> pd.DataFrame:
+        """IAMC table with a ``Quantile`` column (:data:`QUANTILES`) per scenario and variable."""
+        if self._quantiles is None:
+            years = [int(y) for y in self.dataset.years]
+            rows = []
+            for name, member in self.members.items():
+                for v, variable in enumerate(_VARIABLES):
+                    unit = IAMC_VARIABLES[variable][0]
+                    q = np.quantile(member.variable(v), QUANTILES, axis=0)
+                    for k, level in enumerate(QUANTILES):
+                        rows.append(
+                            [MODEL, name, self.dataset.region, variable, unit, level, *q[k]]
+                        )
+            self._quantiles = pd.DataFrame(
+                rows,
+                columns=["Model", "Scenario", "Region", "Variable", "Unit", "Quantile", *years],
+            )
+        return self._quantiles
+
+    def targets(self) -> pd.DataFrame:
+        """The probability of meeting each target: the share of members that meet it.
+
+        Targets are the scorecard's: the national CO2 path in its target years
+        (each member against its own target path) and the scenario's
+        ``targets.<name>`` goals.
+        """
+        if self._targets is None:
+            self._targets = pd.DataFrame(
+                [row for name, m in self.members.items() for row in self._target_rows(name, m)],
+                columns=[
+                    "scenario",
+                    "target",
+                    "variable",
+                    "year",
+                    "direction",
+                    "value",
+                    "unit",
+                    "probability",
+                ],
+            )
+        return self._targets
+
+    def _target_rows(self, name: str, member: Member) -> Iterator[list[Any]]:
+        data = self.dataset
+        years = [int(y) for y in data.years]
+        goals = {
+            goal: (int(g.year), float(g.value))
+            for goal, g in member.scenario.parameters.targets
+            if g.year is not None and g.value is not None
+        }
+        national = data.rows("targets", "ghg_target").dropna(subset=["year"])
+        national_years = sorted(int(y) for y in national["year"] if y > data.base_year)
+        for ind in indicators.INDICATORS:
+            checks: list[tuple[int, F | float, str]] = []
+            if ind.target:
+                values = member.variable(_VARIABLES.index(ind.target))
+                checks = [(y, values[:, years.index(y)], "per run") for y in national_years]
+            elif ind.goal and ind.goal in goals:
+                year, value = goals[ind.goal]
+                checks = [(year, value, f"{value:g}")]
+            if not checks:
+                continue
+            got = member.variable(_VARIABLES.index(ind.variable))
+            for year, target, shown in checks:
+                if year not in years:
+                    continue
+                met = indicators.meets(got[:, years.index(year)], np.asarray(target), ind.direction)
+                yield [
+                    name,
+                    ind.label,
+                    ind.variable,
+                    year,
+                    "at most" if ind.direction == "max" else "at least",
+                    shown if isinstance(target, float) else "target path",
+                    ind.unit,
+                    float(np.mean(met)),
+                ]
+
+    def close(self) -> None:
+        """Delete the scratch folder now (it is deleted with the object anyway)."""
+        self._finalizer()
+
+    # ------------------------------------------------------------------ store
+
+    def write_files(self, folder: Path) -> None:
+        """Write ``iamc_quantiles.csv`` and ``targets.csv`` into ``folder``."""
+        self.quantiles().to_csv(folder / "iamc_quantiles.csv", index=False, float_format="%.6g")
+        self.targets().to_csv(folder / "targets.csv", index=False, float_format="%.6g")
+
+    def write_store(self, con: Any, progress: Progress | None = None) -> None:
+        """Add the ensemble tables to an open DuckDB connection, chunk by chunk.
+
+        Tables: ``ensemble`` (scenario, run, variable, year, value: every
+        member's IAMC variables, long format), ``samples`` (scenario, run,
+        parameter, value: every member's sampled inputs), ``distributions``
+        (scenario, parameter, distribution, central value) and
+        ``ensemble_runs`` (scenario, samples, seed, sampler, chunk size).
+        """
+        years = np.array([int(y) for y in self.dataset.years], dtype=np.int16)
+        variables = pd.CategoricalDtype(list(_VARIABLES))
+        scenarios = pd.CategoricalDtype(self.scenarios)
+        con.execute(
+            "CREATE TABLE ensemble (scenario VARCHAR, run INTEGER, variable VARCHAR, "
+            "year SMALLINT, value DOUBLE)"
+        )
+        total = sum(len(m.chunks) for m in self.members.values())
+        done = 0
+        for name, member in self.members.items():
+            for k, (start, stop) in enumerate(member.bounds):
+                block = member.chunk(k)  # (variable, member, year)
+                n_var, n_run, n_year = block.shape
+                frame = pd.DataFrame(
+                    {
+                        "scenario": pd.Categorical.from_codes(
+                            np.zeros(block.size, dtype=np.int8) + self.scenarios.index(name),
+                            dtype=scenarios,
+                        ),
+                        "run": np.tile(
+                            np.repeat(np.arange(start, stop, dtype=np.int32), n_year), n_var
+                        ),
+                        "variable": pd.Categorical.from_codes(
+                            np.repeat(np.arange(n_var, dtype=np.int16), n_run * n_year),
+                            dtype=variables,
+                        ),
+                        "year": np.tile(years, n_var * n_run),
+                        "value": block.reshape(-1),
+                    }
+                )
+                con.register("chunk", frame)
+                con.execute("INSERT INTO ensemble SELECT * FROM chunk")
+                con.unregister("chunk")
+                done += 1
+                if progress is not None:
+                    progress(done, total, "writing the ensemble to DuckDB")
+        samples = []
+        for name, member in self.members.items():
+            inputs = self.inputs(name).reset_index().melt(
+                id_vars="run", var_name="parameter", value_name="value"
+            )
+            inputs.insert(0, "scenario", name)
+            samples.append(inputs)
+        frames = {
+            "samples": pd.concat(samples, ignore_index=True)
+            if samples
+            else pd.DataFrame(columns=["scenario", "run", "parameter", "value"]),
+            "distributions": pd.DataFrame(
+                [
+                    {
+                        "scenario": name,
+                        "parameter": path,
+                        "distribution": show_spec(dist.spec()),
+                        "central": dist.central,
+                        "source": member.scenario.provenance.get(path, ""),
+                    }
+                    for name, member in self.members.items()
+                    for path, dist in member.scenario.distributions.items()
+                ],
+                columns=["scenario", "parameter", "distribution", "central", "source"],
+            ),
+            "ensemble_runs": pd.DataFrame(
+                [
+                    {
+                        "scenario": name,
+                        "samples": self.samples,
+                        "seed": self.seed,
+                        "sampler": self.sampler,
+                        "chunk_size": self.chunk_size,
+                        "inputs_sampled": len(member.design.columns),
+                    }
+                    for name, member in self.members.items()
+                ]
+            ),
+        }
+        for table, frame in frames.items():
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
+            con.unregister("frame")
+
+
+# --------------------------------------------------------------------------
+# The driver
+# --------------------------------------------------------------------------
+
+
+def run_ensemble(
+    scenarios: Sequence[ResolvedScenario],
+    data: Dataset,
+    *,
+    samples: int,
+    seed: int = 0,
+    sampler: str = "lhs",
+    chunk_size: int = DEFAULT_CHUNK,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> Ensemble:
+    """Sample and run the ensemble of each scenario (see the module docstring).
+
+    Parameters
+    ----------
+    scenarios
+        Resolved scenarios.
+    data
+        The dataset.
+    samples
+        Members per scenario.
+    seed
+        Seed of the draws: the same inputs and seed give the same ensemble.
+    sampler
+        ``lhs`` or ``sobol``.
+    chunk_size
+        Members run at once; memory grows with it, not with ``samples``.
+    workers
+        Run the chunks on a Dask ``LocalCluster`` with this many worker processes.
+    scheduler
+        Run the chunks on an existing Dask cluster (its scheduler address).
+    progress
+        Called as ``progress(done, total, description)`` as chunks finish.
+
+    Returns
+    -------
+    Ensemble
+    """
+    from evhub.run import labels, prepare
+
+    if chunk_size < 1:
+        msg = f"--chunk-size {chunk_size}: must be at least 1"
+        raise InputError(msg)
+    if workers is not None and workers < 1:
+        msg = f"--workers {workers}: must be at least 1"
+        raise InputError(msg)
+    unit_draws(samples, 0, seed, sampler)  # checks samples and sampler
+    names = labels(data)
+    scratch = Path(tempfile.mkdtemp(prefix="evhub-ensemble-"))
+    members: dict[str, Member] = {}
+    jobs: list[tuple[str, int, Task, F]] = []
+    try:
+        for scenario in scenarios:
+            inputs, options, base = prepare(scenario, data)
+            plan = design(scenario, inputs.projects)
+            u = unit_draws(samples, len(plan.columns), seed, sampler)
+            values = plan.values(u, base, inputs.projects)
+            bounds = [(a, min(a + chunk_size, samples)) for a in range(0, samples, chunk_size)]
+            member = Member(scenario, plan, values, [], bounds)
+            members[scenario.name] = member
+            task = Task(inputs, options, base, plan, names)
+            jobs.extend((scenario.name, k, task, values[a:b]) for k, (a, b) in enumerate(bounds))
+        results = _map(jobs, workers, scheduler, progress, scratch)
+        for name, k, path in results:
+            member = members[name]
+            while len(member.chunks) <= k:
+                member.chunks.append(Path())
+            member.chunks[k] = path
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return Ensemble(
+        members,
+        samples=samples,
+        seed=seed,
+        sampler=sampler,
+        chunk_size=chunk_size,
+        dataset=data,
+        scratch=scratch,
+    )
+
+
+def _map(
+    jobs: Sequence[tuple[str, int, Task, F]],
+    workers: int | None,
+    scheduler: str | None,
+    progress: Progress | None,
+    scratch: Path,
+) -> list[tuple[str, int, Path]]:
+    """Run every chunk, in this process or on Dask; save each block as it arrives."""
+    total = sum(len(values) for *_, values in jobs)
+    done = 0
+    out: list[tuple[str, int, Path]] = []
+
+    def save(name: str, k: int, block: F) -> None:
+        nonlocal done
+        path = scratch / f"{len(out):06d}.npy"
+        np.save(path, block)
+        out.append((name, k, path))
+        done += block.shape[1]
+        if progress is not None:
+            progress(done, total, f"running {name}")
+
+    if progress is not None:
+        progress(0, total, "running the ensemble")
+    if workers is None and scheduler is None:
+        for name, k, task, values in jobs:
+            save(name, k, run_chunk(task, values))
+        return out
+    for name, k, block in _dask(jobs, workers, scheduler):
+        save(name, k, block)
+    return out
+
+
+def _dask(
+    jobs: Sequence[tuple[str, int, Task, F]], workers: int | None, scheduler: str | None
+) -> Iterator[tuple[str, int, F]]:
+    """Run the chunks on a Dask cluster; yield each block as it finishes."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=50,
+        )
+    try:
+        client = Client(cluster if cluster is not None else scheduler, timeout="20s")
+    except OSError as exc:
+        if cluster is not None:
+            cluster.close()
+        msg = f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})"
+        raise InputError(msg) from None
+    try:
+        tasks = {id(task): task for *_, task, _ in jobs}
+        shared = {key: client.scatter(task, broadcast=True) for key, task in tasks.items()}
+        futures = {
+            client.submit(run_chunk, shared[id(task)], values, pure=False): (name, k)
+            for name, k, task, values in jobs
+        }
+        for future in as_completed(futures):
+            name, k = futures[future]
+            yield name, k, future.result()
+            future.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
