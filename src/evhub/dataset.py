@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -93,13 +93,26 @@ class Dataset:
         """Model years, ``first_year`` to ``last_year`` inclusive [yr]."""
         return np.arange(self.first_year, self.last_year + 1)
 
+    @cached_property
+    def _by_variable(self) -> dict[str, dict[str, pd.DataFrame]]:
+        """Each table's rows grouped by variable (computed once; rows() is called often)."""
+        return {
+            name: {str(v): g for v, g in frame.groupby("variable", sort=False)}
+            for name, frame in self.tables.items()
+            if "variable" in frame.columns
+        }
+
     def rows(self, table: str, variable: str, **keys: str) -> pd.DataFrame:
         """Rows of one variable, optionally filtered by key columns."""
-        frame = self.tables[table]
-        mask = frame["variable"] == variable
-        for column, value in keys.items():
-            mask &= frame[column] == value
-        return frame[mask]
+        frame = self._by_variable.get(table, {}).get(variable)
+        if frame is None:
+            return self.tables[table].iloc[0:0]
+        if keys:
+            mask = np.ones(len(frame), dtype=bool)
+            for column, value in keys.items():
+                mask &= (frame[column] == value).to_numpy()
+            frame = frame[mask]
+        return frame
 
     def series(self, table: str, variable: str, **keys: str) -> pd.Series:
         """Yearly values of one variable as a Series indexed by year.

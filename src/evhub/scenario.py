@@ -978,7 +978,7 @@ def resolve(
                 if "range" in filled:
                     sources.append(defaults[path].source)
                 values[path] = value
-                provenance[path] = "; ".join(dict.fromkeys(s for s in sources if s))
+                provenance[path] = ";".join(dict.fromkeys(s for s in sources if s))
                 origins.pop(path, None)
                 origins[path] = origin
                 units[path] = unit_of(path)

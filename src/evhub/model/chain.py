@@ -645,13 +645,13 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     past = years <= inputs.base_year
     capacity, invest, jobs = project_flows(pj, params, years, inputs.base_year)
     if inputs.history_params:
-        history = {k: v for k, v in params.items() if not k.startswith("pipeline.")}
-        history.update({k: np.full(runs, v) for k, v in inputs.history_params.items()})
+        # the same for every run: computed once
+        history = {k: np.full(1, v) for k, v in inputs.history_params.items()}
         old_capacity, old_invest, old_jobs = project_flows(pj, history, years, inputs.base_year)
         capacity = np.where(past[None, None, :], old_capacity, capacity)
         invest = np.where(past[None, :], old_invest, invest)
         jobs = np.where(past[None, :], old_jobs, jobs)
-        eu_history = history["trade.eu_export_share"]
+        eu_history = np.broadcast_to(history["trade.eu_export_share"], (runs,))
     else:
         eu_history = params["trade.eu_export_share"]
 
