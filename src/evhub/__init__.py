@@ -5,7 +5,17 @@
 >>> table = results.to_iamc()
 """
 
-from evhub.api import calibrate, list_scenarios, load_dataset, resolve, run, validate
+from evhub.api import (
+    calibrate,
+    goalseek,
+    list_scenarios,
+    load_dataset,
+    pipeline,
+    resolve,
+    run,
+    sensitivity,
+    validate,
+)
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.results import Results
@@ -15,9 +25,12 @@ __all__ = [
     "InputError",
     "Results",
     "calibrate",
+    "goalseek",
     "list_scenarios",
     "load_dataset",
+    "pipeline",
     "resolve",
     "run",
+    "sensitivity",
     "validate",
 ]

@@ -11,8 +11,10 @@ import yaml
 
 from evhub import calibrate as _calibrate
 from evhub import dataset as _dataset
+from evhub import goalseek as _goalseek
 from evhub import pipeline as _pipeline
 from evhub import scenario as _scenario
+from evhub import sensitivity as _sensitivity
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.results import Results
@@ -20,12 +22,14 @@ from evhub.run import run as _run
 
 __all__ = [
     "calibrate",
+    "goalseek",
     "list_scenarios",
     "load_dataset",
     "parse_value",
     "pipeline",
     "resolve",
     "run",
+    "sensitivity",
     "validate",
 ]
 
@@ -195,3 +199,75 @@ def parse_value(text: str) -> Any:
     except yaml.YAMLError:
         msg = f"cannot parse value {text!r}"
         raise InputError(msg) from None
+
+
+def sensitivity(
+    scenario: str | Path,
+    indicator: str,
+    year: int,
+    *,
+    method: str = "sobol",
+    samples: int = 256,
+    seed: int = 0,
+    dataset: str | Path | Dataset | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> _sensitivity.Sensitivity:
+    """Sobol or Morris indices of an indicator in a year (see :mod:`evhub.sensitivity`).
+
+    ``indicator`` is an IAMC variable or a scorecard label such as ``"Cars built"``.
+    """
+    data = load_dataset(dataset)
+    resolved = _scenario.resolve(scenario, data, overrides)
+    return _sensitivity.sensitivity(
+        resolved,
+        data,
+        indicator,
+        year,
+        method=method,  # type: ignore[arg-type]
+        samples=samples,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
+
+
+def goalseek(
+    scenario: str | Path,
+    *,
+    target: str,
+    year: int,
+    value: float,
+    vary: str,
+    low: float,
+    high: float,
+    probability: float | None = None,
+    samples: int = 200,
+    seed: int = 0,
+    sampler: str = "lhs",
+    direction: str | None = None,
+    dataset: str | Path | Dataset | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> _goalseek.GoalSeek:
+    """The value of ``vary`` in ``[low, high]`` that meets a target (see :mod:`evhub.goalseek`)."""
+    return _goalseek.goalseek(
+        scenario,
+        load_dataset(dataset),
+        target=target,
+        year=year,
+        value=value,
+        vary=vary,
+        low=low,
+        high=high,
+        probability=probability,
+        samples=samples,
+        seed=seed,
+        sampler=sampler,
+        direction=direction,
+        overrides=dict(overrides or {}),
+        progress=progress,
+    )

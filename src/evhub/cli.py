@@ -15,12 +15,19 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from evhub import api
 from evhub.distributions import show_spec
 from evhub.errors import InputError
+from evhub.results import write_atomically
 
 app = typer.Typer(
     help="evhub: an open model of a country's EV transition and its EV and battery industry.",
@@ -88,36 +95,86 @@ def run(
         list[str] | None,
         typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable)."),
     ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples", "-n", help="Also run an ensemble of N members per scenario.", min=1
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the ensemble's draws.")] = 0,
+    sampler: Annotated[
+        str, typer.Option(help="How the draws fill the unit cube: lhs or sobol.")
+    ] = "lhs",
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Run the ensemble's chunks on a local Dask cluster of K processes."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Run the ensemble's chunks on an existing Dask scheduler (address)."),
+    ] = None,
+    chunk_size: Annotated[
+        int | None, typer.Option(help="Ensemble members run at once (memory grows with it).")
+    ] = None,
 ) -> None:
-    """Run scenarios; write iamc.csv, scorecard.csv and evhub.duckdb; print the scorecard."""
+    """Run scenarios; write iamc.csv, scorecard.csv and evhub.duckdb; print the scorecard.
+
+    With --samples N, also sample each scenario's distributions and pipeline
+    projects N times and write iamc_quantiles.csv and targets.csv (the
+    probability of meeting each target), with every member in the store.
+    """
 
     def work() -> Any:
         overrides = _parse_set(set_ or [])
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as progress:
+        with _progress() as progress:
             task = progress.add_task("running scenarios", total=None)
 
             def step(done: int, total: int, name: str) -> None:
-                progress.update(task, completed=done, total=total, description=f"running {name}")
+                if not name.startswith(("running", "writing", "done")):
+                    name = f"running {name}"  # a deterministic scenario
+                progress.update(task, completed=done, total=total, description=name)
 
             results = api.run(
-                scenarios or None, dataset=dataset, overrides=overrides, progress=step
+                scenarios or None,
+                dataset=dataset,
+                overrides=overrides,
+                progress=lambda d, t, n: step(
+                    d, t, n if n.startswith(("running", "writing")) else f"running {n}"
+                ),
+                samples=samples,
+                seed=seed,
+                sampler=sampler,
+                chunk_size=chunk_size,
+                workers=workers,
+                scheduler=scheduler,
             )
-            progress.update(task, description="writing results")
-            folder = results.write(out)
+            progress.update(task, description="writing results", completed=0, total=None)
+            folder = results.write(out, progress=step)
         return results, folder
 
     results, folder = _guard(work)
     _print_scorecard(results.scorecard())
-    console.print(
-        f"wrote {folder / 'iamc.csv'}, {folder / 'scorecard.csv'} and {folder / 'evhub.duckdb'}",
-        soft_wrap=True,
+    files = ["iamc.csv", "scorecard.csv"]
+    if results.ensemble is not None:
+        files += ["iamc_quantiles.csv", "targets.csv"]
+        members = results.ensemble.samples
+        console.print(
+            f"ensemble: {members:,} members per scenario ({results.ensemble.sampler}, seed "
+            f"{results.ensemble.seed}); (p) = share of members that meet the target",
+            soft_wrap=True,
+        )
+    shown = ", ".join(str(folder / f) for f in files)
+    console.print(f"wrote {shown} and {folder / 'evhub.duckdb'}", soft_wrap=True)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
     )
 
 
@@ -137,6 +194,9 @@ def _print_scorecard(card: Any) -> None:
             text = _fmt(row["value"], unit)
             if row["met"] is not None:
                 text = f"[green]{text} ✓[/]" if row["met"] else f"[red]{text} ✗[/]"
+            p = row.get("probability")
+            if p is not None and not (isinstance(p, float) and math.isnan(p)):
+                text += f" ({p:.0%})"
             cells.append(text)
         targets = group["target"].dropna().unique()
         target = _fmt(float(targets[0]), unit) if len(targets) == 1 else "per scenario"
@@ -337,6 +397,191 @@ def calibrate(
     for path, value in result.parameters.items():
         console.print(f"  {path} = {value:.4g}")
     console.print("Put these in the dataset's assumptions.csv (or a scenario) to use them.")
+
+
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
+    indicator: Annotated[
+        str,
+        typer.Option(help="IAMC variable or scorecard indicator, e.g. 'Cars built'."),
+    ],
+    year: Annotated[int, typer.Option(help="Year of the indicator.")],
+    method: Annotated[str, typer.Option(help="sobol (indices) or morris (screening).")] = "sobol",
+    samples: Annotated[
+        int, typer.Option(help="Base samples N (Sobol: N(d+2) runs; Morris: N(d+1)).")
+    ] = 256,
+    seed: Annotated[int, typer.Option(help="Seed of the sampling and the bootstrap.")] = 0,
+    workers: Annotated[
+        int | None, typer.Option(help="Run on a local Dask cluster of K processes.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run on an existing Dask scheduler (address).")
+    ] = None,
+    out: OutOption = Path("results"),
+    dataset: DatasetOption = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable)."),
+    ] = None,
+) -> None:
+    """Which uncertain inputs decide an indicator: Sobol or Morris indices (SALib), ranked."""
+
+    def work() -> Any:
+        with _progress() as progress:
+            task = progress.add_task("sampling", total=None)
+
+            def step(done: int, total: int, name: str) -> None:
+                progress.update(task, completed=done, total=total, description=name)
+
+            result = api.sensitivity(
+                scenario,
+                indicator,
+                year,
+                method=method,
+                samples=samples,
+                seed=seed,
+                dataset=dataset,
+                overrides=_parse_set(set_ or []),
+                workers=workers,
+                scheduler=scheduler,
+                progress=step,
+            )
+        stem = result.file_stem()
+        paths = (out / f"{stem}.csv", out / f"{stem}-tornado.csv")
+
+        def write(folder: Path) -> None:
+            result.indices.to_csv(folder / paths[0].name, index=False, float_format="%.6g")
+            result.tornado.to_csv(folder / paths[1].name, index=False, float_format="%.6g")
+
+        write_atomically(out, write)
+        return result, paths
+
+    result, paths = _guard(work)
+    _print_sensitivity(result)
+    console.print(f"wrote {paths[0]} and {paths[1]}", soft_wrap=True)
+
+
+def _print_sensitivity(result: Any) -> None:
+    table = Table(
+        title=f"{result.variable} in {result.year}, scenario {result.scenario!r}: "
+        f"{result.method} indices from {result.runs:,} runs (95 % confidence)",
+        title_justify="left",
+    )
+    sobol = result.method == "sobol"
+    for name in ("rank", "input", *(("S1", "ST") if sobol else ("mu*", "sigma")), "distribution"):
+        table.add_column(
+            name, justify="right" if name in ("rank", "S1", "ST", "mu*", "sigma") else "left"
+        )
+    for row in result.indices.itertuples(index=False):
+        if sobol:
+            cells = [f"{row.S1:.3f} ± {row.S1_conf:.3f}", f"{row.ST:.3f} ± {row.ST_conf:.3f}"]
+        else:
+            cells = [f"{row.mu_star:.4g} ± {row.mu_star_conf:.2g}", f"{row.sigma:.4g}"]
+        table.add_row(str(row.rank), row.input, *cells, row.distribution)
+    console.print(table)
+    tornado = Table(
+        title="One at a time: the input at its 5th and 95th percentile (a project: not "
+        "realised / realised), the rest central",
+        title_justify="left",
+    )
+    for name in ("input", "low", "high", "at low", "at high", "swing"):
+        tornado.add_column(name, justify="left" if name == "input" else "right")
+    for row in result.tornado.head(10).itertuples(index=False):
+        tornado.add_row(
+            row.input,
+            f"{row.low_value:.4g}",
+            f"{row.high_value:.4g}",
+            f"{row.at_low:,.4g}",
+            f"{row.at_high:,.4g}",
+            f"{row.swing:,.4g}",
+        )
+    console.print(tornado)
+    if len(result.tornado):
+        console.print(f"all inputs central: {result.tornado['base'].iloc[0]:,.6g}")
+
+
+@app.command()
+def goalseek(
+    scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
+    target: Annotated[
+        str, typer.Option(help="IAMC variable or scorecard indicator to bring to the value.")
+    ],
+    year: Annotated[int, typer.Option(help="Year of the target.")],
+    value: Annotated[float, typer.Option(help="Target value, in the indicator's unit.")],
+    vary: Annotated[str, typer.Option(help="Dotted path of the parameter to vary.")],
+    range_: Annotated[
+        tuple[float, float], typer.Option("--range", help="Low and high end of the parameter.")
+    ],
+    probability: Annotated[
+        float | None,
+        typer.Option(help="Seek the value where this share of an ensemble meets the target."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option(help="Members of the ensemble (with --probability).")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the ensemble's draws.")] = 0,
+    direction: Annotated[
+        str | None,
+        typer.Option(help="max (at most) or min (at least); default: the scorecard's."),
+    ] = None,
+    dataset: DatasetOption = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable)."),
+    ] = None,
+) -> None:
+    """Find the value of one parameter that meets a target (SciPy root finding)."""
+
+    def work() -> Any:
+        overrides = _parse_set(set_ or [])
+        with _progress() as progress:
+            task = progress.add_task("scanning the range", total=None)
+
+            def step(done: int, total: int, name: str) -> None:
+                progress.update(task, completed=done, total=total, description="goal seek")
+
+            found = api.goalseek(
+                scenario,
+                target=target,
+                year=year,
+                value=value,
+                vary=vary,
+                low=range_[0],
+                high=range_[1],
+                probability=probability,
+                samples=samples,
+                seed=seed,
+                direction=direction,
+                dataset=dataset,
+                overrides=overrides,
+                progress=step,
+            )
+            results = None
+            if found.solution is not None:
+                progress.update(task, description="running the scenario at the solution")
+                results = api.run(
+                    scenario,
+                    dataset=dataset,
+                    overrides={**overrides, vary: found.solution},
+                    samples=samples if probability is not None else None,
+                    seed=seed,
+                )
+        return found, results
+
+    found, results = _guard(work)
+    if found.solution is None:
+        console.print(f"[red]{escape(found.message)}[/]", soft_wrap=True)
+        raise typer.Exit(code=1)
+    console.print(f"[green]{escape(found.message)}[/]", soft_wrap=True)
+    _print_scorecard(results.scorecard())
+    console.print(
+        f"scorecard of {found.scenario!r} with {found.parameter} = {found.solution:.6g}",
+        soft_wrap=True,
+    )
 
 
 def main() -> None:  # pragma: no cover - entry point

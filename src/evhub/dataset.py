@@ -87,6 +87,8 @@ class Dataset:
     assumptions: pd.DataFrame
     sources: Mapping[str, Source]
     meta: Mapping[str, Any] = field(default_factory=dict)
+    #: Arrays derived from the dataset, kept for reuse by later runs (not data).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def years(self) -> np.ndarray:

@@ -287,8 +287,8 @@ def parse_distribution(
             if err["type"] == "missing" and loc in ("low", "high") and kind in _RANGED:
                 text += " (the dataset gives no range for this parameter)"
             if err["type"] == "extra_forbidden":
-                fields = [f for f in _SPECS[str(kind)].model_fields if f != "dist"]
-                text = f"unknown field for {kind}; expected {fields}"
+                known = [f for f in _SPECS[str(kind)].model_fields if f != "dist"]
+                text = f"unknown field for {kind}; expected {known}"
             problems.append(f"{loc}: {text}" if loc else text)
         msg = f"{where} = {shown}: " + "; ".join(problems)
         raise ValueError(msg) from None

@@ -56,6 +56,9 @@ __all__ = [
     "Ensemble",
     "Member",
     "design",
+    "evaluate",
+    "make_task",
+    "run_chunk",
     "run_ensemble",
     "unit_draws",
 ]
@@ -68,7 +71,7 @@ QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Ways to place the uniform draws.
 SAMPLERS = ("lhs", "sobol")
 #: Members per chunk: large enough to vectorise, small enough to stay in cache.
-DEFAULT_CHUNK = 250
+DEFAULT_CHUNK = 500
 _PERCENT_UNITS = ("%", "%/yr")
 _VARIABLES = tuple(IAMC_VARIABLES)
 _PROJECT_FIELDS = ("delay", "lead_time")
@@ -95,7 +98,8 @@ class Column:
         Factor from that unit to the model's (0.01 for percent).
     distribution
         How a uniform draw becomes a value; ``None`` for a realisation (the
-        value is 1 if the draw is below the project's probability).
+        value is 1 if the draw is below the project's probability) or a
+        column of given values (goal seek's trial values).
     project
         Index of the project in the registry, for per-project columns.
     """
@@ -105,6 +109,11 @@ class Column:
     scale: float
     distribution: Distribution | None
     project: int | None = None
+
+    @property
+    def is_realisation(self) -> bool:
+        """Whether the column says if a project is realised (0 or 1)."""
+        return self.distribution is None and self.name.startswith("pipeline.realised.")
 
 
 @dataclass(frozen=True)
@@ -141,10 +150,13 @@ class Design:
         out = np.empty((n, len(self.columns)))
         realise = []
         for j, col in enumerate(self.columns):
-            if col.distribution is None:
+            if col.distribution is not None:
+                out[:, j] = col.distribution.ppf(quantile_points(u[:, j]))
+            elif col.project is not None:
                 realise.append(j)
             else:
-                out[:, j] = col.distribution.ppf(quantile_points(u[:, j]))
+                msg = f"{col.name}: a column without a distribution takes given values, not draws"
+                raise ValueError(msg)
         if realise:
             params = self.parameters(out, base, n, realised=False)
             weight, _, _ = chain.project_terms(projects, params, n)
@@ -160,10 +172,14 @@ class Design:
         """Parameter arrays (member,) in model units: the central values with the sampled ones."""
         params = {k: np.broadcast_to(v, (n,)) for k, v in base.items()}
         for j, col in enumerate(self.columns):
-            if col.distribution is None and not realised:
+            if col.is_realisation and not realised:
                 continue
             params[col.name] = values[:, j] * col.scale
         return params
+
+    def with_column(self, column: Column) -> Design:
+        """The design with one more column (e.g. a parameter set to given values)."""
+        return Design((*self.columns, column))
 
 
 def design(scenario: ResolvedScenario, projects: chain.Projects) -> Design:
@@ -196,9 +212,9 @@ def design(scenario: ResolvedScenario, projects: chain.Projects) -> Design:
                     own + "start_year" in values and values[own + "start_year"] is not None
                 ):
                     continue
-                dist = dists.get(f"pipeline.stages.{stage}.{field}")
-                if dist is not None:
-                    columns.append(Column(f"pipeline.{field}.{pid}", "yr", 1.0, dist, i))
+                drawn = dists.get(f"pipeline.stages.{stage}.{field}")
+                if drawn is not None:
+                    columns.append(Column(f"pipeline.{field}.{pid}", "yr", 1.0, drawn, i))
         path = own + "probability"
         if path not in values or values[path] is None:
             path = f"pipeline.stages.{stage}.probability"
@@ -252,7 +268,15 @@ class Task:
     labels: Labels
 
 
-def run_chunk(task: Task, values: F) -> F:
+def make_task(scenario: ResolvedScenario, data: Dataset) -> Task:
+    """The chain inputs, central parameters and design of a scenario."""
+    from evhub.run import labels, prepare
+
+    inputs, options, base = prepare(scenario, data)
+    return Task(inputs, options, base, design(scenario, inputs.projects), labels(data))
+
+
+def run_chunk(task: Task, values: F, pick: tuple[str, int] | None = None) -> F:
     """Run one chunk of members; return its IAMC variables (variable, member, year).
 
     Parameters
@@ -261,6 +285,8 @@ def run_chunk(task: Task, values: F) -> F:
         The scenario's inputs, central parameters and design.
     values : (member, column)
         The chunk's sampled inputs in the scenario's units.
+    pick
+        ``(variable, year)``: return only that value of each member, shape (member,).
     """
     from evhub.run import to_dataset
 
@@ -268,10 +294,35 @@ def run_chunk(task: Task, values: F) -> F:
     params = task.design.parameters(values, task.base, n)
     out = chain.simulate(task.inputs, params, task.options)
     ds = to_dataset(out, task.labels)
+    if pick is not None:
+        name, year = pick
+        picked: F = np.asarray(IAMC_VARIABLES[name][1](ds).sel(year=year).values, dtype=float)
+        return picked
     block = np.empty((len(_VARIABLES), n, len(task.labels.years)))
     for v, name in enumerate(_VARIABLES):
         block[v] = IAMC_VARIABLES[name][1](ds).transpose("run", "year").values
     return block
+
+
+def evaluate(
+    task: Task,
+    values: F,
+    pick: tuple[str, int],
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    label: str = "running",
+) -> F:
+    """One variable in one year for every row of ``values`` (member, column), in chunks."""
+    bounds = [(a, min(a + chunk_size, len(values))) for a in range(0, len(values), chunk_size)]
+    jobs = [(label, k, task, values[a:b]) for k, (a, b) in enumerate(bounds)]
+    out = np.empty(len(values))
+    for _, k, part in _blocks(jobs, workers, scheduler, progress, pick):
+        a, b = bounds[k]
+        out[a:b] = part
+    return out
 
 
 @dataclass
@@ -286,7 +337,8 @@ class Member:
 
     def chunk(self, k: int) -> F:
         """The IAMC block (variable, member, year) of chunk ``k``."""
-        return np.load(self.chunks[k])
+        block: F = np.load(self.chunks[k])
+        return block
 
     def variable(self, v: int) -> F:
         """Every member's values (member, year) of variable index ``v``."""
@@ -492,9 +544,11 @@ class Ensemble:
                 if progress is not None:
                     progress(done, total, "writing the ensemble to DuckDB")
         samples = []
-        for name, member in self.members.items():
-            inputs = self.inputs(name).reset_index().melt(
-                id_vars="run", var_name="parameter", value_name="value"
+        for name in self.members:
+            inputs = (
+                self.inputs(name)
+                .reset_index()
+                .melt(id_vars="run", var_name="parameter", value_name="value")
             )
             inputs.insert(0, "scenario", name)
             samples.append(inputs)
@@ -580,8 +634,6 @@ def run_ensemble(
     -------
     Ensemble
     """
-    from evhub.run import labels, prepare
-
     if chunk_size < 1:
         msg = f"--chunk-size {chunk_size}: must be at least 1"
         raise InputError(msg)
@@ -589,20 +641,18 @@ def run_ensemble(
         msg = f"--workers {workers}: must be at least 1"
         raise InputError(msg)
     unit_draws(samples, 0, seed, sampler)  # checks samples and sampler
-    names = labels(data)
     scratch = Path(tempfile.mkdtemp(prefix="evhub-ensemble-"))
     members: dict[str, Member] = {}
     jobs: list[tuple[str, int, Task, F]] = []
     try:
         for scenario in scenarios:
-            inputs, options, base = prepare(scenario, data)
-            plan = design(scenario, inputs.projects)
+            task = make_task(scenario, data)
+            plan = task.design
             u = unit_draws(samples, len(plan.columns), seed, sampler)
-            values = plan.values(u, base, inputs.projects)
+            values = plan.values(u, task.base, task.inputs.projects)
             bounds = [(a, min(a + chunk_size, samples)) for a in range(0, samples, chunk_size)]
             member = Member(scenario, plan, values, [], bounds)
             members[scenario.name] = member
-            task = Task(inputs, options, base, plan, names)
             jobs.extend((scenario.name, k, task, values[a:b]) for k, (a, b) in enumerate(bounds))
         results = _map(jobs, workers, scheduler, progress, scratch)
         for name, k, path in results:
@@ -632,35 +682,55 @@ def _map(
     scratch: Path,
 ) -> list[tuple[str, int, Path]]:
     """Run every chunk, in this process or on Dask; save each block as it arrives."""
-    total = sum(len(values) for *_, values in jobs)
-    done = 0
     out: list[tuple[str, int, Path]] = []
-
-    def save(name: str, k: int, block: F) -> None:
-        nonlocal done
+    for name, k, block in _blocks(jobs, workers, scheduler, progress, None):
         path = scratch / f"{len(out):06d}.npy"
         np.save(path, block)
         out.append((name, k, path))
-        done += block.shape[1]
-        if progress is not None:
-            progress(done, total, f"running {name}")
-
-    if progress is not None:
-        progress(0, total, "running the ensemble")
-    if workers is None and scheduler is None:
-        for name, k, task, values in jobs:
-            save(name, k, run_chunk(task, values))
-        return out
-    for name, k, block in _dask(jobs, workers, scheduler):
-        save(name, k, block)
     return out
 
 
+def _blocks(
+    jobs: Sequence[tuple[str, int, Task, F]],
+    workers: int | None,
+    scheduler: str | None,
+    progress: Progress | None,
+    pick: tuple[str, int] | None,
+) -> Iterator[tuple[str, int, F]]:
+    """Run the chunks (here or on Dask) and yield ``(name, k, result)`` as each finishes."""
+    total = sum(len(values) for *_, values in jobs)
+    done = 0
+    if progress is not None:
+        progress(0, total, "running the ensemble")
+    if workers is None and scheduler is None:
+        results: Iterator[tuple[str, int, F]] = (
+            (name, k, run_chunk(task, values, pick)) for name, k, task, values in jobs
+        )
+    else:
+        results = _dask(jobs, workers, scheduler, pick)
+    sizes = {(name, k): len(values) for name, k, _, values in jobs}
+    for name, k, result in results:
+        done += sizes[(name, k)]
+        if progress is not None:
+            progress(done, total, name if name.startswith("running") else f"running {name}")
+        yield name, k, result
+
+
 def _dask(
-    jobs: Sequence[tuple[str, int, Task, F]], workers: int | None, scheduler: str | None
+    jobs: Sequence[tuple[str, int, Task, F]],
+    workers: int | None,
+    scheduler: str | None,
+    pick: tuple[str, int] | None,
 ) -> Iterator[tuple[str, int, F]]:
     """Run the chunks on a Dask cluster; yield each block as it finishes."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    import importlib
+
+    distributed: Any = importlib.import_module("dask.distributed")  # untyped
+    Client, LocalCluster, as_completed = (  # noqa: N806
+        distributed.Client,
+        distributed.LocalCluster,
+        distributed.as_completed,
+    )
 
     cluster = None
     if scheduler is None:
@@ -682,7 +752,7 @@ def _dask(
         tasks = {id(task): task for *_, task, _ in jobs}
         shared = {key: client.scatter(task, broadcast=True) for key, task in tasks.items()}
         futures = {
-            client.submit(run_chunk, shared[id(task)], values, pure=False): (name, k)
+            client.submit(run_chunk, shared[id(task)], values, pick, pure=False): (name, k)
             for name, k, task, values in jobs
         }
         for future in as_completed(futures):

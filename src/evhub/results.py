@@ -273,7 +273,12 @@ class Results:
         return pd.concat(frames, ignore_index=True)
 
     def scorecard(self) -> pd.DataFrame:
-        """Key indicators per scenario, with targets where they exist."""
+        """Key indicators per scenario, with targets where they exist.
+
+        Columns: indicator, year, unit, scenario, value (of the deterministic
+        run), target, met; with an ensemble also ``probability``, the share of
+        members that meet the target.
+        """
         data = self.dataset
         targets = data.rows("targets", "ghg_target").dropna(subset=["year"])
         target_years = sorted(int(y) for y in targets["year"] if y > data.base_year)
@@ -285,13 +290,18 @@ class Results:
             }
             for s in self.scenarios
         }
-        return indicators.scorecard(
+        card = indicators.scorecard(
             {name: self.variable(name).isel(run=0) for name in indicators.NEEDED},
             [str(s) for s in self.data["scenario"].values],
             [int(y) for y in data.meta.get("report_years") or []],
             target_years,
             goals,
         )
+        if self.ensemble is not None:
+            odds = self.ensemble.targets()[["scenario", "target", "year", "probability"]]
+            odds = odds.rename(columns={"target": "indicator"})
+            card = card.merge(odds, on=["scenario", "indicator", "year"], how="left")
+        return card
 
     def write(
         self, out: str | Path, progress: Callable[[int, int, str], None] | None = None

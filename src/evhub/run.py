@@ -305,11 +305,12 @@ def prepare(
 ) -> tuple[chain.ChainInputs, dict[str, object], dict[str, np.ndarray]]:
     """The chain's dataset arrays, options and central parameters (shape (1,)) of a scenario."""
     values = scenario.values
-    inputs = build_inputs(
-        data,
-        _keyed_years(values, "grid.renewable_share"),
-        _keyed_years(values, "market.gdp_growth"),
-    )
+    renewable_years = _keyed_years(values, "grid.renewable_share")
+    gdp_years = _keyed_years(values, "market.gdp_growth")
+    key = ("chain-inputs", tuple(renewable_years), tuple(gdp_years))
+    inputs = data.memo.get(key)
+    if inputs is None:  # the same for every scenario with the same anchor years
+        inputs = data.memo[key] = build_inputs(data, renewable_years, gdp_years)
     options = {k: values[k] for k in _NON_NUMERIC}
     _check_saturation(scenario, inputs)
     return inputs, options, parameter_arrays(values)
@@ -332,8 +333,8 @@ def _check_saturation(scenario: ResolvedScenario, inputs: chain.ChainInputs) -> 
         origin = scenario.provenance.get("market.saturation", "dataset")
         what = "can be as low as" if dist is not None else "="
         msg = (
-            f"{origin}: market.saturation {what} {saturation:g} veh/1000 persons; it must exceed the "
-            f"highest observed car ownership, {highest:.1f} veh/1000 persons"
+            f"{origin}: market.saturation {what} {saturation:g} veh/1000 persons; it must "
+            f"exceed the highest observed car ownership, {highest:.1f} veh/1000 persons"
         )
         raise InputError(msg)
 
@@ -351,14 +352,17 @@ class Labels:
 
 def labels(data: Dataset) -> Labels:
     """The coordinates of a dataset's results."""
+    if "labels" in data.memo:
+        return data.memo["labels"]  # type: ignore[no-any-return]
     projects = load_pipeline(data)
-    return Labels(
+    data.memo["labels"] = Labels(
         years=tuple(int(y) for y in data.years),
         base_year=data.base_year,
         projects=tuple(p.id for p in projects),
         project_kinds=tuple(_project_kinds(projects)),
         project_units=tuple(p.capacity_unit for p in projects),
     )
+    return data.memo["labels"]  # type: ignore[no-any-return]
 
 
 def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
@@ -541,11 +545,11 @@ def run(
             raise InputError(msg)
         seen.add(r.name)
     parts = []
-    names = labels(data)
+    coords = labels(data)
     for i, r in enumerate(resolved):
         if progress is not None:
             progress(i, len(resolved), r.name)
-        parts.append(to_dataset(simulate_resolved(r, data), names))
+        parts.append(to_dataset(simulate_resolved(r, data), coords))
     if progress is not None:
         progress(len(resolved), len(resolved), "done")
     combined = xr.concat(parts, dim="scenario", combine_attrs="override")

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import annotated_types
-
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -693,11 +692,11 @@ def default_parameters(data: Dataset) -> dict[str, Default]:
         if rows.empty:
             continue
         row = rows.sort_values("year").iloc[-1]
-        for field, value, unit in (
+        for key, value, unit in (
             ("year", int(row["year"]), "yr"),
             ("value", float(row["value"]), str(row["unit"])),
         ):
-            out[f"targets.{group}.{field}"] = Default(
+            out[f"targets.{group}.{key}"] = Default(
                 value, unit, str(row["source"]), file=str(data.path / "targets.csv")
             )
     for stage, prob in load_stage_probabilities(data).items():
@@ -1061,11 +1060,14 @@ def _distribution(
         if dataset_range and not {"low", "high"} <= set(spec) and default is not None:
             notes.append(f"low and high from {default.file}")
         extra = f" ({'; '.join(notes)})" if notes else ""
-        raise InputError(f"{exc}{extra}") from None
+        msg = f"{exc}{extra}"
+        raise InputError(msg) from None
     filled = set()
-    if dist.fields.get("mean", dist.fields.get("mode")) is not None and not (
-        {"mean", "mode"} & set(spec)
-    ) and dist.kind in ("normal", "lognormal", "triangular"):
+    if (
+        dist.fields.get("mean", dist.fields.get("mode")) is not None
+        and not ({"mean", "mode"} & set(spec))
+        and dist.kind in ("normal", "lognormal", "triangular")
+    ):
         filled.add("central")
     if dist.kind in ("uniform", "triangular", "beta") and not {"low", "high"} <= set(spec):
         filled.add("range")
@@ -1089,7 +1091,9 @@ def _check_joint(
     parts = ("battery.second_life_share", "battery.recycling_share")
     if not any(p in distributions for p in parts):
         return
-    highest = [distributions[p].support[1] if p in distributions else float(values[p]) for p in parts]
+    highest = [
+        distributions[p].support[1] if p in distributions else float(values[p]) for p in parts
+    ]
     if sum(highest) > 100:
         origin = next(provenance[p] for p in parts if p in distributions)
         msg = (

@@ -1,0 +1,283 @@
+"""Goal seek: the value of one parameter that makes an indicator meet a target.
+
+Deterministic: find ``x`` in ``[low, high]`` with ``indicator(x, year) = value``.
+The range is first scanned on a grid in one vectorised run (each grid point a
+member of the ``run`` axis), which shows whether any value in the range meets
+the target and brackets the first crossing; :func:`scipy.optimize.brentq` then
+refines it.
+
+Ensemble: find ``x`` where the probability of meeting the target (the share of
+``samples`` members, all with the same draws) reaches ``probability``. The
+probability is a step function of ``x``; with the same draws at every ``x``
+(common random numbers) it changes only where a member crosses the target, and
+the root finder locates that step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import optimize
+
+from evhub.ensemble import Column, Progress, Task, evaluate, make_task, unit_draws
+from evhub.errors import InputError
+from evhub.model import indicators
+from evhub.scenario import parameter_bounds, resolve, unit_of
+from evhub.sensitivity import central_values, resolve_indicator
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from evhub.dataset import Dataset
+
+__all__ = ["GRID", "GoalSeek", "goalseek"]
+
+F = NDArray[np.float64]
+#: Points of the scan over the range.
+GRID = 33
+_XTOL = 1e-6  # of the range
+
+
+@dataclass(frozen=True)
+class GoalSeek:
+    """What goal seek found.
+
+    Attributes
+    ----------
+    scenario, variable, year, value, parameter, low, high
+        The question.
+    solution
+        The parameter value that meets the target, or ``None`` if none in the
+        range does.
+    achieved
+        The indicator (or the probability) at the solution.
+    scan
+        The grid: ``parameter`` value and ``indicator`` (and ``probability``
+        for an ensemble target).
+    probability, samples, direction
+        For an ensemble target.
+    message
+        One sentence on the result.
+    """
+
+    scenario: str
+    variable: str
+    year: int
+    value: float
+    parameter: str
+    low: float
+    high: float
+    solution: float | None
+    achieved: float | None
+    scan: pd.DataFrame
+    message: str
+    probability: float | None = None
+    samples: int | None = None
+    direction: str | None = None
+
+
+def _direction(variable: str, given: str | None) -> Literal["max", "min"]:
+    if given is not None:
+        if given not in ("max", "min"):
+            msg = f"--direction {given!r}: expected max (at most) or min (at least)"
+            raise InputError(msg)
+        return given  # type: ignore[return-value]
+    for ind in indicators.INDICATORS:
+        if ind.variable == variable:
+            return ind.direction
+    msg = (
+        f"{variable!r} has no direction in the scorecard: say whether the target is a maximum "
+        "or a minimum with --direction max|min"
+    )
+    raise InputError(msg)
+
+
+def goalseek(
+    scenario: str | Path,
+    data: Dataset,
+    *,
+    target: str,
+    year: int,
+    value: float,
+    vary: str,
+    low: float,
+    high: float,
+    probability: float | None = None,
+    samples: int = 200,
+    seed: int = 0,
+    sampler: str = "lhs",
+    direction: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> GoalSeek:
+    """Find the value of ``vary`` in ``[low, high]`` that meets a target (see the module doc).
+
+    Parameters
+    ----------
+    scenario
+        Scenario name or file.
+    data
+        The dataset.
+    target
+        An IAMC variable or a scorecard indicator label.
+    year, value
+        The target: the indicator's value in that year (in its unit).
+    vary
+        Dotted path of a numeric parameter.
+    low, high
+        The range of ``vary`` (in its unit, percent for shares).
+    probability
+        Seek the value where this share of ``samples`` members meets the
+        target (``None``: the deterministic run equals the target).
+    samples, seed, sampler
+        Of the ensemble.
+    direction
+        ``max`` (at most) or ``min`` (at least); default: the scorecard's.
+    overrides
+        Other parameter overrides.
+    progress
+        Called as runs finish.
+    """
+    variable = resolve_indicator(target)
+    if not data.first_year <= year <= data.last_year:
+        msg = f"--year {year} is outside the model years {data.first_year}-{data.last_year}"
+        raise InputError(msg)
+    if not low < high:
+        msg = f"--range {low:g} {high:g}: the low end must be below the high end"
+        raise InputError(msg)
+    bounds = parameter_bounds(vary)
+    if not bounds.contains(low, high):
+        msg = f"--range {low:g} {high:g}: {vary} must lie in {bounds.describe()}"
+        raise InputError(msg)
+    base_overrides = dict(overrides or {})
+    for end in (low, high):  # checks the path and the value like any override
+        resolved = resolve(scenario, data, {**base_overrides, vary: end})
+    if isinstance(resolved.values.get(vary), str):
+        msg = f"--vary {vary}: not a number"
+        raise InputError(msg)
+    resolved = resolve(scenario, data, {**base_overrides, vary: low})
+    resolved.distributions.pop(vary, None)  # fixed at each trial value
+    task = make_task(resolved, data)
+    scale = 0.01 if unit_of(vary) in ("%", "%/yr") else 1.0
+    pick = (variable, int(year))
+    grid = np.linspace(low, high, GRID)
+
+    if probability is None:
+        row = central_values(task.design, task)
+
+        trial = _with(task, vary, scale)
+
+        def indicator(x: F) -> F:
+            rows = np.column_stack([np.repeat(row, len(x), axis=0), x])
+            return evaluate(trial, rows, pick, progress=progress)
+
+        scan_values = indicator(grid)
+        gap = scan_values - value
+        scan = pd.DataFrame({"parameter": grid, "indicator": scan_values})
+
+        def f(x: float) -> float:
+            return float(indicator(np.array([x]))[0] - value)
+
+        solution = _solve(f, grid, gap, high - low)
+        achieved = None if solution is None else float(indicator(np.array([solution]))[0])
+        if solution is None:
+            message = (
+                f"no value of {vary} in [{low:g}, {high:g}] makes {variable} in {year} equal "
+                f"{value:g}: it ranges from {np.nanmin(scan_values):.4g} to "
+                f"{np.nanmax(scan_values):.4g} over the range"
+            )
+        else:
+            message = f"{vary} = {solution:.6g} gives {variable} = {achieved:.6g} in {year}"
+        return GoalSeek(
+            resolved.name,
+            variable,
+            int(year),
+            value,
+            vary,
+            low,
+            high,
+            solution,
+            achieved,
+            scan,
+            message,
+        )
+
+    if not 0 < probability < 1:
+        msg = f"--probability {probability:g}: must lie strictly between 0 and 1"
+        raise InputError(msg)
+    way = _direction(variable, direction)
+    plan = task.design
+    u = unit_draws(samples, len(plan.columns), seed, sampler)
+    members = (
+        plan.values(u, task.base, task.inputs.projects) if plan.columns else np.empty((samples, 0))
+    )
+
+    trial = _with(task, vary, scale)
+
+    def share(x: F) -> F:
+        rows = np.column_stack([np.tile(members, (len(x), 1)), np.repeat(x, samples)])
+        values = evaluate(trial, rows, pick, progress=progress)
+        met = indicators.meets(values, np.asarray(value), way).reshape(len(x), samples)
+        out: F = met.mean(axis=1)
+        return out
+
+    odds = share(grid)
+    scan = pd.DataFrame({"parameter": grid, "probability": odds})
+
+    def g(x: float) -> float:
+        return float(share(np.array([x]))[0] - probability)
+
+    solution = _solve(g, grid, odds - probability, high - low)
+    achieved = None if solution is None else float(share(np.array([solution]))[0])
+    what = "at most" if way == "max" else "at least"
+    if solution is None:
+        message = (
+            f"no value of {vary} in [{low:g}, {high:g}] gives a probability of {probability:g} "
+            f"that {variable} is {what} {value:g} in {year}: it ranges from {odds.min():.2f} to "
+            f"{odds.max():.2f} over the range ({samples} members)"
+        )
+    else:
+        message = (
+            f"{vary} = {solution:.6g}: {achieved:.0%} of {samples} members have {variable} "
+            f"{what} {value:g} in {year}"
+        )
+    return GoalSeek(
+        resolved.name,
+        variable,
+        int(year),
+        value,
+        vary,
+        low,
+        high,
+        solution,
+        achieved,
+        scan,
+        message,
+        probability,
+        samples,
+        what,
+    )
+
+
+def _with(task: Task, path: str, scale: float) -> Task:
+    """The task with one more input column: the parameter's trial values."""
+    column = Column(path, unit_of(path), scale, None)
+    return Task(task.inputs, task.options, task.base, task.design.with_column(column), task.labels)
+
+
+def _solve(f: Any, grid: F, gap: F, width: float) -> float | None:
+    """The first root of ``f`` on the grid's first sign change, refined by Brent's method."""
+    finite = np.isfinite(gap)
+    zero = np.flatnonzero(finite & (gap == 0))
+    change = np.flatnonzero(finite[:-1] & finite[1:] & (np.sign(gap[:-1]) * np.sign(gap[1:]) < 0))
+    first = min([*zero.tolist(), *change.tolist()], default=None)
+    if first is None:
+        return None
+    if first in zero:
+        return float(grid[first])
+    root = optimize.brentq(f, grid[first], grid[first + 1], xtol=_XTOL * width)
+    return float(root)
