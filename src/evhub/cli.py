@@ -27,6 +27,7 @@ from rich.table import Table
 from evhub import api
 from evhub.distributions import show_spec
 from evhub.errors import InputError
+from evhub.model.indicators import INDICATORS
 from evhub.results import write_atomically
 
 app = typer.Typer(
@@ -187,6 +188,9 @@ def _print_scorecard(card: Any) -> None:
     for s in scenarios:
         table.add_column(s, justify="right")
     table.add_column("target", justify="right")
+    if "p05" in card.columns:
+        table.caption = "second line: 5th – 95th percentile of the ensemble"
+        table.caption_justify = "left"
     for (label, year, unit), group in card.groupby(["indicator", "year", "unit"], sort=False):
         cells = []
         for s in scenarios:
@@ -197,6 +201,9 @@ def _print_scorecard(card: Any) -> None:
             p = row.get("probability")
             if p is not None and not (isinstance(p, float) and math.isnan(p)):
                 text += f" ({p:.0%})"
+            low, high = row.get("p05"), row.get("p95")
+            if low is not None and not math.isnan(low) and low != high:
+                text += f"\n[dim]{_fmt(low, unit)} – {_fmt(high, unit)}[/]"
             cells.append(text)
         targets = group["target"].dropna().unique()
         target = _fmt(float(targets[0]), unit) if len(targets) == 1 else "per scenario"
@@ -563,10 +570,16 @@ def goalseek(
             results = None
             if found.solution is not None:
                 progress.update(task, description="running the scenario at the solution")
+                # show the sought target on the scorecard where it is one of its goals
+                goal = {
+                    f"targets.{ind.goal}": {"year": year, "value": value}
+                    for ind in INDICATORS
+                    if ind.goal and ind.variable == found.variable
+                }
                 results = api.run(
                     scenario,
                     dataset=dataset,
-                    overrides={**overrides, vary: found.solution},
+                    overrides={**overrides, **goal, vary: found.solution},
                     samples=samples if probability is not None else None,
                     seed=seed,
                 )

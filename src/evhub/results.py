@@ -277,7 +277,8 @@ class Results:
 
         Columns: indicator, year, unit, scenario, value (of the deterministic
         run), target, met; with an ensemble also ``probability``, the share of
-        members that meet the target.
+        members that meet the target, and ``p05`` and ``p95``, the 5th and
+        95th percentiles of the members.
         """
         data = self.dataset
         targets = data.rows("targets", "ghg_target").dropna(subset=["year"])
@@ -301,6 +302,13 @@ class Results:
             odds = self.ensemble.targets()[["scenario", "target", "year", "probability"]]
             odds = odds.rename(columns={"target": "indicator"})
             card = card.merge(odds, on=["scenario", "indicator", "year"], how="left")
+            quantiles = self.ensemble.quantiles().set_index(["Scenario", "Variable", "Quantile"])
+            variable = {ind.label: ind.variable for ind in indicators.INDICATORS}
+            for column, level in (("p05", 0.05), ("p95", 0.95)):
+                card[column] = [
+                    float(quantiles.loc[(row.scenario, variable[row.indicator], level), row.year])
+                    for row in card.itertuples(index=False)
+                ]
         return card
 
     def write(
