@@ -19,9 +19,9 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --group dev -e ".[iamc]"
 	touch $@ $(STAMP_RUN)
 
-## run: install evhub and run the four shipped Türkiye scenarios into results/
+## run: install evhub and run the four shipped Türkiye scenarios (and 500-member ensembles) into results/
 run: $(STAMP_RUN)
-	$(BIN)/evhub run --out results
+	$(BIN)/evhub run --samples 500 --seed 1 --out results
 
 ## test: install the dev extras and run the whole suite
 test: $(STAMP_DEV)

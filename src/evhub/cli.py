@@ -73,6 +73,13 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:,.1f}"
 
 
+def _short(value: float) -> str:
+    """A number in at most four significant digits, with thousands separators."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def _parse_set(items: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
@@ -500,11 +507,11 @@ def _print_sensitivity(result: Any) -> None:
     for row in result.tornado.head(10).itertuples(index=False):
         tornado.add_row(
             row.input,
-            f"{row.low_value:.4g}",
-            f"{row.high_value:.4g}",
-            f"{row.at_low:,.4g}",
-            f"{row.at_high:,.4g}",
-            f"{row.swing:,.4g}",
+            _short(row.low_value),
+            _short(row.high_value),
+            _short(row.at_low),
+            _short(row.at_high),
+            _short(row.swing),
         )
     console.print(tornado)
     if len(result.tornado):

@@ -510,6 +510,7 @@ class Ensemble:
         years = np.array([int(y) for y in self.dataset.years], dtype=np.int16)
         variables = pd.CategoricalDtype(list(_VARIABLES))
         scenarios = pd.CategoricalDtype(self.scenarios)
+        con.execute("SET preserve_insertion_order = false")  # a third faster; query with ORDER BY
         con.execute(
             "CREATE TABLE ensemble (scenario VARCHAR, run INTEGER, variable VARCHAR, "
             "year SMALLINT, value DOUBLE)"
