@@ -1,18 +1,35 @@
-"""``make bench``: evhub against flodym, side by side in one run.
+"""``make bench``: evhub's whole chain and its fleet module, with the goals, in one run.
 
-1. The fleet module (inflow-driven stock model) against flodym's
+1. The whole chain as ensembles of the baseline scenario at 1, 1,000, 10,000
+   and 100,000 runs: ms per run and peak memory, each size in a fresh
+   process, in-process and on 2 Dask workers (``bench_ensemble.py``); the
+   deterministic 1-run cost; the time to write the DuckDB store at 10,000 runs.
+2. The fleet module (inflow-driven stock model) against flodym's
    ``InflowDrivenDSM`` on the same cases: one scenario, and 1,000 scenarios
-   (evhub's run axis against flodym with a scenario dimension).
-2. One full deterministic run of the four shipped Türkiye scenarios through
+   (evhub's run axis against flodym with a scenario dimension)
+   (``bench_fleet.py``).
+3. One full deterministic run of the four shipped Türkiye scenarios through
    the Python API (load, resolve, the whole chain, labelled results), and the
    same with writing iamc.csv and the DuckDB store.
 
-Times are medians of repeats in one process; whole-process timings (including
-interpreter start) are a different measurement.
+Goals (each printed with its measured value and PASS or FAIL):
+
+- the whole chain takes at most 1 ms per run on 2 cores (10,000 runs in 10 s);
+- peak memory at most 4 GB at 100,000 runs;
+- the fleet module at least 5x faster than flodym per scenario (1,000 scenarios).
+
+If the whole-chain goal fails, the evhub functions with the most cumulative
+time in 10,000 in-process runs are listed (cProfile).
+
+Times of sections 2 and 3 are medians of repeats in this process; the ensemble
+times are single measurements in fresh processes, excluding interpreter start,
+imports and loading the dataset.
 """
 
 from __future__ import annotations
 
+import os
+import platform
 import statistics
 import sys
 import tempfile
@@ -21,11 +38,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_ensemble
 import bench_fleet
 
 import evhub
 
 REPEATS = 7
+CORES = 2
+CHAIN_MS_PER_RUN = 1.0  # goal: ms per run of the whole chain, on CORES cores
+CHAIN_RUNS = 10_000  # ... measured at this size (10,000 runs in 10 s)
+PEAK_GB = 4.0  # goal: peak memory at the largest ensemble
+FLEET_SPEEDUP = 5.0  # goal: fleet module vs flodym per scenario
+FLEET_CASE = f"b: {bench_fleet.SCENARIOS} scenarios"
+FLODYM = "flodym, one DSM over (time, scenario)"
 
 
 def _median_ms(function, repeats: int = REPEATS) -> float:
@@ -37,11 +62,97 @@ def _median_ms(function, repeats: int = REPEATS) -> float:
     return 1e3 * statistics.median(times)
 
 
+def _mark(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _goal(text: str, ok: bool, detail: str) -> bool:
+    print(f"[{_mark(ok)}] {text}: {detail}")
+    return ok
+
+
+def _machine() -> None:
+    cores = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    note = "" if cores == CORES else f"  <- the goals are stated for {CORES} cores"
+    print(f"cores: os.cpu_count() = {cores}, usable by this process = {usable}{note}")
+    print(f"python {platform.python_version()}, {platform.machine()}, load average {load}")
+
+
+def chain_goals(measured: dict) -> bool:
+    """Print the whole-chain and memory goals; return whether the time goal is met."""
+    rows = measured["rows"]
+    at = bench_ensemble.best(rows, CHAIN_RUNS)
+    ms = 1e3 * at["total_s"] / at["runs"]
+    seconds = CHAIN_MS_PER_RUN * CHAIN_RUNS / 1e3
+    time_ok = _goal(
+        f"whole chain <= {CHAIN_MS_PER_RUN:g} ms per run on {CORES} cores "
+        f"({CHAIN_RUNS:,} runs in <= {seconds:g} s)",
+        ms <= CHAIN_MS_PER_RUN,
+        f"{ms:.3f} ms per run, {at['total_s']:.2f} s ({at['mode']}, the faster mode); "
+        f"{CHAIN_MS_PER_RUN / ms:.2f}x the goal's speed",
+    )
+    largest = rows[-1]
+    ms = 1e3 * largest["total_s"] / largest["runs"]
+    print(
+        f"       at {largest['runs']:,} runs ({largest['mode']}): {ms:.3f} ms per run, "
+        f"{largest['total_s']:.1f} s [{_mark(ms <= CHAIN_MS_PER_RUN)}]"
+    )
+    peak = bench_ensemble.peak_bytes(largest) / bench_ensemble.GB
+    how = (
+        "main process"
+        if largest["mode"] == bench_ensemble.IN_PROCESS
+        else f"main + {bench_ensemble.WORKERS} x the largest worker (an upper bound)"
+    )
+    _goal(
+        f"peak memory <= {PEAK_GB:g} GB at {largest['runs']:,} runs",
+        peak <= PEAK_GB,
+        f"{peak:.2f} GB ({how}, {largest['mode']}); {PEAK_GB / peak:.1f}x headroom",
+    )
+    return time_ok
+
+
+def fleet_goal(rows: list[dict]) -> None:
+    """Print the fleet-vs-flodym ratios per scenario against the goal."""
+    per = {r["implementation"]: r["ms_per_scenario"] for r in rows if r["case"] == FLEET_CASE}
+    flodym = per[FLODYM]
+    print(f"speed-up per scenario, {FLEET_CASE}, against {FLODYM} ({flodym:.5f} ms/scenario):")
+    ratios = {}
+    for name, ms in per.items():
+        if name.startswith("evhub"):
+            ratios[name] = flodym / ms
+            print(f"  {name:<45} {ms:>10.5f} ms/scenario  {ratios[name]:>6.1f}x")
+    totals = ratios["evhub, run axis, totals"]
+    cohorts = ratios["evhub, run axis, totals + by-cohort arrays"]
+    _goal(
+        f"fleet module >= {FLEET_SPEEDUP:g}x faster than flodym per scenario",
+        totals >= FLEET_SPEEDUP,
+        f"{totals:.1f}x (totals: what the chain computes)",
+    )
+    print(
+        f"       with the by-cohort arrays too (all of flodym's outputs): {cohorts:.1f}x "
+        f"[{_mark(cohorts >= FLEET_SPEEDUP)}]"
+    )
+
+
 def main() -> None:
-    print("== Fleet module: evhub vs flodym (same inputs, same process) ==")
-    bench_fleet.run(print)
+    _machine()
     print()
-    print("== Whole chain: the four shipped Türkiye scenarios ==")
+    print("== Whole chain: ensembles of the baseline scenario (each size in a fresh process) ==")
+    measured = bench_ensemble.run(print)
+    print()
+    print("== Goals: whole chain ==")
+    time_ok = chain_goals(measured)
+    if not time_ok:
+        print()
+        print("== Where the time goes: evhub's top functions by cumulative time ==")
+        bench_ensemble.profile(bench_ensemble.PROFILE_RUNS, print_fn=print)
+    print()
+    print("== Fleet module: evhub vs flodym (same inputs, same process) ==")
+    fleet_goal(bench_fleet.run(print))
+    print()
+    print("== Whole chain: the four shipped Türkiye scenarios (deterministic) ==")
     data = evhub.load_dataset()
     evhub.run(dataset=data)  # warm-up (imports, caches)
     run_ms = _median_ms(lambda: evhub.run(dataset=data))
@@ -51,7 +162,10 @@ def main() -> None:
     print(f"{'  per scenario':<50} {run_ms / 4:>10.1f} ms")
     print(f"{'run + write iamc.csv, scorecard.csv, evhub.duckdb':<50} {write_ms:>10.1f} ms")
     print(f"(median of {REPEATS} repeats)")
+    print()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average at the end: {load}")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # guards this module too, in case Dask ever imports it
     main()

@@ -1,0 +1,264 @@
+"""Benchmark: evhub's whole chain as ensembles of 1 to 100,000 runs.
+
+"The whole chain" is ``evhub.run(SCENARIO, samples=N, seed=0, dataset=data)``
+(the deterministic run, sampling, running every member in chunks, writing
+each chunk to the scratch folder) followed by ``res.ensemble.quantiles()`` and
+``res.ensemble.targets()`` (the summaries, read back from the scratch folder).
+Writing the DuckDB store is a separate, I/O-bound step, timed once (at
+``STORE_RUNS`` runs, in-process).
+
+Each (runs, mode) is measured in a fresh Python process, so its peak memory is
+that run's alone: ``ru_maxrss`` of ``RUSAGE_SELF`` (the main process) and, with
+Dask workers, of ``RUSAGE_CHILDREN`` (the largest worker process, counted once
+the workers have exited, which ``evhub.run`` waits for). Interpreter start,
+imports and loading the dataset are not timed; one deterministic run warms
+the caches first (its time is reported as the cold first call).
+
+Modes: ``in-process`` (chunks of 500 members in this process) and
+``workers=2`` (a Dask ``LocalCluster`` of 2 worker processes, started and
+stopped inside ``evhub.run``, so its start-up is part of the time).
+
+Run ``python benchmarks/bench_ensemble.py`` to print the table, or
+``python benchmarks/bench_ensemble.py --profile [RUNS]`` for the evhub
+functions with the most cumulative time in an in-process ensemble.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+SCENARIO = "baseline"
+SIZES = (1, 1_000, 10_000, 100_000)
+BOTH_MODES = (1_000, 10_000)  # sizes measured in-process and with workers
+WORKERS = 2
+STORE_RUNS = 10_000  # the size at which res.write() is timed
+PROFILE_RUNS = 10_000
+DETERMINISTIC_REPEATS = 7
+IN_PROCESS = "in-process"
+DASK = f"workers={WORKERS}"
+GB = 1e9  # bytes
+_RESULT = "BENCH-RESULT "
+
+PrintFn = Callable[[str], None]
+
+
+# --------------------------------------------------------------------------
+# In the fresh process
+# --------------------------------------------------------------------------
+
+
+def _measure(runs: int, mode: str, write: bool) -> dict:
+    """Time the whole chain for ``runs`` members in this (fresh) process."""
+    import evhub
+    import evhub.ensemble  # imported lazily by evhub.run: an import, not timed
+    from evhub.results import IAMC_VARIABLES
+
+    if mode == DASK:
+        import dask.distributed  # noqa: F401  (likewise)
+
+    data = evhub.load_dataset()
+    start = time.perf_counter()
+    evhub.run(SCENARIO, dataset=data)  # warm-up: lazy imports and caches
+    cold = time.perf_counter() - start
+
+    workers = WORKERS if mode == DASK else None
+    start = time.perf_counter()
+    res = evhub.run(SCENARIO, samples=runs, seed=0, dataset=data, workers=workers)
+    ran = time.perf_counter()
+    assert res.ensemble is not None
+    res.ensemble.quantiles()
+    summarised = time.perf_counter()
+    res.ensemble.targets()
+    end = time.perf_counter()
+    main_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    scratch = sum(p.stat().st_size for p in res.ensemble.scratch.iterdir())
+    out = {
+        "runs": runs,
+        "mode": mode,
+        "cold_first_run_s": cold,
+        "run_s": ran - start,
+        "quantiles_s": summarised - ran,
+        "targets_s": end - summarised,
+        "total_s": end - start,
+        "main_bytes": main_kib * 1024,
+        "workers_bytes": workers_kib * 1024 if mode == DASK else None,
+        "scratch_bytes": scratch,
+    }
+    if write:
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            folder = res.write(Path(tmp) / "out")
+            out["write_s"] = time.perf_counter() - start
+            out["store_bytes"] = (folder / "evhub.duckdb").stat().st_size
+        out["store_rows"] = runs * len(IAMC_VARIABLES) * len(data.years)
+        out["main_bytes_with_write"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    res.ensemble.close()
+    return out
+
+
+def _child(runs: int, mode: str, write: bool = False) -> dict:
+    """Run :func:`_measure` in a fresh interpreter; return its figures."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(runs), mode]
+    if write:
+        command.append("--write")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(_RESULT)]
+    if done.returncode != 0 or not lines:
+        sys.stderr.write(done.stdout + done.stderr)
+        msg = f"{' '.join(command)} failed with exit code {done.returncode}"
+        raise RuntimeError(msg)
+    result: dict = json.loads(lines[-1][len(_RESULT) :])
+    return result
+
+
+# --------------------------------------------------------------------------
+# In the driving process
+# --------------------------------------------------------------------------
+
+
+def deterministic_ms(repeats: int = DETERMINISTIC_REPEATS) -> float:
+    """Median ms of ``evhub.run(SCENARIO)`` (one deterministic run), after a warm-up."""
+    import evhub
+
+    data = evhub.load_dataset()
+    evhub.run(SCENARIO, dataset=data)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        evhub.run(SCENARIO, dataset=data)
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def _gb(value: float | None) -> str:
+    return "-" if value is None else f"{value / GB:.2f}"
+
+
+def _line(row: dict) -> str:
+    breakdown = f"{row['run_s']:.2f} + {row['quantiles_s']:.2f} + {row['targets_s']:.2f}"
+    return (
+        f"{row['runs']:>7,} | {row['mode']:<10} | {row['total_s']:>7.2f} | "
+        f"{1e3 * row['total_s'] / row['runs']:>10.3f} | {_gb(row['main_bytes']):>17} | "
+        f"{_gb(row['workers_bytes']):>20} | {breakdown}"
+    )
+
+
+def best(rows: list[dict], runs: int) -> dict:
+    """The fastest row measured at ``runs``."""
+    return min((r for r in rows if r["runs"] == runs), key=lambda r: r["total_s"])
+
+
+def run(print_fn: PrintFn | None = None) -> dict:
+    """Measure every (runs, mode); return the rows and the deterministic cost.
+
+    The 100,000-run ensemble uses workers if they were faster at 10,000 runs.
+    """
+    say = print_fn or (lambda _: None)
+    det = deterministic_ms()
+    say(
+        f"deterministic 1-run cost, evhub.run({SCENARIO!r}): {det:.1f} ms "
+        f"(median of {DETERMINISTIC_REPEATS} repeats)"
+    )
+    say("")
+    say(
+        f"{'runs':>7} | {'mode':<10} | {'total s':>7} | {'ms per run':>10} | "
+        f"{'peak RSS main (GB)':>17} | {'peak RSS workers (GB)':>20} | "
+        "run + quantiles + targets s"
+    )
+    rows: list[dict] = []
+    for runs in SIZES:
+        if runs in BOTH_MODES:
+            modes = [IN_PROCESS, DASK]
+        elif runs == max(SIZES):
+            faster = best(rows, max(BOTH_MODES))["mode"]
+            modes = [faster]
+        else:
+            modes = [IN_PROCESS]
+        for mode in modes:
+            row = _child(runs, mode, write=runs == STORE_RUNS and mode == IN_PROCESS)
+            rows.append(row)
+            say(_line(row))
+    largest = rows[-1]
+    say(
+        f"({largest['runs']:,} runs use {largest['mode']}: the faster mode at "
+        f"{max(BOTH_MODES):,} runs. Peak RSS workers: the largest worker process "
+        f"(ru_maxrss of RUSAGE_CHILDREN). GB = 10^9 bytes.)"
+    )
+    say(
+        f"(not timed: interpreter start, imports, loading the dataset; the first "
+        f"evhub.run in a fresh process took {rows[0]['cold_first_run_s']:.2f} s "
+        f"(lazy imports, caches) and is a warm-up. Scratch files at "
+        f"{largest['runs']:,} runs: {_gb(largest['scratch_bytes'])} GB on disk.)"
+    )
+    stored = next(r for r in rows if "write_s" in r)
+    say(
+        f"store, res.write() at {stored['runs']:,} runs (not in the totals): "
+        f"{stored['write_s']:.1f} s for {stored['store_rows']:,} ensemble rows, "
+        f"evhub.duckdb {_gb(stored['store_bytes'])} GB, peak RSS main incl. write "
+        f"{_gb(stored['main_bytes_with_write'])} GB"
+    )
+    return {"deterministic_ms": det, "rows": rows}
+
+
+def peak_bytes(row: dict) -> float:
+    """Peak memory of a measurement: main, plus every worker at the largest's peak."""
+    workers = row["workers_bytes"] or 0
+    return float(row["main_bytes"] + (WORKERS * workers if row["mode"] == DASK else 0))
+
+
+def profile(runs: int = PROFILE_RUNS, top: int = 10, print_fn: PrintFn = print) -> None:
+    """Profile the in-process chain for ``runs`` members; print evhub's top functions."""
+    import evhub
+
+    data = evhub.load_dataset()
+    evhub.run(SCENARIO, dataset=data)  # warm-up
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    res = evhub.run(SCENARIO, samples=runs, seed=0, dataset=data)
+    assert res.ensemble is not None
+    res.ensemble.quantiles()
+    res.ensemble.targets()
+    profiler.disable()
+    total = time.perf_counter() - start
+    res.ensemble.close()
+    package = str(Path(evhub.__file__).resolve().parent) + os.sep
+    stats = pstats.Stats(profiler).stats
+    mine = [
+        (ct, tt, nc, f"{Path(file).resolve().relative_to(package)}:{line} {name}")
+        for (file, line, name), (_, nc, tt, ct, _) in stats.items()
+        if str(Path(file).resolve()).startswith(package)
+    ]
+    mine.sort(reverse=True)
+    print_fn(
+        f"cProfile, {runs:,} runs in-process, {total:.2f} s wall (with the profiler's overhead)"
+    )
+    print_fn(f"{'cum s':>7} {'own s':>7} {'calls':>8}  evhub function")
+    for ct, tt, nc, where in mine[:top]:
+        print_fn(f"{ct:>7.2f} {tt:>7.2f} {nc:>8}  {where}")
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--child"]:
+        result = _measure(int(argv[1]), argv[2], "--write" in argv)
+        print(_RESULT + json.dumps(result), flush=True)
+    elif argv[:1] == ["--profile"]:
+        profile(int(argv[1]) if len(argv) > 1 else PROFILE_RUNS)
+    else:
+        run(print)
+
+
+if __name__ == "__main__":  # Dask spawns processes that import this module
+    main(sys.argv[1:])
