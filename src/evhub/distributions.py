@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -298,6 +298,13 @@ def parse_distribution(
 
 
 def _build(kind: str, fields: dict[str, Any], *, where: str, bounds: Bounds) -> Distribution:
+    dist = _build_any(kind, fields, where=where, bounds=bounds)
+    if bounds.integer:  # a year: the central value is a whole year too
+        dist = replace(dist, central=float(round(dist.central)))
+    return dist
+
+
+def _build_any(kind: str, fields: dict[str, Any], *, where: str, bounds: Bounds) -> Distribution:
     if kind == "discrete":
         values = [float(v) for v in fields["values"]]
         low, high = min(values), max(values)

@@ -189,10 +189,13 @@ def design(scenario: ResolvedScenario, projects: chain.Projects) -> Design:
     dists = scenario.distributions
     values = scenario.values
     columns: list[Column] = []
-    stage_fields = {f"pipeline.stages.{s}.{f}" for s in _stages(projects) for f in _PROJECT_FIELDS}
+    present = set(_stages(projects))
     for path, dist in dists.items():
-        if path in stage_fields:
-            continue  # drawn for each project below
+        parts = path.split(".")
+        if parts[:2] == ["pipeline", "stages"] and (
+            parts[3] in _PROJECT_FIELDS or parts[2] not in present
+        ):
+            continue  # drawn for each project below, or no project is at that stage
         unit = unit_of(path)
         scale = 0.01 if unit in _PERCENT_UNITS else 1.0
         columns.append(Column(path, unit, scale, dist))
@@ -739,12 +742,12 @@ def _dask(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken
             silence_logs=50,
         )
     try:
         client = Client(cluster if cluster is not None else scheduler, timeout="20s")
-    except OSError as exc:
+    except (OSError, ValueError, TypeError) as exc:
         if cluster is not None:
             cluster.close()
         msg = f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})"

@@ -142,7 +142,7 @@ def goalseek(
     progress
         Called as runs finish.
     """
-    variable = resolve_indicator(target)
+    variable = resolve_indicator(target, "--target")
     if not data.first_year <= year <= data.last_year:
         msg = f"--year {year} is outside the model years {data.first_year}-{data.last_year}"
         raise InputError(msg)
@@ -182,7 +182,7 @@ def goalseek(
         def f(x: float) -> float:
             return float(indicator(np.array([x]))[0] - value)
 
-        solution = _solve(f, grid, gap, high - low)
+        solution: float | None = _solve(f, grid, gap, high - low)
         achieved = None if solution is None else float(indicator(np.array([solution]))[0])
         if solution is None:
             message = (
@@ -228,10 +228,22 @@ def goalseek(
     odds = share(grid)
     scan = pd.DataFrame({"parameter": grid, "probability": odds})
 
+    # the share is a step function: seek the step where it reaches the probability
+    # (+1/2 where reached, -1/2 where not, so Brent's method bisects to the step)
     def g(x: float) -> float:
-        return float(share(np.array([x]))[0] - probability)
+        return 0.5 if share(np.array([x]))[0] >= probability else -0.5
 
-    solution = _solve(g, grid, odds - probability, high - low)
+    reached = np.where(odds >= probability, 0.5, -0.5)
+    if np.all(reached > 0):  # met over the whole range: the low end is enough
+        solution = float(low)
+    else:
+        solution = _solve(g, grid, reached, high - low)
+    if solution is not None and g(solution) < 0:  # the root is within xtol of the step
+        step = _XTOL * (high - low)
+        solution = next(
+            (x for x in (solution + step, solution - step) if low <= x <= high and g(x) > 0),
+            solution,
+        )
     achieved = None if solution is None else float(share(np.array([solution]))[0])
     what = "at most" if way == "max" else "at least"
     if solution is None:

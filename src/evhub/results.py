@@ -306,8 +306,10 @@ class Results:
             variable = {ind.label: ind.variable for ind in indicators.INDICATORS}
             for column, level in (("p05", 0.05), ("p95", 0.95)):
                 card[column] = [
-                    float(quantiles.loc[(row.scenario, variable[row.indicator], level), row.year])
-                    for row in card.itertuples(index=False)
+                    float(quantiles.at[(scen, variable[str(label)], level), year])  # type: ignore[arg-type]
+                    for scen, label, year in zip(
+                        card["scenario"], card["indicator"], card["year"], strict=True
+                    )
                 ]
         return card
 

@@ -330,7 +330,7 @@ def _check_saturation(scenario: ResolvedScenario, inputs: chain.ChainInputs) -> 
         saturation = dist.support[0]
     highest = float(np.max(inputs.ownership_obs))
     if saturation <= highest:
-        origin = scenario.provenance.get("market.saturation", "dataset")
+        origin = scenario.provenance.get("market.saturation", "dataset").split(";")[0]
         what = "can be as low as" if dist is not None else "="
         msg = (
             f"{origin}: market.saturation {what} {saturation:g} veh/1000 persons; it must "
@@ -564,7 +564,7 @@ def run(
             samples=samples,
             seed=seed,
             sampler=sampler,
-            chunk_size=chunk_size or DEFAULT_CHUNK,
+            chunk_size=DEFAULT_CHUNK if chunk_size is None else chunk_size,
             workers=workers,
             scheduler=scheduler,
             progress=progress,

@@ -977,7 +977,8 @@ def resolve(
                 if "range" in filled:
                     sources.append(defaults[path].source)
                 values[path] = value
-                provenance[path] = ";".join(dict.fromkeys(s for s in sources if s))
+                parts = (part for source in sources for part in source.split(";"))
+                provenance[path] = ";".join(dict.fromkeys(part for part in parts if part))
                 origins.pop(path, None)
                 origins[path] = origin
                 units[path] = unit_of(path)
@@ -1057,7 +1058,8 @@ def _distribution(
         )
         if central and central not in spec and before is not None:
             notes.append(f"{central} {before:g} from {previous_file or 'the dataset'}")
-        if dataset_range and not {"low", "high"} <= set(spec) and default is not None:
+        ranged = spec.get("dist") in ("uniform", "triangular", "beta")
+        if ranged and dataset_range and not {"low", "high"} <= set(spec) and default is not None:
             notes.append(f"low and high from {default.file}")
         extra = f" ({'; '.join(notes)})" if notes else ""
         msg = f"{exc}{extra}"
@@ -1095,7 +1097,7 @@ def _check_joint(
         distributions[p].support[1] if p in distributions else float(values[p]) for p in parts
     ]
     if sum(highest) > 100:
-        origin = next(provenance[p] for p in parts if p in distributions)
+        origin = next(provenance[p] for p in parts if p in distributions).split(";")[0]
         msg = (
             f"{origin}: battery.second_life_share + battery.recycling_share can reach "
             f"{sum(highest):g} % in a draw, more than all the retired capacity (100 %); "

@@ -51,7 +51,7 @@ MORRIS_LEVELS = 4
 TORNADO_QUANTILES = (0.05, 0.95)
 
 
-def resolve_indicator(name: str) -> str:
+def resolve_indicator(name: str, option: str = "--indicator") -> str:
     """An IAMC variable from its name or a scorecard indicator's label (``Cars built``)."""
     if name in IAMC_VARIABLES:
         return name
@@ -60,8 +60,7 @@ def resolve_indicator(name: str) -> str:
             return ind.variable
     labels = [i.label for i in indicators.INDICATORS]
     msg = (
-        f"--indicator {name!r}: not an IAMC variable (see iamc.csv) nor a scorecard indicator "
-        f"{labels}"
+        f"{option} {name!r}: not an IAMC variable (see iamc.csv) nor a scorecard indicator {labels}"
     )
     raise InputError(msg)
 
@@ -73,6 +72,7 @@ def indices(
     *,
     method: Method = "sobol",
     seed: int = 0,
+    switches: Sequence[bool] | None = None,
 ) -> pd.DataFrame:
     """Sensitivity indices of ``model`` to inputs given by their position in the unit cube.
 
@@ -89,6 +89,10 @@ def indices(
         ``sobol`` or ``morris``.
     seed
         Seed of SALib's sampling and bootstrap.
+    switches
+        Inputs that are 0/1 switches (``u < p``, a project's realisation):
+        Morris keeps their levels 0 and 1, so even a project with ``p`` near 0
+        or 1 is switched on and off; other inputs take the bin midpoints.
 
     Returns
     -------
@@ -129,6 +133,9 @@ def indices(
         grid = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
         # levels 0, 1/3, 2/3, 1 -> midpoints of four equal-probability bins
         u = (grid * (MORRIS_LEVELS - 1) + 0.5) / MORRIS_LEVELS
+        if switches is not None:
+            keep = np.asarray(switches, dtype=bool)
+            u[:, keep] = grid[:, keep]
         y = _checked(model(u))
         result = morris_analyze.analyze(
             problem, grid, y, conf_level=0.95, num_levels=MORRIS_LEVELS, seed=seed
@@ -277,7 +284,8 @@ def sensitivity(
             label=f"running {scenario.name} ({method})",
         )
 
-    table = indices(model, plan.names, samples, method=method, seed=seed)
+    switches = [c.is_realisation for c in plan.columns]
+    table = indices(model, plan.names, samples, method=method, seed=seed, switches=switches)
     described = {
         c.name: show_spec(c.distribution.spec()) if c.distribution else "realised with p"
         for c in plan.columns

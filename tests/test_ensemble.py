@@ -1,0 +1,495 @@
+"""Ensembles: reproducible, independent of how they are run, and right on closed forms.
+
+- the same scenario, seed and sampler give the same ensemble, byte for byte in
+  the files; chunking and Dask (a local cluster, or a scheduler address) give
+  exactly the in-process numbers;
+- the member whose inputs are the central values is the deterministic run;
+- quantiles and probabilities on cases with a closed form: sales growing at a
+  uniform rate, and production linear in a uniform utilisation;
+- a Latin hypercube realises each uncertain project in exactly its share of
+  members;
+- the DuckDB store holds every member and agrees with the quantiles;
+- bad arguments give one clear message, and the scratch files live and die
+  with the ensemble.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+import evhub
+from evhub import InputError
+from evhub.ensemble import QUANTILES, make_task, run_chunk, run_ensemble
+from evhub.pipeline import load_pipeline, load_stage_probabilities
+from evhub.results import IAMC_VARIABLES
+from evhub.sensitivity import central_values
+
+VARIABLES = list(IAMC_VARIABLES)
+N = 40  # members of the small ensembles: enough to tell seeds apart, fast
+
+
+def _years(dataset) -> list[int]:
+    return [int(y) for y in dataset.years]
+
+
+def _all_values(results, scenario: str) -> dict[str, pd.DataFrame]:
+    return {v: results.ensemble.values(scenario, v) for v in VARIABLES}
+
+
+def _assert_same_ensemble(a, b, scenario: str) -> None:
+    """Identical quantiles, targets, sampled inputs and members (not merely close)."""
+    pd.testing.assert_frame_equal(a.ensemble.quantiles(), b.ensemble.quantiles(), check_exact=True)
+    pd.testing.assert_frame_equal(a.ensemble.targets(), b.ensemble.targets(), check_exact=True)
+    pd.testing.assert_frame_equal(
+        a.ensemble.inputs(scenario), b.ensemble.inputs(scenario), check_exact=True
+    )
+    for variable in VARIABLES:
+        pd.testing.assert_frame_equal(
+            a.ensemble.values(scenario, variable),
+            b.ensemble.values(scenario, variable),
+            check_exact=True,
+            obj=variable,
+        )
+
+
+# --------------------------------------------------------------------------
+# Reproducibility
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sampler", ["lhs", "sobol"])
+def test_same_seed_same_ensemble(dataset, tmp_path: Path, sampler: str) -> None:
+    a = evhub.run("baseline", dataset=dataset, samples=N, seed=11, sampler=sampler)
+    b = evhub.run("baseline", dataset=dataset, samples=N, seed=11, sampler=sampler)
+    _assert_same_ensemble(a, b, "baseline")
+    a.write(tmp_path / "a")
+    b.write(tmp_path / "b")
+    for name in ("iamc_quantiles.csv", "targets.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    # another seed draws other inputs, and so other members
+    c = evhub.run("baseline", dataset=dataset, samples=N, seed=12, sampler=sampler)
+    inputs_a, inputs_c = a.ensemble.inputs("baseline"), c.ensemble.inputs("baseline")
+    assert list(inputs_a.columns) == list(inputs_c.columns)
+    assert not np.any(inputs_a["market.bev_share.ceiling"] == inputs_c["market.bev_share.ceiling"])
+    share_a = a.ensemble.values("baseline", "Share|Sales|Passenger Cars|EV")[2035]
+    share_c = c.ensemble.values("baseline", "Share|Sales|Passenger Cars|EV")[2035]
+    assert not np.any(share_a.to_numpy() == share_c.to_numpy())
+    assert not a.ensemble.quantiles().equals(c.ensemble.quantiles())
+    for res in (a, b, c):
+        res.ensemble.close()
+
+
+def test_samplers_differ(dataset) -> None:
+    lhs = evhub.run("hub", dataset=dataset, samples=N, seed=3, sampler="lhs")
+    sobol = evhub.run("hub", dataset=dataset, samples=N, seed=3, sampler="sobol")
+    assert lhs.ensemble.sampler == "lhs" and sobol.ensemble.sampler == "sobol"
+    assert not lhs.ensemble.inputs("hub").equals(sobol.ensemble.inputs("hub"))
+    lhs.ensemble.close()
+    sobol.ensemble.close()
+
+
+# --------------------------------------------------------------------------
+# How the members are run does not change them
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hub_one_chunk(dataset):
+    """The hub ensemble of N members in one chunk, in this process."""
+    res = evhub.run("hub", dataset=dataset, samples=N, seed=5, chunk_size=N)
+    yield res
+    res.ensemble.close()
+
+
+def test_chunks_give_the_same_members(dataset, hub_one_chunk) -> None:
+    # every member runs through the same vectorised code whatever the chunk: exactly equal
+    chunked = evhub.run("hub", dataset=dataset, samples=N, seed=5, chunk_size=7)
+    _assert_same_ensemble(hub_one_chunk, chunked, "hub")
+    chunked.ensemble.close()
+
+
+@pytest.mark.slow
+# evhub's LocalCluster binds its scheduler's HTTP server to the default port 8787; when
+# another cluster on the machine holds it, distributed warns and takes another port
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use:UserWarning")
+@pytest.mark.filterwarnings("ignore:unclosed <socket:ResourceWarning")
+def test_local_dask_cluster_gives_the_same_members(dataset, hub_one_chunk) -> None:
+    on_dask = evhub.run("hub", dataset=dataset, samples=N, seed=5, chunk_size=10, workers=2)
+    _assert_same_ensemble(hub_one_chunk, on_dask, "hub")
+    on_dask.ensemble.close()
+    gc.collect()  # any socket distributed left open is collected under the filters above
+
+
+def test_dask_scheduler_address_gives_the_same_members(dataset, hub_one_chunk) -> None:
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=1, processes=False, dashboard_address=":0", silence_logs=50
+    ) as cluster:
+        remote = evhub.run(
+            "hub",
+            dataset=dataset,
+            samples=N,
+            seed=5,
+            chunk_size=10,
+            scheduler=cluster.scheduler_address,
+        )
+    _assert_same_ensemble(hub_one_chunk, remote, "hub")
+    remote.ensemble.close()
+
+
+# --------------------------------------------------------------------------
+# The central member is the deterministic run
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "hub"])
+def test_central_member_is_the_deterministic_run(dataset, scenario: str) -> None:
+    resolved = evhub.resolve(scenario, dataset)
+    task = make_task(resolved, dataset)
+    row = central_values(task.design, task)
+    assert row.shape == (1, len(task.design.columns))
+    block = run_chunk(task, row)  # (variable, member, year)
+    assert block.shape == (len(VARIABLES), 1, len(dataset.years))
+    iamc = evhub.run(scenario, dataset=dataset).to_iamc().set_index("Variable")
+    expected = iamc.loc[VARIABLES, _years(dataset)].to_numpy(dtype=float)
+    # the design turns percent into fractions as value * 0.01, the deterministic run as
+    # value / 100; the two can differ in the last bit, which the chain carries to ~1e-14
+    np.testing.assert_allclose(block[:, 0, :], expected, rtol=1e-12, atol=0)
+    assert np.isnan(expected).any()  # NaN where a variable has no value, in both
+
+
+# --------------------------------------------------------------------------
+# Closed forms
+# --------------------------------------------------------------------------
+
+
+def _growth_scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "growth.yaml"
+    path.write_text(
+        "name: growth\n"
+        "description: Total sales grow at an uncertain rate; nothing else is a distribution.\n"
+        "overrides:\n"
+        "  market:\n"
+        "    sales_mode: growth\n"
+        "    growth_rate: {dist: uniform, low: 0, high: 4}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_sales_quantiles_match_the_closed_form(dataset, tmp_path: Path) -> None:
+    path = _growth_scenario(tmp_path)
+    n = 1000
+    res = evhub.run(path, dataset=dataset, samples=n, seed=21)
+    assert list(res.scenarios[0].distributions) == ["market.growth_rate"]
+    base = dataset.base_year
+    deterministic = res.variable("Sales|Passenger Cars").isel(scenario=0, run=0)
+    s_base = float(deterministic.sel(year=base))
+    # sales t years after the base year: S_base (1 + g)^t; the central g is the midpoint, 2 %
+    assert float(deterministic.sel(year=base + 5)) == pytest.approx(s_base * 1.02**5, rel=1e-12)
+    table = res.ensemble.quantiles()
+    sales = table[table["Variable"] == "Sales|Passenger Cars"].set_index("Quantile")
+    assert sales.index.tolist() == list(QUANTILES)
+    # the base year is observed: every member has the same value
+    np.testing.assert_allclose(sales[base].to_numpy(), s_base, rtol=1e-12)
+    # g = 4 % * u with u uniform, so the q-quantile of sales is S_base (1 + 0.04 q)^5. The
+    # sorted LHS draws lie one in each stratum [i/N, (i+1)/N), so the empirical quantile's u
+    # is within 2/N of q, and its sales within 5 * 0.04 * 2/N = 0.4/N = 4e-4 relative
+    closed = s_base * (1 + 0.04 * np.array(QUANTILES)) ** 5
+    np.testing.assert_allclose(sales[base + 5].to_numpy(), closed, rtol=0.4 / n)
+    # P(sales > S_base 1.03^5) = P(g > 3 %) = (4 - 3) / (4 - 0) = 1/4, within 1/N for an LHS
+    members = res.ensemble.values("growth", "Sales|Passenger Cars")[base + 5].to_numpy()
+    share = float(np.mean(members > s_base * 1.03**5))
+    assert abs(share - 0.25) <= 1 / n
+    # and each member is exactly its own sampled rate's closed form
+    g = res.ensemble.inputs("growth")["market.growth_rate"].to_numpy() / 100
+    np.testing.assert_allclose(members, s_base * (1 + g) ** 5, rtol=1e-12)
+    res.ensemble.close()
+
+
+def test_target_probability_matches_the_closed_form(dataset, tmp_path: Path) -> None:
+    # announced realises every project or none (probabilities 0 or 1) with fixed delays, so
+    # only the utilisation moves car production. Below 1 / 1.288 = 77.6 % no plant is full
+    # (Hyundai runs at 1.288 x the industry's utilisation), so production is linear in it.
+    path = tmp_path / "plants.yaml"
+    path.write_text(
+        "name: plants\n"
+        "description: Announced, with an uncertain utilisation and a production goal.\n"
+        "extends: announced\n"
+        "overrides:\n"
+        "  trade.utilisation: {dist: uniform, low: 50, high: 75}\n"
+        "  targets.cars_built: {year: 2030, value: 1}\n",
+        encoding="utf-8",
+    )
+    year = 2030
+
+    def production(utilisation: float) -> float:
+        res = evhub.run(path, dataset=dataset, overrides={"trade.utilisation": utilisation})
+        return float(res.variable("Production|Passenger Cars").sel(year=year).item())
+
+    p50, p70, p75 = production(50), production(70), production(75)
+    assert p75 / p50 == pytest.approx(1.5, rel=1e-12)  # linear through 0
+    assert p70 / p50 == pytest.approx(1.4, rel=1e-12)
+    # a goal of P(70 %): met where u >= 70, i.e. with probability (75 - 70) / (75 - 50) = 0.2
+    n = 500
+    res = evhub.run(
+        path, dataset=dataset, samples=n, seed=8, overrides={"targets.cars_built.value": p70}
+    )
+    targets = res.ensemble.targets().set_index("target")
+    row = targets.loc["Cars built"]
+    assert (row["variable"], row["year"], row["direction"]) == (
+        "Production|Passenger Cars",
+        year,
+        "at least",
+    )
+    assert row["value"] == f"{p70:g}"
+    assert abs(row["probability"] - 0.2) <= 1 / n
+    # each member: production proportional to its own utilisation
+    utilisation = res.ensemble.inputs("plants")["trade.utilisation"].to_numpy()
+    made = res.ensemble.values("plants", "Production|Passenger Cars")[year].to_numpy()
+    np.testing.assert_allclose(made, p50 * utilisation / 50, rtol=1e-12)
+    assert row["probability"] == np.mean(made >= p70)
+    res.ensemble.close()
+
+
+def test_target_probabilities_are_shares_of_members(dataset) -> None:
+    res = evhub.run("baseline", dataset=dataset, samples=N, seed=9)
+    ens = res.ensemble
+    targets = ens.targets()
+    assert set(targets["scenario"]) == {"baseline"}
+    co2 = ens.values("baseline", "Emissions|CO2|Passenger Cars")
+    path = ens.values("baseline", "Target|Emissions|CO2|Passenger Cars")
+    for row in targets.to_dict("records"):
+        got = ens.values("baseline", row["variable"])[row["year"]].to_numpy()
+        if row["value"] == "target path":  # each member against its own target path
+            assert row["variable"] == "Emissions|CO2|Passenger Cars"
+            expected = np.mean(co2[row["year"]].to_numpy() <= path[row["year"]].to_numpy())
+        else:
+            assert row["direction"] == "at least"
+            expected = np.mean(got >= float(row["value"]))
+        assert row["probability"] == expected, row
+    # the scorecard carries them next to the deterministic values
+    card = res.scorecard()
+    merged = card.dropna(subset=["probability"])
+    assert len(merged) == len(targets)
+    ens.close()
+
+
+# --------------------------------------------------------------------------
+# Projects realised with their probability
+# --------------------------------------------------------------------------
+
+
+def test_lhs_realises_each_project_in_its_share_of_members(dataset) -> None:
+    n = 400
+    res = evhub.run("baseline", dataset=dataset, samples=n, seed=13)
+    inputs = res.ensemble.inputs("baseline")
+    stages = load_stage_probabilities(dataset)
+    p = {proj.id: stages[proj.stage].probability for proj in load_pipeline(dataset)}
+    uncertain = {pid: q for pid, q in p.items() if 0 < q < 1}
+    assert len(uncertain) >= 5
+    columns = {c.removeprefix("pipeline.realised.") for c in inputs if "realised" in c}
+    assert columns == set(uncertain)
+    for pid, q in uncertain.items():
+        drawn = inputs[f"pipeline.realised.{pid}"].to_numpy()
+        assert set(np.unique(drawn)) <= {0.0, 1.0}
+        # one draw in each stratum of width 1/N: the count below q is floor or ceil of q N
+        assert abs(drawn.mean() - q) <= 1 / n, pid
+    res.ensemble.close()
+
+
+@pytest.mark.parametrize("scenario", ["announced", "hub"])
+def test_no_realisation_columns_where_probabilities_are_0_or_1(dataset, scenario: str) -> None:
+    task = make_task(evhub.resolve(scenario, dataset), dataset)
+    assert task.design.columns
+    assert not [c for c in task.design.names if c.startswith("pipeline.realised.")]
+    assert not any(c.is_realisation for c in task.design.columns)
+
+
+# --------------------------------------------------------------------------
+# The store
+# --------------------------------------------------------------------------
+
+
+def test_store_holds_every_member(dataset, tmp_path: Path) -> None:
+    scenarios = ["baseline", "hub"]
+    res = evhub.run(scenarios, dataset=dataset, samples=N, seed=17, chunk_size=15)
+    out = res.write(tmp_path / "out")
+    n_years = len(dataset.years)
+    con = duckdb.connect(str(out / "evhub.duckdb"), read_only=True)
+    try:
+        for name in scenarios:
+            (rows,) = con.execute(
+                "SELECT count(*) FROM ensemble WHERE scenario = ?", [name]
+            ).fetchone()
+            assert rows == N * len(VARIABLES) * n_years
+            columns = len(res.ensemble.members[name].design.columns)
+            (rows,) = con.execute(
+                "SELECT count(*) FROM samples WHERE scenario = ?", [name]
+            ).fetchone()
+            assert rows == N * columns
+            (runs,) = con.execute(
+                "SELECT count(DISTINCT run) FROM ensemble WHERE scenario = ?", [name]
+            ).fetchone()
+            assert runs == N
+            run_row = con.execute(
+                "SELECT samples, seed, sampler, chunk_size, inputs_sampled FROM ensemble_runs "
+                "WHERE scenario = ?",
+                [name],
+            ).fetchall()
+            assert run_row == [(N, 17, "lhs", 15, columns)]
+            resolved = res.ensemble.members[name].scenario
+            dists = con.execute(
+                "SELECT parameter, central FROM distributions WHERE scenario = ? ORDER BY rowid",
+                [name],
+            ).fetchall()
+            assert dists == [(p, d.central) for p, d in resolved.distributions.items()]
+        # one member's value in the store is the one the ensemble reads back
+        variable, year, member = "Stock|Passenger Cars|BEV", 2040, 23
+        (stored,) = con.execute(
+            "SELECT value FROM ensemble WHERE scenario = 'hub' AND variable = ? AND year = ? "
+            "AND run = ?",
+            [variable, year, member],
+        ).fetchone()
+        assert stored == res.ensemble.values("hub", variable).loc[member, year]
+        (median,) = con.execute(
+            "SELECT quantile_cont(value, 0.5) FROM ensemble WHERE scenario = 'hub' "
+            "AND variable = ? AND year = ?",
+            [variable, year],
+        ).fetchone()
+    finally:
+        con.close()
+    table = res.ensemble.quantiles()
+    pick = (
+        (table["Scenario"] == "hub") & (table["Variable"] == variable) & (table["Quantile"] == 0.5)
+    )
+    assert median == pytest.approx(table.loc[pick, year].item(), rel=1e-9)
+    # the CSV keeps 6 significant digits: within half a unit of the 6th
+    csv = pd.read_csv(out / "iamc_quantiles.csv")
+    pick = (csv["Scenario"] == "hub") & (csv["Variable"] == variable) & (csv["Quantile"] == 0.5)
+    assert csv.loc[pick, str(year)].item() == pytest.approx(median, rel=5e-6)
+    assert csv.loc[pick, str(year)].item() == float(f"{median:.6g}")
+    res.ensemble.close()
+
+
+# --------------------------------------------------------------------------
+# Bad arguments
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scratch_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make the ensemble's scratch folders here, to see that none is left behind."""
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"samples": 0}, "--samples 0: an ensemble needs at least one member"),
+        ({"samples": -3}, "--samples -3: an ensemble needs at least one member"),
+        (
+            {"samples": 4, "sampler": "halton"},
+            "--sampler 'halton': expected one of ['lhs', 'sobol']",
+        ),
+        ({"samples": 4, "chunk_size": -1}, "--chunk-size -1: must be at least 1"),
+        ({"samples": 4, "workers": 0}, "--workers 0: must be at least 1"),
+    ],
+)
+def test_bad_ensemble_arguments(dataset, scratch_root: Path, kwargs: dict, message: str) -> None:
+    with pytest.raises(InputError, match="^" + re.escape(message) + "$"):
+        evhub.run("hub", dataset=dataset, **kwargs)
+    assert not any(scratch_root.iterdir())
+
+
+def test_chunk_size_zero_in_run_ensemble(dataset, scratch_root: Path) -> None:
+    resolved = [evhub.resolve("hub", dataset)]
+    with pytest.raises(InputError, match=r"^--chunk-size 0: must be at least 1$"):
+        run_ensemble(resolved, dataset, samples=4, chunk_size=0)
+    assert not any(scratch_root.iterdir())
+
+
+def test_chunk_size_zero_in_run(dataset) -> None:
+    with pytest.raises(InputError, match=r"^--chunk-size 0: must be at least 1$"):
+        evhub.run("hub", dataset=dataset, samples=4, chunk_size=0)
+
+
+def test_unreachable_scheduler(
+    dataset, scratch_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dask.distributed
+
+    # evhub gives a scheduler 20 s to answer; shorten that here (the path is the same)
+    real = dask.distributed.Client
+
+    def quick(address, *, timeout):
+        assert timeout == "20s"
+        return real(address, timeout="1s")
+
+    monkeypatch.setattr(dask.distributed, "Client", quick)
+    address = "tcp://127.0.0.1:1"
+    expected = (
+        "^"
+        + re.escape(
+            f"--scheduler {address}: cannot reach the Dask scheduler (Timed out trying to "
+            f"connect to {address} after 1 s)"
+        )
+        + "$"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.run("hub", dataset=dataset, samples=4, scheduler=address)
+    assert not any(scratch_root.iterdir())  # the scratch folder went with the error
+
+
+def test_malformed_scheduler_address(dataset) -> None:
+    with pytest.raises(InputError, match=r"^--scheduler nonsense: "):
+        evhub.run("hub", dataset=dataset, samples=4, scheduler="nonsense")
+
+
+# --------------------------------------------------------------------------
+# Scratch files
+# --------------------------------------------------------------------------
+
+
+def test_one_scratch_file_per_chunk_deleted_on_close(dataset) -> None:
+    scenarios = ["baseline", "hub"]
+    res = evhub.run(scenarios, dataset=dataset, samples=N, seed=1, chunk_size=7)
+    ens = res.ensemble
+    scratch = ens.scratch
+    chunks = math.ceil(N / 7)  # 6: five of 7 members and one of 5
+    files = sorted(scratch.iterdir())
+    assert len(files) == len(scenarios) * chunks
+    shape = (len(VARIABLES), len(dataset.years))
+    for name in scenarios:
+        member = ens.members[name]
+        assert member.bounds == [(0, 7), (7, 14), (14, 21), (21, 28), (28, 35), (35, 40)]
+        assert all(p.parent == scratch for p in member.chunks)
+        # no file grows with the number of members: each holds one chunk
+        sizes = [np.load(p, mmap_mode="r").shape for p in member.chunks]
+        assert sizes == [(shape[0], 7, shape[1])] * 5 + [(shape[0], 5, shape[1])]
+    assert sorted(p for m in ens.members.values() for p in m.chunks) == files
+    ens.close()
+    assert not scratch.exists()
+    ens.close()  # a second close does nothing
+
+
+def test_scratch_goes_with_the_ensemble(dataset) -> None:
+    res = evhub.run("hub", dataset=dataset, samples=8, seed=1)
+    scratch = res.ensemble.scratch
+    assert len(list(scratch.iterdir())) == 1
+    del res
+    gc.collect()
+    assert not scratch.exists()
