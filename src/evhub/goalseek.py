@@ -234,10 +234,9 @@ def goalseek(
         return 0.5 if share(np.array([x]))[0] >= probability else -0.5
 
     reached = np.where(odds >= probability, 0.5, -0.5)
-    if np.all(reached > 0):  # met over the whole range: the low end is enough
-        solution = float(low)
-    else:
-        solution = _solve(g, grid, reached, high - low)
+    # met over the whole range: the low end is enough
+    all_met = bool(np.all(reached > 0))
+    solution = float(low) if all_met else _solve(g, grid, reached, high - low)
     if solution is not None and g(solution) < 0:  # the root is within xtol of the step
         step = _XTOL * (high - low)
         solution = next(
