@@ -1,0 +1,310 @@
+"""Goal seek (:mod:`evhub.goalseek`): answers known by hand, no solution, ensembles, bad input.
+
+Deterministic: with total sales growing at a constant rate, the rate that
+brings sales to 1.1 times the base year's in five years is ``1.1^(1/5) - 1``;
+EV output is linear in the plants' utilisation, so the utilisation that gives
+a chosen output is a rule of three. Ensemble: the probability found must be
+the share of members of an ensemble run at the solution (the same draws).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import evhub
+from evhub import InputError
+from evhub.goalseek import GRID
+from evhub.model.indicators import INDICATORS
+
+SALES = "Sales|Passenger Cars"
+EV = "Production|Passenger Cars|EV"
+CO2 = "Emissions|CO2|Passenger Cars"
+
+
+@pytest.fixture(scope="module")
+def growth(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scenario without parents (so no distributions) whose sales grow at a rate."""
+    path = tmp_path_factory.mktemp("goalseek") / "g.yaml"
+    path.write_text(
+        "name: g\n"
+        "description: Total car sales grow at a constant rate.\n"
+        "overrides:\n"
+        "  market: {sales_mode: growth}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_sales(growth: Path, dataset) -> float:
+    run = evhub.run(growth, dataset=dataset)
+    return float(run.variable(SALES).sel(year=dataset.base_year).item())
+
+
+# --------------------------------------------------------------------------
+# Deterministic
+# --------------------------------------------------------------------------
+
+
+def test_growth_rate_for_ten_percent_more_sales_in_five_years(
+    growth: Path, base_sales: float, dataset
+) -> None:
+    year = dataset.base_year + 5
+    found = evhub.goalseek(
+        growth,
+        target=SALES,
+        year=year,
+        value=1.1 * base_sales,
+        vary="market.growth_rate",
+        low=0,
+        high=4,
+        dataset=dataset,
+    )
+    rate = 100 * (1.1 ** (1 / 5) - 1)  # 1.9245 %/yr
+    assert found.solution == pytest.approx(rate, rel=1e-6)
+    assert found.achieved == pytest.approx(1.1 * base_sales, rel=1e-6)
+    assert (found.scenario, found.variable, found.year, found.parameter) == (
+        "g",
+        SALES,
+        year,
+        "market.growth_rate",
+    )
+    assert (found.low, found.high, found.probability, found.samples) == (0, 4, None, None)
+    assert found.message == (
+        f"market.growth_rate = {found.solution:.6g} gives {SALES} = {found.achieved:.6g} in {year}"
+    )
+    assert found.message.startswith("market.growth_rate = 1.92449 gives")
+
+    # the scan: the range on GRID points, sales = base x (1 + r)^5 at each
+    scan = found.scan
+    assert list(scan.columns) == ["parameter", "indicator"]
+    np.testing.assert_allclose(scan["parameter"], np.linspace(0, 4, GRID))
+    np.testing.assert_allclose(
+        scan["indicator"], base_sales * (1 + scan["parameter"] / 100) ** 5, rtol=1e-12
+    )
+
+    # the scenario run with the solution reproduces the value
+    again = evhub.run(growth, dataset=dataset, overrides={"market.growth_rate": found.solution})
+    assert again.variable(SALES).sel(year=year).item() == pytest.approx(found.achieved, rel=1e-12)
+
+
+def test_falling_target_needs_a_negative_rate(growth: Path, base_sales: float, dataset) -> None:
+    year = dataset.base_year + 10
+    found = evhub.goalseek(
+        growth,
+        target="Sales|Passenger Cars",
+        year=year,
+        value=0.5 * base_sales,
+        vary="market.growth_rate",
+        low=-20,
+        high=5,
+        dataset=dataset,
+    )
+    assert found.solution == pytest.approx(100 * (0.5 ** (1 / 10) - 1), rel=1e-6)  # -6.7 %/yr
+
+
+def test_utilisation_for_an_ev_output_by_rule_of_three(dataset) -> None:
+    """EVs built = usable EV capacity x utilisation: linear, through zero."""
+    central = evhub.run("baseline", dataset=dataset).variable(EV).sel(year=2030).item()
+    use = evhub.resolve("baseline", dataset).values["trade.utilisation"]
+    found = evhub.goalseek(
+        "baseline",
+        target="EVs built",  # a scorecard label
+        year=2030,
+        value=200_000,
+        vary="trade.utilisation",
+        low=50,
+        high=100,
+        dataset=dataset,
+    )
+    assert found.variable == EV
+    assert found.solution == pytest.approx(use * 200_000 / central, rel=1e-6)
+    assert found.achieved == pytest.approx(200_000, rel=1e-6)
+
+
+def test_no_solution_in_the_range(dataset) -> None:
+    found = evhub.goalseek(
+        "baseline",
+        target=CO2,
+        year=2053,
+        value=2,
+        vary="market.bev_share.midpoint_year",
+        low=2028,
+        high=2045,
+        dataset=dataset,
+    )
+    assert found.solution is None
+    assert found.achieved is None
+    values = found.scan["indicator"]
+    assert values.min() > 2
+    assert found.message == (
+        f"no value of market.bev_share.midpoint_year in [2028, 2045] makes {CO2} in 2053 equal "
+        f"2: it ranges from {values.min():.4g} to {values.max():.4g} over the range"
+    )
+    # a later EV take-off leaves more CO2: the range reached runs between the two ends
+    for end in (2028, 2045):
+        run = evhub.run(
+            "baseline", dataset=dataset, overrides={"market.bev_share.midpoint_year": end}
+        )
+        at_end = found.scan.set_index("parameter").loc[float(end), "indicator"]
+        assert at_end == pytest.approx(run.variable(CO2).sel(year=2053).item(), rel=1e-9)
+    assert values.iloc[0] == values.min()
+    assert values.iloc[-1] == values.max()
+
+
+# --------------------------------------------------------------------------
+# Ensemble target
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ensemble_goal(dataset):
+    return evhub.goalseek(
+        "baseline",
+        target="EVs built",
+        year=2030,
+        value=200_000,
+        vary="trade.utilisation",
+        low=50,
+        high=100,
+        probability=0.8,
+        samples=100,
+        dataset=dataset,
+    )
+
+
+def _share_meeting(dataset, utilisation: float) -> float:
+    """Share of a 100-member baseline ensemble (seed 0) with at least 200,000 EVs in 2030."""
+    run = evhub.run(
+        "baseline",
+        dataset=dataset,
+        overrides={"trade.utilisation": utilisation},
+        samples=100,
+        seed=0,
+    )
+    built = run.ensemble.values("baseline", EV)[2030]
+    assert len(built) == 100
+    return float((built >= 200_000).mean())
+
+
+def test_ensemble_probability_at_the_solution(ensemble_goal, dataset) -> None:
+    found = ensemble_goal
+    assert found.solution is not None
+    assert 50 < found.solution < 100
+    assert found.achieved >= 0.8
+    assert (found.probability, found.samples, found.direction) == (0.8, 100, "at least")
+    assert found.message == (
+        f"trade.utilisation = {found.solution:.6g}: {found.achieved:.0%} of 100 members have "
+        f"{EV} at least 200000 in 2030"
+    )
+    # an ensemble run at the solution (same draws) has the same share of members meeting it
+    assert _share_meeting(dataset, found.solution) == found.achieved
+    scan = found.scan
+    assert list(scan.columns) == ["parameter", "probability"]
+    odds = scan["probability"].to_numpy()
+    assert np.all(np.diff(odds) >= 0)  # more utilisation never builds fewer cars
+    np.testing.assert_allclose(odds * 100, np.round(odds * 100), atol=1e-9)  # of 100 members
+    # the grid point before the solution is still short of the probability
+    below = scan[scan["parameter"] < found.solution]
+    assert below["probability"].iloc[-1] < 0.8
+
+
+def test_ensemble_solution_is_where_the_probability_is_first_reached(
+    ensemble_goal, dataset
+) -> None:
+    """The share is a step function: the solution is its step, not a point past it."""
+    assert _share_meeting(dataset, ensemble_goal.solution - 0.01) < 0.8
+    assert _share_meeting(dataset, ensemble_goal.solution - 0.5) < 0.8
+
+
+def test_ensemble_needs_a_direction_for_a_variable_off_the_scorecard(dataset) -> None:
+    with pytest.raises(InputError) as err:
+        evhub.goalseek(
+            "baseline",
+            target=SALES,
+            year=2030,
+            value=1e6,
+            vary="trade.utilisation",
+            low=50,
+            high=100,
+            probability=0.8,
+            samples=8,
+            dataset=dataset,
+        )
+    assert str(err.value) == (
+        f"{SALES!r} has no direction in the scorecard: say whether the target is a maximum "
+        "or a minimum with --direction max|min"
+    )
+
+
+# --------------------------------------------------------------------------
+# Bad input
+# --------------------------------------------------------------------------
+
+
+def _error(dataset, **kwargs: object) -> str:
+    question: dict[str, object] = {
+        "target": "EVs built",
+        "year": 2030,
+        "value": 200_000,
+        "vary": "trade.utilisation",
+        "low": 50,
+        "high": 100,
+    }
+    question.update(kwargs)
+    with pytest.raises(InputError) as err:
+        evhub.goalseek("baseline", dataset=dataset, **question)
+    return str(err.value)
+
+
+@pytest.mark.parametrize(("low", "high"), [(100, 50), (80, 80)])
+def test_low_end_not_below_high_end(dataset, low: float, high: float) -> None:
+    msg = _error(dataset, low=low, high=high)
+    assert msg == f"--range {low} {high}: the low end must be below the high end"
+
+
+def test_range_outside_the_parameter_bounds(dataset) -> None:
+    msg = _error(dataset, low=50, high=150)
+    assert msg == "--range 50 150: trade.utilisation must lie in [0, 100]"
+
+
+def test_unknown_parameter_path(dataset) -> None:
+    msg = _error(dataset, vary="trade.utilisatio")
+    assert msg == "overrides: unknown key 'trade.utilisatio'; did you mean 'trade.utilisation'?"
+
+
+@pytest.mark.parametrize("probability", [1.5, 1.0, 0.0, -0.2])
+def test_probability_outside_zero_one(dataset, probability: float) -> None:
+    msg = _error(dataset, probability=probability, samples=8)
+    assert msg == f"--probability {probability:g}: must lie strictly between 0 and 1"
+
+
+def test_unknown_direction(dataset) -> None:
+    msg = _error(dataset, probability=0.8, samples=8, direction="up")
+    assert msg == "--direction 'up': expected max (at most) or min (at least)"
+
+
+def test_year_outside_the_model_years(dataset) -> None:
+    assert _error(dataset, year=2061) == "--year 2061 is outside the model years 2000-2060"
+
+
+def test_unknown_target_lists_the_scorecard_labels(dataset) -> None:
+    msg = _error(dataset, target="Cars sold")
+    assert msg.startswith(
+        "--target 'Cars sold': not an IAMC variable (see iamc.csv) nor a scorecard indicator "
+    )
+    assert str([i.label for i in INDICATORS]) in msg
+
+
+@pytest.mark.parametrize(
+    ("samples", "sampler", "message"),
+    [
+        (0, "lhs", "--samples 0: an ensemble needs at least one member"),
+        (8, "halton", "--sampler 'halton': expected one of ['lhs', 'sobol']"),
+    ],
+)
+def test_bad_ensemble_options(dataset, samples: int, sampler: str, message: str) -> None:
+    assert _error(dataset, probability=0.8, samples=samples, sampler=sampler) == message
