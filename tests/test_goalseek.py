@@ -308,3 +308,39 @@ def test_unknown_target_lists_the_scorecard_labels(dataset) -> None:
 )
 def test_bad_ensemble_options(dataset, samples: int, sampler: str, message: str) -> None:
     assert _error(dataset, probability=0.8, samples=samples, sampler=sampler) == message
+
+
+def test_varying_a_stage_probability_moves_the_projects_at_that_stage() -> None:
+    # the Siro cell plant is under construction: its expected capacity is p x capacity
+    path = "pipeline.stages.construction.probability"
+    full = evhub.run("baseline", overrides={path: 1.0}).variable("Capacity|Battery Cells")
+    at_one = float(full.sel(year=2031).values.item())
+    found = evhub.goalseek(
+        "baseline",
+        target="Cell capacity",
+        year=2031,
+        value=0.7 * at_one,
+        vary=path,
+        low=0.5,
+        high=1.0,
+    )
+    assert found.solution == pytest.approx(0.7, rel=1e-6)
+
+
+def test_varying_a_stage_probability_in_an_ensemble_realises_projects_with_it() -> None:
+    # the plant is realised where its draw is below p: the share reaches 0.9 at p = 0.9
+    # (within one member's stratum of the Latin hypercube)
+    found = evhub.goalseek(
+        "baseline",
+        target="Cell capacity",
+        year=2031,
+        value=1.0,
+        vary="pipeline.stages.construction.probability",
+        low=0.5,
+        high=1.0,
+        probability=0.9,
+        samples=200,
+    )
+    assert found.solution is not None
+    assert found.solution == pytest.approx(0.9, abs=1 / 200)
+    assert found.achieved >= 0.9

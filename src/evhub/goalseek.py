@@ -159,7 +159,11 @@ def goalseek(
     if isinstance(resolved.values.get(vary), str):
         msg = f"--vary {vary}: not a number"
         raise InputError(msg)
-    resolved = resolve(scenario, data, {**base_overrides, vary: low})
+    # the design at the middle of the range, so a varied probability keeps its projects'
+    # realisation draws (at an end, 0 or 1, they would be certain and not drawn)
+    middle = (low + high) / 2
+    middle = float(round(middle)) if bounds.integer else middle
+    resolved = resolve(scenario, data, {**base_overrides, vary: middle})
     resolved.distributions.pop(vary, None)  # fixed at each trial value
     task = make_task(resolved, data)
     scale = 0.01 if unit_of(vary) in ("%", "%/yr") else 1.0
@@ -167,13 +171,12 @@ def goalseek(
     grid = np.linspace(low, high, GRID)
 
     if probability is None:
-        row = central_values(task.design, task)
-
         trial = _with(task, vary, scale)
 
         def indicator(x: F) -> F:
-            rows = np.column_stack([np.repeat(row, len(x), axis=0), x])
-            return evaluate(trial, rows, pick, progress=progress)
+            # the central inputs at each trial value (a project's probability may be the trial)
+            rows = np.vstack([central_values(task.design, _at(task, vary, xi * scale)) for xi in x])
+            return evaluate(trial, np.column_stack([rows, x]), pick, progress=progress)
 
         scan_values = indicator(grid)
         gap = scan_values - value
@@ -212,14 +215,16 @@ def goalseek(
     way = _direction(variable, direction)
     plan = task.design
     u = unit_draws(samples, len(plan.columns), seed, sampler)
-    members = (
-        plan.values(u, task.base, task.inputs.projects) if plan.columns else np.empty((samples, 0))
-    )
-
     trial = _with(task, vary, scale)
 
+    def members(xi: float) -> F:
+        """The same draws at a trial value (projects realised where the draw < p at it)."""
+        if not plan.columns:
+            return np.empty((samples, 0))
+        return plan.values(u, _at(task, vary, xi * scale).base, task.inputs.projects)
+
     def share(x: F) -> F:
-        rows = np.column_stack([np.tile(members, (len(x), 1)), np.repeat(x, samples)])
+        rows = np.column_stack([np.vstack([members(xi) for xi in x]), np.repeat(x, samples)])
         values = evaluate(trial, rows, pick, progress=progress)
         met = indicators.meets(values, np.asarray(value), way).reshape(len(x), samples)
         out: F = met.mean(axis=1)
@@ -272,6 +277,12 @@ def goalseek(
         samples,
         what,
     )
+
+
+def _at(task: Task, path: str, value: float) -> Task:
+    """The task with one central parameter set to a value (model units)."""
+    base = {**task.base, path: np.full(1, value)}
+    return Task(task.inputs, task.options, base, task.design, task.labels)
 
 
 def _with(task: Task, path: str, scale: float) -> Task:

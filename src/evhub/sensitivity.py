@@ -112,6 +112,7 @@ def indices(
     if samples < 2:
         msg = f"--samples {samples}: sensitivity needs at least 2 base samples"
         raise InputError(msg)
+    seed = seed + 1  # SALib takes a seed of 0 as no seed at all
     problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
     if method == "sobol":
         n = 1 << (int(samples) - 1).bit_length()  # Saltelli's scheme needs a power of 2
