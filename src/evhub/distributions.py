@@ -45,7 +45,15 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy import stats
 
-__all__ = ["DISTRIBUTIONS", "Bounds", "Distribution", "parse_distribution", "show_spec"]
+__all__ = [
+    "CENTRAL_FIELD",
+    "DISTRIBUTIONS",
+    "RANGED",
+    "Bounds",
+    "Distribution",
+    "parse_distribution",
+    "show_spec",
+]
 
 F = NDArray[np.float64]
 
@@ -138,9 +146,9 @@ _SPECS: dict[str, type[_Spec]] = {
     "discrete": _Discrete,
 }
 #: Fields filled from the parameter's value without the distribution.
-_CENTRAL_FIELD = {"normal": "mean", "lognormal": "mean", "triangular": "mode"}
+CENTRAL_FIELD = {"normal": "mean", "lognormal": "mean", "triangular": "mode"}
 #: Distributions whose missing ``low`` and ``high`` come from the dataset's range.
-_RANGED = ("uniform", "triangular", "beta")
+RANGED = ("uniform", "triangular", "beta")
 
 
 @dataclass(frozen=True)
@@ -270,10 +278,10 @@ def parse_distribution(
         msg = f"{where} = {shown}: unknown distribution {kind!r}; expected one of {DISTRIBUTIONS}"
         raise ValueError(msg)
     filled = dict(spec)
-    central_field = _CENTRAL_FIELD.get(str(kind))
+    central_field = CENTRAL_FIELD.get(str(kind))
     if central_field and central_field not in filled and previous is not None:
         filled[central_field] = previous
-    if kind in _RANGED and dataset_range is not None:
+    if kind in RANGED and dataset_range is not None:
         low, high = dataset_range
         filled.setdefault("low", low)
         filled.setdefault("high", high)
@@ -284,7 +292,7 @@ def parse_distribution(
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
             text = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "missing" and loc in ("low", "high") and kind in _RANGED:
+            if err["type"] == "missing" and loc in ("low", "high") and kind in RANGED:
                 text += " (the dataset gives no range for this parameter)"
             if err["type"] == "extra_forbidden":
                 known = [f for f in _SPECS[str(kind)].model_fields if f != "dist"]

@@ -37,7 +37,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evhub.dataset import Dataset, _read_yaml
-from evhub.distributions import Bounds, Distribution, parse_distribution, show_spec
+from evhub.distributions import (
+    CENTRAL_FIELD,
+    RANGED,
+    Bounds,
+    Distribution,
+    parse_distribution,
+    show_spec,
+)
 from evhub.errors import InputError
 from evhub.pipeline import STAGE_FILE, load_pipeline, load_stage_probabilities
 
@@ -1053,25 +1060,19 @@ def _distribution(
         )
     except ValueError as exc:
         notes = []
-        central = {"normal": "mean", "lognormal": "mean", "triangular": "mode"}.get(
-            str(spec.get("dist"))
-        )
+        central = CENTRAL_FIELD.get(str(spec.get("dist")))
         if central and central not in spec and before is not None:
             notes.append(f"{central} {before:g} from {previous_file or 'the dataset'}")
-        ranged = spec.get("dist") in ("uniform", "triangular", "beta")
+        ranged = spec.get("dist") in RANGED
         if ranged and dataset_range and not {"low", "high"} <= set(spec) and default is not None:
             notes.append(f"low and high from {default.file}")
         extra = f" ({'; '.join(notes)})" if notes else ""
         msg = f"{exc}{extra}"
         raise InputError(msg) from None
     filled = set()
-    if (
-        dist.fields.get("mean", dist.fields.get("mode")) is not None
-        and not ({"mean", "mode"} & set(spec))
-        and dist.kind in ("normal", "lognormal", "triangular")
-    ):
+    if dist.kind in CENTRAL_FIELD and CENTRAL_FIELD[dist.kind] not in spec:
         filled.add("central")
-    if dist.kind in ("uniform", "triangular", "beta") and not {"low", "high"} <= set(spec):
+    if dist.kind in RANGED and not {"low", "high"} <= set(spec):
         filled.add("range")
     return dist, filled
 
