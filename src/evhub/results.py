@@ -382,10 +382,15 @@ def write_store(
     Tables: ``runs``, ``inputs`` (every parameter with its unit and source),
     ``sources``, ``results`` (every IAMC variable in long format) and
     ``projects`` (each project's usable capacity by year: its contribution to
-    the capacity variables). With an ensemble, also the tables of
-    :meth:`evhub.ensemble.Ensemble.write_store`.
+    the capacity variables), ``pipeline`` (the registry as each scenario sees
+    it: stage, probability, delay, expected start and capacity, sources; see
+    :func:`evhub.api.pipeline`, with ``usable`` in the first report year) and
+    ``scorecard`` (:meth:`Results.scorecard`). With an ensemble, also the
+    tables of :meth:`evhub.ensemble.Ensemble.write_store`.
     """
     import duckdb
+
+    from evhub.run import project_table
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     runs = pd.DataFrame(
@@ -439,6 +444,14 @@ def write_store(
         ]
         .rename(columns={"project_kind": "kind", "project_unit": "unit"})
     )
+    data = results.dataset
+    when = int((data.meta.get("report_years") or [data.base_year])[0])
+    pipeline = pd.concat(
+        [project_table(s, data, when).assign(scenario=s.name) for s in results.scenarios],
+        ignore_index=True,
+    )
+    pipeline = pipeline[["scenario", *(c for c in pipeline.columns if c != "scenario")]]
+    pipeline["usable_year"] = when
     con = duckdb.connect(str(path))
     try:
         for name, frame in (
@@ -447,6 +460,8 @@ def write_store(
             ("sources", sources),
             ("results", long),
             ("projects", projects),
+            ("pipeline", pipeline),
+            ("scorecard", results.scorecard()),
         ):
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
