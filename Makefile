@@ -4,27 +4,38 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.stamp-run
 STAMP_DEV := $(VENV)/.stamp-dev
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint dashboard clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[dashboard]"
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --group dev -e ".[iamc]"
+	$(BIN)/python -m pip install --quiet --group dev -e ".[iamc,dashboard]"
 	touch $@ $(STAMP_RUN)
 
-## run: install evhub and run the four shipped Türkiye scenarios (and 500-member ensembles) into results/
+## run: install evhub, run the four shipped Türkiye scenarios (and 500-member ensembles) into results/
+## and write the report results/report.html
 run: $(STAMP_RUN)
 	$(BIN)/evhub run --samples 500 --seed 1 --out results
+	$(BIN)/evhub report results
 
-## test: install the dev extras and run the whole suite
-test: $(STAMP_DEV)
+## dashboard: start the dashboard on http://127.0.0.1:8501
+dashboard: $(STAMP_RUN)
+	$(BIN)/evhub dashboard
+
+# Debian's chromium for the browser tests (Playwright uses it; nothing is downloaded at test time)
+$(CHROMIUM):
+	sh scripts/install-chromium.sh
+
+## test: install the dev extras (and chromium, with apt-get, if missing) and run the whole suite
+test: $(STAMP_DEV) | $(CHROMIUM)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## bench: evhub against flodym, side by side in one run

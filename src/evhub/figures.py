@@ -308,7 +308,7 @@ def fan_chart(
     """
     names = [variables] if isinstance(variables, str) else list(variables)
     labels = list(labels) or names
-    present = set(bands["variable"])
+    present = set(bands["variable"].unique())
     missing = [v for v in [*names, *([target] if target else [])] if v not in present]
     if missing:
         msg = f"variables {missing} are not in the results"
@@ -466,9 +466,9 @@ def stacked_area(
         title={"text": stack.title, "x": 0.0, "xanchor": "left"},
         template="plotly_white",
         hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
-        margin={"l": 70, "r": 20, "t": 70, "b": 40},
-        height=380,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
+        margin={"l": 70, "r": 20, "t": 70, "b": 70},
+        height=400,
     )
     fig.update_xaxes(title_text="year")
     fig.update_yaxes(title_text=shown, row=1, col=1, rangemode="tozero")

@@ -1,0 +1,246 @@
+"""Read and check a results folder (written by ``evhub run --out DIR``) for the report.
+
+The report needs the DuckDB store ``evhub.duckdb`` (the tables in
+:data:`TABLES`, and with an ensemble those in :data:`ENSEMBLE_TABLES`) and the
+IAMC tables ``iamc.csv`` and, with an ensemble, ``iamc_quantiles.csv``. Every
+problem is raised as one :class:`evhub.errors.InputError` that names the file,
+the table or column and what was expected. The store is opened read-only and
+the model is not run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evhub.errors import InputError
+
+__all__ = ["ENSEMBLE_TABLES", "STORE", "TABLES", "ResultsFolder", "read_results"]
+
+#: File name of the store in a results folder.
+STORE = "evhub.duckdb"
+#: File name of the IAMC table of the central (deterministic) runs.
+IAMC = "iamc.csv"
+#: File name of the IAMC quantile table of an ensemble.
+QUANTILES = "iamc_quantiles.csv"
+
+#: Tables of the store the report reads, with the columns it needs.
+TABLES: dict[str, tuple[str, ...]] = {
+    "runs": ("scenario", "description", "extends", "dataset", "created_utc", "evhub_version"),
+    "inputs": ("scenario", "parameter", "value", "unit", "source"),
+    "sources": ("id", "publisher", "title", "date", "url"),
+    "pipeline": (
+        "scenario",
+        "id",
+        "company",
+        "kind",
+        "site",
+        "capacity",
+        "capacity_unit",
+        "stage",
+        "stage_date",
+        "start_year",
+        "probability",
+        "start",
+        "expected_capacity",
+        "usable",
+        "usable_year",
+        "source",
+        "note",
+    ),
+    "scorecard": ("indicator", "year", "unit", "scenario", "value", "target", "met"),
+}
+#: Tables (and columns) of the store that an ensemble adds; ``ensemble_runs`` marks one.
+ENSEMBLE_TABLES: dict[str, tuple[str, ...]] = {
+    "ensemble_runs": ("scenario", "samples", "seed", "sampler", "inputs_sampled"),
+    "distributions": ("scenario", "parameter", "distribution", "central", "source"),
+}
+#: Scorecard columns an ensemble adds.
+ENSEMBLE_SCORECARD = ("probability", "p05", "p95")
+_IAMC_COLUMNS = ("Scenario", "Region", "Variable", "Unit")
+
+
+@dataclass(frozen=True)
+class ResultsFolder:
+    """The tables of a results folder that the report shows.
+
+    Attributes
+    ----------
+    path
+        The results folder, as given.
+    tables
+        Store tables by name (:data:`TABLES`, and :data:`ENSEMBLE_TABLES` with
+        an ensemble), rows in the order they were written.
+    iamc
+        ``iamc.csv``: Model, Scenario, Region, Variable, Unit and one column
+        per year [the variable's unit].
+    quantiles
+        ``iamc_quantiles.csv`` (the same with a ``Quantile`` column [1]), or
+        ``None`` without an ensemble.
+    """
+
+    path: Path
+    tables: Mapping[str, pd.DataFrame]
+    iamc: pd.DataFrame
+    quantiles: pd.DataFrame | None
+
+    @property
+    def ensemble(self) -> bool:
+        """Whether the folder holds an ensemble."""
+        return "ensemble_runs" in self.tables
+
+    @property
+    def scenarios(self) -> list[str]:
+        """The scenarios of the run, in order."""
+        return [str(s) for s in dict.fromkeys(self.tables["runs"]["scenario"])]
+
+    @property
+    def store(self) -> Path:
+        """Path of the store."""
+        return self.path / STORE
+
+
+def _connect(store: Path) -> Any:
+    import duckdb
+
+    try:
+        return duckdb.connect(str(store), read_only=True)
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        msg = (
+            f"{store}: not a readable DuckDB store ({reason}); write the folder again with "
+            f"`evhub run --out {store.parent}`"
+        )
+        raise InputError(msg) from None
+
+
+def _read_table(con: Any, store: Path, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    present = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position",
+        [name],
+    ).fetchall()
+    have = [str(c) for (c,) in present]
+    if not have:
+        msg = f"{store}: no table {name!r}; write the folder with `evhub run` of this version"
+        raise InputError(msg)
+    missing = [c for c in columns if c not in have]
+    if missing:
+        listed = ", ".join(repr(c) for c in missing)
+        msg = (
+            f"{store}: table {name!r} has no column {listed}; expected the columns "
+            f"{', '.join(columns)}; write the folder with `evhub run` of this version"
+        )
+        raise InputError(msg)
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    frame: pd.DataFrame = con.execute(f'SELECT {quoted} FROM "{name}" ORDER BY rowid').df()
+    return frame
+
+
+def _tables_of(con: Any) -> set[str]:
+    return {
+        str(t)
+        for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+
+
+def _read_store(store: Path) -> dict[str, pd.DataFrame]:
+    import duckdb
+
+    con = _connect(store)
+    try:
+        ensemble = "ensemble_runs" in _tables_of(con)
+        wanted = {**TABLES, **(ENSEMBLE_TABLES if ensemble else {})}
+        if ensemble:
+            wanted["scorecard"] = (*wanted["scorecard"], *ENSEMBLE_SCORECARD)
+        tables = {name: _read_table(con, store, name, cols) for name, cols in wanted.items()}
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        msg = (
+            f"{store}: not a readable DuckDB store ({reason}); write the folder again with "
+            f"`evhub run --out {store.parent}`"
+        )
+        raise InputError(msg) from None
+    finally:
+        con.close()
+    if tables["runs"].empty:
+        msg = f"{store}: table 'runs' is empty; write the folder with `evhub run` of this version"
+        raise InputError(msg)
+    return tables
+
+
+def _read_iamc(path: Path, extra: tuple[str, ...], why: str) -> pd.DataFrame:
+    if not path.is_file():
+        msg = f"{path}: no such file; {why}"
+        raise InputError(msg)
+    try:
+        frame = pd.read_csv(path)
+    except (ValueError, OSError) as exc:
+        msg = f"{path}: not a readable CSV table ({exc})"
+        raise InputError(msg) from None
+    expected = (*_IAMC_COLUMNS, *extra)
+    missing = [c for c in expected if c not in frame.columns]
+    years = [c for c in frame.columns if str(c).isdigit()]
+    if missing or not years:
+        what = f"no column {', '.join(repr(c) for c in missing)}" if missing else "no year columns"
+        msg = (
+            f"{path}: {what}; expected an IAMC table with the columns {', '.join(expected)} "
+            "and one column per year; write the folder with `evhub run` of this version"
+        )
+        raise InputError(msg)
+    return frame
+
+
+def read_results(folder: str | Path) -> ResultsFolder:
+    """Read the store and the IAMC tables of a results folder, checking what the report needs.
+
+    Parameters
+    ----------
+    folder
+        A folder written by ``evhub run --out FOLDER`` (:meth:`evhub.Results.write`).
+
+    Returns
+    -------
+    ResultsFolder
+
+    Raises
+    ------
+    InputError
+        If the folder, the store, a table, a column or an IAMC file is
+        missing, or the store cannot be read; the message names which.
+    """
+    path = Path(folder)
+    if not path.is_dir():
+        msg = f"{path}: no such results folder; write it with `evhub run --out {path}`"
+        raise InputError(msg)
+    store = path / STORE
+    if not store.is_file():
+        msg = f"{store}: no such file; write the folder with `evhub run --out {path}`"
+        raise InputError(msg)
+    tables = _read_store(store)
+    iamc = _read_iamc(path / IAMC, (), f"write the folder with `evhub run --out {path}`")
+    quantiles = None
+    if "ensemble_runs" in tables:
+        quantiles = _read_iamc(
+            path / QUANTILES,
+            ("Quantile",),
+            f"the store holds an ensemble (table 'ensemble_runs'); write the folder with "
+            f"`evhub run --samples N --out {path}`",
+        )
+    scenarios = [str(s) for s in dict.fromkeys(tables["runs"]["scenario"])]
+    for name, frame in ((IAMC, iamc), (QUANTILES, quantiles)):
+        if frame is None:
+            continue
+        missing = [s for s in scenarios if s not in set(frame["Scenario"].astype(str))]
+        if missing:
+            msg = (
+                f"{path / name}: no rows for scenario {', '.join(repr(s) for s in missing)} of "
+                f"the store's table 'runs'; the files are from different runs, write the folder "
+                f"again with `evhub run --out {path}`"
+            )
+            raise InputError(msg)
+    return ResultsFolder(path=path, tables=tables, iamc=iamc, quantiles=quantiles)

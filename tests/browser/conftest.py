@@ -1,0 +1,155 @@
+"""Real-browser fixtures: Debian's chromium driven by Playwright, and the dashboard server.
+
+`make test` installs chromium with apt-get when ``/usr/bin/chromium`` is
+missing (``scripts/install-chromium.sh``); Playwright never downloads a
+browser. Chromium runs headless, without a sandbox (CI runs as root) and with
+its background networking off, so the only requests a page makes are its own.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Chromium flags: headless as root, and no requests of the browser's own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--metrics-recording-only",
+]
+#: Seconds the dashboard server may take to answer its health check (a cold import of
+#: streamlit, pandas and the dataset on a busy 2-core machine).
+SERVER_START_TIMEOUT = 90.0
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian chromium under Playwright, for the whole session."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"the browser tests need Debian's chromium at {CHROMIUM}: "
+            "`make test` installs it (scripts/install-chromium.sh)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Traffic:
+    """What a page did: every request's URL, console errors and uncaught page errors."""
+
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def outside(self, allowed: tuple[str, ...]) -> list[str]:
+        """Requests whose URL starts with none of ``allowed``."""
+        return [url for url in self.requests if not url.startswith(allowed)]
+
+
+def watch(page: Any) -> Traffic:
+    """Record a page's requests, console errors and page errors from now on."""
+    traffic = Traffic()
+    page.on("request", lambda request: traffic.requests.append(request.url))
+    page.on(
+        "console",
+        lambda msg: traffic.console_errors.append(msg.text) if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: traffic.page_errors.append(str(exc)))
+    return traffic
+
+
+@dataclass
+class Server:
+    """A dashboard server on loopback."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def start_dashboard(log: Path) -> Server:
+    """Start ``evhub dashboard``'s Streamlit server on a free loopback port and wait for it."""
+    from evhub.dashboard import command
+
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    out = log.open("wb")
+    process = subprocess.Popen(
+        command(port=port), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=log.parent
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out.close()
+            pytest.fail(f"the dashboard exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return Server(url, process, log)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    process.kill()
+    out.close()
+    pytest.fail(f"the dashboard did not answer within {SERVER_START_TIMEOUT} s:\n{log.read_text()}")
+
+
+def stop(server: Server) -> None:
+    """Stop a dashboard server."""
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The dashboard served on a free loopback port for a test module."""
+    server = start_dashboard(tmp_path_factory.mktemp("dashboard") / "server.log")
+    try:
+        yield server
+    finally:
+        stop(server)
+
+
+@pytest.fixture
+def watcher() -> Any:
+    """:func:`watch`, for test modules (which cannot import this conftest)."""
+    return watch

@@ -1,0 +1,677 @@
+"""The offline HTML report: contents, self-containment and bad results folders."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from plotly.offline import get_plotlyjs
+
+import evhub
+from evhub import figures
+from evhub.errors import InputError
+from evhub.report import build, write_report
+
+SECTIONS = (
+    "overview",
+    "scorecard",
+    "charts",
+    "stacks",
+    "pipeline",
+    "assumptions",
+    "bibliography",
+    "reproduce",
+)
+SCENARIOS = ["baseline", "hub"]
+#: Elements that would load something from elsewhere (or embed another document).
+LOADING = ("img", "iframe", "frame", "object", "embed", "audio", "video", "source", "track")
+#: Void elements: no end tag, so no children.
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+# --- a small DOM, from the standard library's parser ---------------------------------------
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    @property
+    def classes(self) -> list[str]:
+        return (self.attrs.get("class") or "").split()
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def iter(self):
+        for child in self.children:
+            if isinstance(child, Node):
+                yield child
+                yield from child.iter()
+
+    def find_all(self, tag: str, cls: str | None = None) -> list[Node]:
+        return [n for n in self.iter() if n.tag == tag and (cls is None or cls in n.classes)]
+
+    def find(self, tag: str, cls: str | None = None) -> Node:
+        found = self.find_all(tag, cls)
+        assert found, f"no <{tag} class={cls!r}>"
+        return found[0]
+
+
+class TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {}, None)
+        self.current = self.root
+        self.doctype = ""
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag, attrs) -> None:
+        node = Node(tag, dict(attrs), self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_startendtag(self, tag, attrs) -> None:
+        self.current.children.append(Node(tag, dict(attrs), self.current))
+
+    def handle_endtag(self, tag) -> None:
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        assert node is not self.root, f"</{tag}> without a start tag"
+        self.current = node.parent
+
+    def handle_data(self, data) -> None:
+        self.current.children.append(data)
+
+
+def parse(html: str) -> TreeBuilder:
+    tree = TreeBuilder()
+    tree.feed(html)
+    tree.close()
+    assert tree.current is tree.root, f"<{tree.current.tag}> is not closed"
+    return tree
+
+
+def by_id(tree: TreeBuilder) -> dict[str, Node]:
+    ids: dict[str, Node] = {}
+    for node in tree.root.iter():
+        if "id" in node.attrs:
+            key = node.attrs["id"]
+            assert key not in ids, f"duplicate id {key!r}"
+            ids[key] = node
+    return ids
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def facts(tree: TreeBuilder) -> dict[str, str]:
+    """The overview's facts: term -> description."""
+    dl = by_id(tree)["overview"].find("dl", "facts")
+    terms = [squash(n.text()) for n in dl.find_all("dt")]
+    return dict(zip(terms, (squash(n.text()) for n in dl.find_all("dd")), strict=True))
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def results_dir(tmp_path_factory) -> Path:
+    """Two scenarios with small ensembles (40 members keep the suite fast)."""
+    folder = tmp_path_factory.mktemp("report") / "results"
+    evhub.run(SCENARIOS, samples=40, seed=1).write(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def report(results_dir) -> Path:
+    return write_report(results_dir)
+
+
+@pytest.fixture(scope="module")
+def html(report) -> str:
+    return report.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def tree(html) -> TreeBuilder:
+    return parse(html)
+
+
+@pytest.fixture(scope="module")
+def store(results_dir):
+    """The store's tables, as the report should show them."""
+    con = duckdb.connect(str(results_dir / "evhub.duckdb"), read_only=True)
+    try:
+        yield {
+            t: con.execute(f"SELECT * FROM {t}").df()
+            for t in (
+                "runs",
+                "inputs",
+                "sources",
+                "pipeline",
+                "scorecard",
+                "distributions",
+                "ensemble_runs",
+            )
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def deterministic_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("report_det") / "results"
+    evhub.run("baseline").write(folder)
+    return folder
+
+
+def cited(store) -> set[str]:
+    ids: set[str] = set()
+    for table in ("inputs", "pipeline", "distributions"):
+        for text in store[table]["source"].dropna():
+            ids.update(s.strip() for s in str(text).split(";") if s.strip())
+    return ids
+
+
+# --- the file -------------------------------------------------------------------------------
+
+
+def test_written_to_the_results_folder_by_default(results_dir, report):
+    assert report == results_dir / "report.html"
+    assert report.is_file()
+    leftovers = [p.name for p in results_dir.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_out_writes_elsewhere(results_dir, tmp_path, html):
+    out = write_report(results_dir, out=tmp_path / "mine.html")
+    assert out == tmp_path / "mine.html"
+    # the same page apart from nothing: the report depends only on the folder
+    assert out.read_text(encoding="utf-8") == html
+
+
+def test_valid_html_with_every_section(tree):
+    assert tree.doctype.lower() == "doctype html"
+    ids = by_id(tree)  # also: no id twice
+    for section in SECTIONS:
+        assert section in ids, section
+    for spec in figures.CHARTS:
+        assert f"chart-{spec.key}" in ids
+        assert f"fig-{spec.key}" in ids
+        assert squash(ids[f"chart-{spec.key}"].find("figcaption").text()) == spec.question
+    for stack in figures.STACKS:
+        assert f"stack-{stack.key}" in ids
+        assert f"fig-{stack.key}" in ids
+    # the table of contents points at sections that exist
+    toc = tree.root.find("nav", "toc")
+    targets = [a.attrs["href"] for a in toc.find_all("a")]
+    assert targets and all(t[1:] in ids for t in targets)
+
+
+def test_every_internal_link_has_a_target(tree):
+    ids = by_id(tree)
+    links = [a.attrs["href"] for a in tree.root.find_all("a") if a.attrs["href"].startswith("#")]
+    dangling = sorted({h for h in links if h[1:] not in ids})
+    assert dangling == []
+
+
+def test_header_names_the_run(tree, results_dir, store):
+    shown = facts(tree)
+    assert shown["Scenarios"] == "baseline, hub"
+    base_year = evhub.load_dataset().base_year
+    assert shown["Dataset"] == f"turkiye (observed history up to {base_year})"
+    assert shown["evhub version"] == store["runs"]["evhub_version"].iloc[0]
+    created = store["runs"]["created_utc"].iloc[0]  # 2026-01-31T12:00:00+00:00
+    assert shown["Created"] == f"{created[:10]} {created[11:16]} UTC"
+    assert set(store["ensemble_runs"]["samples"]) == {40}
+    assert shown["Ensemble"] == "40 members per scenario (lhs sampling, seed 1)"
+    command = by_id(tree)["reproduce"].find("pre").text()
+    assert command == (
+        "evhub run baseline hub --samples 40 --seed 1 --sampler lhs --out results "
+        "&& evhub report results"
+    )
+
+
+# --- scorecard ------------------------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    """The scorecard's rule, written out again: no decimals from 1,000, else one."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.1f}"
+
+
+def _percent(p: float) -> str:
+    if 0 < p < 0.01:
+        return "<1 %"
+    if 0.99 < p < 1:
+        return ">99 %"
+    return f"{round(p * 100):.0f} %"
+
+
+def test_scorecard_csv_is_the_store_table(results_dir, store):
+    """The report shows the store's scorecard; scorecard.csv is the same to 6 digits."""
+    csv = pd.read_csv(results_dir / "scorecard.csv")
+    table = store["scorecard"]
+    assert csv[["indicator", "year", "scenario"]].values.tolist() == (
+        table[["indicator", "year", "scenario"]].values.tolist()
+    )
+    for column in ("value", "target", "probability", "p05", "p95"):
+        # rtol: the CSV is written with 6 significant digits (float_format="%.6g")
+        pd.testing.assert_series_equal(
+            csv[column], table[column].astype(float), check_names=False, rtol=1e-5
+        )
+
+
+def test_scorecard_shows_the_store_values(tree, store):
+    card = store["scorecard"]
+    table = by_id(tree)["scorecard"].find("table", "scorecard")
+    header = [squash(th.text()) for th in table.find("thead").find_all("th")]
+    assert header == ["indicator", "year", "unit", "target", *SCENARIOS]
+    shown = {}
+    for tr in table.find("tbody").find_all("tr"):
+        cells = tr.find_all("td")
+        key = (squash(cells[0].text()), int(cells[1].text()))
+        shown[key] = (squash(cells[3].text()), cells[4:])
+    assert len(shown) == len(card) // len(SCENARIOS)
+    checked_targets = 0
+    for rec in card.itertuples(index=False):
+        target, cells = shown[(rec.indicator, rec.year)]
+        cell = cells[SCENARIOS.index(rec.scenario)]
+        expected = _number(rec.value)
+        if not pd.isna(rec.met):
+            expected += " ✓" if rec.met else " ✗"
+            expected += f" {_percent(rec.probability)}"
+            assert ("met" if rec.met else "unmet") in cell.classes
+            assert target == _number(rec.target)
+            checked_targets += 1
+        else:
+            assert "met" not in cell.classes and "unmet" not in cell.classes
+        assert squash(cell.find("span", "value").text()) == expected
+        low, high = _number(rec.p05), _number(rec.p95)
+        bands = [squash(s.text()) for s in cell.find_all("span", "band")]
+        assert bands == ([f"{low} – {high}"] if low != high else [])
+    assert checked_targets >= 2 * len(SCENARIOS)  # CO2, EVs built and cells have targets
+
+
+def test_scorecard_formats(tree):
+    assert build.format_value(80812.5) == "80,812"
+    assert build.format_value(1493800.4) == "1,493,800"
+    assert build.format_value(35.4535) == "35.5"
+    assert build.format_value(float("nan")) == "–"
+    assert build.format_probability(0.95) == "95 %"
+    assert build.format_probability(0.005) == "<1 %"
+    assert build.format_probability(0.996) == ">99 %"
+    assert build.format_probability(0.0) == "0 %"
+
+
+# --- charts ---------------------------------------------------------------------------------
+
+
+def _figure_scripts(tree) -> dict[str, str]:
+    out = {}
+    for div in tree.root.find_all("div", "plotly-graph-div"):
+        script = div.parent.find("script")
+        out[div.attrs["id"].removeprefix("fig-")] = script.text()
+    return out
+
+
+def test_charts_hold_every_scenario_with_bands(tree):
+    scripts = _figure_scripts(tree)
+    assert set(scripts) == {c.key for c in figures.CHARTS} | {s.key for s in figures.STACKS}
+    for spec in figures.CHARTS:
+        data = scripts[spec.key]
+        for scen in SCENARIOS:
+            assert re.search(rf'"name":"{scen}(: [^"]*)?"', data), (spec.key, scen)
+        assert '"fill":"toself"' in data  # the ensemble's bands
+        assert re.search(r'"displaylogo":\s*false', data)
+        assert re.search(r'"responsive":\s*true', data)
+    assert "target path" in scripts["co2"]
+
+
+def _significant(number: str) -> int:
+    mantissa = number.lower().split("e")[0].lstrip("-").removesuffix(".0")
+    return len(mantissa.replace(".", "").strip("0"))
+
+
+def test_figure_data_are_rounded(tree):
+    """Four significant digits, and no unused template styles: the figures stay small."""
+    scripts = _figure_scripts(tree)
+    total = len("".join(scripts.values()))
+    assert total < 300_000  # about 25 kB per fan chart of two scenarios with bands
+    values = [
+        v
+        for script in scripts.values()
+        for array in re.findall(r'"y":\[([^\]]*)\]', script)
+        for v in array.split(",")
+        if v not in ("", "null")
+    ]
+    assert len(values) > 1000
+    assert max(_significant(v) for v in values) <= build.SIGNIFICANT_DIGITS
+    assert "heatmap" not in "".join(scripts.values())  # the template's unused styles
+    # plain JSON arrays, not base64 typed arrays: what a browser-side check can count
+    assert "bdata" not in "".join(scripts.values())
+
+
+def test_round_significant():
+    values = pd.Series([80812.5, 0.0123456, -35.4535, 0.0, float("nan")]).to_numpy()
+    got = build._round_significant(values, 4)
+    assert got[:4].tolist() == [80810.0, 0.01235, -35.45, 0.0]
+    assert pd.isna(got[4])
+
+
+# --- pipeline, assumptions and sources ------------------------------------------------------
+
+
+def test_pipeline_lists_every_project(tree, store):
+    ids = by_id(tree)
+    pipeline = store["pipeline"]
+    table = ids["pipeline"].find("table", "pipeline")
+    rows = table.find("tbody").find_all("tr")
+    assert len(rows) == pipeline["id"].nunique()
+    for pid in pipeline["id"].unique():
+        row = ids[f"project-{pid}"]
+        cells = row.find_all("td")
+        for k, scen in enumerate(SCENARIOS):
+            rec = pipeline[(pipeline["scenario"] == scen) & (pipeline["id"] == pid)].iloc[0]
+            text = squash(cells[5 + k].children[0])  # "p · start", then the usable capacity
+            start = "–" if pd.isna(rec.start) else f"{rec.start:.6g}"
+            assert text == f"{rec.probability:.2f} · {start}", (pid, scen)
+        sources = [a.attrs["href"] for a in cells[-1].find_all("a")]
+        expected = [
+            f"#src-{s}"
+            for s in str(rec.source).split(";")
+            if s.strip() in set(store["sources"]["id"])
+        ]
+        assert sources == expected
+
+
+def test_pipeline_shades_what_a_scenario_changes(tree, store):
+    """A project in talks is realised with p = 1 in hub: its hub cell differs from baseline."""
+    pipeline = store["pipeline"]
+    talks = pipeline[(pipeline["scenario"] == "baseline") & (pipeline["stage"] == "talks")]
+    assert not talks.empty
+    row = by_id(tree)[f"project-{talks['id'].iloc[0]}"]
+    cells = row.find_all("td")
+    assert "differs" not in cells[5].classes and "differs" in cells[6].classes
+
+
+def test_assumptions_show_what_hub_changes(tree, store):
+    inputs = store["inputs"]
+    base = inputs[inputs["scenario"] == "baseline"].set_index("parameter")["value"]
+    hub = inputs[inputs["scenario"] == "hub"].set_index("parameter")["value"]
+    changed = sorted(p for p in hub.index if p not in base.index or base[p] != hub[p])
+    assert changed  # hub fixes the storyline: there is something to show
+    box = by_id(tree)["scenario-hub"]
+    summary = squash(box.find("summary").text())
+    assert summary.startswith(f"hub — {len(hub)} inputs, {len(changed)} differ from baseline")
+    table = box.find("table", "changes")
+    shown = [squash(tr.find("td").text()) for tr in table.find("tbody").find_all("tr")]
+    assert sorted(shown) == changed
+    first = table.find("tbody").find("tr").find_all("td")
+    assert squash(first[1].text()) == base[shown[0]]
+    assert squash(first[2].text()) == hub[shown[0]]
+    # the full table of hub's inputs has every input, the changed ones shaded
+    full = box.find("table", "inputs").find("tbody").find_all("tr")
+    assert len(full) == len(hub)
+    assert sum("changed" in tr.classes for tr in full) == len(changed)
+
+
+def test_assumptions_list_the_distributions(tree, store):
+    dists = store["distributions"]
+    for scen in SCENARIOS:
+        box = by_id(tree)[f"scenario-{scen}"]
+        table = box.find("table", "distributions")
+        shown = [squash(tr.find("td").text()) for tr in table.find("tbody").find_all("tr")]
+        assert shown == dists.loc[dists["scenario"] == scen, "parameter"].tolist()
+
+
+def test_baseline_has_no_parent(tree):
+    box = by_id(tree)["scenario-baseline"]
+    assert "differ from" not in box.find("summary").text()
+    assert box.find_all("table", "changes") == []
+
+
+def test_bibliography_has_every_cited_source(tree, store):
+    known = set(store["sources"]["id"])
+    expected = cited(store) & known
+    entries = by_id(tree)["bibliography"].find("ol", "bib").find_all("li")
+    shown = [li.attrs["id"].removeprefix("src-") for li in entries]
+    assert sorted(shown) == sorted(expected)
+    assert shown == sorted(shown, key=str.lower)
+    sources = store["sources"].set_index("id")
+    for li in entries:
+        sid = li.attrs["id"].removeprefix("src-")
+        text = squash(li.text())
+        assert squash(str(sources.at[sid, "title"])) in text
+        assert squash(str(sources.at[sid, "publisher"])) in text
+        url = str(sources.at[sid, "url"])
+        if url.startswith(("http://", "https://")):
+            assert [a.attrs["href"] for a in li.find_all("a")] == [url]
+
+
+def test_scenario_files_are_named_not_linked(html, store):
+    """A scenario file is cited as a source by path: show its name, never the path."""
+    paths = {s for s in cited(store) if "/" in s or "\\" in s}
+    assert paths  # the shipped scenarios cite their own files
+    for path in paths:
+        assert path not in html
+    assert "scenario file baseline.yaml" in html
+    assert "scenario file hub.yaml" in html
+    assert "Source ids referenced but not in the sources" not in html
+
+
+# --- self-containment -----------------------------------------------------------------------
+
+
+def test_loads_nothing_from_elsewhere(tree, html):
+    scripts = tree.root.find_all("script")
+    assert [s.attrs for s in scripts if "src" in s.attrs] == []
+    assert tree.root.find_all("link") == []
+    for tag in LOADING:
+        assert tree.root.find_all(tag) == [], tag
+    styles = [s.text() for s in tree.root.find_all("style")]
+    styles += [n.attrs["style"] or "" for n in tree.root.iter() if "style" in n.attrs]
+    for css in styles:
+        assert "url(" not in css
+        assert "@import" not in css
+        assert "@font-face" not in css
+    assert "MathJax" not in html.split("</script>", 1)[1]  # none outside the plotly bundle
+
+
+def test_plotly_embedded_exactly_once(tree, html):
+    bundle = get_plotlyjs()
+    assert html.count(bundle[:2000]) == 1
+    big = [s for s in tree.root.find_all("script") if len(s.text()) > 1_000_000]
+    assert len(big) == 1
+    assert big[0].parent.tag == "head"
+    # every other script is a figure's Plotly.newPlot call
+    others = [s.text() for s in tree.root.find_all("script") if s not in big]
+    assert len(others) == len(figures.CHARTS) + len(figures.STACKS)
+    assert all("Plotly.newPlot" in s for s in others)
+
+
+def test_data_are_escaped(results_dir, tmp_path, store):
+    folder = tmp_path / "results"
+    shutil.copytree(results_dir, folder)
+    sid = sorted(cited(store) & set(store["sources"]["id"]))[0]
+    con = duckdb.connect(str(folder / "evhub.duckdb"))
+    con.execute(
+        "UPDATE sources SET title = ?, url = ? WHERE id = ?",
+        ["<script>alert(1)</script> & co", "javascript:alert(1)", sid],
+    )
+    con.close()
+    page = write_report(folder).read_text(encoding="utf-8")
+    tree = parse(page)
+    li = by_id(tree)[f"src-{sid}"]
+    assert "<script>alert(1)</script> & co" in li.text()  # shown as text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
+    assert li.find_all("a") == []  # not a link: only http(s) URLs are
+    assert len(tree.root.find_all("script")) == 1 + len(figures.CHARTS) + len(figures.STACKS)
+
+
+# --- without an ensemble --------------------------------------------------------------------
+
+
+def test_deterministic_folder_renders_lines_only(deterministic_dir):
+    page = write_report(deterministic_dir).read_text(encoding="utf-8")
+    tree = parse(page)
+    ids = by_id(tree)
+    for section in SECTIONS:
+        assert section in ids
+    assert facts(tree)["Ensemble"] == "none: central (deterministic) runs only"
+    card = pd.read_csv(deterministic_dir / "scorecard.csv")
+    table = ids["scorecard"].find("table", "scorecard")
+    values = [squash(s.text()) for s in table.find_all("span", "value")]
+    assert len(values) == len(card)
+    assert not any("%" in v for v in values)  # no probabilities
+    assert table.find_all("span", "band") == []  # no 5-95 % ranges
+    met = card[card["met"].notna()].iloc[0]
+    assert f"{_number(met.value)} {'✓' if met.met else '✗'}" in values
+    scripts = _figure_scripts(tree)
+    assert all('"fill":"toself"' not in s for s in scripts.values())  # no fans
+    assert all("median" not in s for s in scripts.values())
+    assert "Distributions sampled" not in page
+    assert "--samples" not in ids["reproduce"].find("pre").text()
+
+
+# --- bad folders ----------------------------------------------------------------------------
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_missing_folder(tmp_path):
+    folder = tmp_path / "nowhere"
+    with pytest.raises(InputError) as err:
+        write_report(folder)
+    assert str(err.value) == (
+        f"{folder}: no such results folder; write it with `evhub run --out {folder}`"
+    )
+    assert not folder.exists()
+
+
+def test_folder_without_store(tmp_path):
+    (tmp_path / "iamc.csv").write_text("Model\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        write_report(tmp_path)
+    assert str(err.value) == (
+        f"{tmp_path / 'evhub.duckdb'}: no such file; write the folder with "
+        f"`evhub run --out {tmp_path}`"
+    )
+    assert _files(tmp_path) == ["iamc.csv"]
+
+
+@pytest.fixture
+def copied(results_dir, tmp_path) -> Path:
+    folder = tmp_path / "results"
+    shutil.copytree(results_dir, folder, ignore=shutil.ignore_patterns("report.html"))
+    return folder
+
+
+def _sql(folder: Path, statement: str) -> None:
+    con = duckdb.connect(str(folder / "evhub.duckdb"))
+    try:
+        con.execute(statement)
+    finally:
+        con.close()
+
+
+def test_store_without_pipeline_table(copied):
+    _sql(copied, "DROP TABLE pipeline")
+    before = _files(copied)
+    with pytest.raises(InputError) as err:
+        write_report(copied)
+    assert str(err.value) == (
+        f"{copied / 'evhub.duckdb'}: no table 'pipeline'; write the folder with `evhub run` "
+        "of this version"
+    )
+    assert _files(copied) == before  # no report, no temporary file
+
+
+def test_store_missing_a_column(copied):
+    _sql(copied, "ALTER TABLE sources DROP COLUMN url")
+    with pytest.raises(InputError) as err:
+        write_report(copied)
+    assert str(err.value) == (
+        f"{copied / 'evhub.duckdb'}: table 'sources' has no column 'url'; expected the columns "
+        "id, publisher, title, date, url; write the folder with `evhub run` of this version"
+    )
+    assert "report.html" not in _files(copied)
+
+
+def test_ensemble_store_missing_a_scorecard_column(copied):
+    _sql(copied, "ALTER TABLE scorecard DROP COLUMN probability")
+    with pytest.raises(InputError, match=r"table 'scorecard' has no column 'probability'"):
+        write_report(copied)
+
+
+def test_corrupt_store(copied):
+    store = copied / "evhub.duckdb"
+    store.write_bytes(b"not a database" * 100)
+    with pytest.raises(InputError) as err:
+        write_report(copied)
+    message = str(err.value)
+    assert message.startswith(f"{store}: not a readable DuckDB store (")
+    assert message.endswith(f"); write the folder again with `evhub run --out {copied}`")
+    assert "report.html" not in _files(copied)
+
+
+def test_ensemble_without_quantiles_file(copied):
+    (copied / "iamc_quantiles.csv").unlink()
+    with pytest.raises(InputError) as err:
+        write_report(copied)
+    assert str(err.value) == (
+        f"{copied / 'iamc_quantiles.csv'}: no such file; the store holds an ensemble (table "
+        f"'ensemble_runs'); write the folder with `evhub run --samples N --out {copied}`"
+    )
+
+
+def test_iamc_from_another_run(copied):
+    iamc = pd.read_csv(copied / "iamc.csv")
+    iamc[iamc["Scenario"] == "baseline"].to_csv(copied / "iamc.csv", index=False)
+    with pytest.raises(InputError) as err:
+        write_report(copied)
+    assert str(err.value) == (
+        f"{copied / 'iamc.csv'}: no rows for scenario 'hub' of the store's table 'runs'; the "
+        f"files are from different runs, write the folder again with `evhub run --out {copied}`"
+    )
+
+
+def test_missing_output_folder(results_dir, tmp_path):
+    out = tmp_path / "no" / "report.html"
+    with pytest.raises(InputError) as err:
+        write_report(results_dir, out=out)
+    assert str(err.value) == f"{out.parent}: no such folder for the report 'report.html'"
+
+
+def test_a_failed_report_leaves_the_old_one(copied):
+    report = write_report(copied)
+    old = report.read_bytes()
+    _sql(copied, "DROP TABLE pipeline")
+    with pytest.raises(InputError):
+        write_report(copied)
+    assert report.read_bytes() == old
+
+
+def test_interrupted_write_leaves_nothing(results_dir, tmp_path, monkeypatch):
+    def fail(*args, **kwargs):
+        msg = "disk full"
+        raise OSError(msg)
+
+    monkeypatch.setattr(build.os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_report(results_dir, out=tmp_path / "report.html")
+    assert _files(tmp_path) == []
