@@ -604,6 +604,52 @@ def goalseek(
     )
 
 
+@app.command()
+def report(
+    results_dir: Annotated[
+        Path, typer.Argument(help="A results folder written by `evhub run`.")
+    ] = Path("results"),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="HTML file to write (default: RESULTS_DIR/report.html)."),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML report of a results folder (opens offline).
+
+    The scorecard with the probability of meeting each target, fan charts
+    (5-95 %, 25-75 %, median) against the targets, sales and stock by
+    powertrain, the pipeline, each scenario's assumptions and every source.
+    """
+    from evhub.report import write_report
+
+    def work() -> Path:
+        with _progress() as progress:
+            progress.add_task(f"writing the report of {results_dir}", total=None)
+            return write_report(results_dir, out)
+
+    path = _guard(work)
+    size = path.stat().st_size / 1e6
+    console.print(f"wrote {path} ({size:.1f} MB)", soft_wrap=True)
+
+
+@app.command()
+def dashboard(
+    port: Annotated[
+        int, typer.Option("--port", "-p", help="Port on localhost.", min=1, max=65535)
+    ] = 8501,
+) -> None:
+    """Start the dashboard (Streamlit) on http://127.0.0.1:PORT; stop it with Ctrl+C.
+
+    Pick a scenario, change its key assumptions, run it (or an ensemble),
+    compare up to four runs on the same charts, and download the IAMC CSV.
+    """
+    from evhub.dashboard import serve
+
+    console.print(f"evhub dashboard on http://127.0.0.1:{port} (Ctrl+C stops it)", soft_wrap=True)
+    code = _guard(lambda: serve(port=port))
+    raise typer.Exit(code=code)
+
+
 def main() -> None:  # pragma: no cover - entry point
     """Entry point for ``python -m evhub``."""
     app(prog_name="evhub")
