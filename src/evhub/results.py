@@ -400,6 +400,7 @@ def write_store(
                 "description": s.description,
                 "extends": " > ".join(s.chain),
                 "dataset": results.dataset.name,
+                "base_year": int(results.dataset.base_year),
                 "created_utc": now,
                 "evhub_version": _version(),
                 "runs": int(results.data.sizes["run"]),

@@ -18,7 +18,6 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -630,18 +629,6 @@ def _default_dataset() -> str:
     return str(DEFAULT_DATASET)
 
 
-def _base_year(dataset: str) -> int | None:
-    """The base year (last observed year) of a shipped dataset of that name, if there is one."""
-    from evhub.dataset import load_dataset
-
-    root = Path(str(resources.files("evhub").joinpath("data")))
-    candidate = root / dataset
-    if not dataset or not (candidate / "dataset.yaml").is_file():
-        return None
-    data = load_dataset(candidate)
-    return int(data.base_year) if data.name == dataset else None
-
-
 def _timestamp(text: str) -> str:
     """An ISO time as ``2026-01-31 12:00 UTC`` (the text as is if it is not one)."""
     try:
@@ -664,7 +651,8 @@ def _context(folder: ResultsFolder) -> dict[str, Any]:
     runs = folder.tables["runs"]
     known = set(folder.tables["sources"]["id"].astype(str))
     dataset = _single(runs, "dataset")
-    base_year = _base_year(dataset) if "," not in dataset else None
+    years = sorted({int(y) for y in runs["base_year"].dropna()})
+    base_year = years[0] if len(years) == 1 else None
     fans, stacks = _figures(folder, scenarios, base_year)
     projects, usable_year = _pipeline(folder.tables["pipeline"], scenarios, known)
     assumptions = _assumptions(folder, scenarios, known)

@@ -30,7 +30,15 @@ QUANTILES = "iamc_quantiles.csv"
 
 #: Tables of the store the report reads, with the columns it needs.
 TABLES: dict[str, tuple[str, ...]] = {
-    "runs": ("scenario", "description", "extends", "dataset", "created_utc", "evhub_version"),
+    "runs": (
+        "scenario",
+        "description",
+        "extends",
+        "dataset",
+        "base_year",
+        "created_utc",
+        "evhub_version",
+    ),
     "inputs": ("scenario", "parameter", "value", "unit", "source"),
     "sources": ("id", "publisher", "title", "date", "url"),
     "pipeline": (
