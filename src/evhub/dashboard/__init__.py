@@ -1,0 +1,132 @@
+"""The evhub dashboard: a Streamlit app to edit a scenario's key assumptions, run and compare.
+
+``evhub dashboard --port P`` calls :func:`serve`, which runs ``app.py`` with
+Streamlit in the foreground, offline (no usage statistics, no file watcher,
+no development mode). The app's logic, testable without Streamlit, is in
+:mod:`evhub.dashboard.logic`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from evhub.errors import InputError
+
+__all__ = ["APP", "command", "serve"]
+
+#: The Streamlit script.
+APP: Path = Path(__file__).with_name("app.py")
+
+#: Valid TCP port numbers.
+_PORTS = range(1, 2**16)
+#: Addresses that listen on every interface.
+_WILDCARDS = ("0.0.0.0", "::")
+#: Seconds to wait for Streamlit to stop after Ctrl+C before killing it.
+_STOP_TIMEOUT = 10.0
+
+
+def command(port: int = 8501, address: str = "127.0.0.1") -> list[str]:
+    """The command line that serves the app.
+
+    Parameters
+    ----------
+    port
+        TCP port to listen on.
+    address
+        Address to listen on (``127.0.0.1``: this machine only).
+
+    Returns
+    -------
+    list of str
+        ``python -m streamlit run app.py`` with the server headless and
+        offline: no usage statistics, no development mode, no file watcher,
+        no rerun on save, a minimal toolbar (no "Deploy" button).
+
+    Examples
+    --------
+    >>> command(8502)[5:9]
+    ['--server.port', '8502', '--server.address', '127.0.0.1']
+    """
+    # on a wildcard address Streamlit would look up the machine's external IP online
+    wildcard = ["--browser.serverAddress", "localhost"] if address in _WILDCARDS else []
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(int(port)),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+        *wildcard,
+    ]
+
+
+def _check(port: int, address: str) -> None:
+    if importlib.util.find_spec("streamlit") is None:
+        msg = "the dashboard needs streamlit: pip install 'evhub[dashboard]'"
+        raise InputError(msg)
+    if isinstance(port, bool) or not isinstance(port, int) or port not in _PORTS:
+        msg = f"--port {port!r}: expected a port number from {_PORTS[0]} to {_PORTS[-1]}"
+        raise InputError(msg)
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((address, port))
+        except OSError as exc:
+            msg = (
+                f"--port {port}: cannot listen on {address}:{port} ({exc.strerror}); "
+                "is another server using it? Pick another port with --port"
+            )
+            raise InputError(msg) from None
+
+
+def serve(port: int = 8501, address: str = "127.0.0.1") -> int:
+    """Run the dashboard in the foreground until it stops (Ctrl+C); return its exit code.
+
+    Parameters
+    ----------
+    port
+        TCP port to listen on.
+    address
+        Address to listen on.
+
+    Returns
+    -------
+    int
+        Streamlit's exit code (0 after Ctrl+C).
+
+    Raises
+    ------
+    InputError
+        If streamlit is not installed, or the port is out of range or in use.
+    """
+    _check(port, address)
+    with subprocess.Popen(command(port, address)) as proc:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            # the terminal sent Ctrl+C to Streamlit too; let it shut down cleanly
+            try:
+                proc.wait(timeout=_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                proc.wait()
+            return 0

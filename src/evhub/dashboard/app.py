@@ -1,0 +1,515 @@
+"""The evhub dashboard (a Streamlit script; start it with ``evhub dashboard``).
+
+Pick a scenario, change its key assumptions in the sidebar (the EV share
+curve, the EU export share, the grid path, pipeline projects on or off and
+their delays, any other parameter by its dotted path), run it or an ensemble,
+compare up to four runs on the same charts, see the scorecard, the pipeline
+and the sources, and download the IAMC CSV. Bad values get a message in the
+page, from the same validation as scenario files.
+
+This script only lays out widgets; what it decides is in
+:mod:`evhub.dashboard.logic`. Each browser session keeps its own runs in
+``st.session_state``; only the dataset and the shipped scenarios are shared
+(read-only) between sessions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import evhub
+from evhub import figures
+from evhub.dashboard import logic
+from evhub.dataset import Dataset
+from evhub.errors import InputError
+from evhub.scenario import ResolvedScenario
+
+TITLE = "evhub dashboard"
+_PROJECT_HELP = (
+    "Ticked: the project is realised (probability set to 1); unticked: it is not "
+    "(probability 0). A row you leave as it is keeps the scenario's probability: a single "
+    "run then counts its capacity times that probability, and an ensemble realises it in "
+    f"that share of members. The box starts ticked when the probability is at least "
+    f"{logic.ON_THRESHOLD:.0%}."
+)
+_DELAY_HELP = (
+    "Years beyond the announced start (its own, or its stage's). A value set here is fixed "
+    "in an ensemble. Plants already producing ignore it."
+)
+_EXTRA_HELP = (
+    "Any scenario parameter by its dotted path, one `PATH = VALUE` a line, as with "
+    "`evhub run --set` (see `evhub scenarios show NAME`). These win over the inputs above. "
+    "Values may be distributions, e.g. `trade.utilisation = {dist: triangular}`."
+)
+
+
+@st.cache_resource(show_spinner=False)
+def _dataset() -> Dataset:
+    """The shipped dataset, shared read-only by every session."""
+    return evhub.load_dataset()
+
+
+@st.cache_resource(show_spinner=False)
+def _shipped() -> tuple[ResolvedScenario, ...]:
+    """The shipped scenarios, resolved (shared read-only by every session)."""
+    data = _dataset()
+    return tuple(evhub.resolve(s.name, data) for s in evhub.list_scenarios(data))
+
+
+@st.cache_data(show_spinner=False)
+def _form(name: str) -> tuple[list[logic.SliderSpec], pd.DataFrame, str]:
+    """Sliders, pipeline rows and description of a shipped scenario (a copy per call)."""
+    shipped = _shipped()
+    resolved = next(s for s in shipped if s.name == name)
+    data = _dataset()
+    return (
+        logic.slider_specs(resolved, data, shipped),
+        logic.project_frame(resolved, data),
+        resolved.description,
+    )
+
+
+def _input_keys() -> list[str]:
+    """Keys of the inputs a scenario change resets (the sliders and the text box).
+
+    The pipeline editor starts afresh by itself: its rows are named after the scenario
+    (see :func:`_sidebar`).
+    """
+    fixed = [key for key, _, _ in logic.SLIDERS]
+    grid = [key for key in st.session_state if str(key).startswith("grid_")]
+    return [*fixed, *grid, "extra"]
+
+
+def _on_scenario() -> None:
+    """The scenario changed: note what the browser shows; _sync_form resets the inputs.
+
+    A callback that a new request from the browser interrupts stops half-way and is not
+    called again, so this one only writes two state entries; the reset itself is done
+    (and redone, if interrupted) by the script.
+    """
+    state = st.session_state
+    state["_shown"] = {key: state[key] for key in _input_keys() if key in state}
+    state["_reset_to_scenario"] = True
+
+
+def _reset(name: str, shown: dict[str, Any]) -> None:
+    """Set the inputs to a scenario's values; ``shown`` is what the browser showed before."""
+    state = st.session_state
+    specs, _, _ = _form(name)
+    values: dict[str, Any] = {s.key: s.cast(s.value) for s in specs}
+    values["extra"] = ""
+    state["_pending"] = logic.pending_inputs(shown, values)
+    for key, value in values.items():
+        state[key] = value
+    state["form_scenario"] = name
+
+
+def _sync_form(names: Sequence[str]) -> None:
+    """Keep the inputs those of the chosen scenario, whatever order requests arrive in.
+
+    On the first run, set the first scenario's values. After a scenario change, set the
+    new scenario's values. Otherwise check the values the browser sent: the browser
+    shows a scenario's values only once it has drawn the sidebar that the change
+    produced, and a click on Run before that (a busy server or browser) sends back the
+    previous scenario's values, which would win over the reset and run a mix of two
+    scenarios. So the first values sent after a reset are checked once: one equal to
+    what the browser showed before the reset is set again to the new scenario's
+    (:func:`evhub.dashboard.logic.stale_inputs`).
+    """
+    state = st.session_state
+    if "form_scenario" not in state:
+        state["scenario"] = names[0]
+        state["samples"] = 0
+        state["seed"] = 0
+        state["runs"] = []
+        state["counts"] = {}
+        _reset(names[0], {})
+        return
+    if state.get("_reset_to_scenario"):
+        _reset(str(state["scenario"]), dict(state.get("_shown") or {}))
+        # only now: if this run is stopped before here, the next one resets again
+        del state["_reset_to_scenario"]
+        return
+    pending = state.get("_pending") or {}
+    received = {key: state.get(key) for key in pending}
+    for key, value in logic.stale_inputs(pending, received).items():
+        state[key] = value
+    state["_pending"] = {}
+
+
+def _slider(spec: logic.SliderSpec) -> None:
+    if spec.key not in st.session_state:
+        st.session_state[spec.key] = spec.cast(spec.value)
+    st.slider(
+        spec.label,
+        min_value=spec.cast(spec.low),
+        max_value=spec.cast(spec.high),
+        step=spec.cast(spec.step),
+        format=spec.format,
+        key=spec.key,
+        help=spec.help,
+    )
+
+
+def _sidebar(
+    names: Sequence[str],
+) -> tuple[list[logic.SliderSpec], pd.DataFrame, pd.DataFrame, bool]:
+    """The inputs; returns the sliders, the pipeline rows before and after editing, Run."""
+    state = st.session_state
+    with st.sidebar:
+        st.selectbox(
+            "Scenario",
+            names,
+            key="scenario",
+            on_change=_on_scenario,
+            help="Changing the scenario resets the inputs below to its values.",
+        )
+        specs, projects, description = _form(state["scenario"])
+        with st.expander(f"About {state['scenario']}"):
+            st.caption(description)
+        groups = (
+            ("EV share curve", "market."),
+            ("Exports", "trade."),
+            ("Grid path", logic.GRID + "."),
+        )
+        for title, prefix in groups:
+            st.subheader(title)
+            for spec in specs:
+                if spec.path.startswith(prefix):
+                    _slider(spec)
+        st.subheader("Pipeline projects")
+        # Streamlit keeps a keyed editor's edits while only its values change; rows named
+        # after the scenario make it a new editor, without the edits, for each scenario.
+        edited = st.data_editor(
+            projects.rename_axis(f"rows of {state['scenario']}"),
+            key="projects",
+            column_order=logic.PROJECT_COLUMNS,
+            disabled=["project id", "company", "stage", "probability"],
+            hide_index=True,
+            column_config={
+                "project id": st.column_config.TextColumn("project id", pinned=True),
+                "on": st.column_config.CheckboxColumn("on", help=_PROJECT_HELP, width="small"),
+                "delay [yr]": st.column_config.NumberColumn(
+                    "delay [yr]", help=_DELAY_HELP, step=0.5, width="small"
+                ),
+                "probability": st.column_config.NumberColumn(
+                    "probability",
+                    format="percent",
+                    help="Of being realised, in this scenario.",
+                    width="small",
+                ),
+            },
+        )
+        with st.expander("Other parameters"):
+            st.text_area(
+                "Other parameters (PATH = VALUE, one a line)",
+                key="extra",
+                placeholder=logic.EXTRA_EXAMPLE,
+                help=_EXTRA_HELP,
+            )
+        st.subheader("Run")
+        st.number_input(
+            "Ensemble members (0 = single run)",
+            min_value=0,
+            max_value=logic.MAX_SAMPLES,
+            step=1,
+            key="samples",
+        )
+        st.number_input("Seed", min_value=0, max_value=logic.MAX_SEED, step=1, key="seed")
+        # no help= on these two: its button, named "Help for <label>", would be a second
+        # match for the label (and for "Run") in a browser test
+        st.caption(
+            "An ensemble draws the scenario's uncertain assumptions and realises each "
+            f"project with its odds (at most {logic.MAX_SAMPLES} members here); the same "
+            "seed gives the same ensemble."
+        )
+        clicked = st.button("Run", key="run", type="primary")
+    return specs, projects, edited, clicked
+
+
+def _run(specs: Sequence[logic.SliderSpec], projects: pd.DataFrame, edited: pd.DataFrame) -> None:
+    """Run the form's scenario; on bad input show the message and keep the previous runs."""
+    state = st.session_state
+    name = str(state["scenario"])
+    data = _dataset()
+    try:
+        overrides = logic.form_overrides(
+            specs,
+            {s.key: state[s.key] for s in specs},
+            projects,
+            edited,
+            str(state.get("extra") or ""),
+        )
+        logic.check(name, overrides, data=data, samples=state["samples"], seed=state["seed"])
+    except InputError as exc:
+        st.error(str(exc))
+        return
+    count = int(state["counts"].get(name, 0)) + 1
+    label = logic.run_label(name, count, edited=bool(overrides))
+    with st.status(f"Running {label} …", expanded=True) as status:
+        bar = st.progress(0.0, text="starting")
+
+        def progress(done: int, total: int, what: str) -> None:
+            fraction = min(1.0, done / total) if total else 1.0
+            bar.progress(fraction, text=f"{what}: {done} of {total}")
+
+        try:
+            new = logic.run(
+                name,
+                overrides,
+                data=data,
+                label=label,
+                samples=state["samples"],
+                seed=state["seed"],
+                progress=progress,
+            )
+        except InputError as exc:
+            status.update(label=f"{label} did not run", state="error", expanded=False)
+            st.error(str(exc))
+            return
+        status.update(label=f"Ran {label} in {new.seconds:.1f} s", state="complete", expanded=False)
+    state["counts"] = {**state["counts"], name: count}
+    state["runs"] = logic.keep_runs(state["runs"], new)
+    state["compare"] = [label]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def _headlines(runs: Sequence[logic.Run]) -> None:
+    latest = runs[-1]
+    previous = runs[-2] if len(runs) > 1 else None
+    before = {h.indicator: h for h in previous.headlines} if previous else {}
+    against = f" against {previous.label}" if previous else ""
+    st.caption(f"Latest run: **{latest.label}**{against}.")
+    for column, head in zip(st.columns(len(latest.headlines)), latest.headlines, strict=True):
+        text, colour = logic.delta(head, before.get(head.indicator))
+        column.metric(
+            head.label,
+            logic.metric_text(head),
+            delta=text,
+            delta_color=colour,
+            delta_arrow="off" if colour == "off" else "auto",
+            help=f"{head.indicator} in {head.year} [{head.unit}], deterministic run of "
+            f"{latest.label}{against}.",
+        )
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(
+        "Download IAMC CSV",
+        latest.iamc_csv,
+        file_name=f"{_slug(latest.label)}_iamc.csv",
+        mime="text/csv",
+        key="download_iamc",
+        on_click="ignore",
+    )
+    if latest.quantiles_csv is not None:
+        right.download_button(
+            "Download quantiles CSV",
+            latest.quantiles_csv,
+            file_name=f"{_slug(latest.label)}_iamc_quantiles.csv",
+            mime="text/csv",
+            key="download_quantiles",
+            on_click="ignore",
+        )
+
+
+def _figures(selected: Sequence[logic.Run]) -> dict[str, go.Figure]:
+    """The charts of the selected runs, kept in the session while the selection stays."""
+    labels = tuple(r.label for r in selected)  # unique in a session, and runs never change
+    memo = st.session_state.get("_figures")
+    if memo is not None and memo[0] == labels:
+        return dict(memo[1])
+    bands = logic.compare_bands(selected)
+    years = logic.chart_years(selected[-1])
+    base_year = selected[-1].base_year
+    figs: dict[str, go.Figure] = {}
+    for spec in figures.CHARTS:
+        figs[f"chart-{spec.key}"] = figures.chart(
+            bands, spec, scenarios=labels, years=years, base_year=base_year
+        )
+    for stack in figures.STACKS:
+        figs[f"stack-{stack.key}"] = figures.stacked_area(
+            bands, stack, scenarios=labels, years=years, base_year=base_year
+        )
+    st.session_state["_figures"] = (labels, figs)
+    return figs
+
+
+def _charts(selected: Sequence[logic.Run]) -> None:
+    figs = _figures(selected)
+    charts = list(figures.CHARTS)
+    for i in range(0, len(charts), 2):
+        for column, spec in zip(st.columns(2), charts[i : i + 2], strict=False):
+            with column:
+                key = f"chart-{spec.key}"
+                st.plotly_chart(figs[key], key=key, config={"displaylogo": False})
+                st.caption(spec.question)
+    for stack in figures.STACKS:
+        key = f"stack-{stack.key}"
+        st.plotly_chart(figs[key], key=key, config={"displaylogo": False})
+
+
+def _scorecard(selected: Sequence[logic.Run]) -> None:
+    card = logic.display_scorecard(logic.compare_scorecard(selected))
+    st.dataframe(
+        card,
+        hide_index=True,
+        placeholder="",
+        column_config={
+            "value": st.column_config.NumberColumn("value", format="localized"),
+            "target": st.column_config.NumberColumn("target", format="localized"),
+            "probability": st.column_config.NumberColumn(
+                "probability", format="percent", help="Share of members that meet the target."
+            ),
+            "p05": st.column_config.NumberColumn("p05", format="localized", help="5th percentile"),
+            "p95": st.column_config.NumberColumn("p95", format="localized", help="95th percentile"),
+        },
+    )
+    st.caption(
+        "value: the deterministic run (every uncertain assumption at its central value); "
+        "with an ensemble, p05-p95 is the range of the middle 90 % of members and "
+        "probability the share of members that meet the target."
+    )
+
+
+def _pick(selected: Sequence[logic.Run], key: str) -> logic.Run:
+    labels = [r.label for r in selected]
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = labels[-1]
+    chosen = st.selectbox("Run shown", labels, key=key)
+    return next(r for r in selected if r.label == chosen)
+
+
+def _pipeline(selected: Sequence[logic.Run]) -> None:
+    shown = _pick(selected, "pipeline_run")
+    table = shown.pipeline
+    year = table.attrs.get("year", "")
+    columns = {
+        "id": "project id",
+        "company": "company",
+        "kind": "kind",
+        "site": "site",
+        "stage": "stage",
+        "capacity": "capacity",
+        "capacity_unit": "unit",
+        "start_year": "announced start",
+        "start": "expected start",
+        "delay": "delay [yr]",
+        "probability": "probability",
+        "expected_capacity": "expected capacity",
+        "usable": f"usable {year}",
+        "source": "sources",
+    }
+    st.dataframe(
+        table[list(columns)].rename(columns=columns),
+        hide_index=True,
+        placeholder="",
+        column_config={
+            "capacity": st.column_config.NumberColumn(format="localized"),
+            "expected capacity": st.column_config.NumberColumn(
+                format="localized", help="Capacity times probability."
+            ),
+            f"usable {year}": st.column_config.NumberColumn(
+                format="localized", help=f"Expected usable capacity in {year}, after the ramp."
+            ),
+            "probability": st.column_config.NumberColumn(format="percent"),
+            "announced start": st.column_config.NumberColumn(format="%d"),
+            "expected start": st.column_config.NumberColumn(format="%.1f"),
+        },
+    )
+    st.caption(
+        f"The investment pipeline as {shown.label} saw it; changes: "
+        f"{logic.describe_overrides(shown.overrides)}."
+    )
+
+
+def _sources(selected: Sequence[logic.Run]) -> None:
+    shown = _pick(selected, "sources_run")
+    st.dataframe(
+        shown.sources,
+        hide_index=True,
+        placeholder="",
+        column_config={"url": st.column_config.LinkColumn("url")},
+    )
+    st.caption(
+        f"{len(shown.sources)} sources behind {shown.label}: data tables, "
+        "scenario parameters and pipeline projects."
+    )
+
+
+def _runs_table(runs: Sequence[logic.Run]) -> None:
+    with st.expander(f"Session history: {len(runs)} of at most {logic.MAX_RUNS} kept"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "run": [r.label for r in runs],
+                    "scenario": [r.scenario for r in runs],
+                    "members": [r.samples for r in runs],
+                    "seed": [r.seed for r in runs],
+                    "changes": [logic.describe_overrides(r.overrides) for r in runs],
+                    "seconds": [round(r.seconds, 2) for r in runs],
+                }
+            ),
+            hide_index=True,
+        )
+
+
+def main() -> None:
+    """The page."""
+    st.set_page_config(page_title=TITLE, layout="wide")
+    data = _dataset()
+    names = [s.name for s in _shipped()]
+    _sync_form(names)
+    try:
+        specs, projects, edited, clicked = _sidebar(names)
+    except ValueError as exc:  # a dataset without usable ranges (InputError is a ValueError)
+        st.error(str(exc))
+        return
+    st.title(TITLE)
+    if clicked:
+        _run(specs, projects, edited)
+    runs: list[logic.Run] = st.session_state["runs"]
+    if not runs:
+        st.info(
+            f"Set the assumptions in the sidebar and press **Run**. The dataset is "
+            f"{data.name} ({data.region}), observed to {data.base_year}, projected to "
+            f"{data.last_year}."
+        )
+        return
+    _headlines(runs)
+    labels = [r.label for r in runs]
+    if "compare" in st.session_state:  # runs beyond the last MAX_RUNS are gone
+        st.session_state["compare"] = [x for x in st.session_state["compare"] if x in labels]
+    else:
+        st.session_state["compare"] = [labels[-1]]
+    chosen = st.multiselect(
+        f"Compare runs (up to {logic.MAX_COMPARE})",
+        labels,
+        key="compare",
+        max_selections=logic.MAX_COMPARE,
+    )
+    _runs_table(runs)
+    if not chosen:
+        st.info("Select at least one run to compare.")
+        return
+    selected = [r for r in runs if r.label in chosen]
+    charts, scorecard, pipeline, sources = st.tabs(["Charts", "Scorecard", "Pipeline", "Sources"])
+    with charts:
+        _charts(selected)
+    with scorecard:
+        _scorecard(selected)
+    with pipeline:
+        _pipeline(selected)
+    with sources:
+        _sources(selected)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,691 @@
+"""The dashboard: its logic (form -> overrides, validation, runs, tables) and the app (AppTest).
+
+The real-browser tests (Playwright, headless Chromium) live elsewhere; here the
+Streamlit script runs in-process through ``streamlit.testing.v1.AppTest``.
+"""
+
+import base64
+import json
+import math
+import socket
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import evhub
+from evhub.dashboard import APP, command, logic, serve
+from evhub.errors import InputError
+
+streamlit_testing = pytest.importorskip("streamlit.testing.v1")
+AppTest = streamlit_testing.AppTest
+
+SHIPPED = ["baseline", "announced", "hub", "net-zero"]
+
+
+@pytest.fixture(scope="module")
+def baseline(dataset):
+    return evhub.resolve("baseline", dataset)
+
+
+@pytest.fixture(scope="module")
+def shipped_resolved(dataset):
+    return [evhub.resolve(name, dataset) for name in SHIPPED]
+
+
+@pytest.fixture(scope="module")
+def sliders(baseline, dataset, shipped_resolved):
+    return logic.slider_specs(baseline, dataset, shipped_resolved)
+
+
+@pytest.fixture(scope="module")
+def projects(baseline, dataset):
+    return logic.project_frame(baseline, dataset)
+
+
+@pytest.fixture(scope="module")
+def baseline_run(dataset):
+    return logic.run("baseline", {}, data=dataset, label="baseline")
+
+
+# --------------------------------------------------------------------------
+# Inputs of a scenario
+# --------------------------------------------------------------------------
+
+
+def test_slider_ranges_come_from_the_dataset_and_the_schema(sliders):
+    # expected by hand: assumptions.csv gives the sourced ranges (ceiling 30-100 %,
+    # midpoint 2028-2040, steepness 0.1-0.6/yr), trade.csv the EU export share
+    # (60-85 %, value 72.6); the grid targets of grid.csv have no range, so the
+    # sliders span what the schema accepts (0-100 %). Every shipped value lies inside.
+    expected = [
+        ("bev_ceiling", "market.bev_share.ceiling", 30, 100, 1, 70),
+        ("bev_midpoint", "market.bev_share.midpoint_year", 2028, 2040, 1, 2033),
+        ("bev_steepness", "market.bev_share.steepness", 0.1, 0.6, 0.01, 0.25),
+        ("eu_export_share", "trade.eu_export_share", 60, 85, 0.1, 72.6),
+        ("grid_2035", "grid.renewable_share.2035", 0, 100, 1, 55),
+        ("grid_2053", "grid.renewable_share.2053", 0, 100, 1, 69),
+    ]
+    result = [(s.key, s.path, s.low, s.high, s.step, s.value) for s in sliders]
+    assert result == expected
+    assert [s.label for s in sliders] == [
+        "BEV share ceiling [%]",
+        "BEV share midpoint year",
+        "BEV share steepness [1/yr]",
+        "EU export share [%]",
+        "Renewable share of electricity 2035 [%]",
+        "Renewable share of electricity 2053 [%]",
+    ]
+    # whole-number sliders hand Streamlit ints, the others floats
+    assert [s.integer for s in sliders] == [True, True, False, False, True, True]
+    assert [s.format for s in sliders] == ["%d", "%d", "%.2f", "%.1f", "%d", "%d"]
+    assert "[0, 100]" in sliders[0].help and "assumptions.csv" in sliders[0].help
+
+
+def test_slider_ranges_hold_every_shipped_scenario(sliders, shipped_resolved):
+    for scen in shipped_resolved:
+        for spec in sliders:
+            assert spec.low <= scen.values[spec.path] <= spec.high, (scen.name, spec.path)
+
+
+def test_project_frame(projects):
+    assert list(projects.columns) == [*logic.PROJECT_COLUMNS, "dropped"]
+    rows = projects.set_index("project id")
+    # projects without a capacity (an R&D centre, a cell maker with none published) are left out
+    assert "huawei-istanbul-rnd" not in rows.index
+    assert "aspilsan-kayseri" not in rows.index
+    # stage_probabilities.csv: announced 0.7 (ticked), talks 0.2 (not), cancelled 0 (not);
+    # assumptions.csv: announced plants slip 1 year, talks 2, construction 0.5
+    assert rows.loc["byd-manisa", ["stage", "probability", "on", "delay [yr]"]].tolist() == [
+        "announced",
+        0.7,
+        True,
+        1.0,
+    ]
+    assert rows.loc["chery-turkiye", ["probability", "on", "delay [yr]"]].tolist() == [
+        0.2,
+        False,
+        2.0,
+    ]
+    assert rows.loc["siro-gemlik-cells", ["on", "delay [yr]"]].tolist() == [True, 0.5]
+    assert rows.loc["ford-koc-skon-cells", ["probability", "on"]].tolist() == [0.0, False]
+    assert not rows["dropped"].any()
+
+
+# --------------------------------------------------------------------------
+# Form -> overrides
+# --------------------------------------------------------------------------
+
+
+def _values(sliders, **changes):
+    values = {s.key: s.cast(s.value) for s in sliders}
+    values.update(changes)
+    return values
+
+
+def test_unchanged_form_gives_no_overrides(sliders, projects):
+    assert logic.form_overrides(sliders, _values(sliders), projects, projects.copy(), "") == {}
+    assert logic.form_overrides(sliders, {}, projects, projects.copy(), "\n# nothing\n") == {}
+
+
+def test_form_overrides_exactly(sliders, projects):
+    edited = projects.copy()
+    rows = {pid: i for i, pid in enumerate(edited["project id"])}
+    edited.loc[rows["byd-manisa"], "on"] = False
+    edited.loc[rows["chery-turkiye"], "on"] = True
+    edited.loc[rows["siro-gemlik-cells"], "delay [yr]"] = 2.0
+    extra = "market.ice_ban_year = 2035\n\n# comment\ntrade.utilisation = {dist: triangular}"
+    values = _values(sliders, bev_ceiling=85, bev_steepness=0.3, grid_2053=80)
+    result = logic.form_overrides(sliders, values, projects, edited, extra)
+    expected = {
+        "market.bev_share.ceiling": 85.0,
+        "market.bev_share.steepness": 0.3,
+        "grid.renewable_share.2053": 80.0,
+        "pipeline.overrides.byd-manisa.probability": 0.0,
+        "pipeline.overrides.chery-turkiye.probability": 1.0,
+        "pipeline.overrides.siro-gemlik-cells.delay": 2.0,
+        "market.ice_ban_year": 2035,
+        "trade.utilisation": {"dist": "triangular"},
+    }
+    assert result == expected
+    assert list(result) == list(expected)  # sliders, then projects, then the text box
+
+
+def test_ticking_a_dropped_project_undrops_it(dataset):
+    resolved = evhub.resolve(
+        "baseline", dataset, overrides={"pipeline.overrides.chery-turkiye.drop": True}
+    )
+    frame = logic.project_frame(resolved, dataset)
+    row = frame.index[frame["project id"] == "chery-turkiye"][0]
+    assert frame.loc[row, ["probability", "on", "dropped"]].tolist() == [0.0, False, True]
+    edited = frame.copy()
+    edited.loc[row, "on"] = True
+    expected = {
+        "pipeline.overrides.chery-turkiye.probability": 1.0,
+        "pipeline.overrides.chery-turkiye.drop": False,
+    }
+    assert logic.project_overrides(frame, edited) == expected
+
+
+def test_text_box_wins_over_sliders(sliders):
+    values = _values(sliders, bev_ceiling=85)
+    result = logic.form_overrides(sliders, values, extra="market.bev_share.ceiling = 95")
+    assert result == {"market.bev_share.ceiling": 95}
+
+
+def test_describe_overrides():
+    assert logic.describe_overrides({}) == "none"
+    result = logic.describe_overrides(
+        {"market.bev_share.ceiling": 85.0, "pipeline.overrides.x.drop": False}
+    )
+    assert result == "market.bev_share.ceiling = 85; pipeline.overrides.x.drop = False"
+
+
+# --------------------------------------------------------------------------
+# Bad values: one test per kind, each on its exact message
+# --------------------------------------------------------------------------
+
+
+def test_empty_delay(projects):
+    edited = projects.copy()
+    edited.loc[0, "delay [yr]"] = np.nan
+    with pytest.raises(InputError) as info:
+        logic.project_overrides(projects, edited)
+    assert str(info.value) == (
+        "pipeline project 'ford-otosan-kocaeli': delay [yr] is empty; give a number of years"
+    )
+
+
+def test_rows_that_do_not_match(projects):
+    with pytest.raises(InputError) as info:
+        logic.project_overrides(projects, projects.iloc[1:])
+    assert str(info.value) == (
+        "pipeline projects: the table's rows do not match the scenario's projects"
+    )
+
+
+def test_slider_value_not_a_number(sliders):
+    with pytest.raises(InputError) as info:
+        logic.form_overrides(sliders, _values(sliders, bev_ceiling=None))
+    assert str(info.value) == (
+        "BEV share ceiling [%] (market.bev_share.ceiling) = None is not a number"
+    )
+
+
+def test_text_line_without_equals():
+    with pytest.raises(InputError) as info:
+        logic.parse_extra("market.ice_ban_year = 2035\nmarket.ice_ban_year 2040")
+    assert str(info.value) == (
+        "other parameters, line 2: 'market.ice_ban_year 2040': expected PATH = VALUE, "
+        "e.g. market.ice_ban_year = 2035"
+    )
+
+
+def test_text_value_not_yaml():
+    with pytest.raises(InputError) as info:
+        logic.parse_extra("trade.utilisation = {dist: ")
+    assert str(info.value) == "other parameters, line 1: cannot parse value '{dist:'"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"market.bev_share.midpoint_year": 2150.0},
+            "overrides: market.bev_share.midpoint_year = 2150.0: "
+            "Input should be less than or equal to 2100",
+        ),
+        (
+            {"market.bev_share.ceiling": 120.0},
+            "overrides: market.bev_share.ceiling = 120.0: "
+            "Input should be less than or equal to 100",
+        ),
+        (
+            {"pipeline.overrides.byd-manisa.delay": 50.0},
+            "overrides: pipeline.overrides.byd-manisa.delay = 50.0: "
+            "Input should be less than or equal to 30",
+        ),
+    ],
+)
+def test_out_of_range_values_get_the_scenario_message(dataset, overrides, message):
+    # the dashboard validates exactly as a scenario file or --set is validated
+    with pytest.raises(InputError) as info:
+        logic.check("baseline", overrides, data=dataset)
+    assert str(info.value) == message
+    with pytest.raises(InputError) as direct:
+        evhub.resolve("baseline", dataset, overrides)
+    assert str(direct.value) == message
+    with pytest.raises(InputError) as running:
+        logic.run("baseline", overrides, data=dataset, label="baseline")
+    assert str(running.value) == message
+
+
+@pytest.mark.parametrize(
+    ("samples", "seed", "message"),
+    [
+        (-1, 0, "Ensemble members = -1: expected a whole number from 0 to 2000"),
+        (2001, 0, "Ensemble members = 2001: expected a whole number from 0 to 2000"),
+        (2.5, 0, "Ensemble members = 2.5: expected a whole number from 0 to 2000"),
+        (0, -3, "Seed = -3: expected a whole number from 0 to 4294967295"),
+        (0, None, "Seed = None: expected a whole number from 0 to 4294967295"),
+    ],
+)
+def test_samples_and_seed_out_of_range(dataset, samples, seed, message):
+    with pytest.raises(InputError) as info:
+        logic.check("baseline", {}, data=dataset, samples=samples, seed=seed)
+    assert str(info.value) == message
+
+
+# --------------------------------------------------------------------------
+# Runs and tables
+# --------------------------------------------------------------------------
+
+
+def test_run_keeps_what_the_page_shows(baseline_run, dataset):
+    res = evhub.run("baseline", dataset=dataset)
+    assert baseline_run.iamc_csv == res.to_iamc().to_csv(index=False)
+    assert baseline_run.quantiles_csv is None
+    card = res.scorecard().set_index(["indicator", "year"])["value"]
+    result = {(h.indicator, h.year): h.value for h in baseline_run.headlines}
+    expected = {
+        ("EV share of sales", 2030): float(card[("EV share of sales", 2030)]),
+        ("Cars built", 2030): float(card[("Cars built", 2030)]),
+        ("Car CO2", 2035): float(card[("Car CO2", 2035)]),
+        ("Cell capacity", 2031): float(card[("Cell capacity", 2031)]),
+    }
+    assert result == expected
+    assert [h.label for h in baseline_run.headlines] == [
+        "EV share of sales 2030",
+        "Cars built 2030",
+        "Car CO2 2035",
+        "Cell capacity 2031",
+    ]
+    assert set(baseline_run.bands["scenario"]) == {"baseline"}
+    assert list(baseline_run.scorecard.columns[:2]) == ["run", "indicator"]
+
+
+def test_edited_run_is_labelled_everywhere(dataset):
+    label = logic.run_label("hub", 2, edited=True)
+    assert label == "hub #2 (edited)"
+    new = logic.run(
+        "hub", {"trade.eu_export_share": 75.0}, data=dataset, label=label, samples=8, seed=1
+    )
+    assert set(new.bands["scenario"]) == {label}
+    assert set(new.scorecard["run"]) == {label}
+    iamc = pd.read_csv(pd.io.common.StringIO(new.iamc_csv))
+    assert set(iamc["Scenario"]) == {label}
+    quantiles = pd.read_csv(pd.io.common.StringIO(new.quantiles_csv))
+    assert set(quantiles["Scenario"]) == {label}
+    assert sorted(quantiles["Quantile"].unique()) == [0.05, 0.25, 0.5, 0.75, 0.95]
+    assert {"probability", "p05", "p95"} <= set(new.scorecard.columns)
+
+
+def test_keep_runs_drops_the_oldest(baseline_run):
+    runs: list = []
+    for i in range(logic.MAX_RUNS + 2):
+        runs = logic.keep_runs(runs, _relabel(baseline_run, f"r{i}"))
+    assert [r.label for r in runs] == [f"r{i}" for i in range(2, logic.MAX_RUNS + 2)]
+
+
+def _relabel(run, label):
+    from dataclasses import replace
+
+    return replace(
+        run,
+        label=label,
+        bands=run.bands.assign(scenario=label),
+        scorecard=run.scorecard.assign(run=label),
+    )
+
+
+def test_compare_scorecard_groups_each_indicator(baseline_run):
+    a, b = _relabel(baseline_run, "a"), _relabel(baseline_run, "b")
+    card = logic.compare_scorecard([a, b])
+    assert len(card) == 2 * len(baseline_run.scorecard)
+    assert card["run"].tolist()[:4] == ["a", "b", "a", "b"]
+    assert card[["indicator", "year"]].iloc[:2].drop_duplicates().shape[0] == 1
+    bands = logic.compare_bands([a, b])
+    assert list(dict.fromkeys(bands["scenario"])) == ["a", "b"]
+
+
+def test_display_scorecard(baseline_run):
+    shown = logic.display_scorecard(baseline_run.scorecard)
+    row = shown[(shown["indicator"] == "Cars built") & (shown["year"] == 2030)].iloc[0]
+    raw = baseline_run.scorecard.loc[row.name, "value"]
+    assert row["value"] == round(raw)
+    co2 = shown[(shown["indicator"] == "Car CO2") & (shown["year"] == 2030)].iloc[0]
+    assert co2["met"] == "yes"
+    assert set(shown["met"]) <= {"yes", "no", ""}
+
+
+def test_chart_years(baseline_run):
+    # 15 years of history before the base year 2025, then to the last model year
+    assert logic.chart_years(baseline_run) == (2010, 2060)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (1_493_800.0, "veh", "1.49 M"),
+        (99_999.0, "veh", "99,999"),
+        (911_853.6, "veh/yr", "911,854"),
+        (35.45, "%", "35.5"),
+        (float("nan"), "%", "-"),
+    ],
+)
+def test_format_value(value, unit, expected):
+    assert logic.format_value(value, unit) == expected
+
+
+def test_delta():
+    old = logic.Headline("Car CO2 2035", "Car CO2", 2035, "Mt CO2/yr", 43.3, lower_is_better=True)
+    new = logic.Headline("Car CO2 2035", "Car CO2", 2035, "Mt CO2/yr", 42.9, lower_is_better=True)
+    assert logic.delta(new, old) == ("-0.4 Mt CO2/yr", "inverse")
+    assert logic.delta(new, None) == (None, "off")
+    assert logic.delta(new, new) == ("±0.0 Mt CO2/yr", "off")
+    other_year = logic.Headline("Car CO2 2030", "Car CO2", 2030, "Mt CO2/yr", 40.0)
+    assert logic.delta(new, other_year) == (None, "off")
+
+
+def test_sources_table(baseline_run, dataset):
+    table = baseline_run.sources
+    assert list(table.columns) == ["id", "publisher", "title", "date", "url", "used in"]
+    assert table["id"].is_unique and table["id"].is_monotonic_increasing
+    assert set(table["id"]) <= set(dataset.sources)
+    rows = table.set_index("id")
+    # cited by pipeline.csv (BYD's investment agreement) and by assumptions
+    assert "pipeline.csv" in rows.loc["memo-byd-2024-07", "used in"]
+    assert rows.loc["memo-byd-2024-07", "url"] == dataset.sources["memo-byd-2024-07"].url
+    assert "evhub-assumption" in rows.index
+
+
+# --------------------------------------------------------------------------
+# Serving
+# --------------------------------------------------------------------------
+
+
+def test_command_is_offline():
+    cmd = command(8600)
+    assert cmd[1:5] == ["-m", "streamlit", "run", str(APP)]
+    options = dict(zip(cmd[5::2], cmd[6::2], strict=True))
+    assert options == {
+        "--server.port": "8600",
+        "--server.address": "127.0.0.1",
+        "--server.headless": "true",
+        "--browser.gatherUsageStats": "false",
+        "--global.developmentMode": "false",
+        "--server.fileWatcherType": "none",
+        "--server.runOnSave": "false",
+        "--client.toolbarMode": "minimal",
+    }
+    # a wildcard address would make Streamlit look up the external IP online
+    assert command(8600, "0.0.0.0")[-2:] == ["--browser.serverAddress", "localhost"]
+    assert APP.is_file()
+
+
+@pytest.mark.parametrize("port", [0, 65536, -1])
+def test_serve_port_out_of_range(port):
+    with pytest.raises(InputError) as info:
+        serve(port)
+    assert str(info.value) == f"--port {port}: expected a port number from 1 to 65535"
+
+
+def test_serve_port_in_use():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(InputError) as info:
+            serve(port)
+    assert str(info.value).startswith(f"--port {port}: cannot listen on 127.0.0.1:{port} (")
+    assert str(info.value).endswith("is another server using it? Pick another port with --port")
+
+
+def test_serve_without_streamlit(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "streamlit" else real(name)
+    )
+    with pytest.raises(InputError) as info:
+        serve(8600)
+    assert str(info.value) == "the dashboard needs streamlit: pip install 'evhub[dashboard]'"
+
+
+# --------------------------------------------------------------------------
+# The app (AppTest runs the script in-process)
+# --------------------------------------------------------------------------
+
+
+def _app():
+    return AppTest.from_file(str(APP), default_timeout=60).run()
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def _chart(at, key):
+    """The y values of every trace of a plotly chart, by trace name."""
+    chart = next(c for c in at.get("plotly_chart") if c.key == key)
+    spec = json.loads(chart.proto.spec)
+    out = {}
+    for trace in spec["data"]:
+        y = trace.get("y")
+        if isinstance(y, dict):  # plotly's base64 typed arrays
+            y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
+        out[trace["name"]] = y
+    return out
+
+
+@pytest.fixture(scope="module")
+def ran(dataset):
+    """The app after pressing Run on the default scenario."""
+    at = _app()
+    at.button(key="run").click().run()
+    return at
+
+
+def test_app_loads(dataset):
+    at = _app()
+    assert not at.exception
+    assert not at.error
+    assert at.title[0].value == "evhub dashboard"
+    assert at.selectbox(key="scenario").value == evhub.list_scenarios(dataset)[0].name
+    assert at.selectbox(key="scenario").options == SHIPPED
+    assert at.slider(key="bev_ceiling").label == "BEV share ceiling [%]"
+    assert at.slider(key="bev_ceiling").value == 70
+    assert at.slider(key="eu_export_share").value == pytest.approx(72.6, rel=1e-12)
+    assert [s.key for s in at.slider] == [
+        "bev_ceiling",
+        "bev_midpoint",
+        "bev_steepness",
+        "eu_export_share",
+        "grid_2035",
+        "grid_2053",
+    ]
+    assert at.number_input(key="samples").label == "Ensemble members (0 = single run)"
+    assert at.number_input(key="samples").value == 0
+    assert at.number_input(key="seed").label == "Seed"
+    assert at.button(key="run").label == "Run"
+    assert at.data_editor(key="projects") is not None
+    assert not at.metric  # nothing runs before Run is pressed
+
+
+def test_run_shows_the_scorecard_numbers(ran, dataset):
+    assert not ran.exception
+    card = evhub.run("baseline", dataset=dataset).scorecard().set_index(["indicator", "year"])
+    # formatted by hand from the scorecard (README: 35.5 %, 911,854 veh/yr, 43.3, 13.9)
+    assert _metrics(ran) == {
+        "EV share of sales 2030": f"{card.at[('EV share of sales', 2030), 'value']:,.1f} %",
+        "Cars built 2030": f"{card.at[('Cars built', 2030), 'value']:,.0f} veh/yr",
+        "Car CO2 2035": f"{card.at[('Car CO2', 2035), 'value']:,.1f} Mt CO2/yr",
+        "Cell capacity 2031": f"{card.at[('Cell capacity', 2031), 'value']:,.1f} GWh/yr",
+    }
+    assert _metrics(ran)["EV share of sales 2030"] == "35.5 %"
+    assert ran.multiselect(key="compare").label == "Compare runs (up to 4)"
+    assert ran.multiselect(key="compare").value == ["baseline"]
+    assert [t.label for t in ran.tabs] == ["Charts", "Scorecard", "Pipeline", "Sources"]
+    assert ran.download_button(key="download_iamc").label == "Download IAMC CSV"
+    keys = {c.key for c in ran.get("plotly_chart")}
+    assert keys == {f"chart-{c.key}" for c in evhub.figures.CHARTS} | {
+        f"stack-{s.key}" for s in evhub.figures.STACKS
+    }
+
+
+def test_higher_ceiling_raises_the_ev_share(dataset):
+    at = _app()
+    at.button(key="run").click().run()
+    before = _metrics(at)["EV share of sales 2030"]
+    chart_before = _chart(at, "chart-ev-share")["baseline"]
+    at.slider(key="bev_ceiling").set_value(90).run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    after = _metrics(at)["EV share of sales 2030"]
+    assert float(after.removesuffix(" %")) > float(before.removesuffix(" %"))
+    ev = next(m for m in at.metric if m.label == "EV share of sales 2030")
+    assert ev.delta.startswith("+") and ev.delta.endswith(" pp")
+    label = "baseline #2 (edited)"
+    assert at.multiselect(key="compare").value == [label]
+    chart_after = _chart(at, "chart-ev-share")[label]
+    assert chart_after[-1] > chart_before[-1]  # towards 90 % instead of 70 %
+    # compare both runs: both on the charts and in the scorecard table
+    at.multiselect(key="compare").select("baseline").run()
+    assert set(at.multiselect(key="compare").value) == {"baseline", label}
+    assert {"baseline", label} <= set(_chart(at, "chart-ev-share"))
+    card = next(d.value for d in at.dataframe if "indicator" in d.value.columns)
+    assert set(card["run"]) == {"baseline", label}
+    assert "probability" not in card.columns
+
+
+def test_changing_the_scenario_resets_the_inputs():
+    at = _app()
+    at.slider(key="bev_ceiling").set_value(40).run()
+    at.text_area(key="extra").input("market.ice_ban_year = 2035").run()
+    at.selectbox(key="scenario").set_value("net-zero").run()
+    assert not at.exception
+    # net-zero.yaml: ceiling 100, midpoint 2030, steepness 0.35; grid 75 % and 95 %;
+    # hub.yaml: 80 % of exports to the EU
+    values = {s.key: s.value for s in at.slider}
+    assert values == {
+        "bev_ceiling": 100,
+        "bev_midpoint": 2030,
+        "bev_steepness": pytest.approx(0.35, rel=1e-12),
+        "eu_export_share": pytest.approx(80.0, rel=1e-12),
+        "grid_2035": 75,
+        "grid_2053": 95,
+    }
+    assert at.text_area(key="extra").value == ""
+
+
+def test_changing_the_scenario_drops_the_editor_edits(projects):
+    at = _app()
+    edits = {"edited_rows": {0: {"on": False}}, "added_rows": [], "deleted_rows": []}
+    at.session_state["projects"] = edits
+    at.run()
+    assert at.session_state["projects"]["edited_rows"] == {0: {"on": False}}
+    at.selectbox(key="scenario").set_value("hub").run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    runs = next(d.value for d in at.dataframe if "changes" in d.value.columns)
+    assert runs["changes"].tolist() == ["none"]
+    assert runs["run"].tolist() == ["hub"]
+
+
+def test_pipeline_editor_maps_to_overrides(projects):
+    at = _app()
+    # untick BYD Manisa and let Siro's cells slip two years (the editor's rows by position)
+    row = {pid: i for i, pid in enumerate(projects["project id"])}
+    at.session_state["projects"] = {
+        "edited_rows": {
+            row["byd-manisa"]: {"on": False},
+            row["siro-gemlik-cells"]: {"delay [yr]": 2.0},
+        },
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="run").click().run()
+    assert not at.exception
+    runs = next(d.value for d in at.dataframe if "changes" in d.value.columns)
+    assert runs["run"].tolist() == ["baseline (edited)"]
+    assert runs["changes"].tolist() == [
+        "pipeline.overrides.byd-manisa.probability = 0; "
+        "pipeline.overrides.siro-gemlik-cells.delay = 2"
+    ]
+
+
+def test_bad_value_gives_a_message_and_keeps_the_results(dataset):
+    at = _app()
+    at.button(key="run").click().run()
+    shown = _metrics(at)
+    at.text_area(key="extra").input("market.bev_share.midpoint_year = 2150").run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    with pytest.raises(InputError) as expected:
+        evhub.resolve("baseline", dataset, {"market.bev_share.midpoint_year": 2150})
+    assert [e.value for e in at.error] == [str(expected.value)]
+    assert [e.value for e in at.error] == [
+        "overrides: market.bev_share.midpoint_year = 2150: "
+        "Input should be less than or equal to 2100"
+    ]
+    assert _metrics(at) == shown  # the previous run is still shown
+    assert at.multiselect(key="compare").options == ["baseline"]
+
+
+def test_bad_text_line_gives_a_message():
+    at = _app()
+    at.text_area(key="extra").input("market.bev_share.ceiling: 80").run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "other parameters, line 1: 'market.bev_share.ceiling: 80': expected PATH = VALUE, "
+        "e.g. market.ice_ban_year = 2035"
+    ]
+    assert not at.metric
+
+
+def test_ensemble_adds_probabilities_and_quantiles():
+    at = _app()
+    at.number_input(key="samples").set_value(20).run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    card = next(d.value for d in at.dataframe if "indicator" in d.value.columns)
+    assert {"probability", "p05", "p95"} <= set(card.columns)
+    # EVs built 2026 has a target (60,000, targets.csv); Car CO2 2030 is met in every member
+    probability = card.set_index(["indicator", "year"])["probability"]
+    assert 0 <= probability[("EVs built", 2026)] <= 1
+    assert probability[("Car CO2", 2030)] == 1
+    assert math.isnan(probability[("EV share of sales", 2030)])
+    assert at.download_button(key="download_quantiles").label == "Download quantiles CSV"
+
+
+def test_stale_inputs_after_a_scenario_change_are_set_again(projects):
+    # A click on Run that reaches the server before the browser has drawn the new
+    # scenario's inputs carries the previous scenario's values, which would win over
+    # the reset and run a mix of two scenarios.
+    at = _app()
+    at.slider(key="bev_steepness").set_value(0.5).run()  # a change the user made in baseline
+    at.selectbox(key="scenario").set_value("hub").run()
+    assert at.slider(key="bev_ceiling").value == 90
+    # the browser had not drawn that yet: it sends back what it showed before
+    at.session_state["bev_ceiling"] = 70
+    at.session_state["bev_steepness"] = 0.5
+    at.session_state["grid_2053"] = 80  # a change the user made to the new scenario's input
+    at.button(key="run").click().run()
+    assert not at.exception
+    assert at.slider(key="bev_ceiling").value == 90
+    assert at.slider(key="bev_steepness").value == pytest.approx(0.3, rel=1e-12)  # hub.yaml
+    assert at.slider(key="grid_2053").value == 80
+    runs = next(d.value for d in at.dataframe if "changes" in d.value.columns)
+    assert runs["changes"].tolist() == ["grid.renewable_share.2053 = 80"]
+
+
+def test_pending_and_stale_inputs():
+    shown = {"bev_ceiling": 70, "extra": "x = 1", "grid_2035": 55}
+    values = {"bev_ceiling": 90, "extra": "", "grid_2035": 55, "projects": None}
+    pending = logic.pending_inputs(shown, values)
+    assert pending == {"bev_ceiling": (70, 90), "extra": ("x = 1", "")}
+    received = {"bev_ceiling": 70, "extra": "y = 2"}
+    assert logic.stale_inputs(pending, received) == {"bev_ceiling": 90}
+    assert logic.stale_inputs(pending, {"bev_ceiling": 90, "extra": ""}) == {}
