@@ -10,13 +10,18 @@
    (``bench_fleet.py``).
 3. One full deterministic run of the four shipped Türkiye scenarios through
    the Python API (load, resolve, the whole chain, labelled results), and the
-   same with writing iamc.csv and the DuckDB store.
+   same with writing iamc.csv and the DuckDB store; then the HTML report of
+   500-member ensembles of the four (``evhub report``).
+4. Load on the dashboard: 20 concurrent browser sessions (Debian chromium)
+   each picking a scenario and running it (``bench_dashboard.py``): errors
+   and the slowest response.
 
 Goals (each printed with its measured value and PASS or FAIL):
 
 - the whole chain takes at most 1 ms per run on 2 cores (10,000 runs in 10 s);
 - peak memory at most 4 GB at 100,000 runs;
-- the fleet module at least 5x faster than flodym per scenario (1,000 scenarios).
+- the fleet module at least 5x faster than flodym per scenario (1,000 scenarios);
+- no errors in 20 concurrent dashboard sessions.
 
 If the whole-chain goal fails, the evhub functions with the most cumulative
 time in 10,000 in-process runs are listed (cProfile).
@@ -38,6 +43,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_dashboard
 import bench_ensemble
 import bench_fleet
 
@@ -49,6 +55,7 @@ CHAIN_MS_PER_RUN = 1.0  # goal: ms per run of the whole chain, on CORES cores
 CHAIN_RUNS = 10_000  # ... measured at this size (10,000 runs in 10 s)
 PEAK_GB = 4.0  # goal: peak memory at the largest ensemble
 FLEET_SPEEDUP = 5.0  # goal: fleet module vs flodym per scenario
+DASHBOARD_SESSIONS = 20  # goal: this many concurrent dashboard sessions without an error
 FLEET_CASE = f"b: {bench_fleet.SCENARIOS} scenarios"
 FLODYM = "flodym, one DSM over (time, scenario)"
 
@@ -162,6 +169,21 @@ def main() -> None:
     print(f"{'  per scenario':<50} {run_ms / 4:>10.1f} ms")
     print(f"{'run + write iamc.csv, scorecard.csv, evhub.duckdb':<50} {write_ms:>10.1f} ms")
     print(f"(median of {REPEATS} repeats)")
+    from evhub.report import write_report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = evhub.run(dataset=data, samples=500, seed=1).write(Path(tmp) / "out")
+        report_ms = _median_ms(lambda: write_report(folder), repeats=3)
+        size = (folder / "report.html").stat().st_size / 1e6
+    print(f"{'report.html of 4 scenarios x 500 members':<50} {report_ms:>10.1f} ms ({size:.1f} MB)")
+    print()
+    print(
+        f"== Dashboard: {DASHBOARD_SESSIONS} concurrent browser sessions, each runs a scenario =="
+    )
+    sessions, wall = bench_dashboard.measure(DASHBOARD_SESSIONS)
+    print(bench_dashboard.summary(sessions, wall))
+    errors = sum(len(s.errors) for s in sessions)
+    _goal("no errors in concurrent dashboard sessions", errors == 0, f"{errors} errors")
     print()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average at the end: {load}")

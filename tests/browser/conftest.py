@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 
@@ -100,6 +100,7 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    out: BinaryIO
 
 
 def start_dashboard(log: Path) -> Server:
@@ -121,7 +122,7 @@ def start_dashboard(log: Path) -> Server:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
                 if reply.status == 200:
-                    return Server(url, process, log)
+                    return Server(url, process, log, out)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     process.kill()
@@ -137,6 +138,7 @@ def stop(server: Server) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
+    server.out.close()
 
 
 @pytest.fixture(scope="module")
