@@ -5,9 +5,15 @@ Streamlit script runs in-process through ``streamlit.testing.v1.AppTest``.
 """
 
 import base64
+import contextlib
 import json
 import math
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -304,6 +310,23 @@ def test_run_keeps_what_the_page_shows(baseline_run, dataset):
     assert list(baseline_run.scorecard.columns[:2]) == ["run", "indicator"]
 
 
+def test_target_year_beyond_the_model_years(dataset, baseline_run):
+    """targets.cell_capacity.year = 2070 is valid (<= 2100) but past 2060: no KeyError.
+
+    The cell capacity headline then falls back to the first report year, as for a
+    scenario without that target year.
+    """
+    new = logic.run(
+        "baseline", {"targets.cell_capacity.year": 2070}, data=dataset, label="late target"
+    )
+    cell = {h.indicator: h for h in new.headlines}["Cell capacity"]
+    card = new.scorecard.set_index(["indicator", "year"])["value"]
+    assert (cell.label, cell.year) == ("Cell capacity 2030", 2030)
+    assert cell.value == card[("Cell capacity", 2030)]
+    before = {h.indicator: h for h in baseline_run.headlines}
+    assert new.headlines[0] == before["EV share of sales"]  # the rest is unchanged
+
+
 def test_edited_run_is_labelled_everywhere(dataset):
     label = logic.run_label("hub", 2, edited=True)
     assert label == "hub #2 (edited)"
@@ -439,6 +462,40 @@ def test_serve_port_in_use():
             serve(port)
     assert str(info.value).startswith(f"--port {port}: cannot listen on 127.0.0.1:{port} (")
     assert str(info.value).endswith("is another server using it? Pick another port with --port")
+
+
+_SERVE_SCRIPT = """
+import sys
+import evhub.dashboard as dashboard
+
+pidfile = sys.argv[1]
+child = f"import os, time; open({pidfile!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+dashboard._check = lambda port, address: None
+dashboard.command = lambda port, address: [sys.executable, "-c", child]
+dashboard.serve(8600)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")
+def test_stopping_serve_stops_the_server(tmp_path):
+    """`kill <pid of evhub dashboard>` must not leave Streamlit running on the port."""
+    pidfile = tmp_path / "server.pid"
+    parent = subprocess.Popen([sys.executable, "-c", _SERVE_SCRIPT, str(pidfile)])
+    try:
+        deadline = time.monotonic() + 60  # a cold interpreter importing evhub on a busy machine
+        while not (pidfile.is_file() and pidfile.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server = int(pidfile.read_text())
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(timeout=30) == 128 + signal.SIGTERM
+        with pytest.raises(ProcessLookupError):  # stopped and reaped by serve()
+            os.kill(server, 0)
+    finally:
+        parent.kill()
+        parent.wait()
+        if pidfile.is_file() and pidfile.read_text():  # a regression must not leave it behind
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pidfile.read_text()), signal.SIGKILL)
 
 
 def test_serve_without_streamlit(monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -340,6 +341,52 @@ def test_charts_hold_every_scenario_with_bands(tree):
     assert "target path" in scripts["co2"]
 
 
+def _figure(html: str, key: str) -> tuple[list[dict], dict]:
+    """The data and layout of the report's figure ``key`` (its ``Plotly.newPlot`` call)."""
+    call = html.find("Plotly.newPlot(", html.find(f'id="fig-{key}"'))
+    decoder = json.JSONDecoder()
+    start = html.find("[", call)
+    data, length = decoder.raw_decode(html[start:])
+    layout, _ = decoder.raw_decode(html[html.find("{", start + length) :])
+    return data, layout
+
+
+def test_fan_chart_shows_the_iamc_values(html, results_dir):
+    """BEV stock: the central run from iamc.csv and the median from iamc_quantiles.csv, in
+    million veh; CO2: the target path. Compared after the report's rounding to 4 digits."""
+    data, layout = _figure(html, "bev-stock")
+    assert layout["yaxis"]["title"]["text"] == "million veh"
+    assert layout["xaxis"]["title"]["text"] == "year"
+    iamc = pd.read_csv(results_dir / "iamc.csv")
+    quantiles = pd.read_csv(results_dir / "iamc_quantiles.csv")
+    traces = {t["name"]: t for t in data}
+    for scen in SCENARIOS:
+        rows = iamc[(iamc["Scenario"] == scen) & (iamc["Variable"] == "Stock|Passenger Cars|BEV")]
+        median = quantiles[
+            (quantiles["Scenario"] == scen)
+            & (quantiles["Variable"] == "Stock|Passenger Cars|BEV")
+            & (quantiles["Quantile"] == 0.5)
+        ]
+        for name, table in ((scen, rows), (f"{scen} median", median)):
+            trace = traces[name]
+            years = [str(y) for y in trace["x"]]
+            assert trace["x"][0] == build.DISPLAY_START
+            expected = build._round_significant(
+                table[years].to_numpy(dtype=float)[0] * 1e-6, build.SIGNIFICANT_DIGITS
+            )
+            assert trace["y"] == expected.tolist(), name
+    data, layout = _figure(html, "co2")
+    assert layout["yaxis"]["title"]["text"] == "Mt CO2/yr"
+    target = next(t for t in data if t["name"] == "target path")
+    path = iamc[
+        (iamc["Scenario"] == SCENARIOS[0])
+        & (iamc["Variable"] == "Target|Emissions|CO2|Passenger Cars")
+    ]
+    years = [str(y) for y in target["x"]]
+    expected = build._round_significant(path[years].to_numpy(dtype=float)[0], 4)
+    assert target["y"] == expected.tolist()
+
+
 def _significant(number: str) -> int:
     mantissa = number.lower().split("e")[0].lstrip("-").removesuffix(".0")
     return len(mantissa.replace(".", "").strip("0"))
@@ -430,11 +477,40 @@ def test_assumptions_show_what_hub_changes(tree, store):
 
 def test_assumptions_list_the_distributions(tree, store):
     dists = store["distributions"]
+    inputs = store["inputs"]
     for scen in SCENARIOS:
         box = by_id(tree)[f"scenario-{scen}"]
         table = box.find("table", "distributions")
-        shown = [squash(tr.find("td").text()) for tr in table.find("tbody").find_all("tr")]
-        assert shown == dists.loc[dists["scenario"] == scen, "parameter"].tolist()
+        header = [squash(th.text()) for th in table.find("thead").find_all("th")]
+        assert header == ["parameter", "distribution", "central", "unit", "sources"]
+        rows = [
+            [squash(td.text()) for td in tr.find_all("td")]
+            for tr in table.find("tbody").find_all("tr")
+        ]
+        assert [r[0] for r in rows] == dists.loc[dists["scenario"] == scen, "parameter"].tolist()
+        units = inputs[inputs["scenario"] == scen].set_index("parameter")["unit"]
+        assert [r[3] for r in rows] == [units[r[0]] for r in rows]
+    # baseline.yaml samples the midpoint year around 2033 [yr]: a year, not "2,033"
+    box = by_id(tree)["scenario-baseline"].find("table", "distributions")
+    shown = {squash(tr.find("td").text()): tr.find_all("td") for tr in box.find_all("tr")[1:]}
+    midpoint = shown["market.bev_share.midpoint_year"]
+    assert [squash(midpoint[2].text()), squash(midpoint[3].text())] == ["2033", "yr"]
+
+
+def test_unset_option_is_shown_as_none(tree, store):
+    """market.ice_ban_year is unset in baseline: stored as "None", shown as "none"."""
+    inputs = store["inputs"]
+    stored = inputs[
+        (inputs["scenario"] == "baseline") & (inputs["parameter"] == "market.ice_ban_year")
+    ]
+    assert stored["value"].tolist() == ["None"]
+    table = by_id(tree)["scenario-baseline"].find("table", "inputs")
+    row = next(
+        tr
+        for tr in table.find_all("tr")[1:]
+        if squash(tr.find("td").text()) == "market.ice_ban_year"
+    )
+    assert squash(row.find_all("td")[1].text()) == "none"
 
 
 def test_baseline_has_no_parent(tree):
@@ -461,6 +537,19 @@ def test_bibliography_has_every_cited_source(tree, store):
             assert [a.attrs["href"] for a in li.find_all("a")] == [url]
 
 
+def test_bibliography_lists_the_other_sources_of_the_dataset(tree, store):
+    """Sources only the data tables cite (the history, the CO2 target path) are listed too."""
+    known = set(store["sources"]["id"])
+    ids = by_id(tree)
+    others = ids["bibliography"].find("ol", "others").find_all("li")
+    shown = [li.attrs["id"].removeprefix("src-") for li in others]
+    assert sorted(shown) == sorted(known - cited(store))
+    # every source of the dataset has one entry to link to
+    assert {i.removeprefix("src-") for i in ids if i.startswith("src-")} == known
+    # the CO2 target path's sources (targets.csv) are among them
+    assert "turkiyetoday-ndc3" in shown
+
+
 def test_scenario_files_are_named_not_linked(html, store):
     """A scenario file is cited as a source by path: show its name, never the path."""
     paths = {s for s in cited(store) if "/" in s or "\\" in s}
@@ -470,6 +559,25 @@ def test_scenario_files_are_named_not_linked(html, store):
     assert "scenario file baseline.yaml" in html
     assert "scenario file hub.yaml" in html
     assert "Source ids referenced but not in the sources" not in html
+
+
+def test_set_overrides_are_not_missing_sources(tmp_path):
+    """A value given with --set has the source "overrides": not an id missing from sources."""
+    folder = tmp_path / "results"
+    evhub.run("baseline", overrides={"trade.eu_export_share": 80}).write(folder)
+    page = write_report(folder).read_text(encoding="utf-8")
+    assert "Source ids referenced but not in the sources" not in page
+    assert "overrides (missing)" not in page
+    tree = parse(page)
+    table = by_id(tree)["scenario-baseline"].find("table", "inputs")
+    row = next(
+        tr
+        for tr in table.find_all("tr")[1:]
+        if squash(tr.find("td").text()) == "trade.eu_export_share"
+    )
+    cells = row.find_all("td")
+    assert squash(cells[1].text()) == "80"
+    assert squash(cells[3].text()) == "command-line override (--set)"
 
 
 # --- self-containment -----------------------------------------------------------------------
@@ -657,6 +765,63 @@ def test_missing_output_folder(results_dir, tmp_path):
     assert str(err.value) == f"{out.parent}: no such folder for the report 'report.html'"
 
 
+def test_out_is_a_folder(results_dir, tmp_path):
+    with pytest.raises(InputError) as err:
+        write_report(results_dir, out=tmp_path)
+    assert str(err.value) == (
+        f"{tmp_path}: is a folder; give the report a file name, e.g. {tmp_path / 'report.html'}"
+    )
+    assert _files(tmp_path) == []
+
+
+def test_out_is_a_folder_on_the_command_line(results_dir, tmp_path):
+    """One message and exit code 2, not a traceback (IsADirectoryError)."""
+    from typer.testing import CliRunner
+
+    from evhub.cli import app
+
+    result = CliRunner().invoke(app, ["report", str(results_dir), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "is a folder; give the report a file name" in result.output
+    assert _files(tmp_path) == []
+
+
+def test_unwritable_folder(results_dir, tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(build.tempfile, "mkstemp", refuse)
+    out = tmp_path / "report.html"
+    with pytest.raises(InputError) as err:
+        write_report(results_dir, out=out)
+    assert str(err.value) == f"{out}: cannot write the report (Permission denied)"
+    assert _files(tmp_path) == []
+
+
+def test_results_folder_is_a_file(results_dir):
+    path = results_dir / "iamc.csv"
+    with pytest.raises(InputError) as err:
+        write_report(path)
+    assert str(err.value) == (
+        f"{path}: is a file; give the results folder (written by `evhub run --out DIR`)"
+    )
+
+
+def test_iamc_year_column_with_words(copied):
+    iamc = pd.read_csv(copied / "iamc.csv")
+    iamc["2030"] = iamc["2030"].astype(object)
+    iamc.loc[3, "2030"] = "abc"
+    iamc.to_csv(copied / "iamc.csv", index=False)
+    with pytest.raises(InputError) as err:
+        write_report(copied)
+    assert str(err.value) == (
+        f"{copied / 'iamc.csv'}: column '2030' holds 'abc'; expected numbers (or empty cells) "
+        "in every year column; write the folder with `evhub run` of this version"
+    )
+    assert "report.html" not in _files(copied)
+
+
 def test_a_failed_report_leaves_the_old_one(copied):
     report = write_report(copied)
     old = report.read_bytes()
@@ -672,6 +837,8 @@ def test_interrupted_write_leaves_nothing(results_dir, tmp_path, monkeypatch):
         raise OSError(msg)
 
     monkeypatch.setattr(build.os, "replace", fail)
-    with pytest.raises(OSError, match="disk full"):
-        write_report(results_dir, out=tmp_path / "report.html")
+    out = tmp_path / "report.html"
+    with pytest.raises(InputError) as err:  # the command line: one message, exit code 2
+        write_report(results_dir, out=out)
+    assert str(err.value) == f"{out}: cannot write the report (disk full)"
     assert _files(tmp_path) == []

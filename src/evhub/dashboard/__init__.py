@@ -8,11 +8,16 @@ no development mode). The app's logic, testable without Streamlit, is in
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import signal
 import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 from evhub.errors import InputError
 
@@ -98,8 +103,40 @@ def _check(port: int, address: str) -> None:
             raise InputError(msg) from None
 
 
+@contextlib.contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into ``SystemExit`` (so ``finally`` blocks run), in the main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the Streamlit server if it still runs (terminate, then kill after a timeout)."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def serve(port: int = 8501, address: str = "127.0.0.1") -> int:
     """Run the dashboard in the foreground until it stops (Ctrl+C); return its exit code.
+
+    If this process is stopped (SIGTERM) or fails, the Streamlit server is
+    stopped too, rather than left running on the port.
 
     Parameters
     ----------
@@ -119,7 +156,7 @@ def serve(port: int = 8501, address: str = "127.0.0.1") -> int:
         If streamlit is not installed, or the port is out of range or in use.
     """
     _check(port, address)
-    with subprocess.Popen(command(port, address)) as proc:
+    with _exit_on_sigterm(), subprocess.Popen(command(port, address)) as proc:
         try:
             return proc.wait()
         except KeyboardInterrupt:
@@ -130,3 +167,5 @@ def serve(port: int = 8501, address: str = "127.0.0.1") -> int:
                 proc.terminate()
                 proc.wait()
             return 0
+        finally:
+            _stop(proc)

@@ -616,7 +616,9 @@ def _headlines(res: Results) -> tuple[Headline, ...]:
         year = years[min(spec.report_year, len(years) - 1)]
         if spec.goal is not None:
             goal = resolved.values.get(f"targets.{spec.goal}.year")
-            year = int(goal) if goal is not None and _finite(goal) else year
+            # a target year beyond the model years (allowed by the schema) has no value
+            if goal is not None and _finite(goal) and data.first_year <= goal <= data.last_year:
+                year = int(goal)
         arr = res.variable(ind.variable).isel(scenario=0, run=0).sel(year=year)
         out.append(
             Headline(

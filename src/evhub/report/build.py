@@ -64,6 +64,10 @@ _DATASET_FILE = "dataset.yaml"
 _BACKTICKS = re.compile(r"`([^`]+)`")
 _WHITESPACE = re.compile(r"\s+")
 _LINK_SCHEMES = ("http://", "https://")
+#: The ``source`` of a value given on the command line (``evhub run --set``).
+_OVERRIDES = "overrides"
+#: Unit of parameters that are years (shown without a thousands separator).
+_YEAR_UNIT = "yr"
 
 
 # --- formatting ---------------------------------------------------------------------------
@@ -155,6 +159,12 @@ def _year(value: Any) -> str:
     return f"{float(value):.6g}"
 
 
+def _input_text(value: Any) -> str:
+    """An input's value as stored (``"None"``, an unset option, is shown as ``"none"``)."""
+    text = str(value)
+    return "none" if text == "None" else text
+
+
 def _prose(text: Any) -> Markup:
     """Escape text and show `code` spans (as in the scenario descriptions) as code."""
     escaped = str(escape("" if _missing(text) else str(text)))
@@ -172,7 +182,8 @@ class _Ref:
     ----------
     kind
         ``"source"`` (an entry of the bibliography), ``"file"`` (a scenario or
-        dataset file) or ``"missing"`` (an id not in ``sources``).
+        dataset file, or a value set with ``--set``) or ``"missing"`` (an id not
+        in ``sources``).
     key
         The source id, or the file name.
     label
@@ -206,6 +217,8 @@ def _refs(text: Any, known: set[str], scenarios: Iterable[str]) -> list[_Ref]:
             continue
         if entry in known:
             refs.append(_Ref("source", entry, entry))
+        elif entry == _OVERRIDES:
+            refs.append(_Ref("file", entry, "command-line override (--set)"))
         elif entry.lower().endswith(_FILE_SUFFIXES) or "/" in entry or "\\" in entry:
             refs.append(_file_ref(entry, scenarios))
         else:
@@ -468,6 +481,7 @@ class _Distribution:
     parameter: str
     distribution: str
     central: str
+    unit: str
     refs: list[_Ref]
 
 
@@ -516,20 +530,26 @@ def _assumptions(
             rows.append(
                 _Input(
                     parameter=str(rec.parameter),
-                    value=str(rec.value),
+                    value=_input_text(rec.value),
                     unit="" if _missing(rec.unit) else str(rec.unit),
                     refs=_refs(rec.source, known, scenarios),
-                    parent_value=(("not set" if old is None else str(old)) if differs else None),
+                    parent_value=(
+                        ("not set" if old is None else _input_text(old)) if differs else None
+                    ),
                 )
             )
+        units = {r.parameter: r.unit for r in rows}
         distributions = []
         if dists is not None:
             for rec in dists[dists["scenario"] == scen].itertuples(index=False):
+                unit = units.get(str(rec.parameter), "")
                 distributions.append(
                     _Distribution(
                         parameter=str(rec.parameter),
                         distribution=str(rec.distribution),
-                        central=_short(rec.central),
+                        # a year is written 2033, not 2,033
+                        central=_year(rec.central) if unit == _YEAR_UNIT else _short(rec.central),
+                        unit=unit,
                         refs=_refs(rec.source, known, scenarios),
                     )
                 )
@@ -568,28 +588,32 @@ class _Source:
 
 def _bibliography(
     folder: ResultsFolder, used: Iterable[_Ref]
-) -> tuple[list[_Source], list[str], list[str]]:
+) -> tuple[list[_Source], list[_Source], list[str], list[str]]:
+    """The sources cited by the inputs and the pipeline, the dataset's other sources, ...
+
+    ... the ids cited but not in ``sources``, and the files cited. The other
+    sources are listed too: the dataset's tables (the observed history, the
+    target paths) cite them, and the store does not record which table cites which.
+    """
     cited = {r.key for r in used if r.kind == "source"}
     missing = sorted({r.key for r in used if r.kind == "missing"})
     files = sorted({r.label for r in used if r.kind == "file"})
-    entries = []
+    entries: list[_Source] = []
+    others: list[_Source] = []
     table = folder.tables["sources"].drop_duplicates("id")
     table = table.assign(_key=table["id"].astype(str).str.lower()).sort_values("_key")
     for rec in table.itertuples(index=False):
-        if str(rec.id) not in cited:
-            continue
         url = "" if _missing(rec.url) else str(rec.url).strip()
-        entries.append(
-            _Source(
-                id=str(rec.id),
-                publisher="" if _missing(rec.publisher) else str(rec.publisher),
-                title="" if _missing(rec.title) else str(rec.title),
-                date="" if _missing(rec.date) else str(rec.date),
-                url=url,
-                link=url.lower().startswith(_LINK_SCHEMES),
-            )
+        source = _Source(
+            id=str(rec.id),
+            publisher="" if _missing(rec.publisher) else str(rec.publisher),
+            title="" if _missing(rec.title) else str(rec.title),
+            date="" if _missing(rec.date) else str(rec.date),
+            url=url,
+            link=url.lower().startswith(_LINK_SCHEMES),
         )
-    return entries, missing, files
+        (entries if source.id in cited else others).append(source)
+    return entries, others, missing, files
 
 
 def _ensemble_summary(folder: ResultsFolder) -> str:
@@ -659,7 +683,7 @@ def _context(folder: ResultsFolder) -> dict[str, Any]:
     used = [r for p in projects for r in p.refs]
     used += [r for s in assumptions for i in s.inputs for r in i.refs]
     used += [r for s in assumptions for d in s.distributions for r in d.refs]
-    sources, missing, files = _bibliography(folder, used)
+    sources, other_sources, missing, files = _bibliography(folder, used)
     region = _single(folder.iamc, "Region")
     return {
         "title": f"evhub report: {region}" if region else "evhub report",
@@ -683,6 +707,7 @@ def _context(folder: ResultsFolder) -> dict[str, Any]:
         "usable_year": usable_year,
         "assumptions": assumptions,
         "sources": sources,
+        "other_sources": other_sources,
         "source_count": len(known),
         "missing_sources": missing,
         "files": files,
@@ -763,16 +788,24 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
     ------
     InputError
         If the results folder cannot be read (the message names the file,
-        table or column and what was expected) or the report's folder does not
-        exist. Nothing is written then: the report is written to a temporary
-        file next to ``out`` and moved into place only when complete.
+        table or column and what was expected), ``out`` is a folder, the
+        report's folder does not exist or the report cannot be written there.
+        Nothing is written then: the report is written to a temporary file
+        next to ``out`` and moved into place only when complete.
     """
     target = Path(results_dir) / REPORT_NAME if out is None else Path(out)
     html = render_report(results_dir)
+    if target.is_dir():
+        msg = f"{target}: is a folder; give the report a file name, e.g. {target / REPORT_NAME}"
+        raise InputError(msg)
     if not target.parent.is_dir():
         msg = f"{target.parent}: no such folder for the report {target.name!r}"
         raise InputError(msg)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        msg = f"{target}: cannot write the report ({exc.strerror or exc})"
+        raise InputError(msg) from None
     tmp = Path(name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
@@ -781,6 +814,9 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
         os.umask(umask)
         tmp.chmod(0o666 & ~umask)  # mkstemp makes it private; a report is not
         os.replace(tmp, target)
+    except OSError as exc:
+        msg = f"{target}: cannot write the report ({exc.strerror or exc})"
+        raise InputError(msg) from None
     finally:
         tmp.unlink(missing_ok=True)
     return target

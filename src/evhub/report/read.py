@@ -200,7 +200,24 @@ def _read_iamc(path: Path, extra: tuple[str, ...], why: str) -> pd.DataFrame:
             "and one column per year; write the folder with `evhub run` of this version"
         )
         raise InputError(msg)
+    words = [c for c in years if not pd.api.types.is_numeric_dtype(frame[c])]
+    if words:
+        column = words[0]
+        cell = next((v for v in frame[column] if not _is_number(v)), frame[column].iloc[0])
+        msg = (
+            f"{path}: column {column!r} holds {cell!r}; expected numbers (or empty cells) in "
+            "every year column; write the folder with `evhub run` of this version"
+        )
+        raise InputError(msg)
     return frame
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def read_results(folder: str | Path) -> ResultsFolder:
@@ -222,6 +239,9 @@ def read_results(folder: str | Path) -> ResultsFolder:
         missing, or the store cannot be read; the message names which.
     """
     path = Path(folder)
+    if path.is_file():
+        msg = f"{path}: is a file; give the results folder (written by `evhub run --out DIR`)"
+        raise InputError(msg)
     if not path.is_dir():
         msg = f"{path}: no such results folder; write it with `evhub run --out {path}`"
         raise InputError(msg)
