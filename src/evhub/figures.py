@@ -14,7 +14,7 @@ ensemble is a solid line only. Every axis is labelled with its unit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,6 +46,8 @@ QUANTILE_STATS = {0.05: "q05", 0.25: "q25", 0.5: "q50", 0.75: "q75", 0.95: "q95"
 
 #: Scenario colours, in order of appearance (Okabe-Ito, readable with colour blindness).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+#: Colours of the variables of a chart with several (first, second, ...) in per-scenario panels.
+VARIABLE_COLOURS = ("#009E73", "#D55E00", "#0072B2")
 #: Powertrain colours for stacked areas.
 POWERTRAIN_COLOURS = {
     "Petrol": "#8c8c8c",
@@ -109,7 +111,7 @@ CHARTS: tuple[Chart, ...] = (
     ),
     Chart(
         "cars-built",
-        "Cars built in Türkiye",
+        "Cars built in the country",
         ("Production|Passenger Cars",),
         question="How many passenger cars do the plants build?",
     ),
@@ -237,7 +239,9 @@ def _series(table: pd.DataFrame, stat: str) -> pd.Series:
     return rows.set_index("year")["value"].sort_index()
 
 
-def _layout(fig: go.Figure, title: str, y_title: str, base_year: int | None) -> go.Figure:
+def _layout(
+    fig: go.Figure, title: str, y_title: str, base_year: int | None, *, label: bool = True
+) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.0, "xanchor": "left"},
         template="plotly_white",
@@ -250,6 +254,7 @@ def _layout(fig: go.Figure, title: str, y_title: str, base_year: int | None) -> 
     fig.update_yaxes(title_text=y_title, rangemode="tozero")
     if base_year is not None:
         fig.add_vline(x=base_year, line={"color": "#999999", "width": 1, "dash": "dot"})
+    if base_year is not None and label:
         fig.add_annotation(
             x=base_year,
             y=1,
@@ -272,6 +277,7 @@ def fan_chart(
     scenarios: Sequence[str] | None = None,
     years: tuple[int, int] | None = None,
     base_year: int | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """A fan chart of one or more variables for each scenario, with a target path.
 
@@ -294,12 +300,16 @@ def fan_chart(
         First and last year shown (default: all).
     base_year
         The last observed year, marked with a dotted line.
+    colours
+        Colour of each scenario (default: by position, :func:`scenario_colour`).
 
     Returns
     -------
     plotly.graph_objects.Figure
-        The y axis is titled with the unit (``veh/yr`` shown in thousands and
-        ``veh`` in millions).
+        With several variables and several scenarios, one panel per scenario
+        (shared y axis), each variable in its colour (:data:`VARIABLE_COLOURS`);
+        otherwise one panel, each scenario in its colour. The y axis is titled
+        with the unit (``veh/yr`` shown in thousands and ``veh`` in millions).
 
     Raises
     ------
@@ -320,64 +330,100 @@ def fan_chart(
         frame = frame[frame["year"].between(*years)]
     unit = str(frame.loc[frame["variable"] == names[0], "unit"].iloc[0])
     factor, shown = _display(unit)
-    fig = go.Figure()
-    for scen in scenarios:
-        colour = scenario_colour(scenarios, scen)
+    facets = len(names) > 1 and len(scenarios) > 1
+    if facets:  # one panel per scenario, each variable in its own colour
+        fig = make_subplots(
+            rows=1,
+            cols=len(scenarios),
+            shared_yaxes=True,
+            subplot_titles=list(scenarios),
+            horizontal_spacing=0.03,
+        )
+    else:
+        fig = go.Figure()
+    for col, scen in enumerate(scenarios, start=1):
         for k, (var, label) in enumerate(zip(names, labels, strict=True)):
             table = frame[(frame["scenario"] == scen) & (frame["variable"] == var)]
-            name = f"{scen}: {label}" if len(names) > 1 else scen
-            group = f"{scen}|{var}"
-            dash = "solid" if k == 0 else "dash"
-            for lo, hi, alpha, band in _BANDS:
-                low, high = _series(table, lo), _series(table, hi)
-                if low.empty or high.empty:
-                    continue
-                fig.add_trace(
-                    go.Scatter(
-                        x=list(high.index) + list(low.index[::-1]),
-                        y=list(high.to_numpy() * factor) + list(low.to_numpy()[::-1] * factor),
-                        fill="toself",
-                        fillcolor=_rgba(colour, alpha),
-                        line={"width": 0},
-                        hoverinfo="skip",
-                        legendgroup=group,
-                        showlegend=False,
-                        name=f"{name} {band}",
-                    )
-                )
-            median = _series(table, "q50")
-            if not median.empty:
-                fig.add_trace(
-                    go.Scatter(
-                        x=median.index,
-                        y=median.to_numpy() * factor,
-                        mode="lines",
-                        line={"color": colour, "width": 1.5, "dash": "dot"},
-                        legendgroup=group,
-                        showlegend=False,
-                        name=f"{name} median",
-                        hovertemplate="%{y:,.3~f}",
-                    )
-                )
-            central = _series(table, "central")
-            fig.add_trace(
-                go.Scatter(
-                    x=central.index,
-                    y=central.to_numpy() * factor,
-                    mode="lines",
-                    line={"color": colour, "width": 2.5, "dash": dash},
-                    legendgroup=group,
-                    name=name,
-                    hovertemplate="%{y:,.3~f}",
-                )
-            )
+            if facets:
+                colour = VARIABLE_COLOURS[k % len(VARIABLE_COLOURS)]
+                name, group, legend = label, var, col == 1
+            else:
+                colour = (colours or {}).get(scen) or scenario_colour(scenarios, scen)
+                name = f"{scen}: {label}" if len(names) > 1 else scen
+                group, legend = f"{scen}|{var}", True
+            where = {"row": 1, "col": col} if facets else {}
+            for trace in _fan_traces(table, colour, name, group, factor, dashed=k > 0):
+                if trace.showlegend is not False:
+                    trace.showlegend = legend
+                fig.add_trace(trace, **where)
     if target is not None:
-        _add_target(fig, frame, target, scenarios, factor)
-    return _layout(fig, title, shown, base_year)
+        _add_target(fig, frame, target, scenarios, factor, colours)
+    fig = _layout(fig, title, shown, base_year, label=not facets)
+    if facets:
+        fig.update_yaxes(title_text=None)
+        fig.update_yaxes(title_text=shown, row=1, col=1)
+        fig.update_layout(margin={"t": 70})
+    return fig
+
+
+def _fan_traces(
+    table: pd.DataFrame, colour: str, name: str, group: str, factor: float, *, dashed: bool
+) -> list[go.Scatter]:
+    """The bands, the median and the central line of one variable of one scenario."""
+    traces = []
+    for lo, hi, alpha, band in _BANDS:
+        low, high = _series(table, lo), _series(table, hi)
+        if low.empty or high.empty:
+            continue
+        traces.append(
+            go.Scatter(
+                x=list(high.index) + list(low.index[::-1]),
+                y=list(high.to_numpy() * factor) + list(low.to_numpy()[::-1] * factor),
+                fill="toself",
+                fillcolor=_rgba(colour, alpha),
+                line={"width": 0},
+                hoverinfo="skip",
+                legendgroup=group,
+                showlegend=False,
+                name=f"{name} {band}",
+            )
+        )
+    median = _series(table, "q50")
+    if not median.empty:
+        traces.append(
+            go.Scatter(
+                x=median.index,
+                y=median.to_numpy() * factor,
+                mode="lines",
+                line={"color": colour, "width": 1.5, "dash": "dot"},
+                legendgroup=group,
+                showlegend=False,
+                name=f"{name} median",
+                hovertemplate="%{y:,.3~f}",
+            )
+        )
+    central = _series(table, "central")
+    traces.append(
+        go.Scatter(
+            x=central.index,
+            y=central.to_numpy() * factor,
+            mode="lines",
+            line={"color": colour, "width": 2.5, "dash": "dash" if dashed else "solid"},
+            legendgroup=group,
+            name=name,
+            hovertemplate="%{y:,.3~f}",
+        )
+    )
+    return traces
 
 
 def _add_target(
-    fig: go.Figure, frame: pd.DataFrame, target: str, scenarios: Sequence[str], factor: float
+    fig: go.Figure,
+    frame: pd.DataFrame,
+    target: str,
+    scenarios: Sequence[str],
+    factor: float,
+    colours: Mapping[str, str] | None = None,
 ) -> None:
     paths = {
         scen: _series(frame[(frame["scenario"] == scen) & (frame["variable"] == target)], "central")
@@ -393,7 +439,9 @@ def _add_target(
                 y=path.to_numpy() * factor,
                 mode="lines",
                 line={
-                    "color": _TARGET_COLOUR if same else scenario_colour(scenarios, scen),
+                    "color": _TARGET_COLOUR
+                    if same
+                    else (colours or {}).get(scen) or scenario_colour(scenarios, scen),
                     "width": 2,
                     "dash": "dash",
                 },
@@ -482,6 +530,7 @@ def chart(
     scenarios: Sequence[str] | None = None,
     years: tuple[int, int] | None = None,
     base_year: int | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """The fan chart of a :class:`Chart` spec (see :func:`fan_chart`)."""
     return fan_chart(
@@ -493,4 +542,5 @@ def chart(
         scenarios=scenarios,
         years=years,
         base_year=base_year,
+        colours=colours,
     )

@@ -1,0 +1,116 @@
+"""The shared Plotly figures: bands frames, fans, panels, units and colours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evhub import figures
+
+YEARS = ["2024", "2025", "2026"]
+
+
+def _wide(rows: list[tuple[str, str, str, list[float]]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"Scenario": s, "Variable": v, "Unit": u, **dict(zip(YEARS, x, strict=True))}
+            for s, v, u, x in rows
+        ]
+    )
+
+
+@pytest.fixture
+def bands() -> pd.DataFrame:
+    central = _wide(
+        [
+            ("a", "Stock|X", "veh", [1e6, 2e6, 3e6]),
+            ("b", "Stock|X", "veh", [1e6, 2.5e6, 4e6]),
+            ("a", "Supply", "GWh/yr", [1.0, 2.0, 3.0]),
+            ("a", "Demand", "GWh/yr", [2.0, 3.0, 4.0]),
+            ("b", "Supply", "GWh/yr", [1.0, 1.0, 1.0]),
+            ("b", "Demand", "GWh/yr", [5.0, 6.0, 7.0]),
+        ]
+    )
+    rows = []
+    for level, shift in zip(figures.QUANTILE_STATS, (-2, -1, 0, 1, 2), strict=True):
+        q = central.copy()
+        q[YEARS] = q[YEARS] * (1 + 0.1 * shift)
+        q.insert(3, "Quantile", level)
+        rows.append(q)
+    return figures.bands_from_tables(central, pd.concat(rows, ignore_index=True))
+
+
+def test_bands_frame_has_every_stat(bands):
+    assert list(bands.columns) == figures.COLUMNS
+    stats = bands.groupby(["scenario", "variable"])["stat"].nunique()
+    assert (stats == 6).all()  # central + 5 quantiles
+    q95 = bands.query("scenario == 'b' and variable == 'Demand' and stat == 'q95' and year == 2026")
+    assert q95["value"].item() == pytest.approx(7.0 * 1.2)
+
+
+def test_unknown_quantile_level_is_refused():
+    central = _wide([("a", "X", "%", [1.0, 2.0, 3.0])])
+    q = central.assign(Quantile=0.1)
+    with pytest.raises(ValueError, match=r"quantile levels \[0.1\] are not among"):
+        figures.bands_from_tables(central, q)
+
+
+def test_fan_shows_millions_of_vehicles_with_the_unit(bands):
+    fig = figures.fan_chart(bands, "Stock|X", title="t")
+    assert fig.layout.yaxis.title.text == "million veh"
+    central = [t for t in fig.data if t.name == "b"]
+    assert len(central) == 1
+    np.testing.assert_allclose(central[0].y, [1.0, 2.5, 4.0], rtol=1e-12)
+    bands_b = [t for t in fig.data if t.name.startswith("b ") and t.fill == "toself"]
+    assert len(bands_b) == 2  # 5-95 % and 25-75 %
+    # the 5-95 % polygon runs along the 95th percentile and back along the 5th
+    np.testing.assert_allclose(bands_b[0].y, np.array([1.2, 3.0, 4.8, 3.2, 2.0, 0.8]), rtol=1e-12)
+
+
+def test_scenario_colours_can_be_fixed(bands):
+    fig = figures.fan_chart(bands, "Stock|X", title="t", colours={"a": "#123456"})
+    line = next(t for t in fig.data if t.name == "a")
+    assert line.line.color == "#123456"
+    other = next(t for t in fig.data if t.name == "b")
+    assert other.line.color == figures.scenario_colour(["a", "b"], "b")
+
+
+def test_several_variables_get_one_panel_per_scenario(bands):
+    fig = figures.fan_chart(bands, ["Supply", "Demand"], title="cells", labels=["supply", "demand"])
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[:2] == ["a", "b"]
+    central = [t for t in fig.data if t.name in ("supply", "demand")]
+    assert [(t.name, t.xaxis, t.showlegend) for t in central] == [
+        ("supply", "x", True),
+        ("demand", "x", True),
+        ("supply", "x2", False),
+        ("demand", "x2", False),
+    ]
+    assert central[1].line.dash == "dash"
+    np.testing.assert_allclose(central[3].y, [5.0, 6.0, 7.0])
+    assert fig.layout.yaxis.title.text == "GWh/yr"
+
+
+def test_missing_variable_is_named(bands):
+    with pytest.raises(ValueError, match=r"variables \['Nope'\] are not in the results"):
+        figures.fan_chart(bands, "Nope", title="t")
+
+
+def test_every_chart_and_stack_draws_from_a_real_run():
+    import evhub
+
+    res = evhub.run(["baseline", "hub"])
+    b = figures.bands_from_results(res)
+    for spec in figures.CHARTS:
+        fig = figures.chart(b, spec, base_year=res.dataset.base_year)
+        assert fig.layout.yaxis.title.text, spec.key
+        assert sum(len(t.y) for t in fig.data) > 0
+    for stack in figures.STACKS:
+        fig = figures.stacked_area(b, stack)
+        assert len(fig.data) == 2 * len(stack.parts)
+        # the stacked parts add up to the total in every year (a complete split)
+        total = b.query(f"scenario == 'hub' and variable == '{stack.parent}' and stat == 'central'")
+        parts = sum(np.asarray(t.y) for t in fig.data if t.xaxis == "x2")
+        factor = figures._display(str(total["unit"].iloc[0]))[0]
+        np.testing.assert_allclose(parts, total["value"].to_numpy() * factor, rtol=1e-9)
