@@ -167,6 +167,16 @@ def test_out_of_range_value(tmp_path: Path, overrides: str, expected: str) -> No
         evhub.resolve(path)
 
 
+def test_target_year_outside_the_model_years(tmp_path: Path) -> None:
+    # accepted by the schema (up to 2100), but the scorecard could never show it
+    path = _scenario(tmp_path, "  targets.cell_capacity: {year: 2070, value: 20}\n")
+    expected = (
+        _at(path) + r"targets\.cell_capacity\.year = 2070 is outside the model years 2000-2060"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.resolve(path)
+
+
 def test_year_keyed_parameter_with_a_key_that_is_not_a_year(tmp_path: Path) -> None:
     path = _scenario(tmp_path, "  grid.renewable_share.soon: 60\n")
     expected = (

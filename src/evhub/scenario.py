@@ -1003,6 +1003,7 @@ def resolve(
     except ValidationError as exc:
         raise InputError(_resolved_message(exc, origins)) from None
     _check_joint(distributions, values, provenance)
+    _check_target_years(parameters, data, origins)
     own = chain[-1]
     return ResolvedScenario(
         name=own.name,
@@ -1103,6 +1104,19 @@ def _check_joint(
             f"{origin}: battery.second_life_share + battery.recycling_share can reach "
             f"{sum(highest):g} % in a draw, more than all the retired capacity (100 %); "
             "lower the high ends"
+        )
+        raise InputError(msg)
+
+
+def _check_target_years(parameters: Parameters, data: Dataset, origins: Mapping[str, str]) -> None:
+    """A target's year must be a model year, or the scorecard could never show it."""
+    for name, target in parameters.targets:
+        if target.year is None or data.first_year <= target.year <= data.last_year:
+            continue
+        path = f"targets.{name}.year"
+        msg = (
+            f"{origins.get(path, 'scenario')}: {path} = {target.year} is outside the model "
+            f"years {data.first_year}-{data.last_year}"
         )
         raise InputError(msg)
 
