@@ -22,6 +22,7 @@ import pytest
 import evhub
 from evhub.dashboard import APP, command, logic, serve
 from evhub.errors import InputError
+from evhub.run import project_table
 
 streamlit_testing = pytest.importorskip("streamlit.testing.v1")
 AppTest = streamlit_testing.AppTest
@@ -100,22 +101,27 @@ def test_project_frame(projects):
     # projects without a capacity (an R&D centre, a cell maker with none published) are left out
     assert "huawei-istanbul-rnd" not in rows.index
     assert "aspilsan-kayseri" not in rows.index
-    # stage_probabilities.csv: announced 0.7 (ticked), talks 0.2 (not), cancelled 0 (not);
+    # stage_probabilities.csv: announced 0.7, talks 0.2, cancelled 0;
     # assumptions.csv: announced plants slip 1 year, talks 2, construction 0.5
-    assert rows.loc["byd-manisa", ["stage", "probability", "on", "delay [yr]"]].tolist() == [
+    assert rows.loc["byd-manisa", ["stage", "probability", "realised", "delay [yr]"]].tolist() == [
         "announced",
         0.7,
-        True,
+        "scenario",
         1.0,
     ]
-    assert rows.loc["chery-turkiye", ["probability", "on", "delay [yr]"]].tolist() == [
-        0.2,
-        False,
-        2.0,
-    ]
-    assert rows.loc["siro-gemlik-cells", ["on", "delay [yr]"]].tolist() == [True, 0.5]
-    assert rows.loc["ford-koc-skon-cells", ["probability", "on"]].tolist() == [0.0, False]
+    assert rows.loc["chery-turkiye", ["probability", "delay [yr]"]].tolist() == [0.2, 2.0]
+    assert rows.loc["siro-gemlik-cells", "delay [yr]"] == 0.5
+    assert rows.loc["ford-koc-skon-cells", "probability"] == 0.0
+    # every row starts at the scenario's probability, whatever it is
+    assert set(rows["realised"]) == {"scenario"}
+    # plants already producing (operating, ramping) list no delay: their start does not slip
+    producing = rows["stage"].isin(["operating", "ramping"])
+    assert rows.loc[producing, "delay [yr]"].isna().all()
+    assert rows.loc[~producing, "delay [yr]"].notna().all()
+    assert {"togg-gemlik", "ford-otosan-kocaeli"} <= set(rows.index[producing])
     assert not rows["dropped"].any()
+    # the editable columns come first, after the pinned id, to be seen in the sidebar
+    assert list(projects.columns[:3]) == ["project id", "realised", "delay [yr]"]
 
 
 # --------------------------------------------------------------------------
@@ -137,8 +143,8 @@ def test_unchanged_form_gives_no_overrides(sliders, projects):
 def test_form_overrides_exactly(sliders, projects):
     edited = projects.copy()
     rows = {pid: i for i, pid in enumerate(edited["project id"])}
-    edited.loc[rows["byd-manisa"], "on"] = False
-    edited.loc[rows["chery-turkiye"], "on"] = True
+    edited.loc[rows["byd-manisa"], "realised"] = "no"
+    edited.loc[rows["chery-turkiye"], "realised"] = "yes"
     edited.loc[rows["siro-gemlik-cells"], "delay [yr]"] = 2.0
     extra = "market.ice_ban_year = 2035\n\n# comment\ntrade.utilisation = {dist: triangular}"
     values = _values(sliders, bev_ceiling=85, bev_steepness=0.3, grid_2053=80)
@@ -163,14 +169,60 @@ def test_ticking_a_dropped_project_undrops_it(dataset):
     )
     frame = logic.project_frame(resolved, dataset)
     row = frame.index[frame["project id"] == "chery-turkiye"][0]
-    assert frame.loc[row, ["probability", "on", "dropped"]].tolist() == [0.0, False, True]
+    assert frame.loc[row, ["probability", "realised", "dropped"]].tolist() == [
+        0.0,
+        "scenario",
+        True,
+    ]
     edited = frame.copy()
-    edited.loc[row, "on"] = True
+    edited.loc[row, "realised"] = "yes"
     expected = {
         "pipeline.overrides.chery-turkiye.probability": 1.0,
         "pipeline.overrides.chery-turkiye.drop": False,
     }
     assert logic.project_overrides(frame, edited) == expected
+
+
+def test_yes_forces_a_likely_project_on(projects, dataset):
+    """BYD (p = 0.7) set to "yes" counts its full capacity; "no" none; "scenario" 0.7."""
+    row = projects.index[projects["project id"] == "byd-manisa"][0]
+    expected = {"yes": 1.0, "no": 0.0}
+    for choice, probability in expected.items():
+        edited = projects.copy()
+        edited.loc[row, "realised"] = choice
+        overrides = logic.project_overrides(projects, edited)
+        assert overrides == {"pipeline.overrides.byd-manisa.probability": probability}
+        resolved = evhub.resolve("baseline", dataset, overrides)
+        table = project_table(resolved, dataset, 2030)
+        byd = table.set_index("id").loc["byd-manisa"]
+        assert byd["probability"] == probability
+        assert byd["expected_capacity"] == probability * byd["capacity"]
+    edited = projects.copy()
+    edited.loc[row, "realised"] = None  # a cleared cell keeps the scenario's probability
+    assert logic.project_overrides(projects, edited) == {}
+
+
+def test_realised_not_a_choice(projects):
+    edited = projects.copy()
+    row = projects.index[projects["project id"] == "byd-manisa"][0]
+    edited.loc[row, "realised"] = "maybe"
+    with pytest.raises(InputError) as info:
+        logic.project_overrides(projects, edited)
+    assert str(info.value) == (
+        "Pipeline projects, byd-manisa realised = 'maybe': expected one of scenario, yes, no"
+    )
+
+
+def test_delay_of_a_producing_plant(projects):
+    edited = projects.copy()
+    row = projects.index[projects["project id"] == "togg-gemlik"][0]
+    edited.loc[row, "delay [yr]"] = 2.0
+    with pytest.raises(InputError) as info:
+        logic.project_overrides(projects, edited)
+    assert str(info.value) == (
+        "Pipeline projects, togg-gemlik delay [yr] = 2.0: the plant is already producing "
+        "(stage ramping), so its start does not slip; leave the cell empty"
+    )
 
 
 def test_text_box_wins_over_sliders(sliders):
@@ -194,11 +246,12 @@ def test_describe_overrides():
 
 def test_empty_delay(projects):
     edited = projects.copy()
-    edited.loc[0, "delay [yr]"] = np.nan
+    row = projects.index[projects["project id"] == "byd-manisa"][0]
+    edited.loc[row, "delay [yr]"] = np.nan
     with pytest.raises(InputError) as info:
         logic.project_overrides(projects, edited)
     assert str(info.value) == (
-        "pipeline project 'ford-otosan-kocaeli': delay [yr] is empty; give a number of years"
+        "Pipeline projects, byd-manisa delay [yr] is empty; give a number of years"
     )
 
 
@@ -206,7 +259,7 @@ def test_rows_that_do_not_match(projects):
     with pytest.raises(InputError) as info:
         logic.project_overrides(projects, projects.iloc[1:])
     assert str(info.value) == (
-        "pipeline projects: the table's rows do not match the scenario's projects"
+        "Pipeline projects: the table's rows do not match the scenario's projects"
     )
 
 
@@ -222,7 +275,7 @@ def test_text_line_without_equals():
     with pytest.raises(InputError) as info:
         logic.parse_extra("market.ice_ban_year = 2035\nmarket.ice_ban_year 2040")
     assert str(info.value) == (
-        "other parameters, line 2: 'market.ice_ban_year 2040': expected PATH = VALUE, "
+        "Other parameters, line 2: 'market.ice_ban_year 2040': expected PATH = VALUE, "
         "e.g. market.ice_ban_year = 2035"
     )
 
@@ -230,7 +283,7 @@ def test_text_line_without_equals():
 def test_text_value_not_yaml():
     with pytest.raises(InputError) as info:
         logic.parse_extra("trade.utilisation = {dist: ")
-    assert str(info.value) == "other parameters, line 1: cannot parse value '{dist:'"
+    assert str(info.value) == "Other parameters, line 1: cannot parse value '{dist:'"
 
 
 @pytest.mark.parametrize(
@@ -264,6 +317,55 @@ def test_out_of_range_values_get_the_scenario_message(dataset, overrides, messag
     with pytest.raises(InputError) as running:
         logic.run("baseline", overrides, data=dataset, label="baseline")
     assert str(running.value) == message
+
+
+@pytest.mark.parametrize(
+    ("overrides", "extra", "message"),
+    [
+        (
+            {"market.bev_share.ceiling": 120.0},
+            "",
+            "BEV share ceiling [%]: market.bev_share.ceiling = 120.0: "
+            "Input should be less than or equal to 100",
+        ),
+        (
+            {"pipeline.overrides.byd-manisa.delay": -50.0},
+            "",
+            "Pipeline projects, byd-manisa delay [yr]: pipeline.overrides.byd-manisa.delay = "
+            "-50.0: Input should be greater than or equal to -10",
+        ),
+        (
+            {"market.bev_share.midpoint_year": 2150},
+            "# a comment\nmarket.bev_share.midpoint_year = 2150",
+            "Other parameters, line 2: market.bev_share.midpoint_year = 2150: "
+            "Input should be less than or equal to 2100",
+        ),
+        (
+            {"market.bev_share": {"ceiling": 120}},
+            "market.bev_share = {ceiling: 120}",
+            "Other parameters, line 1: market.bev_share.ceiling = 120: "
+            "Input should be less than or equal to 100",
+        ),
+        (
+            {"market.no_such": 1},
+            "market.no_such = 1",
+            "Other parameters, line 1: unknown key 'market.no_such'",
+        ),
+    ],
+)
+def test_messages_name_the_form_field(dataset, sliders, projects, overrides, extra, message):
+    # the scenario validation's text follows the field's name instead of "overrides"
+    fields = logic.form_fields(sliders, projects, extra)
+    with pytest.raises(InputError) as info:
+        logic.check("baseline", overrides, data=dataset, fields=fields)
+    assert str(info.value) == message
+    with pytest.raises(InputError) as direct:
+        evhub.resolve("baseline", dataset, overrides)
+    assert str(direct.value).startswith("overrides: ")
+    assert message.endswith(": " + str(direct.value).removeprefix("overrides: "))
+    with pytest.raises(InputError) as running:
+        logic.run("baseline", overrides, data=dataset, label="x", fields=fields)
+    assert str(running.value) == str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -310,21 +412,20 @@ def test_run_keeps_what_the_page_shows(baseline_run, dataset):
     assert list(baseline_run.scorecard.columns[:2]) == ["run", "indicator"]
 
 
-def test_target_year_beyond_the_model_years(dataset, baseline_run):
-    """targets.cell_capacity.year = 2070 is valid (<= 2100) but past 2060: no KeyError.
+def test_target_year_beyond_the_model_years(dataset, sliders, projects):
+    """targets.cell_capacity.year = 2070 is past 2060: a message naming the box's line.
 
-    The cell capacity headline then falls back to the first report year, as for a
-    scenario without that target year.
+    The scenario loader rejects a target year outside the model years (the scorecard
+    could never show it), so no headline has to fall back to another year.
     """
-    new = logic.run(
-        "baseline", {"targets.cell_capacity.year": 2070}, data=dataset, label="late target"
+    extra = "targets.cell_capacity.year = 2070"
+    fields = logic.form_fields(sliders, projects, extra)
+    with pytest.raises(InputError) as info:
+        logic.run("baseline", logic.parse_extra(extra), data=dataset, label="x", fields=fields)
+    assert str(info.value) == (
+        "Other parameters, line 1: targets.cell_capacity.year = 2070 is outside the model "
+        "years 2000-2060"
     )
-    cell = {h.indicator: h for h in new.headlines}["Cell capacity"]
-    card = new.scorecard.set_index(["indicator", "year"])["value"]
-    assert (cell.label, cell.year) == ("Cell capacity 2030", 2030)
-    assert cell.value == card[("Cell capacity", 2030)]
-    before = {h.indicator: h for h in baseline_run.headlines}
-    assert new.headlines[0] == before["EV share of sales"]  # the rest is unchanged
 
 
 def test_edited_run_is_labelled_everywhere(dataset):
@@ -341,6 +442,20 @@ def test_edited_run_is_labelled_everywhere(dataset):
     assert set(quantiles["Scenario"]) == {label}
     assert sorted(quantiles["Quantile"].unique()) == [0.05, 0.25, 0.5, 0.75, 0.95]
     assert {"probability", "p05", "p95"} <= set(new.scorecard.columns)
+
+
+def test_compare_after_run():
+    assert logic.compare_after_run([], "baseline") == ["baseline"]
+    assert logic.compare_after_run(["baseline"], "hub") == ["baseline", "hub"]
+    # at most MAX_COMPARE: the first selected goes
+    assert logic.compare_after_run(["a", "b", "c", "d"], "e") == ["b", "c", "d", "e"]
+    assert logic.compare_after_run(["b", "a"], "b") == ["a", "b"]
+
+
+def test_run_colour_cycles_the_palette():
+    palette = evhub.figures.PALETTE
+    result = [logic.run_colour(n) for n in range(1, len(palette) + 3)]
+    assert result == [*palette, *palette[:2]]
 
 
 def test_keep_runs_drops_the_oldest(baseline_run):
@@ -398,6 +513,23 @@ def test_chart_years(baseline_run):
 )
 def test_format_value(value, unit, expected):
     assert logic.format_value(value, unit) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        # the metric must fit a quarter of a 1400-px page: "1,440,137 veh/yr" did not
+        (1_440_137.0, "veh/yr", "1.44 M veh/yr"),
+        (999_999.0, "veh/yr", "999,999 veh/yr"),
+        (911_853.6, "veh/yr", "911,854 veh/yr"),
+        (1_493_800.0, "veh", "1.49 M veh"),
+        (35.45, "%", "35.5 %"),
+        (float("nan"), "%", "- %"),
+    ],
+)
+def test_metric_text(value, unit, expected):
+    head = logic.Headline("x 2030", "x", 2030, unit, value)
+    assert logic.metric_text(head) == expected
 
 
 def test_delta():
@@ -604,16 +736,47 @@ def test_higher_ceiling_raises_the_ev_share(dataset):
     ev = next(m for m in at.metric if m.label == "EV share of sales 2030")
     assert ev.delta.startswith("+") and ev.delta.endswith(" pp")
     label = "baseline #2 (edited)"
-    assert at.multiselect(key="compare").value == [label]
+    # the new run joins the comparison: both on the charts and in the scorecard table
+    assert at.multiselect(key="compare").value == ["baseline", label]
     chart_after = _chart(at, "chart-ev-share")[label]
     assert chart_after[-1] > chart_before[-1]  # towards 90 % instead of 70 %
-    # compare both runs: both on the charts and in the scorecard table
-    at.multiselect(key="compare").select("baseline").run()
-    assert set(at.multiselect(key="compare").value) == {"baseline", label}
     assert {"baseline", label} <= set(_chart(at, "chart-ev-share"))
     card = next(d.value for d in at.dataframe if "indicator" in d.value.columns)
     assert set(card["run"]) == {"baseline", label}
     assert "probability" not in card.columns
+
+
+def _colours(at, key):
+    """The line colour of each trace of a plotly chart, by trace name."""
+    chart = next(c for c in at.get("plotly_chart") if c.key == key)
+    spec = json.loads(chart.proto.spec)
+    return {t["name"]: t["line"]["color"] for t in spec["data"] if t.get("line", {}).get("color")}
+
+
+def test_runs_join_the_comparison_up_to_the_limit():
+    at = _app()
+    labels = []
+    for i in range(logic.MAX_COMPARE + 1):
+        at.slider(key="bev_ceiling").set_value(70 + 5 * i).run()
+        at.button(key="run").click().run()
+        labels = [r.label for r in at.session_state["runs"]]
+    assert not at.exception
+    assert len(labels) == logic.MAX_COMPARE + 1
+    # the first run left the comparison, the others stay in the order they ran
+    assert at.multiselect(key="compare").value == labels[1:]
+
+
+def test_a_run_keeps_its_colour():
+    at = _app()
+    at.button(key="run").click().run()
+    at.selectbox(key="scenario").set_value("hub").run()
+    at.button(key="run").click().run()
+    palette = evhub.figures.PALETTE
+    assert _colours(at, "chart-ev-share") == {"baseline": palette[0], "hub": palette[1]}
+    # without baseline, hub keeps its colour (by position it would take the first)
+    at.multiselect(key="compare").unselect("baseline").run()
+    assert not at.exception
+    assert _colours(at, "chart-ev-share") == {"hub": palette[1]}
 
 
 def test_changing_the_scenario_resets_the_inputs():
@@ -638,10 +801,10 @@ def test_changing_the_scenario_resets_the_inputs():
 
 def test_changing_the_scenario_drops_the_editor_edits(projects):
     at = _app()
-    edits = {"edited_rows": {0: {"on": False}}, "added_rows": [], "deleted_rows": []}
+    edits = {"edited_rows": {0: {"realised": "no"}}, "added_rows": [], "deleted_rows": []}
     at.session_state["projects"] = edits
     at.run()
-    assert at.session_state["projects"]["edited_rows"] == {0: {"on": False}}
+    assert at.session_state["projects"]["edited_rows"] == {0: {"realised": "no"}}
     at.selectbox(key="scenario").set_value("hub").run()
     at.button(key="run").click().run()
     assert not at.exception
@@ -652,11 +815,13 @@ def test_changing_the_scenario_drops_the_editor_edits(projects):
 
 def test_pipeline_editor_maps_to_overrides(projects):
     at = _app()
-    # untick BYD Manisa and let Siro's cells slip two years (the editor's rows by position)
+    # realise BYD Manisa for sure (p = 0.7 in the scenario), drop Chery and let Siro's
+    # cells slip two years (the editor's rows by position)
     row = {pid: i for i, pid in enumerate(projects["project id"])}
     at.session_state["projects"] = {
         "edited_rows": {
-            row["byd-manisa"]: {"on": False},
+            row["byd-manisa"]: {"realised": "yes"},
+            row["chery-turkiye"]: {"realised": "no"},
             row["siro-gemlik-cells"]: {"delay [yr]": 2.0},
         },
         "added_rows": [],
@@ -667,9 +832,14 @@ def test_pipeline_editor_maps_to_overrides(projects):
     runs = next(d.value for d in at.dataframe if "changes" in d.value.columns)
     assert runs["run"].tolist() == ["baseline (edited)"]
     assert runs["changes"].tolist() == [
-        "pipeline.overrides.byd-manisa.probability = 0; "
+        "pipeline.overrides.byd-manisa.probability = 1; "
+        "pipeline.overrides.chery-turkiye.probability = 0; "
         "pipeline.overrides.siro-gemlik-cells.delay = 2"
     ]
+    pipeline = next(d.value for d in at.dataframe if "expected capacity" in d.value.columns)
+    byd = pipeline.set_index("project id").loc["byd-manisa"]
+    assert byd["probability"] == 1.0
+    assert byd["expected capacity"] == byd["capacity"]
 
 
 def test_bad_value_gives_a_message_and_keeps_the_results(dataset):
@@ -681,9 +851,12 @@ def test_bad_value_gives_a_message_and_keeps_the_results(dataset):
     assert not at.exception
     with pytest.raises(InputError) as expected:
         evhub.resolve("baseline", dataset, {"market.bev_share.midpoint_year": 2150})
-    assert [e.value for e in at.error] == [str(expected.value)]
+    # the scenario validation's text, after the form field instead of "overrides"
     assert [e.value for e in at.error] == [
-        "overrides: market.bev_share.midpoint_year = 2150: "
+        str(expected.value).replace("overrides: ", "Other parameters, line 1: ", 1)
+    ]
+    assert [e.value for e in at.error] == [
+        "Other parameters, line 1: market.bev_share.midpoint_year = 2150: "
         "Input should be less than or equal to 2100"
     ]
     assert _metrics(at) == shown  # the previous run is still shown
@@ -696,7 +869,7 @@ def test_bad_text_line_gives_a_message():
     at.button(key="run").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "other parameters, line 1: 'market.bev_share.ceiling: 80': expected PATH = VALUE, "
+        "Other parameters, line 1: 'market.bev_share.ceiling: 80': expected PATH = VALUE, "
         "e.g. market.ice_ban_year = 2035"
     ]
     assert not at.metric

@@ -1,8 +1,8 @@
 """The evhub dashboard (a Streamlit script; start it with ``evhub dashboard``).
 
 Pick a scenario, change its key assumptions in the sidebar (the EV share
-curve, the EU export share, the grid path, pipeline projects on or off and
-their delays, any other parameter by its dotted path), run it or an ensemble,
+curve, the EU export share, the grid path, whether pipeline projects are
+realised and their delays, any other parameter by its dotted path), run it or an ensemble,
 compare up to four runs on the same charts, see the scorecard, the pipeline
 and the sources, and download the IAMC CSV. Bad values get a message in the
 page, from the same validation as scenario files.
@@ -32,15 +32,15 @@ from evhub.scenario import ResolvedScenario
 
 TITLE = "evhub dashboard"
 _PROJECT_HELP = (
-    "Ticked: the project is realised (probability set to 1); unticked: it is not "
-    "(probability 0). A row you leave as it is keeps the scenario's probability: a single "
-    "run then counts its capacity times that probability, and an ensemble realises it in "
-    f"that share of members. The box starts ticked when the probability is at least "
-    f"{logic.ON_THRESHOLD:.0%}."
+    "*scenario*: keep the scenario's probability (the *probability* column): a single run "
+    "counts the capacity times that probability, and an ensemble realises the project in "
+    "that share of members. *yes*: the project is realised (probability 1); *no*: it is "
+    "not (probability 0)."
 )
 _DELAY_HELP = (
     "Years beyond the announced start (its own, or its stage's). A value set here is fixed "
-    "in an ensemble. Plants already producing ignore it."
+    "in an ensemble. Empty for plants already producing (stage "
+    f"{' or '.join(logic.PRODUCING)}): their start does not slip."
 )
 _EXTRA_HELP = (
     "Any scenario parameter by its dotted path, one `PATH = VALUE` a line, as with "
@@ -194,17 +194,27 @@ def _sidebar(
             hide_index=True,
             column_config={
                 "project id": st.column_config.TextColumn("project id", pinned=True),
-                "on": st.column_config.CheckboxColumn("on", help=_PROJECT_HELP, width="small"),
+                "realised": st.column_config.SelectboxColumn(
+                    "realised",
+                    help=_PROJECT_HELP,
+                    options=logic.REALISED,
+                    required=True,
+                    width="small",
+                ),
                 "delay [yr]": st.column_config.NumberColumn(
                     "delay [yr]", help=_DELAY_HELP, step=0.5, width="small"
                 ),
                 "probability": st.column_config.NumberColumn(
                     "probability",
                     format="percent",
-                    help="Of being realised, in this scenario.",
+                    help="Of being realised, in this scenario (what *scenario* keeps).",
                     width="small",
                 ),
             },
+        )
+        st.caption(
+            "*realised*: *scenario* keeps the scenario's probability, *yes* sets it to 1, "
+            "*no* to 0. *delay* applies to projects not yet producing."
         )
         with st.expander("Other parameters"):
             st.text_area(
@@ -238,15 +248,20 @@ def _run(specs: Sequence[logic.SliderSpec], projects: pd.DataFrame, edited: pd.D
     state = st.session_state
     name = str(state["scenario"])
     data = _dataset()
+    extra = str(state.get("extra") or "")
+    fields = logic.form_fields(specs, projects, extra)
     try:
         overrides = logic.form_overrides(
-            specs,
-            {s.key: state[s.key] for s in specs},
-            projects,
-            edited,
-            str(state.get("extra") or ""),
+            specs, {s.key: state[s.key] for s in specs}, projects, edited, extra
         )
-        logic.check(name, overrides, data=data, samples=state["samples"], seed=state["seed"])
+        logic.check(
+            name,
+            overrides,
+            data=data,
+            samples=state["samples"],
+            seed=state["seed"],
+            fields=fields,
+        )
     except InputError as exc:
         st.error(str(exc))
         return
@@ -268,6 +283,7 @@ def _run(specs: Sequence[logic.SliderSpec], projects: pd.DataFrame, edited: pd.D
                 samples=state["samples"],
                 seed=state["seed"],
                 progress=progress,
+                fields=fields,
             )
         except InputError as exc:
             status.update(label=f"{label} did not run", state="error", expanded=False)
@@ -276,7 +292,15 @@ def _run(specs: Sequence[logic.SliderSpec], projects: pd.DataFrame, edited: pd.D
         status.update(label=f"Ran {label} in {new.seconds:.1f} s", state="complete", expanded=False)
     state["counts"] = {**state["counts"], name: count}
     state["runs"] = logic.keep_runs(state["runs"], new)
-    state["compare"] = [label]
+    kept = [r.label for r in state["runs"]]
+    # a colour per run, by its number in the session: the same whichever runs are compared
+    number = int(state.get("run_number", 0)) + 1
+    state["run_number"] = number
+    colours = {k: v for k, v in dict(state.get("colours") or {}).items() if k in kept}
+    state["colours"] = {**colours, label: logic.run_colour(number)}
+    # the new run joins the comparison (runs beyond the last MAX_RUNS are gone)
+    selected = [x for x in state.get("compare") or [] if x in kept]
+    state["compare"] = logic.compare_after_run(selected, label)
 
 
 def _slug(text: str) -> str:
@@ -329,10 +353,11 @@ def _figures(selected: Sequence[logic.Run]) -> dict[str, go.Figure]:
     bands = logic.compare_bands(selected)
     years = logic.chart_years(selected[-1])
     base_year = selected[-1].base_year
+    colours = dict(st.session_state.get("colours") or {})
     figs: dict[str, go.Figure] = {}
     for spec in figures.CHARTS:
         figs[f"chart-{spec.key}"] = figures.chart(
-            bands, spec, scenarios=labels, years=years, base_year=base_year
+            bands, spec, scenarios=labels, years=years, base_year=base_year, colours=colours
         )
     for stack in figures.STACKS:
         figs[f"stack-{stack.key}"] = figures.stacked_area(

@@ -13,13 +13,15 @@ without a browser:
   :class:`~evhub.errors.InputError` with the scenario loader's message) and
   runs the scenario, keeping what the page shows in a :class:`Run`;
 - :func:`compare_bands`, :func:`compare_scorecard` and :func:`delta` build the
-  comparison of up to :data:`MAX_COMPARE` runs.
+  comparison of up to :data:`MAX_COMPARE` runs (:func:`compare_after_run`
+  adds each new run to it; :func:`run_colour` keeps each run's colour).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ from pydantic import BaseModel
 from evhub import api
 from evhub.dataset import Dataset
 from evhub.errors import InputError
-from evhub.figures import bands_from_tables
+from evhub.figures import PALETTE, bands_from_tables
 from evhub.model.indicators import INDICATORS
 from evhub.results import Results
 from evhub.run import project_table
@@ -52,8 +54,9 @@ __all__ = [
     "MAX_RUNS",
     "MAX_SAMPLES",
     "MAX_SEED",
-    "ON_THRESHOLD",
+    "PRODUCING",
     "PROJECT_COLUMNS",
+    "REALISED",
     "SLIDERS",
     "Headline",
     "HeadlineSpec",
@@ -61,20 +64,24 @@ __all__ = [
     "SliderSpec",
     "chart_years",
     "check",
+    "compare_after_run",
     "compare_bands",
     "compare_scorecard",
     "delta",
     "describe_overrides",
     "display_scorecard",
+    "form_fields",
     "form_overrides",
     "format_value",
     "keep_runs",
     "metric_text",
+    "name_fields",
     "parse_extra",
     "pending_inputs",
     "project_frame",
     "project_overrides",
     "run",
+    "run_colour",
     "run_label",
     "slider_specs",
     "sources_table",
@@ -92,8 +99,14 @@ MAX_COMPARE = 4
 MAX_SEED = 2**32 - 1
 #: Years of history the charts show before the base year.
 HISTORY_SHOWN = 15
-#: A project's "on" box is ticked by default when it is at least this likely to be realised [1].
-ON_THRESHOLD = 0.5
+#: Choices of a project's "realised" cell: the scenario's probability, realised
+#: (probability 1) or not (probability 0).
+REALISED = ("scenario", "yes", "no")
+#: Stages of plants already producing: the editor lists no delay for them (a start
+#: that has happened does not slip; see :attr:`evhub.model.chain.Projects.producing`).
+PRODUCING = ("operating", "ramping")
+#: A million: headline values from it are shown in millions (``M``).
+_MILLION = 1e6
 #: Largest number of decimals a slider step gets.
 _MAX_DECIMALS = 4
 #: Relative tolerance below which a form value equals the scenario's value
@@ -112,8 +125,12 @@ SLIDERS: tuple[tuple[str, str, str], ...] = (
 #: The grid path: one slider per year of ``grid.renewable_share`` in the scenario.
 GRID = "grid.renewable_share"
 
-#: Columns of the pipeline editor (:func:`project_frame`).
-PROJECT_COLUMNS = ("project id", "on", "delay [yr]", "probability", "stage", "company")
+#: Columns of the pipeline editor (:func:`project_frame`), the editable ones first.
+PROJECT_COLUMNS = ("project id", "realised", "delay [yr]", "probability", "stage", "company")
+#: The field names of the pipeline editor in messages (:func:`form_fields`).
+_PROJECTS_FIELD = "Pipeline projects"
+#: The field name of the "other parameters" box in messages.
+_EXTRA_FIELD = "Other parameters"
 
 #: Shown as the placeholder of the "other parameters" box.
 EXTRA_EXAMPLE = "market.ice_ban_year = 2035\npipeline.overrides.byd-manisa.drop = true"
@@ -309,10 +326,11 @@ def project_frame(resolved: ResolvedScenario, data: Dataset) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`PROJECT_COLUMNS` and ``dropped`` (the scenario leaves
-        the project out): ``probability`` [1] of being realised; ``on``, ticked
-        when the probability is at least :data:`ON_THRESHOLD`; ``delay [yr]``,
-        the project's delay beyond its announced start (its own, or its
-        stage's).
+        the project out): ``probability`` [1] of being realised in the
+        scenario; ``realised``, ``"scenario"`` (the first of :data:`REALISED`:
+        keep that probability); ``delay [yr]``, the project's delay beyond its
+        announced start (its own, or its stage's), NaN for plants already
+        producing (stage in :data:`PRODUCING`), whose start does not slip.
     """
     table = project_table(resolved, data, _report_years(data)[0])
     table = table[table["capacity"].notna()]
@@ -323,9 +341,11 @@ def project_frame(resolved: ResolvedScenario, data: Dataset) -> pd.DataFrame:
             "company": table["company"].astype(str).to_list(),
             "stage": table["stage"].astype(str).to_list(),
             "probability": table["probability"].astype(float).to_list(),
-            "on": [bool(p >= ON_THRESHOLD) for p in table["probability"]],
+            "realised": [REALISED[0]] * len(table),
             "delay [yr]": [
-                _project_delay(resolved, str(pid), str(stage))
+                math.nan
+                if str(stage) in PRODUCING
+                else _project_delay(resolved, str(pid), str(stage))
                 for pid, stage in zip(table["id"], table["stage"], strict=True)
             ],
             "dropped": dropped,
@@ -343,6 +363,11 @@ def _same(a: float, b: float) -> bool:
     return abs(float(a) - float(b)) <= _SAME * max(1.0, abs(float(b)))
 
 
+def _missing(x: Any) -> bool:
+    """Whether an editor cell is empty (``None``, NaN or ``pd.NA``)."""
+    return x is None or (not isinstance(x, str) and bool(pd.isna(x)))
+
+
 def project_overrides(defaults: pd.DataFrame, edited: pd.DataFrame) -> dict[str, Any]:
     """Overrides of the pipeline editor: ``pipeline.overrides.<id>.probability`` and ``.delay``.
 
@@ -356,34 +381,52 @@ def project_overrides(defaults: pd.DataFrame, edited: pd.DataFrame) -> dict[str,
     Returns
     -------
     dict
-        For each project whose box changed, ``probability`` 1 (ticked) or 0
-        (unticked) and, if the scenario drops it and it is ticked, ``drop``
-        false; for each project whose delay changed, ``delay`` [yr].
+        For each project set to ``"yes"``, ``probability`` 1 (and ``drop``
+        false if the scenario drops it); for each set to ``"no"``,
+        ``probability`` 0; nothing for ``"scenario"`` (or an empty cell); for
+        each project whose delay changed, ``delay`` [yr].
 
     Raises
     ------
     InputError
-        If a delay is empty or not a number, or the rows do not match.
+        If the rows do not match, a ``realised`` cell is not one of
+        :data:`REALISED`, a delay is empty or not a number, or a delay is
+        given for a plant already producing.
     """
     ids = [str(x) for x in defaults["project id"]]
     if [str(x) for x in edited["project id"]] != ids:
-        msg = "pipeline projects: the table's rows do not match the scenario's projects"
+        msg = f"{_PROJECTS_FIELD}: the table's rows do not match the scenario's projects"
         raise InputError(msg)
     out: dict[str, Any] = {}
     for (_, old), (_, new) in zip(defaults.iterrows(), edited.iterrows(), strict=True):
         pid = str(old["project id"])
         own = f"{OVERRIDES}.{pid}"
-        on = bool(new["on"]) if not pd.isna(new["on"]) else False
-        if on != bool(old["on"]):
-            out[f"{own}.probability"] = 1.0 if on else 0.0
-            if on and bool(old["dropped"]):
+        realised = REALISED[0] if _missing(new["realised"]) else new["realised"]
+        if realised not in REALISED:
+            msg = (
+                f"{_PROJECTS_FIELD}, {pid} realised = {realised!r}: "
+                f"expected one of {', '.join(REALISED)}"
+            )
+            raise InputError(msg)
+        if realised != REALISED[0]:
+            out[f"{own}.probability"] = 1.0 if realised == "yes" else 0.0
+            if realised == "yes" and bool(old["dropped"]):
                 out[f"{own}.drop"] = False
+        field = f"{_PROJECTS_FIELD}, {pid} delay [yr]"
         delay = new["delay [yr]"]
-        if delay is None or (isinstance(delay, numbers.Real) and math.isnan(float(delay))):
-            msg = f"pipeline project {pid!r}: delay [yr] is empty; give a number of years"
+        if _missing(old["delay [yr]"]):  # producing already: no delay applies
+            if not _missing(delay):
+                msg = (
+                    f"{field} = {delay!r}: the plant is already producing (stage "
+                    f"{old['stage']}), so its start does not slip; leave the cell empty"
+                )
+                raise InputError(msg)
+            continue
+        if _missing(delay):
+            msg = f"{field} is empty; give a number of years"
             raise InputError(msg)
         if not _finite(delay):
-            msg = f"pipeline project {pid!r}: delay [yr] = {delay!r} is not a number"
+            msg = f"{field} = {delay!r} is not a number"
             raise InputError(msg)
         if not _same(float(delay), float(old["delay [yr]"])):
             out[f"{own}.delay"] = float(delay)
@@ -415,14 +458,14 @@ def parse_extra(text: str) -> dict[str, Any]:
         path, sep, value = line.partition("=")
         if not sep or not path.strip():
             msg = (
-                f"other parameters, line {number}: {line!r}: expected PATH = VALUE, "
+                f"{_EXTRA_FIELD}, line {number}: {line!r}: expected PATH = VALUE, "
                 "e.g. market.ice_ban_year = 2035"
             )
             raise InputError(msg)
         try:
             out[path.strip()] = api.parse_value(value.strip())
         except InputError as exc:
-            msg = f"other parameters, line {number}: {exc}"
+            msg = f"{_EXTRA_FIELD}, line {number}: {exc}"
             raise InputError(msg) from None
     return out
 
@@ -482,6 +525,93 @@ def form_overrides(
         out.update(project_overrides(projects, edited))
     out.update(parse_extra(extra))
     return out
+
+
+def form_fields(
+    sliders: Sequence[SliderSpec],
+    projects: pd.DataFrame | None = None,
+    extra: str = "",
+) -> dict[str, str]:
+    r"""The form field that sets each parameter path, as messages name it.
+
+    Parameters
+    ----------
+    sliders, projects, extra
+        As for :func:`form_overrides`.
+
+    Returns
+    -------
+    dict
+        Path -> field: a slider's label; ``"Pipeline projects, <id> realised"``
+        and ``"Pipeline projects, <id> delay [yr]"``; ``"Other parameters,
+        line <n>"`` for each path the box sets and the paths below it (the
+        box wins, its last line too, as in :func:`form_overrides`).
+
+    Examples
+    --------
+    >>> form_fields([], extra="# a comment\nmarket.ice_ban_year = 2150")
+    {'market.ice_ban_year': 'Other parameters, line 2'}
+    """
+    out = {spec.path: spec.label for spec in sliders}
+    if projects is not None:
+        for pid in projects["project id"].astype(str):
+            field = f"{_PROJECTS_FIELD}, {pid}"
+            out[f"{OVERRIDES}.{pid}.probability"] = f"{field} realised"
+            out[f"{OVERRIDES}.{pid}.drop"] = f"{field} realised"
+            out[f"{OVERRIDES}.{pid}.delay"] = f"{field} delay [yr]"
+    for number, raw in enumerate(extra.splitlines(), start=1):
+        path, sep, _ = raw.strip().partition("=")
+        if sep and path.strip() and not raw.strip().startswith("#"):
+            field = f"{_EXTRA_FIELD}, line {number}"
+            # the box wins over the inputs above, also for the paths below a mapping it sets
+            below = [p for p in out if p.startswith(path.strip() + ".")]
+            out.update({p: field for p in [path.strip(), *below]})
+    return out
+
+
+#: The origin :func:`evhub.resolve` gives values passed as overrides, in its messages.
+_OVERRIDES_ORIGIN = "overrides: "
+
+
+def name_fields(message: str, fields: Mapping[str, str]) -> str:
+    """A validation message with each ``overrides:`` origin replaced by the form field.
+
+    :func:`evhub.resolve` starts each line of its messages with where the value
+    came from, ``overrides:`` for the dashboard's values; a line whose path (or
+    a path below or above it) a field of the form sets starts with that field
+    instead. The rest of the line is the scenario validation's text, unchanged.
+
+    Parameters
+    ----------
+    message
+        The message of an :class:`~evhub.errors.InputError`.
+    fields
+        Path -> field (:func:`form_fields`).
+
+    Examples
+    --------
+    >>> fields = {"market.bev_share.ceiling": "BEV share ceiling [%]"}
+    >>> name_fields("overrides: market.bev_share.ceiling = 120.0: too high", fields)
+    'BEV share ceiling [%]: market.bev_share.ceiling = 120.0: too high'
+    """
+    lines = []
+    for line in message.split("\n"):
+        if line.startswith(_OVERRIDES_ORIGIN):
+            rest = line.removeprefix(_OVERRIDES_ORIGIN)
+            match = re.match(r"(?:unknown key )?'?([^\s:=']+)", rest)
+            path = match.group(1) if match else ""
+            # the path itself, else the closest path above it (a nested value of the
+            # text box) or below it (a check of a group of parameters)
+            known = [
+                p
+                for p in fields
+                if p == path or path.startswith(p + ".") or p.startswith(path + ".")
+            ]
+            if path and known:
+                best = min(known, key=lambda p: (p != path, not path.startswith(p), -len(p)))
+                line = f"{fields[best]}: {rest}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def pending_inputs(
@@ -711,6 +841,7 @@ def check(
     data: Dataset,
     samples: Any = 0,
     seed: Any = 0,
+    fields: Mapping[str, str] | None = None,
 ) -> tuple[int, int]:
     """Validate a run's inputs the way the scenario loader does; return samples and seed.
 
@@ -720,6 +851,9 @@ def check(
         As for :func:`run`.
     samples, seed
         The form's values.
+    fields
+        Path -> form field (:func:`form_fields`): the message names the field
+        instead of ``overrides`` (:func:`name_fields`).
 
     Returns
     -------
@@ -730,11 +864,17 @@ def check(
     InputError
         If ``samples`` is not a whole number from 0 to :data:`MAX_SAMPLES`,
         ``seed`` not one from 0 to :data:`MAX_SEED`, or :func:`evhub.resolve`
-        rejects the scenario with the overrides (its message, unchanged).
+        rejects the scenario with the overrides (its message, with the form's
+        fields named).
     """
     members = _check_int("Ensemble members", samples, MAX_SAMPLES)
     chosen = _check_int("Seed", seed, MAX_SEED)
-    api.resolve(scenario, data, overrides)
+    try:
+        api.resolve(scenario, data, overrides)
+    except InputError as exc:
+        if not fields:
+            raise
+        raise InputError(name_fields(str(exc), fields)) from None
     return members, chosen
 
 
@@ -747,6 +887,7 @@ def run(
     samples: int = 0,
     seed: int = 0,
     progress: Callable[[int, int, str], None] | None = None,
+    fields: Mapping[str, str] | None = None,
 ) -> Run:
     """Validate the form's overrides and run the scenario (and its ensemble).
 
@@ -766,6 +907,8 @@ def run(
         Seed of the ensemble, 0 to :data:`MAX_SEED`.
     progress
         Called as ``progress(done, total, what)`` (see :func:`evhub.run`).
+    fields
+        As for :func:`check`.
 
     Returns
     -------
@@ -775,19 +918,25 @@ def run(
     ------
     InputError
         If ``samples`` or ``seed`` is out of range, or the scenario with the
-        overrides does not validate (the message of :func:`evhub.resolve`).
+        overrides does not validate (the message of :func:`evhub.resolve`,
+        with the form's fields named).
     """
     samples = _check_int("Ensemble members", samples, MAX_SAMPLES)
     seed = _check_int("Seed", seed, MAX_SEED)
     start = time.perf_counter()
-    res = api.run(  # resolves the scenario with the overrides: the same InputError as check()
-        scenario,
-        dataset=data,
-        overrides=dict(overrides) or None,
-        samples=samples or None,
-        seed=seed,
-        progress=progress,
-    )
+    try:
+        res = api.run(  # resolves the scenario with the overrides: the same InputError as check()
+            scenario,
+            dataset=data,
+            overrides=dict(overrides) or None,
+            samples=samples or None,
+            seed=seed,
+            progress=progress,
+        )
+    except InputError as exc:
+        if not fields:
+            raise
+        raise InputError(name_fields(str(exc), fields)) from None
     seconds = time.perf_counter() - start
     iamc = res.to_iamc()
     quantiles = res.ensemble.quantiles() if res.ensemble is not None else None
@@ -820,6 +969,29 @@ def run(
 def keep_runs(runs: Sequence[Run], new: Run, limit: int = MAX_RUNS) -> list[Run]:
     """The runs with ``new`` appended, the oldest dropped beyond ``limit``."""
     return [*runs, new][-limit:]
+
+
+def compare_after_run(selected: Sequence[str], new: str, limit: int = MAX_COMPARE) -> list[str]:
+    """The compared runs after a run: ``new`` last, the first selected dropped beyond ``limit``.
+
+    >>> compare_after_run(["baseline"], "hub")
+    ['baseline', 'hub']
+    >>> compare_after_run(["a", "b", "c", "d"], "e")
+    ['b', 'c', 'd', 'e']
+    """
+    return [*(label for label in selected if label != new), new][-limit:]
+
+
+def run_colour(number: int) -> str:
+    """The colour of a session's ``number``-th run (from 1), the same on every chart.
+
+    The palette of :mod:`evhub.figures`, in turn, so a run keeps its colour
+    whichever runs it is compared with.
+
+    >>> run_colour(1) == PALETTE[0], run_colour(len(PALETTE) + 2) == PALETTE[1]
+    (True, True)
+    """
+    return PALETTE[(number - 1) % len(PALETTE)]
 
 
 # --------------------------------------------------------------------------
@@ -917,8 +1089,22 @@ def format_value(value: float, unit: str) -> str:
 
 
 def metric_text(headline: Headline) -> str:
-    """The text of a headline metric: value and unit, e.g. ``"35.5 %"``."""
-    return f"{format_value(headline.value, headline.unit)} {headline.unit}"
+    """The text of a headline metric: value and unit, short enough for a metric's width.
+
+    As :func:`format_value`, but values from a million in millions with two
+    decimals, so that the text fits in a quarter of a wide page.
+
+    >>> metric_text(Headline("Cars built 2030", "Cars built", 2030, "veh/yr", 1_440_137.0))
+    '1.44 M veh/yr'
+    >>> metric_text(Headline("Cars built 2030", "Cars built", 2030, "veh/yr", 911_853.6))
+    '911,854 veh/yr'
+    >>> metric_text(Headline("EV share of sales 2030", "EV share of sales", 2030, "%", 35.45))
+    '35.5 %'
+    """
+    value, unit = headline.value, headline.unit
+    if _finite(value) and abs(value) >= _MILLION:
+        return f"{value / _MILLION:,.2f} M {unit}"
+    return f"{format_value(value, unit)} {unit}"
 
 
 def delta(
