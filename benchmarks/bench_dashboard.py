@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import socket
 import statistics
 import sys
 import tempfile
@@ -145,33 +144,14 @@ def summary(results: list[Session], wall_s: float) -> str:
 
 def measure(sessions: int = 20, samples: int = 0) -> tuple[list[Session], float]:
     """Serve the dashboard on a free loopback port and load it; each session and the wall time."""
-    import subprocess
-    import urllib.request
-
     import evhub
-    from evhub.dashboard import command
+    from evhub.dashboard import background
 
     scenarios = [s.name for s in evhub.list_scenarios()]
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp, (Path(tmp) / "server.log").open("wb") as log:
-        server = subprocess.Popen(command(port=port), stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + TIMEOUT_S
-            while time.monotonic() < deadline:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.3)
-            start = time.perf_counter()
-            results = asyncio.run(load(url, sessions, scenarios, samples))
-            return results, time.perf_counter() - start
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with tempfile.TemporaryDirectory() as tmp, background(log=Path(tmp) / "server.log") as url:
+        start = time.perf_counter()
+        results = asyncio.run(load(url, sessions, scenarios, samples))
+        return results, time.perf_counter() - start
 
 
 def main() -> int:

@@ -9,17 +9,12 @@ are run in it and compared. Debian's chromium renders both, as in the tests.
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from evhub.dashboard import command
+from evhub.dashboard import background
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--hide-scrollbars"]
@@ -66,30 +61,12 @@ def main() -> int:
     if not report.exists():
         sys.stderr.write(f"error: {report} not found; run `make run` first\n")
         return 1
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(command(port=port), stdout=log, stderr=subprocess.STDOUT)
-        try:
-            for _ in range(300):
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.3)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path="/usr/bin/chromium", headless=True, args=ARGS
-                )
-                page = browser.new_page()
-                _report(page, report)
-                _dashboard(page, url)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with background() as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+        page = browser.new_page()
+        _report(page, report)
+        _dashboard(page, url)
+        browser.close()
     for png in sorted(DOCS.glob("*.png")):
         sys.stdout.write(f"wrote {png} ({png.stat().st_size / 1e3:.0f} kB)\n")
     return 0

@@ -919,3 +919,22 @@ def test_pending_and_stale_inputs():
     received = {"bev_ceiling": 70, "extra": "y = 2"}
     assert logic.stale_inputs(pending, received) == {"bev_ceiling": 90}
     assert logic.stale_inputs(pending, {"bev_ceiling": 90, "extra": ""}) == {}
+
+
+def test_background_server_that_cannot_start_says_why(tmp_path):
+    # a port already taken: Streamlit exits, and the message carries its log
+    import socket
+
+    from evhub.dashboard import background
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        log = tmp_path / "server.log"
+        with (
+            pytest.raises(RuntimeError, match=rf"127\.0\.0\.1:{port} did not start: it exited"),
+            background(port=port, log=log, timeout=60),
+        ):
+            pass
+    assert str(port) in log.read_text()

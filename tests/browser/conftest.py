@@ -8,16 +8,10 @@ its background networking off, so the only requests a page makes are its own.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pytest
 
@@ -39,13 +33,6 @@ CHROMIUM_ARGS = [
 #: Seconds the dashboard server may take to answer its health check (a cold import of
 #: streamlit, pandas and the dataset on a busy 2-core machine).
 SERVER_START_TIMEOUT = 90.0
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -98,57 +85,17 @@ class Server:
     """A dashboard server on loopback."""
 
     url: str
-    process: subprocess.Popen[bytes]
     log: Path
-    out: BinaryIO
-
-
-def start_dashboard(log: Path) -> Server:
-    """Start ``evhub dashboard``'s Streamlit server on a free loopback port and wait for it."""
-    from evhub.dashboard import command
-
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    out = log.open("wb")
-    process = subprocess.Popen(
-        command(port=port), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=log.parent
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            out.close()
-            pytest.fail(f"the dashboard exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return Server(url, process, log, out)
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    process.kill()
-    out.close()
-    pytest.fail(f"the dashboard did not answer within {SERVER_START_TIMEOUT} s:\n{log.read_text()}")
-
-
-def stop(server: Server) -> None:
-    """Stop a dashboard server."""
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-    server.out.close()
 
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The dashboard served on a free loopback port for a test module."""
-    server = start_dashboard(tmp_path_factory.mktemp("dashboard") / "server.log")
-    try:
-        yield server
-    finally:
-        stop(server)
+    from evhub.dashboard import background
+
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with background(log=log, timeout=SERVER_START_TIMEOUT) as url:
+        yield Server(url, log)
 
 
 @pytest.fixture

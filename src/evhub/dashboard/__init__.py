@@ -21,7 +21,7 @@ from types import FrameType
 
 from evhub.errors import InputError
 
-__all__ = ["APP", "command", "serve"]
+__all__ = ["APP", "background", "command", "free_port", "serve"]
 
 #: The Streamlit script.
 APP: Path = Path(__file__).with_name("app.py")
@@ -169,3 +169,63 @@ def serve(port: int = 8501, address: str = "127.0.0.1") -> int:
             return 0
         finally:
             _stop(proc)
+
+
+def free_port(address: str = "127.0.0.1") -> int:
+    """A TCP port free on ``address`` now (for tests and benchmarks)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((address, 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def background(
+    port: int | None = None, log: Path | None = None, timeout: float = 90.0
+) -> Iterator[str]:
+    """Serve the dashboard in the background on loopback; yield its URL once it answers.
+
+    For tests, benchmarks and screenshots. The server is stopped on leaving.
+
+    Parameters
+    ----------
+    port
+        TCP port (default: a free one).
+    log
+        File for the server's output (default: discarded).
+    timeout
+        Seconds to wait for the server's health check [s].
+
+    Raises
+    ------
+    RuntimeError
+        If the server exits or does not answer within ``timeout``; the message
+        holds its log when there is one.
+    """
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = free_port() if port is None else port
+    url = f"http://127.0.0.1:{port}"
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log.open("wb")) if log is not None else subprocess.DEVNULL
+        proc = subprocess.Popen(command(port), stdout=out, stderr=subprocess.STDOUT)
+        stack.callback(_stop, proc)
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = (
+                    f"it exited with {proc.returncode}"
+                    if proc.poll() is not None
+                    else f"no answer within {timeout:g} s"
+                )
+                text = log.read_text(errors="replace") if log is not None else ""
+                msg = f"the dashboard on {url} did not start: {why}\n{text}"
+                raise RuntimeError(msg)
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.3)
+        yield url
