@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-default-apps",
     "--disable-extensions",
+    "--metrics-recording-only",
 ]
 #: Seconds a session may wait for the page, and for its run's scorecard, on a loaded machine.
 TIMEOUT_S = 300.0

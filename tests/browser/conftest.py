@@ -8,6 +8,8 @@ its background networking off, so the only requests a page makes are its own.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,21 +17,23 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_dashboard.py"
+
+
+def _bench() -> Any:
+    """``benchmarks/bench_dashboard.py``: the load, and the chromium flags used everywhere."""
+    spec = importlib.util.spec_from_file_location("bench_dashboard", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+bench_dashboard = _bench()
+CHROMIUM = Path(bench_dashboard.CHROMIUM)
 #: Chromium flags: headless as root, and no requests of the browser's own.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--metrics-recording-only",
-]
+CHROMIUM_ARGS = bench_dashboard.CHROMIUM_ARGS
 #: Seconds the dashboard server may take to answer its health check (a cold import of
 #: streamlit, pandas and the dataset on a busy 2-core machine).
 SERVER_START_TIMEOUT = 90.0
@@ -96,6 +100,12 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     with background(log=log, timeout=SERVER_START_TIMEOUT) as url:
         yield Server(url, log)
+
+
+@pytest.fixture
+def load_bench() -> Any:
+    """The load benchmark module (``benchmarks/bench_dashboard.py``)."""
+    return bench_dashboard
 
 
 @pytest.fixture

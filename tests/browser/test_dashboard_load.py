@@ -9,11 +9,8 @@ number (a session that ran a mix of two scenarios' inputs would not).
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import evhub
@@ -21,20 +18,10 @@ from evhub.dashboard import logic
 
 #: Sessions at once, as the issue asks.
 SESSIONS = 20
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_dashboard.py"
 
 
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_dashboard", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_twenty_concurrent_sessions(dashboard: Any) -> None:
-    bench = _bench()
+def test_twenty_concurrent_sessions(dashboard: Any, load_bench: Any) -> None:
+    bench = load_bench
     scenarios = [s.name for s in evhub.list_scenarios()]
     start = time.perf_counter()
     # Its own thread: the session's sync Playwright already runs an event loop in this one.
