@@ -283,7 +283,10 @@ def test_text_line_without_equals():
 def test_text_value_not_yaml():
     with pytest.raises(InputError) as info:
         logic.parse_extra("trade.utilisation = {dist: ")
-    assert str(info.value) == "Other parameters, line 1: cannot parse value '{dist:'"
+    assert str(info.value) == (
+        "Other parameters, line 1: trade.utilisation: malformed YAML (line 1, column 7): "
+        "expected the node content, but found '<stream end>'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -292,17 +295,17 @@ def test_text_value_not_yaml():
         (
             {"market.bev_share.midpoint_year": 2150.0},
             "overrides: market.bev_share.midpoint_year = 2150.0: "
-            "Input should be less than or equal to 2100",
+            "Input should be less than or equal to 2100 yr (between the first modern electric cars and the end of any projection)",
         ),
         (
             {"market.bev_share.ceiling": 120.0},
             "overrides: market.bev_share.ceiling = 120.0: "
-            "Input should be less than or equal to 100",
+            "Input should be less than or equal to 100 % (a share)",
         ),
         (
             {"pipeline.overrides.byd-manisa.delay": 50.0},
             "overrides: pipeline.overrides.byd-manisa.delay = 50.0: "
-            "Input should be less than or equal to 30",
+            "Input should be less than or equal to 30 yr (a plant cannot open a decade early or a generation late and still be the same plan)",
         ),
     ],
 )
@@ -326,25 +329,25 @@ def test_out_of_range_values_get_the_scenario_message(dataset, overrides, messag
             {"market.bev_share.ceiling": 120.0},
             "",
             "BEV share ceiling [%]: market.bev_share.ceiling = 120.0: "
-            "Input should be less than or equal to 100",
+            "Input should be less than or equal to 100 % (a share)",
         ),
         (
             {"pipeline.overrides.byd-manisa.delay": -50.0},
             "",
             "Pipeline projects, byd-manisa delay [yr]: pipeline.overrides.byd-manisa.delay = "
-            "-50.0: Input should be greater than or equal to -10",
+            "-50.0: Input should be greater than or equal to -10 yr (a plant cannot open a decade early or a generation late and still be the same plan)",
         ),
         (
             {"market.bev_share.midpoint_year": 2150},
             "# a comment\nmarket.bev_share.midpoint_year = 2150",
             "Other parameters, line 2: market.bev_share.midpoint_year = 2150: "
-            "Input should be less than or equal to 2100",
+            "Input should be less than or equal to 2100 yr (between the first modern electric cars and the end of any projection)",
         ),
         (
             {"market.bev_share": {"ceiling": 120}},
             "market.bev_share = {ceiling: 120}",
             "Other parameters, line 1: market.bev_share.ceiling = 120: "
-            "Input should be less than or equal to 100",
+            "Input should be less than or equal to 100 % (a share)",
         ),
         (
             {"market.no_such": 1},
@@ -423,8 +426,8 @@ def test_target_year_beyond_the_model_years(dataset, sliders, projects):
     with pytest.raises(InputError) as info:
         logic.run("baseline", logic.parse_extra(extra), data=dataset, label="x", fields=fields)
     assert str(info.value) == (
-        "Other parameters, line 1: targets.cell_capacity.year = 2070 is outside the model "
-        "years 2000-2060"
+        "Other parameters, line 1: targets.cell_capacity.year = 2070 is outside [2000, 2060] yr "
+        "(the scorecard shows only the model years)"
     )
 
 
@@ -857,7 +860,8 @@ def test_bad_value_gives_a_message_and_keeps_the_results(dataset):
     ]
     assert [e.value for e in at.error] == [
         "Other parameters, line 1: market.bev_share.midpoint_year = 2150: "
-        "Input should be less than or equal to 2100"
+        "Input should be less than or equal to 2100 yr (between the first modern electric cars "
+        "and the end of any projection)"
     ]
     assert _metrics(at) == shown  # the previous run is still shown
     assert at.multiselect(key="compare").options == ["baseline"]

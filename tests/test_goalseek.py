@@ -302,7 +302,7 @@ def test_unknown_target_lists_the_scorecard_labels(dataset) -> None:
 @pytest.mark.parametrize(
     ("samples", "sampler", "message"),
     [
-        (0, "lhs", "--samples 0: an ensemble needs at least one member"),
+        (0, "lhs", "--samples 0: must be at least 1"),
         (8, "halton", "--sampler 'halton': expected one of ['lhs', 'sobol']"),
     ],
 )

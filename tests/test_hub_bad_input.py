@@ -146,7 +146,7 @@ def _stage_probability_in_scenario(tmp_path: Path) -> Case:
     path = _scenario(tmp_path, "  pipeline.stages.talks.probability: 1.5\n")
     pattern = (
         _at(path) + r"pipeline\.stages\.talks\.probability = 1\.5: "
-        r"Input should be less than or equal to 1$"
+        r"Input should be less than or equal to 1 \(a probability\)$"
     )
     return Case(str(path), None, pattern)
 
@@ -157,14 +157,14 @@ def _project_probability(tmp_path: Path) -> Case:
     )
     pattern = (
         _at(path) + r"pipeline\.overrides\.byd-manisa\.probability = 1\.5: "
-        r"Input should be less than or equal to 1$"
+        r"Input should be less than or equal to 1 \(a probability\)$"
     )
     return Case(str(path), None, pattern)
 
 
 def _utilisation(tmp_path: Path) -> Case:
     path = _scenario(tmp_path, "  trade.utilisation: 120\n")
-    pattern = _at(path) + r"trade\.utilisation = 120: Input should be less than or equal to 100$"
+    pattern = _at(path) + r"trade\.utilisation = 120: Input should be less than or equal to 100 % \(a share\)$"
     return Case(str(path), None, pattern)
 
 

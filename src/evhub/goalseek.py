@@ -149,7 +149,7 @@ def goalseek(
     if not low < high:
         msg = f"--range {low:g} {high:g}: the low end must be below the high end"
         raise InputError(msg)
-    bounds = parameter_bounds(vary)
+    bounds = parameter_bounds(vary, data)
     if not bounds.contains(low, high):
         msg = f"--range {low:g} {high:g}: {vary} must lie in {bounds.describe()}"
         raise InputError(msg)

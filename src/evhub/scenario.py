@@ -30,12 +30,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_origin
 
-import annotated_types
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from evhub import parameters
 from evhub.dataset import Dataset, _read_yaml
 from evhub.distributions import (
     CENTRAL_FIELD,
@@ -46,6 +46,7 @@ from evhub.distributions import (
     show_spec,
 )
 from evhub.errors import InputError
+from evhub.inputs import check_finite
 from evhub.pipeline import STAGE_FILE, load_pipeline, load_stage_probabilities
 
 __all__ = [
@@ -73,8 +74,8 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
-Percent = Annotated[float, _unit("%", "a share", ge=0, le=100)]
-Rate = Annotated[float, _unit("%/yr", "an annual rate", ge=-50, le=50)]
+Percent = Annotated[float, _unit("%", "a share")]
+Rate = Annotated[float, _unit("%/yr", "an annual rate")]
 
 
 class Lifetime(_Strict):
@@ -83,15 +84,11 @@ class Lifetime(_Strict):
     distribution: Literal["weibull", "normal", "lognormal", "fixed"] = _unit(
         "-", "Lifetime distribution"
     )
-    shape: float | None = _unit("1", "Weibull shape", gt=0, le=20, default=None)
-    scale: float | None = _unit("yr", "Weibull scale", gt=0, le=150, default=None)
-    mean: float | None = _unit(
-        "yr", "Mean lifetime (normal, lognormal)", gt=0, le=150, default=None
-    )
-    sd: float | None = _unit(
-        "yr", "Standard deviation (normal, lognormal)", gt=0, le=100, default=None
-    )
-    years: float | None = _unit("yr", "Fixed lifetime", gt=0, le=150, default=None)
+    shape: float | None = _unit("1", "Weibull shape", default=None)
+    scale: float | None = _unit("yr", "Weibull scale", default=None)
+    mean: float | None = _unit("yr", "Mean lifetime (normal, lognormal)", default=None)
+    sd: float | None = _unit("yr", "Standard deviation (normal, lognormal)", default=None)
+    years: float | None = _unit("yr", "Fixed lifetime", default=None)
 
     @model_validator(mode="after")
     def _needs(self) -> Lifetime:
@@ -124,8 +121,8 @@ class LogisticShare(_Strict):
     """Logistic path of a sales share, anchored at the base-year share."""
 
     ceiling: Percent = _unit("%", "Long-run share of sales")
-    midpoint_year: float = _unit("yr", "Year of fastest growth", ge=1990, le=2100)
-    steepness: float = _unit("1/yr", "Logistic steepness", gt=0, le=5)
+    midpoint_year: float = _unit("yr", "Year of fastest growth")
+    steepness: float = _unit("1/yr", "Logistic steepness")
 
 
 class Market(_Strict):
@@ -135,57 +132,55 @@ class Market(_Strict):
         "-", "Total sales from car ownership (Gompertz) or a growth rate"
     )
     growth_rate: Rate = _unit("%/yr", "Growth of total sales (growth mode)")
-    saturation: float = _unit(
-        "veh/1000 persons", "Saturation of car ownership (Gompertz ceiling)", gt=0, le=1000
-    )
-    gdp_growth: dict[int, Annotated[float, Field(ge=-20, le=20)]] = _unit(
+    saturation: float = _unit("veh/1000 persons", "Saturation of car ownership (Gompertz ceiling)")
+    gdp_growth: dict[int, float] = _unit(
         "%/yr", "Real GDP growth by year (interpolated between years)"
     )
     bev_share: LogisticShare
     phev_share: LogisticShare
     hev_share: LogisticShare
     ice_ban_year: int | None = _unit(
-        "yr", "From this year no petrol, diesel, LPG or HEV car is sold", ge=2000, le=2100
+        "yr", "From this year no petrol, diesel, LPG or HEV car is sold"
     )
 
 
 class ByFuelPowertrain(_Strict):
     """A value per powertrain that burns fuel."""
 
-    petrol: float = Field(gt=0, le=50)
-    diesel: float = Field(gt=0, le=50)
-    lpg: float = Field(gt=0, le=50)
-    hev: float = Field(gt=0, le=50)
-    phev: float = Field(gt=0, le=50)
+    petrol: float
+    diesel: float
+    lpg: float
+    hev: float
+    phev: float
 
 
 class ByPlugPowertrain(_Strict):
     """A value per plug-in powertrain."""
 
-    bev: float = Field(gt=0, le=1)
-    phev: float = Field(gt=0, le=1)
+    bev: float
+    phev: float
 
 
 class ByPowertrain(_Strict):
     """A value per powertrain."""
 
-    petrol: float = Field(ge=-10, le=20)
-    diesel: float = Field(ge=-10, le=20)
-    lpg: float = Field(ge=-10, le=20)
-    hev: float = Field(ge=-10, le=20)
-    phev: float = Field(ge=-10, le=20)
-    bev: float = Field(ge=-10, le=20)
+    petrol: float
+    diesel: float
+    lpg: float
+    hev: float
+    phev: float
+    bev: float
 
 
 class Energy(_Strict):
     """Distance and energy use."""
 
-    annual_distance: float = _unit("km/veh/yr", "Average distance per car", gt=0, le=100000)
+    annual_distance: float = _unit("km/veh/yr", "Average distance per car")
     distance_trend: Rate = _unit(
         "%/yr", "Change of the average distance per car after the base year"
     )
     distance_age_decline: float = _unit(
-        "%/yr", "Decline of annual distance with each year of a car's age", ge=0, le=20
+        "%/yr", "Decline of annual distance with each year of a car's age"
     )
     fuel_intensity: ByFuelPowertrain = _unit("l/100km", "Real-world fuel use of the base year")
     electric_intensity: ByPlugPowertrain = _unit(
@@ -195,13 +190,13 @@ class Energy(_Strict):
         "%/yr", "Improvement of new cars after the base year"
     )
     phev_electric_share: Percent = _unit("%", "Share of PHEV distance on electricity")
-    charging_loss: float = _unit("%", "Grid-to-battery losses", ge=0, lt=50)
+    charging_loss: float = _unit("%", "Grid-to-battery losses")
 
 
 class Grid(_Strict):
     """Electricity supply."""
 
-    renewable_share: dict[int, Annotated[float, Field(ge=0, le=100)]] = _unit(
+    renewable_share: dict[int, float] = _unit(
         "%", "Renewable share of generation by year after the base year (interpolated)"
     )
 
@@ -209,9 +204,9 @@ class Grid(_Strict):
 class ByBatteryPowertrain(_Strict):
     """A value per powertrain with a traction battery."""
 
-    bev: float = Field(ge=0, le=250)
-    phev: float = Field(ge=0, le=250)
-    hev: float = Field(ge=0, le=250)
+    bev: float
+    phev: float
+    hev: float
 
 
 class ByChemistry(_Strict):
@@ -241,7 +236,7 @@ class Battery(_Strict):
     phev_pack_growth: Rate = _unit("%/yr", "Growth of the average PHEV pack after the base year")
     chemistry_share: ByChemistry = _unit("%", "Cell chemistry mix of new capacity in the base year")
     chemistry_share_final: ByChemistry = _unit("%", "Cell chemistry mix reached in chemistry_year")
-    chemistry_year: int = _unit("yr", "Year the final chemistry mix is reached", ge=2000, le=2100)
+    chemistry_year: int = _unit("yr", "Year the final chemistry mix is reached")
     second_life_share: Percent = _unit("%", "Share of retired capacity reused in second life")
     recycling_share: Percent = _unit("%", "Share of retired capacity sent to recycling")
 
@@ -260,10 +255,10 @@ class Battery(_Strict):
 class Stage(_Strict):
     """What a stage of the pipeline means in a scenario."""
 
-    probability: float = _unit("1", "Probability a project at this stage is realised", ge=0, le=1)
-    delay: float = _unit("yr", "Delay beyond the announced start", ge=-10, le=30)
+    probability: float = _unit("1", "Probability a project at this stage is realised")
+    delay: float = _unit("yr", "Delay beyond the announced start")
     lead_time: float = _unit(
-        "yr", "Years from the stage date to the start where no start is published", ge=0, le=30
+        "yr", "Years from the stage date to the start where no start is published"
     )
 
 
@@ -283,10 +278,10 @@ class Stages(_Strict):
 class ByClass(_Strict):
     """A share of a vehicle plant's output per class [1], summing to 1."""
 
-    bev: float = Field(ge=0, le=1)
-    phev: float = Field(ge=0, le=1)
-    hev: float = Field(ge=0, le=1)
-    ice: float = Field(ge=0, le=1)
+    bev: float
+    phev: float
+    hev: float
+    ice: float
 
     @model_validator(mode="after")
     def _sum(self) -> ByClass:
@@ -301,41 +296,37 @@ class ProjectOverride(_Strict):
     """A scenario's change to one project of the registry (unset fields keep the registry's)."""
 
     drop: bool = _unit("-", "Leave the project out of this scenario", default=False)
-    delay: float | None = _unit(
-        "yr", "Delay beyond the announced start", ge=-10, le=30, default=None
-    )
-    probability: float | None = _unit(
-        "1", "Probability of being realised", ge=0, le=1, default=None
-    )
+    delay: float | None = _unit("yr", "Delay beyond the announced start", default=None)
+    probability: float | None = _unit("1", "Probability of being realised", default=None)
     capacity: float | None = _unit(
-        "", "Nameplate capacity (veh/yr or GWh/yr, as the project)", ge=0, default=None
+        "", "Nameplate capacity (veh/yr or GWh/yr, as the project)", default=None
     )
-    start_year: int | None = _unit("yr", "Announced start", ge=1900, le=2200, default=None)
+    start_year: int | None = _unit("yr", "Announced start", default=None)
 
 
 class Pipeline(_Strict):
     """From the investment pipeline to usable capacity."""
 
     stages: Stages
-    ramp: dict[int, Annotated[float, Field(ge=0, le=1)]] = _unit(
+    ramp: dict[int, float] = _unit(
         "1", "Share of nameplate usable in each year of operation (1, 2, ...)"
     )
-    build_years: float = _unit("yr", "Years of building over which capex is spent", gt=0, le=15)
+    build_years: float = _unit("yr", "Years of building over which capex is spent")
     default_capacity: float = _unit(
-        "veh/yr", "Capacity of a vehicle plant whose capacity is not published", ge=0, le=2e6
+        "veh/yr", "Capacity of a vehicle plant whose capacity is not published"
     )
     default_mix: ByClass = _unit("1", "Output mix of a vehicle plant whose mix is not published")
     capex_per_vehicle: float = _unit(
-        "USD/(veh/yr)", "Capex per unit of vehicle capacity where capex is not published", ge=0
+        "USD/(veh/yr)", "Capex per unit of vehicle capacity where capex is not published"
     )
     capex_per_cell_gwh: float = _unit(
-        "million USD/(GWh/yr)", "Capex per unit of cell capacity where capex is not published", ge=0
+        "million USD/(GWh/yr)", "Capex per unit of cell capacity where capex is not published"
     )
     jobs_per_vehicle: float = _unit(
-        "persons/(veh/yr)", "Jobs per unit of vehicle capacity where jobs are not published", ge=0
+        "persons/(veh/yr)", "Jobs per unit of vehicle capacity where jobs are not published"
     )
     jobs_per_cell_gwh: float = _unit(
-        "persons/(GWh/yr)", "Jobs per unit of cell capacity where jobs are not published", ge=0
+        "persons/(GWh/yr)", "Jobs per unit of cell capacity where jobs are not published"
     )
     overrides: dict[str, ProjectOverride] = _unit(
         "-", "Changes to single projects, by project id", default_factory=dict
@@ -357,9 +348,9 @@ class Pipeline(_Strict):
 class ByOrigin(_Strict):
     """A value per origin of imported cars."""
 
-    china: float = Field(ge=0)
-    eu: float = Field(ge=0)
-    other: float = Field(ge=0)
+    china: float
+    eu: float
+    other: float
 
 
 class Trade(_Strict):
@@ -370,24 +361,20 @@ class Trade(_Strict):
     eu_export_share: Percent = _unit("%", "EU share of car exports in the base year")
     cell_utilisation: Percent = _unit("%", "Share of usable cell capacity used")
     duty: ByOrigin = _unit("%", "Duty on imported cars by origin after the base year")
-    eu_cvd: float = _unit(
-        "%", "EU countervailing duty on China-built BEVs after the base year", ge=0, le=200
-    )
-    origin_elasticity: float = _unit(
-        "1", "Semi-elasticity of the import origin shares to duties", ge=0, le=20
-    )
+    eu_cvd: float = _unit("%", "EU countervailing duty on China-built BEVs after the base year")
+    origin_elasticity: float = _unit("1", "Semi-elasticity of the import origin shares to duties")
     eu_elasticity: float = _unit(
-        "1", "Semi-elasticity of the EU share of BEV exports to the EU duty", ge=0, le=20
+        "1", "Semi-elasticity of the EU share of BEV exports to the EU duty"
     )
-    export_price: float = _unit("USD/veh", "Average value of an exported car", gt=0, le=2e5)
+    export_price: float = _unit("USD/veh", "Average value of an exported car")
     import_price: ByOrigin = _unit("USD/veh", "Average value of an imported car by origin")
 
 
 class HubTarget(_Strict):
     """A target: a value to reach by a year (unset: no target)."""
 
-    year: int | None = _unit("yr", "Target year", ge=2000, le=2100, default=None)
-    value: float | None = _unit("", "Target value (in the indicator's unit)", ge=0, default=None)
+    year: int | None = _unit("yr", "Target year", default=None)
+    value: float | None = _unit("", "Target value (in the indicator's unit)", default=None)
 
     @model_validator(mode="after")
     def _both(self) -> HubTarget:
@@ -519,51 +506,17 @@ def unit_of(path: str) -> str:
     return PARAMETER_UNITS.get(parent, "")
 
 
-def parameter_bounds(path: str) -> Bounds:
-    """The allowed range of a parameter path, from its pydantic field.
+def parameter_bounds(path: str, data: Dataset | None = None) -> Bounds:
+    """The validity bounds of a parameter path, from ``data/parameters.csv``.
+
+    Bounds that name a quantity of the dataset (``last_year``) need ``data``.
 
     >>> parameter_bounds("market.bev_share.ceiling").describe()
     '[0, 100]'
     >>> parameter_bounds("pipeline.overrides.byd-manisa.delay").describe()
     '[-10, 30]'
     """
-    model: type[BaseModel] = Parameters
-    parts = path.split(".")
-    i = 0
-    while i < len(parts):
-        info = model.model_fields.get(parts[i])
-        if info is None:
-            return Bounds()
-        ann = info.annotation
-        if get_origin(ann) is dict:
-            value_type = get_args(ann)[1]
-            sub = _submodel(value_type)
-            if sub is not None:  # keyed by project id: skip the id
-                model, i = sub, i + 2
-                continue
-            meta = [m for a in get_args(value_type)[1:] for m in getattr(a, "metadata", [])]
-            return _bounds(meta, integer=False)
-        sub = _submodel(ann)
-        if sub is not None and i < len(parts) - 1:
-            model, i = sub, i + 1
-            continue
-        integer = int in (ann, *get_args(ann))
-        return _bounds(list(info.metadata), integer=integer)
-    return Bounds()
-
-
-def _bounds(metadata: Sequence[Any], *, integer: bool) -> Bounds:
-    low, high, low_open, high_open = -math.inf, math.inf, False, False
-    for m in metadata:
-        if isinstance(m, annotated_types.Ge):
-            low = float(m.ge)  # type: ignore[arg-type]
-        elif isinstance(m, annotated_types.Gt):
-            low, low_open = float(m.gt), True  # type: ignore[arg-type]
-        elif isinstance(m, annotated_types.Le):
-            high = float(m.le)  # type: ignore[arg-type]
-        elif isinstance(m, annotated_types.Lt):
-            high, high_open = float(m.lt), True  # type: ignore[arg-type]
-    return Bounds(low, high, low_open, high_open, integer)
+    return parameters.bounds(path, data)
 
 
 # --------------------------------------------------------------------------
@@ -956,6 +909,15 @@ def resolve(
     units = {p: unit_of(p) for p in defaults}
     layers: list[tuple[str, Mapping[str, Any]]] = [(str(s.path), s.overrides) for s in chain]
     if overrides:
+        if not isinstance(overrides, Mapping):
+            msg = f"overrides = {overrides!r}: expected a mapping of parameter path -> value"
+            raise InputError(msg)
+        for key, item in overrides.items():
+            if not isinstance(key, str):
+                msg = f"overrides: key {key!r} is not a parameter path (text)"
+                raise InputError(msg)
+            if not (isinstance(item, Mapping) and "dist" in item):  # checked as a distribution
+                check_finite(item, f"overrides: {key}")
         layers.append(("overrides", overrides))
     project_ids: list[str] | None = None
     distributions: dict[str, Distribution] = {}
@@ -967,14 +929,20 @@ def resolve(
                     project_ids = [p.id for p in load_pipeline(data)]
                 path, value = _check_override(origin, path, value, project_ids, data)
             else:
-                _check_path(origin, path, value)
+                _check_path(origin, path, value, data)
             if isinstance(value, bool) and not path.endswith(".drop"):
                 # YAML reads yes/no/true/false as booleans, which pydantic would take as 1/0
                 msg = f"{origin}: {path} = {value!r} is not a number"
                 raise InputError(msg)
             if isinstance(value, Mapping) and "dist" in value:
                 dist, filled = _distribution(
-                    origin, path, value, values.get(path), defaults.get(path), origins.get(path)
+                    origin,
+                    path,
+                    value,
+                    values.get(path),
+                    defaults.get(path),
+                    origins.get(path),
+                    data,
                 )
                 distributions[path] = dist
                 value = dist.central
@@ -992,24 +960,27 @@ def resolve(
                 continue
             else:
                 distributions.pop(path, None)
+            parameters.check_value(path, value, origin, data)
             values[path] = value
             provenance[path] = origin
             origins.pop(path, None)  # keep origins in the order values were set
             origins[path] = origin
             units[path] = unit_of(path)
-    values = {p: v for p, v in values.items() if not _is_nan(v)}
+    # an empty cell of the dataset leaves an optional parameter unset
+    values = {p: v for p, v in values.items() if not (_is_nan(v) and p in defaults)}
+    parameters.check_values(values, origins, data)
     try:
-        parameters = Parameters.model_validate(unflatten(values))
+        tree = Parameters.model_validate(unflatten(values))
     except ValidationError as exc:
         raise InputError(_resolved_message(exc, origins)) from None
     _check_joint(distributions, values, provenance)
-    _check_target_years(parameters, data, origins)
+    _check_target_years(tree, data, origins)
     own = chain[-1]
     return ResolvedScenario(
         name=own.name,
         description=own.description,
         chain=tuple(s.name for s in chain),
-        parameters=parameters,
+        parameters=tree,
         values=dict(sorted(values.items(), key=lambda kv: _order(kv[0]))),
         provenance=provenance,
         units=units,
@@ -1033,6 +1004,7 @@ def _distribution(
     previous: Any,
     default: Default | None,
     previous_file: str | None,
+    data: Dataset,
 ) -> tuple[Distribution, set[str]]:
     """Validate one ``{dist: ...}`` value of a scenario layer.
 
@@ -1055,7 +1027,7 @@ def _distribution(
         dist = parse_distribution(
             spec,
             where=where,
-            bounds=parameter_bounds(path),
+            bounds=parameter_bounds(path, data),
             previous=before,
             dataset_range=dataset_range,
         )
@@ -1175,16 +1147,36 @@ def _check_override(
     return path, value
 
 
-def _check_path(origin: str, path: str, value: Any) -> None:
+def _check_path(origin: str, path: str, value: Any, data: Dataset) -> None:
+    if path in KEYED:
+        what = "year of operation" if path == "pipeline.ramp" else "year"
+        msg = (
+            f"{origin}: {path} = {value!r}: {path} is keyed by {what}; give a value per {what}, "
+            f"e.g. {path}.{data.last_year if what == 'year' else 1} = ..."
+        )
+        raise InputError(msg)
     if path in PARAMETER_UNITS:
         return
     parent, _, last = path.rpartition(".")
     if parent in KEYED:
-        if last.isdigit():
-            return
         what = "year of operation" if parent == "pipeline.ramp" else "year"
-        msg = f"{origin}: {path!r}: {parent} is keyed by {what}; {last!r} is not a {what}"
-        raise InputError(msg)
+        if not last.isdigit():
+            msg = f"{origin}: {path!r}: {parent} is keyed by {what}; {last!r} is not a {what}"
+            raise InputError(msg)
+        key = int(last)
+        if what == "year" and not data.base_year < key <= data.last_year:
+            msg = (
+                f"{origin}: {path!r}: year {key} is not a projection year: {parent} sets the "
+                f"years after the base year {data.base_year} up to {data.last_year}"
+            )
+            raise InputError(msg)
+        if what != "year" and not 1 <= key <= data.last_year - data.first_year:
+            msg = (
+                f"{origin}: {path!r}: year of operation {key} is not within 1-"
+                f"{data.last_year - data.first_year} (the model years)"
+            )
+            raise InputError(msg)
+        return
     below = [p for p in PARAMETER_UNITS if p.startswith(path + ".")]
     if below:
         msg = (

@@ -262,7 +262,7 @@ def slider_specs(
         if not _finite(resolved.values.get(path)):
             msg = f"{resolved.name}: {path} = {resolved.values.get(path)!r} is not a number"
             raise ValueError(msg)
-        bounds = parameter_bounds(path)
+        bounds = parameter_bounds(path, data)
         default = defaults.get(path)
         sourced = default is not None and _finite(default.low) and _finite(default.high)
         if default is not None and sourced:
@@ -463,7 +463,7 @@ def parse_extra(text: str) -> dict[str, Any]:
             )
             raise InputError(msg)
         try:
-            out[path.strip()] = api.parse_value(value.strip())
+            out[path.strip()] = api.parse_value(value.strip(), path.strip())
         except InputError as exc:
             msg = f"{_EXTRA_FIELD}, line {number}: {exc}"
             raise InputError(msg) from None
