@@ -211,9 +211,11 @@ def _check_graph(root: Node, where: str) -> None:
         stack.append((node, True, key))
         if isinstance(node, MappingNode):
             for key_node, value_node in node.value:
-                label = f"{key_node.value} = " if isinstance(key_node, ScalarNode) else ""
+                label = key.removesuffix(" = ")
+                if isinstance(key_node, ScalarNode):
+                    label = f"{label}.{key_node.value}" if label else str(key_node.value)
                 stack.append((key_node, False, ""))
-                stack.append((value_node, False, label))
+                stack.append((value_node, False, f"{label} = " if label else ""))
         elif isinstance(node, SequenceNode):
             stack.extend((child, False, key) for child in node.value)
 
@@ -231,7 +233,11 @@ def load_yaml_text(text: str, where: str) -> Any:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
         msg = f"{where}: more than {MAX_TEXT_BYTES:,} bytes of YAML"
         raise InputError(msg)
-    loader = _Loader(text, where)
+    try:
+        loader = _Loader(text, where)
+    except yaml.YAMLError as exc:  # a character YAML does not allow (checked up front)
+        msg = f"{where}: not YAML text: {str(exc).splitlines()[0]}"
+        raise InputError(msg) from None
     try:
         node = loader.get_single_node()
         if node is None:

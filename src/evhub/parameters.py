@@ -99,6 +99,7 @@ def _is_float(text: str) -> bool:
         return False
 
 
+@cache
 def spec(path: str) -> ParameterSpec | None:
     """The row of a concrete parameter path (an exact row before a ``*`` row)."""
     found = [s for s in specs() if s.matches(path)]
@@ -164,7 +165,8 @@ def bounds(path: str, data: Dataset | None = None) -> Bounds:
 
 
 def _show(value: float) -> str:
-    return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    whole = math.isfinite(value) and value == int(value)
+    return f"{value:,.0f}" if whole and abs(value) >= 1e4 else f"{value:g}"
 
 
 def check_value(path: str, value: Any, origin: str, data: Dataset | None = None) -> None:
@@ -182,9 +184,15 @@ def check_value(path: str, value: Any, origin: str, data: Dataset | None = None)
     row = spec(path)
     if row is None or row.type not in ("number", "integer"):
         return
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, str):  # "1e5" is text to YAML 1.1, but a number to the models
+        try:
+            number = float(value)
+        except ValueError:
+            return  # a type error: reported by the parameter models
+    elif isinstance(value, bool) or not isinstance(value, int | float):
         return  # a type error: reported by the parameter models
-    number = float(value)
+    else:
+        number = float(value)
     where = f"{origin}: {path} = {value!r}"
     if not math.isfinite(number):
         msg = f"{where}: not a finite number"
@@ -196,7 +204,7 @@ def check_value(path: str, value: Any, origin: str, data: Dataset | None = None)
     unit = f" {row.unit}" if row.unit not in ("", "-", "1") else ""
     symbolic = not (_is_float(row.lower) and _is_float(row.upper))
     if symbolic and not b.contains(number, number):
-        msg = f"{where} is outside {b.describe()}{unit} ({row.reason})"
+        msg = f"{where} is outside [{_show(b.low)}, {_show(b.high)}]{unit} ({row.reason})"
         raise InputError(msg)
     if (b.low_open and number <= b.low) or number < b.low:
         word = "greater than" if b.low_open else "greater than or equal to"

@@ -612,11 +612,20 @@ class Default:
 def default_parameters(data: Dataset) -> dict[str, Default]:
     """Every parameter's default from the dataset, by dotted path.
 
+    Computed once per dataset (the defaults are data, not scenario choices).
+
     Raises
     ------
     InputError
         If a parameter has no default in the dataset.
     """
+    key = ("default_parameters",)
+    if key not in data.memo:
+        data.memo[key] = _default_parameters(data)
+    return dict(data.memo[key])
+
+
+def _default_parameters(data: Dataset) -> dict[str, Default]:
     out: dict[str, Default] = {}
     for path, (table, variable, keys) in _FROM_TABLES.items():
         rows = data.rows(table, variable, **keys)
