@@ -171,7 +171,9 @@ def test_target_year_outside_the_model_years(tmp_path: Path) -> None:
     # accepted by the schema (up to 2100), but the scorecard could never show it
     path = _scenario(tmp_path, "  targets.cell_capacity: {year: 2070, value: 20}\n")
     expected = (
-        _at(path) + r"targets\.cell_capacity\.year = 2070 is outside the model years 2000-2060"
+        _at(path)
+        + r"targets\.cell_capacity\.year = 2070 is outside \[2000, 2060\] yr "
+        + r"\(the scorecard shows only the model years\)$"
     )
     with pytest.raises(InputError, match=expected):
         evhub.resolve(path)
@@ -309,7 +311,7 @@ def test_negative_value_in_a_table(data_dir: Path) -> None:
     expected = (
         _at(data_dir / "stock.csv")
         + r"row 25: column 'value' = -1\.73736e\+07 for 'stock' is outside the plausible "
-        r"range \[0, 1e\+09\] veh"
+        r"range \[1, 1e\+09\] veh"
     )
     with pytest.raises(InputError, match=expected):
         evhub.load_dataset(data_dir)
@@ -569,11 +571,11 @@ def test_bad_dataset_yaml(data_dir: Path, old: str, new: str, expected: str) -> 
 
 
 def test_base_year_without_observations(data_dir: Path) -> None:
-    # inside the model years, but the tables stop at 2025: the run would start from nothing
-    _replace(data_dir / "dataset.yaml", "base_year: 2025", "base_year: 2030")
-    _replace(data_dir / "dataset.yaml", "report_years: [2030, 2035]", "report_years: [2035]")
+    # inside the model years and not in the future, but the tables stop at 2025: the run
+    # would start from nothing
+    _replace(data_dir / "dataset.yaml", "base_year: 2025", "base_year: 2026")
     expected = re.escape(str(data_dir / "stock.csv")) + (
-        r": variable 'stock' has no row for the base year 2030 \(dataset\.yaml\)"
+        r": variable 'stock' has no row for the base year 2026 \(dataset\.yaml\)"
     )
     with pytest.raises(InputError, match=expected):
         evhub.load_dataset(data_dir)

@@ -19,6 +19,7 @@ import gc
 import math
 import re
 import tempfile
+import threading
 from pathlib import Path
 
 import duckdb
@@ -35,6 +36,7 @@ from evhub.sensitivity import central_values
 
 VARIABLES = list(IAMC_VARIABLES)
 N = 40  # members of the small ensembles: enough to tell seeds apart, fast
+FLOAT32_REL = 2.0**-24  # the store keeps float32: relative rounding error at most half an ulp
 
 
 def _years(dataset) -> list[int]:
@@ -361,7 +363,8 @@ def test_store_holds_every_member(dataset, tmp_path: Path) -> None:
             "AND run = ?",
             [variable, year, member],
         ).fetchone()
-        assert stored == res.ensemble.values("hub", variable).loc[member, year]
+        exact = res.ensemble.values("hub", variable).loc[member, year]
+        assert stored == float(np.float32(exact))  # stored as float32, read back as DOUBLE
         (median,) = con.execute(
             "SELECT quantile_cont(value, 0.5) FROM ensemble WHERE scenario = 'hub' "
             "AND variable = ? AND year = ?",
@@ -373,13 +376,94 @@ def test_store_holds_every_member(dataset, tmp_path: Path) -> None:
     pick = (
         (table["Scenario"] == "hub") & (table["Variable"] == variable) & (table["Quantile"] == 0.5)
     )
-    assert median == pytest.approx(table.loc[pick, year].item(), rel=1e-9)
-    # the CSV keeps 6 significant digits: within half a unit of the 6th
+    exact = table.loc[pick, year].item()
+    assert median == pytest.approx(exact, rel=FLOAT32_REL)
+    # the CSV keeps 6 significant digits of the float64 quantile: within half a unit of the 6th
     csv = pd.read_csv(out / "iamc_quantiles.csv")
     pick = (csv["Scenario"] == "hub") & (csv["Variable"] == variable) & (csv["Quantile"] == 0.5)
     assert csv.loc[pick, str(year)].item() == pytest.approx(median, rel=5e-6)
-    assert csv.loc[pick, str(year)].item() == float(f"{median:.6g}")
+    assert csv.loc[pick, str(year)].item() == float(f"{exact:.6g}")
     res.ensemble.close()
+
+
+def test_store_equals_the_members_in_memory(dataset, tmp_path: Path) -> None:
+    """Every row of the store's ensemble table is the member's value, to float32 precision."""
+    scenarios = ["baseline", "hub"]
+    res = evhub.run(scenarios, dataset=dataset, samples=N, seed=5, chunk_size=15)
+    calls: list[tuple[int, int, str]] = []
+    out = res.write(tmp_path / "out", progress=lambda *a: calls.append(a))
+    writes = [c for c in calls if c[2] == "writing the ensemble to DuckDB"]
+    chunks = len(scenarios) * math.ceil(N / 15)
+    assert [done for done, _, _ in writes] == list(range(1, chunks + 1))
+    assert {total for _, total, _ in writes} == {chunks}
+    years = _years(dataset)
+    con = duckdb.connect(str(out / "evhub.duckdb"), read_only=True)
+    try:
+        columns = con.execute("DESCRIBE ensemble").fetchall()
+        assert [(c[0], c[1]) for c in columns] == [
+            ("scenario", "VARCHAR"),
+            ("run", "INTEGER"),
+            ("variable", "VARCHAR"),
+            ("year", "SMALLINT"),
+            ("value", "DOUBLE"),
+        ]
+        stored = con.execute(
+            "SELECT scenario, variable, run, year, value FROM ensemble "
+            "ORDER BY scenario, variable, run, year"
+        ).df()
+    finally:
+        con.close()
+    assert len(stored) == len(scenarios) * len(VARIABLES) * N * len(years)
+    for (scenario, variable), got in stored.groupby(["scenario", "variable"], sort=False):
+        expected = res.ensemble.values(scenario, variable)  # float64, (run, year)
+        wide = got.pivot(index="run", columns="year", values="value")
+        assert list(wide.index) == list(range(N))
+        assert [int(y) for y in wide.columns] == years
+        want = expected.to_numpy()
+        have = wide.to_numpy(dtype=float)
+        # NaN in memory (no value in that year) is NULL in the store
+        np.testing.assert_array_equal(np.isnan(have), np.isnan(want), err_msg=variable)
+        np.testing.assert_array_equal(have, want.astype(np.float32), err_msg=variable)
+        np.testing.assert_allclose(have, want, rtol=FLOAT32_REL, atol=0, err_msg=variable)
+    res.ensemble.close()
+
+
+def test_store_refuses_values_beyond_float32(dataset, tmp_path: Path) -> None:
+    res = evhub.run("baseline", dataset=dataset, samples=3, seed=1)
+    member = res.ensemble.members["baseline"]
+    block = member.chunk(0)
+    v, year = VARIABLES.index("Sales|Passenger Cars"), 2030
+    block[v, 1, _years(dataset).index(year)] = 1e300
+    np.save(member.chunks[0], block)
+    with pytest.raises(InputError) as err:
+        res.write(tmp_path / "out")
+    message = str(err.value)
+    assert "Sales|Passenger Cars, member 1, 2030: 1e+300" in message
+    assert "float32" in message
+    assert not (tmp_path / "out").exists()
+    res.ensemble.close()
+
+
+def test_read_ahead_keeps_order_and_raises_where_it_failed() -> None:
+    from evhub.ensemble import _prefetched
+
+    assert list(_prefetched(iter(range(50)), ahead=2)) == list(range(50))
+
+    def failing():
+        yield 1
+        yield 2
+        raise ZeroDivisionError("chunk 3")
+
+    got = []
+    with pytest.raises(ZeroDivisionError, match="chunk 3"):
+        for item in _prefetched(failing()):
+            got.append(item)
+    assert got == [1, 2]
+    # a consumer that stops early leaves no thread behind
+    items = _prefetched(iter(range(1000)), ahead=2)
+    assert next(items) == 0
+    items.close()
+    assert not [t for t in threading.enumerate() if t.name == "evhub-store-read-ahead"]
 
 
 # --------------------------------------------------------------------------
@@ -399,8 +483,8 @@ def scratch_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"samples": 0}, "--samples 0: an ensemble needs at least one member"),
-        ({"samples": -3}, "--samples -3: an ensemble needs at least one member"),
+        ({"samples": 0}, "--samples 0: must be at least 1"),
+        ({"samples": -3}, "--samples -3: must be at least 1"),
         (
             {"samples": 4, "sampler": "halton"},
             "--sampler 'halton': expected one of ['lhs', 'sobol']",

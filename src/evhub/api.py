@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from evhub import calibrate as _calibrate
 from evhub import dataset as _dataset
@@ -17,6 +16,8 @@ from evhub import scenario as _scenario
 from evhub import sensitivity as _sensitivity
 from evhub.dataset import Dataset
 from evhub.errors import InputError
+from evhub.inputs import check_finite, load_yaml_text
+from evhub.limits import check_ensemble_size, check_run_options
 from evhub.results import Results
 from evhub.run import run as _run
 
@@ -99,17 +100,25 @@ def run(
 def validate(path: str | Path | None = None) -> dict[str, Any]:
     """Validate a dataset folder completely; return a summary.
 
+    The checks are a run's (:func:`evhub.run.check`), for every shipped
+    scenario of the dataset: the dataset's files, every parameter's default,
+    the scenarios, the pipeline registry and the chain's inputs, everything
+    short of simulating. A dataset that validates can be run; one that a run
+    would refuse does not validate, with the same message.
+
     Raises
     ------
     InputError
         Listing every problem, each naming the file, row, column and value.
     """
+    from evhub.run import check
+
     data = _dataset.validate_dataset(path)
-    _scenario.default_parameters(data)
-    for scen in _scenario.list_scenarios(data):
-        _scenario.resolve(scen.path or scen.name, data)
+    resolved = [
+        _scenario.resolve(scen.path or scen.name, data) for scen in _scenario.list_scenarios(data)
+    ]
+    check(resolved, data)
     projects = _pipeline.load_pipeline(data)
-    _pipeline.load_stage_probabilities(data)
     return {
         "path": str(data.path),
         "tables": len(data.tables),
@@ -192,13 +201,19 @@ def calibrate(
     return _calibrate.calibrate(resolved, data, range(start, last + 1))
 
 
-def parse_value(text: str) -> Any:
-    """Parse a command-line value as YAML (numbers, null, lists, ...)."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        msg = f"cannot parse value {text!r}"
-        raise InputError(msg) from None
+def parse_value(text: str, where: str = "--set") -> Any:
+    """Parse a command-line value as YAML (numbers, null, lists, ...) through the input gate.
+
+    ``where`` names the value in messages (``--set market.ice_ban_year``).
+
+    >>> parse_value("2035")
+    2035
+    >>> parse_value(".inf", "--set trade.duty.china")
+    Traceback (most recent call last):
+    ...
+    evhub.errors.InputError: --set trade.duty.china: line 1: .inf is not a finite number
+    """
+    return load_yaml_text(text, where)
 
 
 def sensitivity(
@@ -219,8 +234,18 @@ def sensitivity(
 
     ``indicator`` is an IAMC variable or a scorecard label such as ``"Cars built"``.
     """
+    check_run_options(samples=samples, seed=seed, workers=workers)
     data = load_dataset(dataset)
     resolved = _scenario.resolve(scenario, data, overrides)
+    inputs = len(resolved.distributions) + 3 * len(_pipeline.load_pipeline(data))
+    check_ensemble_size(  # Saltelli's scheme runs N (d + 2) points, N rounded up to 2^k
+        2 * int(samples) * (inputs + 2),
+        1,
+        variables=0,
+        years=1,
+        inputs=inputs,
+        what=f"--samples {samples:,}",
+    )
     return _sensitivity.sensitivity(
         resolved,
         data,
@@ -254,9 +279,25 @@ def goalseek(
     progress: Progress | None = None,
 ) -> _goalseek.GoalSeek:
     """The value of ``vary`` in ``[low, high]`` that meets a target (see :mod:`evhub.goalseek`)."""
+    check_run_options(samples=samples, seed=seed, sampler=sampler)
+    for name, number in (("--value", value), ("--range", low), ("--range", high)):
+        check_finite(number, name)
+    data = load_dataset(dataset)
+    if probability is not None:
+        check_finite(probability, "--probability")
+        resolved = _scenario.resolve(scenario, data, overrides)
+        inputs = len(resolved.distributions) + 3 * len(_pipeline.load_pipeline(data))
+        check_ensemble_size(  # every trial value of the grid runs every member
+            int(samples) * _goalseek.GRID,
+            1,
+            variables=0,
+            years=1,
+            inputs=inputs,
+            what=f"--samples {samples:,}",
+        )
     return _goalseek.goalseek(
         scenario,
-        load_dataset(dataset),
+        data,
         target=target,
         year=year,
         value=value,

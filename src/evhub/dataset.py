@@ -4,13 +4,26 @@ A dataset is a folder of small CSV tables, a ``dataset.yaml`` (name, region,
 model years), an ``assumptions.csv`` (scenario-parameter defaults by dotted
 path, each with a range and a source) and a ``sources.yaml`` bibliography.
 The tables and their variables are declared in the package's ``schema.yaml``:
-key columns, unit, plausible range and the allowed keys. Loading checks all of
-it and reports every problem with the file, the row, the column and the value.
+key columns, unit, plausible range and the allowed keys, the validity bounds
+of the years (with their reasons), the shares that sum to 100 % and what the
+model needs (``needs``: the series and years it starts from). Loading checks
+all of it and reports every problem with the file, the row, the column and the
+value: text that is not UTF-8, an empty or oversized file, a row with too few
+cells, a number that is not finite or a year that is not whole, a duplicated
+row, a value outside its own ``low``-``high`` range, a missing year of a
+series the model uses year by year. What only building the model's inputs can
+find is checked by :func:`evhub.run.check`, which a run and
+:func:`evhub.api.validate` both call.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
+import itertools
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -23,6 +36,7 @@ import pandas as pd
 import yaml
 
 from evhub.errors import InputError
+from evhub.inputs import read_text, read_yaml
 
 __all__ = [
     "DEFAULT_DATASET",
@@ -181,36 +195,35 @@ def _dataset_dir(path: str | Path | None) -> Path:
 
 
 def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        msg = f"{path}: file not found"
-        raise InputError(msg)
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        msg = f"{path}: malformed YAML{where}: {problem}"
-        raise InputError(msg) from None
+    """Read a YAML file through the input gate (:func:`evhub.inputs.read_yaml`)."""
+    return read_yaml(path)
 
 
 def _read_sources(path: Path, problems: list[str]) -> dict[str, Source]:
     raw = _read_yaml(path)
+    if raw is None:
+        msg = f"{path}: the file is empty; expected a mapping of source id -> entry"
+        raise InputError(msg)
     if not isinstance(raw, dict):
         msg = f"{path}: expected a mapping of source id -> entry, got {type(raw).__name__}"
         raise InputError(msg)
     sources: dict[str, Source] = {}
     for sid, entry in raw.items():
         if not isinstance(entry, dict):
-            problems.append(f"{path}: source {sid!r}: expected a mapping, got {entry!r}")
+            problems.append(f"{path}: source {sid!r}: expected a mapping, got {_show(entry)}")
             continue
         missing = [k for k in ("publisher", "title", "date", "url") if k not in entry]
         if missing:
             problems.append(f"{path}: source {sid!r}: missing field(s) {missing}")
             continue
-        unknown = sorted(set(entry) - {"publisher", "title", "date", "url", "note"})
+        unknown = sorted(str(k) for k in set(entry) - {"publisher", "title", "date", "url", "note"})
         if unknown:
             problems.append(f"{path}: source {sid!r}: unknown field(s) {unknown}")
+        for key, value in entry.items():
+            if value is not None and not isinstance(value, str | int | float | datetime.date):
+                problems.append(
+                    f"{path}: source {sid!r}: field {key!r} = {_show(value)} is not text"
+                )
         sources[str(sid)] = Source(
             id=str(sid),
             publisher=str(entry["publisher"]),
@@ -223,28 +236,90 @@ def _read_sources(path: Path, problems: list[str]) -> dict[str, Source]:
 
 
 def read_csv_strict(path: Path, expected: list[str]) -> pd.DataFrame:
-    """Read a CSV as text with exactly the ``expected`` columns, or raise :class:`InputError`."""
-    if not path.is_file():
-        msg = f"{path}: file not found"
+    """Read a CSV as text with exactly the ``expected`` columns, or raise :class:`InputError`.
+
+    The file is read through :func:`evhub.inputs.read_text` (UTF-8, a byte-order
+    mark is fine, size capped, no NUL bytes). It must have a header and at
+    least one row, and every row as many cells as the header. Every cell is
+    returned as text (``""`` for an empty cell); the frame's index is the row
+    number minus 2 (the header is row 1).
+    """
+    text = read_text(path)
+    if not text.strip():
+        msg = f"{path}: the file is empty; expected a header with the columns {expected}"
         raise InputError(msg)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        msg = f"{path}: cannot be read as CSV: {str(exc).splitlines()[0]}"
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        msg = f"{path}: cannot be read as CSV: {exc}"
         raise InputError(msg) from None
-    missing = [c for c in expected if c not in frame.columns]
+    header = [c.strip() for c in records[0]]
+    twice = sorted(c for c, n in Counter(header).items() if n > 1)
+    if twice:
+        msg = (
+            f"{path}: column(s) {twice} are given twice in the header; expected columns {expected}"
+        )
+        raise InputError(msg)
+    missing = [c for c in expected if c not in header]
     if missing:
         msg = f"{path}: missing column(s) {missing}; expected columns {expected}"
         raise InputError(msg)
-    extra = [c for c in frame.columns if c not in expected]
+    extra = [c for c in header if c not in expected]
     if extra:
         msg = f"{path}: unknown column(s) {extra}; expected columns {expected}"
         raise InputError(msg)
+    rows = records[1:]
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()  # trailing blank lines
+    if not rows:
+        msg = f"{path}: the file has a header but no rows"
+        raise InputError(msg)
+    limit = int(schema()["max_rows"])
+    if len(rows) > limit:
+        msg = (
+            f"{path}: {len(rows):,} rows, more than the {limit:,} a dataset table may have "
+            "(schema.yaml max_rows); is it the right file?"
+        )
+        raise InputError(msg)
+    for i, row in enumerate(rows):
+        if not any(cell.strip() for cell in row):
+            msg = f"{path}: row {i + 2} is blank; remove it (every row is one record)"
+            raise InputError(msg)
+        if len(row) != len(header):
+            msg = (
+                f"{path}: row {i + 2}: has {len(row)} cell(s), expected {len(header)} "
+                f"(the columns {header})"
+            )
+            raise InputError(msg)
+    frame = pd.DataFrame(rows, columns=header, dtype=str)
     return frame[expected]
 
 
+def _show(value: Any, limit: int = 60) -> str:
+    """``repr`` of a value for a message, shortened if long."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer with more digits than Python prints
+        return f"an integer of {value.bit_length():,} bits"
+    if len(text) > limit:
+        return f"{text[: limit - 10]}... ({len(text):,} characters)"
+    return text
+
+
 def _to_float(text: str) -> float:
+    """A number from a cell; NaN for an empty cell; ValueError if not a number."""
     return float(text) if text.strip() != "" else math.nan
+
+
+def _whole(text: str) -> int | None:
+    """A whole number from a cell (``2025`` or ``2025.0``), or ``None`` if it is not one."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value) or value != int(value):
+        return None
+    return int(value)
 
 
 def _check_provenance(
@@ -254,36 +329,75 @@ def _check_provenance(
     sources: Mapping[str, Source],
     statuses: Iterable[str],
     problems: list[str],
+    plausible: Mapping[str, Any] | None = None,
 ) -> None:
-    """Check status, range and source ids of one row (line = CSV line number)."""
+    """Check status, source ids and the range ``low``-``high`` of one row.
+
+    ``line`` is the row number (the header is row 1). A value must lie in its
+    own stated range whatever its status; ``plausible`` (the variable's schema
+    entry, if any) also bounds ``low`` and ``high``.
+    """
     where = f"{path}: row {line}"
     if row["status"] not in statuses:
         problems.append(
-            f"{where}: column 'status' = {row['status']!r} is not one of {sorted(statuses)}"
+            f"{where}: column 'status' = {_show(row['status'])} is not one of {sorted(statuses)}"
         )
     ids = [s for s in row["source"].split(";") if s]
     if not ids:
         problems.append(f"{where}: column 'source' is empty; every row names its source id")
     for sid in ids:
         if sid not in sources:
-            problems.append(f"{where}: column 'source' = {sid!r} is not an id in sources.yaml")
+            problems.append(f"{where}: column 'source' = {_show(sid)} is not an id in sources.yaml")
+    bounds: dict[str, float] = {}
+    for col in ("low", "high"):
+        try:
+            number = _to_float(row[col])
+        except ValueError:
+            problems.append(f"{where}: column {col!r} = {_show(row[col])} is not a number")
+            continue
+        if math.isinf(number) or (math.isnan(number) and row[col].strip()):
+            problems.append(f"{where}: column {col!r} = {_show(row[col])} is not finite")
+            continue
+        if math.isnan(number):
+            continue
+        bounds[col] = number
+        if plausible is not None and not plausible["min"] <= number <= plausible["max"]:
+            problems.append(
+                f"{where}: column {col!r} = {number:g} for {row['variable']!r} is outside the "
+                f"plausible range [{plausible['min']:g}, {plausible['max']:g}] {plausible['unit']}"
+            )
+    name = row.get("parameter") or row.get("variable")
+    given = [c for c in ("low", "high") if row[c].strip()]
+    if row["status"] == "assumption" and len(given) < 2:
+        problems.append(
+            f"{where}: {name!r} has status 'assumption' but no range; "
+            "columns 'low' and 'high' must both be given"
+        )
+        return
+    if len(given) == 1:
+        empty = "high" if given[0] == "low" else "low"
+        problems.append(
+            f"{where}: column {given[0]!r} = {_show(row[given[0]])} is given but column "
+            f"{empty!r} is empty; a range gives both or neither"
+        )
+        return
+    if len(bounds) < 2:
+        return
+    low, high = bounds["low"], bounds["high"]
+    if low > high:
+        problems.append(
+            f"{where}: column 'low' = {low:g} is above column 'high' = {high:g}; "
+            "a range runs from low to high"
+        )
+        return
     try:
         value = float(row["value"])
-        low, high = _to_float(row["low"]), _to_float(row["high"])
     except ValueError:
         return  # reported by the caller
-    if row["status"] == "assumption":
-        if math.isnan(low) or math.isnan(high):
-            name = row.get("parameter") or row.get("variable")
-            problems.append(
-                f"{where}: {name!r} has status 'assumption' but no range; "
-                "columns 'low' and 'high' must both be given"
-            )
-        elif not low <= value <= high:
-            problems.append(
-                f"{where}: column 'value' = {value:g} is outside its range "
-                f"low={low:g} high={high:g}"
-            )
+    if math.isfinite(value) and not low <= value <= high:
+        problems.append(
+            f"{where}: column 'value' = {value:g} is outside its range low={low:g} high={high:g}"
+        )
 
 
 def _validate_table(
@@ -291,10 +405,15 @@ def _validate_table(
     frame: pd.DataFrame,
     spec: Mapping[str, Any],
     sources: Mapping[str, Source],
+    meta: Mapping[str, Any],
     problems: list[str],
 ) -> pd.DataFrame:
     sch = schema()
     keys: list[str] = list(spec["keys"])
+    first_row_year = sch["years"]["rows"]
+    last_year = meta["last_year"]
+    seen: dict[tuple[str, ...], int] = {}
+    yearly: dict[str, set[bool]] = {}
     for i, row in enumerate(frame.to_dict("records")):
         line = i + 2  # header is line 1
         where = f"{path}: row {line}"
@@ -302,60 +421,91 @@ def _validate_table(
         vspec = spec["variables"].get(var)
         if vspec is None:
             problems.append(
-                f"{where}: column 'variable' = {var!r} is not one of {sorted(spec['variables'])}"
+                f"{where}: column 'variable' = {_show(var)} is not one of "
+                f"{sorted(spec['variables'])}"
             )
             continue
         for col, allowed in (vspec.get("keys") or {}).items():
             if row[col] not in allowed:
-                problems.append(f"{where}: column {col!r} = {row[col]!r} is not one of {allowed}")
+                problems.append(
+                    f"{where}: column {col!r} = {_show(row[col])} is not one of {allowed}"
+                )
         if row["unit"] != vspec["unit"]:
             problems.append(
-                f"{where}: column 'unit' = {row['unit']!r} for {var!r}; expected {vspec['unit']!r}"
+                f"{where}: column 'unit' = {_show(row['unit'])} for {var!r}; "
+                f"expected {vspec['unit']!r}"
             )
-        if row["year"].strip():
-            try:
-                year = float(row["year"])
-                if year != int(year):
-                    raise ValueError
-            except ValueError:
-                problems.append(f"{where}: column 'year' = {row['year']!r} is not a whole year")
+        year_text = row["year"].strip()
+        year = _whole(year_text) if year_text else None
+        if year_text and year is None:
+            problems.append(f"{where}: column 'year' = {_show(row['year'])} is not a whole year")
+        elif year is not None and year < first_row_year["min"]:
+            problems.append(
+                f"{where}: column 'year' = {year} is before {first_row_year['min']} "
+                f"({first_row_year['reason']})"
+            )
+        elif year is not None and year > last_year:
+            problems.append(
+                f"{where}: column 'year' = {year} is after the last model year {last_year} of "
+                f"dataset.yaml; the model has no such year"
+            )
+        elif year is not None or not year_text:
+            key = (var, *(row[c] for c in keys), "" if year is None else str(year))
+            if key in seen:
+                shown = "".join(f" {c}={row[c]!r}" for c in keys if row[c])
+                when = f"year {year}" if year is not None else "no year"
+                problems.append(
+                    f"{where}: repeats row {seen[key]} (variable {var!r}{shown}, {when}); "
+                    "give each value once"
+                )
+            else:
+                seen[key] = line
+            kinds = yearly.setdefault(var, set())
+            if (year is not None) not in kinds and kinds:
+                problems.append(
+                    f"{where}: column 'year' = {_show(row['year'])}: other rows of {var!r} "
+                    f"{'give no year' if year is not None else 'give a year'}; a variable is "
+                    "either yearly (every row has a year) or constant (no row has one)"
+                )
+            kinds.add(year is not None)
         try:
             value = float(row["value"])
         except ValueError:
-            problems.append(f"{where}: column 'value' = {row['value']!r} is not a number")
+            problems.append(f"{where}: column 'value' = {_show(row['value'])} is not a number")
             continue
         if not math.isfinite(value):
-            problems.append(f"{where}: column 'value' = {row['value']!r} is not finite")
+            problems.append(f"{where}: column 'value' = {_show(row['value'])} is not finite")
         elif not vspec["min"] <= value <= vspec["max"]:
             problems.append(
                 f"{where}: column 'value' = {value:g} for {var!r} is outside the plausible "
                 f"range [{vspec['min']:g}, {vspec['max']:g}] {vspec['unit']}"
             )
-        for col in ("low", "high"):
-            try:
-                _to_float(row[col])
-            except ValueError:
-                problems.append(f"{where}: column {col!r} = {row[col]!r} is not a number")
-        _check_provenance(path, line, row, sources, sch["statuses"], problems)
+        _check_provenance(path, line, row, sources, sch["statuses"], problems, vspec)
     out = frame.copy()
     for col in ("year", "value", "low", "high"):
-        out[col] = pd.to_numeric(out[col].replace("", np.nan), errors="coerce")
+        out[col] = _numbers(out[col])
+    out["year"] = out["year"].where(out["year"] == out["year"].round())
     for col in keys:
         out[col] = out[col].astype(str)
     return out
 
 
-def _check_shares(path: Path, frame: pd.DataFrame, problems: list[str]) -> None:
-    """Shares by powertrain must sum to 100 % in every year they are given."""
-    shares = frame[frame["variable"] == "sales_share"]
-    for year, group in shares.groupby("year"):
-        total = group["value"].sum()
-        # rounding of published shares to 0.1 % over six groups
-        if abs(total - 100.0) > 0.5:
-            problems.append(
-                f"{path}: sales_share in year {int(float(str(year)))} sums to "
-                f"{total:.2f} %, expected 100"
-            )
+def _check_shares(folder: Path, tables: Mapping[str, pd.DataFrame], problems: list[str]) -> None:
+    """Shares declared in the schema (e.g. sales by powertrain) sum to 100 % in every year."""
+    spec = schema()["shares"]
+    tolerance = float(spec["tolerance"])
+    for table, variables in spec["sum_to_100"].items():
+        frame = tables[table]
+        for variable in variables:
+            shares = frame[frame["variable"] == variable]
+            for year, group in shares.groupby("year", dropna=False):
+                total = group["value"].sum()
+                if abs(total - 100.0) > tolerance:
+                    when = "with no year" if pd.isna(year) else f"in year {int(float(str(year)))}"
+                    problems.append(
+                        f"{folder / (table + '.csv')}: {variable} {when} sums to "
+                        f"{total:.2f} %, expected 100"
+                    )
 
 
 def _read_assumptions(
@@ -365,11 +515,18 @@ def _read_assumptions(
     statuses = schema()["statuses"]
     for i, row in enumerate(frame.to_dict("records")):
         line = i + 2
+        if not row["parameter"].strip():
+            problems.append(f"{path}: row {line}: column 'parameter' is empty")
         try:
-            float(row["value"])
+            value = float(row["value"])
         except ValueError:
             problems.append(
-                f"{path}: row {line}: column 'value' = {row['value']!r} is not a number"
+                f"{path}: row {line}: column 'value' = {_show(row['value'])} is not a number"
+            )
+            continue
+        if not math.isfinite(value):
+            problems.append(
+                f"{path}: row {line}: column 'value' = {_show(row['value'])} is not finite"
             )
             continue
         _check_provenance(path, line, row, sources, statuses, problems)
@@ -378,8 +535,14 @@ def _read_assumptions(
         problems.append(f"{path}: parameter {dup.iloc[0]!r} is given twice")
     out = frame.copy()
     for col in ("value", "low", "high"):
-        out[col] = pd.to_numeric(out[col].replace("", np.nan), errors="coerce")
+        out[col] = _numbers(out[col])
     return out
+
+
+def _numbers(cells: pd.Series) -> pd.Series:
+    """Cells as floats: NaN where empty, not a number or not finite (each reported as a problem)."""
+    numbers = pd.to_numeric(cells.replace("", np.nan), errors="coerce").astype(float)
+    return numbers.where(np.isfinite(numbers))
 
 
 def raise_problems(where: Path, problems: list[str], what: str = " in the dataset") -> None:
@@ -409,6 +572,9 @@ _META_KEYS = (
 def _read_meta(folder: Path) -> dict[str, Any]:
     path = folder / "dataset.yaml"
     meta = _read_yaml(path)
+    if meta is None:
+        msg = f"{path}: the file is empty; expected a mapping with the keys {list(_META_KEYS)}"
+        raise InputError(msg)
     if not isinstance(meta, dict):
         msg = f"{path}: expected a mapping, got {type(meta).__name__}"
         raise InputError(msg)
@@ -427,7 +593,19 @@ def _read_meta(folder: Path) -> dict[str, Any]:
             msg = f"{path}: missing field {key!r}"
             raise InputError(msg)
         if not isinstance(meta[key], kind) or isinstance(meta[key], bool):
-            msg = f"{path}: field {key!r} = {meta[key]!r} is not of type {kind.__name__}"
+            msg = f"{path}: field {key!r} = {_show(meta[key])} is not of type {kind.__name__}"
+            raise InputError(msg)
+        if kind is str and not meta[key].strip():
+            msg = f"{path}: field {key!r} is empty"
+            raise InputError(msg)
+    bounds = schema()["years"]
+    for key in ("first_year", "last_year"):
+        low, high = bounds[key]["min"], bounds[key]["max"]
+        if not low <= meta[key] <= high:
+            msg = (
+                f"{path}: field {key!r} = {_show(meta[key])} is outside [{low}, {high}] "
+                f"({bounds[key]['reason']})"
+            )
             raise InputError(msg)
     first, base, last = meta["first_year"], meta["base_year"], meta["last_year"]
     if not first < last:
@@ -435,16 +613,30 @@ def _read_meta(folder: Path) -> dict[str, Any]:
         raise InputError(msg)
     if not first < base < last:
         msg = (
-            f"{path}: field 'base_year' = {base} is not between first_year = {first} "
+            f"{path}: field 'base_year' = {_show(base)} is not between first_year = {first} "
             f"and last_year = {last}"
+        )
+        raise InputError(msg)
+    today = datetime.datetime.now(tz=datetime.UTC).year
+    if bounds["base_year"]["max"] == "today" and base > today:
+        msg = (
+            f"{path}: field 'base_year' = {base} is after the current year {today} "
+            f"({bounds['base_year']['reason']})"
         )
         raise InputError(msg)
     scenarios = meta.get("scenarios")
     if scenarios is not None and not (
         isinstance(scenarios, list) and all(isinstance(s, str) for s in scenarios)
     ):
-        msg = f"{path}: field 'scenarios' = {scenarios!r} is not a list of scenario names"
+        msg = f"{path}: field 'scenarios' = {_show(scenarios)} is not a list of scenario names"
         raise InputError(msg)
+    for name in scenarios or []:
+        if not (folder / "scenarios" / f"{name}.yaml").is_file():
+            msg = (
+                f"{path}: field 'scenarios' names {_show(name)}, but there is no file "
+                f"{folder / 'scenarios' / (name + '.yaml')}"
+            )
+            raise InputError(msg)
     report = meta.get("report_years")
     if report is not None and not (
         isinstance(report, list)
@@ -456,13 +648,13 @@ def _read_meta(folder: Path) -> dict[str, Any]:
         )
     ):
         msg = (
-            f"{path}: field 'report_years' = {report!r} is not a list of years after the base "
-            f"year {meta['base_year']} and up to {meta['last_year']}"
+            f"{path}: field 'report_years' = {_show(report)} is not a list of years after the "
+            f"base year {meta['base_year']} and up to {meta['last_year']}"
         )
         raise InputError(msg)
     defaults = meta.get("defaults")
     if defaults is not None and not isinstance(defaults, dict):
-        msg = f"{path}: field 'defaults' = {defaults!r} is not a mapping of parameter -> value"
+        msg = f"{path}: field 'defaults' = {_show(defaults)} is not a mapping of parameter -> value"
         raise InputError(msg)
     return meta
 
@@ -499,10 +691,10 @@ def _load(folder: Path) -> Dataset:
         path = folder / f"{name}.csv"
         columns = sch["columns_before_keys"] + list(spec["keys"]) + sch["columns_after_keys"]
         frame = read_csv_strict(path, columns)
-        tables[name] = _validate_table(path, frame, spec, sources, problems)
-    _check_shares(folder / "sales.csv", tables["sales"], problems)
+        tables[name] = _validate_table(path, frame, spec, sources, meta, problems)
+    _check_shares(folder, tables, problems)
     assumptions = _read_assumptions(folder / "assumptions.csv", sources, problems)
-    _check_coverage(folder, tables, meta["base_year"], problems)
+    _check_needs(folder, tables, meta, problems)
     raise_problems(folder, problems)
     return Dataset(
         path=folder,
@@ -518,42 +710,72 @@ def _load(folder: Path) -> Dataset:
     )
 
 
-#: (table, variable, keys) of the series that must reach the base year.
-_COVERAGE: tuple[tuple[str, str, dict[str, str]], ...] = (
-    ("stock", "stock", {"powertrain": ""}),
-    ("sales", "sales", {"powertrain": ""}),
-    ("socioeconomic", "population", {}),
-    ("socioeconomic", "gdp_per_capita", {}),
-    ("grid", "grid_intensity", {}),
-    ("grid", "renewable_share", {}),
-    ("industry", "production", {"producer": ""}),
-    ("industry", "exports", {"producer": ""}),
-)
-
-
-def _check_coverage(
-    folder: Path, tables: Mapping[str, pd.DataFrame], base_year: int, problems: list[str]
+def _check_needs(
+    folder: Path, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any], problems: list[str]
 ) -> None:
-    """The series the model starts from must reach the base year of ``dataset.yaml``."""
-    for table, variable, keys in _COVERAGE:
+    """The series the model needs (``needs`` in ``schema.yaml``) are there, for the years it needs.
+
+    See the comment above ``needs`` in ``schema.yaml`` for what each kind of
+    ``years`` asks for.
+    """
+    first, base, last = meta["first_year"], meta["base_year"], meta["last_year"]
+    for need in schema()["needs"]:
+        table, variable, kind = need["table"], need["variable"], need["years"]
         frame = tables[table]
-        mask = frame["variable"] == variable
-        for column, value in keys.items():
-            mask &= frame[column] == value
-        if base_year not in set(frame.loc[mask, "year"].dropna().astype(int)):
-            problems.append(
-                f"{folder / (table + '.csv')}: variable {variable!r} has no row for the base "
-                f"year {base_year} (dataset.yaml)"
-            )
+        path = folder / f"{table}.csv"
+        keyed: dict[str, list[str]] = need.get("keys") or {}
+        for combo in itertools.product(*keyed.values()):
+            keys = dict(zip(keyed, combo, strict=True))
+            mask = (frame["variable"] == variable).to_numpy().copy()
+            for column, value in keys.items():
+                mask &= (frame[column] == value).to_numpy()
+            rows = frame[mask]
+            years = sorted({int(y) for y in rows["year"].dropna()})
+            shown = "".join(f" {c}={v!r}" for c, v in keys.items() if v)
+            what = f"{path}: variable {variable!r}{shown}"
+            why = need["why"]
+            if rows.empty:
+                problems.append(f"{what} has no rows; {why}")
+            elif kind in ("base", "to_base") and base not in years:
+                problems.append(f"{what} has no row for the base year {base} (dataset.yaml); {why}")
+            elif kind == "to_base":
+                start = max(years[0], first)
+                missing = [y for y in range(start, base + 1) if y not in years]
+                if missing:
+                    problems.append(
+                        f"{what} has no row for year(s) {_years(missing)}; it needs every year "
+                        f"from its first row ({start}) to the base year {base}: {why}"
+                    )
+            elif kind == "model" and (not years or years[0] > first or years[-1] < last):
+                span = f"{years[0]}-{years[-1]}" if years else "no year"
+                problems.append(
+                    f"{what} has rows for {span}; they must cover the model years "
+                    f"{first}-{last} of dataset.yaml: {why}"
+                )
+            elif kind == "after_base" and not any(y > base for y in years):
+                problems.append(f"{what} has no row after the base year {base}; {why}")
+            elif kind == "any" and not years:
+                problems.append(f"{what} has no row with a year; {why}")
+
+
+def _years(years: list[int]) -> str:
+    """Years as ``2011, 2014-2016`` (runs of consecutive years joined)."""
+    runs: list[list[int]] = []
+    for y in years:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
 def validate_dataset(path: str | Path | None = None) -> Dataset:
     """Read a dataset folder afresh (not from the cache) and validate it.
 
-    The checks are :func:`load_dataset`'s, including the coverage needed by the
-    model: car stock, sales, population, GDP per capita and the grid up to the
-    base year. (:func:`evhub.api.validate` also checks every scenario
-    parameter's default.)
+    The checks are :func:`load_dataset`'s, including what the model needs
+    (``needs`` in ``schema.yaml``: the series and years it starts from).
+    :func:`evhub.api.validate` adds everything else a run checks before it
+    simulates (scenario defaults, the pipeline, the chain's inputs).
 
     Raises
     ------

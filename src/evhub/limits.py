@@ -116,6 +116,7 @@ def check_ensemble_size(
     years: int,
     inputs: int,
     scratch: Path | None = None,
+    what: str = "",
 ) -> None:
     """Refuse an ensemble that would not fit in memory or on the scratch disk.
 
@@ -131,6 +132,9 @@ def check_ensemble_size(
         Sampled inputs per member (the largest design of the scenarios).
     scratch
         Folder of the ensemble's scratch files (default: the system's temporary folder).
+    what
+        The option as the user gave it, if ``samples`` is derived from it
+        (``--samples 256`` for the runs of a sensitivity analysis).
 
     Raises
     ------
@@ -143,16 +147,17 @@ def check_ensemble_size(
     memory = float(samples) * (_COPIES * years + 2 * inputs) * _BYTES
     free = shutil.disk_usage(folder).free
     available = memory_available()
+    option = what or f"--samples {samples:,}"
     if disk > free:
         msg = (
-            f"--samples {samples:,}: {scenarios} scenario(s) of {samples:,} members need about "
+            f"{option}: {scenarios} scenario(s) of {samples:,} members need about "
             f"{_size(disk)} of scratch space in {folder}, which has {_size(free)} free; "
             "run fewer members"
         )
         raise InputError(msg)
     if memory > available:
         msg = (
-            f"--samples {samples:,}: {samples:,} members need about {_size(memory)} of memory "
+            f"{option}: {samples:,} runs need about {_size(memory)} of memory "
             f"and {_size(available)} is available; run fewer members"
         )
         raise InputError(msg)

@@ -194,7 +194,7 @@ class _Row:
         except ValueError:
             self.bad(column, "is not a number")
             return None
-        if value != int(value):
+        if not math.isfinite(value) or value != int(value):
             self.bad(column, "is not a whole number")
             return None
         if not low <= value <= high:
@@ -268,6 +268,15 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
     stage_date = r.text("stage_date")
     if stage_date and not _DATE.match(stage_date):
         r.bad("stage_date", "is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    elif stage_date:
+        rows = schema()["years"]["rows"]
+        if int(stage_date[:4]) < rows["min"]:
+            r.bad("stage_date", f"is before {rows['min']} ({rows['reason']})")
+        elif int(stage_date[:4]) > data.last_year:
+            r.bad(
+                "stage_date",
+                f"is after the last model year {data.last_year} of {data.path / 'dataset.yaml'}",
+            )
     cap = columns["capacity"]
     capacity = r.number("capacity", float(cap["min"]), float(cap["max"]))
     unit = r.text("capacity_unit", required=False)
@@ -370,7 +379,23 @@ def load_pipeline(dataset: Dataset) -> list[Project]:
         projects.append(project)
     _check_replaces(path, projects, problems)
     _raise(path, problems)
+    _check_producers(dataset, projects)
     return projects
+
+
+def _check_producers(dataset: Dataset, projects: Sequence[Project]) -> None:
+    """Every producer of ``industry.csv`` production is ``''`` (the total) or a vehicle plant id."""
+    path = dataset.path / "industry.csv"
+    plants = {p.id for p in projects if p.kind == "vehicle_assembly"}
+    problems: list[str] = []
+    rows = dataset.rows("industry", "production")
+    for index, producer in zip(rows.index, rows["producer"], strict=True):
+        if producer and producer not in plants:
+            problems.append(
+                f"{path}: row {int(index) + 2}: column 'producer' = {producer!r} is not a "
+                f"vehicle plant id in {dataset.path / PIPELINE_FILE} (or '' for the total)"
+            )
+    _raise(path, problems)
 
 
 def _check_replaces(path: Path, projects: Sequence[Project], problems: list[str]) -> None:

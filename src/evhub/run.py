@@ -13,20 +13,23 @@ import xarray as xr
 
 from evhub.dataset import Dataset, load_dataset
 from evhub.errors import InputError
+from evhub.limits import check_ensemble_size, check_run_options
 from evhub.model import chain, energy, hub, market
 from evhub.pipeline import (
+    PIPELINE_FILE,
     Project,
     load_pipeline,
     load_stage_probabilities,
     pipeline_table,
     sort_table,
 )
-from evhub.results import Results
+from evhub.results import IAMC_VARIABLES, Results
 from evhub.scenario import ResolvedScenario, default_parameters, resolve, unit_of
 
 __all__ = [
     "Labels",
     "build_inputs",
+    "check",
     "labels",
     "parameter_arrays",
     "prepare",
@@ -98,6 +101,13 @@ def build_inputs(
     initial = np.array(
         [float(first[first["powertrain"] == p]["value"].sum()) for p in market.POWERTRAINS]
     )
+    if not initial.sum() > 0:
+        msg = (
+            f"{data.path / 'stock.csv'}: variable 'stock_share' gives no share for "
+            f"petrol, diesel or lpg in its first year {first_share_year}; the first year's "
+            "shares split the initial stock by fuel"
+        )
+        raise InputError(msg)
     initial = initial / initial.sum()
 
     pop = _interp_log(years, _series(data, "socioeconomic", "population"))
@@ -113,6 +123,14 @@ def build_inputs(
     fit_years = [y for y in gdp_obs if y in stock_obs and y <= base]
     pop_obs = _series(data, "socioeconomic", "population")
     fit_years = [y for y in fit_years if y in pop_obs]
+    if len({gdp_obs[y] for y in fit_years}) < 2:
+        msg = (
+            f"{data.path / 'socioeconomic.csv'}: the ownership curve is fitted to the years "
+            "up to the base year with an observed car stock (stock.csv), population and GDP "
+            f"per capita; found {len(fit_years)} such year(s) {fit_years}, it needs at least "
+            "two with different GDP per capita"
+        )
+        raise InputError(msg)
     ownership_obs = np.array([stock_obs[y] / pop_obs[y] * 1000.0 for y in fit_years])
 
     grid_obs = _series(data, "grid", "grid_intensity")
@@ -124,6 +142,13 @@ def build_inputs(
     first_grid = min(grid_obs)
     grid[years < first_grid] = grid_obs[first_grid]
     res = np.array([res_obs.get(int(y), np.nan) for y in years])
+    if res_obs.get(base, 0.0) >= 1.0:
+        msg = (
+            f"{data.path / 'grid.csv'}: variable 'renewable_share' = 100 % in the base year "
+            f"{base}; the projected grid intensity scales the non-renewable part of the base "
+            "year, which must not be zero"
+        )
+        raise InputError(msg)
     co2 = np.array([data.value("fuels", "co2_factor", fuel=f) for f in energy.FUELS])
     density = np.array([data.value("fuels", "energy_density", fuel=f) for f in energy.FUELS])
     intensity = np.array(
@@ -136,11 +161,34 @@ def build_inputs(
         ]
     )
     ghg = _series(data, "targets", "ghg_total")
+    if not ghg[max(ghg)] > 0:
+        msg = (
+            f"{data.path / 'targets.csv'}: variable 'ghg_total' = 0 in its latest year "
+            f"{max(ghg)}; the car CO2 target path is proportional to it and needs a positive "
+            "national total"
+        )
+        raise InputError(msg)
     targets = _series(data, "targets", "ghg_target")
     projects = _projects(data)
     utilisation, export_share = _industry_history(data, projects)
     origin_base = np.array([data.value("trade", "import_share", origin=o) for o in hub.ORIGINS])
     duty_base = np.array([data.value("trade", "duty", origin=o) for o in hub.ORIGINS])
+    history = (years >= first_year_of(data, "industry", "production", producer="")) & (
+        years <= base
+    )
+    for values, what, file in (
+        (stock[years <= base], "the car stock (interpolated) up to the base year", "stock.csv"),
+        (history_shares, "the sales shares by powertrain", "sales.csv"),
+        (initial, "the initial stock shares by fuel", "stock.csv"),
+        (pop, "the population of the model years", "socioeconomic.csv"),
+        (gdp[years == base], "the GDP per capita of the base year", "socioeconomic.csv"),
+        (grid[years <= base], "the grid intensity up to the base year", "grid.csv"),
+        (res[years == base], "the renewable share of the base year", "grid.csv"),
+        (utilisation[history], "the utilisation of the car plants", "industry.csv"),
+        (export_share[history], "the export share of production", "industry.csv"),
+        (origin_base / origin_base.sum(), "the import shares by origin", "trade.csv"),
+    ):
+        _require_finite(np.asarray(values, dtype=float), what, data.path / file)
     return chain.ChainInputs(
         years=years,
         base_year=base,
@@ -170,6 +218,21 @@ def build_inputs(
         eu_cvd_base=data.value("trade", "eu_cvd", origin="china") / _PERCENT,
         history_params=_history_params(data),
     )
+
+
+def first_year_of(data: Dataset, table: str, variable: str, **keys: str) -> int:
+    """The first year with a row of a yearly series (its first observation) [yr]."""
+    return int(data.series(table, variable, **keys).index.min())
+
+
+def _require_finite(values: np.ndarray, what: str, path: Path) -> None:
+    """The last gate before the chain: an input array has no NaN or infinity where it is used."""
+    if not np.isfinite(values).all():
+        msg = (
+            f"{path}: {what} is not a finite number everywhere the model uses it; "
+            "check the rows of this file"
+        )
+        raise InputError(msg)
 
 
 def _history_params(data: Dataset) -> dict[str, float]:
@@ -214,6 +277,23 @@ def _projects(data: Dataset) -> chain.Projects:
         latest = plant_rows[plant_rows["year"] == plant_rows["year"].max()]
         made = {str(r["producer"]): float(r["value"]) for r in latest.to_dict("records")}
         caps = {pid: nameplate[index[pid]] for pid in made}
+        for pid, cap in caps.items():
+            if not cap > 0:
+                given = registry[index[pid]].capacity
+                msg = (
+                    f"{data.path / PIPELINE_FILE}: row {index[pid] + 2}: column 'capacity' = "
+                    f"{'' if given is None else f'{given:g}'!r} of {pid!r}: industry.csv gives the "
+                    "plant's production, so its capacity must be given and above 0 (its "
+                    "utilisation is production over capacity)"
+                )
+                raise InputError(msg)
+        if not sum(made.values()) > 0:
+            year = int(latest["year"].iloc[0])
+            msg = (
+                f"{data.path / 'industry.csv'}: the production of the plants {sorted(made)} "
+                f"in {year} sums to 0; the utilisation of each plant is relative to theirs"
+            )
+            raise InputError(msg)
         industry = sum(made.values()) / sum(caps.values())
         for pid, value in made.items():
             relative[index[pid]] = value / caps[pid] / industry
@@ -257,10 +337,26 @@ def _industry_history(data: Dataset, projects: chain.Projects) -> tuple[np.ndarr
     utilisation = np.full(len(years), np.nan)
     export_share = np.full(len(years), np.nan)
     for i, year in enumerate(years.astype(int)):
-        if year in total and capacity[i] > 0:
+        if year in total and not capacity[i] > 0:
+            msg = (
+                f"{data.path / PIPELINE_FILE}: no passenger-car plant producing in {year} "
+                "(kind vehicle_assembly, segment car, stage operating or ramping, no "
+                "start_year, a capacity), but industry.csv gives the industry's production "
+                f"in {year}; the plants' utilisation is that production over their capacity"
+            )
+            raise InputError(msg)
+        if year in total:
             utilisation[i] = total[year] / capacity[i]
+        made_all = total.get(year, 0.0) + float(other_made.get(year, 0.0))
+        if year in exported and not made_all > 0:
+            msg = (
+                f"{data.path / 'industry.csv'}: exports in {year} are {exported[year]:g} "
+                "veh/yr but no production is given for that year; the export share is "
+                "exports over production"
+            )
+            raise InputError(msg)
         if year in total and year in exported:
-            export_share[i] = exported[year] / (total[year] + float(other_made.get(year, 0.0)))
+            export_share[i] = exported[year] / made_all
     return utilisation, export_share
 
 
@@ -314,6 +410,45 @@ def prepare(
     options = {k: values[k] for k in _NON_NUMERIC}
     _check_saturation(scenario, inputs)
     return inputs, options, parameter_arrays(values)
+
+
+def check(resolved: Sequence[ResolvedScenario], data: Dataset) -> Labels:
+    """Everything a run checks before it simulates, in the order it checks it.
+
+    The scenario names are unique, the pipeline registry loads (:func:`labels`)
+    and, for every scenario, the chain's inputs are built from the dataset and
+    the scenario's parameters are checked against them (:func:`prepare`).
+    :func:`run` calls this before it simulates anything, and
+    :func:`evhub.api.validate` (``evhub data validate``) calls it with every
+    shipped scenario of a dataset: one validation path, so a dataset that
+    validates can be run and one that a run refuses does not validate.
+
+    Returns
+    -------
+    Labels
+        The coordinates of the results.
+
+    Raises
+    ------
+    InputError
+        The first problem found, naming the file, the field and the value.
+    """
+    if not resolved:
+        msg = (
+            f"{data.path / 'scenarios'}: no scenario to run; a dataset ships at least one "
+            "scenario file (NAME.yaml)"
+        )
+        raise InputError(msg)
+    seen: set[str] = set()
+    for r in resolved:
+        if r.name in seen:
+            msg = f"scenario name {r.name!r} is given twice; names must be unique in one run"
+            raise InputError(msg)
+        seen.add(r.name)
+    coords = labels(data)
+    for r in resolved:
+        prepare(r, data)
+    return coords
 
 
 def simulate_resolved(scenario: ResolvedScenario, data: Dataset) -> chain.ChainOutputs:
@@ -528,6 +663,9 @@ def run(
     >>> res.data["stock"].attrs["units"]
     'veh'
     """
+    check_run_options(
+        samples=samples, seed=seed, sampler=sampler, chunk_size=chunk_size, workers=workers
+    )
     data = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
     if scenarios is None:
         from evhub.scenario import list_scenarios
@@ -538,14 +676,16 @@ def run(
     else:
         names = list(scenarios)
     resolved = [resolve(n, data, overrides) for n in names]
-    seen: set[str] = set()
-    for r in resolved:
-        if r.name in seen:
-            msg = f"scenario name {r.name!r} is given twice; names must be unique in one run"
-            raise InputError(msg)
-        seen.add(r.name)
+    coords = check(resolved, data)
+    if samples is not None:
+        check_ensemble_size(
+            int(samples),
+            len(resolved),
+            variables=len(IAMC_VARIABLES),
+            years=len(data.years),
+            inputs=max(len(r.distributions) for r in resolved) + 3 * len(_projects(data).ids),
+        )
     parts = []
-    coords = labels(data)
     for i, r in enumerate(resolved):
         if progress is not None:
             progress(i, len(resolved), r.name)
