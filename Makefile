@@ -21,9 +21,9 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP_RUN)
 
 ## run: install evhub, run the four shipped Türkiye scenarios (and 500-member ensembles) into results/
-## and write the report results/report.html
+## (--force: replacing whatever run results/ held) and write the report results/report.html
 run: $(STAMP_RUN)
-	$(BIN)/evhub run --samples 500 --seed 1 --out results
+	$(BIN)/evhub run --samples 500 --seed 1 --out results --force
 	$(BIN)/evhub report results
 
 ## dashboard: start the dashboard on http://127.0.0.1:8501

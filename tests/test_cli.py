@@ -171,7 +171,14 @@ def test_data_sources_prints_ids_and_urls() -> None:
 
 
 def test_run_writes_the_outputs(baseline_out: Path) -> None:
-    assert sorted(p.name for p in baseline_out.iterdir()) == OUTPUTS
+    # the run's files are in runs/<run-id>/; the folder shows them as links through `current`
+    names = sorted(p.name for p in baseline_out.iterdir())
+    assert names == sorted([*OUTPUTS, "current", "manifest.json", "runs"])
+    runs = list((baseline_out / "runs").iterdir())
+    assert len(runs) == 1
+    assert sorted(p.name for p in runs[0].iterdir()) == sorted([*OUTPUTS, "manifest.json"])
+    for name in [*OUTPUTS, "manifest.json"]:
+        assert (baseline_out / name).resolve() == (runs[0] / name).resolve()
     assert [p.name for p in baseline_out.parent.iterdir()] == ["baseline"]  # no temp folder
     iamc = pd.read_csv(baseline_out / "iamc.csv")
     assert set(iamc["Scenario"]) == {"baseline"}
@@ -205,23 +212,27 @@ def test_run_unknown_scenario_in_a_real_process(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_run_leaves_an_existing_folder_untouched(tmp_path: Path) -> None:
+def test_failed_run_leaves_an_existing_folder_untouched(baseline_out: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    before = {"iamc.csv": "earlier results\n", "notes.txt": "mine\n"}
-    for name, text in before.items():
-        (out / name).write_text(text, encoding="utf-8")
+    shutil.copytree(baseline_out, out, symlinks=True)
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+
+    def tree() -> dict[str, bytes]:
+        return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    before = tree()
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "name: bad\ndescription: d\nextends: baseline\noverrides:\n"
         "  market.bev_share.ceiling: 120\n",
         encoding="utf-8",
     )
-    result = _invoke("run", str(bad), "--out", str(out))
+    # (--force: the folder holds another run, which a run only replaces then)
+    result = _invoke("run", str(bad), "--out", str(out), "--force")
     _assert_input_error(result, f"{bad}: market.bev_share.ceiling = 120")
-    after = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
-    assert after == before
+    assert tree() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "out"]
+    assert not [p for p in out.rglob(".*")]  # no lock, no temporary folder
 
 
 def test_set_changes_the_result(baseline_out: Path, tmp_path: Path) -> None:
@@ -241,7 +252,11 @@ def test_set_changes_the_result(baseline_out: Path, tmp_path: Path) -> None:
         ("market.bev_shar.ceiling=80", "unknown key 'market.bev_shar.ceiling'"),
         ("market.bev_share.ceiling=lots", "market.bev_share.ceiling = 'lots'"),
         ("market.bev_share.ceiling=120", "market.bev_share.ceiling = 120"),
-        ("market.bev_share.ceiling=[80", "cannot parse value '[80'"),
+        (
+            "market.bev_share.ceiling=[80",
+            "--set market.bev_share.ceiling: malformed YAML (line 1, column 4): "
+            "expected ',' or ']'",
+        ),
     ],
     ids=["no-equals", "no-path", "unknown-path", "wrong-type", "out-of-range", "malformed"],
 )

@@ -44,6 +44,13 @@ def _files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+def _run_files(folder: Path) -> list[str]:
+    """The files of the current run, as the results folder shows them (links into it)."""
+    listed = [p for p in folder.iterdir() if p.name not in ("current", "runs", "sensitivity")]
+    assert all(p.is_symlink() and p.is_file() for p in listed), listed
+    return sorted(p.name for p in listed if p.name != "manifest.json")
+
+
 # --------------------------------------------------------------------------
 # run --samples
 # --------------------------------------------------------------------------
@@ -59,8 +66,9 @@ def ensemble_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result
 
 def test_run_samples_writes_the_ensemble_files(ensemble_run: tuple[Path, Result]) -> None:
     out, _ = ensemble_run
-    assert _files(out) == sorted(["evhub.duckdb", "iamc.csv", "scorecard.csv", *ENSEMBLE_FILES])
+    assert _run_files(out) == sorted(["evhub.duckdb", "iamc.csv", "scorecard.csv", *ENSEMBLE_FILES])
     assert [p.name for p in out.parent.iterdir()] == ["out"]  # no temporary folder left
+    assert len(_files(out / "runs")) == 1
     quantiles = pd.read_csv(out / "iamc_quantiles.csv")
     assert set(quantiles["Scenario"]) == {"baseline"}
     assert sorted(set(quantiles["Quantile"])) == list(QUANTILES)
@@ -108,10 +116,15 @@ def test_a_run_without_samples_removes_stale_ensemble_files(
     ensemble_run: tuple[Path, Result], tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    shutil.copytree(ensemble_run[0], out)
-    result = _invoke("run", "baseline", "--out", str(out))
+    shutil.copytree(ensemble_run[0], out, symlinks=True)
+    # another request (no ensemble): it replaces the ensemble only when told to
+    refused = _invoke("run", "baseline", "--out", str(out))
+    _assert_input_error(refused, f"--out {out}: holds run ", "with 16 members (seed 3, lhs)")
+    assert not any(p.name.startswith(".") for p in out.iterdir())
+    result = _invoke("run", "baseline", "--out", str(out), "--force")
     assert result.exit_code == 0, result.output
-    assert _files(out) == ["evhub.duckdb", "iamc.csv", "scorecard.csv"]
+    assert _run_files(out) == ["evhub.duckdb", "iamc.csv", "scorecard.csv"]
+    assert len(_files(out / "runs")) == 1
     assert "ensemble:" not in result.stdout
     assert "%)" not in result.stdout
 
@@ -181,6 +194,8 @@ def _table_rows(output: str) -> list[list[str]]:
 def test_sensitivity_sobol(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = _sensitivity(out)
+    assert _files(out) == ["sensitivity"]  # beside the results of `evhub run --out out`
+    out = out / "sensitivity"
     assert result.exit_code == 0, result.output
     assert _files(out) == [f"{STEM}-sobol-tornado.csv", f"{STEM}-sobol.csv"]
     table = pd.read_csv(out / f"{STEM}-sobol.csv")
@@ -225,6 +240,7 @@ def test_sensitivity_sobol(tmp_path: Path) -> None:
 def test_sensitivity_morris(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = _sensitivity(out, "--method", "morris")
+    out = out / "sensitivity"
     assert result.exit_code == 0, result.output
     assert _files(out) == [f"{STEM}-morris-tornado.csv", f"{STEM}-morris.csv"]
     table = pd.read_csv(out / f"{STEM}-morris.csv")

@@ -295,7 +295,8 @@ def test_text_value_not_yaml():
         (
             {"market.bev_share.midpoint_year": 2150.0},
             "overrides: market.bev_share.midpoint_year = 2150.0: "
-            "Input should be less than or equal to 2100 yr (between the first modern electric cars and the end of any projection)",
+            "Input should be less than or equal to 2100 yr "
+            "(between the first modern electric cars and the end of any projection)",
         ),
         (
             {"market.bev_share.ceiling": 120.0},
@@ -305,7 +306,8 @@ def test_text_value_not_yaml():
         (
             {"pipeline.overrides.byd-manisa.delay": 50.0},
             "overrides: pipeline.overrides.byd-manisa.delay = 50.0: "
-            "Input should be less than or equal to 30 yr (a plant cannot open a decade early or a generation late and still be the same plan)",
+            "Input should be less than or equal to 30 yr "
+            "(a plant cannot open a decade early or a generation late and still be the same plan)",
         ),
     ],
 )
@@ -335,13 +337,15 @@ def test_out_of_range_values_get_the_scenario_message(dataset, overrides, messag
             {"pipeline.overrides.byd-manisa.delay": -50.0},
             "",
             "Pipeline projects, byd-manisa delay [yr]: pipeline.overrides.byd-manisa.delay = "
-            "-50.0: Input should be greater than or equal to -10 yr (a plant cannot open a decade early or a generation late and still be the same plan)",
+            "-50.0: Input should be greater than or equal to -10 yr "
+            "(a plant cannot open a decade early or a generation late and still be the same plan)",
         ),
         (
             {"market.bev_share.midpoint_year": 2150},
             "# a comment\nmarket.bev_share.midpoint_year = 2150",
             "Other parameters, line 2: market.bev_share.midpoint_year = 2150: "
-            "Input should be less than or equal to 2100 yr (between the first modern electric cars and the end of any projection)",
+            "Input should be less than or equal to 2100 yr "
+            "(between the first modern electric cars and the end of any projection)",
         ),
         (
             {"market.bev_share": {"ceiling": 120}},

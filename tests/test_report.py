@@ -14,7 +14,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 import evhub
-from evhub import figures
+from evhub import figures, layout
 from evhub.errors import InputError
 from evhub.report import build, write_report
 
@@ -615,7 +615,7 @@ def test_plotly_embedded_exactly_once(tree, html):
 
 def test_data_are_escaped(results_dir, tmp_path, store):
     folder = tmp_path / "results"
-    shutil.copytree(results_dir, folder)
+    shutil.copytree(results_dir, folder, symlinks=True)
     sid = sorted(cited(store) & set(store["sources"]["id"]))[0]
     con = duckdb.connect(str(folder / "evhub.duckdb"))
     con.execute(
@@ -623,6 +623,7 @@ def test_data_are_escaped(results_dir, tmp_path, store):
         ["<script>alert(1)</script> & co", "javascript:alert(1)", sid],
     )
     con.close()
+    _reseal(folder)
     page = write_report(folder).read_text(encoding="utf-8")
     tree = parse(page)
     li = by_id(tree)[f"src-{sid}"]
@@ -664,6 +665,18 @@ def _files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+def _reseal(folder: Path) -> None:
+    """Record the files of the current run as they are now in its manifest.
+
+    A changed file no longer matches the manifest, and the report refuses the
+    folder for that; resealing lets a test reach the checks behind that one.
+    """
+    run = (folder / layout.CURRENT).resolve()
+    manifest = json.loads((run / layout.MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"] = layout.file_entries(run)
+    (run / layout.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
 def test_missing_folder(tmp_path):
     folder = tmp_path / "nowhere"
     with pytest.raises(InputError) as err:
@@ -679,16 +692,52 @@ def test_folder_without_store(tmp_path):
     with pytest.raises(InputError) as err:
         write_report(tmp_path)
     assert str(err.value) == (
-        f"{tmp_path / 'evhub.duckdb'}: no such file; write the folder with "
+        f"{tmp_path / 'manifest.json'}: no such file; the folder was not written by `evhub run` "
+        f"of this version (or its run was interrupted); write the folder again with "
         f"`evhub run --out {tmp_path}`"
     )
     assert _files(tmp_path) == ["iamc.csv"]
 
 
+def test_a_file_changed_after_the_run(copied):
+    """A file that is not the one the run wrote (its checksum): the files are not from one run."""
+    _sql(copied, "DELETE FROM scorecard WHERE year = 2030")
+    with pytest.raises(InputError) as err:
+        write_report(copied)
+    message = str(err.value)
+    assert message.startswith(f"{copied / 'evhub.duckdb'}: ")
+    assert "the files are not from one run; write the folder again with `evhub run --out" in message
+    assert "report.html" not in _files(copied / "current")
+
+
+def test_a_store_of_another_run(copied, deterministic_dir):
+    """The store of another run, even with the manifest's checksums made to fit it."""
+    store = copied / "current" / "evhub.duckdb"
+    store.unlink()
+    shutil.copyfile(deterministic_dir / "evhub.duckdb", store)
+    _reseal(copied)
+    with pytest.raises(InputError) as err:
+        write_report(copied)
+    run_id = json.loads((copied / "manifest.json").read_text(encoding="utf-8"))["run_id"]
+    assert str(err.value).startswith(f"{copied / 'evhub.duckdb'}: table 'runs' holds run ")
+    assert f"but {copied / 'manifest.json'} is of run {run_id}; the files are not from one run" in (
+        str(err.value)
+    )
+
+
+def test_the_report_goes_into_the_run_folder(copied):
+    report = write_report(copied)
+    assert report == copied / "report.html"
+    assert report.is_symlink()
+    assert report.resolve() == (copied / "current" / "report.html").resolve()
+
+
 @pytest.fixture
 def copied(results_dir, tmp_path) -> Path:
     folder = tmp_path / "results"
-    shutil.copytree(results_dir, folder, ignore=shutil.ignore_patterns("report.html"))
+    shutil.copytree(
+        results_dir, folder, symlinks=True, ignore=shutil.ignore_patterns("report.html")
+    )
     return folder
 
 
@@ -702,6 +751,7 @@ def _sql(folder: Path, statement: str) -> None:
 
 def test_store_without_pipeline_table(copied):
     _sql(copied, "DROP TABLE pipeline")
+    _reseal(copied)
     before = _files(copied)
     with pytest.raises(InputError) as err:
         write_report(copied)
@@ -714,6 +764,7 @@ def test_store_without_pipeline_table(copied):
 
 def test_store_missing_a_column(copied):
     _sql(copied, "ALTER TABLE sources DROP COLUMN url")
+    _reseal(copied)
     with pytest.raises(InputError) as err:
         write_report(copied)
     assert str(err.value) == (
@@ -725,6 +776,7 @@ def test_store_missing_a_column(copied):
 
 def test_ensemble_store_missing_a_scorecard_column(copied):
     _sql(copied, "ALTER TABLE scorecard DROP COLUMN probability")
+    _reseal(copied)
     with pytest.raises(InputError, match=r"table 'scorecard' has no column 'probability'"):
         write_report(copied)
 
@@ -732,6 +784,7 @@ def test_ensemble_store_missing_a_scorecard_column(copied):
 def test_corrupt_store(copied):
     store = copied / "evhub.duckdb"
     store.write_bytes(b"not a database" * 100)
+    _reseal(copied)
     with pytest.raises(InputError) as err:
         write_report(copied)
     message = str(err.value)
@@ -741,7 +794,8 @@ def test_corrupt_store(copied):
 
 
 def test_ensemble_without_quantiles_file(copied):
-    (copied / "iamc_quantiles.csv").unlink()
+    (copied / "current" / "iamc_quantiles.csv").unlink()
+    _reseal(copied)
     with pytest.raises(InputError) as err:
         write_report(copied)
     assert str(err.value) == (
@@ -753,6 +807,7 @@ def test_ensemble_without_quantiles_file(copied):
 def test_iamc_from_another_run(copied):
     iamc = pd.read_csv(copied / "iamc.csv")
     iamc[iamc["Scenario"] == "baseline"].to_csv(copied / "iamc.csv", index=False)
+    _reseal(copied)
     with pytest.raises(InputError) as err:
         write_report(copied)
     assert str(err.value) == (
@@ -816,6 +871,7 @@ def test_iamc_year_column_with_words(copied):
     iamc["2030"] = iamc["2030"].astype(object)
     iamc.loc[3, "2030"] = "abc"
     iamc.to_csv(copied / "iamc.csv", index=False)
+    _reseal(copied)
     with pytest.raises(InputError) as err:
         write_report(copied)
     assert str(err.value) == (
@@ -829,6 +885,7 @@ def test_a_failed_report_leaves_the_old_one(copied):
     report = write_report(copied)
     old = report.read_bytes()
     _sql(copied, "DROP TABLE pipeline")
+    _reseal(copied)
     with pytest.raises(InputError):
         write_report(copied)
     assert report.read_bytes() == old

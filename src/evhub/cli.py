@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from evhub import api
+from evhub import api, layout
 from evhub.distributions import show_spec
 from evhub.errors import InputError
 from evhub.model.indicators import INDICATORS
@@ -87,7 +87,7 @@ def _parse_set(items: Sequence[str]) -> dict[str, Any]:
         if not sep or not path:
             msg = f"--set {item!r}: expected PATH=VALUE, e.g. market.bev_share.ceiling=80"
             raise InputError(msg)
-        out[path.strip()] = api.parse_value(text.strip())
+        out[path.strip()] = api.parse_value(text.strip(), f"--set {path.strip()}")
     return out
 
 
@@ -97,7 +97,23 @@ def run(
         list[str] | None,
         typer.Argument(help="Shipped scenario names or YAML files (default: all shipped)."),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("results"),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Results folder: the run goes into OUT/runs/<run-id>/ and replaces the one "
+            "OUT/current points to, at once; OUT/iamc.csv etc. are links to its files.",
+        ),
+    ] = Path("results"),
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace the results of another run in --out (other scenarios, --set, "
+            "samples, seed, sampler or dataset); they are deleted.",
+        ),
+    ] = False,
     dataset: DatasetOption = None,
     set_: Annotated[
         list[str] | None,
@@ -130,10 +146,28 @@ def run(
     With --samples N, also sample each scenario's distributions and pipeline
     projects N times and write iamc_quantiles.csv and targets.csv (the
     probability of meeting each target), with every member in the store.
+
+    Each run is written whole into a new folder with a manifest.json (run id,
+    dataset and scenario files with checksums, seed, every file's checksum)
+    and swapped in at once: a reader sees the old results or the new ones.
+    A folder that holds another run is only replaced with --force.
     """
 
     def work() -> Any:
         overrides = _parse_set(set_ or [])
+        request = layout.Request.of(
+            scenarios or None,
+            dataset=dataset,
+            overrides=overrides,
+            samples=samples,
+            seed=seed,
+            sampler=sampler,
+        )
+        with layout.lock(out, "--out"):
+            layout.check_target(out, request, force=force, option="--out")  # before running
+            return _run_into(request, overrides)
+
+    def _run_into(request: layout.Request, overrides: dict[str, Any]) -> Any:
         with _progress() as progress:
             task = progress.add_task("running scenarios", total=None)
 
@@ -157,10 +191,11 @@ def run(
                 scheduler=scheduler,
             )
             progress.update(task, description="writing results", completed=0, total=None)
-            folder = results.write(out, progress=step)
-        return results, folder
+            folder = results.write(out, progress=step, force=force, request=request)
+        run_id = layout.Manifest.read(folder / layout.MANIFEST).run_id  # (still locked)
+        return results, folder, run_id
 
-    results, folder = _guard(work)
+    results, folder, run_id = _guard(work)
     _print_scorecard(results.scorecard())
     files = ["iamc.csv", "scorecard.csv"]
     if results.ensemble is not None:
@@ -172,7 +207,9 @@ def run(
             soft_wrap=True,
         )
     shown = ", ".join(str(folder / f) for f in files)
-    console.print(f"wrote {shown} and {folder / 'evhub.duckdb'}", soft_wrap=True)
+    console.print(f"wrote {shown} and {folder / layout.STORE}", soft_wrap=True)
+    manifest = folder / layout.MANIFEST
+    console.print(f"run {run_id}: {folder / layout.RUNS / run_id}, see {manifest}", soft_wrap=True)
 
 
 def _progress() -> Progress:
@@ -275,7 +312,10 @@ def data_validate(
         Path | None, typer.Argument(help="Dataset folder (default: the shipped dataset).")
     ] = None,
 ) -> None:
-    """Check a dataset: types, units, ranges, coverage and that every source id is known."""
+    """Check a dataset as `run` does, short of simulating it (the same checks and messages).
+
+    Files, years, ranges, sources, what the model needs, every shipped scenario and the pipeline.
+    """
     summary = _guard(lambda: api.validate(folder))
     console.print(
         f"[green]ok[/] {summary['path']}: {summary['rows']} rows in {summary['tables']} tables, "
@@ -413,7 +453,15 @@ def calibrate(
     console.print("Put these in the dataset's assumptions.csv (or a scenario) to use them.")
 
 
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+OutOption = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Results folder: the two CSVs go into OUT/sensitivity/ (beside the results of "
+        "`evhub run --out OUT`; each file replaced at once, the run's files untouched).",
+    ),
+]
 
 
 @app.command()
@@ -442,9 +490,19 @@ def sensitivity(
         typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable)."),
     ] = None,
 ) -> None:
-    """Which uncertain inputs decide an indicator: Sobol or Morris indices (SALib), ranked."""
+    """Which uncertain inputs decide an indicator: Sobol or Morris indices (SALib), ranked.
+
+    Writes OUT/sensitivity/sensitivity-<scenario>-<indicator>-<year>-<method>.csv
+    (the indices) and ...-tornado.csv (one input at a time), beside the
+    results of `evhub run --out OUT`.
+    """
 
     def work() -> Any:
+        with layout.lock(out, "--out"):
+            layout.check_folder(out, "--out")  # before the analysis runs
+            return analyse()
+
+    def analyse() -> Any:
         with _progress() as progress:
             task = progress.add_task("sampling", total=None)
 
@@ -464,14 +522,14 @@ def sensitivity(
                 scheduler=scheduler,
                 progress=step,
             )
-        stem = result.file_stem()
-        paths = (out / f"{stem}.csv", out / f"{stem}-tornado.csv")
+        folder = out / layout.SENSITIVITY
+        paths = tuple(folder / name for name in layout.sensitivity_files(result.file_stem()))
 
-        def write(folder: Path) -> None:
-            result.indices.to_csv(folder / paths[0].name, index=False, float_format="%.6g")
-            result.tornado.to_csv(folder / paths[1].name, index=False, float_format="%.6g")
+        def write(tmp: Path) -> None:
+            result.indices.to_csv(tmp / paths[0].name, index=False, float_format="%.6g")
+            result.tornado.to_csv(tmp / paths[1].name, index=False, float_format="%.6g")
 
-        write_atomically(out, write)
+        write_atomically(folder, write)
         return result, paths
 
     result, paths = _guard(work)
@@ -611,10 +669,19 @@ def report(
     ] = Path("results"),
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="HTML file to write (default: RESULTS_DIR/report.html)."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="HTML file to write (default: into the current run's folder, linked as "
+            "RESULTS_DIR/report.html).",
+        ),
     ] = None,
 ) -> None:
     """Write one self-contained HTML report of a results folder (opens offline).
+
+    The folder's files must be those of one run: each is checked against the
+    run's manifest.json. The report goes into the run's own folder, so a
+    later run never shows it beside its new data.
 
     The scorecard with the probability of meeting each target, fan charts
     (5-95 %, 25-75 %, median) against the targets, sales and stock by

@@ -24,14 +24,17 @@ every member's values into DuckDB chunk by chunk.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import queue
 import shutil
 import tempfile
+import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -44,6 +47,8 @@ from evhub.model import chain, indicators
 from evhub.results import IAMC_VARIABLES, MODEL
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from evhub.dataset import Dataset
     from evhub.run import Labels
     from evhub.scenario import ResolvedScenario
@@ -64,6 +69,7 @@ __all__ = [
 ]
 
 F = NDArray[np.float64]
+T = TypeVar("T")
 Progress = Callable[[int, int, str], None]
 
 #: Quantiles of ``iamc_quantiles.csv``.
@@ -74,6 +80,18 @@ SAMPLERS = ("lhs", "sobol")
 DEFAULT_CHUNK = 500
 _PERCENT_UNITS = ("%", "%/yr")
 _VARIABLES = tuple(IAMC_VARIABLES)
+#: Store table of every member's values, one array over the years per
+#: (scenario, run, variable), and the long-format view of it.
+PATHS_TABLE = "ensemble_paths"
+ENSEMBLE_TABLE = "ensemble"
+#: Chunks read ahead while DuckDB stores the last (memory: this many chunks).
+_READ_AHEAD = 2
+#: Rows of the store's ensemble table per commit: two of DuckDB's row groups
+#: (122,880 rows each), written straight to the file rather than through the WAL.
+_COMMIT_ROWS = 2 * 122_880
+#: DuckDB's memory limit while the ensemble is stored (written blocks need not stay cached).
+_STORE_MEMORY = "256MB"
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 _PROJECT_FIELDS = ("delay", "lead_time")
 
 
@@ -505,48 +523,72 @@ class Ensemble:
         """Add the ensemble tables to an open DuckDB connection, chunk by chunk.
 
         Tables: ``ensemble`` (scenario, run, variable, year, value: every
-        member's IAMC variables, long format), ``samples`` (scenario, run,
-        parameter, value: every member's sampled inputs), ``distributions``
-        (scenario, parameter, distribution, central value) and
-        ``ensemble_runs`` (scenario, samples, seed, sampler, chunk size).
+        member's IAMC variables, long format; a view of ``ensemble_paths``),
+        ``ensemble_paths`` (scenario, run, variable, value: each member's
+        values of a variable over the model years, one ``FLOAT[years]`` array
+        per row, as stored), ``samples`` (scenario, run, parameter, value:
+        every member's sampled inputs), ``distributions`` (scenario,
+        parameter, distribution, central value) and ``ensemble_runs``
+        (scenario, samples, seed, sampler, chunk size).
+
+        The values are stored as float32 (relative rounding error at most
+        2**-24, about 6e-8, far below the spread of the inputs; the summaries
+        in ``iamc_quantiles.csv`` and ``targets.csv`` come from the float64
+        chunks, not from the store); ``ensemble.value`` reads them back as
+        DOUBLE. A NaN (a variable without a value in a year) is NULL.
+
+        Each chunk goes in as one Arrow table of ``variables x members`` rows
+        (the next one is read and converted while DuckDB stores the last), so
+        memory does not grow with the number of members.
+
+        Parameters
+        ----------
+        con
+            An open ``duckdb`` connection to the store.
+        progress
+            Called as ``progress(done, total, description)`` after each chunk.
+
+        Raises
+        ------
+        InputError
+            If a value is finite but beyond the float32 range (about 3.4e38).
         """
-        years = np.array([int(y) for y in self.dataset.years], dtype=np.int16)
-        variables = pd.CategoricalDtype(list(_VARIABLES))
-        scenarios = pd.CategoricalDtype(self.scenarios)
-        con.execute("SET preserve_insertion_order = false")  # a third faster; query with ORDER BY
+        years = [int(y) for y in self.dataset.years]
         con.execute(
-            "CREATE TABLE ensemble (scenario VARCHAR, run INTEGER, variable VARCHAR, "
-            "year SMALLINT, value DOUBLE)"
+            f"CREATE TABLE {PATHS_TABLE} (scenario VARCHAR, run INTEGER, variable VARCHAR, "
+            f"value FLOAT[{len(years)}])"
         )
-        total = sum(len(m.chunks) for m in self.members.values())
-        done = 0
-        for name, member in self.members.items():
-            for k, (start, stop) in enumerate(member.bounds):
-                block = member.chunk(k)  # (variable, member, year)
-                n_var, n_run, n_year = block.shape
-                frame = pd.DataFrame(
-                    {
-                        "scenario": pd.Categorical.from_codes(
-                            np.zeros(block.size, dtype=np.int8) + self.scenarios.index(name),
-                            dtype=scenarios,
-                        ),
-                        "run": np.tile(
-                            np.repeat(np.arange(start, stop, dtype=np.int32), n_year), n_var
-                        ),
-                        "variable": pd.Categorical.from_codes(
-                            np.repeat(np.arange(n_var, dtype=np.int16), n_run * n_year),
-                            dtype=variables,
-                        ),
-                        "year": np.tile(years, n_var * n_run),
-                        "value": block.reshape(-1),
-                    }
-                )
-                con.register("chunk", frame)
-                con.execute("INSERT INTO ensemble SELECT * FROM chunk")
-                con.unregister("chunk")
-                done += 1
-                if progress is not None:
-                    progress(done, total, "writing the ensemble to DuckDB")
+        jobs = [
+            (name, member, k)
+            for name, member in self.members.items()
+            for k in range(len(member.chunks))
+        ]
+        chunks = (self._path_table(*job) for job in jobs)
+        with contextlib.closing(_prefetched(chunks)) as ahead:
+            _insert(con, PATHS_TABLE, ahead, len(jobs), progress)
+        listed = ", ".join(str(y) for y in years)
+        con.execute(
+            f"CREATE VIEW {ENSEMBLE_TABLE} AS SELECT scenario, run, variable, "
+            f"unnest([{listed}]::SMALLINT[]) AS year, unnest(value)::DOUBLE AS value "
+            f"FROM {PATHS_TABLE}"
+        )
+        first, last = years[0], years[-1]
+        for statement, text in (
+            (
+                f"TABLE {PATHS_TABLE}",
+                f"Every ensemble member's IAMC variables: one row per scenario, run and "
+                f"variable; value holds the years {first}-{last} in order (float32, NULL "
+                f"where the variable has no value). Long format: view {ENSEMBLE_TABLE}.",
+            ),
+            (
+                f"VIEW {ENSEMBLE_TABLE}",
+                f"Every ensemble member's IAMC variables in long format (scenario, run, "
+                f"variable, year, value), read from table {PATHS_TABLE}; values stored "
+                f"as float32.",
+            ),
+        ):
+            quoted = text.replace("'", "''")
+            con.execute(f"COMMENT ON {statement} IS '{quoted}'")
         samples = []
         for name in self.members:
             inputs = (
@@ -592,6 +634,141 @@ class Ensemble:
             con.register("frame", frame)
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
             con.unregister("frame")
+
+    def _path_table(self, name: str, member: Member, k: int) -> pa.Table:
+        """Chunk ``k`` of a scenario as rows of :data:`PATHS_TABLE` (an Arrow table)."""
+        import pyarrow as pa
+
+        block = member.chunk(k)  # (variable, member, year), float64
+        n_var, n_run, n_year = block.shape
+        start, _ = member.bounds[k]
+        values = _float32(block, start, [int(y) for y in self.dataset.years])
+        rows = n_var * n_run
+        scenario = pa.DictionaryArray.from_arrays(
+            pa.array(np.full(rows, self.scenarios.index(name), dtype=np.int32)),
+            pa.array(self.scenarios, pa.string()),
+        )
+        variable = pa.DictionaryArray.from_arrays(
+            pa.array(np.repeat(np.arange(n_var, dtype=np.int32), n_run)),
+            pa.array(_VARIABLES, pa.string()),
+        )
+        run = np.tile(np.arange(start, start + n_run, dtype=np.int32), n_var)
+        flat = values.reshape(-1)
+        value = pa.FixedSizeListArray.from_arrays(pa.array(flat, mask=np.isnan(flat)), n_year)
+        return pa.table(
+            [scenario, pa.array(run), variable, value],
+            names=["scenario", "run", "variable", "value"],
+        )
+
+
+def _insert(
+    con: Any, table: str, chunks: Iterator[pa.Table], total: int, progress: Progress | None
+) -> None:
+    """Insert Arrow tables into ``table``, a commit every :data:`_COMMIT_ROWS` rows or so.
+
+    A commit of whole row groups goes straight to the file; a commit per chunk
+    (fewer rows than a row group) would go through the write-ahead log and be
+    copied again at the checkpoint. DuckDB's memory limit is
+    :data:`_STORE_MEMORY` meanwhile, so that it does not keep every written
+    block cached and memory stays flat; the caller's limit is restored. If the
+    caller has a transaction open, every chunk goes into it.
+    """
+    (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    con.execute(f"SET memory_limit = '{_STORE_MEMORY}'")
+    own = _begin(con)
+    rows = 0
+    try:
+        for done, chunk in enumerate(chunks, 1):
+            con.register("chunk", chunk)
+            con.execute(f"INSERT INTO {table} SELECT * FROM chunk")
+            con.unregister("chunk")
+            rows += chunk.num_rows
+            if own and rows >= _COMMIT_ROWS:
+                con.execute("COMMIT")
+                own = _begin(con)
+                rows = 0
+            if progress is not None:
+                progress(done, total, "writing the ensemble to DuckDB")
+        if own:
+            con.execute("COMMIT")
+            own = False
+    finally:
+        if own:
+            con.execute("ROLLBACK")
+        con.execute(f"SET memory_limit = '{limit}'")
+
+
+def _begin(con: Any) -> bool:
+    """Begin a transaction on ``con``; ``False`` if one is already open (the caller's)."""
+    import duckdb
+
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        return False
+    return True
+
+
+def _float32(block: F, start: int, years: Sequence[int]) -> NDArray[np.float32]:
+    """``block`` (variable, member, year) as float32; an error where a value would overflow."""
+    with np.errstate(over="ignore"):  # an overflow is found and named below
+        out = block.astype(np.float32)
+    if np.isinf(out).any():
+        over = np.isinf(out) & np.isfinite(block)
+        if over.any():
+            v, m, y = (int(i[0]) for i in np.nonzero(over))
+            msg = (
+                f"{_VARIABLES[v]}, member {start + m}, {years[y]}: {block[v, m, y]:g} is beyond "
+                f"the store's float32 range (±{_FLOAT32_MAX:.3g}); check the inputs of the run"
+            )
+            raise InputError(msg)
+    return out
+
+
+def _prefetched(items: Iterator[T], ahead: int = _READ_AHEAD) -> Generator[T, None, None]:
+    """Yield ``items`` in order, computing up to ``ahead`` of them in a background thread.
+
+    numpy, pyarrow and DuckDB release the GIL in their bulk work, so reading
+    and converting the next chunk overlaps with storing the current one. An
+    exception in the thread is raised here, at the item where it happened.
+    """
+    done = object()
+    box: queue.Queue[Any] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        box.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put((done, exc))
+            return
+        box.put((done, None))
+
+    thread = threading.Thread(target=produce, name="evhub-store-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = box.get()
+            if item is done:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                box.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.1)
 
 
 # --------------------------------------------------------------------------
@@ -645,7 +822,9 @@ def run_ensemble(
         msg = f"--workers {workers}: must be at least 1"
         raise InputError(msg)
     unit_draws(samples, 0, seed, sampler)  # checks samples and sampler
-    scratch = Path(tempfile.mkdtemp(prefix="evhub-ensemble-"))
+    from evhub.layout import scratch_folder  # named with the pid; removes those of dead ones
+
+    scratch = scratch_folder("evhub-ensemble-", tempfile.gettempdir())
     members: dict[str, Member] = {}
     jobs: list[tuple[str, int, Task, F]] = []
     try:

@@ -8,7 +8,6 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from evhub import layout
+from evhub.errors import InputError
 from evhub.model import indicators
 
 if TYPE_CHECKING:
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ENSEMBLE_FILES", "IAMC_VARIABLES", "MEMO_VARIABLES", "Results", "write_atomically"]
 
-#: Files an ensemble adds to the output folder.
-ENSEMBLE_FILES = ("iamc_quantiles.csv", "targets.csv")
+#: Files an ensemble adds to a run (see :mod:`evhub.layout`).
+ENSEMBLE_FILES = layout.ENSEMBLE_FILES
 
 MODEL = "evhub"
 _PCT = 100.0
@@ -314,40 +315,107 @@ class Results:
         return card
 
     def write(
-        self, out: str | Path, progress: Callable[[int, int, str], None] | None = None
+        self,
+        out: str | Path,
+        progress: Callable[[int, int, str], None] | None = None,
+        *,
+        force: bool = False,
+        request: layout.Request | None = None,
     ) -> Path:
-        """Write the results into a folder, all or nothing.
+        """Write the results into a results folder as one new run, swapped in at once.
 
-        Files: ``iamc.csv``, ``scorecard.csv`` and ``evhub.duckdb``; with an
-        ensemble also ``iamc_quantiles.csv`` and ``targets.csv`` (and the
-        ensemble tables in the store). Ensemble files of an earlier run in the
-        folder are removed when this run has none.
+        The run goes into ``OUT/runs/<run-id>/``: ``iamc.csv``,
+        ``scorecard.csv``, ``evhub.duckdb``, with an ensemble also
+        ``iamc_quantiles.csv`` and ``targets.csv`` (and the ensemble tables
+        in the store), and ``manifest.json`` (:class:`evhub.layout.Manifest`).
+        Then ``OUT/current`` is pointed at it with one rename, and
+        ``OUT/iamc.csv`` etc. are links through ``current``. A reader sees
+        the old run or the new one, never a mix; if the write fails, the
+        folder is as it was. See :mod:`evhub.layout`.
+
+        Parameters
+        ----------
+        out
+            The results folder (created if missing).
+        progress
+            Called as ``progress(done, total, description)`` while the
+            ensemble is written.
+        force
+            Replace the results of another run (or of an evhub that wrote
+            no manifest); without it, only a run of the same request is
+            replaced.
+        request
+            What was run (for the manifest and the check above); by default
+            what the results tell (:meth:`evhub.layout.Request.from_results`).
+
+        Returns
+        -------
+        pathlib.Path
+            ``out``: ``out / "iamc.csv"`` etc. are the files of this run.
+
+        Raises
+        ------
+        InputError
+            If ``out`` is a file, someone else's folder, holds another run
+            (without ``force``), another process writes into it, or it
+            cannot be written.
         """
-        folder = write_atomically(Path(out), lambda tmp: self._write_files(tmp, progress))
-        if self.ensemble is None:
-            for name in ENSEMBLE_FILES:
-                (folder / name).unlink(missing_ok=True)
-        return folder
+        path = Path(out)
+        asked = request if request is not None else layout.Request.from_results(self)
+        with layout.lock(path):
+            layout.check_target(path, asked, force=force)
+            layout.write_run(
+                path,
+                lambda folder, run_id, created: self._write_files(
+                    folder, run_id, created, progress
+                ),
+                lambda run_id, created: layout.manifest_body(run_id, created, asked, self, path),
+            )
+        return path
 
     def _write_files(
-        self, folder: Path, progress: Callable[[int, int, str], None] | None = None
+        self,
+        folder: Path,
+        run_id: str,
+        created: dt.datetime,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> None:
         iamc = self.to_iamc()
-        iamc.to_csv(folder / "iamc.csv", index=False, float_format="%.6g")
-        self.scorecard().to_csv(folder / "scorecard.csv", index=False, float_format="%.6g")
+        iamc.to_csv(folder / layout.IAMC, index=False, float_format="%.6g")
+        self.scorecard().to_csv(folder / layout.SCORECARD, index=False, float_format="%.6g")
         if self.ensemble is not None:
             self.ensemble.write_files(folder)
-        write_store(self, folder / "evhub.duckdb", progress)
+        write_store(self, folder / layout.STORE, progress, run_id=run_id, created=created)
 
 
 def write_atomically(out: Path, writer: Callable[[Path], None]) -> Path:
     """Let ``writer`` fill a temporary folder, then move its files into ``out``.
 
-    If ``writer`` fails, nothing in ``out`` changes (and ``out`` is not created).
+    If ``out`` does not exist, the filled folder is renamed to ``out`` (it is
+    made beside it); otherwise the temporary folder is made inside ``out``
+    (on its file system, which may be another one than its parent's) and
+    each file replaces its namesake with one rename. If ``writer`` fails,
+    nothing in ``out`` changes (and ``out`` is not created).
+
+    Raises
+    ------
+    InputError
+        If ``out`` is a file or cannot be written.
     """
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    out = Path(out)
+    try:
+        if out.exists() and not out.is_dir():
+            msg = f"{out}: is a file, not a folder"
+            raise InputError(msg)
+        if out.is_dir():
+            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=out))
+        else:
+            parent = out.absolute().parent
+            parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    except OSError as exc:
+        msg = f"{out}: cannot write into the folder ({exc.strerror or exc})"
+        raise InputError(msg) from None
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder should not be
@@ -356,9 +424,9 @@ def write_atomically(out: Path, writer: Callable[[Path], None]) -> Path:
         if not out.exists():
             os.replace(tmp, out)
             return out
-        for item in tmp.iterdir():
+        for item in sorted(tmp.iterdir()):
             target = out / item.name
-            if target.is_dir():
+            if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
             os.replace(item, target)
     finally:
@@ -368,34 +436,74 @@ def write_atomically(out: Path, writer: Callable[[Path], None]) -> Path:
 
 
 def _version() -> str:
-    try:
-        return metadata.version("evhub")
-    except metadata.PackageNotFoundError:  # running from a source tree
-        return "unknown"
+    return layout.evhub_version()
+
+
+def _pipeline_tables(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``pipeline`` table and its output mix in long form (``pipeline_mix``).
+
+    Columns ``share_<category>`` of the pipeline become rows of
+    ``pipeline_mix`` (scenario, id, category, share), so the store has no
+    column per category.
+    """
+    from evhub.run import project_table
+
+    data = results.dataset
+    when = int((data.meta.get("report_years") or [data.base_year])[0])
+    pipeline = pd.concat(
+        [project_table(s, data, when).assign(scenario=s.name) for s in results.scenarios],
+        ignore_index=True,
+    )
+    pipeline["usable_year"] = when
+    shares = [c for c in pipeline.columns if str(c).startswith("share_")]
+    mix = (
+        pipeline[["scenario", "id", *shares]]
+        .melt(id_vars=["scenario", "id"], var_name="category", value_name="share")
+        .dropna(subset=["share"])
+    )
+    mix["category"] = mix["category"].str.removeprefix("share_")
+    mix = mix.sort_values(["scenario", "id", "category"], kind="stable", ignore_index=True)
+    pipeline = pipeline.drop(columns=shares)
+    return (
+        layout.STORE_TABLES["pipeline"].conform(pipeline),
+        layout.STORE_TABLES["pipeline_mix"].conform(mix),
+    )
 
 
 def write_store(
-    results: Results, path: Path, progress: Callable[[int, int, str], None] | None = None
+    results: Results,
+    path: Path,
+    progress: Callable[[int, int, str], None] | None = None,
+    *,
+    run_id: str = "",
+    created: dt.datetime | None = None,
 ) -> None:
     """Write the runs, their inputs with sources, the sources and the results to DuckDB.
 
-    Tables: ``runs``, ``inputs`` (every parameter with its unit and source),
-    ``sources``, ``results`` (every IAMC variable in long format) and
-    ``projects`` (each project's usable capacity by year: its contribution to
-    the capacity variables), ``pipeline`` (the registry as each scenario sees
-    it: stage, probability, delay, expected start and capacity, sources; see
-    :func:`evhub.api.pipeline`, with ``usable`` in the first report year) and
-    ``scorecard`` (:meth:`Results.scorecard`). With an ensemble, also the
-    tables of :meth:`evhub.ensemble.Ensemble.write_store`.
+    The tables and their columns are those of :data:`evhub.layout.STORE_TABLES`:
+    ``runs`` (with the run id of the manifest), ``inputs`` (every parameter
+    with its unit and source), ``sources``, ``results`` (every IAMC variable
+    in long format), ``projects`` (each project's usable capacity by year:
+    its contribution to the capacity variables), ``pipeline`` (the registry
+    as each scenario sees it: stage, probability, delay, expected start and
+    capacity, sources; see :func:`evhub.api.pipeline`, with ``usable`` in the
+    first report year), ``pipeline_mix`` (each project's output mix, one row
+    per category) and ``scorecard`` (:meth:`Results.scorecard`). With an
+    ensemble, also the tables of :meth:`evhub.ensemble.Ensemble.write_store`.
+
+    Raises
+    ------
+    InputError
+        If DuckDB cannot write the file (e.g. the disk is full).
     """
     import duckdb
 
-    from evhub.run import project_table
-
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    when = created or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = when.isoformat()
     runs = pd.DataFrame(
         [
             {
+                "run_id": run_id,
                 "scenario": s.name,
                 "description": s.description,
                 "extends": " > ".join(s.chain),
@@ -419,7 +527,8 @@ def write_store(
             }
             for s in results.scenarios
             for path, value in s.values.items()
-        ]
+        ],
+        columns=list(layout.STORE_TABLES["inputs"].names),
     )
     sources = pd.DataFrame(
         [
@@ -431,7 +540,8 @@ def write_store(
                 "url": src.url,
             }
             for src in results.dataset.sources.values()
-        ]
+        ],
+        columns=list(layout.STORE_TABLES["sources"].names),
     )
     long = results.to_long()
     long.insert(0, "region", results.dataset.region)
@@ -445,32 +555,33 @@ def write_store(
         ]
         .rename(columns={"project_kind": "kind", "project_unit": "unit"})
     )
-    data = results.dataset
-    when = int((data.meta.get("report_years") or [data.base_year])[0])
-    pipeline = pd.concat(
-        [project_table(s, data, when).assign(scenario=s.name) for s in results.scenarios],
-        ignore_index=True,
-    )
-    pipeline = pipeline[["scenario", *(c for c in pipeline.columns if c != "scenario")]]
-    pipeline["usable_year"] = when
-    con = duckdb.connect(str(path))
+    pipeline, mix = _pipeline_tables(results)
+    tables = {
+        "runs": runs,
+        "inputs": inputs,
+        "sources": sources,
+        "results": long,
+        "projects": projects,
+        "pipeline": pipeline,
+        "pipeline_mix": mix,
+        "scorecard": results.scorecard(),
+    }
     try:
-        for name, frame in (
-            ("runs", runs),
-            ("inputs", inputs),
-            ("sources", sources),
-            ("results", long),
-            ("projects", projects),
-            ("pipeline", pipeline),
-            ("scorecard", results.scorecard()),
-        ):
-            con.register("frame", frame)
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
-            con.unregister("frame")
-        if results.ensemble is not None:
-            results.ensemble.write_store(con, progress)
-    finally:
-        con.close()
+        con = duckdb.connect(str(path))
+        try:
+            for name, table in layout.STORE_TABLES.items():
+                frame = table.conform(tables[name])
+                con.register("frame", frame)
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame')
+                con.unregister("frame")
+            if results.ensemble is not None:
+                results.ensemble.write_store(con, progress)
+        finally:
+            con.close()
+    except duckdb.IOException as exc:
+        reason = str(exc).splitlines()[0]
+        msg = f"{path}: cannot write the store ({reason})"
+        raise InputError(msg) from None
 
 
 def _text(value: Any) -> str:

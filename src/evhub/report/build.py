@@ -26,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
-from evhub import figures
+from evhub import figures, layout
 from evhub.errors import InputError
 from evhub.report.read import ResultsFolder, read_results
 
@@ -42,8 +42,8 @@ __all__ = [
 DISPLAY_START = 2010
 #: Significant digits kept in the figures' data (enough for a chart and its hover).
 SIGNIFICANT_DIGITS = 4
-#: Default file name of the report inside the results folder.
-REPORT_NAME = "report.html"
+#: Default file name of the report inside the results folder (and its run folder).
+REPORT_NAME = layout.REPORT
 #: Plotly options for every figure: no logo, no sending to the cloud, responsive.
 #: (plotly.js 3 and later have no Chart Studio link, so there is no ``showLink``.)
 PLOTLY_CONFIG: dict[str, Any] = {
@@ -762,7 +762,10 @@ def render_report(results_dir: str | Path) -> str:
         If the folder, its store, a table or a column is missing, or the store
         cannot be read (see :func:`evhub.report.read.read_results`).
     """
-    folder = read_results(results_dir)
+    return _render(read_results(results_dir))
+
+
+def _render(folder: ResultsFolder) -> str:
     context = _context(folder)
     template = _environment().get_template("report.html.j2")
     return str(template.render(plotly_js=_plotly_js(), **context))
@@ -774,27 +777,34 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
     Parameters
     ----------
     results_dir
-        A folder written by ``evhub run --out RESULTS_DIR``.
+        A folder written by ``evhub run --out RESULTS_DIR`` (or one of its
+        run folders, ``RESULTS_DIR/runs/<run-id>``).
     out
-        The HTML file to write (default ``RESULTS_DIR/report.html``); its
-        folder must exist.
+        The HTML file to write; its folder must exist. By default the report
+        goes into the folder of the run it shows (``RESULTS_DIR/current``),
+        linked as ``RESULTS_DIR/report.html``: a later run, which has no
+        report until one is written for it, never shows the old one.
 
     Returns
     -------
     pathlib.Path
-        The path of the report.
+        The path of the report (``RESULTS_DIR/report.html`` by default).
 
     Raises
     ------
     InputError
-        If the results folder cannot be read (the message names the file,
-        table or column and what was expected), ``out`` is a folder, the
-        report's folder does not exist or the report cannot be written there.
-        Nothing is written then: the report is written to a temporary file
-        next to ``out`` and moved into place only when complete.
+        If the results folder cannot be read or its files are not from one
+        run (the message names the file, table or column and what was
+        expected), ``out`` is a folder, the report's folder does not exist or
+        the report cannot be written there. Nothing is written then: the
+        report is written to a temporary file next to ``out`` and moved into
+        place only when complete.
     """
-    target = Path(results_dir) / REPORT_NAME if out is None else Path(out)
-    html = render_report(results_dir)
+    given = Path(results_dir)
+    folder = read_results(given)
+    run = folder.run or given
+    target = run / REPORT_NAME if out is None else Path(out)
+    html = _render(folder)
     if target.is_dir():
         msg = f"{target}: is a folder; give the report a file name, e.g. {target / REPORT_NAME}"
         raise InputError(msg)
@@ -819,4 +829,11 @@ def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path
         raise InputError(msg) from None
     finally:
         tmp.unlink(missing_ok=True)
+    if out is None and run != given:  # RESULTS_DIR/report.html -> current/report.html
+        try:
+            layout.link(given, REPORT_NAME)
+        except OSError as exc:
+            msg = f"{given / REPORT_NAME}: cannot link the report ({exc.strerror or exc})"
+            raise InputError(msg) from None
+        return given / REPORT_NAME
     return target

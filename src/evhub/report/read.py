@@ -1,8 +1,10 @@
 """Read and check a results folder (written by ``evhub run --out DIR``) for the report.
 
-The report needs the DuckDB store ``evhub.duckdb`` (the tables in
-:data:`TABLES`, and with an ensemble those in :data:`ENSEMBLE_TABLES`) and the
-IAMC tables ``iamc.csv`` and, with an ensemble, ``iamc_quantiles.csv``. Every
+The folder's schema is that of :mod:`evhub.layout`: the current run's files,
+checked against its ``manifest.json`` (every file from one run), the DuckDB
+store ``evhub.duckdb`` (the tables in :data:`TABLES`, and with an ensemble
+those in :data:`ENSEMBLE_TABLES`, with the manifest's run id) and the IAMC
+tables ``iamc.csv`` and, with an ensemble, ``iamc_quantiles.csv``. Every
 problem is raised as one :class:`evhub.errors.InputError` that names the file,
 the table or column and what was expected. The store is opened read-only and
 the model is not run again.
@@ -17,58 +19,12 @@ from typing import Any
 
 import pandas as pd
 
+from evhub import layout
 from evhub.errors import InputError
+from evhub.layout import ENSEMBLE_SCORECARD, ENSEMBLE_TABLES, IAMC, QUANTILES, STORE, TABLES
 
 __all__ = ["ENSEMBLE_TABLES", "STORE", "TABLES", "ResultsFolder", "read_results"]
 
-#: File name of the store in a results folder.
-STORE = "evhub.duckdb"
-#: File name of the IAMC table of the central (deterministic) runs.
-IAMC = "iamc.csv"
-#: File name of the IAMC quantile table of an ensemble.
-QUANTILES = "iamc_quantiles.csv"
-
-#: Tables of the store the report reads, with the columns it needs.
-TABLES: dict[str, tuple[str, ...]] = {
-    "runs": (
-        "scenario",
-        "description",
-        "extends",
-        "dataset",
-        "base_year",
-        "created_utc",
-        "evhub_version",
-    ),
-    "inputs": ("scenario", "parameter", "value", "unit", "source"),
-    "sources": ("id", "publisher", "title", "date", "url"),
-    "pipeline": (
-        "scenario",
-        "id",
-        "company",
-        "kind",
-        "site",
-        "capacity",
-        "capacity_unit",
-        "stage",
-        "stage_date",
-        "start_year",
-        "probability",
-        "start",
-        "expected_capacity",
-        "usable",
-        "usable_year",
-        "source",
-        "note",
-    ),
-    "scorecard": ("indicator", "year", "unit", "scenario", "value", "target", "met"),
-}
-#: Tables (and columns) of the store that an ensemble adds; ``ensemble_runs`` marks one.
-ENSEMBLE_TABLES: dict[str, tuple[str, ...]] = {
-    "ensemble_runs": ("scenario", "samples", "seed", "sampler", "inputs_sampled"),
-    "distributions": ("scenario", "parameter", "distribution", "central", "source"),
-}
-#: Scorecard columns an ensemble adds.
-ENSEMBLE_SCORECARD = ("probability", "p05", "p95")
 _IAMC_COLUMNS = ("Scenario", "Region", "Variable", "Unit")
 
 
@@ -89,12 +45,19 @@ class ResultsFolder:
     quantiles
         ``iamc_quantiles.csv`` (the same with a ``Quantile`` column [1]), or
         ``None`` without an ensemble.
+    run
+        The folder of the run that was read (``path/runs/<run-id>``, or
+        ``path`` if it is a run folder itself).
+    manifest
+        The run's manifest (:class:`evhub.layout.Manifest`).
     """
 
     path: Path
     tables: Mapping[str, pd.DataFrame]
     iamc: pd.DataFrame
     quantiles: pd.DataFrame | None
+    run: Path | None = None
+    manifest: layout.Manifest | None = None
 
     @property
     def ensemble(self) -> bool:
@@ -109,30 +72,17 @@ class ResultsFolder:
     @property
     def store(self) -> Path:
         """Path of the store."""
-        return self.path / STORE
-
-
-def _connect(store: Path) -> Any:
-    import duckdb
-
-    try:
-        return duckdb.connect(str(store), read_only=True)
-    except duckdb.Error as exc:
-        reason = str(exc).splitlines()[0]
-        msg = (
-            f"{store}: not a readable DuckDB store ({reason}); write the folder again with "
-            f"`evhub run --out {store.parent}`"
-        )
-        raise InputError(msg) from None
+        return (self.run or self.path) / STORE
 
 
 def _read_table(con: Any, store: Path, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
     present = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position",
         [name],
     ).fetchall()
-    have = [str(c) for (c,) in present]
+    have = [str(c) for c, _ in present]
+    types = {str(c): str(t) for c, t in present}
     if not have:
         msg = f"{store}: no table {name!r}; write the folder with `evhub run` of this version"
         raise InputError(msg)
@@ -144,6 +94,14 @@ def _read_table(con: Any, store: Path, name: str, columns: tuple[str, ...]) -> p
             f"{', '.join(columns)}; write the folder with `evhub run` of this version"
         )
         raise InputError(msg)
+    for col in columns:
+        declared = layout.column(name, col)
+        if not declared.accepts(types[col]):
+            msg = (
+                f"{store}: table {name!r} column {col!r} holds {types[col]}, expected "
+                f"{declared.kind}; the store was changed after `evhub run` wrote it"
+            )
+            raise InputError(msg)
     quoted = ", ".join(f'"{c}"' for c in columns)
     frame: pd.DataFrame = con.execute(f'SELECT {quoted} FROM "{name}" ORDER BY rowid').df()
     return frame
@@ -156,10 +114,19 @@ def _tables_of(con: Any) -> set[str]:
     }
 
 
-def _read_store(store: Path) -> dict[str, pd.DataFrame]:
+def _read_store(real: Path, store: Path) -> dict[str, pd.DataFrame]:
+    """Read the store at ``real``; messages name it ``store``."""
     import duckdb
 
-    con = _connect(store)
+    try:
+        con = duckdb.connect(str(real), read_only=True)
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        msg = (
+            f"{store}: not a readable DuckDB store ({reason}); write the folder again with "
+            f"`evhub run --out {store.parent}`"
+        )
+        raise InputError(msg) from None
     try:
         ensemble = "ensemble_runs" in _tables_of(con)
         wanted = {**TABLES, **(ENSEMBLE_TABLES if ensemble else {})}
@@ -181,12 +148,13 @@ def _read_store(store: Path) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _read_iamc(path: Path, extra: tuple[str, ...], why: str) -> pd.DataFrame:
-    if not path.is_file():
+def _read_iamc(real: Path, path: Path, extra: tuple[str, ...], why: str) -> pd.DataFrame:
+    """Read the IAMC table at ``real``; messages name it ``path``."""
+    if not real.is_file():
         msg = f"{path}: no such file; {why}"
         raise InputError(msg)
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(real)
     except (ValueError, OSError) as exc:
         msg = f"{path}: not a readable CSV table ({exc})"
         raise InputError(msg) from None
@@ -226,7 +194,8 @@ def read_results(folder: str | Path) -> ResultsFolder:
     Parameters
     ----------
     folder
-        A folder written by ``evhub run --out FOLDER`` (:meth:`evhub.Results.write`).
+        A folder written by ``evhub run --out FOLDER`` (:meth:`evhub.Results.write`),
+        or one of its run folders (``FOLDER/runs/<run-id>``).
 
     Returns
     -------
@@ -235,8 +204,10 @@ def read_results(folder: str | Path) -> ResultsFolder:
     Raises
     ------
     InputError
-        If the folder, the store, a table, a column or an IAMC file is
-        missing, or the store cannot be read; the message names which.
+        If the folder has no manifest, a file does not match it or the
+        store's run id is another run's (the files are not from one run), or
+        the store, a table, a column or an IAMC file is missing, or the store
+        cannot be read; the message names which.
     """
     path = Path(folder)
     if path.is_file():
@@ -245,15 +216,27 @@ def read_results(folder: str | Path) -> ResultsFolder:
     if not path.is_dir():
         msg = f"{path}: no such results folder; write it with `evhub run --out {path}`"
         raise InputError(msg)
+    run, manifest = layout.open_run(path)  # every file is from one run
     store = path / STORE
-    if not store.is_file():
+    if not (run / STORE).is_file():
         msg = f"{store}: no such file; write the folder with `evhub run --out {path}`"
         raise InputError(msg)
-    tables = _read_store(store)
-    iamc = _read_iamc(path / IAMC, (), f"write the folder with `evhub run --out {path}`")
+    tables = _read_store(run / STORE, store)
+    ids = sorted({str(i) for i in tables["runs"]["run_id"]})
+    if ids != [manifest.run_id]:
+        msg = (
+            f"{store}: table 'runs' holds run {', '.join(ids)}, but {path / layout.MANIFEST} "
+            f"is of run {manifest.run_id}; the files are not from one run, write the folder "
+            f"again with `evhub run --out {path}`"
+        )
+        raise InputError(msg)
+    iamc = _read_iamc(
+        run / IAMC, path / IAMC, (), f"write the folder with `evhub run --out {path}`"
+    )
     quantiles = None
     if "ensemble_runs" in tables:
         quantiles = _read_iamc(
+            run / QUANTILES,
             path / QUANTILES,
             ("Quantile",),
             f"the store holds an ensemble (table 'ensemble_runs'); write the folder with "
@@ -271,4 +254,6 @@ def read_results(folder: str | Path) -> ResultsFolder:
                 f"again with `evhub run --out {path}`"
             )
             raise InputError(msg)
-    return ResultsFolder(path=path, tables=tables, iamc=iamc, quantiles=quantiles)
+    return ResultsFolder(
+        path=path, tables=tables, iamc=iamc, quantiles=quantiles, run=run, manifest=manifest
+    )
