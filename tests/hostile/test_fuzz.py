@@ -78,6 +78,12 @@ _paths = st.one_of(
 _overrides = st.dictionaries(_paths, _values, max_size=4)
 
 _accepted = {"count": 0}
+#: Settings of the examples written to a file (a third as many: each writes one).
+FILES = settings(
+    max_examples=max(EXAMPLES // 3, 50),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 def _projection_is_finite(resolved: evhub.ResolvedScenario) -> None:
@@ -105,11 +111,7 @@ def test_random_overrides(overrides: dict, scenario: str) -> None:
     _projection_is_finite(resolved)
 
 
-@settings(
-    max_examples=max(EXAMPLES // 3, 50),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@FILES
 @given(_overrides)
 def test_random_overrides_as_a_file(tmp_path: Path, overrides: dict) -> None:
     try:
@@ -127,11 +129,7 @@ def test_random_overrides_as_a_file(tmp_path: Path, overrides: dict) -> None:
     _projection_is_finite(resolved)
 
 
-@settings(
-    max_examples=max(EXAMPLES // 3, 50),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@FILES
 @given(
     st.one_of(
         st.binary(max_size=2000),

@@ -43,6 +43,7 @@ BOMB_FLOW = (
     + "}"
 )
 HEAD = "name: mine\ndescription: a hostile scenario\nextends: baseline\n"
+GOALSEEK = ("goalseek", "baseline", "--target", "EVs built", "--year", "2030", "--value")
 
 
 @dataclass(frozen=True)
@@ -626,13 +627,7 @@ OPTIONS = [
         "goalseek-value-nan",
         None,
         (
-            "goalseek",
-            "baseline",
-            "--target",
-            "EVs built",
-            "--year",
-            "2030",
-            "--value",
+            *GOALSEEK,
             "nan",
             "--vary",
             "trade.utilisation",
@@ -646,13 +641,7 @@ OPTIONS = [
         "goalseek-range-inf",
         None,
         (
-            "goalseek",
-            "baseline",
-            "--target",
-            "EVs built",
-            "--year",
-            "2030",
-            "--value",
+            *GOALSEEK,
             "1000",
             "--vary",
             "trade.utilisation",
@@ -666,13 +655,7 @@ OPTIONS = [
         "goalseek-range-beyond-bounds",
         None,
         (
-            "goalseek",
-            "baseline",
-            "--target",
-            "EVs built",
-            "--year",
-            "2030",
-            "--value",
+            *GOALSEEK,
             "1000",
             "--vary",
             "trade.utilisation",
@@ -686,13 +669,7 @@ OPTIONS = [
         "goalseek-probability-2",
         None,
         (
-            "goalseek",
-            "baseline",
-            "--target",
-            "EVs built",
-            "--year",
-            "2030",
-            "--value",
+            *GOALSEEK,
             "1000",
             "--vary",
             "trade.utilisation",

@@ -118,15 +118,18 @@ def _read_store(real: Path, store: Path) -> dict[str, pd.DataFrame]:
     """Read the store at ``real``; messages name it ``store``."""
     import duckdb
 
-    try:
-        con = duckdb.connect(str(real), read_only=True)
-    except duckdb.Error as exc:
+    def unreadable(exc: Exception) -> InputError:
         reason = str(exc).splitlines()[0]
         msg = (
             f"{store}: not a readable DuckDB store ({reason}); write the folder again with "
             f"`evhub run --out {store.parent}`"
         )
-        raise InputError(msg) from None
+        return InputError(msg)
+
+    try:
+        con = duckdb.connect(str(real), read_only=True)
+    except duckdb.Error as exc:
+        raise unreadable(exc) from None
     try:
         ensemble = "ensemble_runs" in _tables_of(con)
         wanted = {**TABLES, **(ENSEMBLE_TABLES if ensemble else {})}
@@ -134,12 +137,7 @@ def _read_store(real: Path, store: Path) -> dict[str, pd.DataFrame]:
             wanted["scorecard"] = (*wanted["scorecard"], *ENSEMBLE_SCORECARD)
         tables = {name: _read_table(con, store, name, cols) for name, cols in wanted.items()}
     except duckdb.Error as exc:
-        reason = str(exc).splitlines()[0]
-        msg = (
-            f"{store}: not a readable DuckDB store ({reason}); write the folder again with "
-            f"`evhub run --out {store.parent}`"
-        )
-        raise InputError(msg) from None
+        raise unreadable(exc) from None
     finally:
         con.close()
     if tables["runs"].empty:
