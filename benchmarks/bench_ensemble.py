@@ -4,8 +4,17 @@
 (the deterministic run, sampling, running every member in chunks, writing
 each chunk to the scratch folder) followed by ``res.ensemble.quantiles()`` and
 ``res.ensemble.targets()`` (the summaries, read back from the scratch folder).
-Writing the DuckDB store is a separate, I/O-bound step, timed once (at
-``STORE_RUNS`` runs, in-process).
+Writing the results (``res.write(folder)``) is a separate step, timed at
+``STORE_RUNS`` runs in-process (the median of ``WRITE_REPEATS`` writes of one
+ensemble into fresh folders), with its ``Ensemble.write_store`` part (the
+ensemble tables of the DuckDB store) timed on its own.
+
+End to end (:func:`end_to_end`): ``evhub run SCENARIO --samples E2E_RUNS
+--seed 1 --out DIR`` as a whole process (interpreter start, imports, the
+run, the summaries, every file), against the in-process compute
+``evhub.run(SCENARIO, samples=E2E_RUNS, seed=1)`` timed inside a fresh
+process (imports not timed); ``E2E_REPEATS`` pairs, one after the other, so
+that a change in the machine's load hits both; medians.
 
 Each (runs, mode) is measured in a fresh Python process, so its peak memory is
 that run's alone: ``ru_maxrss`` of ``RUSAGE_SELF`` (the main process) and, with
@@ -18,7 +27,8 @@ Modes: ``in-process`` (chunks of 500 members in this process) and
 ``workers=2`` (a Dask ``LocalCluster`` of 2 worker processes, started and
 stopped inside ``evhub.run``, so its start-up is part of the time).
 
-Run ``python benchmarks/bench_ensemble.py`` to print the table, or
+Run ``python benchmarks/bench_ensemble.py`` to print the table,
+``python benchmarks/bench_ensemble.py --end-to-end`` for the end-to-end pairs, or
 ``python benchmarks/bench_ensemble.py --profile [RUNS]`` for the evhub
 functions with the most cumulative time in an in-process ensemble.
 """
@@ -43,6 +53,10 @@ SIZES = (1, 1_000, 10_000, 100_000)
 BOTH_MODES = (1_000, 10_000)  # sizes measured in-process and with workers
 WORKERS = 2
 STORE_RUNS = 10_000  # the size at which res.write() is timed
+WRITE_REPEATS = 3  # writes of the same ensemble (median)
+E2E_RUNS = 10_000  # members of the end-to-end run
+E2E_SEED = 1
+E2E_REPEATS = 3  # (end to end, compute) pairs (median)
 PROFILE_RUNS = 10_000
 DETERMINISTIC_REPEATS = 7
 IN_PROCESS = "in-process"
@@ -97,22 +111,64 @@ def _measure(runs: int, mode: str, write: bool) -> dict:
         "scratch_bytes": scratch,
     }
     if write:
-        with tempfile.TemporaryDirectory() as tmp:
-            start = time.perf_counter()
-            folder = res.write(Path(tmp) / "out")
-            out["write_s"] = time.perf_counter() - start
-            out["store_bytes"] = (folder / "evhub.duckdb").stat().st_size
+        out.update(_write_times(res, WRITE_REPEATS))
         out["store_rows"] = runs * len(IAMC_VARIABLES) * len(data.years)
         out["main_bytes_with_write"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     res.ensemble.close()
     return out
 
 
-def _child(runs: int, mode: str, write: bool = False) -> dict:
-    """Run :func:`_measure` in a fresh interpreter; return its figures."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(runs), mode]
-    if write:
-        command.append("--write")
+def _write_times(res, repeats: int) -> dict:
+    """Medians of ``res.write()`` and of its ``Ensemble.write_store`` part, into fresh folders.
+
+    Seconds of wall-clock time and of CPU time (this process, every thread).
+    """
+    ensemble = res.ensemble
+    inner = ensemble.write_store
+    store: list[tuple[float, float]] = []
+
+    def timed(con, progress=None):
+        cpu, start = time.process_time(), time.perf_counter()
+        inner(con, progress)
+        store.append((time.perf_counter() - start, time.process_time() - cpu))
+
+    ensemble.write_store = timed  # this object only
+    writes: list[tuple[float, float]] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for k in range(repeats):
+                cpu, start = time.process_time(), time.perf_counter()
+                folder = res.write(Path(tmp) / f"out{k}")
+                writes.append((time.perf_counter() - start, time.process_time() - cpu))
+                size = (folder / "evhub.duckdb").stat().st_size
+    finally:
+        del ensemble.write_store
+    median = statistics.median
+    return {
+        "write_s": median(w for w, _ in writes),
+        "write_cpu_s": median(c for _, c in writes),
+        "store_s": median(w for w, _ in store),
+        "store_cpu_s": median(c for _, c in store),
+        "write_repeats": repeats,
+        "store_bytes": size,
+    }
+
+
+def _compute(runs: int) -> dict:
+    """Time ``evhub.run(SCENARIO, samples=runs, seed=E2E_SEED)`` in this (fresh) process."""
+    import evhub
+    import evhub.ensemble  # imported lazily by evhub.run: an import, not timed
+
+    cpu, start = time.process_time(), time.perf_counter()
+    res = evhub.run(SCENARIO, samples=runs, seed=E2E_SEED)
+    out = {"compute_s": time.perf_counter() - start, "compute_cpu_s": time.process_time() - cpu}
+    assert res.ensemble is not None
+    res.ensemble.close()
+    return out
+
+
+def _run_child(command: list[str]) -> dict:
+    """Run a child of this module; return the figures it printed."""
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith(_RESULT)]
     if done.returncode != 0 or not lines:
@@ -121,6 +177,60 @@ def _child(runs: int, mode: str, write: bool = False) -> dict:
         raise RuntimeError(msg)
     result: dict = json.loads(lines[-1][len(_RESULT) :])
     return result
+
+
+def _whole_process(command: list[str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system) of ``command``, start-up included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        msg = f"{' '.join(command)} failed with exit code {done.returncode}"
+        raise RuntimeError(msg)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def end_to_end(runs: int = E2E_RUNS, repeats: int = E2E_REPEATS) -> dict:
+    """``evhub run`` as a whole process against the in-process compute: medians of pairs.
+
+    Returns the medians of the end-to-end and compute seconds (wall clock and
+    CPU) and of their ratio, taken pair by pair, and the command.
+    """
+    pairs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(repeats):
+            compute = _run_child(
+                [sys.executable, str(Path(__file__).resolve()), "--compute", str(runs)]
+            )
+            command = [
+                *(sys.executable, "-m", "evhub", "run", SCENARIO),
+                *("--samples", str(runs), "--seed", str(E2E_SEED), "--out", f"{tmp}/out{k}"),
+            ]
+            wall, cpu = _whole_process(command)
+            pairs.append(
+                {
+                    **compute,
+                    "e2e_s": wall,
+                    "e2e_cpu_s": cpu,
+                    "ratio": wall / compute["compute_s"],
+                    "cpu_ratio": cpu / compute["compute_cpu_s"],
+                }
+            )
+    shown = ["evhub", *command[3:-1], "DIR"]
+    out: dict = {key: statistics.median(p[key] for p in pairs) for key in pairs[0]}
+    return {**out, "runs": runs, "repeats": repeats, "command": " ".join(shown)}
+
+
+def _child(runs: int, mode: str, write: bool = False) -> dict:
+    """Run :func:`_measure` in a fresh interpreter; return its figures."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(runs), mode]
+    if write:
+        command.append("--write")
+    return _run_child(command)
 
 
 # --------------------------------------------------------------------------
@@ -205,7 +315,9 @@ def run(print_fn: PrintFn | None = None) -> dict:
     stored = next(r for r in rows if "write_s" in r)
     say(
         f"store, res.write() at {stored['runs']:,} runs (not in the totals): "
-        f"{stored['write_s']:.1f} s for {stored['store_rows']:,} ensemble rows, "
+        f"{stored['write_s']:.2f} s (CPU {stored['write_cpu_s']:.2f} s), of which "
+        f"Ensemble.write_store {stored['store_s']:.2f} s (CPU {stored['store_cpu_s']:.2f} s), "
+        f"median of {stored['write_repeats']} writes; {stored['store_rows']:,} ensemble rows, "
         f"evhub.duckdb {_gb(stored['store_bytes'])} GB, peak RSS main incl. write "
         f"{_gb(stored['main_bytes_with_write'])} GB"
     )
@@ -254,6 +366,10 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
         result = _measure(int(argv[1]), argv[2], "--write" in argv)
         print(_RESULT + json.dumps(result), flush=True)
+    elif argv[:1] == ["--compute"]:
+        print(_RESULT + json.dumps(_compute(int(argv[1]))), flush=True)
+    elif argv[:1] == ["--end-to-end"]:
+        print(json.dumps(end_to_end(int(argv[1]) if len(argv) > 1 else E2E_RUNS), indent=1))
     elif argv[:1] == ["--profile"]:
         profile(int(argv[1]) if len(argv) > 1 else PROFILE_RUNS)
     else:

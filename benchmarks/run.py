@@ -3,7 +3,11 @@
 1. The whole chain as ensembles of the baseline scenario at 1, 1,000, 10,000
    and 100,000 runs: ms per run and peak memory, each size in a fresh
    process, in-process and on 2 Dask workers (``bench_ensemble.py``); the
-   deterministic 1-run cost; the time to write the DuckDB store at 10,000 runs.
+   deterministic 1-run cost; the time to write the results (``res.write``) and
+   its DuckDB ensemble tables (``Ensemble.write_store``) at 10,000 runs.
+1b. End to end: ``evhub run baseline --samples 10000 --seed 1 --out DIR`` as
+   a whole process against the in-process compute
+   ``evhub.run("baseline", samples=10000, seed=1)`` (``bench_ensemble.end_to_end``).
 2. The fleet module (inflow-driven stock model) against flodym's
    ``InflowDrivenDSM`` on the same cases: one scenario, and 1,000 scenarios
    (evhub's run axis against flodym with a scenario dimension)
@@ -15,13 +19,20 @@
 4. Load on the dashboard: 20 concurrent browser sessions (Debian chromium)
    each picking a scenario and running it (``bench_dashboard.py``): errors
    and the slowest response.
+5. The hypothesis fuzz of the scenario loader at 10,000 examples of random
+   overrides, plus a third as many as files and as raw bytes
+   (``bench_fuzz.py``, ``tests/hostile/test_fuzz.py``).
 
 Goals (each printed with its measured value and PASS or FAIL):
 
 - the whole chain takes at most 1 ms per run on 2 cores (10,000 runs in 10 s);
 - peak memory at most 4 GB at 100,000 runs;
+- the store of 10,000 members written at least 3x faster than before
+  (``Ensemble.write_store``, against :data:`STORE_BEFORE`);
+- ``evhub run`` of 10,000 members end to end at most 1.5x the in-process compute;
 - the fleet module at least 5x faster than flodym per scenario (1,000 scenarios);
-- no errors in 20 concurrent dashboard sessions.
+- no errors in 20 concurrent dashboard sessions;
+- no exception but evhub's own input error in the loader fuzz.
 
 If the whole-chain goal fails, the evhub functions with the most cumulative
 time in 10,000 in-process runs are listed (cProfile).
@@ -46,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bench_dashboard
 import bench_ensemble
 import bench_fleet
+import bench_fuzz
 
 import evhub
 
@@ -57,6 +69,12 @@ PEAK_GB = 4.0  # goal: peak memory at the largest ensemble
 FLEET_SPEEDUP = 5.0  # goal: fleet module vs flodym per scenario
 DASHBOARD_SESSIONS = 20  # goal: this many concurrent dashboard sessions without an error
 FLEET_CASE = f"b: {bench_fleet.SCENARIOS} scenarios"
+STORE_SPEEDUP = 3.0  # goal: Ensemble.write_store at 10,000 members, against STORE_BEFORE
+E2E_RATIO = 1.5  # goal: evhub run end to end / in-process compute, 10,000 members
+#: Before (commit 71f81d1: a pandas frame per chunk inserted row by row in long format,
+#: float64): the same measurements on the same 2-core machine, medians of 3 [s].
+STORE_BEFORE = {"store_s": 4.04, "store_cpu_s": 7.03, "write_s": 4.50, "store_gb": 0.34}
+E2E_BEFORE = {"e2e_s": 12.75, "compute_s": 5.55, "ratio": 2.28}
 FLODYM = "flodym, one DSM over (time, scenario)"
 
 
@@ -120,6 +138,34 @@ def chain_goals(measured: dict) -> bool:
     return time_ok
 
 
+def store_goals(measured: dict, e2e: dict) -> None:
+    """Print the store-write and end-to-end goals, before -> after."""
+    row = next(r for r in measured["rows"] if "store_s" in r)
+    before = STORE_BEFORE
+    speedup = before["store_s"] / row["store_s"]
+    _goal(
+        f"store write, {row['runs']:,} members: Ensemble.write_store >= {STORE_SPEEDUP:g}x "
+        "faster than before",
+        speedup >= STORE_SPEEDUP,
+        f"{before['store_s']:.2f} s -> {row['store_s']:.2f} s, {speedup:.1f}x "
+        f"(CPU {before['store_cpu_s']:.2f} s -> {row['store_cpu_s']:.2f} s, "
+        f"{before['store_cpu_s'] / row['store_cpu_s']:.1f}x; median of {row['write_repeats']})",
+    )
+    print(
+        f"       res.write() (every file and table): {before['write_s']:.2f} s -> "
+        f"{row['write_s']:.2f} s; evhub.duckdb {before['store_gb']:.2f} GB -> "
+        f"{row['store_bytes'] / bench_ensemble.GB:.2f} GB"
+    )
+    _goal(
+        f"end to end vs compute ratio <= {E2E_RATIO:g} ({e2e['runs']:,} members)",
+        e2e["ratio"] <= E2E_RATIO,
+        f"{E2E_BEFORE['ratio']:.2f} -> {e2e['ratio']:.2f}: `{e2e['command']}` "
+        f"{E2E_BEFORE['e2e_s']:.2f} s -> {e2e['e2e_s']:.2f} s whole process, "
+        f"in-process evhub.run {e2e['compute_s']:.2f} s "
+        f"(CPU ratio {e2e['cpu_ratio']:.2f}; medians of {e2e['repeats']} pairs)",
+    )
+
+
 def fleet_goal(rows: list[dict]) -> None:
     """Print the fleet-vs-flodym ratios per scenario against the goal."""
     per = {r["implementation"]: r["ms_per_scenario"] for r in rows if r["case"] == FLEET_CASE}
@@ -156,6 +202,17 @@ def main() -> None:
         print("== Where the time goes: evhub's top functions by cumulative time ==")
         bench_ensemble.profile(bench_ensemble.PROFILE_RUNS, print_fn=print)
     print()
+    print("== Store and end to end: 10,000 members of the baseline scenario ==")
+    e2e = bench_ensemble.end_to_end()
+    print(
+        f"`{e2e['command']}`: {e2e['e2e_s']:.2f} s whole process (CPU {e2e['e2e_cpu_s']:.2f} s); "
+        f"in-process evhub.run: {e2e['compute_s']:.2f} s (CPU {e2e['compute_cpu_s']:.2f} s); "
+        f"medians of {e2e['repeats']} pairs"
+    )
+    print()
+    print("== Goals: store and end to end ==")
+    store_goals(measured, e2e)
+    print()
     print("== Fleet module: evhub vs flodym (same inputs, same process) ==")
     fleet_goal(bench_fleet.run(print))
     print()
@@ -184,6 +241,14 @@ def main() -> None:
     print(bench_dashboard.summary(sessions, wall))
     errors = sum(len(s.errors) for s in sessions)
     _goal("no errors in concurrent dashboard sessions", errors == 0, f"{errors} errors")
+    print()
+    print(f"== Fuzz: the scenario loader with {bench_fuzz.EXAMPLES:,} random scenarios ==")
+    fuzz = bench_fuzz.fuzz(bench_fuzz.EXAMPLES)
+    _goal(
+        "no unhandled exception in the scenario-loader fuzz",
+        bool(fuzz["passed"]),
+        f"{fuzz['examples']:,} examples (mappings, files and raw bytes) in {fuzz['seconds']:.0f} s",
+    )
     print()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average at the end: {load}")

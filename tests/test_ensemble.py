@@ -8,7 +8,8 @@
   uniform rate, and production linear in a uniform utilisation;
 - a Latin hypercube realises each uncertain project in exactly its share of
   members;
-- the DuckDB store holds every member and agrees with the quantiles;
+- the DuckDB store holds every member (float32: each value within half an
+  ulp of the member's float64 value) and agrees with the quantiles;
 - bad arguments give one clear message, and the scratch files live and die
   with the ensemble.
 """
@@ -428,6 +429,36 @@ def test_store_equals_the_members_in_memory(dataset, tmp_path: Path) -> None:
     res.ensemble.close()
 
 
+def test_store_goes_into_the_callers_transaction(dataset, tmp_path: Path) -> None:
+    res = evhub.run("baseline", dataset=dataset, samples=N, seed=3, chunk_size=7)
+    con = duckdb.connect(str(tmp_path / "store.duckdb"))
+    try:
+        (default,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        res.ensemble.write_store(con)
+        # DuckDB's default memory limit comes back exactly
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == (default,)
+        con.execute("DROP VIEW ensemble")
+        for table in ("ensemble_paths", "samples", "distributions", "ensemble_runs"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("SET memory_limit = '3GB'")
+        (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        con.execute("BEGIN TRANSACTION")
+        res.ensemble.write_store(con)
+        (rows,) = con.execute("SELECT count(*) FROM ensemble").fetchone()
+        assert rows == N * len(VARIABLES) * len(dataset.years)
+        con.execute("ROLLBACK")  # the caller's choice: nothing was committed behind its back
+        listed = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        tables = {t for (t,) in listed}
+        assert not tables & {"ensemble", "ensemble_paths", "samples"}
+        # the caller's own limit comes back to the precision DuckDB shows it in
+        (restored,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert restored.split()[1] == limit.split()[1] == "GiB"
+        assert abs(float(restored.split()[0]) - float(limit.split()[0])) <= 0.1 + 1e-9
+    finally:
+        con.close()
+    res.ensemble.close()
+
+
 def test_store_refuses_values_beyond_float32(dataset, tmp_path: Path) -> None:
     res = evhub.run("baseline", dataset=dataset, samples=3, seed=1)
     member = res.ensemble.members["baseline"]
@@ -445,25 +476,29 @@ def test_store_refuses_values_beyond_float32(dataset, tmp_path: Path) -> None:
 
 
 def test_read_ahead_keeps_order_and_raises_where_it_failed() -> None:
-    from evhub.ensemble import _prefetched
+    from evhub.ensemble import _read_ahead
 
-    assert list(_prefetched(iter(range(50)), ahead=2)) == list(range(50))
+    jobs = [(k,) for k in range(50)]
+    assert list(_read_ahead(lambda k: k * k, jobs, ahead=2)) == [k * k for k in range(50)]
 
-    def failing():
-        yield 1
-        yield 2
-        raise ZeroDivisionError("chunk 3")
+    def convert(k: int) -> int:
+        if k == 3:
+            msg = f"chunk {k}"
+            raise ZeroDivisionError(msg)
+        return k
 
     got = []
     with pytest.raises(ZeroDivisionError, match="chunk 3"):
-        for item in _prefetched(failing()):
+        for item in _read_ahead(convert, jobs):
             got.append(item)
-    assert got == [1, 2]
-    # a consumer that stops early leaves no thread behind
-    items = _prefetched(iter(range(1000)), ahead=2)
+    assert got == [0, 1, 2]
+    # a consumer that stops early leaves no thread behind and skips the jobs not started
+    started = []
+    items = _read_ahead(lambda k: started.append(k) or k, jobs, ahead=2)
     assert next(items) == 0
     items.close()
-    assert not [t for t in threading.enumerate() if t.name == "evhub-store-read-ahead"]
+    assert len(started) <= 4
+    assert not [t for t in threading.enumerate() if t.name.startswith("evhub-read-ahead")]
 
 
 # --------------------------------------------------------------------------

@@ -29,9 +29,10 @@ import math
 import queue
 import shutil
 import tempfile
-import threading
 import weakref
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -86,11 +87,14 @@ PATHS_TABLE = "ensemble_paths"
 ENSEMBLE_TABLE = "ensemble"
 #: Chunks read ahead while DuckDB stores the last (memory: this many chunks).
 _READ_AHEAD = 2
-#: Rows of the store's ensemble table per commit: two of DuckDB's row groups
-#: (122,880 rows each), written straight to the file rather than through the WAL.
-_COMMIT_ROWS = 2 * 122_880
+#: Rows of the store's ensemble table per insert: whole row groups of DuckDB
+#: (122,880 rows each) go straight to the file; a part of one goes through the
+#: write-ahead log and is copied again at the next checkpoint.
+_INSERT_ROWS = 2 * 122_880
 #: DuckDB's memory limit while the ensemble is stored (written blocks need not stay cached).
 _STORE_MEMORY = "256MB"
+#: Insert statements run at once (DuckDB appends one statement's rows on one thread).
+_WRITERS = 2
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 _PROJECT_FIELDS = ("delay", "lead_time")
 
@@ -531,15 +535,18 @@ class Ensemble:
         parameter, distribution, central value) and ``ensemble_runs``
         (scenario, samples, seed, sampler, chunk size).
 
-        The values are stored as float32 (relative rounding error at most
-        2**-24, about 6e-8, far below the spread of the inputs; the summaries
-        in ``iamc_quantiles.csv`` and ``targets.csv`` come from the float64
-        chunks, not from the store); ``ensemble.value`` reads them back as
-        DOUBLE. A NaN (a variable without a value in a year) is NULL.
+        The values are stored as float32: a relative rounding error of at most
+        2**-24 (about 6e-8; 0.5 vehicles in a stock of 8 million), against
+        inputs uncertain by percents (their sampled ranges). Nothing in evhub
+        reads the members back from the store: the summaries in
+        ``iamc_quantiles.csv``, ``targets.csv`` and the scorecard come from the
+        float64 chunks. ``ensemble.value`` reads them back as DOUBLE; a NaN (a
+        variable without a value in a year) is NULL.
 
-        Each chunk goes in as one Arrow table of ``variables x members`` rows
-        (the next one is read and converted while DuckDB stores the last), so
-        memory does not grow with the number of members.
+        Each chunk becomes an Arrow table of ``variables x members`` rows, read
+        and converted in a thread ahead of DuckDB (:func:`_read_ahead`); the
+        rows go in by statements of whole row groups on two connections at
+        once (:func:`_insert`). Memory does not grow with the number of members.
 
         Parameters
         ----------
@@ -563,9 +570,8 @@ class Ensemble:
             for name, member in self.members.items()
             for k in range(len(member.chunks))
         ]
-        chunks = (self._path_table(*job) for job in jobs)
-        with contextlib.closing(_prefetched(chunks)) as ahead:
-            _insert(con, PATHS_TABLE, ahead, len(jobs), progress)
+        with contextlib.closing(_read_ahead(self._path_table, jobs)) as chunks:
+            _insert(con, PATHS_TABLE, chunks, len(jobs), progress)
         listed = ", ".join(str(y) for y in years)
         con.execute(
             f"CREATE VIEW {ENSEMBLE_TABLE} AS SELECT scenario, run, variable, "
@@ -664,49 +670,129 @@ class Ensemble:
 def _insert(
     con: Any, table: str, chunks: Iterator[pa.Table], total: int, progress: Progress | None
 ) -> None:
-    """Insert Arrow tables into ``table``, a commit every :data:`_COMMIT_ROWS` rows or so.
+    """Insert Arrow tables into ``table``, :data:`_INSERT_ROWS` rows per statement.
 
-    A commit of whole row groups goes straight to the file; a commit per chunk
+    An insert of whole row groups goes straight to the file; one of a chunk
     (fewer rows than a row group) would go through the write-ahead log and be
-    copied again at the checkpoint. DuckDB's memory limit is
-    :data:`_STORE_MEMORY` meanwhile, so that it does not keep every written
-    block cached and memory stays flat; the caller's limit is restored. If the
-    caller has a transaction open, every chunk goes into it.
+    copied again at the next checkpoint. The statements run on
+    :data:`_WRITERS` connections at once (:class:`_Writers`). DuckDB's memory
+    limit is :data:`_STORE_MEMORY` meanwhile, so that it does not keep every
+    written block cached and memory stays flat; the caller's limit is restored
+    (:func:`_restore_memory_limit`). ``progress(done, total, ...)`` follows
+    each chunk once its rows are stored or queued (at most :data:`_WRITERS`
+    statements); the last once every row is stored.
     """
-    (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    import pyarrow as pa
+
+    [(limit,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
     con.execute(f"SET memory_limit = '{_STORE_MEMORY}'")
-    own = _begin(con)
-    rows = 0
     try:
-        for done, chunk in enumerate(chunks, 1):
-            con.register("chunk", chunk)
-            con.execute(f"INSERT INTO {table} SELECT * FROM chunk")
-            con.unregister("chunk")
-            rows += chunk.num_rows
-            if own and rows >= _COMMIT_ROWS:
-                con.execute("COMMIT")
-                own = _begin(con)
-                rows = 0
-            if progress is not None:
-                progress(done, total, "writing the ensemble to DuckDB")
-        if own:
-            con.execute("COMMIT")
-            own = False
+        with _Writers(con, table) as write:
+            held: list[pa.RecordBatch] = []  # slices of chunks (no copies): the next statement
+            rows = 0
+            for done, chunk in enumerate(chunks, 1):
+                start = 0
+                while start < chunk.num_rows:
+                    part = chunk.slice(start, _INSERT_ROWS - rows)
+                    held.extend(part.to_batches())
+                    rows = (rows + part.num_rows) % _INSERT_ROWS
+                    start += part.num_rows
+                    if rows == 0:
+                        write(pa.Table.from_batches(held))
+                        held = []
+                if done == total:
+                    if held:
+                        write(pa.Table.from_batches(held))
+                        held = []
+                    write.wait()
+                if progress is not None:
+                    progress(done, total, "writing the ensemble to DuckDB")
+            if held:  # more chunks than ``total``
+                write(pa.Table.from_batches(held))
     finally:
-        if own:
-            con.execute("ROLLBACK")
-        con.execute(f"SET memory_limit = '{limit}'")
+        _restore_memory_limit(con, limit)
 
 
-def _begin(con: Any) -> bool:
-    """Begin a transaction on ``con``; ``False`` if one is already open (the caller's)."""
-    import duckdb
+class _Writers:
+    """``INSERT INTO table`` statements on :data:`_WRITERS` connections at once.
 
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
-        return False
-    return True
+    DuckDB appends a statement's rows on one thread, so two statements on two
+    connections to the database (``con.cursor()``) use two cores. The other
+    connections see the table only if its creation is committed; inside a
+    transaction of the caller every statement runs on ``con``, one at a time,
+    and stays in that transaction.
+
+    Call the object with an Arrow table to insert it (waiting while
+    :data:`_WRITERS` statements run); :meth:`wait` for every statement to finish.
+    A failed statement's error is raised by the next call, by :meth:`wait` or
+    on leaving the ``with`` block.
+    """
+
+    def __init__(self, con: Any, table: str) -> None:
+        self.table = table
+        cursors = [con.cursor() for _ in range(_WRITERS)]
+        seen = (
+            cursors[0]
+            .execute("SELECT table_name FROM duckdb_tables() WHERE table_name = ?", [table])
+            .fetchall()
+        )
+        if not seen:  # created in the caller's transaction
+            for cursor in cursors:
+                cursor.close()
+            cursors = [con]
+        self.owned = [c for c in cursors if c is not con]
+        self.free: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        for cursor in cursors:
+            self.free.put(cursor)
+        self.slots = len(cursors)
+        self.pool = ThreadPoolExecutor(self.slots, thread_name_prefix="evhub-store-writer")
+        self.pending: deque[Future[None]] = deque()
+
+    def __call__(self, rows: pa.Table) -> None:
+        """Insert ``rows`` (an Arrow table) once a connection is free."""
+        while len(self.pending) >= self.slots:
+            self.pending.popleft().result()
+        self.pending.append(self.pool.submit(self._insert, rows))
+
+    def _insert(self, rows: pa.Table) -> None:
+        cursor = self.free.get()
+        try:
+            cursor.register("chunk", rows)
+            cursor.execute(f"INSERT INTO {self.table} SELECT * FROM chunk")
+            cursor.unregister("chunk")
+        finally:
+            self.free.put(cursor)
+
+    def wait(self) -> None:
+        """Wait for every statement; raise the error of a failed one."""
+        while self.pending:
+            self.pending.popleft().result()
+
+    def __enter__(self) -> _Writers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                self.wait()
+        finally:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True)
+            for cursor in self.owned:
+                cursor.close()
+
+
+def _restore_memory_limit(con: Any, shown: str) -> None:
+    """Set DuckDB's memory limit back to ``shown`` (``current_setting`` before the change).
+
+    DuckDB's default limit is restored exactly; a limit the caller had set is
+    set again as shown, to the precision DuckDB shows it in (e.g. ``2.7 GiB``).
+    """
+    con.execute("RESET memory_limit")
+    [(default,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
+    if shown != default:
+        con.execute(f"SET memory_limit = '{shown}'")
 
 
 def _float32(block: F, start: int, years: Sequence[int]) -> NDArray[np.float32]:
@@ -725,50 +811,28 @@ def _float32(block: F, start: int, years: Sequence[int]) -> NDArray[np.float32]:
     return out
 
 
-def _prefetched(items: Iterator[T], ahead: int = _READ_AHEAD) -> Generator[T, None, None]:
-    """Yield ``items`` in order, computing up to ``ahead`` of them in a background thread.
+def _read_ahead(
+    function: Callable[..., T], jobs: Sequence[tuple[Any, ...]], ahead: int = _READ_AHEAD
+) -> Generator[T, None, None]:
+    """Yield ``function(*job)`` for each job in order, computing up to ``ahead`` in a thread.
 
     numpy, pyarrow and DuckDB release the GIL in their bulk work, so reading
-    and converting the next chunk overlaps with storing the current one. An
-    exception in the thread is raised here, at the item where it happened.
+    and converting the next chunks overlaps with storing the current one. An
+    exception raised by ``function`` is raised here, at its job.
     """
-    done = object()
-    box: queue.Queue[Any] = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-
-    def produce() -> None:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evhub-read-ahead") as pool:
+        pending = deque(pool.submit(function, *job) for job in jobs[:ahead])
+        following = iter(jobs[ahead:])
         try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        box.put((item, None), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-        except BaseException as exc:  # handed to the consumer, raised there
-            box.put((done, exc))
-            return
-        box.put((done, None))
-
-    thread = threading.Thread(target=produce, name="evhub-store-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item, exc = box.get()
-            if item is done:
-                if exc is not None:
-                    raise exc
-                return
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a producer waiting on a full queue
-            try:
-                box.get_nowait()
-            except queue.Empty:
-                thread.join(timeout=0.1)
+            while pending:
+                result = pending.popleft().result()
+                job = next(following, None)
+                if job is not None:
+                    pending.append(pool.submit(function, *job))
+                yield result
+        finally:
+            for future in pending:  # stopped early: skip the jobs not yet started
+                future.cancel()
 
 
 # --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -236,6 +236,8 @@ class Results:
     scenarios: Sequence[ResolvedScenario]
     dataset: Dataset
     ensemble: Ensemble | None = None
+    #: Tables computed once (the scorecard is printed, written and stored).
+    _memo: dict[str, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     def variable(self, name: str) -> xr.DataArray:
         """One IAMC variable as an array (scenario, run, year), with its unit."""
@@ -276,11 +278,18 @@ class Results:
     def scorecard(self) -> pd.DataFrame:
         """Key indicators per scenario, with targets where they exist.
 
+        Computed once per result (a copy is returned).
+
         Columns: indicator, year, unit, scenario, value (of the deterministic
         run), target, met; with an ensemble also ``probability``, the share of
         members that meet the target, and ``p05`` and ``p95``, the 5th and
         95th percentiles of the members.
         """
+        if "scorecard" not in self._memo:
+            self._memo["scorecard"] = self._scorecard()
+        return self._memo["scorecard"].copy()
+
+    def _scorecard(self) -> pd.DataFrame:
         data = self.dataset
         targets = data.rows("targets", "ghg_target").dropna(subset=["year"])
         target_years = sorted(int(y) for y in targets["year"] if y > data.base_year)
