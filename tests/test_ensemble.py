@@ -387,6 +387,52 @@ def test_store_holds_every_member(dataset, tmp_path: Path) -> None:
     res.ensemble.close()
 
 
+def _paths(folder: Path) -> pd.DataFrame:
+    con = duckdb.connect(str(folder / "evhub.duckdb"), read_only=True)
+    try:
+        return con.execute(
+            "SELECT scenario, run, variable, value FROM ensemble_paths "
+            "ORDER BY scenario, variable, run"
+        ).df()
+    finally:
+        con.close()
+
+
+def test_a_store_streamed_while_the_chunks_run_equals_one_written_after(
+    dataset, tmp_path: Path
+) -> None:
+    """evhub run fills the members' table as chunks finish; the store is the same."""
+    kwargs = {"dataset": dataset, "samples": N, "seed": 5, "chunk_size": 15}
+    streamed = evhub.run(["baseline", "hub"], stream_store=True, **kwargs)
+    assert streamed.ensemble.streamed is not None and streamed.ensemble.streamed.is_file()
+    first = streamed.write(tmp_path / "a")
+    assert streamed.ensemble.streamed is None  # moved into the store
+    # written again (the streamed file is gone): the table is built from the chunks
+    second = streamed.write(tmp_path / "b")
+    after = evhub.run(["baseline", "hub"], **kwargs).write(tmp_path / "c")
+    a, b, c = _paths(first), _paths(second), _paths(after)
+    assert len(a) == 2 * len(VARIABLES) * N
+    for got in (a, b):
+        assert got[["scenario", "run", "variable"]].equals(c[["scenario", "run", "variable"]])
+        for x, y in zip(got["value"], c["value"], strict=True):
+            np.testing.assert_array_equal(np.asarray(x, float), np.asarray(y, float))
+    streamed.ensemble.close()
+
+
+def test_a_failed_ensemble_leaves_no_stream_behind(dataset, monkeypatch) -> None:
+    import evhub.ensemble as ens
+
+    def boom(*args, **kwargs):
+        msg = "boom"
+        raise InputError(msg)
+
+    monkeypatch.setattr(ens, "run_chunk", boom)
+    before = set(Path(tempfile.gettempdir()).glob("evhub-ensemble-*"))
+    with pytest.raises(InputError, match="boom"):
+        evhub.run("baseline", dataset=dataset, samples=N, seed=5, stream_store=True)
+    assert set(Path(tempfile.gettempdir()).glob("evhub-ensemble-*")) == before
+
+
 def test_store_equals_the_members_in_memory(dataset, tmp_path: Path) -> None:
     """Every row of the store's ensemble table is the member's value, to float32 precision."""
     scenarios = ["baseline", "hub"]

@@ -70,6 +70,7 @@ def run(
     chunk_size: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    stream_store: bool = False,
 ) -> Results:
     """Run scenarios, and with ``samples`` their ensembles (see :func:`evhub.run.run`).
 
@@ -94,6 +95,7 @@ def run(
         chunk_size=chunk_size,
         workers=workers,
         scheduler=scheduler,
+        stream_store=stream_store,
     )
 
 

@@ -189,6 +189,7 @@ def run(
                 chunk_size=chunk_size,
                 workers=workers,
                 scheduler=scheduler,
+                stream_store=True,  # the store is written anyway: fill it as members finish
             )
             progress.update(task, description="writing results", completed=0, total=None)
             folder = results.write(out, progress=step, force=force, request=request)

@@ -29,6 +29,7 @@ import math
 import queue
 import shutil
 import tempfile
+import threading
 import weakref
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
@@ -393,8 +394,11 @@ class Ensemble:
         chunk_size: int,
         dataset: Dataset,
         scratch: Path,
+        streamed: Path | None = None,
     ) -> None:
         self.members = dict(members)
+        #: A store file whose ensemble table was written while the chunks ran (or None).
+        self.streamed = streamed
         self.samples = samples
         self.seed = seed
         self.sampler = sampler
@@ -561,17 +565,21 @@ class Ensemble:
             If a value is finite but beyond the float32 range (about 3.4e38).
         """
         years = [int(y) for y in self.dataset.years]
-        con.execute(
-            f"CREATE TABLE {PATHS_TABLE} (scenario VARCHAR, run INTEGER, variable VARCHAR, "
-            f"value FLOAT[{len(years)}])"
-        )
         jobs = [
             (name, member, k)
             for name, member in self.members.items()
             for k in range(len(member.chunks))
         ]
-        with contextlib.closing(_read_ahead(self._path_table, jobs)) as chunks:
-            _insert(con, PATHS_TABLE, chunks, len(jobs), progress)
+        streamed = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [PATHS_TABLE]
+        ).fetchone()[0]
+        if streamed:  # written while the chunks ran (run_ensemble(stream_store=True))
+            if progress is not None:
+                progress(len(jobs), len(jobs), "writing the ensemble to DuckDB")
+        else:
+            _create_paths_table(con, len(years))
+            with contextlib.closing(_read_ahead(self._path_table, jobs)) as chunks:
+                _insert(con, PATHS_TABLE, chunks, len(jobs), progress)
         listed = ", ".join(str(y) for y in years)
         con.execute(
             f"CREATE VIEW {ENSEMBLE_TABLE} AS SELECT scenario, run, variable, "
@@ -643,28 +651,104 @@ class Ensemble:
 
     def _path_table(self, name: str, member: Member, k: int) -> pa.Table:
         """Chunk ``k`` of a scenario as rows of :data:`PATHS_TABLE` (an Arrow table)."""
-        import pyarrow as pa
-
-        block = member.chunk(k)  # (variable, member, year), float64
-        n_var, n_run, n_year = block.shape
         start, _ = member.bounds[k]
-        values = _float32(block, start, [int(y) for y in self.dataset.years])
-        rows = n_var * n_run
-        scenario = pa.DictionaryArray.from_arrays(
-            pa.array(np.full(rows, self.scenarios.index(name), dtype=np.int32)),
-            pa.array(self.scenarios, pa.string()),
+        years = [int(y) for y in self.dataset.years]
+        index = self.scenarios.index(name)
+        return _arrow_rows(member.chunk(k), start, index, self.scenarios, years)
+
+
+def _arrow_rows(
+    block: F, start: int, index: int, scenarios: Sequence[str], years: Sequence[int]
+) -> pa.Table:
+    """A chunk (variable, member, year) of scenario ``scenarios[index]`` as store rows."""
+    import pyarrow as pa
+
+    n_var, n_run, n_year = block.shape
+    values = _float32(block, start, years)
+    rows = n_var * n_run
+    scenario = pa.DictionaryArray.from_arrays(
+        pa.array(np.full(rows, index, dtype=np.int32)), pa.array(list(scenarios), pa.string())
+    )
+    variable = pa.DictionaryArray.from_arrays(
+        pa.array(np.repeat(np.arange(n_var, dtype=np.int32), n_run)),
+        pa.array(_VARIABLES, pa.string()),
+    )
+    run = np.tile(np.arange(start, start + n_run, dtype=np.int32), n_var)
+    flat = values.reshape(-1)
+    value = pa.FixedSizeListArray.from_arrays(pa.array(flat, mask=np.isnan(flat)), n_year)
+    return pa.table(
+        [scenario, pa.array(run), variable, value],
+        names=["scenario", "run", "variable", "value"],
+    )
+
+
+def _create_paths_table(con: Any, years: int) -> None:
+    con.execute(
+        f"CREATE TABLE {PATHS_TABLE} (scenario VARCHAR, run INTEGER, variable VARCHAR, "
+        f"value FLOAT[{years}])"
+    )
+
+
+class _StoreStream:
+    """The store's :data:`PATHS_TABLE`, filled in a thread as the chunks finish.
+
+    ``evhub run`` writes its store anyway, so the members go into a DuckDB
+    file in the scratch folder while the next chunks run (DuckDB and numpy
+    release the GIL: on two cores the store costs little wall time);
+    :meth:`Ensemble.write_store` then finds the table written and adds the
+    rest. Errors (a value beyond float32) are raised by :meth:`put` or
+    :meth:`finish`.
+    """
+
+    def __init__(
+        self, path: Path, scenarios: Sequence[str], years: Sequence[int], total: int
+    ) -> None:
+        import duckdb
+
+        self.path = path
+        self.items: queue.SimpleQueue[tuple[F, int, int] | None] = queue.SimpleQueue()
+        self.error: BaseException | None = None
+        self.con = duckdb.connect(str(path))
+        _create_paths_table(self.con, len(years))
+        self.thread = threading.Thread(
+            target=self._run,
+            args=(list(scenarios), [int(y) for y in years], total),
+            name="evhub-store-stream",
+            daemon=True,
         )
-        variable = pa.DictionaryArray.from_arrays(
-            pa.array(np.repeat(np.arange(n_var, dtype=np.int32), n_run)),
-            pa.array(_VARIABLES, pa.string()),
-        )
-        run = np.tile(np.arange(start, start + n_run, dtype=np.int32), n_var)
-        flat = values.reshape(-1)
-        value = pa.FixedSizeListArray.from_arrays(pa.array(flat, mask=np.isnan(flat)), n_year)
-        return pa.table(
-            [scenario, pa.array(run), variable, value],
-            names=["scenario", "run", "variable", "value"],
-        )
+        self.thread.start()
+
+    def _chunks(self, scenarios: list[str], years: list[int]) -> Iterator[pa.Table]:
+        while (item := self.items.get()) is not None:
+            block, start, index = item
+            yield _arrow_rows(block, start, index, scenarios, years)
+
+    def _run(self, scenarios: list[str], years: list[int], total: int) -> None:
+        try:
+            _insert(self.con, PATHS_TABLE, self._chunks(scenarios, years), total, None)
+        except BaseException as exc:  # raised in the main thread by put() or finish()
+            self.error = exc
+
+    def put(self, block: F, start: int, index: int) -> None:
+        """Queue one finished chunk (of scenario ``index``, members from ``start``)."""
+        if self.error is not None:
+            raise self.error
+        self.items.put((block, start, index))
+
+    def finish(self) -> Path:
+        """Wait for every queued chunk; return the store file."""
+        self.items.put(None)
+        self.thread.join()
+        self.con.close()
+        if self.error is not None:
+            raise self.error
+        return self.path
+
+    def abort(self) -> None:
+        """Stop after a failure of the run (the scratch folder goes with it)."""
+        self.items.put(None)
+        self.thread.join()
+        self.con.close()
 
 
 def _insert(
@@ -851,6 +935,7 @@ def run_ensemble(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    stream_store: bool = False,
 ) -> Ensemble:
     """Sample and run the ensemble of each scenario (see the module docstring).
 
@@ -874,6 +959,10 @@ def run_ensemble(
         Run the chunks on an existing Dask cluster (its scheduler address).
     progress
         Called as ``progress(done, total, description)`` as chunks finish.
+    stream_store
+        Write the members' store table while the chunks run (for a run whose
+        results will be written: :meth:`Ensemble.write_store` then only adds
+        the rest).
 
     Returns
     -------
@@ -891,6 +980,8 @@ def run_ensemble(
     scratch = scratch_folder("evhub-ensemble-", tempfile.gettempdir())
     members: dict[str, Member] = {}
     jobs: list[tuple[str, int, Task, F]] = []
+    stream: _StoreStream | None = None
+    streamed: Path | None = None
     try:
         for scenario in scenarios:
             task = make_task(scenario, data)
@@ -901,13 +992,29 @@ def run_ensemble(
             member = Member(scenario, plan, values, [], bounds)
             members[scenario.name] = member
             jobs.extend((scenario.name, k, task, values[a:b]) for k, (a, b) in enumerate(bounds))
-        results = _map(jobs, workers, scheduler, progress, scratch)
+        if stream_store:
+            names = [s.name for s in scenarios]
+            stream = sink = _StoreStream(
+                scratch / "ensemble.duckdb", names, [int(y) for y in data.years], len(jobs)
+            )
+
+            def on_block(name: str, k: int, block: F) -> None:
+                sink.put(block, members[name].bounds[k][0], names.index(name))
+
+        results = _map(
+            jobs, workers, scheduler, progress, scratch, on_block if stream_store else None
+        )
+        if stream is not None:
+            streamed = stream.finish()
+            stream = None
         for name, k, path in results:
             member = members[name]
             while len(member.chunks) <= k:
                 member.chunks.append(Path())
             member.chunks[k] = path
     except BaseException:
+        if stream is not None:
+            stream.abort()
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     return Ensemble(
@@ -918,6 +1025,7 @@ def run_ensemble(
         chunk_size=chunk_size,
         dataset=data,
         scratch=scratch,
+        streamed=streamed,
     )
 
 
@@ -927,6 +1035,7 @@ def _map(
     scheduler: str | None,
     progress: Progress | None,
     scratch: Path,
+    on_block: Callable[[str, int, F], None] | None = None,
 ) -> list[tuple[str, int, Path]]:
     """Run every chunk, in this process or on Dask; save each block as it arrives."""
     out: list[tuple[str, int, Path]] = []
@@ -934,6 +1043,8 @@ def _map(
         path = scratch / f"{len(out):06d}.npy"
         np.save(path, block)
         out.append((name, k, path))
+        if on_block is not None:
+            on_block(name, k, block)
     return out
 
 

@@ -575,6 +575,11 @@ def write_store(
         "pipeline_mix": mix,
         "scorecard": results.scorecard(),
     }
+    ensemble = results.ensemble
+    if ensemble is not None and ensemble.streamed is not None and ensemble.streamed.is_file():
+        # the members' table was written while the chunks ran: the store starts from it
+        shutil.move(ensemble.streamed, path)
+        ensemble.streamed = None
     try:
         con = duckdb.connect(str(path))
         try:

@@ -626,6 +626,7 @@ def run(
     chunk_size: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    stream_store: bool = False,
 ) -> Results:
     """Run one or more scenarios, deterministically and optionally as ensembles.
 
@@ -645,8 +646,10 @@ def run(
     samples
         Also run an ensemble of this many members per scenario
         (:mod:`evhub.ensemble`); ``None`` for the deterministic run only.
-    seed, sampler, chunk_size, workers, scheduler
-        Of the ensemble: see :func:`evhub.ensemble.run_ensemble`.
+    seed, sampler, chunk_size, workers, scheduler, stream_store
+        Of the ensemble: see :func:`evhub.ensemble.run_ensemble`
+        (``stream_store`` writes the members' store table while they run, for
+        results that will be written).
 
     Returns
     -------
@@ -707,6 +710,7 @@ def run(
             chunk_size=DEFAULT_CHUNK if chunk_size is None else chunk_size,
             workers=workers,
             scheduler=scheduler,
+            stream_store=stream_store,
             progress=progress,
         )
     return Results(data=combined, scenarios=resolved, dataset=data, ensemble=ensemble)
