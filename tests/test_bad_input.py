@@ -665,3 +665,22 @@ def test_report_years_before_the_base_year(data_dir: Path) -> None:
     )
     with pytest.raises(InputError, match=expected):
         evhub.load_dataset(data_dir)
+
+
+def test_calibration_start_after_the_base_year(tmp_path: Path) -> None:
+    shipped = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
+    folder = tmp_path / "turkiye"
+    shutil.copytree(shipped, folder)
+    meta = folder / "dataset.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace(
+            "calibration_start: 2015", "calibration_start: 2030"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        evhub.api.validate(folder)
+    assert str(info.value) == (
+        f"{meta}: field 'calibration_start' = 2030 is not a year from first_year 2000 to "
+        "before the base year 2025"
+    )

@@ -187,11 +187,17 @@ def calibrate(
     scenario: str | Path = "baseline",
     *,
     dataset: str | Path | Dataset | None = None,
-    start: int = 2015,
+    start: int | None = None,
     end: int | None = None,
 ) -> _calibrate.Calibration:
-    """Fit the lifetime to the observed stock from ``start`` to ``end`` (default: base year)."""
+    """Fit the lifetime to the observed stock from ``start`` to ``end``.
+
+    ``start`` defaults to ``calibration_start`` of ``dataset.yaml`` (else the
+    first model year), ``end`` to the base year.
+    """
     data = load_dataset(dataset)
+    if start is None:
+        start = int(data.meta.get("calibration_start") or data.first_year)
     last = data.base_year if end is None else end
     if not data.first_year <= start <= last <= data.base_year:
         msg = (

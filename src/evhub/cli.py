@@ -426,7 +426,10 @@ def calibrate(
     scenario: Annotated[
         str, typer.Argument(help="Scenario giving the starting values.")
     ] = "baseline",
-    start: Annotated[int, typer.Option(help="First calibration year.")] = 2015,
+    start: Annotated[
+        int | None,
+        typer.Option(help="First calibration year (default: calibration_start of dataset.yaml)."),
+    ] = None,
     end: Annotated[
         int | None, typer.Option(help="Last calibration year (default: base year).")
     ] = None,

@@ -565,6 +565,7 @@ _META_KEYS = (
     "last_year",
     "scenarios",
     "report_years",
+    "calibration_start",
     "defaults",
 )
 
@@ -650,6 +651,17 @@ def _read_meta(folder: Path) -> dict[str, Any]:
         msg = (
             f"{path}: field 'report_years' = {_show(report)} is not a list of years after the "
             f"base year {meta['base_year']} and up to {meta['last_year']}"
+        )
+        raise InputError(msg)
+    start = meta.get("calibration_start")
+    if start is not None and not (
+        isinstance(start, int)
+        and not isinstance(start, bool)
+        and meta["first_year"] <= start < meta["base_year"]
+    ):
+        msg = (
+            f"{path}: field 'calibration_start' = {_show(start)} is not a year from first_year "
+            f"{meta['first_year']} to before the base year {meta['base_year']}"
         )
         raise InputError(msg)
     defaults = meta.get("defaults")

@@ -152,8 +152,8 @@ def test_survival_matrix_fixed_by_hand():
     np.testing.assert_array_equal(survival_matrix(Fixed(2.0), years=3, cohorts_before=1), expected)
 
 
-def test_survival_matrix_default_years():
-    assert survival_matrix(Weibull(3.0, 15.0)).shape == (61, 61)
+def test_survival_matrix_shape():
+    assert survival_matrix(Weibull(3.0, 15.0), 61).shape == (61, 61)
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ def test_survival_matrix_default_years():
     [
         ({"years": 0}, r"years must be an integer >= 1; got 0"),
         ({"years": 2.5}, r"years must be an integer >= 1; got 2\.5"),
-        ({"cohorts_before": -1}, r"cohorts_before must be an integer >= 0; got -1"),
+        ({"years": 3, "cohorts_before": -1}, r"cohorts_before must be an integer >= 0; got -1"),
     ],
 )
 def test_survival_matrix_bad_arguments(kwargs, match):

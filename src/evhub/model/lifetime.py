@@ -397,7 +397,7 @@ class Fixed:
 
 def survival_matrix(
     lifetime: Lifetime,
-    years: int = 61,
+    years: int,
     cohorts_before: int = 0,
     *,
     copy: bool = True,
