@@ -25,6 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from evhub import api, layout
+from evhub.dataset import Dataset
 from evhub.distributions import show_spec
 from evhub.errors import InputError
 from evhub.model.indicators import INDICATORS
@@ -155,9 +156,10 @@ def run(
 
     def work() -> Any:
         overrides = _parse_set(set_ or [])
+        data = api.load_dataset(dataset)  # once, for the request and the run
         request = layout.Request.of(
             scenarios or None,
-            dataset=dataset,
+            dataset=data,
             overrides=overrides,
             samples=samples,
             seed=seed,
@@ -165,9 +167,9 @@ def run(
         )
         with layout.lock(out, "--out"):
             layout.check_target(out, request, force=force, option="--out")  # before running
-            return _run_into(request, overrides)
+            return _run_into(request, data, overrides)
 
-    def _run_into(request: layout.Request, overrides: dict[str, Any]) -> Any:
+    def _run_into(request: layout.Request, data: Dataset, overrides: dict[str, Any]) -> Any:
         with _progress() as progress:
             task = progress.add_task("running scenarios", total=None)
 
@@ -178,7 +180,7 @@ def run(
 
             results = api.run(
                 scenarios or None,
-                dataset=dataset,
+                dataset=data,
                 overrides=overrides,
                 progress=lambda d, t, n: step(
                     d, t, n if n.startswith(("running", "writing")) else f"running {n}"

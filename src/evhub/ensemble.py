@@ -96,6 +96,11 @@ _INSERT_ROWS = 2 * 122_880
 _STORE_MEMORY = "256MB"
 #: Insert statements run at once (DuckDB appends one statement's rows on one thread).
 _WRITERS = 2
+#: Threads that summarise the variables into quantiles (numpy's sort frees the GIL).
+_QUANTILE_THREADS = 2
+#: Memory for the members' values of the variables summarised at once (bytes):
+#: a buffer reused for each group of variables.
+_QUANTILE_BYTES = 32 * 2**20
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 _PROJECT_FIELDS = ("delay", "lead_time")
 
@@ -368,12 +373,36 @@ class Member:
 
     def variable(self, v: int) -> F:
         """Every member's values (member, year) of variable index ``v``."""
-        parts = []
-        for path in self.chunks:
+        values: F = self.variables(v, v + 1)[0]
+        return values
+
+    def variables(self, first: int, stop: int, out: F | None = None) -> F:
+        """Every member's values (variable, member, year) of variables ``first:stop``.
+
+        One read of each chunk file (the variables are its leading axis),
+        into ``out`` if given (its leading part; reusing a buffer spares the
+        system's page faults on new memory).
+        """
+        if out is None:
+            years = np.load(self.chunks[0], mmap_mode="r").shape[2]
+            out = np.empty((stop - first, self.bounds[-1][1], years))
+        for path, (start, end) in zip(self.chunks, self.bounds, strict=True):
             block = np.load(path, mmap_mode="r")
-            parts.append(np.array(block[v]))
+            out[: stop - first, start:end] = block[first:stop]
             del block
-        return np.concatenate(parts, axis=0)
+        return out[: stop - first]
+
+
+def _quantiles(values: F) -> F:
+    """:data:`QUANTILES` (level, year) of one variable's values (member, year).
+
+    Each year's members are sorted first, as a contiguous row: numpy's
+    quantile then finds its order statistics in a sorted row, 2-3 times
+    faster than in an unsorted column, with the same values.
+    """
+    ordered = np.sort(np.ascontiguousarray(values.T), axis=1)
+    levels: F = np.quantile(ordered, QUANTILES, axis=1)
+    return levels
 
 
 class Ensemble:
@@ -442,15 +471,23 @@ class Ensemble:
         """IAMC table with a ``Quantile`` column (:data:`QUANTILES`) per scenario and variable."""
         if self._quantiles is None:
             years = [int(y) for y in self.dataset.years]
+            region, n_var = self.dataset.region, len(_VARIABLES)
+            per_variable = self.samples * len(years) * np.dtype(np.float64).itemsize
+            step = min(n_var, max(1, _QUANTILE_BYTES // per_variable))  # variables read at once
+            buffer = np.empty((step, self.samples, len(years)))
             rows = []
-            for name, member in self.members.items():
-                for v, variable in enumerate(_VARIABLES):
-                    unit = IAMC_VARIABLES[variable][0]
-                    q = np.quantile(member.variable(v), QUANTILES, axis=0)
-                    for k, level in enumerate(QUANTILES):
-                        rows.append(
-                            [MODEL, name, self.dataset.region, variable, unit, level, *q[k]]
-                        )
+            pool = ThreadPoolExecutor(_QUANTILE_THREADS, thread_name_prefix="evhub-quantiles")
+            with pool:
+                for name, member in self.members.items():
+                    for first in range(0, n_var, step):
+                        block = member.variables(first, min(first + step, n_var), buffer)
+                        for v, q in enumerate(pool.map(_quantiles, block), first):
+                            variable = _VARIABLES[v]
+                            unit = IAMC_VARIABLES[variable][0]
+                            rows += [
+                                [MODEL, name, region, variable, unit, level, *q[k]]
+                                for k, level in enumerate(QUANTILES)
+                            ]
             self._quantiles = pd.DataFrame(
                 rows,
                 columns=["Model", "Scenario", "Region", "Variable", "Unit", "Quantile", *years],

@@ -266,14 +266,25 @@ class Results:
 
     def to_long(self) -> pd.DataFrame:
         """Every variable, scenario, run and year in long format."""
-        frames = []
-        for name, (unit, get) in IAMC_VARIABLES.items():
-            arr = get(self.data).transpose("scenario", "run", "year")
-            frame = arr.to_dataframe(name="value").reset_index()
-            frame["variable"] = name
-            frame["unit"] = unit
-            frames.append(frame[["scenario", "run", "variable", "unit", "year", "value"]])
-        return pd.concat(frames, ignore_index=True)
+        names = list(IAMC_VARIABLES)
+        values = np.stack(
+            [
+                get(self.data).transpose("scenario", "run", "year").values
+                for _, get in IAMC_VARIABLES.values()
+            ]
+        )  # (variable, scenario, run, year)
+        index = pd.MultiIndex.from_product(
+            [
+                names,
+                self.data["scenario"].values,
+                self.data["run"].values,
+                self.data["year"].values,
+            ],
+            names=["variable", "scenario", "run", "year"],
+        )
+        frame = pd.DataFrame({"value": values.reshape(-1)}, index=index).reset_index()
+        frame["unit"] = frame["variable"].map({n: IAMC_VARIABLES[n][0] for n in names})
+        return frame[["scenario", "run", "variable", "unit", "year", "value"]]
 
     def scorecard(self) -> pd.DataFrame:
         """Key indicators per scenario, with targets where they exist.
