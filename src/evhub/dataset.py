@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from evhub.dims import DIMENSIONS_FILE, Dims, load_dims
 from evhub.errors import InputError
 from evhub.inputs import read_text, read_yaml
 
@@ -89,6 +90,8 @@ class Dataset:
         ``unit``, ``low``, ``high``, ``source``.
     sources
         The bibliography by id.
+    dims
+        The categories the model indexes by (``dimensions.yaml``).
     """
 
     path: Path
@@ -100,6 +103,7 @@ class Dataset:
     tables: Mapping[str, pd.DataFrame]
     assumptions: pd.DataFrame
     sources: Mapping[str, Source]
+    dims: Dims
     meta: Mapping[str, Any] = field(default_factory=dict)
     #: Arrays derived from the dataset, kept for reuse by later runs (not data).
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -697,6 +701,10 @@ def _load(folder: Path) -> Dataset:
     meta = _read_meta(folder)
     problems: list[str] = []
     sources = _read_sources(folder / "sources.yaml", problems)
+    try:
+        dims = load_dims(folder / DIMENSIONS_FILE, sources)
+    except InputError as exc:
+        problems.extend(str(exc).splitlines())
     sch = schema()
     tables: dict[str, pd.DataFrame] = {}
     for name, spec in sch["tables"].items():
@@ -718,6 +726,7 @@ def _load(folder: Path) -> Dataset:
         tables=tables,
         assumptions=assumptions,
         sources=sources,
+        dims=dims,
         meta=meta,
     )
 

@@ -445,6 +445,48 @@ CASES: dict[str, Case] = {
         replace("scenarios: [baseline,", "scenarios: [baseline, high-ev,"),
         ("field 'scenarios' names 'high-ev'", "high-ev.yaml"),
     ),
+    # --- dimensions.yaml ----------------------------------------------------------
+    "dimension-fuel-unknown": Case(
+        "dimensions.yaml",
+        replace("    fuel: diesel\n", "    fuel: hydrogen\n"),
+        ("powertrains.diesel.fuel = 'hydrogen'", "not one of the fuels"),
+    ),
+    "dimension-plug-as-text": Case(
+        "dimensions.yaml",
+        replace(
+            "    group: bev\n    statistics_group: electric\n    fuel: null\n    plug: true",
+            "    group: bev\n    statistics_group: electric\n    fuel: null\n    plug: 'yes'",
+        ),
+        ("powertrains.bev.plug = 'yes'", "valid boolean"),
+    ),
+    "dimension-two-homes": Case(
+        "dimensions.yaml",
+        replace(
+            "    description: built in China (whatever the brand)\n    home: false",
+            "    description: built in China (whatever the brand)\n    home: true",
+        ),
+        ("exactly one origin must have home: true", "domestic, china"),
+    ),
+    "dimension-id-upper-case": Case(
+        "dimensions.yaml",
+        replace("  lfp:\n", "  LFP:\n"),
+        ("chemistries: id 'LFP'", "lower-case"),
+    ),
+    "dimension-missing": Case(
+        "dimensions.yaml",
+        replace("\nstages:\n", "\nphases:\n"),
+        ("unknown dimension 'phases'", "dimension 'stages' is missing"),
+    ),
+    "dimension-bloc-source-unknown": Case(
+        "dimensions.yaml",
+        replace("    source: donanimhaber-duty-2023\n", "    source: decision-1-95\n"),
+        ("blocs.eu_customs_union.source = 'decision-1-95'", "not an id of sources.yaml"),
+    ),
+    "dimension-extra-attribute": Case(
+        "dimensions.yaml",
+        replace("    liquid: false\n", "    liquid: false\n    colour: blue\n"),
+        ("fuels.electricity.colour = 'blue'", "Extra inputs are not permitted"),
+    ),
     # --- sources.yaml -------------------------------------------------------------
     "sources-binary": Case(
         "sources.yaml",

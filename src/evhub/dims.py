@@ -1,0 +1,346 @@
+"""The dataset's categories: vehicle classes, powertrains, origins, stages, ...
+
+Every label the model indexes by comes from the dataset's ``dimensions.yaml``:
+for each dimension, its members in order, each with an ``id`` (what the data
+tables use), a ``label`` (what results show), a ``description`` and the
+attributes behaviour depends on. Code asks a dimension for the members with an
+attribute (``dims.powertrains.where(plug=True)``) or for an attribute's values
+in member order (``dims.powertrains.column("battery")``), never for a literal id.
+
+>>> from evhub.dataset import load_dataset
+>>> dims = load_dataset().dims
+>>> dims.powertrains.where(plug=True)
+('phev', 'bev')
+>>> dims.origins.where(home=True)
+('domestic',)
+>>> dims.powertrains.label("bev")
+'BEV'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from evhub.errors import InputError
+from evhub.inputs import read_yaml
+
+__all__ = ["DIMENSIONS_FILE", "Dimension", "Dims", "Member", "load_dims"]
+
+#: The file of a dataset folder that declares its dimensions.
+DIMENSIONS_FILE = "dimensions.yaml"
+#: An id: lower-case ASCII, digits and underscores, starting with a letter.
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# --------------------------------------------------------------------------
+# The attributes of each dimension's members (types only; references are
+# checked across dimensions below)
+# --------------------------------------------------------------------------
+
+
+class _Member(BaseModel):
+    """Fields every member has."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    label: str
+    description: str
+
+
+class _Class(_Member):
+    pass
+
+
+class _Fuel(_Member):
+    liquid: bool
+
+
+class _Group(_Member):
+    pass
+
+
+class _Powertrain(_Member):
+    classes: list[str]
+    group: str
+    statistics_group: str
+    fuel: str | None
+    plug: bool
+    battery: bool
+
+
+class _Bloc(_Member):
+    duty_free: bool
+    source: str
+
+
+class _Origin(_Member):
+    home: bool
+    blocs: list[str]
+
+
+class _Destination(_Member):
+    blocs: list[str]
+
+
+class _Stage(_Member):
+    building: bool
+    producing: bool
+
+
+#: Each dimension of ``dimensions.yaml``, the model of its members, and what it means.
+_KINDS: dict[str, tuple[type[_Member], str]] = {
+    "classes": (_Class, "vehicle classes"),
+    "fuels": (_Fuel, "fuels and energy carriers"),
+    "powertrain_groups": (_Group, "groups of powertrains for production and the pipeline"),
+    "statistics_groups": (_Group, "the statistics office's groups of the stock by fuel"),
+    "powertrains": (_Powertrain, "powertrains"),
+    "blocs": (_Bloc, "trade blocs"),
+    "origins": (_Origin, "where cars sold at home are built"),
+    "destinations": (_Destination, "where cars built at home are exported to"),
+    "chemistries": (_Member, "battery cell chemistries"),
+    "materials": (_Member, "battery materials"),
+    "stages": (_Stage, "stages of an investment project, earliest first"),
+}
+
+#: Attributes that name members of another dimension: (dimension, attribute) -> target.
+_REFERENCES: dict[tuple[str, str], str] = {
+    ("powertrains", "classes"): "classes",
+    ("powertrains", "group"): "powertrain_groups",
+    ("powertrains", "statistics_group"): "statistics_groups",
+    ("powertrains", "fuel"): "fuels",
+    ("origins", "blocs"): "blocs",
+    ("destinations", "blocs"): "blocs",
+}
+
+
+# --------------------------------------------------------------------------
+# What code sees
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member of a dimension: its id, label, description and attributes."""
+
+    id: str
+    label: str
+    description: str
+    attributes: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """The ordered members of one dimension."""
+
+    name: str
+    members: tuple[Member, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The members' ids, in order."""
+        return tuple(m.id for m in self.members)
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.ids
+
+    def member(self, id_: str) -> Member:
+        """The member ``id_``; an :class:`InputError` naming the known ids if there is none."""
+        for m in self.members:
+            if m.id == id_:
+                return m
+        msg = f"{self.name}: no member {id_!r}; the members are {', '.join(self.ids)}"
+        raise InputError(msg)
+
+    def index(self, id_: str) -> int:
+        """Position of member ``id_`` along this dimension's axis."""
+        return self.members.index(self.member(id_))
+
+    def label(self, id_: str) -> str:
+        """The label results show for member ``id_``."""
+        return self.member(id_).label
+
+    def labels(self) -> dict[str, str]:
+        """Label by id, in order."""
+        return {m.id: m.label for m in self.members}
+
+    def where(self, **attributes: Any) -> tuple[str, ...]:
+        """Ids of the members whose attributes equal the given values, in order.
+
+        An attribute that is a list matches when it contains the value
+        (``where(classes="car")``, ``where(blocs="eu_customs_union")``).
+        """
+        for name in attributes:
+            self._check_attribute(name)
+        return tuple(
+            m.id
+            for m in self.members
+            if all(_matches(m.attributes[k], v) for k, v in attributes.items())
+        )
+
+    def column(self, name: str) -> np.ndarray:
+        """Attribute ``name`` of every member, in order, as an array (member,)."""
+        self._check_attribute(name)
+        return np.array([m.attributes[name] for m in self.members])
+
+    def mask(self, **attributes: Any) -> np.ndarray:
+        """Boolean array (member,): True where :meth:`where` would list the member."""
+        chosen = set(self.where(**attributes))
+        return np.array([m.id in chosen for m in self.members])
+
+    def _check_attribute(self, name: str) -> None:
+        known = sorted(self.members[0].attributes) if self.members else []
+        if name not in known:
+            msg = f"{self.name} have no attribute {name!r}; they have {', '.join(known) or 'none'}"
+            raise InputError(msg)
+
+
+def _matches(value: Any, wanted: Any) -> bool:
+    return wanted in value if isinstance(value, list) else bool(value == wanted)
+
+
+@dataclass(frozen=True)
+class Dims:
+    """Every dimension of a dataset (``dimensions.yaml``)."""
+
+    classes: Dimension
+    fuels: Dimension
+    powertrain_groups: Dimension
+    statistics_groups: Dimension
+    powertrains: Dimension
+    blocs: Dimension
+    origins: Dimension
+    destinations: Dimension
+    chemistries: Dimension
+    materials: Dimension
+    stages: Dimension
+
+    NAMES: ClassVar[tuple[str, ...]] = tuple(_KINDS)
+
+    @property
+    def home(self) -> str:
+        """Id of the home origin (the country the dataset describes)."""
+        return self.origins.where(home=True)[0]
+
+    def in_union_with_home(self, dimension: str) -> tuple[str, ...]:
+        """Members of ``origins`` or ``destinations`` in a duty-free bloc with the home country."""
+        home_blocs = set(self.origins.member(self.home).attributes["blocs"])
+        free = {b for b in home_blocs if self.blocs.member(b).attributes["duty_free"]}
+        dim: Dimension = getattr(self, dimension)
+        return tuple(
+            m.id for m in dim.members if m.id != self.home and free & set(m.attributes["blocs"])
+        )
+
+
+# --------------------------------------------------------------------------
+# Reading and checking
+# --------------------------------------------------------------------------
+
+
+def load_dims(path: Path, sources: Mapping[str, Any] | None = None) -> Dims:
+    """Read and check a dataset's ``dimensions.yaml``.
+
+    Parameters
+    ----------
+    path
+        The file.
+    sources
+        The dataset's bibliography by id; a member's ``source`` must be one of
+        them (not checked when ``None``).
+
+    Raises
+    ------
+    InputError
+        Listing every problem, each naming the file, the dimension, the
+        member, the field and the value.
+    """
+    raw = read_yaml(path)
+    where = str(path)
+    if not isinstance(raw, Mapping):
+        msg = f"{where}: expected a mapping of dimensions, got {type(raw).__name__}"
+        raise InputError(msg)
+    problems: list[str] = []
+    unknown = [str(k) for k in raw if k not in _KINDS]
+    problems += [
+        f"{where}: unknown dimension {k!r}; the dimensions are {', '.join(_KINDS)}" for k in unknown
+    ]
+    problems += [
+        f"{where}: dimension {k!r} is missing ({_KINDS[k][1]})" for k in _KINDS if k not in raw
+    ]
+    dims: dict[str, Dimension] = {}
+    for name, (model, _) in _KINDS.items():
+        if name in raw:
+            dims[name] = _dimension(where, name, raw[name], model, problems)
+    if not problems:
+        _check_references(where, dims, sources, problems)
+    if problems:
+        raise InputError("\n".join(problems))
+    return Dims(**dims)
+
+
+def _dimension(
+    where: str, name: str, raw: Any, model: type[_Member], problems: list[str]
+) -> Dimension:
+    if not isinstance(raw, Mapping) or not raw:
+        problems.append(f"{where}: {name}: expected a mapping of id -> attributes, got {raw!r}")
+        return Dimension(name, ())
+    members = []
+    for id_, fields in raw.items():
+        if not isinstance(id_, str) or not _ID.match(id_):
+            problems.append(
+                f"{where}: {name}: id {id_!r} is not lower-case letters, digits and underscores"
+            )
+            continue
+        try:
+            checked = model.model_validate(fields)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = ".".join(str(p) for p in err["loc"]) or "(member)"
+                value = err.get("input")
+                problems.append(f"{where}: {name}.{id_}.{field} = {value!r}: {err['msg']}")
+            continue
+        values = checked.model_dump()
+        label, description = values.pop("label"), values.pop("description")
+        members.append(Member(id_, label, description, values))
+    return Dimension(name, tuple(members))
+
+
+def _check_references(
+    where: str,
+    dims: Mapping[str, Dimension],
+    sources: Mapping[str, Any] | None,
+    problems: list[str],
+) -> None:
+    for (name, attribute), target in _REFERENCES.items():
+        known = dims[target].ids
+        for m in dims[name].members:
+            value = m.attributes[attribute]
+            refs = value if isinstance(value, list) else [] if value is None else [value]
+            problems += [
+                f"{where}: {name}.{m.id}.{attribute} = {ref!r}: not one of the {target} "
+                f"({', '.join(known)})"
+                for ref in refs
+                if ref not in known
+            ]
+    homes = dims["origins"].where(home=True)
+    if len(homes) != 1:
+        problems.append(
+            f"{where}: origins: exactly one origin must have home: true, found {len(homes)} "
+            f"({', '.join(homes) or 'none'})"
+        )
+    if sources is not None:
+        for m in dims["blocs"].members:
+            if m.attributes["source"] not in sources:
+                problems.append(
+                    f"{where}: blocs.{m.id}.source = {m.attributes['source']!r}: "
+                    "not an id of sources.yaml"
+                )

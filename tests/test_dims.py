@@ -1,0 +1,101 @@
+"""The dataset's dimensions (``dimensions.yaml``, :mod:`evhub.dims`).
+
+Hostile dimension files are cases of ``tests/hostile/test_dataset.py`` (refused
+by ``data validate`` and ``run`` with the same message); here: what the
+shipped file declares, and how code asks for members.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evhub.dataset import load_dataset
+from evhub.dims import DIMENSIONS_FILE, Dims, load_dims
+from evhub.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def dims() -> Dims:
+    return load_dataset().dims
+
+
+def test_every_dimension_is_declared_in_order(dims: Dims) -> None:
+    assert dims.powertrains.ids == ("petrol", "diesel", "lpg", "hev", "phev", "bev")
+    assert dims.stages.ids == (
+        "interest",
+        "talks",
+        "mou",
+        "announced",
+        "construction",
+        "ramping",
+        "operating",
+    )
+    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [1, 4, 4, 5, 6, 1, 4, 2, 3, 5, 7]
+
+
+def test_behaviour_is_read_from_attributes(dims: Dims) -> None:
+    pt = dims.powertrains
+    assert pt.where(plug=True) == ("phev", "bev")
+    assert pt.where(battery=True) == ("hev", "phev", "bev")
+    assert pt.where(group="ice") == ("petrol", "diesel", "lpg")
+    assert pt.where(statistics_group="hybrid") == ("hev", "phev")
+    assert pt.where(fuel=None) == ("bev",)
+    assert pt.where(classes="car") == pt.ids  # a list attribute matches a member of it
+    np.testing.assert_array_equal(pt.mask(plug=True), [False, False, False, False, True, True])
+    assert pt.column("fuel").tolist() == ["petrol", "diesel", "lpg", "petrol", "petrol", None]
+    assert dims.fuels.where(liquid=True) == ("petrol", "diesel", "lpg")
+    assert dims.stages.where(producing=True) == ("ramping", "operating")
+    assert dims.stages.where(building=False) == ("interest", "talks", "mou", "announced")
+
+
+def test_the_home_country_and_its_customs_union(dims: Dims) -> None:
+    assert dims.home == "domestic"
+    assert dims.origins.label(dims.home) == "Türkiye"
+    assert dims.in_union_with_home("origins") == ("eu",)
+    assert dims.in_union_with_home("destinations") == ("eu",)
+    assert dims.origins.where(home=False) == ("china", "eu", "other")
+
+
+def test_labels_are_what_results_show(dims: Dims) -> None:
+    assert dims.classes.label("car") == "Passenger Cars"
+    assert dims.powertrains.labels() == {
+        "petrol": "Petrol",
+        "diesel": "Diesel",
+        "lpg": "LPG",
+        "hev": "HEV",
+        "phev": "PHEV",
+        "bev": "BEV",
+    }
+    assert dims.powertrains.index("bev") == len(dims.powertrains) - 1
+
+
+def test_an_unknown_member_or_attribute_is_named(dims: Dims) -> None:
+    with pytest.raises(InputError, match=r"powertrains: no member 'fcev'; the members are petrol"):
+        dims.powertrains.member("fcev")
+    with pytest.raises(InputError, match=r"powertrains have no attribute 'colour'; they have"):
+        dims.powertrains.where(colour="red")
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=str(tmp_path / DIMENSIONS_FILE)):
+        load_dims(tmp_path / DIMENSIONS_FILE)
+
+
+def test_every_problem_of_a_file_is_listed(tmp_path: Path) -> None:
+    shipped = load_dataset().path / DIMENSIONS_FILE
+    path = tmp_path / DIMENSIONS_FILE
+    shutil.copy(shipped, path)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    group: ice\n", "    group: combustion\n", 1)
+    text = text.replace("  nca:\n    label: NCA\n", "  nca:\n    label: 7\n", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_dims(path)
+    message = str(info.value)
+    assert "chemistries.nca.label = 7: Input should be a valid string" in message
+    # references are checked once every member has the right types
+    assert "combustion" not in message
