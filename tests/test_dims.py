@@ -99,3 +99,22 @@ def test_every_problem_of_a_file_is_listed(tmp_path: Path) -> None:
     assert "chemistries.nca.label = 7: Input should be a valid string" in message
     # references are checked once every member has the right types
     assert "combustion" not in message
+
+
+def test_the_tables_keys_follow_the_dimensions(tmp_path: Path) -> None:
+    """Remove a powertrain from dimensions.yaml: its rows in the tables are refused."""
+    folder = tmp_path / "no-lpg"
+    shutil.copytree(load_dataset().path, folder)
+    path = folder / DIMENSIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  lpg:\n    label: LPG\n    description: petrol engine converted")
+    end = text.index("  hev:\n    label: HEV\n    description: full hybrid, petrol")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_dataset(folder)
+    message = str(info.value)
+    assert "sales.csv: row" in message
+    assert (
+        "column 'powertrain' = 'lpg' is not one of ['petrol', 'diesel', 'hev', 'phev', 'bev']"
+        in (message)
+    )

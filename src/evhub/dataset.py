@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from evhub.dims import DIMENSIONS_FILE, Dims, load_dims
+from evhub.dims import DIMENSIONS_FILE, Dims, load_dims, select_keys
 from evhub.errors import InputError
 from evhub.inputs import read_text, read_yaml
 
@@ -410,9 +410,14 @@ def _validate_table(
     spec: Mapping[str, Any],
     sources: Mapping[str, Source],
     meta: Mapping[str, Any],
+    dims: Dims,
     problems: list[str],
 ) -> pd.DataFrame:
     sch = schema()
+    allowed_keys = {
+        var: {col: select_keys(dims, sel) for col, sel in (vspec.get("keys") or {}).items()}
+        for var, vspec in spec["variables"].items()
+    }
     keys: list[str] = list(spec["keys"])
     first_row_year = sch["years"]["rows"]
     last_year = meta["last_year"]
@@ -429,7 +434,7 @@ def _validate_table(
                 f"{sorted(spec['variables'])}"
             )
             continue
-        for col, allowed in (vspec.get("keys") or {}).items():
+        for col, allowed in allowed_keys[var].items():
             if row[col] not in allowed:
                 problems.append(
                     f"{where}: column {col!r} = {_show(row[col])} is not one of {allowed}"
@@ -703,18 +708,19 @@ def _load(folder: Path) -> Dataset:
     sources = _read_sources(folder / "sources.yaml", problems)
     try:
         dims = load_dims(folder / DIMENSIONS_FILE, sources)
-    except InputError as exc:
-        problems.extend(str(exc).splitlines())
+    except InputError as exc:  # the tables' keys are checked against the dimensions
+        raise_problems(folder, [*problems, *str(exc).splitlines()])
+        raise
     sch = schema()
     tables: dict[str, pd.DataFrame] = {}
     for name, spec in sch["tables"].items():
         path = folder / f"{name}.csv"
         columns = sch["columns_before_keys"] + list(spec["keys"]) + sch["columns_after_keys"]
         frame = read_csv_strict(path, columns)
-        tables[name] = _validate_table(path, frame, spec, sources, meta, problems)
+        tables[name] = _validate_table(path, frame, spec, sources, meta, dims, problems)
     _check_shares(folder, tables, problems)
     assumptions = _read_assumptions(folder / "assumptions.csv", sources, problems)
-    _check_needs(folder, tables, meta, problems)
+    _check_needs(folder, tables, meta, dims, problems)
     raise_problems(folder, problems)
     return Dataset(
         path=folder,
@@ -732,7 +738,11 @@ def _load(folder: Path) -> Dataset:
 
 
 def _check_needs(
-    folder: Path, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any], problems: list[str]
+    folder: Path,
+    tables: Mapping[str, pd.DataFrame],
+    meta: Mapping[str, Any],
+    dims: Dims,
+    problems: list[str],
 ) -> None:
     """The series the model needs (``needs`` in ``schema.yaml``) are there, for the years it needs.
 
@@ -744,7 +754,7 @@ def _check_needs(
         table, variable, kind = need["table"], need["variable"], need["years"]
         frame = tables[table]
         path = folder / f"{table}.csv"
-        keyed: dict[str, list[str]] = need.get("keys") or {}
+        keyed = {col: select_keys(dims, sel) for col, sel in (need.get("keys") or {}).items()}
         for combo in itertools.product(*keyed.values()):
             keys = dict(zip(keyed, combo, strict=True))
             mask = (frame["variable"] == variable).to_numpy().copy()

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from evhub.errors import InputError
 from evhub.inputs import read_yaml
 
-__all__ = ["DIMENSIONS_FILE", "Dimension", "Dims", "Member", "load_dims"]
+__all__ = ["DIMENSIONS_FILE", "Dimension", "Dims", "Member", "load_dims", "select_keys"]
 
 #: The file of a dataset folder that declares its dimensions.
 DIMENSIONS_FILE = "dimensions.yaml"
@@ -64,6 +64,10 @@ class _Fuel(_Member):
 
 class _Group(_Member):
     pass
+
+
+class _StatisticsGroup(_Member):
+    combustion_only: bool
 
 
 class _Powertrain(_Member):
@@ -99,7 +103,7 @@ _KINDS: dict[str, tuple[type[_Member], str]] = {
     "classes": (_Class, "vehicle classes"),
     "fuels": (_Fuel, "fuels and energy carriers"),
     "powertrain_groups": (_Group, "groups of powertrains for production and the pipeline"),
-    "statistics_groups": (_Group, "the statistics office's groups of the stock by fuel"),
+    "statistics_groups": (_StatisticsGroup, "the statistics office's groups of the stock by fuel"),
     "powertrains": (_Powertrain, "powertrains"),
     "blocs": (_Bloc, "trade blocs"),
     "origins": (_Origin, "where cars sold at home are built"),
@@ -344,3 +348,35 @@ def _check_references(
                     f"{where}: blocs.{m.id}.source = {m.attributes['source']!r}: "
                     "not an id of sources.yaml"
                 )
+
+
+# --------------------------------------------------------------------------
+# Key columns of the data tables
+# --------------------------------------------------------------------------
+
+
+def select_keys(dims: Dims, spec: Any) -> list[str]:
+    """The values a key column of a data table may take, from a schema selector.
+
+    ``spec`` is either a list of literal values (``[""]``: only the total) or a
+    selector of a dimension's members::
+
+        {dimension: powertrains}                          # every powertrain
+        {dimension: powertrains, where: {plug: true}}     # those with a plug
+        {dimension: powertrains, unless: {fuel: null}}    # those that burn a fuel
+        {dimension: origins, where: {home: false}, total: true}  # '' and the imports' origins
+
+    ``total: true`` adds ``""`` (the row of all members together) first.
+
+    >>> from evhub.dataset import load_dataset
+    >>> select_keys(load_dataset().dims, {"dimension": "powertrains", "where": {"battery": True}})
+    ['hev', 'phev', 'bev']
+    """
+    if isinstance(spec, list):
+        return [str(v) for v in spec]
+    dim: Dimension = getattr(dims, spec["dimension"])
+    ids = dim.where(**(spec.get("where") or {}))
+    if spec.get("unless"):
+        excluded = set(dim.where(**spec["unless"]))
+        ids = tuple(i for i in ids if i not in excluded)
+    return ([""] if spec.get("total") else []) + list(ids)
