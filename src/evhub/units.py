@@ -1,0 +1,103 @@
+"""evhub's canonical units: one table, every unit parsed by pint.
+
+``data/units.csv`` lists every unit string evhub writes or reads (in results,
+data tables, the parameter table and the dataset schema), each with its pint
+expression in a registry of pint's units, iam-units' (vehicle, vkm, real US
+dollars of a price year, ...) and evhub's own (``data/units.txt``: person,
+job, ``bn``, and ``USD_nominal`` for dollars of the year a source reports, a
+dimension of its own until a deflator from data converts them). An emission
+unit names its species apart (``Mt CO2/yr`` is ``Mt / year`` of ``CO2``), as
+iam-units does.
+
+>>> quantity("veh/1000 persons").to("vehicle / person").magnitude
+0.001
+>>> quantity("bn vkm/yr").to("vkm / year").magnitude
+1000000000.0
+>>> species("Mt CO2/yr")
+'CO2'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import iam_units
+import pint
+
+from evhub.errors import InputError
+
+__all__ = ["Unit", "quantity", "registry", "species", "table"]
+
+#: The unit of a text setting (no quantity).
+NO_UNIT = "-"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One row of the units table."""
+
+    unit: str  # as evhub writes it
+    pint: str  # pint expression ('' for a text setting)
+    species: str  # emitted species ('' if none)
+    description: str
+
+
+@cache
+def registry() -> Any:
+    """The registry: pint's units, iam-units' definitions and evhub's (``data/units.txt``).
+
+    A registry of evhub's own: iam-units' shared registry is not changed.
+    """
+    reg: Any = pint.UnitRegistry()  # (pint's registry types are generic)
+    quiet = logging.getLogger("pint.util")  # redefinitions (kt) are intended, as in iam-units
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        reg.load_definitions(str(Path(iam_units.__file__).parent / "data" / "definitions.txt"))
+        reg.load_definitions(str(resources.files("evhub").joinpath("data/units.txt")))
+    finally:
+        quiet.setLevel(level)
+    return reg
+
+
+@cache
+def table() -> dict[str, Unit]:
+    """The units table (``data/units.csv``) by unit string."""
+    text = resources.files("evhub").joinpath("data/units.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return {row["unit"]: Unit(**row) for row in rows}
+
+
+def _row(unit: str) -> Unit:
+    try:
+        return table()[unit]
+    except KeyError:
+        msg = f"unit {unit!r} is not in evhub's units table (data/units.csv)"
+        raise InputError(msg) from None
+
+
+def quantity(unit: str) -> Any:
+    """One ``unit`` as a pint quantity (an emission unit without its species).
+
+    Raises
+    ------
+    InputError
+        For a unit not in the table, or the unit of a text setting.
+    """
+    row = _row(unit)
+    if not row.pint:
+        msg = f"unit {unit!r} is not a quantity ({row.description})"
+        raise InputError(msg)
+    return registry().Quantity(row.pint)
+
+
+def species(unit: str) -> str:
+    """The species an emission unit counts (``CO2``, ``CO2e``), ``''`` for others."""
+    return _row(unit).species
