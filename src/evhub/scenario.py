@@ -36,7 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evhub import parameters
-from evhub.dataset import Dataset, _read_yaml
+from evhub.dataset import Dataset
 from evhub.distributions import (
     CENTRAL_FIELD,
     RANGED,
@@ -46,7 +46,7 @@ from evhub.distributions import (
     show_spec,
 )
 from evhub.errors import InputError
-from evhub.inputs import check_finite
+from evhub.inputs import check_finite, read_yaml
 from evhub.pipeline import STAGE_FILE, load_pipeline, load_stage_probabilities
 
 __all__ = [
@@ -813,7 +813,7 @@ def load_scenario(
     relative paths and in messages).
     """
     path = _find(name_or_path, data, referrer)
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         msg = f"{path}: a scenario is a mapping with name, description, extends, overrides"
         raise InputError(msg)
