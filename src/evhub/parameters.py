@@ -108,7 +108,7 @@ def spec(path: str) -> ParameterSpec | None:
     return min(found, key=lambda s: s.path.count("*"))
 
 
-def _resolve(end: str, data: Dataset | None, path: str, unit: str, default: float) -> float:
+def _resolve(end: str, data: Dataset | None, path: str, default: float) -> float:
     if not end:
         return default
     if _is_float(end):
@@ -156,8 +156,8 @@ def bounds(path: str, data: Dataset | None = None) -> Bounds:
     if row is None or row.type not in ("number", "integer"):
         return Bounds()
     return Bounds(
-        _resolve(row.lower, data, path, row.unit, -math.inf),
-        _resolve(row.upper, data, path, row.unit, math.inf),
+        _resolve(row.lower, data, path, -math.inf),
+        _resolve(row.upper, data, path, math.inf),
         row.open in ("lower", "both"),
         row.open in ("upper", "both"),
         row.type == "integer",

@@ -28,11 +28,9 @@ import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_origin
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evhub import parameters
@@ -820,14 +818,14 @@ def load_scenario(
     try:
         scenario = Scenario.model_validate({**raw, "path": path})
     except ValidationError as exc:
-        raise InputError(_pydantic_message(path, exc, raw)) from None
+        raise InputError(_pydantic_message(path, exc)) from None
     if "path" in raw:
         msg = f"{path}: unknown key 'path'"
         raise InputError(msg)
     return scenario
 
 
-def _pydantic_message(path: Path, exc: ValidationError, raw: Any) -> str:
+def _pydantic_message(path: Path, exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
@@ -1220,13 +1218,3 @@ def _resolved_message(exc: ValidationError, origins: Mapping[str, str]) -> str:
         msg = err["msg"].removeprefix("Value error, ")
         lines.append(f"{origin}: {path}{shown}: {msg}")
     return "\n".join(lines)
-
-
-def shipped_dataset_scenarios() -> Path:
-    """Folder of the shipped Türkiye scenarios (for documentation)."""
-    return Path(str(resources.files("evhub").joinpath("data/turkiye/scenarios")))
-
-
-def dump_yaml(values: Mapping[str, Any]) -> str:
-    """Parameter values as YAML (for ``scenarios show --yaml``)."""
-    return yaml.safe_dump(unflatten(values), sort_keys=False, allow_unicode=True)
