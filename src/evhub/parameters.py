@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from evhub.distributions import Bounds
 from evhub.errors import InputError
+from evhub.pipeline import load_pipeline
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
@@ -127,8 +128,6 @@ def _resolve(end: str, data: Dataset | None, path: str, default: float) -> float
 
 def _max_capacity(data: Dataset, path: str) -> float:
     """The largest capacity in the registry in the unit of the project of ``path``."""
-    from evhub.pipeline import load_pipeline  # the registry reads the dataset
-
     projects = load_pipeline(data)
     pid = path.split(".")[2] if path.startswith("pipeline.overrides.") else ""
     unit = next((p.capacity_unit for p in projects if p.id == pid), None)
