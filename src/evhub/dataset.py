@@ -166,15 +166,6 @@ class Dataset:
             rows = rows.sort_values("year")
         return float(rows["value"].iloc[-1])
 
-    def source_ids(self, table: str, variable: str, **keys: str) -> list[str]:
-        """Source ids behind the rows of a variable."""
-        ids: list[str] = []
-        for cell in self.rows(table, variable, **keys)["source"]:
-            for sid in str(cell).split(";"):
-                if sid and sid not in ids:
-                    ids.append(sid)
-        return ids
-
 
 def _fmt(keys: Mapping[str, str]) -> str:
     return " ".join(f"{k}={v!r}" for k, v in keys.items())
@@ -198,13 +189,8 @@ def _dataset_dir(path: str | Path | None) -> Path:
     return folder
 
 
-def _read_yaml(path: Path) -> Any:
-    """Read a YAML file through the input gate (:func:`evhub.inputs.read_yaml`)."""
-    return read_yaml(path)
-
-
 def _read_sources(path: Path, problems: list[str]) -> dict[str, Source]:
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     if raw is None:
         msg = f"{path}: the file is empty; expected a mapping of source id -> entry"
         raise InputError(msg)
@@ -581,7 +567,7 @@ _META_KEYS = (
 
 def _read_meta(folder: Path) -> dict[str, Any]:
     path = folder / "dataset.yaml"
-    meta = _read_yaml(path)
+    meta = read_yaml(path)
     if meta is None:
         msg = f"{path}: the file is empty; expected a mapping with the keys {list(_META_KEYS)}"
         raise InputError(msg)

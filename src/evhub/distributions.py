@@ -36,7 +36,7 @@ of 0.5 gives the median and the same draws give the same values.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
 
@@ -397,8 +397,3 @@ def quantile_points(u: F) -> F:
     eps = np.finfo(float).eps
     out: F = np.clip(u, eps, 1.0 - eps)
     return out
-
-
-def describe(distributions: Mapping[str, Distribution], paths: Sequence[str]) -> list[str]:
-    """One line per distribution: ``path: {dist: ...}``."""
-    return [f"{p}: {show_spec(distributions[p].spec())}" for p in paths]

@@ -58,12 +58,13 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from evhub.dataset import Dataset, load_dataset
 from evhub.errors import InputError
+from evhub.scenario import flatten, list_scenarios, load_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from evhub.dataset import Dataset
     from evhub.results import Results
     from evhub.scenario import ResolvedScenario
 
@@ -485,8 +486,6 @@ def _plain(value: Any) -> Any:
 
 
 def _flat(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-    from evhub.scenario import flatten
-
     flat = flatten(dict(overrides or {}))
     return {str(k): _plain(v) for k, v in sorted(flat.items())}
 
@@ -550,9 +549,6 @@ class Request:
         Reads the dataset and the scenario files (for their names); raises
         :class:`InputError` as the run would for an unknown scenario or dataset.
         """
-        from evhub.dataset import Dataset, load_dataset
-        from evhub.scenario import list_scenarios, load_scenario
-
         data = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
         if scenarios is None:
             arguments: list[str] = []
@@ -694,8 +690,6 @@ def _argument(scenario: ResolvedScenario, data: Dataset) -> str:
 
 def _scenario_path(name: str, scenario: ResolvedScenario, data: Dataset) -> Path | None:
     """The file of the scenario ``name`` of a resolved scenario's chain, if it can be found."""
-    from evhub.scenario import load_scenario
-
     with contextlib.suppress(InputError, OSError):
         found = load_scenario(name, data)
         if found.path is not None:
@@ -715,8 +709,6 @@ def _scenario_files(
     request: Request, scenarios: Sequence[ResolvedScenario], data: Dataset
 ) -> list[dict[str, Any]]:
     """Each scenario with its chain and the checksum of each file of the chain, root first."""
-    from evhub.scenario import load_scenario
-
     arguments = list(request.arguments) or [s.name for s in scenarios]
     out = []
     for k, scenario in enumerate(scenarios):

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from evhub.distributions import Bounds
 from evhub.errors import InputError
+from evhub.pipeline import load_pipeline
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
@@ -108,7 +109,7 @@ def spec(path: str) -> ParameterSpec | None:
     return min(found, key=lambda s: s.path.count("*"))
 
 
-def _resolve(end: str, data: Dataset | None, path: str, unit: str, default: float) -> float:
+def _resolve(end: str, data: Dataset | None, path: str, default: float) -> float:
     if not end:
         return default
     if _is_float(end):
@@ -127,8 +128,6 @@ def _resolve(end: str, data: Dataset | None, path: str, unit: str, default: floa
 
 def _max_capacity(data: Dataset, path: str) -> float:
     """The largest capacity in the registry in the unit of the project of ``path``."""
-    from evhub.pipeline import load_pipeline  # the registry reads the dataset
-
     projects = load_pipeline(data)
     pid = path.split(".")[2] if path.startswith("pipeline.overrides.") else ""
     unit = next((p.capacity_unit for p in projects if p.id == pid), None)
@@ -156,8 +155,8 @@ def bounds(path: str, data: Dataset | None = None) -> Bounds:
     if row is None or row.type not in ("number", "integer"):
         return Bounds()
     return Bounds(
-        _resolve(row.lower, data, path, row.unit, -math.inf),
-        _resolve(row.upper, data, path, row.unit, math.inf),
+        _resolve(row.lower, data, path, -math.inf),
+        _resolve(row.upper, data, path, math.inf),
         row.open in ("lower", "both"),
         row.open in ("upper", "both"),
         row.type == "integer",
