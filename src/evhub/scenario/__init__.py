@@ -27,7 +27,7 @@ The package, each module importing only those above it:
 - :mod:`~evhub.scenario.paths`: dotted paths, their units and bounds;
 - :mod:`~evhub.scenario.defaults`: every parameter's dataset default and its source;
 - :mod:`~evhub.scenario.files`: finding and reading scenario files;
-- :mod:`~evhub.scenario.resolve`: a scenario with its parents over the
+- :mod:`~evhub.scenario.resolution`: a scenario with its parents over the
   defaults, every value checked.
 """
 
@@ -45,7 +45,7 @@ from evhub.scenario.paths import (
     unflatten,
     unit_of,
 )
-from evhub.scenario.resolve import ResolvedScenario, resolve
+from evhub.scenario.resolution import ResolvedScenario, resolve
 from evhub.scenario.schema import Parameters, ProjectOverride, Scenario
 
 __all__ = [

@@ -15,7 +15,7 @@ anything ending in ``.yaml`` or holding a ``/`` is a path, relative to the
 folder of the file that ``extends`` it. Reading refuses malformed YAML, a
 document that is not a mapping, unknown keys and wrong types, naming the file,
 the field and the value; what the overrides mean is checked when the scenario
-is resolved (:mod:`evhub.scenario.resolve`).
+is resolved (:mod:`evhub.scenario.resolution`).
 """
 
 from __future__ import annotations

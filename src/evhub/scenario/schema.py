@@ -8,7 +8,7 @@ distribution has the fields it needs, chemistry shares sum to 100 %, the ramp
 does not fall). :class:`Scenario` is one scenario file as written: a name, a
 description, what it extends and its overrides. Where values come from and
 how they are combined is :mod:`evhub.scenario.defaults` and
-:mod:`evhub.scenario.resolve`.
+:mod:`evhub.scenario.resolution`.
 """
 
 from __future__ import annotations
