@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from evhub.model import battery, emissions, energy, fleet, hub, lifetime, market
+from evhub.model import battery, emissions, energy, fleet, history, hub, lifetime, market
 
 __all__ = [
     "ChainInputs",
@@ -25,12 +25,10 @@ __all__ = [
     "project_terms",
     "simulate",
     "simulate_hub",
-    "solve_total_inflow",
 ]
 
 F = NDArray[np.float64]
 _PERCENT = 100.0
-_PER_THOUSAND = 1000.0
 _PJ_PER_MJ = 1e-9
 _ML_TO_L = 1e6
 _BN = 1e9
@@ -233,95 +231,6 @@ def make_lifetime(params: Mapping[str, F], distribution: str) -> lifetime.Lifeti
     raise ValueError(msg)
 
 
-def initial_inflow(life: lifetime.Lifetime, cohorts_before: int, growth: F, stock: F) -> F:
-    r"""Inflows of the cohorts before the first model year that give an initial stock.
-
-    Parameters
-    ----------
-    life
-        Lifetime with parameters of shape (run,).
-    cohorts_before
-        Number of earlier cohorts :math:`A`.
-    growth : (run,)
-        Growth of sales before the first model year [1/yr].
-    stock : (run,)
-        Stock at the end of the year before the first model year [veh].
-
-    Returns
-    -------
-    (run, cohorts_before)
-        Inflows by vintage, oldest first [veh/yr].
-
-    Notes
-    -----
-    Sales :math:`q_a \propto (1 + g)^{-a}` for the cohort aged :math:`a` at
-    the end of year :math:`-1`, scaled so that
-    :math:`\sum_a q_a S(a + \tfrac12)` equals the stock.
-    """
-    ages = np.arange(cohorts_before, dtype=float)
-    weights = (1.0 + growth[:, None]) ** (-ages[None, :])  # (run, age)
-    surviving = life.sf(ages + lifetime.HALF_YEAR)  # (run, age)
-    scale = stock / (weights * surviving).sum(axis=1)
-    by_age = weights * scale[:, None]
-    out: F = by_age[:, ::-1]
-    return out
-
-
-def solve_total_inflow(
-    survival: F,
-    earlier: F,
-    given_inflow: F,
-    stock_target: F,
-    stock_ratio: F,
-    base_index: int,
-) -> F:
-    r"""Total inflow year by year: given where known, else what reaches a stock.
-
-    Parameters
-    ----------
-    survival : (run, year, cohort)
-        Survival matrix with the earlier cohorts first.
-    earlier : (run, cohorts_before)
-        Inflows of the earlier cohorts [veh/yr].
-    given_inflow : (run, year)
-        Inflow where known (observed or projected sales) [veh/yr], NaN elsewhere.
-    stock_target : (run, year)
-        Stock to reach where the inflow is not given [veh], NaN elsewhere.
-    stock_ratio : (run, year)
-        After the base year, the target may instead be a ratio to the modelled
-        base-year stock [1] (used where ``stock_target`` is NaN).
-    base_index
-        Index of the base year.
-
-    Returns
-    -------
-    (run, year)
-        Inflow [veh/yr], never negative.
-
-    Notes
-    -----
-    :math:`q_t = (K_t - \sum_{c<t} S_{t,c} q_c) / S_{t,t}`, clipped at zero:
-    a fleet that must shrink faster than scrappage keeps its surplus.
-    """
-    runs, n = given_inflow.shape
-    nb = earlier.shape[1]
-    inflow = np.zeros((runs, n))
-    all_inflow = np.concatenate([earlier, inflow], axis=1)
-    stock_base = np.full(runs, np.nan)
-    for t in range(n):
-        surviving = np.einsum("rc,rc->r", survival[:, t, : nb + t], all_inflow[:, : nb + t])
-        target = np.where(
-            np.isnan(stock_target[:, t]), stock_ratio[:, t] * stock_base, stock_target[:, t]
-        )
-        needed = np.maximum((target - surviving) / survival[:, t, nb + t], 0.0)
-        q = np.where(np.isnan(given_inflow[:, t]), needed, given_inflow[:, t])
-        all_inflow[:, nb + t] = q
-        if t == base_index:
-            stock_base = surviving + q * survival[:, t, nb + t]
-    out: F = all_inflow[:, nb:]
-    return out
-
-
 def simulate(
     inputs: ChainInputs, params: Mapping[str, F], options: Mapping[str, object]
 ) -> ChainOutputs:
@@ -353,11 +262,10 @@ def simulate(
     life = make_lifetime(params, str(options["fleet.lifetime.distribution"]))
     survival = lifetime.survival_matrix(life, years=n, cohorts_before=nb)  # (run, year, cohort)
     growth0 = params["fleet.initial_stock_growth"]
-    first_stock = _first_stock(inputs.stock, years, growth0)
-    earlier = initial_inflow(life, nb, growth0, first_stock)
-
-    given, target = history_targets(inputs, first_stock)
-    ratio = np.full((runs, n), np.nan)
+    first = history.first_stock(inputs.stock, growth0)
+    initial_by_age, initial_survival = history.initial_stock(life, nb, growth0, first)
+    given, target = history.history_targets(years, base_year, inputs.sales, inputs.stock, first)
+    past = history.history_fleet(survival, initial_by_age, initial_survival, given, target)
 
     gdp_growth = market.interpolate_anchors(
         years, inputs.gdp_growth_years, _stack(params, "market.gdp_growth", inputs.gdp_growth_years)
@@ -369,13 +277,13 @@ def simulate(
     alpha, beta = market.fit_gompertz(inputs.ownership_obs, inputs.gdp_obs, saturation)
     ownership_curve = market.gompertz(gdp, saturation, alpha, beta)
     if options["market.sales_mode"] == "ownership":
-        per_person = ownership_curve * inputs.population[None, :]
-        ratio[:, b + 1 :] = per_person[:, b + 1 :] / per_person[:, b : b + 1]
+        total_inflow = market.sales_from_ownership(
+            past, survival, initial_survival, ownership_curve, inputs.population
+        )
     else:
         base_sales = float(inputs.sales[b])
         grown = market.growth_sales(years, base_year, base_sales, params["market.growth_rate"])
-        given[:, b + 1 :] = grown[:, b + 1 :]
-    total_inflow = solve_total_inflow(survival, earlier, given, target, ratio, b)
+        total_inflow = np.concatenate([past.inflow, grown[:, b + 1 :]], axis=1)
 
     # --- powertrain mix ------------------------------------------------------
     def curve(name: str) -> tuple[F, F, F]:
@@ -391,8 +299,6 @@ def simulate(
     inflow = sales.copy()
     inflow[:, 0] -= converted
     inflow[:, 2] += converted
-    initial_survival = life.sf(np.arange(nb, dtype=float) + lifetime.HALF_YEAR)  # (run, age)
-    initial_by_age = earlier[:, ::-1] * initial_survival
     result = fleet.inflow_driven_from_survival(
         inflow,
         survival[:, None, :, :],
@@ -493,7 +399,7 @@ def simulate(
         battery_second_life=retired * params["battery.second_life_share"][:, None],
         battery_recycling=retired * params["battery.recycling_share"][:, None],
         materials=materials,
-        ownership=_ownership(result.stock, inputs.population),
+        ownership=market.ownership(result.stock, inputs.population),
         **made,
     )
 
@@ -720,11 +626,6 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     }
 
 
-def _ownership(stock: F, population: F) -> F:
-    out: F = stock.sum(axis=1) / population[None, :] * _PER_THOUSAND
-    return out
-
-
 def _survival_loss(survival: F, initial_survival: F, cohorts_before: int) -> F:
     """Share of each cohort's inflow retired in each year (run, year, cohort) [1].
 
@@ -744,50 +645,3 @@ def _survival_loss(survival: F, initial_survival: F, cohorts_before: int) -> F:
 
 def _stack(params: Mapping[str, F], prefix: str, years: F) -> F:
     return np.stack([params[f"{prefix}.{int(y)}"] for y in years], axis=1)
-
-
-def _first_stock(stock: F, years: F, growth: F) -> F:
-    """Stock at the end of the year before the first model year [veh].
-
-    From the first observed stock, back at the pre-model growth rate.
-    """
-    first = int(np.flatnonzero(~np.isnan(stock))[0])
-    out: F = stock[first] * (1.0 + growth) ** (-(first + 1))
-    return out
-
-
-def history_targets(inputs: ChainInputs, first_stock: F) -> tuple[F, F]:
-    """Given inflows and stock targets of the history years.
-
-    Parameters
-    ----------
-    inputs
-        Dataset arrays.
-    first_stock : (run,)
-        Stock at the end of the year before the first model year [veh].
-
-    Returns
-    -------
-    given : (run, year)
-        Observed sales where they exist up to the base year, else NaN [veh/yr].
-    target : (run, year)
-        Where no sales are observed up to the base year: the observed stock
-        (interpolated between observations), or before the first observation
-        the stock growing from ``first_stock`` towards it [veh]; else NaN.
-    """
-    years = inputs.years
-    runs = first_stock.shape[0]
-    hist = years <= inputs.base_year
-    no_sales = hist & np.isnan(inputs.sales)
-    given = np.where(hist, inputs.sales, np.nan)[None, :].repeat(runs, axis=0)
-    target = np.where(no_sales, inputs.stock, np.nan)[None, :].repeat(runs, axis=0)
-    observed = np.flatnonzero(~np.isnan(inputs.stock))
-    first = int(observed[0])
-    before = no_sales & (np.arange(len(years)) < first)
-    if before.any():
-        # geometric path from the year-before stock to the first observation
-        steps = np.arange(len(years), dtype=float) + 1.0
-        growth = (inputs.stock[first] / first_stock) ** (1.0 / (first + 1.0))
-        path = first_stock[:, None] * growth[:, None] ** steps[None, :]
-        target = np.where(before[None, :], path, target)
-    return given, target

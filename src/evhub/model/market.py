@@ -3,7 +3,8 @@
 Total sales come either from a growth rate or, stock-driven, from car
 ownership: a Gompertz curve of cars per 1,000 people in GDP per capita, times
 population, gives the stock the fleet must reach; sales are what it takes to
-get there (stock growth plus scrappage, solved in :mod:`evhub.model.chain`).
+get there (stock growth plus scrappage, solved by
+:func:`evhub.model.fleet.stock_driven_from_survival`).
 
 Powertrain shares after the base year follow logistic curves anchored at the
 base-year share; combustion cars share what is left in their base-year mix.
@@ -22,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from evhub.model import fleet
+
 __all__ = [
     "POWERTRAINS",
     "fit_gompertz",
@@ -30,7 +33,9 @@ __all__ = [
     "growth_sales",
     "interpolate_anchors",
     "logistic_share",
+    "ownership",
     "powertrain_shares",
+    "sales_from_ownership",
 ]
 
 F = NDArray[np.float64]
@@ -40,6 +45,7 @@ POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "lpg", "hev", "phev", "bev")
 _ICE = (0, 1, 2)
 _HEV, _PHEV, _BEV = 3, 4, 5
 _PERCENT = 100.0
+_PER_THOUSAND = 1000.0
 
 
 def logistic_share(
@@ -287,6 +293,78 @@ def growth_sales(years: F, base_year: int, base_sales: float, growth_rate: F) ->
     """
     steps = np.maximum(years - base_year, 0)[None, :]
     out: F = base_sales * (1.0 + growth_rate[:, None]) ** steps
+    return out
+
+
+def sales_from_ownership(
+    history: fleet.FleetResult,
+    survival: F,
+    initial_survival: F,
+    ownership: F,
+    population: F,
+) -> F:
+    r"""Total sales that make the stock follow car ownership after the base year.
+
+    Parameters
+    ----------
+    history
+        The fleet of the history years (the base year last), from
+        :func:`evhub.model.history.history_fleet`.
+    survival : (run, year, cohort)
+        Survival matrix of the model years [1].
+    initial_survival : (run, cohorts_before)
+        Survival of the initial stock by age [1].
+    ownership : (run, year)
+        Cars per 1,000 people [veh/1000 persons].
+    population : (year,)
+        [persons]
+
+    Returns
+    -------
+    (run, year)
+        Total sales [veh/yr]: the history's, then what brings the stock to
+        its target, never negative.
+
+    Notes
+    -----
+    The target grows the modelled base-year stock :math:`K_b` with cars per
+    person: :math:`K_t = K_b \, V_t P_t / (V_b P_b)` for :math:`t > b`, solved
+    by :func:`evhub.model.fleet.stock_driven_from_survival` with sales clipped
+    at 0 (a stock that must shrink faster than scrappage keeps its surplus).
+    """
+    runs, h = history.inflow.shape
+    n = population.shape[0]
+    per_person = ownership * population[None, :]
+    target = np.full((runs, n), np.nan)
+    target[:, h:] = per_person[:, h:] / per_person[:, h - 1 : h] * history.stock[:, h - 1 : h]
+    given = np.full((runs, n), np.nan)
+    given[:, :h] = history.inflow
+    return fleet.stock_driven_from_survival(
+        target,
+        survival,
+        initial_stock=history.initial_stock,
+        initial_survival=initial_survival,
+        inflow=given,
+        clip_negative_inflow=True,
+    ).inflow
+
+
+def ownership(stock: F, population: F) -> F:
+    """Cars per 1,000 people.
+
+    Parameters
+    ----------
+    stock : (run, powertrain, year)
+        [veh]
+    population : (year,)
+        [persons]
+
+    Returns
+    -------
+    (run, year)
+        [veh/1000 persons]
+    """
+    out: F = stock.sum(axis=1) / population[None, :] * _PER_THOUSAND
     return out
 
 
