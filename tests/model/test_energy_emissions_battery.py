@@ -5,6 +5,8 @@ import pytest
 
 from evhub.model import battery, emissions, energy
 
+EPS = np.finfo(np.float64).eps
+
 
 def test_energy_use_by_hand():
     # one run, six powertrains, one year, one cohort; 10,000 km for each car type
@@ -122,12 +124,14 @@ def test_cohort_energy_use_equals_the_by_cohort_sums():
         np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
-def test_cohort_retired_capacity_equals_the_by_cohort_sums():
-    from evhub.model.chain import _survival_loss
-
+def test_fleet_retired_capacity_equals_the_by_cohort_sums():
     rng, result, survival, initial_survival = _random_fleet(2)
     pack = rng.uniform(10, 80, (survival.shape[0], 6, survival.shape[2]))
-    expected = battery.retired_capacity(result.outflow_by_cohort, pack)
-    loss = _survival_loss(survival, initial_survival, result.cohorts_before)
-    got = battery.cohort_retired_capacity(result.cohort_inflow, loss, pack)
-    np.testing.assert_allclose(got, expected, rtol=1e-10)
+    expected = battery.retired_capacity(result.outflow_by_cohort, pack).sum(axis=1)
+    got = battery.fleet_retired_capacity(
+        result.inflow, pack, survival, result.initial_stock, initial_survival
+    )
+    # the balance R = sold - (B_t - B_{t-1}) cancels the capacity in the fleet
+    # B: rounding of a few sums of that size, 100 eps of the largest B
+    in_fleet = np.einsum("rpc,rtc,rpc->rt", result.cohort_inflow, survival, pack) / 1e6
+    np.testing.assert_allclose(got, expected, rtol=0, atol=100 * EPS * in_fleet.max())

@@ -299,10 +299,11 @@ def simulate(
     inflow = sales.copy()
     inflow[:, 0] -= converted
     inflow[:, 2] += converted
+    initial_stock = initial_by_age[:, None, :] * inputs.initial_shares[None, :, None]
     result = fleet.inflow_driven_from_survival(
         inflow,
         survival[:, None, :, :],
-        initial_stock=initial_by_age[:, None, :] * inputs.initial_shares[None, :, None],
+        initial_stock=initial_stock,
         initial_survival=initial_survival[:, None, :],
     )
     # by-cohort sums as matrix products over the cohort axis (see energy.cohort_energy_use)
@@ -365,9 +366,9 @@ def simulate(
     pack = battery.pack_by_vintage(vintages, base_year, pack_base, pack_growth)
     demand_pt = battery.capacity_demand(sales, pack[:, :, nb:])
     demand = demand_pt.sum(axis=1)
-    retired = battery.cohort_retired_capacity(
-        cohorts, _survival_loss(survival, initial_survival, nb), pack
-    ).sum(axis=1)
+    retired = battery.fleet_retired_capacity(
+        inflow, pack, survival, initial_stock, initial_survival
+    )
     chem = ("lfp", "nmc", "nca")
     chem_start = np.stack([params[f"battery.chemistry_share.{c}"] for c in chem], axis=1)
     chem_final = np.stack([params[f"battery.chemistry_share_final.{c}"] for c in chem], axis=1)
@@ -624,23 +625,6 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
         "cell_imports": cell_imports,
         "cell_self_sufficiency": sufficiency,
     }
-
-
-def _survival_loss(survival: F, initial_survival: F, cohorts_before: int) -> F:
-    """Share of each cohort's inflow retired in each year (run, year, cohort) [1].
-
-    Survival at the end of the previous year minus survival now; the previous
-    year of the first model year is the initial stock's survival by age, and
-    the previous survival of a cohort in its sales year is 1 (its inflow).
-    """
-    years = survival.shape[1]
-    previous = np.zeros_like(survival)
-    previous[:, 1:] = survival[:, :-1]
-    previous[:, 0, :cohorts_before] = initial_survival[:, ::-1]
-    t = np.arange(years)
-    previous[:, t, cohorts_before + t] = 1.0
-    out: F = previous - survival
-    return out
 
 
 def _stack(params: Mapping[str, F], prefix: str, years: F) -> F:
