@@ -11,7 +11,10 @@ from numpy.typing import NDArray
 from evhub.model import fleet
 
 __all__ = [
+    "CHEMISTRIES",
     "capacity_demand",
+    "chemistry_shares",
+    "end_of_life",
     "fleet_retired_capacity",
     "material_demand",
     "pack_by_vintage",
@@ -20,6 +23,9 @@ __all__ = [
 
 F = NDArray[np.float64]
 _KWH_PER_GWH = 1e6
+
+#: Cell chemistries, in the order of every array with a chemistry axis.
+CHEMISTRIES: tuple[str, ...] = ("lfp", "nmc", "nca")
 
 
 def pack_by_vintage(vintages: F, base_year: int, base_pack: F, growth: F) -> F:
@@ -131,6 +137,54 @@ def fleet_retired_capacity(
         sold, survival, initial_stock=initial, initial_survival=initial_survival
     )
     out: F = capacity.outflow / _KWH_PER_GWH
+    return out
+
+
+def end_of_life(retired: F, second_life_share: F, recycling_share: F) -> tuple[F, F]:
+    """Retired capacity that goes to a second life and to recycling.
+
+    Parameters
+    ----------
+    retired : (run, year)
+        Capacity retired [GWh/yr].
+    second_life_share, recycling_share : (run,)
+        Shares of the retired capacity [1].
+
+    Returns
+    -------
+    second_life, recycling : (run, year)
+        [GWh/yr]
+    """
+    second_life: F = retired * second_life_share[:, None]
+    recycling: F = retired * recycling_share[:, None]
+    return second_life, recycling
+
+
+def chemistry_shares(years: F, base_year: int, start: F, final: F, final_year: F) -> F:
+    r"""Shares of new capacity by chemistry, moving linearly to a final mix.
+
+    Parameters
+    ----------
+    years : (year,)
+        Model years [yr].
+    base_year
+        Last observed year [yr].
+    start, final : (run, chemistry)
+        Mix in the base year and from ``final_year`` [1].
+    final_year : (run,)
+        Year the final mix is reached [yr].
+
+    Returns
+    -------
+    (run, chemistry, year)
+        :math:`s_0 + (s_1 - s_0) \min(\max((y - y_0) / \max(y_1 - y_0, 1), 0), 1)`,
+        scaled to sum to 1 [1].
+    """
+    progress = np.clip(
+        (years[None, :] - base_year) / np.maximum(final_year[:, None] - base_year, 1.0), 0.0, 1.0
+    )
+    share = start[:, :, None] + (final - start)[:, :, None] * progress[:, None, :]
+    out: F = share / share.sum(axis=1, keepdims=True)
     return out
 
 

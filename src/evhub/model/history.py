@@ -168,7 +168,7 @@ def history_fleet(
     )
 
 
-def splice(years: F, base_year: int, observed: F, projected: F) -> F:
+def splice(years: F, base_year: int, observed: F | float, projected: F | float) -> F:
     """Observed values up to the base year, projected ones after it.
 
     Parameters

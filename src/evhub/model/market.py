@@ -26,14 +26,23 @@ from numpy.typing import NDArray
 from evhub.model import fleet
 
 __all__ = [
+    "BEV",
+    "DIESEL",
+    "HEV",
+    "ICE",
+    "LPG",
+    "PETROL",
+    "PHEV",
     "POWERTRAINS",
     "fit_gompertz",
+    "fleet_inflow",
     "gdp_per_capita_path",
     "gompertz",
     "growth_sales",
     "interpolate_anchors",
     "logistic_share",
     "ownership",
+    "powertrain_sales",
     "powertrain_shares",
     "sales_from_ownership",
 ]
@@ -42,8 +51,10 @@ F = NDArray[np.float64]
 
 #: Powertrain order of every array with a powertrain axis.
 POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "lpg", "hev", "phev", "bev")
-_ICE = (0, 1, 2)
-_HEV, _PHEV, _BEV = 3, 4, 5
+#: Index of each powertrain on a powertrain axis.
+PETROL, DIESEL, LPG, HEV, PHEV, BEV = range(len(POWERTRAINS))
+#: The combustion powertrains.
+ICE: tuple[int, ...] = (PETROL, DIESEL, LPG)
 _PERCENT = 100.0
 _PER_THOUSAND = 1000.0
 
@@ -138,29 +149,70 @@ def powertrain_shares(
     electrified = np.stack(
         [
             logistic_share(years, base_year, np.full(runs, base[i]), *curve)
-            for i, curve in ((_HEV, hev), (_PHEV, phev), (_BEV, bev))
+            for i, curve in ((HEV, hev), (PHEV, phev), (BEV, bev))
         ],
         axis=1,
     )  # (run, 3, year)
     total = electrified.sum(axis=1, keepdims=True)
     electrified = electrified / np.maximum(total, 1.0)
-    ice_mix = base[list(_ICE)] / max(base[list(_ICE)].sum(), np.finfo(float).tiny)
+    ice_mix = base[list(ICE)] / max(base[list(ICE)].sum(), np.finfo(float).tiny)
     rest = 1.0 - electrified.sum(axis=1)  # (run, year)
     shares = np.empty((runs, len(POWERTRAINS), len(years)))
-    shares[:, list(_ICE), :] = ice_mix[None, :, None] * rest[:, None, :]
-    shares[:, [_HEV, _PHEV, _BEV], :] = electrified
+    shares[:, list(ICE), :] = ice_mix[None, :, None] * rest[:, None, :]
+    shares[:, [HEV, PHEV, BEV], :] = electrified
 
     banned = years[None, :] >= ice_ban_year[:, None]  # (run, year)
     if banned.any():
-        plug = shares[:, _PHEV] + shares[:, _BEV]
-        bev_part = np.where(plug > 0, shares[:, _BEV] / np.where(plug > 0, plug, 1.0), 1.0)
-        shares[:, [*_ICE, _HEV]] = np.where(banned[:, None, :], 0.0, shares[:, [*_ICE, _HEV]])
-        shares[:, _BEV] = np.where(banned, bev_part, shares[:, _BEV])
-        shares[:, _PHEV] = np.where(banned, 1.0 - bev_part, shares[:, _PHEV])
+        plug = shares[:, PHEV] + shares[:, BEV]
+        bev_part = np.where(plug > 0, shares[:, BEV] / np.where(plug > 0, plug, 1.0), 1.0)
+        shares[:, [*ICE, HEV]] = np.where(banned[:, None, :], 0.0, shares[:, [*ICE, HEV]])
+        shares[:, BEV] = np.where(banned, bev_part, shares[:, BEV])
+        shares[:, PHEV] = np.where(banned, 1.0 - bev_part, shares[:, PHEV])
 
     hist = years <= base_year
     shares[:, :, hist] = history[hist].T[None, :, :]
     return shares
+
+
+def powertrain_sales(total: F, shares: F) -> F:
+    """Sales by powertrain.
+
+    Parameters
+    ----------
+    total : (run, year)
+        Total sales [veh/yr].
+    shares : (run, powertrain, year)
+        Sales shares (:func:`powertrain_shares`) [1].
+
+    Returns
+    -------
+    (run, powertrain, year)
+        [veh/yr]
+    """
+    out: F = shares * total[:, None, :]
+    return out
+
+
+def fleet_inflow(sales: F, lpg_conversion_share: F) -> F:
+    """Cars entering the fleet by powertrain: sales, some new petrol cars converted to LPG.
+
+    Parameters
+    ----------
+    sales : (run, powertrain, year)
+        [veh/yr]
+    lpg_conversion_share : (run,)
+        Share of new petrol cars converted to LPG in their first year [1].
+
+    Returns
+    -------
+    (run, powertrain, year)
+        [veh/yr]; the converted cars move from petrol to LPG.
+    """
+    converted = sales[:, PETROL] * lpg_conversion_share[:, None]
+    inflow = sales.copy()
+    inflow[:, PETROL] -= converted
+    inflow[:, LPG] += converted
+    return inflow
 
 
 def interpolate_anchors(years: F, anchor_years: F, anchor_values: F) -> F:
