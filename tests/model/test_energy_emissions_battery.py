@@ -5,8 +5,6 @@ import pytest
 
 from evhub.model import battery, emissions, energy
 
-EPS = np.finfo(np.float64).eps
-
 
 def test_energy_use_by_hand():
     # one run, six powertrains, one year, one cohort; 10,000 km for each car type
@@ -90,7 +88,7 @@ def test_pack_and_capacity_by_hand():
 
 
 def _random_fleet(seed: int):
-    """A random fleet: inflow by cohort (run, pt, cohort) and a survival matrix."""
+    """A random fleet: inflow by cohort (run, pt, cohort), a survival matrix, its lifetime."""
     from evhub.model import fleet, lifetime
 
     rng = np.random.default_rng(seed)
@@ -105,7 +103,7 @@ def _random_fleet(seed: int):
         initial_stock=initial,
         initial_survival=initial_survival[:, None, :],
     )
-    return rng, result, survival, initial_survival
+    return rng, result, survival, life
 
 
 def test_cohort_energy_use_equals_the_by_cohort_sums():
@@ -124,14 +122,14 @@ def test_cohort_energy_use_equals_the_by_cohort_sums():
         np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
-def test_fleet_retired_capacity_equals_the_by_cohort_sums():
-    rng, result, survival, initial_survival = _random_fleet(2)
-    pack = rng.uniform(10, 80, (survival.shape[0], 6, survival.shape[2]))
-    expected = battery.retired_capacity(result.outflow_by_cohort, pack).sum(axis=1)
-    got = battery.fleet_retired_capacity(
-        result.inflow, pack, survival, result.initial_stock, initial_survival
-    )
-    # the balance R = sold - (B_t - B_{t-1}) cancels the capacity in the fleet
-    # B: rounding of a few sums of that size, 100 eps of the largest B
-    in_fleet = np.einsum("rpc,rtc,rpc->rt", result.cohort_inflow, survival, pack) / 1e6
-    np.testing.assert_allclose(got, expected, rtol=0, atol=100 * EPS * in_fleet.max())
+def test_cohort_retired_capacity_equals_the_by_cohort_sums():
+    from evhub.model import lifetime
+
+    rng, result, survival, life = _random_fleet(2)
+    runs, years, cohorts = survival.shape
+    retirement = lifetime.retirement_matrix(life, years, result.cohorts_before)
+    pack = rng.uniform(10, 80, (runs, 6, cohorts))
+    expected = battery.retired_capacity(result.outflow_by_cohort, pack)
+    got = battery.cohort_retired_capacity(result.cohort_inflow, retirement, pack)
+    # q (S_prev - S) against q S_prev - q S: a few roundings of each term
+    np.testing.assert_allclose(got, expected, rtol=1e-10)

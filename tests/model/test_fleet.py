@@ -10,7 +10,14 @@ from evhub.model.fleet import (
     stock_driven,
     stock_driven_from_survival,
 )
-from evhub.model.lifetime import Fixed, LogNormal, Normal, Weibull, survival_matrix
+from evhub.model.lifetime import (
+    Fixed,
+    LogNormal,
+    Normal,
+    Weibull,
+    retirement_matrix,
+    survival_matrix,
+)
 
 EPS = np.finfo(np.float64).eps
 
@@ -285,6 +292,21 @@ def test_given_inflow_round_trip_and_runs_with_different_given_years():
         np.testing.assert_allclose(
             back.inflow[r], alone.inflow, rtol=0, atol=100 * EPS * 1e5 * years
         )
+
+
+def test_outflow_by_cohort_is_inflow_times_the_retirement_matrix():
+    rng = np.random.default_rng(5)
+    lifetime = Weibull(rng.uniform(2, 4, 3), rng.uniform(8, 15, 3))
+    initial = rng.uniform(1e3, 1e4, (3, 4))
+    result = inflow_driven(rng.uniform(1e3, 1e4, (3, 9)), lifetime, initial_stock=initial)
+    retirement = retirement_matrix(lifetime, 9, 4)
+    # q (S_prev - S) against q S_prev - q S: a few roundings of flows <= 1e4 / S(3.5)
+    np.testing.assert_allclose(
+        result.outflow_by_cohort,
+        result.cohort_inflow[:, None, :] * retirement,
+        rtol=0,
+        atol=100 * EPS * result.cohort_inflow.max(),
+    )
 
 
 def test_result_is_frozen():

@@ -8,14 +8,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from evhub.model import fleet
-
 __all__ = [
     "CHEMISTRIES",
     "capacity_demand",
     "chemistry_shares",
+    "cohort_retired_capacity",
     "end_of_life",
-    "fleet_retired_capacity",
     "material_demand",
     "pack_by_vintage",
     "retired_capacity",
@@ -91,52 +89,32 @@ def retired_capacity(outflow_by_cohort: F, pack: F) -> F:
     return out
 
 
-def fleet_retired_capacity(
-    inflow: F, pack: F, survival: F, initial_stock: F, initial_survival: F
-) -> F:
-    r"""Battery capacity retired with the cars, from the fleet's balance.
-
-    A pack enters the fleet with its car and leaves with it, so the capacity
-    in the fleet is a stock of its own: its inflow is the capacity of the
-    cars entering the fleet, its initial stock that of the initial cars, and
-    its outflow the capacity retired
-    (:func:`evhub.model.fleet.inflow_driven_from_survival`).
+def cohort_retired_capacity(cohort_inflow: F, retirement: F, pack: F) -> F:
+    r""":func:`retired_capacity` from the inflow of each cohort, without the cohort arrays.
 
     Parameters
     ----------
-    inflow : (run, powertrain, year)
-        Cars entering the fleet [veh/yr].
+    cohort_inflow : (run, powertrain, cohort)
+        Inflow of each cohort [veh/yr].
+    retirement : (run, year, cohort)
+        Share of a cohort's inflow retired in each year
+        (:func:`evhub.model.lifetime.retirement_matrix`) [1]: survival at the
+        end of the previous year (1 in the sales year) minus survival now.
     pack : (run, powertrain, cohort)
-        Pack by vintage, the cohorts before the first model year first
-        (:func:`pack_by_vintage`) [kWh/veh].
-    survival : (run, year, cohort)
-        Survival matrix [1].
-    initial_stock : (run, powertrain, cohorts_before)
-        Cars at the end of the year before the first model year, by age (age
-        0 first) [veh].
-    initial_survival : (run, cohorts_before)
-        Survival of the initial cars by age [1].
+        [kWh/veh]
 
     Returns
     -------
-    (run, year)
+    (run, powertrain, year)
         Nameplate capacity of the packs retired [GWh/yr].
 
     Notes
     -----
-    The outflow of the capacity stock is
-    :math:`R_t = \sum_p q_{p,t} k_{p,t} - (B_t - B_{t-1})` with
-    :math:`B_t = \sum_{p,c} q_{p,c} k_{p,c} S_{t,c}` the capacity in the fleet:
-    the by-cohort sum :math:`\sum_{p,c} q_{p,c} k_{p,c} (S_{t-1,c} - S_{t,c})`
-    of :func:`retired_capacity` without the cohort arrays.
+    Retirements by cohort are :math:`q_{p,c} (S_{t-1,c} - S_{t,c})`, so the
+    capacity :math:`\sum_c q_{p,c} k_{p,c} (S_{t-1,c} - S_{t,c})` is a matrix
+    product per run.
     """
-    nb = initial_stock.shape[-1]
-    sold = (inflow * pack[:, :, nb:]).sum(axis=1)  # (run, year) [kWh/yr]
-    initial = (initial_stock * pack[:, :, :nb][:, :, ::-1]).sum(axis=1)  # (run, age) [kWh]
-    capacity = fleet.inflow_driven_from_survival(
-        sold, survival, initial_stock=initial, initial_survival=initial_survival
-    )
-    out: F = capacity.outflow / _KWH_PER_GWH
+    out: F = np.matmul(cohort_inflow * pack, retirement.transpose(0, 2, 1)) / _KWH_PER_GWH
     return out
 
 

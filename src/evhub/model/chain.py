@@ -348,9 +348,8 @@ def simulate(
         vintages, base_year, _stack(params, "battery.pack_capacity", pts, zeros), pack_growth
     )  # (run, pt, cohort)
     demand = battery.capacity_demand(sales, pack[:, :, nb:]).sum(axis=1)
-    retired = battery.fleet_retired_capacity(
-        inflow, pack, survival, initial_stock, initial_survival
-    )
+    retirement = lifetime.retirement_matrix(life, years=n, cohorts_before=nb)
+    retired = battery.cohort_retired_capacity(cohorts, retirement, pack).sum(axis=1)
     second_life, recycling = battery.end_of_life(
         retired, params["battery.second_life_share"], params["battery.recycling_share"]
     )
