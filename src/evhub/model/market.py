@@ -55,7 +55,6 @@ POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "lpg", "hev", "phev", "bev")
 PETROL, DIESEL, LPG, HEV, PHEV, BEV = range(len(POWERTRAINS))
 #: The combustion powertrains.
 ICE: tuple[int, ...] = (PETROL, DIESEL, LPG)
-_PERCENT = 100.0
 _PER_THOUSAND = 1000.0
 
 
@@ -417,10 +416,4 @@ def ownership(stock: F, population: F) -> F:
         [veh/1000 persons]
     """
     out: F = stock.sum(axis=1) / population[None, :] * _PER_THOUSAND
-    return out
-
-
-def shares_percent_to_fraction(percent: F) -> F:
-    """Convert a share in percent to a fraction."""
-    out: F = percent / _PERCENT
     return out
