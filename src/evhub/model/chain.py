@@ -289,7 +289,7 @@ def simulate(
     )
     sales = market.powertrain_sales(total_sales, shares)  # (run, pt, year)
     inflow = market.fleet_inflow(sales, params["fleet.lpg_conversion_share"])
-    initial_stock = initial_by_age[:, None, :] * inputs.initial_shares[None, :, None]
+    initial_stock = history.initial_stock_by_powertrain(initial_by_age, inputs.initial_shares)
     result = fleet.inflow_driven_from_survival(
         inflow,
         survival[:, None, :, :],

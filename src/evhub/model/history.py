@@ -3,7 +3,8 @@ r"""The history the fleet is calibrated on: the initial stock and the observed y
 This module owns what the model takes from observation up to the base year:
 
 - the stock at the end of the year before the first model year
-  (:func:`first_stock`) and its split by age (:func:`initial_stock`);
+  (:func:`first_stock`), its split by age (:func:`initial_stock`) and by
+  powertrain (:func:`initial_stock_by_powertrain`);
 - the sales and stock targets of the history years (:func:`history_targets`)
   and the fleet they give (:func:`history_fleet`), solved by
   :func:`evhub.model.fleet.stock_driven_from_survival`, the model's one
@@ -22,7 +23,14 @@ from numpy.typing import NDArray
 
 from evhub.model import fleet, lifetime
 
-__all__ = ["first_stock", "history_fleet", "history_targets", "initial_stock", "splice"]
+__all__ = [
+    "first_stock",
+    "history_fleet",
+    "history_targets",
+    "initial_stock",
+    "initial_stock_by_powertrain",
+    "splice",
+]
 
 F = NDArray[np.float64]
 
@@ -85,6 +93,25 @@ def initial_stock(life: lifetime.Lifetime, cohorts_before: int, growth: F, stock
     sales = weights * scale[:, None]
     by_age: F = sales * surviving
     return by_age, surviving
+
+
+def initial_stock_by_powertrain(by_age: F, shares: F) -> F:
+    """The stock before the first model year by powertrain and age.
+
+    Parameters
+    ----------
+    by_age : (run, cohorts_before)
+        Stock by age (:func:`initial_stock`) [veh].
+    shares : (powertrain,)
+        Powertrain mix of that stock, the same at every age [1].
+
+    Returns
+    -------
+    (run, powertrain, cohorts_before)
+        [veh]
+    """
+    out: F = by_age[:, None, :] * shares[None, :, None]
+    return out
 
 
 def history_targets(years: F, base_year: int, sales: F, stock: F, first_stock: F) -> tuple[F, F]:
