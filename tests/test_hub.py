@@ -2,7 +2,8 @@
 
 Three kinds of test, from the inside out:
 
-- hand-computed cases for each function of :mod:`evhub.model.hub`, with inputs
+- hand-computed cases for each function of :mod:`evhub.model.pipeline`,
+  :mod:`evhub.model.production` and :mod:`evhub.model.trade`, with inputs
   chosen so that the expected numbers are short fractions worked out in the
   comments (most are exact in binary floating point);
 - a hand-computed two-project registry through :func:`evhub.model.chain.simulate_hub`;
@@ -28,8 +29,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import evhub
-from evhub.model import hub
-from evhub.model.chain import Projects, simulate_hub
+from evhub.model import hub, pipeline, production, trade
+from evhub.model.chain import simulate_hub
+from evhub.model.pipeline import Projects
 from evhub.pipeline import load_pipeline
 from evhub.run import build_inputs, parameter_arrays
 
@@ -58,7 +60,7 @@ def test_effective_start_by_hand() -> None:
     lead_time = _row(3.0, 4.0, 0.0, 1.5, 0.0)
     delay = _row(1.0, 2.0, 5.0, 0.5, 0.0)
     producing = np.array([False, False, True, False, True])
-    start = hub.effective_start(announced, stage_year, lead_time, delay, producing)
+    start = pipeline.effective_start(announced, stage_year, lead_time, delay, producing)
     # announced 2026 + delay 1; no date: 2024 + lead 4 + delay 2; producing with no date:
     # -inf whatever the delay; 2023 + 1.5 + 0.5; producing with a published start: the start
     expected = _row(2027.0, 2030.0, -np.inf, 2025.0, 2022.0)
@@ -74,26 +76,26 @@ YEARS = np.arange(2025.0, 2031.0)  # 2025 .. 2030
 
 def test_ramp_share_whole_start() -> None:
     # ramp 1/4, 1/2, 1: the first year of operation is the start year
-    share = hub.ramp_share(YEARS, _row(2026.0), _row(0.25, 0.5, 1.0))
+    share = pipeline.ramp_share(YEARS, _row(2026.0), _row(0.25, 0.5, 1.0))
     np.testing.assert_array_equal(share[0, 0], [0.0, 0.25, 0.5, 1.0, 1.0, 1.0])
 
 
 def test_ramp_share_fractional_start_interpolates_between_knots() -> None:
-    share = hub.ramp_share(YEARS, _row(2026.5), _row(0.25, 0.5, 1.0))
+    share = pipeline.ramp_share(YEARS, _row(2026.5), _row(0.25, 0.5, 1.0))
     # tau = t - 2026.5 + 1: 2025 -0.5 -> 0; 2026 0.5 -> (0 + 0.25)/2 = 0.125;
     # 2027 1.5 -> (0.25 + 0.5)/2 = 0.375; 2028 2.5 -> (0.5 + 1)/2 = 0.75; then r_3 = 1
     np.testing.assert_array_equal(share[0, 0], [0.0, 0.125, 0.375, 0.75, 1.0, 1.0])
 
 
 def test_ramp_share_of_plants_producing_throughout_and_of_unknown_starts() -> None:
-    share = hub.ramp_share(YEARS, _row(-np.inf, np.nan), _row(0.25, 0.5, 0.75))
+    share = pipeline.ramp_share(YEARS, _row(-np.inf, np.nan), _row(0.25, 0.5, 0.75))
     np.testing.assert_array_equal(share[0, 0], np.full(6, 0.75))  # the last knot, r_K
     np.testing.assert_array_equal(share[0, 1], np.zeros(6))  # no start: never
 
 
 def test_ramp_share_per_run() -> None:
     # two runs with their own ramp and start
-    share = hub.ramp_share(
+    share = pipeline.ramp_share(
         YEARS, np.array([[2025.0], [2027.0]]), np.array([[0.5, 1.0], [0.25, 0.75]])
     )
     np.testing.assert_array_equal(share[0, 0], [0.5, 1.0, 1.0, 1.0, 1.0, 1.0])
@@ -111,7 +113,7 @@ def test_usable_capacity_with_a_line_that_replaces_part_of_a_plant() -> None:
     # year 0: every project at full ramp; year 1: the parent at 0.1, the line full
     share = np.array([[[1.0, 0.1], [1.0, 1.0], [1.0, 1.0]]])
     replaces = np.array([-1, 0, -1], dtype=np.intp)
-    capacity = hub.usable_capacity(nameplate, weight, share, replaces)
+    capacity = pipeline.usable_capacity(nameplate, weight, share, replaces)
     # year 0: line 50 x 0.5 = 25, taken from the parent: 200 - 25 = 175; the other 30
     np.testing.assert_array_equal(capacity[0, :, 0], [175.0, 25.0, 30.0])
     # year 1: parent 200 x 0.1 = 20 < 25: never below 0; the line keeps its 25
@@ -119,7 +121,7 @@ def test_usable_capacity_with_a_line_that_replaces_part_of_a_plant() -> None:
 
 
 def test_usable_capacity_without_lines_is_weight_times_nameplate_times_ramp() -> None:
-    capacity = hub.usable_capacity(
+    capacity = pipeline.usable_capacity(
         np.array([100.0, 40.0]),
         _row(0.5, 0.25),
         np.array([[[0.5, 1.0], [1.0, 1.0]]]),
@@ -135,8 +137,8 @@ def test_usable_capacity_without_lines_is_weight_times_nameplate_times_ramp() ->
 
 def test_production_by_class() -> None:
     capacity = np.array([[[100.0], [50.0]]])  # (run, project, year)
-    mix = np.array([[0.0, 0.0, 0.0, 1.0], [0.0, 0.5, 0.5, 0.0]])  # classes ice hev phev bev
-    made = hub.production(capacity, _row(0.5), mix)
+    mix = np.array([[[0.0, 0.0, 0.0, 1.0], [0.0, 0.5, 0.5, 0.0]]])  # classes ice hev phev bev
+    made = production.production(capacity, _row(0.5), np.ones(2), mix)
     # bev 100 x 0.5; hev and phev each 50 x 0.5 x 0.5
     np.testing.assert_array_equal(made[0, :, 0], [0.0, 12.5, 12.5, 50.0])
 
@@ -151,7 +153,7 @@ SALES = np.array([300.0, 5.0, 0.0, 100.0])
 
 
 def _split(made: np.ndarray, sales: np.ndarray, share: float) -> tuple[np.ndarray, ...]:
-    d, e, m = hub.trade_split(made[None, :, None], sales[None, :, None], _row(share))
+    d, e, m = trade.trade_split(made[None, :, None], sales[None, :, None], _row(share))
     return d[0, :, 0], e[0, :, 0], m[0, :, 0]
 
 
@@ -199,14 +201,14 @@ BASE_DUTY = np.array([0.5, 0.0, 0.1])
 
 def test_origin_shares_without_a_duty_change_are_the_base_shares() -> None:
     duty = np.repeat(BASE_DUTY[None, :, None], 2, axis=2)
-    shares = hub.origin_shares(BASE, duty, BASE_DUTY, np.array([3.0]))
+    shares = trade.origin_shares(BASE, duty, BASE_DUTY, np.array([3.0]))
     # exp(0) = 1 and the base already sums to 1: rounding only
     np.testing.assert_allclose(shares[0], np.repeat(BASE[:, None], 2, axis=1), rtol=4 * EPS)
 
 
 def test_a_duty_rise_on_one_origin_lowers_its_share_by_the_exp_factor() -> None:
     duty = (BASE_DUTY + np.array([0.1, 0.0, 0.0]))[None, :, None]  # +10 points on China
-    shares = hub.origin_shares(BASE, duty, BASE_DUTY, np.array([3.0]))[0, :, 0]
+    shares = trade.origin_shares(BASE, duty, BASE_DUTY, np.array([3.0]))[0, :, 0]
     # China's weight 0.2 x exp(-3 x 0.1); EU and other keep 0.5 and 0.3; renormalised
     factor = math.exp(-0.3)
     total = 0.2 * factor + 0.8
@@ -218,13 +220,13 @@ def test_a_duty_rise_on_one_origin_lowers_its_share_by_the_exp_factor() -> None:
 
 def test_eu_export_share_without_a_duty_change_is_the_base() -> None:
     cvd = np.array([[0.207, 0.207]])
-    share = hub.eu_export_share(np.array([0.726]), cvd, 0.207, np.array([1.0]))
+    share = trade.eu_export_share(np.array([0.726]), cvd, 0.207, np.array([1.0]))
     # logit and its inverse: a few roundings
     np.testing.assert_allclose(share, [[0.726, 0.726]], rtol=1e-14)
 
 
 def test_eu_export_share_rises_with_the_eu_duty_on_chinese_bevs() -> None:
-    share = hub.eu_export_share(np.array([0.5]), np.array([[0.3]]), 0.1, np.array([2.0]))
+    share = trade.eu_export_share(np.array([0.5]), np.array([[0.3]]), 0.1, np.array([2.0]))
     # odds 1 x exp(2 x 0.2) -> share e^0.4 / (1 + e^0.4)
     expected = math.exp(0.4) / (1 + math.exp(0.4))
     assert share[0, 0] == pytest.approx(expected, rel=1e-14)
@@ -238,14 +240,16 @@ INVEST_YEARS = np.arange(2022.0, 2029.0)  # 2022 .. 2028
 
 
 def test_investment_spread_evenly_before_a_fractional_start() -> None:
-    spent = hub.investment(_row(300.0), _row(0.5), _row(2026.5), np.array([3.0]), INVEST_YEARS)[0]
+    spent = pipeline.investment(
+        _row(300.0), _row(0.5), _row(2026.5), np.array([3.0]), INVEST_YEARS
+    )[0]
     # 300 x 0.5 = 150 over [2023.5, 2026.5): 50 a year; 2023 and 2026 half years
     np.testing.assert_array_equal(spent, [0.0, 25.0, 50.0, 50.0, 25.0, 0.0, 0.0])
     assert spent.sum() == 150.0  # capex x weight
 
 
 def test_investment_of_two_projects_adds_up() -> None:
-    spent = hub.investment(
+    spent = pipeline.investment(
         _row(100.0, 60.0), _row(1.0, 0.5), _row(2024.0, 2028.0), np.array([2.0]), INVEST_YEARS
     )[0]
     # 100 over 2022, 2023; 60 x 0.5 = 30 over 2026, 2027
@@ -253,14 +257,14 @@ def test_investment_of_two_projects_adds_up() -> None:
 
 
 def test_investment_of_plants_producing_throughout_or_never_started_is_not_placed() -> None:
-    spent = hub.investment(
+    spent = pipeline.investment(
         _row(100.0, 100.0), _row(1.0, 1.0), _row(-np.inf, np.nan), np.array([3.0]), INVEST_YEARS
     )
     np.testing.assert_array_equal(spent, np.zeros((1, 7)))
 
 
 def test_employment_is_jobs_times_weight_times_ramp() -> None:
-    jobs = hub.employment(
+    jobs = pipeline.employment(
         _row(1000.0, 200.0), _row(0.75, 1.0), np.array([[[0.5, 1.0], [1.0, 1.0]]])
     )
     # year 0: 1000 x 0.75 x 0.5 + 200 = 575; year 1: 750 + 200 = 950
@@ -268,7 +272,7 @@ def test_employment_is_jobs_times_weight_times_ramp() -> None:
 
 
 def test_cell_balance() -> None:
-    supply, imports, sufficiency = hub.cell_balance(
+    supply, imports, sufficiency = trade.cell_balance(
         _row(10.0, 10.0, 0.0), _row(5.0, 20.0, 4.0), np.array([0.75])
     )
     np.testing.assert_array_equal(supply, [[3.75, 15.0, 3.0]])  # 0.75 x capacity
@@ -586,7 +590,7 @@ def trade_cases(draw):
 @given(trade_cases())
 def test_trade_split_properties(case) -> None:
     made, sales, share = case
-    domestic, exports, imports = hub.trade_split(made, sales, share)
+    domestic, exports, imports = trade.trade_split(made, sales, share)
     # roundings of numbers no larger than the total flow of a run and year
     scale = np.maximum(made.sum(axis=1), sales.sum(axis=1))[:, None, :]
     tol = IDENTITY_RTOL * scale
@@ -616,7 +620,7 @@ def ramp_cases(draw):
 def test_ramp_share_is_bounded_and_non_decreasing(case) -> None:
     start, ramp = case
     years = np.arange(2000.0, 2061.0)
-    share = hub.ramp_share(years, np.array([[start]]), ramp[None, :])[0, 0]
+    share = pipeline.ramp_share(years, np.array([[start]]), ramp[None, :])[0, 0]
     # interpolation between knots adds a rounding of at most one ulp of the top knot
     tol = 4 * EPS * max(float(ramp.max()), 1e-300)
     assert (share >= 0).all()
@@ -633,7 +637,7 @@ def test_ramp_share_is_bounded_and_non_decreasing(case) -> None:
 )
 def test_origin_shares_sum_to_one(base, duty, base_duty, elasticity) -> None:
     base = base / base.sum()
-    shares = hub.origin_shares(base, duty, base_duty, elasticity)
+    shares = trade.origin_shares(base, duty, base_duty, elasticity)
     assert (shares >= 0).all()
     # one division per origin and a sum of three: a few roundings
     np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=1e-14)

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import optimize
 
 from evhub.dataset import Dataset
-from evhub.model import chain, lifetime, market
+from evhub.model import chain, history, lifetime, market
 from evhub.run import _keyed_years, build_inputs, parameter_arrays
 from evhub.scenario import ResolvedScenario
 
@@ -50,29 +50,28 @@ def _history_stock(
 def _history_fleet(
     inputs: chain.ChainInputs, params: Mapping[str, np.ndarray], distribution: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Modelled stock (run, year) and average age at the end of each year (run, year) [yr]."""
+    """Modelled stock (run, year) and average age at the end of each year (run, year) [yr].
+
+    Both for the history years (the first model year to the base year).
+    """
     years = inputs.years
-    n = len(years)
-    b = int(np.searchsorted(years, inputs.base_year))
+    nb = inputs.cohorts_before
+    h = int(np.searchsorted(years, inputs.base_year, side="right"))
     life = chain.make_lifetime(params, distribution)
-    survival = lifetime.survival_matrix(life, years=n, cohorts_before=inputs.cohorts_before)
+    survival = lifetime.survival_matrix(life, years=h, cohorts_before=nb)
     growth = params["fleet.initial_stock_growth"]
-    runs = growth.shape[0]
-    first = chain._first_stock(inputs.stock, years, growth)
-    earlier = chain.initial_inflow(life, inputs.cohorts_before, growth, first)
-    given, target = chain.history_targets(inputs, first)
-    given[:, b + 1 :] = 0.0  # only history is needed; no sales after the base year
-    inflow = chain.solve_total_inflow(
-        survival, earlier, given, target, np.full((runs, n), np.nan), b
+    first = history.first_stock(inputs.stock, growth)
+    initial_by_age, initial_survival = history.initial_stock(life, nb, growth, first)
+    given, target = history.history_targets(
+        years, inputs.base_year, inputs.sales, inputs.stock, first
     )
-    all_inflow = np.concatenate([earlier, inflow], axis=1)
-    by_cohort = survival * all_inflow[:, None, :]
-    stock: np.ndarray = by_cohort.sum(axis=2)
-    vintages = np.arange(-inputs.cohorts_before, n, dtype=float)
-    ages = np.arange(n, dtype=float)[:, None] - vintages[None, :] + lifetime.HALF_YEAR
+    past = history.history_fleet(survival, initial_by_age, initial_survival, given, target)
+    vintages = np.arange(-nb, h, dtype=float)
+    ages = np.arange(h, dtype=float)[:, None] - vintages[None, :] + lifetime.HALF_YEAR
     ages = np.where(ages > 0, ages, 0.0)
-    age: np.ndarray = (by_cohort * ages[None]).sum(axis=2) / stock
-    return stock[:, : b + 1], age[:, : b + 1]
+    by_cohort = past.stock_by_cohort
+    age: np.ndarray = (by_cohort * ages[None]).sum(axis=2) / past.stock
+    return past.stock, age
 
 
 def backcast(

@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from evhub.distributions import show_spec
 from evhub.ensemble import Design, Progress, Task, evaluate, make_task
 from evhub.errors import InputError
-from evhub.model import chain, indicators
+from evhub.model import indicators, pipeline
 from evhub.results import IAMC_VARIABLES
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ def central_values(plan: Design, task: Task) -> F:
         if col.distribution is not None:
             row[0, j] = col.distribution.central
     params = plan.parameters(row, task.base, 1, realised=False)
-    weight, _, _ = chain.project_terms(task.inputs.projects, params, 1)
+    weight, _, _ = pipeline.project_terms(task.inputs.projects, params, 1)
     for j, col in enumerate(plan.columns):
         if col.is_realisation:
             assert col.project is not None

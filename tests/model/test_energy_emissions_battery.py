@@ -88,7 +88,7 @@ def test_pack_and_capacity_by_hand():
 
 
 def _random_fleet(seed: int):
-    """A random fleet: inflow by cohort (run, pt, cohort) and a survival matrix."""
+    """A random fleet: inflow by cohort (run, pt, cohort), a survival matrix, its lifetime."""
     from evhub.model import fleet, lifetime
 
     rng = np.random.default_rng(seed)
@@ -103,7 +103,7 @@ def _random_fleet(seed: int):
         initial_stock=initial,
         initial_survival=initial_survival[:, None, :],
     )
-    return rng, result, survival, initial_survival
+    return rng, result, survival, life
 
 
 def test_cohort_energy_use_equals_the_by_cohort_sums():
@@ -123,11 +123,13 @@ def test_cohort_energy_use_equals_the_by_cohort_sums():
 
 
 def test_cohort_retired_capacity_equals_the_by_cohort_sums():
-    from evhub.model.chain import _survival_loss
+    from evhub.model import lifetime
 
-    rng, result, survival, initial_survival = _random_fleet(2)
-    pack = rng.uniform(10, 80, (survival.shape[0], 6, survival.shape[2]))
+    rng, result, survival, life = _random_fleet(2)
+    runs, years, cohorts = survival.shape
+    retirement = lifetime.retirement_matrix(life, years, result.cohorts_before)
+    pack = rng.uniform(10, 80, (runs, 6, cohorts))
     expected = battery.retired_capacity(result.outflow_by_cohort, pack)
-    loss = _survival_loss(survival, initial_survival, result.cohorts_before)
-    got = battery.cohort_retired_capacity(result.cohort_inflow, loss, pack)
+    got = battery.cohort_retired_capacity(result.cohort_inflow, retirement, pack)
+    # q (S_prev - S) against q S_prev - q S: a few roundings of each term
     np.testing.assert_allclose(got, expected, rtol=1e-10)

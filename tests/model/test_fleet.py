@@ -10,7 +10,14 @@ from evhub.model.fleet import (
     stock_driven,
     stock_driven_from_survival,
 )
-from evhub.model.lifetime import Fixed, LogNormal, Normal, Weibull, survival_matrix
+from evhub.model.lifetime import (
+    Fixed,
+    LogNormal,
+    Normal,
+    Weibull,
+    retirement_matrix,
+    survival_matrix,
+)
 
 EPS = np.finfo(np.float64).eps
 
@@ -230,6 +237,78 @@ def test_negative_inflow_kept_by_default_and_clipped_on_request():
     np.testing.assert_array_equal(clipped.stock, [100.0, 100.0])  # above the target
 
 
+def test_given_inflow_by_hand():
+    # Fixed(2), as in the first cohort table: 10 sold in year 0 (given); the
+    # stock must reach 30 and 50 in years 1 and 2, so 30 - 10 = 20, then
+    # 50 - 20 = 30 (cohort 0 has retired); year 3 is given again as 0 and
+    # the target there (NaN) is not used.
+    nan = np.nan
+    result = stock_driven([nan, 30.0, 50.0, nan], Fixed(2.0), inflow=[10.0, nan, nan, 0.0])
+    np.testing.assert_array_equal(result.inflow, [10.0, 20.0, 30.0, 0.0])
+    np.testing.assert_array_equal(result.stock, [10.0, 30.0, 50.0, 30.0])
+
+
+def test_given_inflow_is_never_clipped_and_solved_inflow_is():
+    # Fixed(5): nothing retires in years 0-2. A given -5 is kept; the
+    # stock-driven year 2 needs 10 - 95 = -85, clipped to 0 on request.
+    nan = np.nan
+    result = stock_driven(
+        [nan, nan, 10.0], Fixed(5.0), inflow=[100.0, -5.0, nan], clip_negative_inflow=True
+    )
+    np.testing.assert_array_equal(result.inflow, [100.0, -5.0, 0.0])
+    np.testing.assert_array_equal(result.stock, [100.0, 95.0, 95.0])
+
+
+def test_given_inflow_round_trip_and_runs_with_different_given_years():
+    # each run has sales given in its own years and the forward stock as the
+    # target elsewhere: every run gets its forward inflow back, and equals the
+    # same run solved alone
+    rng = np.random.default_rng(11)
+    runs, years = 6, 30
+    inflow = rng.uniform(5e4, 1e5, (runs, years))
+    initial = rng.uniform(1e4, 1e5, (runs, 8))
+    life = Weibull(rng.uniform(2, 5, runs), rng.uniform(10, 20, runs))
+    forward = inflow_driven(inflow, life, initial_stock=initial)
+    known = rng.random((runs, years)) < 0.5
+    known[0] = True  # a run with every year given
+    known[1] = False  # and one with none
+    given = np.where(known, inflow, np.nan)
+    target = np.where(known, np.nan, forward.stock)
+    back = stock_driven(target, life, initial_stock=initial, inflow=given)
+    # given years are copied exactly
+    np.testing.assert_array_equal(back.inflow[known], inflow[known])
+    # forward substitution as in test_round_trip_61_years_lognormal
+    np.testing.assert_allclose(back.inflow, inflow, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(back.stock, forward.stock, rtol=1e-9, atol=0)
+    for r in range(runs):
+        alone = stock_driven(
+            target[r],
+            Weibull(life.shape[r], life.scale[r]),
+            initial_stock=initial[r],
+            inflow=given[r],
+        )
+        # same arithmetic per run up to reduction order (see
+        # test_batch_equals_each_run_alone_both_directions)
+        np.testing.assert_allclose(
+            back.inflow[r], alone.inflow, rtol=0, atol=100 * EPS * 1e5 * years
+        )
+
+
+def test_outflow_by_cohort_is_inflow_times_the_retirement_matrix():
+    rng = np.random.default_rng(5)
+    lifetime = Weibull(rng.uniform(2, 4, 3), rng.uniform(8, 15, 3))
+    initial = rng.uniform(1e3, 1e4, (3, 4))
+    result = inflow_driven(rng.uniform(1e3, 1e4, (3, 9)), lifetime, initial_stock=initial)
+    retirement = retirement_matrix(lifetime, 9, 4)
+    # q (S_prev - S) against q S_prev - q S: a few roundings of flows <= 1e4 / S(3.5)
+    np.testing.assert_allclose(
+        result.outflow_by_cohort,
+        result.cohort_inflow[:, None, :] * retirement,
+        rtol=0,
+        atol=100 * EPS * result.cohort_inflow.max(),
+    )
+
+
 def test_result_is_frozen():
     result = inflow_driven([1.0, 2.0, 3.0], Fixed(2.0))
     assert isinstance(result, FleetResult)
@@ -274,6 +353,14 @@ def test_stock_driven_without_survivors_in_sales_year_raises():
         (
             lambda: stock_driven_from_survival(np.ones(3), np.ones(3)),
             r"survival must have at least 2 axes; got shape \(3,\)",
+        ),
+        (
+            lambda: stock_driven_from_survival(np.ones(3), np.eye(3), inflow=np.ones(2)),
+            r"inflow must have 3 years like stock; got shape \(2,\)",
+        ),
+        (
+            lambda: stock_driven_from_survival(np.ones((2, 3)), np.eye(3), inflow=np.ones((4, 3))),
+            r"leading axes do not broadcast: stock \(2,\), survival \(\), inflow \(4,\)",
         ),
     ],
 )

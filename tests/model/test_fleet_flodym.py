@@ -150,3 +150,14 @@ def test_survival_matrix_equals_flodym_sf():
     theirs = np.moveaxis(_flodym_lifetime(lifetime, dims, scenario_dims).sf, (0, 1), (-2, -1))
     # same scipy call on the same half-integer ages: agreement to an ulp
     np.testing.assert_allclose(survival_matrix(lifetime, YEARS), theirs, rtol=1e-15, atol=0)
+
+
+def test_retirement_matrix_equals_flodym_pdf():
+    # flodym's outflow pdf: 1 - sf on the diagonal, the fall of sf below it
+    from evhub.model.lifetime import retirement_matrix
+
+    lifetime = SCENARIO_LIFETIMES["weibull"]
+    dims, scenario_dims = _dims(YEARS, 3)
+    theirs = np.moveaxis(_flodym_lifetime(lifetime, dims, scenario_dims).pdf, (0, 1), (-2, -1))
+    # differences of survivals that agree to an ulp (see above): EPS absolute
+    np.testing.assert_allclose(retirement_matrix(lifetime, YEARS), theirs, rtol=0, atol=2 * EPS)

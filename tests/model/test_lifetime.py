@@ -7,7 +7,14 @@ import pytest
 import scipy.integrate
 import scipy.stats
 
-from evhub.model.lifetime import Fixed, LogNormal, Normal, Weibull, survival_matrix
+from evhub.model.lifetime import (
+    Fixed,
+    LogNormal,
+    Normal,
+    Weibull,
+    retirement_matrix,
+    survival_matrix,
+)
 
 # Survival values are computed with the same scipy routines and the same
 # parameter arithmetic, so they agree to a few ulp; 1e-14 relative leaves room
@@ -174,3 +181,44 @@ def test_survival_matrix_view_equals_copy():
     view = survival_matrix(lifetime, years=7, cohorts_before=2, copy=False)
     np.testing.assert_array_equal(view, survival_matrix(lifetime, years=7, cohorts_before=2))
     assert not view.flags.writeable
+
+
+def test_retirement_matrix_matches_definition():
+    lifetime = Weibull(np.array([2.5, 4.0]), np.array([12.0, 18.0]))
+    years, before = 6, 3
+    result = retirement_matrix(lifetime, years=years, cohorts_before=before)
+    assert result.shape == (2, years, before + years)
+    expected = np.zeros_like(result)
+    for t in range(years):
+        for j in range(before + years):
+            age = t - (j - before)
+            if age == 0:
+                expected[:, t, j] = 1.0 - lifetime.sf(0.5)
+            elif age > 0:
+                expected[:, t, j] = lifetime.sf(age - 0.5) - lifetime.sf(age + 0.5)
+    # the same sf values, subtracted the same way; an ulp of a survival (<= 1)
+    # moves a difference by at most EPS
+    np.testing.assert_allclose(result, expected, rtol=0, atol=2 * np.finfo(float).eps)
+
+
+def test_retirement_matrix_is_the_fall_of_the_survival_matrix():
+    # a cohort's survival at the end of the last year plus all it lost in the
+    # model years is its survival at the end of the year before (1 before sale)
+    lifetime = LogNormal(np.array([9.0, 16.0]), np.array([3.0, 7.0]))
+    years, before = 8, 4
+    survival = survival_matrix(lifetime, years, before)
+    retired = retirement_matrix(lifetime, years, before).sum(axis=-2)
+    start = np.concatenate([lifetime.sf(np.arange(before)[::-1] + 0.5), np.ones((2, years))], -1)
+    # sums of at most 8 terms of size <= 1
+    np.testing.assert_allclose(
+        survival[:, -1] + retired, start, rtol=0, atol=16 * np.finfo(float).eps
+    )
+
+
+def test_retirement_matrix_view_equals_copy_and_bad_arguments():
+    lifetime = Weibull(np.array([2.0, 4.0]), 15.0)
+    view = retirement_matrix(lifetime, years=7, cohorts_before=2, copy=False)
+    np.testing.assert_array_equal(view, retirement_matrix(lifetime, years=7, cohorts_before=2))
+    assert not view.flags.writeable
+    with pytest.raises(ValueError, match=r"cohorts_before must be an integer >= 0; got -1"):
+        retirement_matrix(lifetime, years=3, cohorts_before=-1)

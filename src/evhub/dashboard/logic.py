@@ -103,7 +103,7 @@ HISTORY_SHOWN = 15
 #: (probability 1) or not (probability 0).
 REALISED = ("scenario", "yes", "no")
 #: Stages of plants already producing: the editor lists no delay for them (a start
-#: that has happened does not slip; see :attr:`evhub.model.chain.Projects.producing`).
+#: that has happened does not slip; see :attr:`evhub.model.pipeline.Projects.producing`).
 PRODUCING = ("operating", "ramping")
 #: A million: headline values from it are shown in millions (``M``).
 _MILLION = 1e6

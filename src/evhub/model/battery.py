@@ -9,8 +9,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "CHEMISTRIES",
     "capacity_demand",
+    "chemistry_shares",
     "cohort_retired_capacity",
+    "end_of_life",
     "material_demand",
     "pack_by_vintage",
     "retired_capacity",
@@ -18,6 +21,9 @@ __all__ = [
 
 F = NDArray[np.float64]
 _KWH_PER_GWH = 1e6
+
+#: Cell chemistries, in the order of every array with a chemistry axis.
+CHEMISTRIES: tuple[str, ...] = ("lfp", "nmc", "nca")
 
 
 def pack_by_vintage(vintages: F, base_year: int, base_pack: F, growth: F) -> F:
@@ -83,15 +89,16 @@ def retired_capacity(outflow_by_cohort: F, pack: F) -> F:
     return out
 
 
-def cohort_retired_capacity(cohort_inflow: F, survival_loss: F, pack: F) -> F:
+def cohort_retired_capacity(cohort_inflow: F, retirement: F, pack: F) -> F:
     r""":func:`retired_capacity` from the inflow of each cohort, without the cohort arrays.
 
     Parameters
     ----------
     cohort_inflow : (run, powertrain, cohort)
         Inflow of each cohort [veh/yr].
-    survival_loss : (run, year, cohort)
-        Share of a cohort's inflow retired in each year [1]: survival at the
+    retirement : (run, year, cohort)
+        Share of a cohort's inflow retired in each year
+        (:func:`evhub.model.lifetime.retirement_matrix`) [1]: survival at the
         end of the previous year (1 in the sales year) minus survival now.
     pack : (run, powertrain, cohort)
         [kWh/veh]
@@ -107,7 +114,55 @@ def cohort_retired_capacity(cohort_inflow: F, survival_loss: F, pack: F) -> F:
     capacity :math:`\sum_c q_{p,c} k_{p,c} (S_{t-1,c} - S_{t,c})` is a matrix
     product per run.
     """
-    out: F = np.matmul(cohort_inflow * pack, survival_loss.transpose(0, 2, 1)) / _KWH_PER_GWH
+    out: F = np.matmul(cohort_inflow * pack, retirement.transpose(0, 2, 1)) / _KWH_PER_GWH
+    return out
+
+
+def end_of_life(retired: F, second_life_share: F, recycling_share: F) -> tuple[F, F]:
+    """Retired capacity that goes to a second life and to recycling.
+
+    Parameters
+    ----------
+    retired : (run, year)
+        Capacity retired [GWh/yr].
+    second_life_share, recycling_share : (run,)
+        Shares of the retired capacity [1].
+
+    Returns
+    -------
+    second_life, recycling : (run, year)
+        [GWh/yr]
+    """
+    second_life: F = retired * second_life_share[:, None]
+    recycling: F = retired * recycling_share[:, None]
+    return second_life, recycling
+
+
+def chemistry_shares(years: F, base_year: int, start: F, final: F, final_year: F) -> F:
+    r"""Shares of new capacity by chemistry, moving linearly to a final mix.
+
+    Parameters
+    ----------
+    years : (year,)
+        Model years [yr].
+    base_year
+        Last observed year [yr].
+    start, final : (run, chemistry)
+        Mix in the base year and from ``final_year`` [1].
+    final_year : (run,)
+        Year the final mix is reached [yr].
+
+    Returns
+    -------
+    (run, chemistry, year)
+        :math:`s_0 + (s_1 - s_0) \min(\max((y - y_0) / \max(y_1 - y_0, 1), 0), 1)`,
+        scaled to sum to 1 [1].
+    """
+    progress = np.clip(
+        (years[None, :] - base_year) / np.maximum(final_year[:, None] - base_year, 1.0), 0.0, 1.0
+    )
+    share = start[:, :, None] + (final - start)[:, :, None] * progress[:, None, :]
+    out: F = share / share.sum(axis=1, keepdims=True)
     return out
 
 

@@ -1,20 +1,44 @@
-"""The model chain for the car fleet: sales -> fleet -> energy -> CO2 -> batteries.
+"""The model chain for the car fleet: sales -> fleet -> energy -> CO2 -> batteries -> hub.
 
 :func:`simulate` composes the modules for any number of runs at once. Inputs
 come in two parts: :class:`ChainInputs`, the dataset's arrays (no run axis),
 and ``params``, every scenario parameter by dotted path as an array with one
 value per run. Nothing here reads files or knows about scenarios.
+
+This module only wires: it looks parameters up, slices, sums module outputs to
+the shapes of :class:`ChainOutputs` and passes them on; every equation is in
+the module named for it (:mod:`~evhub.model.history`,
+:mod:`~evhub.model.market`, :mod:`~evhub.model.fleet`,
+:mod:`~evhub.model.energy`, :mod:`~evhub.model.emissions`,
+:mod:`~evhub.model.battery`, :mod:`~evhub.model.pipeline`,
+:mod:`~evhub.model.production`, :mod:`~evhub.model.trade`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from evhub.model import battery, emissions, energy, fleet, hub, lifetime, market
+from evhub.model import (
+    battery,
+    emissions,
+    energy,
+    fleet,
+    history,
+    hub,
+    lifetime,
+    market,
+    pipeline,
+    production,
+    trade,
+)
+
+# Projects, project_terms and project_flows live in evhub.model.pipeline; they
+# are re-exported for the callers that still import them from here.
+from evhub.model.pipeline import Projects, project_flows, project_terms
 
 __all__ = [
     "ChainInputs",
@@ -25,15 +49,9 @@ __all__ = [
     "project_terms",
     "simulate",
     "simulate_hub",
-    "solve_total_inflow",
 ]
 
 F = NDArray[np.float64]
-_PERCENT = 100.0
-_PER_THOUSAND = 1000.0
-_PJ_PER_MJ = 1e-9
-_ML_TO_L = 1e6
-_BN = 1e9
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,7 @@ class ChainInputs:
     ghg_targets
         National targets by year [MtCO2e/yr].
     projects
-        The pipeline registry as arrays (:class:`Projects`).
+        The pipeline registry as arrays (:class:`evhub.model.pipeline.Projects`).
     utilisation_history : (year,)
         Share of usable car-plant capacity used, derived from observed
         production [1]; NaN where production is not observed.
@@ -119,63 +137,13 @@ class ChainInputs:
     material_intensity: F
     ghg_reference: float
     ghg_targets: Mapping[int, float]
-    projects: Projects
+    projects: pipeline.Projects
     utilisation_history: F
     export_share_history: F
     origin_base: F
     duty_base: F
     eu_cvd_base: float
     history_params: Mapping[str, float]
-
-
-@dataclass(frozen=True)
-class Projects:
-    """The pipeline registry as arrays, one entry per project.
-
-    Attributes
-    ----------
-    ids, stages : (project,)
-        Project ids and stages.
-    kinds : (project,)
-        ``car``, ``lcv`` (vehicle plants by segment), ``cell``, ``pack`` or
-        ``other``.
-    nameplate : (project,)
-        Capacity when complete [veh/yr or GWh/yr]; NaN if not published.
-    start : (project,)
-        Announced start [yr]; NaN if not published.
-    stage_year : (project,)
-        Year the stage was last confirmed [yr].
-    producing : (project,)
-        Producing before the model years (no start year, stage ramping or
-        operating): full capacity throughout.
-    mix : (project, class)
-        Output mix of vehicle plants [1]; NaN rows where not published.
-    capex : (project,)
-        Investment [million USD]; NaN where not published.
-    jobs : (project,)
-        Direct jobs [persons]; NaN where not published.
-    replaces : (project,)
-        Index of the project whose capacity a line takes over, -1 for none.
-    end : (project,)
-        Last year of production [yr]; ``inf`` for open plants.
-    relative_utilisation : (project,)
-        A plant's utilisation relative to the industry's in the latest year
-        with plant data [1]; 1 where not observed.
-    """
-
-    ids: tuple[str, ...]
-    stages: tuple[str, ...]
-    kinds: tuple[str, ...]
-    nameplate: F
-    start: F
-    stage_year: F
-    producing: NDArray[np.bool_]
-    mix: F
-    capex: F
-    jobs: F
-    replaces: NDArray[np.intp]
-    end: F
-    relative_utilisation: F
 
 
 @dataclass(frozen=True)
@@ -219,7 +187,27 @@ class ChainOutputs:
 
 
 def make_lifetime(params: Mapping[str, F], distribution: str) -> lifetime.Lifetime:
-    """The lifetime distribution of a scenario, vectorised over runs."""
+    """The lifetime distribution of a scenario, vectorised over runs.
+
+    Parameters
+    ----------
+    params
+        Parameters by dotted path, each (run,): ``fleet.lifetime.shape`` [1]
+        and ``.scale`` [yr] (Weibull), ``.mean`` and ``.sd`` [yr] (normal,
+        lognormal) or ``.years`` [yr] (fixed).
+    distribution
+        ``weibull``, ``normal``, ``lognormal`` or ``fixed``.
+
+    Returns
+    -------
+    lifetime.Lifetime
+        With parameters of shape (run,).
+
+    Raises
+    ------
+    ValueError
+        For another distribution.
+    """
     p = "fleet.lifetime."
     if distribution == "weibull":
         return lifetime.Weibull(shape=params[p + "shape"], scale=params[p + "scale"])
@@ -231,95 +219,6 @@ def make_lifetime(params: Mapping[str, F], distribution: str) -> lifetime.Lifeti
         return lifetime.Fixed(years=params[p + "years"])
     msg = f"fleet.lifetime.distribution = {distribution!r} is not weibull, normal, lognormal, fixed"
     raise ValueError(msg)
-
-
-def initial_inflow(life: lifetime.Lifetime, cohorts_before: int, growth: F, stock: F) -> F:
-    r"""Inflows of the cohorts before the first model year that give an initial stock.
-
-    Parameters
-    ----------
-    life
-        Lifetime with parameters of shape (run,).
-    cohorts_before
-        Number of earlier cohorts :math:`A`.
-    growth : (run,)
-        Growth of sales before the first model year [1/yr].
-    stock : (run,)
-        Stock at the end of the year before the first model year [veh].
-
-    Returns
-    -------
-    (run, cohorts_before)
-        Inflows by vintage, oldest first [veh/yr].
-
-    Notes
-    -----
-    Sales :math:`q_a \propto (1 + g)^{-a}` for the cohort aged :math:`a` at
-    the end of year :math:`-1`, scaled so that
-    :math:`\sum_a q_a S(a + \tfrac12)` equals the stock.
-    """
-    ages = np.arange(cohorts_before, dtype=float)
-    weights = (1.0 + growth[:, None]) ** (-ages[None, :])  # (run, age)
-    surviving = life.sf(ages + lifetime.HALF_YEAR)  # (run, age)
-    scale = stock / (weights * surviving).sum(axis=1)
-    by_age = weights * scale[:, None]
-    out: F = by_age[:, ::-1]
-    return out
-
-
-def solve_total_inflow(
-    survival: F,
-    earlier: F,
-    given_inflow: F,
-    stock_target: F,
-    stock_ratio: F,
-    base_index: int,
-) -> F:
-    r"""Total inflow year by year: given where known, else what reaches a stock.
-
-    Parameters
-    ----------
-    survival : (run, year, cohort)
-        Survival matrix with the earlier cohorts first.
-    earlier : (run, cohorts_before)
-        Inflows of the earlier cohorts [veh/yr].
-    given_inflow : (run, year)
-        Inflow where known (observed or projected sales) [veh/yr], NaN elsewhere.
-    stock_target : (run, year)
-        Stock to reach where the inflow is not given [veh], NaN elsewhere.
-    stock_ratio : (run, year)
-        After the base year, the target may instead be a ratio to the modelled
-        base-year stock [1] (used where ``stock_target`` is NaN).
-    base_index
-        Index of the base year.
-
-    Returns
-    -------
-    (run, year)
-        Inflow [veh/yr], never negative.
-
-    Notes
-    -----
-    :math:`q_t = (K_t - \sum_{c<t} S_{t,c} q_c) / S_{t,t}`, clipped at zero:
-    a fleet that must shrink faster than scrappage keeps its surplus.
-    """
-    runs, n = given_inflow.shape
-    nb = earlier.shape[1]
-    inflow = np.zeros((runs, n))
-    all_inflow = np.concatenate([earlier, inflow], axis=1)
-    stock_base = np.full(runs, np.nan)
-    for t in range(n):
-        surviving = np.einsum("rc,rc->r", survival[:, t, : nb + t], all_inflow[:, : nb + t])
-        target = np.where(
-            np.isnan(stock_target[:, t]), stock_ratio[:, t] * stock_base, stock_target[:, t]
-        )
-        needed = np.maximum((target - surviving) / survival[:, t, nb + t], 0.0)
-        q = np.where(np.isnan(given_inflow[:, t]), needed, given_inflow[:, t])
-        all_inflow[:, nb + t] = q
-        if t == base_index:
-            stock_base = surviving + q * survival[:, t, nb + t]
-    out: F = all_inflow[:, nb:]
-    return out
 
 
 def simulate(
@@ -348,19 +247,21 @@ def simulate(
     b = int(np.searchsorted(years, base_year))
     runs = next(iter(params.values())).shape[0]
     nb = inputs.cohorts_before
+    pts = market.POWERTRAINS
+    zeros = np.zeros(runs)
 
-    # --- fleet totals --------------------------------------------------------
+    # --- the history and total sales -------------------------------------------
     life = make_lifetime(params, str(options["fleet.lifetime.distribution"]))
     survival = lifetime.survival_matrix(life, years=n, cohorts_before=nb)  # (run, year, cohort)
     growth0 = params["fleet.initial_stock_growth"]
-    first_stock = _first_stock(inputs.stock, years, growth0)
-    earlier = initial_inflow(life, nb, growth0, first_stock)
+    first = history.first_stock(inputs.stock, growth0)
+    initial_by_age, initial_survival = history.initial_stock(life, nb, growth0, first)
+    given, target = history.history_targets(years, base_year, inputs.sales, inputs.stock, first)
+    past = history.history_fleet(survival, initial_by_age, initial_survival, given, target)
 
-    given, target = history_targets(inputs, first_stock)
-    ratio = np.full((runs, n), np.nan)
-
+    gdp_years = inputs.gdp_growth_years
     gdp_growth = market.interpolate_anchors(
-        years, inputs.gdp_growth_years, _stack(params, "market.gdp_growth", inputs.gdp_growth_years)
+        years, gdp_years, _stack(params, "market.gdp_growth", (int(y) for y in gdp_years))
     )
     gdp = market.gdp_per_capita_path(
         years, base_year, inputs.gdp_per_capita, gdp_growth, inputs.population
@@ -369,15 +270,15 @@ def simulate(
     alpha, beta = market.fit_gompertz(inputs.ownership_obs, inputs.gdp_obs, saturation)
     ownership_curve = market.gompertz(gdp, saturation, alpha, beta)
     if options["market.sales_mode"] == "ownership":
-        per_person = ownership_curve * inputs.population[None, :]
-        ratio[:, b + 1 :] = per_person[:, b + 1 :] / per_person[:, b : b + 1]
+        total_sales = market.sales_from_ownership(
+            past, survival, initial_survival, ownership_curve, inputs.population
+        )
     else:
         base_sales = float(inputs.sales[b])
         grown = market.growth_sales(years, base_year, base_sales, params["market.growth_rate"])
-        given[:, b + 1 :] = grown[:, b + 1 :]
-    total_inflow = solve_total_inflow(survival, earlier, given, target, ratio, b)
+        total_sales = np.concatenate([past.inflow, grown[:, b + 1 :]], axis=1)
 
-    # --- powertrain mix ------------------------------------------------------
+    # --- powertrain mix and the fleet ------------------------------------------
     def curve(name: str) -> tuple[F, F, F]:
         p = f"market.{name}_share."
         return (params[p + "ceiling"], params[p + "midpoint_year"], params[p + "steepness"])
@@ -386,27 +287,22 @@ def simulate(
     shares = market.powertrain_shares(
         years, base_year, inputs.history_shares, curve("bev"), curve("phev"), curve("hev"), ban
     )
-    sales = shares * total_inflow[:, None, :]  # (run, pt, year)
-    converted = sales[:, 0] * params["fleet.lpg_conversion_share"][:, None]
-    inflow = sales.copy()
-    inflow[:, 0] -= converted
-    inflow[:, 2] += converted
-    initial_survival = life.sf(np.arange(nb, dtype=float) + lifetime.HALF_YEAR)  # (run, age)
-    initial_by_age = earlier[:, ::-1] * initial_survival
+    sales = market.powertrain_sales(total_sales, shares)  # (run, pt, year)
+    inflow = market.fleet_inflow(sales, params["fleet.lpg_conversion_share"])
+    initial_stock = history.initial_stock_by_powertrain(initial_by_age, inputs.initial_shares)
     result = fleet.inflow_driven_from_survival(
         inflow,
         survival[:, None, :, :],
-        initial_stock=initial_by_age[:, None, :] * inputs.initial_shares[None, :, None],
+        initial_stock=initial_stock,
         initial_survival=initial_survival[:, None, :],
     )
     # by-cohort sums as matrix products over the cohort axis (see energy.cohort_energy_use)
     cohorts = result.cohort_inflow  # (run, pt, cohort)
-    survival_base = survival[:, b, :]  # (run, cohort)
 
     # --- energy ----------------------------------------------------------------
     vintages = np.arange(years[0] - nb, years[-1] + 1, dtype=float)
     ages = years[:, None] - vintages[None, :]
-    km = energy.distance_by_age(
+    survival_km = energy.fleet_distance(
         ages,
         b,
         years,
@@ -414,18 +310,12 @@ def simulate(
         params["energy.annual_distance"],
         params["energy.distance_age_decline"],
         params["energy.distance_trend"],
-        cohorts.sum(axis=1) * survival_base,
-    )
-    survival_km = survival * km  # (run, year, cohort)
-    vkm = np.matmul(cohorts, survival_km.transpose(0, 2, 1))  # (run, pt, year)
-    pts = market.POWERTRAINS
-    fuel_base = np.stack(
-        [params.get(f"energy.fuel_intensity.{p}", np.zeros(runs)) for p in pts], axis=1
-    )
-    elec_base = np.stack(
-        [params.get(f"energy.electric_intensity.{p}", np.zeros(runs)) for p in pts], axis=1
-    )
-    improve = np.stack([params[f"energy.intensity_improvement.{p}"] for p in pts], axis=1)
+        cohorts,
+        survival,
+    )  # (run, year, cohort)
+    fuel_base = _stack(params, "energy.fuel_intensity", pts, zeros)
+    elec_base = _stack(params, "energy.electric_intensity", pts, zeros)
+    improve = _stack(params, "energy.intensity_improvement", pts)
     fuel_ml, electricity = energy.cohort_energy_use(
         cohorts,
         survival_km,
@@ -434,46 +324,43 @@ def simulate(
         params["energy.phev_electric_share"],
         params["energy.charging_loss"],
     )
-    fuel_pj = fuel_ml * _ML_TO_L * inputs.energy_density[None, :, None] * _PJ_PER_MJ
 
     # --- emissions ---------------------------------------------------------------
     ttw = emissions.tank_to_wheel(fuel_ml, inputs.co2_factor).sum(axis=1)
-    res_anchor = _stack(params, "grid.renewable_share", inputs.renewable_years)
-    res_years = np.concatenate([[float(base_year)], inputs.renewable_years])
-    res_values = np.concatenate([np.full((runs, 1), inputs.renewable_share[b]), res_anchor], axis=1)
-    res_path = market.interpolate_anchors(years, res_years, res_values)
-    grid = emissions.grid_intensity_path(years, base_year, inputs.grid_intensity, res_path)
+    renewable = emissions.renewable_share_path(
+        years,
+        base_year,
+        inputs.renewable_share,
+        inputs.renewable_years,
+        _stack(params, "grid.renewable_share", (int(y) for y in inputs.renewable_years)),
+    )
+    grid = emissions.grid_intensity_path(years, base_year, inputs.grid_intensity, renewable)
     co2_elec = emissions.electricity_co2(electricity, grid)
-    co2_total_base = ttw[:, b] + co2_elec[:, b]
     co2_target = emissions.target_path(
-        years, base_year, co2_total_base, inputs.ghg_reference, dict(inputs.ghg_targets)
+        years, base_year, ttw[:, b] + co2_elec[:, b], inputs.ghg_reference, dict(inputs.ghg_targets)
     )
 
     # --- batteries -----------------------------------------------------------------
-    pack_base = np.stack(
-        [params.get(f"battery.pack_capacity.{p}", np.zeros(runs)) for p in pts], axis=1
-    )
     pack_growth = np.zeros((runs, len(pts)))
-    pack_growth[:, 5] = params["battery.bev_pack_growth"]
-    pack_growth[:, 4] = params["battery.phev_pack_growth"]
-    pack = battery.pack_by_vintage(vintages, base_year, pack_base, pack_growth)
-    demand_pt = battery.capacity_demand(sales, pack[:, :, nb:])
-    demand = demand_pt.sum(axis=1)
-    retired = battery.cohort_retired_capacity(
-        cohorts, _survival_loss(survival, initial_survival, nb), pack
-    ).sum(axis=1)
-    chem = ("lfp", "nmc", "nca")
-    chem_start = np.stack([params[f"battery.chemistry_share.{c}"] for c in chem], axis=1)
-    chem_final = np.stack([params[f"battery.chemistry_share_final.{c}"] for c in chem], axis=1)
-    final_year = params["battery.chemistry_year"]
-    progress = np.clip(
-        (years[None, :] - base_year) / np.maximum(final_year[:, None] - base_year, 1.0), 0.0, 1.0
+    pack_growth[:, market.BEV] = params["battery.bev_pack_growth"]
+    pack_growth[:, market.PHEV] = params["battery.phev_pack_growth"]
+    pack = battery.pack_by_vintage(
+        vintages, base_year, _stack(params, "battery.pack_capacity", pts, zeros), pack_growth
+    )  # (run, pt, cohort)
+    demand = battery.capacity_demand(sales, pack[:, :, nb:]).sum(axis=1)
+    retirement = lifetime.retirement_matrix(life, years=n, cohorts_before=nb)
+    retired = battery.cohort_retired_capacity(cohorts, retirement, pack).sum(axis=1)
+    second_life, recycling = battery.end_of_life(
+        retired, params["battery.second_life_share"], params["battery.recycling_share"]
     )
-    chem_share = (
-        chem_start[:, :, None] + (chem_final - chem_start)[:, :, None] * progress[:, None, :]
+    chemistry = battery.chemistry_shares(
+        years,
+        base_year,
+        _stack(params, "battery.chemistry_share", battery.CHEMISTRIES),
+        _stack(params, "battery.chemistry_share_final", battery.CHEMISTRIES),
+        params["battery.chemistry_year"],
     )
-    chem_share = chem_share / chem_share.sum(axis=1, keepdims=True)
-    materials = battery.material_demand(demand, chem_share, inputs.material_intensity)
+    materials = battery.material_demand(demand, chemistry, inputs.material_intensity)
     made = simulate_hub(inputs, params, sales, pack[:, :, nb:])
 
     return ChainOutputs(
@@ -481,8 +368,8 @@ def simulate(
         stock=result.stock,
         retirements=result.outflow,
         fleet_inflow=inflow,
-        vehicle_km=vkm,
-        fuel_energy=fuel_pj,
+        vehicle_km=energy.vehicle_km(cohorts, survival_km),
+        fuel_energy=energy.fuel_energy(fuel_ml, inputs.energy_density),
         electricity=electricity,
         co2_tank_to_wheel=ttw,
         co2_electricity=co2_elec,
@@ -490,125 +377,12 @@ def simulate(
         grid_intensity=grid,
         battery_demand=demand,
         battery_retired=retired,
-        battery_second_life=retired * params["battery.second_life_share"][:, None],
-        battery_recycling=retired * params["battery.recycling_share"][:, None],
+        battery_second_life=second_life,
+        battery_recycling=recycling,
         materials=materials,
-        ownership=_ownership(result.stock, inputs.population),
+        ownership=market.ownership(result.stock, inputs.population),
         **made,
     )
-
-
-#: Sales powertrains of each output class of a plant.
-_CLASS_OF = {"ice": (0, 1, 2), "hev": (3,), "phev": (4,), "bev": (5,)}
-_KWH_PER_GWH = 1e6
-_NOT_PRODUCING = ("interest", "talks", "mou", "announced", "construction")
-_NOT_BUILDING = ("interest", "talks", "mou", "announced")
-_MILLION = 1e6
-
-
-def _per_project(params: Mapping[str, F], projects: Projects, field: str, fallback: F) -> F:
-    """(run, project) values of an override field, or ``fallback`` (run, project)."""
-    out = fallback.copy()
-    for i, pid in enumerate(projects.ids):
-        value = params.get(f"pipeline.overrides.{pid}.{field}")
-        if value is not None:
-            out[:, i] = value
-    return out
-
-
-def _sampled(params: Mapping[str, F], projects: Projects, field: str, fallback: F) -> F:
-    """(run, project) values drawn per project (``pipeline.<field>.<id>``), or ``fallback``."""
-    out = fallback
-    for i, pid in enumerate(projects.ids):
-        value = params.get(f"pipeline.{field}.{pid}")
-        if value is not None:
-            if out is fallback:
-                out = fallback.copy()
-            out[:, i] = value
-    return out
-
-
-def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, F, F]:
-    """Realised share, start and nameplate of every project in every run.
-
-    Parameters
-    ----------
-    pj
-        The registry as arrays.
-    params
-        Parameters by dotted path, each (run,) (see :func:`simulate_hub`).
-    runs
-        Number of runs.
-
-    Returns
-    -------
-    weight, start, nameplate : (run, project)
-        Realised share [1] (stage or project probability, or a sampled 0/1;
-        0 if dropped), start of production [yr] (``-inf`` for plants producing
-        before the model years) and nameplate [veh/yr or GWh/yr] (the
-        scenario's default capacity for vehicle plants that publish none).
-    """
-    n_proj = len(pj.ids)
-
-    def by_stage(field: str) -> F:
-        return np.stack([params[f"pipeline.stages.{s}.{field}"] for s in pj.stages], axis=1)
-
-    probability = _per_project(params, pj, "probability", by_stage("probability"))
-    for i, pid in enumerate(pj.ids):
-        realised = params.get(f"pipeline.realised.{pid}")
-        if realised is not None:
-            probability[:, i] = realised
-    dropped = _per_project(params, pj, "drop", np.zeros((runs, n_proj)))
-    weight = probability * (1.0 - dropped)
-    delay = _sampled(params, pj, "delay", _per_project(params, pj, "delay", by_stage("delay")))
-    lead_time = _sampled(params, pj, "lead_time", by_stage("lead_time"))
-    announced = _per_project(params, pj, "start_year", np.broadcast_to(pj.start, (runs, n_proj)))
-    start = hub.effective_start(announced, pj.stage_year, lead_time, delay, pj.producing)
-    vehicle = np.array([k in ("car", "lcv") for k in pj.kinds])
-    default_cap = np.where(vehicle[None, :], params["pipeline.default_capacity"][:, None], 0.0)
-    nameplate = np.where(np.isnan(pj.nameplate)[None, :], default_cap, pj.nameplate[None, :])
-    nameplate = _per_project(params, pj, "capacity", nameplate)
-    return weight, start, nameplate
-
-
-def project_flows(
-    pj: Projects, params: Mapping[str, F], years: F, base_year: int
-) -> tuple[F, F, F]:
-    """Usable capacity (run, project, year), investment and jobs (run, year) of the registry."""
-    runs = next(iter(params.values())).shape[0]
-    n_proj = len(pj.ids)
-    weight, start, nameplate = project_terms(pj, params, runs)
-    car = np.array([k == "car" for k in pj.kinds])
-    cells = np.array([k == "cell" for k in pj.kinds])
-    ramp_keys = sorted(int(k.rsplit(".", 1)[1]) for k in params if k.startswith("pipeline.ramp."))
-    ramp = np.stack([params[f"pipeline.ramp.{k}"] for k in ramp_keys], axis=1)
-    share = hub.ramp_share(years, start, ramp) * (years[None, :] <= pj.end[:, None])[None]
-    capacity = hub.usable_capacity(np.ones(n_proj), weight * nameplate, share, pj.replaces)
-    # capex and jobs not published: per unit of capacity, for plants built in the model years
-    cells = np.array([k == "cell" for k in pj.kinds])
-    per_capex = np.where(
-        car[None, :],
-        params["pipeline.capex_per_vehicle"][:, None] / _MILLION,
-        np.where(cells[None, :], params["pipeline.capex_per_cell_gwh"][:, None], 0.0),
-    )
-    per_job = np.where(
-        car[None, :],
-        params["pipeline.jobs_per_vehicle"][:, None],
-        np.where(cells[None, :], params["pipeline.jobs_per_cell_gwh"][:, None], 0.0),
-    )
-    # only plants not producing yet (an expansion or conversion of a running plant costs less)
-    building = np.array([s in _NOT_PRODUCING for s in pj.stages]) & (pj.replaces < 0)
-    new_plant = (building & (car | cells))[None, :]
-    capex = np.where(np.isnan(pj.capex)[None, :] & new_plant, per_capex * nameplate, 0.0)
-    capex = capex + np.nan_to_num(pj.capex)[None, :]
-    jobs_full = np.where(np.isnan(pj.jobs)[None, :] & new_plant, per_job * nameplate, 0.0)
-    jobs_full = jobs_full + np.nan_to_num(pj.jobs)[None, :]
-    # plans not under construction by the base year spend nothing up to it
-    earliest = np.where(np.array([s in _NOT_BUILDING for s in pj.stages]), base_year + 1.0, -np.inf)
-    invest = hub.investment(capex, weight, start, params["pipeline.build_years"], years, earliest)
-    jobs = hub.employment(jobs_full, weight, share)
-
-    return capacity, invest, jobs
 
 
 def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F) -> dict[str, F]:
@@ -619,13 +393,8 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     inputs
         Dataset arrays (the registry in ``inputs.projects``).
     params
-        Parameters by dotted path, each (run,); shares as fractions. Stage
-        parameters are ``pipeline.stages.<stage>.{probability,delay,lead_time}``;
-        ``pipeline.overrides.<id>.<field>`` change one project;
-        ``pipeline.realised.<id>`` (0 or 1, from a sampler) replaces the
-        probability of a project, and ``pipeline.delay.<id>`` and
-        ``pipeline.lead_time.<id>`` (drawn for each project from its stage's
-        distribution) its stage's delay and lead time.
+        Parameters by dotted path, each (run,); shares as fractions (see
+        :func:`evhub.model.pipeline.project_terms` for the pipeline's).
     sales : (run, powertrain, year)
         New-car sales [veh/yr].
     pack : (run, powertrain, year)
@@ -637,72 +406,55 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
         The hub fields of :class:`ChainOutputs`.
     """
     years = inputs.years
+    base_year = inputs.base_year
     pj = inputs.projects
     runs = sales.shape[0]
+    observed = inputs.history_params
 
-    car = np.array([k == "car" for k in pj.kinds])
-    cells = np.array([k == "cell" for k in pj.kinds])
-    past = years <= inputs.base_year
-    capacity, invest, jobs = project_flows(pj, params, years, inputs.base_year)
-    if inputs.history_params:
-        # the same for every run: computed once
-        history = {k: np.full(1, v) for k, v in inputs.history_params.items()}
-        old_capacity, old_invest, old_jobs = project_flows(pj, history, years, inputs.base_year)
-        capacity = np.where(past[None, None, :], old_capacity, capacity)
-        invest = np.where(past[None, :], old_invest, invest)
-        jobs = np.where(past[None, :], old_jobs, jobs)
-        eu_history = np.broadcast_to(history["trade.eu_export_share"], (runs,))
-    else:
-        eu_history = params["trade.eu_export_share"]
+    capacity, invest, jobs = pipeline.project_flows_with_history(
+        pj, params, observed, years, base_year
+    )
+    mix = production.plant_mix(pj, _stack(params, "pipeline.default_mix", hub.CLASSES))
+    utilisation = history.splice(
+        years, base_year, inputs.utilisation_history, params["trade.utilisation"][:, None]
+    )
+    made = production.production(capacity, utilisation, pj.relative_utilisation, mix)
 
-    default_mix = np.stack([params[f"pipeline.default_mix.{c}"] for c in hub.CLASSES], axis=1)
-    mix = np.where(np.isnan(pj.mix)[None, :, :], default_mix[:, None, :], pj.mix[None, :, :])
-    mix = mix * car[None, :, None]  # passenger cars only
-    utilisation = np.where(
-        years[None, :] <= inputs.base_year,
-        inputs.utilisation_history[None, :],
-        params["trade.utilisation"][:, None],
+    export_share = history.splice(
+        years, base_year, inputs.export_share_history, params["trade.export_share"][:, None]
     )
-    # each plant at its own utilisation relative to the industry's, never above 1
-    plant_use = np.minimum(utilisation[:, None, :] * pj.relative_utilisation[None, :, None], 1.0)
-    made = np.einsum("rpy,rpc->rcy", capacity * plant_use, mix)
-    sales_by_class = np.stack(
-        [sales[:, list(idx)].sum(axis=1) for idx in _CLASS_OF.values()], axis=1
+    domestic, exports, imports = trade.trade_split(made, trade.sales_by_class(sales), export_share)
+    duty = history.splice(
+        years,
+        base_year,
+        inputs.duty_base[None, :, None],
+        _stack(params, "trade.duty", hub.ORIGINS)[:, :, None],
     )
-    export_share = np.where(
-        years[None, :] <= inputs.base_year,
-        inputs.export_share_history[None, :],
-        params["trade.export_share"][:, None],
+    imports_by_origin = trade.imports_by_origin(
+        imports, inputs.origin_base, duty, inputs.duty_base, params["trade.origin_elasticity"]
     )
-    domestic, exports, imports = hub.trade_split(made, sales_by_class, export_share)
-
-    projection = years[None, None, :] > inputs.base_year
-    duty_now = np.stack([params[f"trade.duty.{o}"] for o in hub.ORIGINS], axis=1)
-    duty = np.where(projection, duty_now[:, :, None], inputs.duty_base[None, :, None])
-    origin = hub.origin_shares(
-        inputs.origin_base, duty, inputs.duty_base, params["trade.origin_elasticity"]
+    eu_observed = (
+        np.full(runs, observed["trade.eu_export_share"])
+        if observed
+        else params["trade.eu_export_share"]
     )
-    imports_by_origin = imports.sum(axis=1)[:, None, :] * origin
-    cvd = np.where(projection[:, 0], params["trade.eu_cvd"][:, None], inputs.eu_cvd_base)
-    eu_base = np.where(past[None, :], eu_history[:, None], params["trade.eu_export_share"][:, None])
-    eu_bev = hub.eu_export_share(eu_base, cvd, inputs.eu_cvd_base, params["trade.eu_elasticity"])
-    bev = hub.CLASSES.index("bev")
-    exports_total = exports.sum(axis=1)
-    exports_eu = exports[:, bev] * eu_bev + (exports_total - exports[:, bev]) * eu_base
-    prices = np.stack([params[f"trade.import_price.{o}"] for o in hub.ORIGINS], axis=1)
-    balance = (
-        exports_total * params["trade.export_price"][:, None]
-        - np.einsum("roy,ro->ry", imports_by_origin, prices)
-    ) / 1e9
-    pack_by_class = np.stack(
-        [np.zeros_like(pack[:, 0]), pack[:, 3], pack[:, 4], pack[:, 5]], axis=1
+    eu_base = history.splice(
+        years, base_year, eu_observed[:, None], params["trade.eu_export_share"][:, None]
     )
-    cell_demand = (made * pack_by_class).sum(axis=1) / _KWH_PER_GWH
-    cell_capacity = capacity[:, cells].sum(axis=1)
-    supply, cell_imports, sufficiency = hub.cell_balance(
-        cell_demand, cell_capacity, params["trade.cell_utilisation"]
+    cvd = history.splice(years, base_year, inputs.eu_cvd_base, params["trade.eu_cvd"][:, None])
+    exports_eu = trade.eu_exports(
+        exports, eu_base, cvd, inputs.eu_cvd_base, params["trade.eu_elasticity"]
     )
-    sufficiency = np.where(np.isnan(cell_demand), np.nan, sufficiency)
+    balance = trade.trade_balance(
+        exports,
+        params["trade.export_price"],
+        imports_by_origin,
+        _stack(params, "trade.import_price", hub.ORIGINS),
+    )
+    cell_demand = production.cell_demand(made, pack)
+    supply, cell_imports, sufficiency = trade.cell_balance(
+        cell_demand, pipeline.kind_capacity(pj, capacity, "cell"), params["trade.cell_utilisation"]
+    )
     return {
         "capacity": capacity,
         "production": made,
@@ -720,74 +472,10 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     }
 
 
-def _ownership(stock: F, population: F) -> F:
-    out: F = stock.sum(axis=1) / population[None, :] * _PER_THOUSAND
-    return out
-
-
-def _survival_loss(survival: F, initial_survival: F, cohorts_before: int) -> F:
-    """Share of each cohort's inflow retired in each year (run, year, cohort) [1].
-
-    Survival at the end of the previous year minus survival now; the previous
-    year of the first model year is the initial stock's survival by age, and
-    the previous survival of a cohort in its sales year is 1 (its inflow).
-    """
-    years = survival.shape[1]
-    previous = np.zeros_like(survival)
-    previous[:, 1:] = survival[:, :-1]
-    previous[:, 0, :cohorts_before] = initial_survival[:, ::-1]
-    t = np.arange(years)
-    previous[:, t, cohorts_before + t] = 1.0
-    out: F = previous - survival
-    return out
-
-
-def _stack(params: Mapping[str, F], prefix: str, years: F) -> F:
-    return np.stack([params[f"{prefix}.{int(y)}"] for y in years], axis=1)
-
-
-def _first_stock(stock: F, years: F, growth: F) -> F:
-    """Stock at the end of the year before the first model year [veh].
-
-    From the first observed stock, back at the pre-model growth rate.
-    """
-    first = int(np.flatnonzero(~np.isnan(stock))[0])
-    out: F = stock[first] * (1.0 + growth) ** (-(first + 1))
-    return out
-
-
-def history_targets(inputs: ChainInputs, first_stock: F) -> tuple[F, F]:
-    """Given inflows and stock targets of the history years.
-
-    Parameters
-    ----------
-    inputs
-        Dataset arrays.
-    first_stock : (run,)
-        Stock at the end of the year before the first model year [veh].
-
-    Returns
-    -------
-    given : (run, year)
-        Observed sales where they exist up to the base year, else NaN [veh/yr].
-    target : (run, year)
-        Where no sales are observed up to the base year: the observed stock
-        (interpolated between observations), or before the first observation
-        the stock growing from ``first_stock`` towards it [veh]; else NaN.
-    """
-    years = inputs.years
-    runs = first_stock.shape[0]
-    hist = years <= inputs.base_year
-    no_sales = hist & np.isnan(inputs.sales)
-    given = np.where(hist, inputs.sales, np.nan)[None, :].repeat(runs, axis=0)
-    target = np.where(no_sales, inputs.stock, np.nan)[None, :].repeat(runs, axis=0)
-    observed = np.flatnonzero(~np.isnan(inputs.stock))
-    first = int(observed[0])
-    before = no_sales & (np.arange(len(years)) < first)
-    if before.any():
-        # geometric path from the year-before stock to the first observation
-        steps = np.arange(len(years), dtype=float) + 1.0
-        growth = (inputs.stock[first] / first_stock) ** (1.0 / (first + 1.0))
-        path = first_stock[:, None] * growth[:, None] ** steps[None, :]
-        target = np.where(before[None, :], path, target)
-    return given, target
+def _stack(
+    params: Mapping[str, F], prefix: str, keys: Iterable[object], default: F | None = None
+) -> F:
+    """(run, key) array of the parameters ``<prefix>.<key>``; ``default`` for missing ones."""
+    if default is None:
+        return np.stack([params[f"{prefix}.{k}"] for k in keys], axis=1)
+    return np.stack([params.get(f"{prefix}.{k}", default) for k in keys], axis=1)

@@ -10,7 +10,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["electricity_co2", "grid_intensity_path", "tank_to_wheel", "target_path"]
+from evhub.model import market
+
+__all__ = [
+    "electricity_co2",
+    "grid_intensity_path",
+    "renewable_share_path",
+    "tank_to_wheel",
+    "target_path",
+]
 
 F = NDArray[np.float64]
 _KG_PER_MT = 1e9
@@ -36,6 +44,37 @@ def tank_to_wheel(fuel_ml: F, co2_factor: F) -> F:
     """
     out: F = fuel_ml * _ML_TO_L * co2_factor[None, :, None] / _KG_PER_MT
     return out
+
+
+def renewable_share_path(
+    years: F, base_year: int, observed: F, anchor_years: F, anchor_values: F
+) -> F:
+    """Renewable share of generation: from the observed base year through the anchors.
+
+    Parameters
+    ----------
+    years : (year,)
+        Model years [yr].
+    base_year
+        Last observed year [yr].
+    observed : (year,)
+        Observed renewable share [1] (NaN after the base year).
+    anchor_years : (anchor,)
+        Increasing years after the base year [yr].
+    anchor_values : (run, anchor)
+        Renewable share in those years [1].
+
+    Returns
+    -------
+    (run, year)
+        Linear between the base-year observation and the anchors, flat beyond
+        the ends [1] (:func:`evhub.model.market.interpolate_anchors`).
+    """
+    b = int(np.searchsorted(years, base_year))
+    runs = anchor_values.shape[0]
+    at = np.concatenate([[float(base_year)], anchor_years])
+    values = np.concatenate([np.full((runs, 1), observed[b]), anchor_values], axis=1)
+    return market.interpolate_anchors(years, at, values)
 
 
 def grid_intensity_path(years: F, base_year: int, history: F, renewable_share: F) -> F:

@@ -15,12 +15,17 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from evhub.model import market
+
 __all__ = [
     "FUELS",
     "FUEL_OF",
     "cohort_energy_use",
     "distance_by_age",
     "energy_use",
+    "fleet_distance",
+    "fuel_energy",
+    "vehicle_km",
     "vintage_intensity",
 ]
 
@@ -30,10 +35,10 @@ F = NDArray[np.float64]
 FUELS: tuple[str, ...] = ("petrol", "diesel", "lpg")
 #: The fuel each powertrain burns (None: none).
 FUEL_OF: tuple[int | None, ...] = (0, 1, 2, 0, 0, None)
-_PHEV, _BEV = 4, 5
 _L_PER_100KM = 100.0
 _KWH_PER_TWH = 1e9
 _L_PER_ML = 1e6  # litres per million litres
+_PJ_PER_MJ = 1e-9
 
 
 def distance_by_age(
@@ -92,6 +97,81 @@ def distance_by_age(
     steps = np.maximum(years - base_year, 0)[None, :]
     level_y = level[:, None] * (1.0 + trend[:, None]) ** steps  # (run, year)
     out: F = level_y[:, :, None] * profile
+    return out
+
+
+def fleet_distance(
+    ages: F,
+    base_index: int,
+    years: F,
+    base_year: int,
+    annual_distance: F,
+    age_decline: F,
+    trend: F,
+    cohort_inflow: F,
+    survival: F,
+) -> F:
+    r"""Distance per car sold, by year and cohort: survival times distance per car.
+
+    Parameters
+    ----------
+    ages, base_index, years, base_year, annual_distance, age_decline, trend
+        As in :func:`distance_by_age`.
+    cohort_inflow : (run, powertrain, cohort)
+        Inflow of each cohort [veh/yr] (see :class:`evhub.model.fleet.FleetResult`).
+    survival : (run, year, cohort)
+        Survival matrix [1].
+
+    Returns
+    -------
+    (run, year, cohort)
+        :math:`S_{t,c}\, d_{t,c}` [km/veh/yr], with the distance per car
+        :math:`d` of :func:`distance_by_age` weighted by the base year's
+        stock of all powertrains.
+    """
+    stock_base = cohort_inflow.sum(axis=1) * survival[:, base_index, :]  # (run, cohort)
+    km = distance_by_age(
+        ages, base_index, years, base_year, annual_distance, age_decline, trend, stock_base
+    )
+    out: F = survival * km
+    return out
+
+
+def vehicle_km(cohort_inflow: F, survival_km: F) -> F:
+    r"""Distance driven by the fleet.
+
+    Parameters
+    ----------
+    cohort_inflow : (run, powertrain, cohort)
+        Inflow of each cohort [veh/yr].
+    survival_km : (run, year, cohort)
+        Survival times distance per car (:func:`fleet_distance`) [km/veh/yr].
+
+    Returns
+    -------
+    (run, powertrain, year)
+        :math:`\sum_c q_{p,c} S_{t,c} d_{t,c}` [km/yr], a matrix product per run.
+    """
+    out: F = np.matmul(cohort_inflow, survival_km.transpose(0, 2, 1))
+    return out
+
+
+def fuel_energy(fuel_ml: F, energy_density: F) -> F:
+    """Energy content of the fuel used.
+
+    Parameters
+    ----------
+    fuel_ml : (run, fuel, year)
+        [Ml/yr]
+    energy_density : (fuel,)
+        [MJ/l]
+
+    Returns
+    -------
+    (run, fuel, year)
+        [PJ/yr]
+    """
+    out: F = fuel_ml * _L_PER_ML * energy_density[None, :, None] * _PJ_PER_MJ
     return out
 
 
@@ -209,8 +289,8 @@ def cohort_energy_use(
 def _electric_km_share(runs: int, pts: int, phev_electric_share: F) -> F:
     """Share of each powertrain's distance driven on electricity (run, powertrain) [1]."""
     share = np.zeros((runs, pts))
-    share[:, _BEV] = 1.0
-    share[:, _PHEV] = phev_electric_share
+    share[:, market.BEV] = 1.0
+    share[:, market.PHEV] = phev_electric_share
     return share
 
 

@@ -263,6 +263,7 @@ def stock_driven(
     *,
     initial_stock: npt.ArrayLike | None = None,
     clip_negative_inflow: bool = False,
+    inflow: npt.ArrayLike | None = None,
 ) -> FleetResult:
     """Sales that make the fleet follow a given stock.
 
@@ -278,6 +279,9 @@ def stock_driven(
         (index 0 = age 0), shape ``(..., cohorts_before)``. [veh]
     clip_negative_inflow : bool, default False
         See :func:`stock_driven_from_survival`.
+    inflow : array_like, optional
+        Sales where they are known, NaN where the stock decides; see
+        :func:`stock_driven_from_survival`. [veh/yr]
 
     Returns
     -------
@@ -309,6 +313,7 @@ def stock_driven(
         initial_stock=stock0,
         initial_survival=survival0,
         clip_negative_inflow=clip_negative_inflow,
+        inflow=inflow,
     )
 
 
@@ -319,13 +324,15 @@ def stock_driven_from_survival(
     initial_stock: npt.ArrayLike | None = None,
     initial_survival: npt.ArrayLike | None = None,
     clip_negative_inflow: bool = False,
+    inflow: npt.ArrayLike | None = None,
 ) -> FleetResult:
     r"""Sales that make the fleet follow a given stock, from a survival matrix.
 
     Parameters
     ----------
     stock : array_like
-        Target end-of-year stock, shape ``(..., year)``. [veh]
+        Target end-of-year stock, shape ``(..., year)``; not used (and may be
+        NaN) where ``inflow`` is given. [veh]
     survival : array_like
         Survival matrix, shape broadcastable to
         ``(..., year, cohorts_before + year)``, e.g. from
@@ -343,11 +350,16 @@ def stock_driven_from_survival(
         negative number of cars (a signal that the target is infeasible).
         ``True``: set those sales to 0; the fleet then stays above the target
         in that year and later years are solved from the fleet as it is.
+    inflow : array_like, optional
+        Sales where they are known, shape ``(..., year)``, NaN where the
+        stock decides (a fleet driven by observed sales in some years and by
+        the observed stock in others). Given sales are taken as they are:
+        never clipped, and the stock then follows from them. [veh/yr]
 
     Returns
     -------
     FleetResult
-        Stocks and flows; ``inflow`` is the solved sales. [veh/yr]
+        Stocks and flows; ``inflow`` is the given or solved sales. [veh/yr]
 
     Raises
     ------
@@ -366,12 +378,25 @@ def stock_driven_from_survival(
 
     which inverts :func:`inflow_driven_from_survival` (lower-triangular
     solve by forward substitution, as flodym's ``StockDrivenDSM``
-    ``solver="manual"``).
+    ``solver="manual"``); :math:`q_j` is the given ``inflow`` where that is
+    not NaN.
+
+    Examples
+    --------
+    Observed sales in year 0, an observed stock in years 1 and 2:
+
+    >>> from evhub.model.lifetime import Fixed, survival_matrix
+    >>> nan = float("nan")
+    >>> stock_driven_from_survival(
+    ...     [nan, 30.0, 50.0], survival_matrix(Fixed(2.0), 3), inflow=[10.0, nan, nan]
+    ... ).inflow.tolist()
+    [10.0, 20.0, 30.0]
     """
     target = _as_float_array(stock, "stock", min_ndim=1)
     surv = _as_float_array(survival, "survival", min_ndim=2)
     stock0, survival0 = _initial_arrays(initial_stock, initial_survival)
-    lead, years, n_before = _check_shapes(target, "stock", surv, stock0, survival0)
+    given = None if inflow is None else _as_float_array(inflow, "inflow", min_ndim=1)
+    lead, years, n_before = _check_shapes(target, "stock", surv, stock0, survival0, given)
 
     year_index = np.arange(years)
     diagonal = surv[..., year_index, n_before + year_index]
@@ -386,14 +411,20 @@ def stock_driven_from_survival(
 
     surv_full = np.broadcast_to(surv, lead + surv.shape[-2:])
     target_full = np.broadcast_to(target, (*lead, years))
+    known = None if given is None else np.broadcast_to(given, (*lead, years))
     cohort_inflow = np.zeros((*lead, n_before + years))
     cohort_inflow[..., :n_before] = _equivalent_inflow(stock0, survival0)
     for t in range(years):
         j = n_before + t
+        if known is not None and not np.isnan(known[..., t]).any():
+            cohort_inflow[..., j] = known[..., t]  # every sale known: nothing to solve
+            continue
         remaining = np.einsum("...i,...i->...", surv_full[..., t, :j], cohort_inflow[..., :j])
         new = (target_full[..., t] - remaining) / surv_full[..., t, j]
         if clip_negative_inflow:
             new = np.maximum(new, 0.0)
+        if known is not None:
+            new = np.where(np.isnan(known[..., t]), new, known[..., t])
         cohort_inflow[..., j] = new
     return _assemble(cohort_inflow, surv, stock0, n_before)
 
@@ -449,6 +480,7 @@ def _check_shapes(
     survival: FloatArray,
     initial_stock: FloatArray | None,
     initial_survival: FloatArray | None,
+    inflow: FloatArray | None = None,
 ) -> tuple[tuple[int, ...], int, int]:
     """Check the axes of the inputs against each other.
 
@@ -469,6 +501,11 @@ def _check_shapes(
         )
         raise ValueError(msg)
     shapes = {driver_name: driver.shape[:-1], "survival": survival.shape[:-2]}
+    if inflow is not None:
+        if inflow.shape[-1] != years:
+            msg = f"inflow must have {years} years like {driver_name}; got shape {inflow.shape}"
+            raise ValueError(msg)
+        shapes["inflow"] = inflow.shape[:-1]
     if initial_stock is not None and initial_survival is not None:
         if initial_survival.shape[-1] != n_before:
             msg = (

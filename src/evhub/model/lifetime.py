@@ -1,4 +1,4 @@
-"""Lifetime distributions of cars and the survival matrix of a cohort model.
+"""Lifetime distributions of cars and the survival and retirement matrices of a cohort model.
 
 A *lifetime* is the age at which a car leaves the fleet (scrapped or exported).
 Each distribution here is a frozen dataclass whose parameters are floats or
@@ -25,7 +25,8 @@ consecutive calendar years. In particular the diagonal ``t == c`` is
 ``S(1/2)``, not 1: a car sold in a year may already be scrapped by that year's
 end (flodym counts ``1 - S(1/2)`` as outflow of the sales year, so do we).
 flodym's ``FixedLifetime`` survives while ``age < years`` (strict), and so does
-:class:`Fixed`.
+:class:`Fixed`. The retirement matrix is the fall of the survival matrix from
+one year to the next (``1 - S(1/2)`` in the sales year), flodym's ``pdf``.
 
 The functions are pure: arrays in, arrays out, no I/O and no global state.
 """
@@ -47,6 +48,7 @@ __all__ = [
     "LogNormal",
     "Normal",
     "Weibull",
+    "retirement_matrix",
     "survival_matrix",
 ]
 
@@ -446,6 +448,73 @@ def survival_matrix(
            [0., 1., 1., 0.],
            [0., 0., 1., 1.]])
     """
+    _check_axes(years, cohorts_before)
+    by_age = lifetime.sf(np.arange(years + cohorts_before, dtype=np.float64) + HALF_YEAR)
+    return _by_age_to_matrix(by_age, years, copy=copy)
+
+
+def retirement_matrix(
+    lifetime: Lifetime,
+    years: int,
+    cohorts_before: int = 0,
+    *,
+    copy: bool = True,
+) -> FloatArray:
+    r"""Share of each cohort's sales retired in each model year.
+
+    Parameters
+    ----------
+    lifetime : Lifetime
+        Lifetime distribution, parameters of shape ``P``.
+    years : int
+        Number of model years. [yr]
+    cohorts_before : int, default 0
+        Number of cohorts sold before the first model year.
+    copy : bool, default True
+        As in :func:`survival_matrix`.
+
+    Returns
+    -------
+    ndarray
+        Shape ``P + (years, cohorts_before + years)``, axes as in
+        :func:`survival_matrix`. [1]
+
+    Raises
+    ------
+    ValueError
+        If ``years < 1`` or ``cohorts_before < 0``.
+
+    Notes
+    -----
+    With age :math:`a = t - v` of cohort ``v`` in year ``t``:
+    :math:`R(0) = 1 - S(\tfrac12)` (cars sold and retired in the same year),
+    :math:`R(a) = S(a - \tfrac12) - S(a + \tfrac12)` for :math:`a \ge 1`, 0
+    before the sale: the survival matrix's fall from the end of the previous
+    year (flodym's ``pdf``). A cohort's outflow is its sales times this
+    matrix, the ``outflow_by_cohort`` of :class:`evhub.model.fleet.FleetResult`
+    per car sold. Summed over the years, the column of a cohort sold in a
+    model year is 1 minus its survival at the end of the last year.
+
+    Examples
+    --------
+    Cars of a fixed 2-year life retire in the second year after their sales
+    year (age 2.5 at its end):
+
+    >>> retirement_matrix(Fixed(2.0), years=3, cohorts_before=1)
+    array([[0., 0., 0., 0.],
+           [1., 0., 0., 0.],
+           [0., 1., 0., 0.]])
+    """
+    _check_axes(years, cohorts_before)
+    by_age = lifetime.sf(np.arange(years + cohorts_before, dtype=np.float64) + HALF_YEAR)
+    retired = np.empty_like(by_age)
+    retired[..., 0] = 1.0 - by_age[..., 0]
+    np.subtract(by_age[..., :-1], by_age[..., 1:], out=retired[..., 1:])
+    return _by_age_to_matrix(retired, years, copy=copy)
+
+
+def _check_axes(years: int, cohorts_before: int) -> None:
+    """Raise if ``years`` or ``cohorts_before`` cannot be axes of a cohort matrix."""
     if isinstance(years, bool) or not isinstance(years, int | np.integer) or years < 1:
         msg = f"years must be an integer >= 1; got {years!r}"
         raise ValueError(msg)
@@ -456,11 +525,18 @@ def survival_matrix(
     ):
         msg = f"cohorts_before must be an integer >= 0; got {cohorts_before!r}"
         raise ValueError(msg)
-    n_ages = years + cohorts_before
-    by_age = lifetime.sf(np.arange(n_ages, dtype=np.float64) + HALF_YEAR)
+
+
+def _by_age_to_matrix(by_age: FloatArray, years: int, *, copy: bool) -> FloatArray:
+    """The (year, cohort) matrix whose entry depends on the age ``t - v`` only.
+
+    ``by_age[..., a]`` is the value at age ``a + 1/2`` at the end of a year
+    (``years + cohorts_before`` ages); before the sale the entry is 0.
+    """
+    n_ages = by_age.shape[-1]
     # Row t is by_age reversed, shifted right by t and zero-padded: with
-    # padded = [S(n_ages - 1/2), ..., S(1/2), 0, ..., 0] (years - 1 zeros),
-    # survival[t, j] = padded[j - t + years - 1], a sliding window read backwards.
+    # padded = [v(n_ages - 1), ..., v(0), 0, ..., 0] (years - 1 zeros),
+    # matrix[t, j] = padded[j - t + years - 1], a sliding window read backwards.
     padded = np.concatenate([by_age[..., ::-1], np.zeros((*by_age.shape[:-1], years - 1))], axis=-1)
     view: FloatArray = sliding_window_view(padded, n_ages, axis=-1)[..., ::-1, :]
     return np.ascontiguousarray(view) if copy else view

@@ -3,7 +3,8 @@
 Total sales come either from a growth rate or, stock-driven, from car
 ownership: a Gompertz curve of cars per 1,000 people in GDP per capita, times
 population, gives the stock the fleet must reach; sales are what it takes to
-get there (stock growth plus scrappage, solved in :mod:`evhub.model.chain`).
+get there (stock growth plus scrappage, solved by
+:func:`evhub.model.fleet.stock_driven_from_survival`).
 
 Powertrain shares after the base year follow logistic curves anchored at the
 base-year share; combustion cars share what is left in their base-year mix.
@@ -22,24 +23,39 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from evhub.model import fleet
+
 __all__ = [
+    "BEV",
+    "DIESEL",
+    "HEV",
+    "ICE",
+    "LPG",
+    "PETROL",
+    "PHEV",
     "POWERTRAINS",
     "fit_gompertz",
+    "fleet_inflow",
     "gdp_per_capita_path",
     "gompertz",
     "growth_sales",
     "interpolate_anchors",
     "logistic_share",
+    "ownership",
+    "powertrain_sales",
     "powertrain_shares",
+    "sales_from_ownership",
 ]
 
 F = NDArray[np.float64]
 
 #: Powertrain order of every array with a powertrain axis.
 POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "lpg", "hev", "phev", "bev")
-_ICE = (0, 1, 2)
-_HEV, _PHEV, _BEV = 3, 4, 5
-_PERCENT = 100.0
+#: Index of each powertrain on a powertrain axis.
+PETROL, DIESEL, LPG, HEV, PHEV, BEV = range(len(POWERTRAINS))
+#: The combustion powertrains.
+ICE: tuple[int, ...] = (PETROL, DIESEL, LPG)
+_PER_THOUSAND = 1000.0
 
 
 def logistic_share(
@@ -132,29 +148,70 @@ def powertrain_shares(
     electrified = np.stack(
         [
             logistic_share(years, base_year, np.full(runs, base[i]), *curve)
-            for i, curve in ((_HEV, hev), (_PHEV, phev), (_BEV, bev))
+            for i, curve in ((HEV, hev), (PHEV, phev), (BEV, bev))
         ],
         axis=1,
     )  # (run, 3, year)
     total = electrified.sum(axis=1, keepdims=True)
     electrified = electrified / np.maximum(total, 1.0)
-    ice_mix = base[list(_ICE)] / max(base[list(_ICE)].sum(), np.finfo(float).tiny)
+    ice_mix = base[list(ICE)] / max(base[list(ICE)].sum(), np.finfo(float).tiny)
     rest = 1.0 - electrified.sum(axis=1)  # (run, year)
     shares = np.empty((runs, len(POWERTRAINS), len(years)))
-    shares[:, list(_ICE), :] = ice_mix[None, :, None] * rest[:, None, :]
-    shares[:, [_HEV, _PHEV, _BEV], :] = electrified
+    shares[:, list(ICE), :] = ice_mix[None, :, None] * rest[:, None, :]
+    shares[:, [HEV, PHEV, BEV], :] = electrified
 
     banned = years[None, :] >= ice_ban_year[:, None]  # (run, year)
     if banned.any():
-        plug = shares[:, _PHEV] + shares[:, _BEV]
-        bev_part = np.where(plug > 0, shares[:, _BEV] / np.where(plug > 0, plug, 1.0), 1.0)
-        shares[:, [*_ICE, _HEV]] = np.where(banned[:, None, :], 0.0, shares[:, [*_ICE, _HEV]])
-        shares[:, _BEV] = np.where(banned, bev_part, shares[:, _BEV])
-        shares[:, _PHEV] = np.where(banned, 1.0 - bev_part, shares[:, _PHEV])
+        plug = shares[:, PHEV] + shares[:, BEV]
+        bev_part = np.where(plug > 0, shares[:, BEV] / np.where(plug > 0, plug, 1.0), 1.0)
+        shares[:, [*ICE, HEV]] = np.where(banned[:, None, :], 0.0, shares[:, [*ICE, HEV]])
+        shares[:, BEV] = np.where(banned, bev_part, shares[:, BEV])
+        shares[:, PHEV] = np.where(banned, 1.0 - bev_part, shares[:, PHEV])
 
     hist = years <= base_year
     shares[:, :, hist] = history[hist].T[None, :, :]
     return shares
+
+
+def powertrain_sales(total: F, shares: F) -> F:
+    """Sales by powertrain.
+
+    Parameters
+    ----------
+    total : (run, year)
+        Total sales [veh/yr].
+    shares : (run, powertrain, year)
+        Sales shares (:func:`powertrain_shares`) [1].
+
+    Returns
+    -------
+    (run, powertrain, year)
+        [veh/yr]
+    """
+    out: F = shares * total[:, None, :]
+    return out
+
+
+def fleet_inflow(sales: F, lpg_conversion_share: F) -> F:
+    """Cars entering the fleet by powertrain: sales, some new petrol cars converted to LPG.
+
+    Parameters
+    ----------
+    sales : (run, powertrain, year)
+        [veh/yr]
+    lpg_conversion_share : (run,)
+        Share of new petrol cars converted to LPG in their first year [1].
+
+    Returns
+    -------
+    (run, powertrain, year)
+        [veh/yr]; the converted cars move from petrol to LPG.
+    """
+    converted = sales[:, PETROL] * lpg_conversion_share[:, None]
+    inflow = sales.copy()
+    inflow[:, PETROL] -= converted
+    inflow[:, LPG] += converted
+    return inflow
 
 
 def interpolate_anchors(years: F, anchor_years: F, anchor_values: F) -> F:
@@ -290,7 +347,73 @@ def growth_sales(years: F, base_year: int, base_sales: float, growth_rate: F) ->
     return out
 
 
-def shares_percent_to_fraction(percent: F) -> F:
-    """Convert a share in percent to a fraction."""
-    out: F = percent / _PERCENT
+def sales_from_ownership(
+    history: fleet.FleetResult,
+    survival: F,
+    initial_survival: F,
+    ownership: F,
+    population: F,
+) -> F:
+    r"""Total sales that make the stock follow car ownership after the base year.
+
+    Parameters
+    ----------
+    history
+        The fleet of the history years (the base year last), from
+        :func:`evhub.model.history.history_fleet`.
+    survival : (run, year, cohort)
+        Survival matrix of the model years [1].
+    initial_survival : (run, cohorts_before)
+        Survival of the initial stock by age [1].
+    ownership : (run, year)
+        Cars per 1,000 people [veh/1000 persons].
+    population : (year,)
+        [persons]
+
+    Returns
+    -------
+    (run, year)
+        Total sales [veh/yr]: the history's, then what brings the stock to
+        its target, never negative.
+
+    Notes
+    -----
+    The target grows the modelled base-year stock :math:`K_b` with cars per
+    person: :math:`K_t = K_b \, V_t P_t / (V_b P_b)` for :math:`t > b`, solved
+    by :func:`evhub.model.fleet.stock_driven_from_survival` with sales clipped
+    at 0 (a stock that must shrink faster than scrappage keeps its surplus).
+    """
+    runs, h = history.inflow.shape
+    n = population.shape[0]
+    per_person = ownership * population[None, :]
+    target = np.full((runs, n), np.nan)
+    target[:, h:] = per_person[:, h:] / per_person[:, h - 1 : h] * history.stock[:, h - 1 : h]
+    given = np.full((runs, n), np.nan)
+    given[:, :h] = history.inflow
+    return fleet.stock_driven_from_survival(
+        target,
+        survival,
+        initial_stock=history.initial_stock,
+        initial_survival=initial_survival,
+        inflow=given,
+        clip_negative_inflow=True,
+    ).inflow
+
+
+def ownership(stock: F, population: F) -> F:
+    """Cars per 1,000 people.
+
+    Parameters
+    ----------
+    stock : (run, powertrain, year)
+        [veh]
+    population : (year,)
+        [persons]
+
+    Returns
+    -------
+    (run, year)
+        [veh/1000 persons]
+    """
+    out: F = stock.sum(axis=1) / population[None, :] * _PER_THOUSAND
     return out

@@ -1,0 +1,484 @@
+r"""The investment pipeline: projects, when they start, what capacity they give and cost.
+
+A *project* is one row of the pipeline registry (a plant, a line or a plan),
+held as arrays by :class:`Projects`. This module turns the registry and a
+run's parameters into each project's realised share, start and nameplate
+(:func:`project_terms`), then usable capacity, investment and direct jobs
+(:func:`project_flows`). ``weight`` is how much of a project is realised in a
+run: its stage probability in a deterministic run (the expected capacity), 0
+or 1 in a sampled one. Pure functions on arrays with a leading ``run`` axis.
+
+Conventions
+-----------
+- Year ``t`` stands for the calendar year; a project starting at (possibly
+  fractional) year :math:`s` is in its first year of operation in year
+  :math:`\lfloor s \rfloor`: its *year of operation* in year :math:`t` is
+  :math:`\tau = t - s + 1`.
+- The ramp curve :math:`r_k` is the share of nameplate usable in year of
+  operation :math:`k = 1..K`, linear between whole years and :math:`r_K`
+  after; :math:`r(\tau \le 0) = 0`. A project producing before the model
+  years has :math:`s = -\infty` (full capacity throughout).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from evhub.model import history
+
+__all__ = [
+    "Projects",
+    "effective_start",
+    "employment",
+    "investment",
+    "kind_capacity",
+    "project_flows",
+    "project_flows_with_history",
+    "project_terms",
+    "ramp_share",
+    "usable_capacity",
+]
+
+F = NDArray[np.float64]
+
+#: Stages of projects not producing yet.
+_NOT_PRODUCING = ("interest", "talks", "mou", "announced", "construction")
+#: Stages of projects not under construction yet.
+_NOT_BUILDING = ("interest", "talks", "mou", "announced")
+_MILLION = 1e6
+
+
+@dataclass(frozen=True)
+class Projects:
+    """The pipeline registry as arrays, one entry per project.
+
+    Attributes
+    ----------
+    ids, stages : (project,)
+        Project ids and stages.
+    kinds : (project,)
+        ``car``, ``lcv`` (vehicle plants by segment), ``cell``, ``pack`` or
+        ``other``.
+    nameplate : (project,)
+        Capacity when complete [veh/yr or GWh/yr]; NaN if not published.
+    start : (project,)
+        Announced start [yr]; NaN if not published.
+    stage_year : (project,)
+        Year the stage was last confirmed [yr].
+    producing : (project,)
+        Producing before the model years (no start year, stage ramping or
+        operating): full capacity throughout.
+    mix : (project, class)
+        Output mix of vehicle plants [1]; NaN rows where not published.
+    capex : (project,)
+        Investment [million USD]; NaN where not published.
+    jobs : (project,)
+        Direct jobs [persons]; NaN where not published.
+    replaces : (project,)
+        Index of the project whose capacity a line takes over, -1 for none.
+    end : (project,)
+        Last year of production [yr]; ``inf`` for open plants.
+    relative_utilisation : (project,)
+        A plant's utilisation relative to the industry's in the latest year
+        with plant data [1]; 1 where not observed.
+    """
+
+    ids: tuple[str, ...]
+    stages: tuple[str, ...]
+    kinds: tuple[str, ...]
+    nameplate: F
+    start: F
+    stage_year: F
+    producing: NDArray[np.bool_]
+    mix: F
+    capex: F
+    jobs: F
+    replaces: NDArray[np.intp]
+    end: F
+    relative_utilisation: F
+
+
+def effective_start(
+    announced: F, stage_year: F, lead_time: F, delay: F, producing: NDArray[np.bool_]
+) -> F:
+    r"""Year production starts in each run [yr].
+
+    Parameters
+    ----------
+    announced : (run, project)
+        Announced start [yr]; NaN if none was published.
+    stage_year : (project,)
+        Year the stage was last confirmed [yr].
+    lead_time : (run, project)
+        Years from the stage date to the start, used where no start is
+        published [yr].
+    delay : (run, project)
+        Delay beyond the announced (or lead-time) start [yr].
+    producing : (project,)
+        Producing before the model years: where no start is announced, these
+        start at :math:`-\infty` (full capacity throughout).
+
+    Returns
+    -------
+    (run, project)
+        :math:`s = (s_0 \text{ or } y_\mathrm{stage} + L) + d`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> effective_start(np.array([[2026.0, np.nan, np.nan]]), np.array([2024.0, 2024, 2020]),
+    ...                 np.array([[3.0, 4, 0]]), np.array([[1.0, 2, 0]]),
+    ...                 np.array([False, False, True])).tolist()
+    [[2027.0, 2030.0, -inf]]
+    """
+    unknown = np.isnan(announced)
+    start = np.where(unknown, stage_year[None, :] + lead_time, announced) + delay
+    out: F = np.where(unknown & producing[None, :], -np.inf, start)
+    return out
+
+
+def ramp_share(years: F, start: F, ramp: F) -> F:
+    """Share of nameplate usable each year [1].
+
+    Parameters
+    ----------
+    years : (year,)
+        Model years [yr].
+    start : (run, project)
+        Start of production [yr]; ``-inf`` for plants producing throughout.
+    ramp : (run, K)
+        Share of nameplate in years of operation 1..K [1].
+
+    Returns
+    -------
+    (run, project, year)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ramp_share(np.array([2025.0, 2026, 2027, 2028]), np.array([[2026.0]]),
+    ...            np.array([[0.5, 1.0]]))[0, 0].tolist()
+    [0.0, 0.5, 1.0, 1.0]
+    """
+    runs, k = ramp.shape
+    knots = np.concatenate([np.zeros((runs, 1)), ramp], axis=1)  # (run, K+1): r(0)=0
+    tau = years[None, None, :] - start[:, :, None] + 1.0
+    tau = np.clip(np.nan_to_num(tau, nan=0.0, posinf=float(k)), 0.0, float(k))
+    low = np.minimum(np.floor(tau).astype(np.intp), k)
+    high = np.minimum(low + 1, k)
+    frac = tau - low
+    index = np.arange(runs)[:, None, None]
+    out: F = knots[index, low] * (1.0 - frac) + knots[index, high] * frac
+    return out
+
+
+def usable_capacity(nameplate: F, weight: F, share: F, replaces: NDArray[np.intp]) -> F:
+    r"""Usable capacity of every project [veh/yr or GWh/yr].
+
+    Parameters
+    ----------
+    nameplate : (project,)
+        Capacity when complete; 0 where not known.
+    weight : (run, project)
+        Realised share of the project [1].
+    share : (run, project, year)
+        Ramp share (:func:`ramp_share`) [1].
+    replaces : (project,)
+        Index of the project whose capacity a line takes over (a conversion
+        inside an existing plant), -1 for none.
+
+    Returns
+    -------
+    (run, project, year)
+        :math:`C_{p,t} = w_p K_p r_p(t) - \sum_{c: \mathrm{replaces}(c) = p} C_{c,t}`,
+        never negative.
+    """
+    gross = nameplate[None, :, None] * weight[:, :, None] * share
+    n = nameplate.shape[0]
+    transfer = np.eye(n)
+    for child, parent in enumerate(replaces):
+        if parent >= 0:
+            transfer[parent, child] = -1.0
+    out: F = np.maximum(np.einsum("pq,rqy->rpy", transfer, gross), 0.0)
+    return out
+
+
+def investment(
+    capex: F, weight: F, start: F, build_years: F, years: F, earliest: F | None = None
+) -> F:
+    r"""Investment spent each year [same unit as ``capex``/yr].
+
+    Capex is spread evenly over the ``build_years`` before the start, but not
+    before ``earliest`` (money not yet spent cannot fall in the past): the
+    window is :math:`[\max(s - T_b, e), \max(s, \max(s - T_b, e) + 1))`.
+
+    Parameters
+    ----------
+    capex : (run, project)
+        Investment of each project; 0 where unknown.
+    weight : (run, project)
+        Realised share [1].
+    start : (run, project)
+        Start of production [yr] (``-inf``: before the model years, not placed).
+    build_years : (run,)
+        Years of building before the start [yr].
+    years : (year,)
+        Model years [yr].
+    earliest : (project,), optional
+        First year spending can fall in [yr] (``-inf``: no bound).
+
+    Returns
+    -------
+    (run, year)
+
+    Examples
+    --------
+    A plant announced for 2026 whose building has not started by the end of
+    2025 spends it all in 2026:
+
+    >>> import numpy as np
+    >>> investment(np.array([[90.0]]), np.array([[1.0]]), np.array([[2026.0]]),
+    ...            np.array([3.0]), np.arange(2023.0, 2028.0), np.array([2026.0])).tolist()
+    [[0.0, 0.0, 0.0, 90.0, 0.0]]
+    """
+    bound = np.full(start.shape[1], -np.inf) if earliest is None else earliest
+    begin = np.maximum(start - build_years[:, None], bound[None, :])
+    end = np.maximum(start, begin + 1.0)
+    lo = np.maximum(years[None, None, :], begin[:, :, None])
+    hi = np.minimum(years[None, None, :] + 1.0, end[:, :, None])
+    with np.errstate(invalid="ignore"):
+        overlap = np.clip(np.nan_to_num(hi - lo, nan=0.0, neginf=0.0, posinf=0.0), 0.0, 1.0)
+        length = np.where(np.isfinite(end - begin), end - begin, 1.0)
+    spent = overlap / length[:, :, None]
+    out: F = np.einsum("rpy,rp,rp->ry", spent, weight, capex)
+    return out
+
+
+def employment(jobs: F, weight: F, share: F) -> F:
+    """Direct jobs at the plants [persons]: jobs × realised share × ramp share.
+
+    Parameters
+    ----------
+    jobs : (run, project)
+        Jobs of each project at full capacity; 0 where unknown.
+    weight : (run, project)
+        [1]
+    share : (run, project, year)
+        Ramp share [1].
+
+    Returns
+    -------
+    (run, year)
+    """
+    out: F = np.einsum("rp,rp,rpy->ry", jobs, weight, share)
+    return out
+
+
+def _per_project(params: Mapping[str, F], projects: Projects, field: str, fallback: F) -> F:
+    """(run, project) values of an override field, or ``fallback`` (run, project)."""
+    out = fallback.copy()
+    for i, pid in enumerate(projects.ids):
+        value = params.get(f"pipeline.overrides.{pid}.{field}")
+        if value is not None:
+            out[:, i] = value
+    return out
+
+
+def _sampled(params: Mapping[str, F], projects: Projects, field: str, fallback: F) -> F:
+    """(run, project) values drawn per project (``pipeline.<field>.<id>``), or ``fallback``."""
+    out = fallback
+    for i, pid in enumerate(projects.ids):
+        value = params.get(f"pipeline.{field}.{pid}")
+        if value is not None:
+            if out is fallback:
+                out = fallback.copy()
+            out[:, i] = value
+    return out
+
+
+def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, F, F]:
+    """Realised share, start and nameplate of every project in every run.
+
+    Parameters
+    ----------
+    pj
+        The registry as arrays.
+    params
+        Parameters by dotted path, each (run,); shares as fractions. Stage
+        parameters are ``pipeline.stages.<stage>.{probability,delay,lead_time}``;
+        ``pipeline.overrides.<id>.<field>`` change one project;
+        ``pipeline.realised.<id>`` (0 or 1, from a sampler) replaces the
+        probability of a project, and ``pipeline.delay.<id>`` and
+        ``pipeline.lead_time.<id>`` (drawn for each project from its stage's
+        distribution) its stage's delay and lead time.
+    runs
+        Number of runs.
+
+    Returns
+    -------
+    weight, start, nameplate : (run, project)
+        Realised share [1] (stage or project probability, or a sampled 0/1;
+        0 if dropped), start of production [yr] (``-inf`` for plants producing
+        before the model years) and nameplate [veh/yr or GWh/yr] (the
+        scenario's default capacity for vehicle plants that publish none).
+    """
+    n_proj = len(pj.ids)
+
+    def by_stage(field: str) -> F:
+        return np.stack([params[f"pipeline.stages.{s}.{field}"] for s in pj.stages], axis=1)
+
+    probability = _per_project(params, pj, "probability", by_stage("probability"))
+    for i, pid in enumerate(pj.ids):
+        realised = params.get(f"pipeline.realised.{pid}")
+        if realised is not None:
+            probability[:, i] = realised
+    dropped = _per_project(params, pj, "drop", np.zeros((runs, n_proj)))
+    weight = probability * (1.0 - dropped)
+    delay = _sampled(params, pj, "delay", _per_project(params, pj, "delay", by_stage("delay")))
+    lead_time = _sampled(params, pj, "lead_time", by_stage("lead_time"))
+    announced = _per_project(params, pj, "start_year", np.broadcast_to(pj.start, (runs, n_proj)))
+    start = effective_start(announced, pj.stage_year, lead_time, delay, pj.producing)
+    vehicle = np.array([k in ("car", "lcv") for k in pj.kinds])
+    default_cap = np.where(vehicle[None, :], params["pipeline.default_capacity"][:, None], 0.0)
+    nameplate = np.where(np.isnan(pj.nameplate)[None, :], default_cap, pj.nameplate[None, :])
+    nameplate = _per_project(params, pj, "capacity", nameplate)
+    return weight, start, nameplate
+
+
+def project_flows(
+    pj: Projects, params: Mapping[str, F], years: F, base_year: int
+) -> tuple[F, F, F]:
+    """Usable capacity, investment and direct jobs of the registry.
+
+    Parameters
+    ----------
+    pj
+        The registry as arrays.
+    params
+        Parameters by dotted path, each (run,) (see :func:`project_terms`),
+        with ``pipeline.ramp.<k>``, ``pipeline.build_years`` and the
+        defaults per unit of capacity ``pipeline.capex_per_vehicle``
+        [USD per veh/yr], ``pipeline.capex_per_cell_gwh`` [million USD per
+        GWh/yr], ``pipeline.jobs_per_vehicle`` [persons per veh/yr] and
+        ``pipeline.jobs_per_cell_gwh`` [persons per GWh/yr].
+    years : (year,)
+        Model years [yr].
+    base_year
+        Last observed year [yr].
+
+    Returns
+    -------
+    capacity : (run, project, year)
+        Usable capacity [veh/yr or GWh/yr].
+    investment : (run, year)
+        [million USD/yr]
+    jobs : (run, year)
+        [persons]
+    """
+    runs = next(iter(params.values())).shape[0]
+    n_proj = len(pj.ids)
+    weight, start, nameplate = project_terms(pj, params, runs)
+    car = np.array([k == "car" for k in pj.kinds])
+    cells = np.array([k == "cell" for k in pj.kinds])
+    ramp_keys = sorted(int(k.rsplit(".", 1)[1]) for k in params if k.startswith("pipeline.ramp."))
+    ramp = np.stack([params[f"pipeline.ramp.{k}"] for k in ramp_keys], axis=1)
+    share = ramp_share(years, start, ramp) * (years[None, :] <= pj.end[:, None])[None]
+    capacity = usable_capacity(np.ones(n_proj), weight * nameplate, share, pj.replaces)
+    # capex and jobs not published: per unit of capacity, for plants built in the model years
+    per_capex = np.where(
+        car[None, :],
+        params["pipeline.capex_per_vehicle"][:, None] / _MILLION,
+        np.where(cells[None, :], params["pipeline.capex_per_cell_gwh"][:, None], 0.0),
+    )
+    per_job = np.where(
+        car[None, :],
+        params["pipeline.jobs_per_vehicle"][:, None],
+        np.where(cells[None, :], params["pipeline.jobs_per_cell_gwh"][:, None], 0.0),
+    )
+    # only plants not producing yet (an expansion or conversion of a running plant costs less)
+    building = np.array([s in _NOT_PRODUCING for s in pj.stages]) & (pj.replaces < 0)
+    new_plant = (building & (car | cells))[None, :]
+    capex = np.where(np.isnan(pj.capex)[None, :] & new_plant, per_capex * nameplate, 0.0)
+    capex = capex + np.nan_to_num(pj.capex)[None, :]
+    jobs_full = np.where(np.isnan(pj.jobs)[None, :] & new_plant, per_job * nameplate, 0.0)
+    jobs_full = jobs_full + np.nan_to_num(pj.jobs)[None, :]
+    # plans not under construction by the base year spend nothing up to it
+    earliest = np.where(np.array([s in _NOT_BUILDING for s in pj.stages]), base_year + 1.0, -np.inf)
+    invest = investment(capex, weight, start, params["pipeline.build_years"], years, earliest)
+    jobs = employment(jobs_full, weight, share)
+
+    return capacity, invest, jobs
+
+
+def project_flows_with_history(
+    pj: Projects,
+    params: Mapping[str, F],
+    history_params: Mapping[str, float],
+    years: F,
+    base_year: int,
+) -> tuple[F, F, F]:
+    """:func:`project_flows`, with the history years from the dataset's defaults.
+
+    Parameters
+    ----------
+    pj
+        The registry as arrays.
+    params
+        Parameters by dotted path, each (run,) (see :func:`project_terms`).
+    history_params
+        The dataset's defaults of the ``pipeline.*`` parameters (model
+        units; other keys are not read); empty to use ``params`` in every
+        year.
+    years : (year,)
+        Model years [yr].
+    base_year
+        Last observed year [yr].
+
+    Returns
+    -------
+    capacity : (run, project, year)
+        Usable capacity [veh/yr or GWh/yr].
+    investment, jobs : (run, year)
+        [million USD/yr], [persons].
+
+    Notes
+    -----
+    Up to the base year the flows are those of ``history_params``, the same
+    for every run (computed once): no scenario, override or sample changes
+    what was observed.
+    """
+    capacity, invest, jobs = project_flows(pj, params, years, base_year)
+    if not history_params:
+        return capacity, invest, jobs
+    observed = {k: np.full(1, v) for k, v in history_params.items()}
+    old_capacity, old_invest, old_jobs = project_flows(pj, observed, years, base_year)
+    return (
+        history.splice(years, base_year, old_capacity, capacity),
+        history.splice(years, base_year, old_invest, invest),
+        history.splice(years, base_year, old_jobs, jobs),
+    )
+
+
+def kind_capacity(pj: Projects, capacity: F, kind: str) -> F:
+    """Usable capacity of the projects of one kind.
+
+    Parameters
+    ----------
+    pj
+        The registry as arrays.
+    capacity : (run, project, year)
+        Usable capacity [veh/yr or GWh/yr].
+    kind
+        ``car``, ``lcv``, ``cell``, ``pack`` or ``other``.
+
+    Returns
+    -------
+    (run, year)
+        [veh/yr or GWh/yr, as the projects of the kind]
+    """
+    out: F = capacity[:, np.array([k == kind for k in pj.kinds])].sum(axis=1)
+    return out
