@@ -32,8 +32,8 @@ import evhub
 from evhub import InputError
 from evhub.ensemble import QUANTILES, make_task, run_chunk, run_ensemble
 from evhub.pipeline import load_pipeline, load_stage_probabilities
-from evhub.results import IAMC_VARIABLES
 from evhub.sensitivity import central_values
+from evhub.variables import IAMC_VARIABLES
 
 VARIABLES = list(IAMC_VARIABLES)
 N = 40  # members of the small ensembles: enough to tell seeds apart, fast

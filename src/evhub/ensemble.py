@@ -43,16 +43,18 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.stats import qmc
 
+from evhub.compose import Labels, labels, prepare, to_dataset
 from evhub.distributions import Distribution, quantile_points, show_spec
 from evhub.errors import InputError
+from evhub.layout import scratch_folder
 from evhub.model import chain, indicators
-from evhub.results import IAMC_VARIABLES, MODEL
+from evhub.scenario import unit_of
+from evhub.variables import IAMC_VARIABLES, MODEL
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from evhub.dataset import Dataset
-    from evhub.run import Labels
     from evhub.scenario import ResolvedScenario
 
 __all__ = [
@@ -212,8 +214,6 @@ class Design:
 
 def design(scenario: ResolvedScenario, projects: chain.Projects) -> Design:
     """The uncertain inputs of a resolved scenario (see the module docstring)."""
-    from evhub.scenario import unit_of
-
     dists = scenario.distributions
     values = scenario.values
     columns: list[Column] = []
@@ -301,8 +301,6 @@ class Task:
 
 def make_task(scenario: ResolvedScenario, data: Dataset) -> Task:
     """The chain inputs, central parameters and design of a scenario."""
-    from evhub.run import labels, prepare
-
     inputs, options, base = prepare(scenario, data)
     return Task(inputs, options, base, design(scenario, inputs.projects), labels(data))
 
@@ -319,8 +317,6 @@ def run_chunk(task: Task, values: F, pick: tuple[str, int] | None = None) -> F:
     pick
         ``(variable, year)``: return only that value of each member, shape (member,).
     """
-    from evhub.run import to_dataset
-
     n = values.shape[0]
     params = task.design.parameters(values, task.base, n)
     out = chain.simulate(task.inputs, params, task.options)
@@ -447,7 +443,7 @@ class Ensemble:
         """Every member's values of one IAMC variable: rows are members, columns years."""
         member = self._member(scenario)
         if variable not in IAMC_VARIABLES:
-            msg = f"unknown variable {variable!r}; see evhub.results.IAMC_VARIABLES"
+            msg = f"unknown variable {variable!r}; see evhub.variables.IAMC_VARIABLES"
             raise InputError(msg)
         array = member.variable(_VARIABLES.index(variable))
         frame = pd.DataFrame(array, columns=[int(y) for y in self.dataset.years])
@@ -1012,9 +1008,9 @@ def run_ensemble(
         msg = f"--workers {workers}: must be at least 1"
         raise InputError(msg)
     unit_draws(samples, 0, seed, sampler)  # checks samples and sampler
-    from evhub.layout import scratch_folder  # named with the pid; removes those of dead ones
-
-    scratch = scratch_folder("evhub-ensemble-", tempfile.gettempdir())
+    scratch = scratch_folder(  # named with the pid; removes those of dead ones
+        "evhub-ensemble-", tempfile.gettempdir()
+    )
     members: dict[str, Member] = {}
     jobs: list[tuple[str, int, Task, F]] = []
     stream: _StoreStream | None = None

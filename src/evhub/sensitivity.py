@@ -36,7 +36,7 @@ from evhub.distributions import show_spec
 from evhub.ensemble import Design, Progress, Task, evaluate, make_task
 from evhub.errors import InputError
 from evhub.model import chain, indicators
-from evhub.results import IAMC_VARIABLES
+from evhub.variables import IAMC_VARIABLES
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
