@@ -16,7 +16,7 @@ import xarray as xr
 
 from evhub.model import indicators
 
-__all__ = ["IAMC_VARIABLES", "MEMO_VARIABLES", "MODEL", "Getter"]
+__all__ = ["IAMC_NAMES", "IAMC_VARIABLES", "MEMO_VARIABLES", "MODEL", "Getter"]
 
 #: The model's name in the IAMC tables (column ``Model``).
 MODEL = "evhub"
@@ -198,3 +198,7 @@ MEMO_VARIABLES = frozenset(
         "Investment|Realised|Cumulative",
     }
 )
+
+#: The names of :data:`IAMC_VARIABLES` in their order (the rows of every IAMC
+#: table and the leading axis of an ensemble's chunks).
+IAMC_NAMES: tuple[str, ...] = tuple(IAMC_VARIABLES)
