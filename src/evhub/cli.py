@@ -29,7 +29,6 @@ from evhub.dataset import Dataset
 from evhub.distributions import show_spec
 from evhub.errors import InputError
 from evhub.model.indicators import INDICATORS
-from evhub.results import write_atomically
 
 app = typer.Typer(
     help="evhub: an open model of a country's EV transition and its EV and battery industry.",
@@ -535,7 +534,7 @@ def sensitivity(
             result.indices.to_csv(tmp / paths[0].name, index=False, float_format="%.6g")
             result.tornado.to_csv(tmp / paths[1].name, index=False, float_format="%.6g")
 
-        write_atomically(folder, write)
+        layout.write_atomically(folder, write)
         return result, paths
 
     result, paths = _guard(work)

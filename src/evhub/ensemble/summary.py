@@ -249,11 +249,6 @@ class Ensemble:
 
     # ------------------------------------------------------------------ store
 
-    def write_files(self, folder: Path) -> None:
-        """Write ``iamc_quantiles.csv`` and ``targets.csv`` into ``folder``."""
-        self.quantiles().to_csv(folder / "iamc_quantiles.csv", index=False, float_format="%.6g")
-        self.targets().to_csv(folder / "targets.csv", index=False, float_format="%.6g")
-
     def write_store(
         self, con: Any, progress: Callable[[int, int, str], None] | None = None
     ) -> None:
