@@ -18,7 +18,7 @@ from evhub.compose import project_table
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.inputs import check_finite, load_yaml_text
-from evhub.limits import check_ensemble_size, check_run_options
+from evhub.limits import Sampler, check_ensemble_size, check_run_options
 from evhub.results import Results
 from evhub.run import check
 from evhub.run import run as _run
@@ -68,7 +68,7 @@ def run(
     progress: Progress | None = None,
     samples: int | None = None,
     seed: int = 0,
-    sampler: str = "lhs",
+    sampler: Sampler = "lhs",
     chunk_size: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -227,7 +227,7 @@ def sensitivity(
     indicator: str,
     year: int,
     *,
-    method: str = "sobol",
+    method: _sensitivity.Method = "sobol",
     samples: int = 256,
     seed: int = 0,
     dataset: str | Path | Dataset | None = None,
@@ -257,7 +257,7 @@ def sensitivity(
         data,
         indicator,
         year,
-        method=method,  # type: ignore[arg-type]
+        method=method,
         samples=samples,
         seed=seed,
         workers=workers,
@@ -278,8 +278,8 @@ def goalseek(
     probability: float | None = None,
     samples: int = 200,
     seed: int = 0,
-    sampler: str = "lhs",
-    direction: str | None = None,
+    sampler: Sampler = "lhs",
+    direction: _goalseek.Direction | None = None,
     dataset: str | Path | Dataset | None = None,
     overrides: Mapping[str, Any] | None = None,
     progress: Progress | None = None,

@@ -18,7 +18,7 @@ from evhub.compose import Labels, labels, prepare, to_dataset
 from evhub.dataset import Dataset, load_dataset
 from evhub.ensemble import DEFAULT_CHUNK, run_ensemble
 from evhub.errors import InputError
-from evhub.limits import check_ensemble_size, check_run_options
+from evhub.limits import Sampler, check_ensemble_size, check_run_options
 from evhub.model import chain
 from evhub.results import Results
 from evhub.scenario import ResolvedScenario, list_scenarios, resolve
@@ -80,7 +80,7 @@ def run(
     progress: Callable[[int, int, str], None] | None = None,
     samples: int | None = None,
     seed: int = 0,
-    sampler: str = "lhs",
+    sampler: Sampler = "lhs",
     chunk_size: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,

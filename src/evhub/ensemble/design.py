@@ -30,7 +30,7 @@ from scipy.stats import qmc
 
 from evhub.distributions import Distribution, quantile_points
 from evhub.errors import InputError
-from evhub.limits import SAMPLERS
+from evhub.limits import SAMPLERS, Sampler
 from evhub.model import chain
 from evhub.scenario import unit_of
 
@@ -190,7 +190,7 @@ def _stages(projects: chain.Projects) -> list[str]:
     return list(dict.fromkeys(projects.stages))
 
 
-def unit_draws(n: int, d: int, seed: int, sampler: str = "lhs") -> F:
+def unit_draws(n: int, d: int, seed: int, sampler: Sampler = "lhs") -> F:
     """``n`` points in the unit cube of dimension ``d``.
 
     ``lhs``: a Latin hypercube (each input's draws fall one in each of ``n``

@@ -30,6 +30,7 @@ from evhub.ensemble.store import StoreStream
 from evhub.ensemble.summary import Ensemble, Member
 from evhub.errors import InputError
 from evhub.layout import scratch_folder
+from evhub.limits import Sampler
 from evhub.model import chain
 from evhub.variables import IAMC_NAMES, IAMC_VARIABLES
 
@@ -125,7 +126,7 @@ def run_ensemble(
     *,
     samples: int,
     seed: int = 0,
-    sampler: str = "lhs",
+    sampler: Sampler = "lhs",
     chunk_size: int = DEFAULT_CHUNK,
     workers: int | None = None,
     scheduler: str | None = None,

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 from evhub.ensemble.store import write_store
 from evhub.errors import InputError
+from evhub.limits import Sampler
 from evhub.model import indicators
 from evhub.variables import IAMC_NAMES, IAMC_VARIABLES, MODEL
 
@@ -109,7 +110,7 @@ class Ensemble:
         *,
         samples: int,
         seed: int,
-        sampler: str,
+        sampler: Sampler,
         chunk_size: int,
         dataset: Dataset,
         scratch: Path,
