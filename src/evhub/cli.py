@@ -181,17 +181,15 @@ def run(
             task = progress.add_task("running scenarios", total=None)
 
             def step(done: int, total: int, name: str) -> None:
-                if not name.startswith(("running", "writing", "done")):
-                    name = f"running {name}"  # a deterministic scenario
+                if not name.startswith(("running", "writing")):
+                    name = f"running {name}"  # a scenario's deterministic run
                 progress.update(task, completed=done, total=total, description=name)
 
             results = api.run(
                 scenarios or None,
                 dataset=data,
                 overrides=overrides,
-                progress=lambda d, t, n: step(
-                    d, t, n if n.startswith(("running", "writing")) else f"running {n}"
-                ),
+                progress=step,
                 samples=samples,
                 seed=seed,
                 sampler=sampler,
