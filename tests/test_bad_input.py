@@ -21,7 +21,7 @@ import pytest
 
 import evhub
 from evhub import InputError
-from evhub.results import write_atomically
+from evhub.layout import write_atomically
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 

@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 
 import evhub
+from evhub.compose import project_table
 from evhub.dashboard import APP, command, logic, serve
 from evhub.errors import InputError
-from evhub.run import project_table
 
 streamlit_testing = pytest.importorskip("streamlit.testing.v1")
 AppTest = streamlit_testing.AppTest

@@ -32,8 +32,8 @@ import evhub
 from evhub import InputError
 from evhub.ensemble import QUANTILES, make_task, run_chunk, run_ensemble
 from evhub.pipeline import load_pipeline, load_stage_probabilities
-from evhub.results import IAMC_VARIABLES
 from evhub.sensitivity import central_values
+from evhub.variables import IAMC_VARIABLES
 
 VARIABLES = list(IAMC_VARIABLES)
 N = 40  # members of the small ensembles: enough to tell seeds apart, fast
@@ -420,7 +420,7 @@ def test_a_store_streamed_while_the_chunks_run_equals_one_written_after(
 
 
 def test_a_failed_ensemble_leaves_no_stream_behind(dataset, monkeypatch) -> None:
-    import evhub.ensemble as ens
+    import evhub.ensemble.execute as ens
 
     def boom(*args, **kwargs):
         msg = "boom"
@@ -522,7 +522,7 @@ def test_store_refuses_values_beyond_float32(dataset, tmp_path: Path) -> None:
 
 
 def test_read_ahead_keeps_order_and_raises_where_it_failed() -> None:
-    from evhub.ensemble import _read_ahead
+    from evhub.ensemble.store import _read_ahead
 
     jobs = [(k,) for k in range(50)]
     assert list(_read_ahead(lambda k: k * k, jobs, ahead=2)) == [k * k for k in range(50)]

@@ -29,11 +29,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import evhub
+from evhub.compose import build_inputs, parameter_arrays
 from evhub.model import hub, pipeline, production, trade
 from evhub.model.chain import simulate_hub
 from evhub.model.pipeline import Projects
 from evhub.pipeline import load_pipeline
-from evhub.run import build_inputs, parameter_arrays
 
 EPS = np.finfo(np.float64).eps
 # Identities that hold exactly in real arithmetic and are off only by a few

@@ -251,7 +251,7 @@ def _tree(root: Path) -> dict[str, str]:
 
 
 def test_a_failed_write_changes_nothing(tmp_path: Path, monkeypatch) -> None:
-    from evhub import results as results_module
+    from evhub.results import store as results_module
 
     out = tmp_path / "results"
     res = evhub.run("baseline")

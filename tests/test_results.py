@@ -7,7 +7,7 @@ import pyam
 import pytest
 
 import evhub
-from evhub.results import IAMC_VARIABLES, MEMO_VARIABLES
+from evhub.variables import IAMC_VARIABLES, MEMO_VARIABLES
 
 REQUIRED = [
     "Sales|Passenger Cars",

@@ -12,7 +12,7 @@ import pytest
 from evhub import units
 from evhub.dataset import load_dataset, schema
 from evhub.errors import InputError
-from evhub.results import IAMC_VARIABLES
+from evhub.variables import IAMC_VARIABLES
 
 
 def _units_in_use() -> dict[str, set[str]]:

@@ -14,11 +14,13 @@ from evhub import goalseek as _goalseek
 from evhub import pipeline as _pipeline
 from evhub import scenario as _scenario
 from evhub import sensitivity as _sensitivity
+from evhub.compose import project_table
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.inputs import check_finite, load_yaml_text
-from evhub.limits import check_ensemble_size, check_run_options
+from evhub.limits import Sampler, check_ensemble_size, check_run_options
 from evhub.results import Results
+from evhub.run import check
 from evhub.run import run as _run
 
 __all__ = [
@@ -66,7 +68,7 @@ def run(
     progress: Progress | None = None,
     samples: int | None = None,
     seed: int = 0,
-    sampler: str = "lhs",
+    sampler: Sampler = "lhs",
     chunk_size: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -113,8 +115,6 @@ def validate(path: str | Path | None = None) -> dict[str, Any]:
     InputError
         Listing every problem, each naming the file, row, column and value.
     """
-    from evhub.run import check
-
     data = _dataset.validate_dataset(path)
     resolved = [
         _scenario.resolve(scen.path or scen.name, data) for scen in _scenario.list_scenarios(data)
@@ -169,8 +169,6 @@ def pipeline(
     InputError
         If the scenario, ``pipeline.csv`` or ``stage_probabilities.csv`` is invalid.
     """
-    from evhub.run import project_table
-
     data = load_dataset(dataset)
     if scenario is None:
         scenario = _scenario.list_scenarios(data)[0].name
@@ -229,7 +227,7 @@ def sensitivity(
     indicator: str,
     year: int,
     *,
-    method: str = "sobol",
+    method: _sensitivity.Method = "sobol",
     samples: int = 256,
     seed: int = 0,
     dataset: str | Path | Dataset | None = None,
@@ -259,7 +257,7 @@ def sensitivity(
         data,
         indicator,
         year,
-        method=method,  # type: ignore[arg-type]
+        method=method,
         samples=samples,
         seed=seed,
         workers=workers,
@@ -280,8 +278,8 @@ def goalseek(
     probability: float | None = None,
     samples: int = 200,
     seed: int = 0,
-    sampler: str = "lhs",
-    direction: str | None = None,
+    sampler: Sampler = "lhs",
+    direction: _goalseek.Direction | None = None,
     dataset: str | Path | Dataset | None = None,
     overrides: Mapping[str, Any] | None = None,
     progress: Progress | None = None,

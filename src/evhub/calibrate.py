@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from evhub.compose import build_inputs, parameter_arrays
+from evhub.compose import keyed_years as _keyed_years
 from evhub.dataset import Dataset
 from evhub.model import chain, history, lifetime, market
-from evhub.run import _keyed_years, build_inputs, parameter_arrays
 from evhub.scenario import ResolvedScenario
 
 __all__ = ["Calibration", "average_age", "backcast", "calibrate", "stock_mix"]

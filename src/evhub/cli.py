@@ -28,8 +28,10 @@ from evhub import api, layout
 from evhub.dataset import Dataset
 from evhub.distributions import show_spec
 from evhub.errors import InputError
+from evhub.goalseek import Direction
+from evhub.limits import Sampler
 from evhub.model.indicators import INDICATORS
-from evhub.results import write_atomically
+from evhub.sensitivity import Method
 
 app = typer.Typer(
     help="evhub: an open model of a country's EV transition and its EV and battery industry.",
@@ -46,6 +48,10 @@ _WIDTH = None if sys.stdout.isatty() else 140  # wide tables when piped to a fil
 console = Console(width=_WIDTH)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 T = TypeVar("T")
+
+#: Parser of the options typed as a ``Literal``: the text as given. The API checks the value,
+#: so a bad one gets the message a Python caller gets (not Typer's own, which differs).
+_AS_GIVEN = str
 
 DatasetOption = Annotated[
     Path | None,
@@ -128,7 +134,8 @@ def run(
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the ensemble's draws.")] = 0,
     sampler: Annotated[
-        str, typer.Option(help="How the draws fill the unit cube: lhs or sobol.")
+        Sampler,
+        typer.Option(parser=_AS_GIVEN, help="How the draws fill the unit cube: lhs or sobol."),
     ] = "lhs",
     workers: Annotated[
         int | None,
@@ -174,17 +181,15 @@ def run(
             task = progress.add_task("running scenarios", total=None)
 
             def step(done: int, total: int, name: str) -> None:
-                if not name.startswith(("running", "writing", "done")):
-                    name = f"running {name}"  # a deterministic scenario
+                if not name.startswith(("running", "writing")):
+                    name = f"running {name}"  # a scenario's deterministic run
                 progress.update(task, completed=done, total=total, description=name)
 
             results = api.run(
                 scenarios or None,
                 dataset=data,
                 overrides=overrides,
-                progress=lambda d, t, n: step(
-                    d, t, n if n.startswith(("running", "writing")) else f"running {n}"
-                ),
+                progress=step,
                 samples=samples,
                 seed=seed,
                 sampler=sampler,
@@ -478,7 +483,9 @@ def sensitivity(
         typer.Option(help="IAMC variable or scorecard indicator, e.g. 'Cars built'."),
     ],
     year: Annotated[int, typer.Option(help="Year of the indicator.")],
-    method: Annotated[str, typer.Option(help="sobol (indices) or morris (screening).")] = "sobol",
+    method: Annotated[
+        Method, typer.Option(parser=_AS_GIVEN, help="sobol (indices) or morris (screening).")
+    ] = "sobol",
     samples: Annotated[
         int, typer.Option(help="Base samples N (Sobol: N(d+2) runs; Morris: N(d+1)).")
     ] = 256,
@@ -535,7 +542,7 @@ def sensitivity(
             result.indices.to_csv(tmp / paths[0].name, index=False, float_format="%.6g")
             result.tornado.to_csv(tmp / paths[1].name, index=False, float_format="%.6g")
 
-        write_atomically(folder, write)
+        layout.write_atomically(folder, write)
         return result, paths
 
     result, paths = _guard(work)
@@ -603,8 +610,10 @@ def goalseek(
     ] = 200,
     seed: Annotated[int, typer.Option(help="Seed of the ensemble's draws.")] = 0,
     direction: Annotated[
-        str | None,
-        typer.Option(help="max (at most) or min (at least); default: the scorecard's."),
+        Direction | None,
+        typer.Option(
+            parser=_AS_GIVEN, help="max (at most) or min (at least); default: the scorecard's."
+        ),
     ] = None,
     dataset: DatasetOption = None,
     set_: Annotated[

@@ -16,7 +16,7 @@ the root finder locates that step.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from scipy import optimize
 
 from evhub.ensemble import Column, Progress, Task, evaluate, make_task, unit_draws
 from evhub.errors import InputError
+from evhub.limits import Sampler
 from evhub.model import indicators
 from evhub.scenario import parameter_bounds, resolve, unit_of
 from evhub.sensitivity import central_values, resolve_indicator
@@ -34,9 +35,12 @@ if TYPE_CHECKING:
 
     from evhub.dataset import Dataset
 
-__all__ = ["GRID", "GoalSeek", "goalseek"]
+__all__ = ["DIRECTIONS", "GRID", "Direction", "GoalSeek", "goalseek"]
 
 F = NDArray[np.float64]
+#: Whether a target is a maximum (``max``: at most) or a minimum (``min``: at least).
+Direction = Literal["max", "min"]
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 #: Points of the scan over the range.
 GRID = 33
 _XTOL = 1e-6  # of the range
@@ -80,12 +84,12 @@ class GoalSeek:
     direction: str | None = None
 
 
-def _direction(variable: str, given: str | None) -> Literal["max", "min"]:
+def _direction(variable: str, given: Direction | None) -> Direction:
     if given is not None:
-        if given not in ("max", "min"):
+        if given not in DIRECTIONS:
             msg = f"--direction {given!r}: expected max (at most) or min (at least)"
             raise InputError(msg)
-        return given  # type: ignore[return-value]
+        return given
     for ind in indicators.INDICATORS:
         if ind.variable == variable:
             return ind.direction
@@ -109,8 +113,8 @@ def goalseek(
     probability: float | None = None,
     samples: int = 200,
     seed: int = 0,
-    sampler: str = "lhs",
-    direction: str | None = None,
+    sampler: Sampler = "lhs",
+    direction: Direction | None = None,
     overrides: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> GoalSeek:

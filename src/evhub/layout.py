@@ -107,6 +107,7 @@ __all__ = [
     "sensitivity_files",
     "sha256_file",
     "tree_checksum",
+    "write_atomically",
     "write_run",
 ]
 
@@ -240,7 +241,7 @@ _SCENARIO = ("scenario", "scenario name")
 _RUN = ("run", "member of the ensemble (0: the deterministic run)", "integer")
 _YEAR = ("year", "year [yr]", "integer")
 
-#: Tables of the store of every run (written by :func:`evhub.results.write_store`).
+#: Tables of the store of every run (written by :func:`evhub.results.store.write_store`).
 STORE_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -344,7 +345,7 @@ STORE_TABLES: dict[str, Table] = {
         ),
     )
 }
-#: Tables an ensemble adds (written by :meth:`evhub.ensemble.Ensemble.write_store`).
+#: Tables an ensemble adds (written by :func:`evhub.ensemble.store.write_store`).
 ENSEMBLE_STORE_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -1500,6 +1501,53 @@ def write_run(
         if not swapped and final.exists():
             shutil.rmtree(final, ignore_errors=True)
     return Manifest(final / MANIFEST, body)
+
+
+def write_atomically(out: Path, writer: Callable[[Path], None]) -> Path:
+    """Let ``writer`` fill a temporary folder, then move its files into ``out``.
+
+    If ``out`` does not exist, the filled folder is renamed to ``out`` (it is
+    made beside it); otherwise the temporary folder is made inside ``out``
+    (on its file system, which may be another one than its parent's) and
+    each file replaces its namesake with one rename. If ``writer`` fails,
+    nothing in ``out`` changes (and ``out`` is not created).
+
+    Raises
+    ------
+    InputError
+        If ``out`` is a file or cannot be written.
+    """
+    out = Path(out)
+    try:
+        if out.exists() and not out.is_dir():
+            msg = f"{out}: is a file, not a folder"
+            raise InputError(msg)
+        if out.is_dir():
+            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=out))
+        else:
+            parent = out.absolute().parent
+            parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    except OSError as exc:
+        msg = f"{out}: cannot write into the folder ({exc.strerror or exc})"
+        raise InputError(msg) from None
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder should not be
+    try:
+        writer(tmp)
+        if not out.exists():
+            os.replace(tmp, out)
+            return out
+        for item in sorted(tmp.iterdir()):
+            target = out / item.name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            os.replace(item, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
 
 
 # --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from evhub.errors import InputError
 
@@ -23,6 +23,7 @@ __all__ = [
     "MAX_SEED",
     "MAX_WORKERS",
     "SAMPLERS",
+    "Sampler",
     "check_ensemble_size",
     "check_run_options",
     "memory_available",
@@ -36,8 +37,10 @@ MAX_SEED = 2**64 - 1
 MAX_CHUNK = 1_000_000
 #: Most Dask worker processes on one machine.
 MAX_WORKERS = 256
-#: How the draws fill the unit cube.
-SAMPLERS = ("lhs", "sobol")
+#: How an ensemble's draws fill the unit cube: a Latin hypercube or a scrambled Sobol sequence.
+Sampler = Literal["lhs", "sobol"]
+#: The samplers, in the order the messages list them.
+SAMPLERS: tuple[Sampler, ...] = get_args(Sampler)
 
 _BYTES = 8  # float64
 #: Copies of a member's values held at once while quantiles are taken (values, sort, result).

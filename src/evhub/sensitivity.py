@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -36,17 +36,26 @@ from evhub.distributions import show_spec
 from evhub.ensemble import Design, Progress, Task, evaluate, make_task
 from evhub.errors import InputError
 from evhub.model import indicators, pipeline
-from evhub.results import IAMC_VARIABLES
+from evhub.variables import IAMC_VARIABLES
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
     from evhub.scenario import ResolvedScenario
 
-__all__ = ["METHODS", "Sensitivity", "indices", "resolve_indicator", "sensitivity", "tornado"]
+__all__ = [
+    "METHODS",
+    "Method",
+    "Sensitivity",
+    "indices",
+    "resolve_indicator",
+    "sensitivity",
+    "tornado",
+]
 
 F = NDArray[np.float64]
+#: Sobol' indices (Saltelli's sampling) or Morris' elementary effects (screening).
 Method = Literal["sobol", "morris"]
-METHODS = ("sobol", "morris")
+METHODS: tuple[Method, ...] = get_args(Method)
 MORRIS_LEVELS = 4
 TORNADO_QUANTILES = (0.05, 0.95)
 
@@ -228,7 +237,7 @@ class Sensitivity:
     scenario: str
     variable: str
     year: int
-    method: str
+    method: Method
     runs: int
     indices: pd.DataFrame
     tornado: pd.DataFrame
@@ -248,7 +257,6 @@ def sensitivity(
     method: Method = "sobol",
     samples: int = 256,
     seed: int = 0,
-    chunk_size: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Progress | None = None,
@@ -278,7 +286,6 @@ def sensitivity(
             task,
             values,
             pick,
-            chunk_size=chunk_size or 500,
             workers=workers,
             scheduler=scheduler,
             progress=progress,

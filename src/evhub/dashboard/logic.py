@@ -31,12 +31,12 @@ import pandas as pd
 from pydantic import BaseModel
 
 from evhub import api
+from evhub.compose import project_table
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.figures import PALETTE, bands_from_tables
 from evhub.model.indicators import INDICATORS
 from evhub.results import Results
-from evhub.run import project_table
 from evhub.scenario import (
     OVERRIDES,
     Parameters,
@@ -788,7 +788,7 @@ class Run:
         The IAMC table (``Scenario`` set to ``label``) and, with an ensemble,
         its quantiles, as CSV text.
     pipeline
-        The registry as the run saw it (:func:`evhub.run.project_table`).
+        The registry as the run saw it (:func:`evhub.compose.project_table`).
     sources
         The sources the run used (:func:`sources_table`).
     base_year, last_year
@@ -1159,7 +1159,7 @@ def sources_table(
     data
         The dataset.
     pipeline
-        The registry as the run saw it (default: :func:`evhub.run.project_table`).
+        The registry as the run saw it (default: :func:`evhub.compose.project_table`).
 
     Returns
     -------

@@ -27,6 +27,7 @@ import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
 from evhub import figures, layout
+from evhub.dataset import DEFAULT_DATASET
 from evhub.errors import InputError
 from evhub.report.read import ResultsFolder, read_results
 
@@ -635,7 +636,7 @@ def _ensemble_summary(folder: ResultsFolder) -> str:
 
 def _reproduce(folder: ResultsFolder, scenarios: Sequence[str], dataset: str) -> str:
     words = ["evhub", "run", *scenarios]
-    if dataset and dataset != _default_dataset():
+    if dataset and dataset != DEFAULT_DATASET:
         words += ["--dataset", f"<{dataset} dataset folder>"]
     members = folder.tables.get("ensemble_runs")
     if members is not None and not members.empty:
@@ -645,12 +646,6 @@ def _reproduce(folder: ResultsFolder, scenarios: Sequence[str], dataset: str) ->
     name = folder.path.resolve().name or "results"
     words += ["--out", name]
     return " ".join(words) + f" && evhub report {name}"
-
-
-def _default_dataset() -> str:
-    from evhub.dataset import DEFAULT_DATASET
-
-    return str(DEFAULT_DATASET)
 
 
 def _timestamp(text: str) -> str:

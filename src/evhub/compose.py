@@ -1,0 +1,579 @@
+"""Compose the chain: a dataset and a resolved scenario in, labelled results out.
+
+This module owns the two translations around :mod:`evhub.model.chain`:
+
+- dataset + scenario -> the chain's inputs: :func:`build_inputs` (the dataset's
+  arrays, checked before the chain), :func:`parameter_arrays` (a scenario's
+  numbers in model units) and :func:`prepare` (both, for one scenario);
+- the chain's outputs -> labelled arrays: :func:`labels` (the coordinates of
+  a dataset's results) and :func:`to_dataset` (an :class:`xarray.Dataset`
+  with dims ``run``, ``year``, ... and units);
+
+and :func:`project_table`, the pipeline registry as a scenario sees it.
+The deterministic run (:mod:`evhub.run`), the ensemble
+(:mod:`evhub.ensemble`) and the calibration all start here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from evhub.dataset import Dataset
+from evhub.errors import InputError
+from evhub.model import chain, energy, hub, market
+from evhub.pipeline import (
+    PIPELINE_FILE,
+    Project,
+    load_pipeline,
+    load_stage_probabilities,
+    pipeline_table,
+    sort_table,
+)
+from evhub.scenario import ResolvedScenario, default_parameters, unit_of
+
+__all__ = [
+    "Labels",
+    "build_inputs",
+    "keyed_years",
+    "labels",
+    "parameter_arrays",
+    "prepare",
+    "project_table",
+    "to_dataset",
+]
+
+_PERCENT = 100.0
+_COHORTS_BEFORE = 60  # ages kept for cars sold before the first model year (a model setting)
+_NON_NUMERIC = ("fleet.lifetime.distribution", "market.sales_mode")
+_CHEMISTRIES = ("lfp", "nmc", "nca")
+_MATERIALS = ("lithium", "nickel", "cobalt", "manganese", "graphite")
+
+
+def _interp_log(years: np.ndarray, obs: Mapping[int, float]) -> np.ndarray:
+    """Log-linear interpolation between observed years; NaN outside them."""
+    oy = np.array(sorted(obs), dtype=float)
+    ov = np.log(np.array([obs[int(y)] for y in oy]))
+    out: np.ndarray = np.exp(np.interp(years, oy, ov))
+    out[(years < oy[0]) | (years > oy[-1])] = np.nan
+    return out
+
+
+def _series(data: Dataset, table: str, variable: str, **keys: str) -> dict[int, float]:
+    series = data.series(table, variable, **keys)
+    return {int(y): float(v) for y, v in zip(series.index, series.to_numpy(), strict=True)}
+
+
+def build_inputs(
+    data: Dataset, renewable_years: Sequence[int], gdp_years: Sequence[int]
+) -> chain.ChainInputs:
+    """Turn the dataset into the arrays of :class:`evhub.model.chain.ChainInputs`."""
+    years = data.years.astype(float)
+    n = len(years)
+    base = data.base_year
+    sales_obs = _series(data, "sales", "sales", powertrain="")
+    sales = np.full(n, np.nan)
+    for y, v in sales_obs.items():
+        if data.first_year <= y <= base:
+            sales[int(y - data.first_year)] = v
+    stock_obs = _series(data, "stock", "stock", powertrain="")
+    stock = _interp_log(years, stock_obs)
+
+    shares_tab = data.rows("sales", "sales_share")
+    anchor_years = sorted(int(y) for y in shares_tab["year"].dropna().unique())
+    table = np.array(
+        [
+            [
+                float(
+                    shares_tab[(shares_tab["year"] == y) & (shares_tab["powertrain"] == p)][
+                        "value"
+                    ].sum()
+                )
+                for p in market.POWERTRAINS
+            ]
+            for y in anchor_years
+        ]
+    )
+    table = table / table.sum(axis=1, keepdims=True)
+    history_shares = np.stack(
+        [np.interp(years, anchor_years, table[:, i]) for i in range(len(market.POWERTRAINS))],
+        axis=1,
+    )
+
+    stock_shares = data.rows("stock", "stock_share")
+    first_share_year = int(stock_shares["year"].min())
+    first = stock_shares[stock_shares["year"] == first_share_year]
+    initial = np.array(
+        [float(first[first["powertrain"] == p]["value"].sum()) for p in market.POWERTRAINS]
+    )
+    if not initial.sum() > 0:
+        msg = (
+            f"{data.path / 'stock.csv'}: variable 'stock_share' gives no share for "
+            f"petrol, diesel or lpg in its first year {first_share_year}; the first year's "
+            "shares split the initial stock by fuel"
+        )
+        raise InputError(msg)
+    initial = initial / initial.sum()
+
+    pop = _interp_log(years, _series(data, "socioeconomic", "population"))
+    if np.isnan(pop[years >= base]).any():
+        missing = [int(y) for y in years[np.isnan(pop) & (years >= base)]]
+        msg = (
+            f"{data.path / 'socioeconomic.csv'}: population does not cover the projection "
+            f"years {missing[0]}..{missing[-1]}"
+        )
+        raise InputError(msg)
+    gdp_obs = _series(data, "socioeconomic", "gdp_per_capita")
+    gdp = np.array([gdp_obs.get(int(y), np.nan) for y in years])
+    fit_years = [y for y in gdp_obs if y in stock_obs and y <= base]
+    pop_obs = _series(data, "socioeconomic", "population")
+    fit_years = [y for y in fit_years if y in pop_obs]
+    if len({gdp_obs[y] for y in fit_years}) < 2:
+        msg = (
+            f"{data.path / 'socioeconomic.csv'}: the ownership curve is fitted to the years "
+            "up to the base year with an observed car stock (stock.csv), population and GDP "
+            f"per capita; found {len(fit_years)} such year(s) {fit_years}, it needs at least "
+            "two with different GDP per capita"
+        )
+        raise InputError(msg)
+    ownership_obs = np.array([stock_obs[y] / pop_obs[y] * 1000.0 for y in fit_years])
+
+    grid_obs = _series(data, "grid", "grid_intensity")
+    res_obs = {
+        y: v / _PERCENT for y, v in _series(data, "grid", "renewable_share").items() if y <= base
+    }
+    grid = np.array([grid_obs.get(int(y), np.nan) if y <= base else np.nan for y in years])
+    # before the first observation, hold it (no electric cars were on the road then)
+    first_grid = min(grid_obs)
+    grid[years < first_grid] = grid_obs[first_grid]
+    res = np.array([res_obs.get(int(y), np.nan) for y in years])
+    if res_obs.get(base, 0.0) >= 1.0:
+        msg = (
+            f"{data.path / 'grid.csv'}: variable 'renewable_share' = 100 % in the base year "
+            f"{base}; the projected grid intensity scales the non-renewable part of the base "
+            "year, which must not be zero"
+        )
+        raise InputError(msg)
+    co2 = np.array([data.value("fuels", "co2_factor", fuel=f) for f in energy.FUELS])
+    density = np.array([data.value("fuels", "energy_density", fuel=f) for f in energy.FUELS])
+    intensity = np.array(
+        [
+            [
+                data.value("battery", "material_intensity", powertrain="", chemistry=c, material=m)
+                for m in _MATERIALS
+            ]
+            for c in _CHEMISTRIES
+        ]
+    )
+    ghg = _series(data, "targets", "ghg_total")
+    if not ghg[max(ghg)] > 0:
+        msg = (
+            f"{data.path / 'targets.csv'}: variable 'ghg_total' = 0 in its latest year "
+            f"{max(ghg)}; the car CO2 target path is proportional to it and needs a positive "
+            "national total"
+        )
+        raise InputError(msg)
+    targets = _series(data, "targets", "ghg_target")
+    projects = _projects(data)
+    utilisation, export_share = _industry_history(data, projects)
+    origin_base = np.array([data.value("trade", "import_share", origin=o) for o in hub.ORIGINS])
+    duty_base = np.array([data.value("trade", "duty", origin=o) for o in hub.ORIGINS])
+    history = (years >= _first_year(data, "industry", "production", producer="")) & (years <= base)
+    for values, what, file in (
+        (stock[years <= base], "the car stock (interpolated) up to the base year", "stock.csv"),
+        (history_shares, "the sales shares by powertrain", "sales.csv"),
+        (initial, "the initial stock shares by fuel", "stock.csv"),
+        (pop, "the population of the model years", "socioeconomic.csv"),
+        (gdp[years == base], "the GDP per capita of the base year", "socioeconomic.csv"),
+        (grid[years <= base], "the grid intensity up to the base year", "grid.csv"),
+        (res[years == base], "the renewable share of the base year", "grid.csv"),
+        (utilisation[history], "the utilisation of the car plants", "industry.csv"),
+        (export_share[history], "the export share of production", "industry.csv"),
+        (origin_base / origin_base.sum(), "the import shares by origin", "trade.csv"),
+    ):
+        _require_finite(np.asarray(values, dtype=float), what, data.path / file)
+    return chain.ChainInputs(
+        years=years,
+        base_year=base,
+        cohorts_before=_COHORTS_BEFORE,
+        sales=sales,
+        stock=stock,
+        history_shares=history_shares,
+        initial_shares=initial,
+        population=pop,
+        gdp_per_capita=gdp,
+        gdp_growth_years=np.array(sorted(gdp_years), dtype=float),
+        ownership_obs=ownership_obs,
+        gdp_obs=np.array([gdp_obs[y] for y in fit_years]),
+        grid_intensity=grid,
+        renewable_share=res,
+        renewable_years=np.array(sorted(renewable_years), dtype=float),
+        co2_factor=co2,
+        energy_density=density,
+        material_intensity=intensity,
+        ghg_reference=ghg[max(ghg)],
+        ghg_targets={y: v for y, v in targets.items() if y > base},
+        projects=projects,
+        utilisation_history=utilisation,
+        export_share_history=export_share,
+        origin_base=origin_base / origin_base.sum(),
+        duty_base=duty_base / _PERCENT,
+        eu_cvd_base=data.value("trade", "eu_cvd", origin="china") / _PERCENT,
+        history_params=_history_params(data),
+    )
+
+
+def _first_year(data: Dataset, table: str, variable: str, **keys: str) -> int:
+    """The first year with a row of a yearly series (its first observation) [yr]."""
+    return int(data.series(table, variable, **keys).index.min())
+
+
+def _require_finite(values: np.ndarray, what: str, path: Path) -> None:
+    """The last gate before the chain: an input array has no NaN or infinity where it is used."""
+    if not np.isfinite(values).all():
+        msg = (
+            f"{path}: {what} is not a finite number everywhere the model uses it; "
+            "check the rows of this file"
+        )
+        raise InputError(msg)
+
+
+def _history_params(data: Dataset) -> dict[str, float]:
+    """Dataset defaults of the parameters that shape the history years of the hub."""
+    defaults = default_parameters(data)
+    chosen = {
+        path: d.value
+        for path, d in defaults.items()
+        if (path.startswith("pipeline.") or path == "trade.eu_export_share") and d.value is not None
+    }
+    return {path: float(arr[0]) for path, arr in parameter_arrays(chosen).items()}
+
+
+_PRODUCING = ("operating", "ramping")
+_MILLION = 1e6
+
+
+def _projects(data: Dataset) -> chain.Projects:
+    """The pipeline registry as arrays (see :class:`evhub.model.chain.Projects`)."""
+    registry = load_pipeline(data)
+    ids = [p.id for p in registry]
+    index = {pid: i for i, pid in enumerate(ids)}
+
+    def number(value: float | None, scale: float = 1.0) -> float:
+        return np.nan if value is None else float(value) / scale
+
+    kinds = tuple(_project_kinds(registry))
+    mix = np.array(
+        [[p.shares[c] if p.shares else np.nan for c in hub.CLASSES] for p in registry], dtype=float
+    ).reshape(len(registry), len(hub.CLASSES))
+    nameplate = np.array([number(p.capacity) for p in registry])
+    producing = np.array([p.start_year is None and p.stage in _PRODUCING for p in registry])
+    # utilisation of each plant relative to the industry, in the latest year with plant data
+    plant_rows = data.rows("industry", "production")
+    plant_rows = plant_rows[
+        plant_rows["producer"].isin(
+            [pid for pid, k, prod in zip(ids, kinds, producing, strict=True) if k == "car" and prod]
+        )
+    ]
+    relative = np.ones(len(registry))
+    if not plant_rows.empty:
+        latest = plant_rows[plant_rows["year"] == plant_rows["year"].max()]
+        made = {str(r["producer"]): float(r["value"]) for r in latest.to_dict("records")}
+        caps = {pid: nameplate[index[pid]] for pid in made}
+        for pid, cap in caps.items():
+            if not cap > 0:
+                given = registry[index[pid]].capacity
+                msg = (
+                    f"{data.path / PIPELINE_FILE}: row {index[pid] + 2}: column 'capacity' = "
+                    f"{'' if given is None else f'{given:g}'!r} of {pid!r}: industry.csv gives the "
+                    "plant's production, so its capacity must be given and above 0 (its "
+                    "utilisation is production over capacity)"
+                )
+                raise InputError(msg)
+        if not sum(made.values()) > 0:
+            year = int(latest["year"].iloc[0])
+            msg = (
+                f"{data.path / 'industry.csv'}: the production of the plants {sorted(made)} "
+                f"in {year} sums to 0; the utilisation of each plant is relative to theirs"
+            )
+            raise InputError(msg)
+        industry = sum(made.values()) / sum(caps.values())
+        for pid, value in made.items():
+            relative[index[pid]] = value / caps[pid] / industry
+    return chain.Projects(
+        ids=tuple(ids),
+        stages=tuple(p.stage for p in registry),
+        kinds=kinds,
+        nameplate=nameplate,
+        start=np.array([number(p.start_year) for p in registry]),
+        stage_year=np.array([float(p.stage_year) for p in registry]),
+        producing=producing,
+        mix=mix,
+        capex=np.array([number(p.capex_usd, _MILLION) for p in registry]),
+        jobs=np.array([number(p.jobs) for p in registry]),
+        replaces=np.array(
+            [index[p.replaces] if p.replaces else -1 for p in registry], dtype=np.intp
+        ),
+        end=np.array([np.inf if p.end_year is None else float(p.end_year) for p in registry]),
+        relative_utilisation=relative,
+    )
+
+
+def _industry_history(data: Dataset, projects: chain.Projects) -> tuple[np.ndarray, np.ndarray]:
+    """Utilisation and export share of the history years, from observed production.
+
+    The utilisation :math:`u_t` is the industry association's car production
+    over the capacity of its plants (the car plants producing before the model
+    years), each weighted by its relative utilisation; the export share is its
+    exports over all cars built (its members plus the other producers, such as
+    Togg, where observed). Both are NaN where production is not observed.
+    """
+    years = data.years.astype(float)
+    total = _series(data, "industry", "production", producer="")
+    exported = _series(data, "industry", "exports", producer="")
+    others = data.rows("industry", "production")
+    others = others[~others["producer"].isin(["", *_established(projects)])]
+    other_made = others.groupby("year")["value"].sum()
+    established = np.array([pid in _established(projects) for pid in projects.ids])
+    weights = np.nan_to_num(projects.nameplate) * projects.relative_utilisation * established
+    capacity = (weights[:, None] * (years[None, :] <= projects.end[:, None])).sum(axis=0)
+    utilisation = np.full(len(years), np.nan)
+    export_share = np.full(len(years), np.nan)
+    for i, year in enumerate(years.astype(int)):
+        if year in total and not capacity[i] > 0:
+            msg = (
+                f"{data.path / PIPELINE_FILE}: no passenger-car plant producing in {year} "
+                "(kind vehicle_assembly, segment car, stage operating or ramping, no "
+                "start_year, a capacity), but industry.csv gives the industry's production "
+                f"in {year}; the plants' utilisation is that production over their capacity"
+            )
+            raise InputError(msg)
+        if year in total:
+            utilisation[i] = total[year] / capacity[i]
+        made_all = total.get(year, 0.0) + float(other_made.get(year, 0.0))
+        if year in exported and not made_all > 0:
+            msg = (
+                f"{data.path / 'industry.csv'}: exports in {year} are {exported[year]:g} "
+                "veh/yr but no production is given for that year; the export share is "
+                "exports over production"
+            )
+            raise InputError(msg)
+        if year in total and year in exported:
+            export_share[i] = exported[year] / made_all
+    return utilisation, export_share
+
+
+def _established(projects: chain.Projects) -> list[str]:
+    """Car plants producing before the model years (the industry association's members)."""
+    return [
+        pid
+        for pid, kind, producing in zip(
+            projects.ids, projects.kinds, projects.producing, strict=True
+        )
+        if kind == "car" and producing
+    ]
+
+
+def keyed_years(values: Mapping[str, Any], prefix: str) -> list[int]:
+    """The years of a scenario's year-keyed parameters ``<prefix>.<year>``, in order [yr]."""
+    return sorted(int(p.rsplit(".", 1)[1]) for p in values if p.startswith(prefix + "."))
+
+
+def parameter_arrays(values: Mapping[str, Any], runs: int = 1) -> dict[str, np.ndarray]:
+    """Numeric parameters as arrays of shape (runs,), in model units.
+
+    Shares and rates given in percent become fractions; a missing ICE ban is
+    ``inf``.
+    """
+    out: dict[str, np.ndarray] = {}
+    for path, value in values.items():
+        if path in _NON_NUMERIC:
+            continue
+        if value is None:
+            if path == "market.ice_ban_year":
+                out[path] = np.full(runs, np.inf)
+            continue
+        arr = np.broadcast_to(np.asarray(value, dtype=float), (runs,)).copy()
+        if unit_of(path) in ("%", "%/yr"):
+            arr = arr / _PERCENT
+        out[path] = arr
+    return out
+
+
+def prepare(
+    scenario: ResolvedScenario, data: Dataset
+) -> tuple[chain.ChainInputs, dict[str, object], dict[str, np.ndarray]]:
+    """The chain's dataset arrays, options and central parameters (shape (1,)) of a scenario."""
+    values = scenario.values
+    renewable_years = keyed_years(values, "grid.renewable_share")
+    gdp_years = keyed_years(values, "market.gdp_growth")
+    key = ("chain-inputs", tuple(renewable_years), tuple(gdp_years))
+    inputs = data.memo.get(key)
+    if inputs is None:  # the same for every scenario with the same anchor years
+        inputs = data.memo[key] = build_inputs(data, renewable_years, gdp_years)
+    options = {k: values[k] for k in _NON_NUMERIC}
+    _check_saturation(scenario, inputs)
+    return inputs, options, parameter_arrays(values)
+
+
+def _check_saturation(scenario: ResolvedScenario, inputs: chain.ChainInputs) -> None:
+    """The Gompertz ceiling must lie above every observed ownership level."""
+    saturation = float(scenario.values["market.saturation"])
+    dist = scenario.distributions.get("market.saturation")
+    if dist is not None:  # every draw must lie above, not only the central value
+        saturation = dist.support[0]
+    highest = float(np.max(inputs.ownership_obs))
+    if saturation <= highest:
+        origin = scenario.provenance.get("market.saturation", "dataset").split(";")[0]
+        what = "can be as low as" if dist is not None else "="
+        msg = (
+            f"{origin}: market.saturation {what} {saturation:g} veh/1000 persons; it must "
+            f"exceed the highest observed car ownership, {highest:.1f} veh/1000 persons"
+        )
+        raise InputError(msg)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Coordinates of the result arrays (the same for every scenario of a dataset)."""
+
+    years: tuple[int, ...]
+    base_year: int
+    projects: tuple[str, ...]
+    project_kinds: tuple[str, ...]
+    project_units: tuple[str, ...]
+
+
+def labels(data: Dataset) -> Labels:
+    """The coordinates of a dataset's results."""
+    if "labels" in data.memo:
+        return data.memo["labels"]  # type: ignore[no-any-return]
+    projects = load_pipeline(data)
+    data.memo["labels"] = Labels(
+        years=tuple(int(y) for y in data.years),
+        base_year=data.base_year,
+        projects=tuple(p.id for p in projects),
+        project_kinds=tuple(_project_kinds(projects)),
+        project_units=tuple(p.capacity_unit for p in projects),
+    )
+    return data.memo["labels"]  # type: ignore[no-any-return]
+
+
+def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
+    """Label the chain's arrays: dims ``run``, ``year`` and the rest, with units."""
+    coords = {
+        "year": list(names.years),
+        "powertrain": list(market.POWERTRAINS),
+        "fuel": list(energy.FUELS),
+        "material": list(_MATERIALS),
+        "project": list(names.projects),
+        "class": list(hub.CLASSES),
+        "origin": list(hub.ORIGINS),
+    }
+
+    def var(array: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:
+        return xr.DataArray(array, dims=("run", *dims), attrs={"units": units, "long_name": name})
+
+    variables = {
+        "sales": var(out.sales, ("powertrain", "year"), "veh/yr", "New-car sales"),
+        "stock": var(out.stock, ("powertrain", "year"), "veh", "Car stock at the end of the year"),
+        "retirements": var(out.retirements, ("powertrain", "year"), "veh/yr", "Cars retired"),
+        "vehicle_km": var(out.vehicle_km, ("powertrain", "year"), "km/yr", "Distance driven"),
+        "fuel_energy": var(out.fuel_energy, ("fuel", "year"), "PJ/yr", "Fuel use"),
+        "electricity": var(out.electricity, ("year",), "TWh/yr", "Electricity from the grid"),
+        "co2_tank_to_wheel": var(out.co2_tank_to_wheel, ("year",), "MtCO2/yr", "Tank-to-wheel CO2"),
+        "co2_electricity": var(
+            out.co2_electricity, ("year",), "MtCO2/yr", "CO2 of electricity used"
+        ),
+        "co2_target": var(out.co2_target, ("year",), "MtCO2/yr", "Target path for car CO2"),
+        "grid_intensity": var(out.grid_intensity, ("year",), "gCO2/kWh", "Grid CO2 intensity"),
+        "battery_demand": var(
+            out.battery_demand, ("year",), "GWh/yr", "Battery capacity in new cars"
+        ),
+        "battery_retired": var(
+            out.battery_retired, ("year",), "GWh/yr", "Battery capacity retired"
+        ),
+        "battery_second_life": var(
+            out.battery_second_life, ("year",), "GWh/yr", "Retired capacity to second life"
+        ),
+        "battery_recycling": var(
+            out.battery_recycling, ("year",), "GWh/yr", "Retired capacity to recycling"
+        ),
+        "materials": var(
+            out.materials, ("material", "year"), "kt/yr", "Materials in new batteries"
+        ),
+        "ownership": var(out.ownership, ("year",), "veh/1000 persons", "Cars per 1,000 people"),
+        "capacity": var(
+            out.capacity, ("project", "year"), "veh/yr or GWh/yr", "Usable capacity by project"
+        ),
+        "production": var(out.production, ("class", "year"), "veh/yr", "Passenger cars built"),
+        "domestic_sales": var(
+            out.domestic_sales, ("class", "year"), "veh/yr", "Sales of cars built in the country"
+        ),
+        "exports": var(out.exports, ("class", "year"), "veh/yr", "Passenger cars exported"),
+        "exports_eu": var(out.exports_eu, ("year",), "veh/yr", "Passenger cars exported to the EU"),
+        "imports": var(out.imports, ("origin", "year"), "veh/yr", "Passenger cars imported"),
+        "trade_balance": var(
+            out.trade_balance, ("year",), "bn USD/yr", "Passenger-car exports minus imports"
+        ),
+        "investment": var(out.investment, ("year",), "million USD/yr", "Investment realised"),
+        "employment": var(out.employment, ("year",), "persons", "Direct jobs at the plants"),
+        "cell_demand": var(
+            out.cell_demand, ("year",), "GWh/yr", "Cells needed by domestic car production"
+        ),
+        "cell_supply": var(out.cell_supply, ("year",), "GWh/yr", "Cells made in the country"),
+        "cell_imports": var(out.cell_imports, ("year",), "GWh/yr", "Cells imported"),
+        "cell_self_sufficiency": var(
+            out.cell_self_sufficiency, ("year",), "1", "Cell self-sufficiency"
+        ),
+    }
+    ds = xr.Dataset(variables, coords=coords, attrs={"base_year": names.base_year})
+    return ds.assign_coords(
+        project_kind=("project", list(names.project_kinds)),
+        project_unit=("project", list(names.project_units)),
+    )
+
+
+def project_table(scenario: ResolvedScenario, data: Dataset, year: int) -> pd.DataFrame:
+    """The registry with a scenario's probability, delay, start and expected capacity.
+
+    See :func:`evhub.api.pipeline`.
+    """
+    registry = load_pipeline(data)
+    projects = _projects(data)
+    params = parameter_arrays(scenario.values)
+    weight, start, nameplate = chain.project_terms(projects, params, 1)
+    flows = params
+    if year <= data.base_year:  # history years follow the dataset defaults, as in `run`
+        flows = {k: v for k, v in params.items() if not k.startswith("pipeline.")}
+        flows.update({k: np.full(1, v) for k, v in _history_params(data).items()})
+    usable, _, _ = chain.project_flows(projects, flows, data.years.astype(float), data.base_year)
+    probabilities = load_stage_probabilities(data)
+    table = pipeline_table(registry, probabilities)
+    index = {p.id: i for i, p in enumerate(registry)}
+    rows = table["id"].map(index).to_numpy()
+    delay = start[0] - np.where(np.isnan(projects.start), projects.stage_year, projects.start)
+    table["probability"] = weight[0, rows]
+    table["delay"] = np.where(np.isfinite(start[0, rows]), delay[rows], 0.0)
+    table["start"] = np.where(np.isfinite(start[0, rows]), start[0, rows], np.nan)
+    known = ~np.isnan(projects.nameplate) | np.array([k in ("car", "lcv") for k in projects.kinds])
+    table["capacity"] = np.where(known[rows], nameplate[0, rows], np.nan)
+    table["expected_capacity"] = table["capacity"] * table["probability"]
+    table["usable"] = np.where(known[rows], usable[0, rows, int(year - data.first_year)], np.nan)
+    table = sort_table(table)
+    table.attrs.update(scenario=scenario.name, year=int(year))
+    return table
+
+
+def _project_kinds(projects: Sequence[Project]) -> Iterator[str]:
+    for p in projects:
+        if p.kind == "vehicle_assembly":
+            yield p.segment
+        else:
+            yield p.kind if p.kind in ("cell", "pack") else "other"

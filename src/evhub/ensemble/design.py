@@ -1,0 +1,215 @@
+"""What an ensemble samples: a scenario's uncertain inputs and their draws.
+
+A scenario's uncertain inputs (its :class:`Design`, one :class:`Column` each) are
+
+- every parameter given as a distribution (:mod:`evhub.distributions`);
+- for each pipeline project whose probability is neither 0 nor 1, whether it
+  is realised: ``pipeline.realised.<id>`` is 1 where the project's draw is
+  below its probability in that run (the stage's, or the project's own);
+- for each project not yet producing, its delay and lead time when its
+  stage's ``delay`` or ``lead_time`` is a distribution: each project draws its
+  own (``pipeline.delay.<id>``, ``pipeline.lead_time.<id>``), so the stage's
+  distribution is a distribution of each project's delay.
+
+One uniform draw per input and member comes from a Latin hypercube or a
+scrambled Sobol sequence (``scipy.stats.qmc``) seeded by ``seed``
+(:func:`unit_draws`); each distribution turns its draw into a value by its
+inverse CDF (:meth:`Design.values`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import qmc
+
+from evhub.distributions import Distribution, quantile_points
+from evhub.errors import InputError
+from evhub.limits import SAMPLERS, Sampler
+from evhub.model import chain
+from evhub.scenario import unit_of
+
+if TYPE_CHECKING:
+    from evhub.scenario import ResolvedScenario
+
+__all__ = ["Column", "Design", "design", "unit_draws"]
+
+F = NDArray[np.float64]
+_PERCENT_UNITS = ("%", "%/yr")
+_PROJECT_FIELDS = ("delay", "lead_time")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One sampled input.
+
+    Attributes
+    ----------
+    name
+        Parameter path (``market.bev_share.midpoint_year``), or
+        ``pipeline.realised.<id>``, ``pipeline.delay.<id>``,
+        ``pipeline.lead_time.<id>``.
+    unit
+        Unit of the values in :attr:`Member.inputs` (the scenario's unit).
+    scale
+        Factor from that unit to the model's (0.01 for percent).
+    distribution
+        How a uniform draw becomes a value; ``None`` for a realisation (the
+        value is 1 if the draw is below the project's probability) or a
+        column of given values (goal seek's trial values).
+    project
+        Index of the project in the registry, for per-project columns.
+    """
+
+    name: str
+    unit: str
+    scale: float
+    distribution: Distribution | None
+    project: int | None = None
+
+    @property
+    def is_realisation(self) -> bool:
+        """Whether the column says if a project is realised (0 or 1)."""
+        return self.distribution is None and self.name.startswith("pipeline.realised.")
+
+
+@dataclass(frozen=True)
+class Design:
+    """The sampled inputs of one scenario.
+
+    Attributes
+    ----------
+    columns
+        One per uncertain input, in a fixed order: parameters (in model
+        order), then per-project delays and lead times, then realisations.
+    """
+
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names."""
+        return tuple(c.name for c in self.columns)
+
+    def values(self, u: F, base: Mapping[str, F], projects: chain.Projects) -> F:
+        """Sampled inputs (member, column) in the scenario's units from uniform draws.
+
+        Parameters
+        ----------
+        u : (member, column)
+            Uniform draws in (0, 1).
+        base
+            Central parameter arrays in model units, each of shape (1,).
+        projects
+            The registry (for the probability of each project in each member).
+        """
+        n = u.shape[0]
+        out = np.empty((n, len(self.columns)))
+        realise = []
+        for j, col in enumerate(self.columns):
+            if col.distribution is not None:
+                out[:, j] = col.distribution.ppf(quantile_points(u[:, j]))
+            elif col.project is not None:
+                realise.append(j)
+            else:
+                msg = f"{col.name}: a column without a distribution takes given values, not draws"
+                raise ValueError(msg)
+        if realise:
+            params = self.parameters(out, base, n, realised=False)
+            weight, _, _ = chain.project_terms(projects, params, n)
+            for j in realise:
+                project = self.columns[j].project
+                assert project is not None
+                out[:, j] = (u[:, j] < weight[:, project]).astype(float)
+        return out
+
+    def parameters(
+        self, values: F, base: Mapping[str, F], n: int, *, realised: bool = True
+    ) -> dict[str, F]:
+        """Parameter arrays (member,) in model units: the central values with the sampled ones."""
+        params = {k: np.broadcast_to(v, (n,)) for k, v in base.items()}
+        for j, col in enumerate(self.columns):
+            if col.is_realisation and not realised:
+                continue
+            params[col.name] = values[:, j] * col.scale
+        return params
+
+    def with_column(self, column: Column) -> Design:
+        """The design with one more column (e.g. a parameter set to given values)."""
+        return Design((*self.columns, column))
+
+
+def design(scenario: ResolvedScenario, projects: chain.Projects) -> Design:
+    """The uncertain inputs of a resolved scenario (see the module docstring)."""
+    dists = scenario.distributions
+    values = scenario.values
+    columns: list[Column] = []
+    present = set(_stages(projects))
+    for path, dist in dists.items():
+        parts = path.split(".")
+        if parts[:2] == ["pipeline", "stages"] and (
+            parts[3] in _PROJECT_FIELDS or parts[2] not in present
+        ):
+            continue  # drawn for each project below, or no project is at that stage
+        unit = unit_of(path)
+        scale = 0.01 if unit in _PERCENT_UNITS else 1.0
+        columns.append(Column(path, unit, scale, dist))
+    realised: list[Column] = []
+    for i, pid in enumerate(projects.ids):
+        stage = projects.stages[i]
+        own = f"pipeline.overrides.{pid}."
+        if values.get(own + "drop"):
+            continue
+        if not projects.producing[i]:
+            for field in _PROJECT_FIELDS:
+                if field == "lead_time" and not math.isnan(projects.start[i]):
+                    continue  # a published start needs no lead time
+                if field == "delay" and own + "delay" in values:
+                    continue  # the project's own delay (a number, or its own distribution)
+                if field == "lead_time" and (
+                    own + "start_year" in values and values[own + "start_year"] is not None
+                ):
+                    continue
+                drawn = dists.get(f"pipeline.stages.{stage}.{field}")
+                if drawn is not None:
+                    columns.append(Column(f"pipeline.{field}.{pid}", "yr", 1.0, drawn, i))
+        path = own + "probability"
+        if path not in values or values[path] is None:
+            path = f"pipeline.stages.{stage}.probability"
+        if path in dists or 0.0 < float(values[path]) < 1.0:
+            realised.append(Column(f"pipeline.realised.{pid}", "1", 1.0, None, i))
+    return Design(tuple(columns + realised))
+
+
+def _stages(projects: chain.Projects) -> list[str]:
+    return list(dict.fromkeys(projects.stages))
+
+
+def unit_draws(n: int, d: int, seed: int, sampler: Sampler = "lhs") -> F:
+    """``n`` points in the unit cube of dimension ``d``.
+
+    ``lhs``: a Latin hypercube (each input's draws fall one in each of ``n``
+    equal strata). ``sobol``: a scrambled Sobol sequence; its first
+    ``2**ceil(log2 n)`` points are drawn and the first ``n`` kept, so the
+    balance of the sequence holds exactly when ``n`` is a power of 2.
+    """
+    if sampler not in SAMPLERS:
+        msg = f"--sampler {sampler!r}: expected one of {list(SAMPLERS)}"
+        raise InputError(msg)
+    if n < 1:
+        msg = f"--samples {n}: an ensemble needs at least one member"
+        raise InputError(msg)
+    if d == 0:
+        return np.empty((n, 0))
+    rng = np.random.default_rng(seed)
+    if sampler == "lhs":
+        out: F = qmc.LatinHypercube(d=d, rng=rng).random(n)
+        return out
+    m = max(0, math.ceil(math.log2(n)))
+    out = qmc.Sobol(d=d, scramble=True, rng=rng).random_base2(m)[:n]
+    return out

@@ -1,0 +1,75 @@
+"""The IAMC tables of labelled results: the wide table of ``iamc.csv`` and the long one.
+
+Both list every variable of :data:`evhub.variables.IAMC_VARIABLES` in its
+order, computed from the labelled arrays (dims ``scenario``, ``run``,
+``year``, ...) of a run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from evhub.variables import IAMC_NAMES, IAMC_VARIABLES, MODEL
+
+__all__ = ["long_table", "wide_table"]
+
+
+def wide_table(data: xr.Dataset, region: str, run: int = 0) -> pd.DataFrame:
+    """The IAMC wide table of one run: Model, Scenario, Region, Variable, Unit, years.
+
+    Parameters
+    ----------
+    data
+        Labelled arrays with dims ``scenario``, ``run`` and ``year``.
+    region
+        The region of the dataset (column ``Region``).
+    run
+        Which run of the ensemble (0 for a deterministic run).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variable and scenario, the values in the variable's unit.
+    """
+    years = [int(y) for y in data["year"].values]
+    rows = []
+    for name, (unit, get) in IAMC_VARIABLES.items():
+        arr = get(data).isel(run=run).transpose("scenario", "year")
+        for i, scen in enumerate(data["scenario"].values):
+            rows.append([MODEL, str(scen), region, name, unit, *arr.values[i]])
+    return pd.DataFrame(rows, columns=["Model", "Scenario", "Region", "Variable", "Unit", *years])
+
+
+def long_table(data: xr.Dataset) -> pd.DataFrame:
+    """Every variable, scenario, run and year in long format.
+
+    Parameters
+    ----------
+    data
+        Labelled arrays with dims ``scenario``, ``run`` and ``year``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scenario``, ``run``, ``variable``, ``unit``, ``year``, ``value``.
+    """
+    values = np.stack(
+        [
+            get(data).transpose("scenario", "run", "year").values
+            for _, get in IAMC_VARIABLES.values()
+        ]
+    )  # (variable, scenario, run, year)
+    index = pd.MultiIndex.from_product(
+        [
+            list(IAMC_NAMES),
+            data["scenario"].values,
+            data["run"].values,
+            data["year"].values,
+        ],
+        names=["variable", "scenario", "run", "year"],
+    )
+    frame = pd.DataFrame({"value": values.reshape(-1)}, index=index).reset_index()
+    frame["unit"] = frame["variable"].map({n: IAMC_VARIABLES[n][0] for n in IAMC_NAMES})
+    return frame[["scenario", "run", "variable", "unit", "year", "value"]]
