@@ -33,8 +33,9 @@ def test_every_dimension_is_declared_in_order(dims: Dims) -> None:
         "construction",
         "ramping",
         "operating",
+        "cancelled",
     )
-    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [1, 4, 4, 5, 6, 1, 4, 2, 3, 5, 7]
+    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [1, 4, 4, 5, 6, 1, 4, 2, 3, 5, 8]
 
 
 def test_behaviour_is_read_from_attributes(dims: Dims) -> None:
@@ -49,7 +50,13 @@ def test_behaviour_is_read_from_attributes(dims: Dims) -> None:
     assert pt.column("fuel").tolist() == ["petrol", "diesel", "lpg", "petrol", "petrol", None]
     assert dims.fuels.where(liquid=True) == ("petrol", "diesel", "lpg")
     assert dims.stages.where(producing=True) == ("ramping", "operating")
-    assert dims.stages.where(building=False) == ("interest", "talks", "mou", "announced")
+    assert dims.stages.where(building=False) == (
+        "interest",
+        "talks",
+        "mou",
+        "announced",
+        "cancelled",
+    )
 
 
 def test_the_home_country_and_its_customs_union(dims: Dims) -> None:

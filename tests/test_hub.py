@@ -293,6 +293,8 @@ def _two_projects(replaces: int) -> Projects:
     return Projects(
         ids=("old", "new"),
         stages=("operating", "announced"),
+        stage_building=np.array([True, False]),
+        stage_producing=np.array([True, False]),
         kinds=("car", "car"),
         nameplate=np.array([100.0, 50.0]),
         start=np.array([nan, 2027.0]),

@@ -125,7 +125,7 @@ def test_shipped_mixes_sum_to_one(dataset: evhub.Dataset) -> None:
 
 def test_every_stage_has_a_probability(dataset: evhub.Dataset) -> None:
     probabilities = load_stage_probabilities(dataset)
-    assert list(probabilities) == evhub.dataset.schema()["pipeline"]["stages"]
+    assert list(probabilities) == list(dataset.dims.stages.ids)
     assert probabilities["operating"].probability == 1.0
     assert probabilities["cancelled"].probability == 0.0
     for p in probabilities.values():

@@ -255,7 +255,6 @@ def _history_params(data: Dataset) -> dict[str, float]:
     return {path: float(arr[0]) for path, arr in parameter_arrays(chosen).items()}
 
 
-_PRODUCING = ("operating", "ramping")
 _MILLION = 1e6
 
 
@@ -273,7 +272,10 @@ def _projects(data: Dataset) -> chain.Projects:
         [[p.shares[c] if p.shares else np.nan for c in hub.CLASSES] for p in registry], dtype=float
     ).reshape(len(registry), len(hub.CLASSES))
     nameplate = np.array([number(p.capacity) for p in registry])
-    producing = np.array([p.start_year is None and p.stage in _PRODUCING for p in registry])
+    stages = data.dims.stages
+    stage_producing = np.array([p.stage in stages.where(producing=True) for p in registry], bool)
+    stage_building = np.array([p.stage in stages.where(building=True) for p in registry], bool)
+    producing = np.array([p.start_year is None for p in registry], bool) & stage_producing
     # utilisation of each plant relative to the industry, in the latest year with plant data
     plant_rows = data.rows("industry", "production")
     plant_rows = plant_rows[
@@ -309,6 +311,8 @@ def _projects(data: Dataset) -> chain.Projects:
     return chain.Projects(
         ids=tuple(ids),
         stages=tuple(p.stage for p in registry),
+        stage_building=stage_building,
+        stage_producing=stage_producing,
         kinds=kinds,
         nameplate=nameplate,
         start=np.array([number(p.start_year) for p in registry]),

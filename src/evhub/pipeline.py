@@ -263,8 +263,8 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
     if kind and kind not in spec["kinds"]:
         r.bad("kind", f"is not one of {list(spec['kinds'])}")
     stage = r.text("stage")
-    if stage and stage not in spec["stages"]:
-        r.bad("stage", f"is not one of {spec['stages']}")
+    if stage and stage not in data.dims.stages:
+        r.bad("stage", f"is not one of {list(data.dims.stages.ids)}")
     stage_date = r.text("stage_date")
     if stage_date and not _DATE.match(stage_date):
         r.bad("stage_date", "is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
@@ -425,7 +425,7 @@ def load_stage_probabilities(dataset: Dataset) -> dict[str, StageProbability]:
     Returns
     -------
     dict
-        Stage name -> :class:`StageProbability`, in the schema's stage order.
+        Stage name -> :class:`StageProbability`, in the order of the dataset's stages.
 
     Raises
     ------
@@ -434,7 +434,7 @@ def load_stage_probabilities(dataset: Dataset) -> dict[str, StageProbability]:
     """
     path = dataset.path / STAGE_FILE
     frame = _read(path, _STAGE_COLUMNS)
-    stages: list[str] = _spec()["stages"]
+    stages = list(dataset.dims.stages.ids)
     problems: list[str] = []
     found: dict[str, StageProbability] = {}
     for i, row in enumerate(frame.to_dict("records")):

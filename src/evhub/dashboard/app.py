@@ -39,8 +39,8 @@ _PROJECT_HELP = (
 )
 _DELAY_HELP = (
     "Years beyond the announced start (its own, or its stage's). A value set here is fixed "
-    "in an ensemble. Empty for plants already producing (stage "
-    f"{' or '.join(logic.PRODUCING)}): their start does not slip."
+    "in an ensemble. Empty for plants already producing (ramping up or operating): their "
+    "start does not slip."
 )
 _EXTRA_HELP = (
     "Any scenario parameter by its dotted path, one `PATH = VALUE` a line, as with "

@@ -54,7 +54,6 @@ __all__ = [
     "MAX_RUNS",
     "MAX_SAMPLES",
     "MAX_SEED",
-    "PRODUCING",
     "PROJECT_COLUMNS",
     "REALISED",
     "SLIDERS",
@@ -102,9 +101,6 @@ HISTORY_SHOWN = 15
 #: Choices of a project's "realised" cell: the scenario's probability, realised
 #: (probability 1) or not (probability 0).
 REALISED = ("scenario", "yes", "no")
-#: Stages of plants already producing: the editor lists no delay for them (a start
-#: that has happened does not slip; see :attr:`evhub.model.pipeline.Projects.producing`).
-PRODUCING = ("operating", "ramping")
 #: A million: headline values from it are shown in millions (``M``).
 _MILLION = 1e6
 #: Largest number of decimals a slider step gets.
@@ -330,9 +326,11 @@ def project_frame(resolved: ResolvedScenario, data: Dataset) -> pd.DataFrame:
         scenario; ``realised``, ``"scenario"`` (the first of :data:`REALISED`:
         keep that probability); ``delay [yr]``, the project's delay beyond its
         announced start (its own, or its stage's), NaN for plants already
-        producing (stage in :data:`PRODUCING`), whose start does not slip.
+        producing (a stage of the dataset's stages with ``producing: true``), whose
+        start does not slip.
     """
     table = project_table(resolved, data, _report_years(data)[0])
+    producing = data.dims.stages.where(producing=True)
     table = table[table["capacity"].notna()]
     dropped = [bool(resolved.values.get(f"{OVERRIDES}.{pid}.drop", False)) for pid in table["id"]]
     frame = pd.DataFrame(
@@ -344,7 +342,7 @@ def project_frame(resolved: ResolvedScenario, data: Dataset) -> pd.DataFrame:
             "realised": [REALISED[0]] * len(table),
             "delay [yr]": [
                 math.nan
-                if str(stage) in PRODUCING
+                if str(stage) in producing
                 else _project_delay(resolved, str(pid), str(stage))
                 for pid, stage in zip(table["id"], table["stage"], strict=True)
             ],

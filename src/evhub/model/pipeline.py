@@ -45,10 +45,6 @@ __all__ = [
 
 F = NDArray[np.float64]
 
-#: Stages of projects not producing yet.
-_NOT_PRODUCING = ("interest", "talks", "mou", "announced", "construction")
-#: Stages of projects not under construction yet.
-_NOT_BUILDING = ("interest", "talks", "mou", "announced")
 _MILLION = 1e6
 
 
@@ -60,6 +56,9 @@ class Projects:
     ----------
     ids, stages : (project,)
         Project ids and stages.
+    stage_building, stage_producing : (project,)
+        The project's stage is one of a plant being built or running, or of
+        one making vehicles or cells (the stages' attributes in the dataset).
     kinds : (project,)
         ``car``, ``lcv`` (vehicle plants by segment), ``cell``, ``pack`` or
         ``other``.
@@ -89,6 +88,8 @@ class Projects:
 
     ids: tuple[str, ...]
     stages: tuple[str, ...]
+    stage_building: NDArray[np.bool_]
+    stage_producing: NDArray[np.bool_]
     kinds: tuple[str, ...]
     nameplate: F
     start: F
@@ -400,14 +401,14 @@ def project_flows(
         np.where(cells[None, :], params["pipeline.jobs_per_cell_gwh"][:, None], 0.0),
     )
     # only plants not producing yet (an expansion or conversion of a running plant costs less)
-    building = np.array([s in _NOT_PRODUCING for s in pj.stages]) & (pj.replaces < 0)
+    building = ~pj.stage_producing & (pj.replaces < 0)
     new_plant = (building & (car | cells))[None, :]
     capex = np.where(np.isnan(pj.capex)[None, :] & new_plant, per_capex * nameplate, 0.0)
     capex = capex + np.nan_to_num(pj.capex)[None, :]
     jobs_full = np.where(np.isnan(pj.jobs)[None, :] & new_plant, per_job * nameplate, 0.0)
     jobs_full = jobs_full + np.nan_to_num(pj.jobs)[None, :]
     # plans not under construction by the base year spend nothing up to it
-    earliest = np.where(np.array([s in _NOT_BUILDING for s in pj.stages]), base_year + 1.0, -np.inf)
+    earliest = np.where(~pj.stage_building, base_year + 1.0, -np.inf)
     invest = investment(capex, weight, start, params["pipeline.build_years"], years, earliest)
     jobs = employment(jobs_full, weight, share)
 
