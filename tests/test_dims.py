@@ -125,3 +125,21 @@ def test_the_tables_keys_follow_the_dimensions(tmp_path: Path) -> None:
         "column 'powertrain' = 'lpg' is not one of ['petrol', 'diesel', 'hev', 'phev', 'bev']"
         in (message)
     )
+
+
+def test_powertrains_the_market_equations_cannot_take_are_refused(tmp_path: Path) -> None:
+    """Until the catalogue generates them, the market equations take the shipped powertrains."""
+    import evhub
+
+    folder = tmp_path / "bev-first"
+    shutil.copytree(load_dataset().path, folder)
+    path = folder / DIMENSIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  bev:\n    label: BEV\n    description: battery-electric car\n")
+    end = text.index("\n# Trade blocs")
+    bev = text[start:end].rstrip("\n") + "\n"
+    text = text[:start] + text[end:]
+    text = text.replace("powertrains:\n", "powertrains:\n" + bev, 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"powertrains bev, petrol, diesel, lpg, hev, phev: this"):
+        evhub.run("baseline", dataset=folder)

@@ -26,8 +26,10 @@ import pandas as pd
 import xarray as xr
 
 from evhub.dataset import Dataset
+from evhub.dims import DIMENSIONS_FILE
 from evhub.errors import InputError
-from evhub.model import chain, energy, hub, market
+from evhub.model import chain, hub, market
+from evhub.model.categories import Categories
 from evhub.pipeline import (
     PIPELINE_FILE,
     Project,
@@ -52,8 +54,6 @@ __all__ = [
 _PERCENT = 100.0
 _COHORTS_BEFORE = 60  # ages kept for cars sold before the first model year (a model setting)
 _NON_NUMERIC = ("fleet.lifetime.distribution", "market.sales_mode")
-_CHEMISTRIES = ("lfp", "nmc", "nca")
-_MATERIALS = ("lithium", "nickel", "cobalt", "manganese", "graphite")
 
 
 def _interp_log(years: np.ndarray, obs: Mapping[int, float]) -> np.ndarray:
@@ -74,6 +74,7 @@ def build_inputs(
     data: Dataset, renewable_years: Sequence[int], gdp_years: Sequence[int]
 ) -> chain.ChainInputs:
     """Turn the dataset into the arrays of :class:`evhub.model.chain.ChainInputs`."""
+    cats = categories(data)
     years = data.years.astype(float)
     n = len(years)
     base = data.base_year
@@ -95,14 +96,14 @@ def build_inputs(
                         "value"
                     ].sum()
                 )
-                for p in market.POWERTRAINS
+                for p in cats.powertrains
             ]
             for y in anchor_years
         ]
     )
     table = table / table.sum(axis=1, keepdims=True)
     history_shares = np.stack(
-        [np.interp(years, anchor_years, table[:, i]) for i in range(len(market.POWERTRAINS))],
+        [np.interp(years, anchor_years, table[:, i]) for i in range(len(cats.powertrains))],
         axis=1,
     )
 
@@ -110,7 +111,7 @@ def build_inputs(
     first_share_year = int(stock_shares["year"].min())
     first = stock_shares[stock_shares["year"] == first_share_year]
     initial = np.array(
-        [float(first[first["powertrain"] == p]["value"].sum()) for p in market.POWERTRAINS]
+        [float(first[first["powertrain"] == p]["value"].sum()) for p in cats.powertrains]
     )
     if not initial.sum() > 0:
         msg = (
@@ -160,15 +161,15 @@ def build_inputs(
             "year, which must not be zero"
         )
         raise InputError(msg)
-    co2 = np.array([data.value("fuels", "co2_factor", fuel=f) for f in energy.FUELS])
-    density = np.array([data.value("fuels", "energy_density", fuel=f) for f in energy.FUELS])
+    co2 = np.array([data.value("fuels", "co2_factor", fuel=f) for f in cats.fuels])
+    density = np.array([data.value("fuels", "energy_density", fuel=f) for f in cats.fuels])
     intensity = np.array(
         [
             [
                 data.value("battery", "material_intensity", powertrain="", chemistry=c, material=m)
-                for m in _MATERIALS
+                for m in cats.materials
             ]
-            for c in _CHEMISTRIES
+            for c in cats.chemistries
         ]
     )
     ghg = _series(data, "targets", "ghg_total")
@@ -182,8 +183,8 @@ def build_inputs(
     targets = _series(data, "targets", "ghg_target")
     projects = _projects(data)
     utilisation, export_share = _industry_history(data, projects)
-    origin_base = np.array([data.value("trade", "import_share", origin=o) for o in hub.ORIGINS])
-    duty_base = np.array([data.value("trade", "duty", origin=o) for o in hub.ORIGINS])
+    origin_base = np.array([data.value("trade", "import_share", origin=o) for o in cats.origins])
+    duty_base = np.array([data.value("trade", "duty", origin=o) for o in cats.origins])
     history = (years >= _first_year(data, "industry", "production", producer="")) & (years <= base)
     for values, what, file in (
         (stock[years <= base], "the car stock (interpolated) up to the base year", "stock.csv"),
@@ -226,7 +227,53 @@ def build_inputs(
         duty_base=duty_base / _PERCENT,
         eu_cvd_base=data.value("trade", "eu_cvd", origin="china") / _PERCENT,
         history_params=_history_params(data),
+        categories=cats,
     )
+
+
+def categories(data: Dataset) -> Categories:
+    """The model's categories from the dataset's dimensions (``dimensions.yaml``).
+
+    Raises
+    ------
+    InputError
+        Where the dimensions declare powertrains or groups this version's
+        market and production equations cannot take: those still index the
+        powertrains of the shipped dataset (the parameter catalogue will
+        generate them from the dimensions).
+    """
+    if "categories" in data.memo:
+        return data.memo["categories"]  # type: ignore[no-any-return]
+    dims = data.dims
+    pts = dims.powertrains
+    fuels = dims.fuels.where(liquid=True)
+    groups = tuple(str(g) for g in pts.column("group"))
+    modelled_groups = tuple(
+        next(g for g, members in hub.CLASS_OF.items() if i in members)
+        for i in range(len(market.POWERTRAINS))
+    )
+    for what, declared, modelled in (
+        ("powertrains", pts.ids, market.POWERTRAINS),
+        ("the powertrains' groups", groups, modelled_groups),
+        ("powertrain groups", dims.powertrain_groups.ids, hub.CLASSES),
+    ):
+        if tuple(declared) != tuple(modelled):
+            msg = (
+                f"{data.path / DIMENSIONS_FILE}: {what} {', '.join(declared)}: this version's "
+                f"market and production equations take {', '.join(modelled)} only"
+            )
+            raise InputError(msg)
+    fuel_of = np.array([fuels.index(f) if f in fuels else -1 for f in pts.column("fuel")], np.intp)
+    data.memo["categories"] = Categories(
+        powertrains=pts.ids,
+        fuels=fuels,
+        fuel_of=fuel_of,
+        plug=pts.column("plug").astype(bool),
+        origins=dims.origins.where(home=False),
+        chemistries=dims.chemistries.ids,
+        materials=dims.materials.ids,
+    )
+    return data.memo["categories"]  # type: ignore[no-any-return]
 
 
 def _first_year(data: Dataset, table: str, variable: str, **keys: str) -> int:
@@ -452,6 +499,7 @@ class Labels:
     projects: tuple[str, ...]
     project_kinds: tuple[str, ...]
     project_units: tuple[str, ...]
+    categories: Categories
 
 
 def labels(data: Dataset) -> Labels:
@@ -465,6 +513,7 @@ def labels(data: Dataset) -> Labels:
         projects=tuple(p.id for p in projects),
         project_kinds=tuple(_project_kinds(projects)),
         project_units=tuple(p.capacity_unit for p in projects),
+        categories=categories(data),
     )
     return data.memo["labels"]  # type: ignore[no-any-return]
 
@@ -473,12 +522,12 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
     """Label the chain's arrays: dims ``run``, ``year`` and the rest, with units."""
     coords = {
         "year": list(names.years),
-        "powertrain": list(market.POWERTRAINS),
-        "fuel": list(energy.FUELS),
-        "material": list(_MATERIALS),
+        "powertrain": list(names.categories.powertrains),
+        "fuel": list(names.categories.fuels),
+        "material": list(names.categories.materials),
         "project": list(names.projects),
         "class": list(hub.CLASSES),
-        "origin": list(hub.ORIGINS),
+        "origin": list(names.categories.origins),
     }
 
     def var(array: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:

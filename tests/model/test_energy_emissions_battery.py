@@ -4,6 +4,19 @@ import numpy as np
 import pytest
 
 from evhub.model import battery, emissions, energy
+from evhub.model.categories import Categories
+
+#: Six powertrains as in the shipped dataset: petrol, diesel, LPG, HEV (petrol),
+#: PHEV (petrol, plug), BEV (plug).
+SIX = Categories(
+    powertrains=("petrol", "diesel", "lpg", "hev", "phev", "bev"),
+    fuels=("petrol", "diesel", "lpg"),
+    fuel_of=np.array([0, 1, 2, 0, 0, -1]),
+    plug=np.array([False, False, False, False, True, True]),
+    origins=(),
+    chemistries=(),
+    materials=(),
+)
 
 
 def test_energy_use_by_hand():
@@ -12,12 +25,31 @@ def test_energy_use_by_hand():
     vkm[0, :, 0, 0] = 10_000.0
     fuel_int = np.array([[[7.0], [6.0], [9.0], [5.0], [6.5], [0.0]]])
     elec_int = np.array([[[0.0], [0.0], [0.0], [0.0], [0.2], [0.18]]])
-    fuel, elec = energy.energy_use(vkm, fuel_int, elec_int, np.array([0.4]), np.array([0.1]))
+    fuel, elec = energy.energy_use(vkm, fuel_int, elec_int, np.array([0.4]), np.array([0.1]), SIX)
     # petrol: 700 l (petrol) + 500 l (HEV) + 0.6 * 650 l (PHEV on fuel) = 1,590 l
     assert fuel[0, 0, 0] == pytest.approx(1590e-6, rel=1e-12)
     assert fuel[0, 1, 0] == pytest.approx(600e-6, rel=1e-12)
     assert fuel[0, 2, 0] == pytest.approx(900e-6, rel=1e-12)
     # electricity: (0.4 * 10,000 * 0.2 + 10,000 * 0.18) / (1 - 0.1) kWh = 2,888.9 kWh
+    assert elec[0, 0] == pytest.approx((800 + 1800) / 0.9 / 1e9, rel=1e-12)
+
+
+def test_energy_follows_the_attributes_not_the_positions():
+    """A dataset with its powertrains in another order and no LPG: the same litres per fuel."""
+    cats = Categories(
+        powertrains=("bev", "phev", "diesel", "petrol"),
+        fuels=("diesel", "petrol"),
+        fuel_of=np.array([-1, 1, 0, 1]),
+        plug=np.array([True, True, False, False]),
+        origins=(),
+        chemistries=(),
+        materials=(),
+    )
+    vkm = np.full((1, 4, 1, 1), 10_000.0)
+    fuel_int = np.array([[[0.0], [6.5], [6.0], [7.0]]])
+    elec_int = np.array([[[0.18], [0.2], [0.0], [0.0]]])
+    fuel, elec = energy.energy_use(vkm, fuel_int, elec_int, np.array([0.4]), np.array([0.1]), cats)
+    assert fuel[0, :, 0] == pytest.approx([600e-6, (700 + 0.6 * 650) * 1e-6], rel=1e-12)
     assert elec[0, 0] == pytest.approx((800 + 1800) / 0.9 / 1e9, rel=1e-12)
 
 
@@ -114,9 +146,9 @@ def test_cohort_energy_use_equals_the_by_cohort_sums():
     elec_int = rng.uniform(0.1, 0.2, (runs, 6, cohorts))
     share, loss = rng.uniform(0.2, 0.6, runs), rng.uniform(0.05, 0.15, runs)
     vkm = result.stock_by_cohort * km[:, None]
-    expected = energy.energy_use(vkm, fuel_int, elec_int, share, loss)
+    expected = energy.energy_use(vkm, fuel_int, elec_int, share, loss, SIX)
     got = energy.cohort_energy_use(
-        result.cohort_inflow, survival * km, fuel_int, elec_int, share, loss
+        result.cohort_inflow, survival * km, fuel_int, elec_int, share, loss, SIX
     )
     for a, b in zip(got, expected, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -9,7 +9,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "CHEMISTRIES",
     "capacity_demand",
     "chemistry_shares",
     "cohort_retired_capacity",
@@ -21,9 +20,6 @@ __all__ = [
 
 F = NDArray[np.float64]
 _KWH_PER_GWH = 1e6
-
-#: Cell chemistries, in the order of every array with a chemistry axis.
-CHEMISTRIES: tuple[str, ...] = ("lfp", "nmc", "nca")
 
 
 def pack_by_vintage(vintages: F, base_year: int, base_pack: F, growth: F) -> F:

@@ -38,6 +38,7 @@ from evhub.model import (
 
 # Projects, project_terms and project_flows live in evhub.model.pipeline; they
 # are re-exported for the callers that still import them from here.
+from evhub.model.categories import Categories
 from evhub.model.pipeline import Projects, project_flows, project_terms
 
 __all__ = [
@@ -115,6 +116,8 @@ class ChainInputs:
         The dataset's defaults of the ``pipeline.*`` parameters and of
         ``trade.eu_export_share`` (model units): the history years use these,
         so no scenario, override or sample changes what was observed.
+    categories
+        Axis orders and attributes of the dataset's categories.
     """
 
     years: F
@@ -144,6 +147,7 @@ class ChainInputs:
     duty_base: F
     eu_cvd_base: float
     history_params: Mapping[str, float]
+    categories: Categories
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,8 @@ def simulate(
     b = int(np.searchsorted(years, base_year))
     runs = next(iter(params.values())).shape[0]
     nb = inputs.cohorts_before
-    pts = market.POWERTRAINS
+    cats = inputs.categories
+    pts = cats.powertrains
     zeros = np.zeros(runs)
 
     # --- the history and total sales -------------------------------------------
@@ -323,6 +328,7 @@ def simulate(
         energy.vintage_intensity(vintages, base_year, elec_base, improve),
         params["energy.phev_electric_share"],
         params["energy.charging_loss"],
+        cats,
     )
 
     # --- emissions ---------------------------------------------------------------
@@ -356,8 +362,8 @@ def simulate(
     chemistry = battery.chemistry_shares(
         years,
         base_year,
-        _stack(params, "battery.chemistry_share", battery.CHEMISTRIES),
-        _stack(params, "battery.chemistry_share_final", battery.CHEMISTRIES),
+        _stack(params, "battery.chemistry_share", inputs.categories.chemistries),
+        _stack(params, "battery.chemistry_share_final", inputs.categories.chemistries),
         params["battery.chemistry_year"],
     )
     materials = battery.material_demand(demand, chemistry, inputs.material_intensity)
@@ -428,7 +434,7 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
         years,
         base_year,
         inputs.duty_base[None, :, None],
-        _stack(params, "trade.duty", hub.ORIGINS)[:, :, None],
+        _stack(params, "trade.duty", inputs.categories.origins)[:, :, None],
     )
     imports_by_origin = trade.imports_by_origin(
         imports, inputs.origin_base, duty, inputs.duty_base, params["trade.origin_elasticity"]
@@ -449,7 +455,7 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
         exports,
         params["trade.export_price"],
         imports_by_origin,
-        _stack(params, "trade.import_price", hub.ORIGINS),
+        _stack(params, "trade.import_price", inputs.categories.origins),
     )
     cell_demand = production.cell_demand(made, pack)
     supply, cell_imports, sufficiency = trade.cell_balance(

@@ -15,13 +15,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from evhub.model import market
+from evhub.model.categories import Categories
 
 __all__ = [
-    "FUELS",
-    "FUEL_OF",
     "cohort_energy_use",
     "distance_by_age",
+    "electric_distance_share",
     "energy_use",
     "fleet_distance",
     "fuel_energy",
@@ -31,10 +30,6 @@ __all__ = [
 
 F = NDArray[np.float64]
 
-#: Fuels, in the order of every array with a fuel axis.
-FUELS: tuple[str, ...] = ("petrol", "diesel", "lpg")
-#: The fuel each powertrain burns (None: none).
-FUEL_OF: tuple[int | None, ...] = (0, 1, 2, 0, 0, None)
 _L_PER_100KM = 100.0
 _KWH_PER_TWH = 1e9
 _L_PER_ML = 1e6  # litres per million litres
@@ -204,8 +199,9 @@ def energy_use(
     vehicle_km: F,
     fuel_intensity: F,
     electric_intensity: F,
-    phev_electric_share: F,
+    plug_in_hybrid_share: F,
     charging_loss: F,
+    categories: Categories,
 ) -> tuple[F, F]:
     r"""Fuel by type and electricity from the grid.
 
@@ -214,13 +210,15 @@ def energy_use(
     vehicle_km : (run, powertrain, year, cohort)
         Distance driven [km/yr].
     fuel_intensity : (run, powertrain, cohort)
-        Fuel use [l/100km]; ignored for BEVs.
+        Fuel use [l/100km]; ignored for powertrains that burn no fuel.
     electric_intensity : (run, powertrain, cohort)
-        Electricity from the battery [kWh/km]; used for PHEVs and BEVs.
-    phev_electric_share : (run,)
-        Share of PHEV distance on electricity [1].
+        Electricity from the battery [kWh/km]; used for powertrains with a plug.
+    plug_in_hybrid_share : (run,)
+        Share of a plug-in hybrid's distance on electricity [1].
     charging_loss : (run,)
         Grid-to-battery loss [1].
+    categories
+        Which fuel each powertrain burns and which have a plug.
 
     Returns
     -------
@@ -231,16 +229,16 @@ def energy_use(
 
     Notes
     -----
-    PHEV distance is split into :math:`e` on electricity and :math:`1 - e` on
-    fuel. Grid electricity is battery electricity divided by :math:`1 - \ell`.
+    A plug-in hybrid's distance (a plug and a fuel) is split into :math:`e` on
+    electricity and :math:`1 - e` on fuel. Grid electricity is battery
+    electricity divided by :math:`1 - \ell`.
     """
-    runs, pts = vehicle_km.shape[:2]
-    electric_km_share = _electric_km_share(runs, pts, phev_electric_share)
+    electric_km_share = electric_distance_share(categories, plug_in_hybrid_share)
     fuel_km = vehicle_km * (1.0 - electric_km_share)[:, :, None, None]
     elec_km = vehicle_km * electric_km_share[:, :, None, None]
     litres = np.einsum("rpyc,rpc->rpy", fuel_km, fuel_intensity) / _L_PER_100KM
     battery_kwh = np.einsum("rpyc,rpc->ry", elec_km, electric_intensity)
-    return _fuel_and_grid(litres, battery_kwh, charging_loss)
+    return _fuel_and_grid(litres, battery_kwh, charging_loss, categories)
 
 
 def cohort_energy_use(
@@ -248,8 +246,9 @@ def cohort_energy_use(
     survival_km: F,
     fuel_intensity: F,
     electric_intensity: F,
-    phev_electric_share: F,
+    plug_in_hybrid_share: F,
     charging_loss: F,
+    categories: Categories,
 ) -> tuple[F, F]:
     r""":func:`energy_use` from the inflow of each cohort, without the cohort arrays.
 
@@ -259,7 +258,7 @@ def cohort_energy_use(
         Inflow of each cohort [veh/yr] (see :class:`evhub.model.fleet.FleetResult`).
     survival_km : (run, year, cohort)
         Survival times distance per car, :math:`S_{t,c}\, d_{t,c}` [km/veh/yr].
-    fuel_intensity, electric_intensity, phev_electric_share, charging_loss
+    fuel_intensity, electric_intensity, plug_in_hybrid_share, charging_loss, categories
         As in :func:`energy_use`.
 
     Returns
@@ -276,30 +275,44 @@ def cohort_energy_use(
     the same sums as :func:`energy_use` without the (run, powertrain, year,
     cohort) arrays.
     """
-    runs, pts, _ = cohort_inflow.shape
-    electric_km_share = _electric_km_share(runs, pts, phev_electric_share)
+    electric_km_share = electric_distance_share(categories, plug_in_hybrid_share)
     sk = survival_km.transpose(0, 2, 1)  # (run, cohort, year)
     litres = np.matmul(cohort_inflow * fuel_intensity, sk)
     litres *= (1.0 - electric_km_share)[:, :, None] / _L_PER_100KM
     electric = np.matmul(cohort_inflow * electric_intensity, sk)
     battery_kwh = (electric * electric_km_share[:, :, None]).sum(axis=1)
-    return _fuel_and_grid(litres, battery_kwh, charging_loss)
+    return _fuel_and_grid(litres, battery_kwh, charging_loss, categories)
 
 
-def _electric_km_share(runs: int, pts: int, phev_electric_share: F) -> F:
-    """Share of each powertrain's distance driven on electricity (run, powertrain) [1]."""
-    share = np.zeros((runs, pts))
-    share[:, market.BEV] = 1.0
-    share[:, market.PHEV] = phev_electric_share
+def electric_distance_share(categories: Categories, plug_in_hybrid_share: F) -> F:
+    """Share of each powertrain's distance driven on electricity (run, powertrain) [1].
+
+    All of it for a powertrain with a plug and no fuel, ``plug_in_hybrid_share``
+    for one with a plug and a fuel, none for the others.
+
+    >>> from evhub.model.categories import Categories
+    >>> cats = Categories(("petrol", "phev", "bev"), ("petrol",), np.array([0, 0, -1]),
+    ...                   np.array([False, True, True]), (), (), ())
+    >>> electric_distance_share(cats, np.array([0.4])).tolist()
+    [[0.0, 0.4, 1.0]]
+    """
+    burns = categories.fuel_of >= 0
+    share: F = np.where(
+        categories.plug & ~burns,
+        1.0,
+        np.where(categories.plug & burns, plug_in_hybrid_share[:, None], 0.0),
+    )
     return share
 
 
-def _fuel_and_grid(litres: F, battery_kwh: F, charging_loss: F) -> tuple[F, F]:
+def _fuel_and_grid(
+    litres: F, battery_kwh: F, charging_loss: F, categories: Categories
+) -> tuple[F, F]:
     """Litres by powertrain -> Ml by fuel; battery kWh -> grid TWh."""
     runs, _, years = litres.shape
-    fuel = np.zeros((runs, len(FUELS), years))
-    for p, f in enumerate(FUEL_OF):
-        if f is not None:
+    fuel = np.zeros((runs, len(categories.fuels), years))
+    for p, f in enumerate(categories.fuel_of):
+        if f >= 0:
             fuel[:, f] += litres[:, p]
     electricity: F = battery_kwh / (1.0 - charging_loss[:, None]) / _KWH_PER_TWH
     fuel_ml: F = fuel / _L_PER_ML

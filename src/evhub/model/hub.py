@@ -1,4 +1,4 @@
-"""Categories of the hub half of the model: output classes of vehicle plants, import origins.
+"""Output classes of vehicle plants: the powertrain groups production and the pipeline use.
 
 Each category has one owner, here; :mod:`evhub.model.pipeline`,
 :mod:`evhub.model.production` and :mod:`evhub.model.trade` (and the code that
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from evhub.model import market
 
-__all__ = ["CLASSES", "CLASS_OF", "ORIGINS"]
+__all__ = ["CLASSES", "CLASS_OF"]
 
 #: Output classes of vehicle plants and the sales powertrains each holds
 #: (petrol, diesel and LPG cars are ``ice``), in the order of every class axis.
@@ -21,5 +21,3 @@ CLASS_OF: dict[str, tuple[int, ...]] = {
 }
 #: Output classes of vehicle plants.
 CLASSES: tuple[str, ...] = tuple(CLASS_OF)
-#: Origins of imported cars.
-ORIGINS: tuple[str, ...] = ("china", "eu", "other")
