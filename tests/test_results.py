@@ -153,6 +153,12 @@ def test_write_creates_csv_and_store(shipped, tmp_path):
         con.close()
     expected = float(shipped.variable("Stock|Passenger Cars").sel(scenario="hub", year=2035)[0])
     assert value == pytest.approx(expected, rel=1e-12)
+    # the CSV at full precision: every number reads back as the results' float64, bit for bit
+    wide = shipped.to_iamc()
+    years = [c for c in wide.columns if isinstance(c, int)]
+    np.testing.assert_array_equal(
+        iamc[[str(y) for y in years]].to_numpy(), wide[years].to_numpy(dtype=float)
+    )
 
 
 def test_same_inputs_same_outputs(dataset):

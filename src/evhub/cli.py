@@ -539,8 +539,8 @@ def sensitivity(
         paths = tuple(folder / name for name in layout.sensitivity_files(result.file_stem()))
 
         def write(tmp: Path) -> None:
-            result.indices.to_csv(tmp / paths[0].name, index=False, float_format="%.6g")
-            result.tornado.to_csv(tmp / paths[1].name, index=False, float_format="%.6g")
+            result.indices.to_csv(tmp / paths[0].name, index=False)  # full precision
+            result.tornado.to_csv(tmp / paths[1].name, index=False)
 
         layout.write_atomically(folder, write)
         return result, paths

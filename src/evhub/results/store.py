@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 
 __all__ = ["write_files", "write_store"]
 
-#: How the CSV files write numbers (six significant digits).
-_FLOAT_FORMAT = "%.6g"
+#: How the CSV files write numbers: None, the shortest text that reads back as the
+#: same float64 (the store and the CSV agree to the last bit).
+_FLOAT_FORMAT = None
 
 
 def write_files(
