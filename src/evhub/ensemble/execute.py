@@ -17,6 +17,7 @@ import importlib
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,7 +178,6 @@ def run_ensemble(
     members: dict[str, Member] = {}
     jobs: list[tuple[str, int, Task, F]] = []
     stream: StoreStream | None = None
-    streamed: Path | None = None
     try:
         for scenario in scenarios:
             task = make_task(scenario, data)
@@ -200,29 +200,34 @@ def run_ensemble(
         results = _map(
             jobs, workers, scheduler, progress, scratch, on_block if stream_store else None
         )
-        if stream is not None:
-            streamed = stream.finish()
-            stream = None
         for name, k, path in results:
             member = members[name]
             while len(member.chunks) <= k:
                 member.chunks.append(Path())
             member.chunks[k] = path
+        ensemble = Ensemble(
+            members,
+            samples=samples,
+            seed=seed,
+            sampler=sampler,
+            chunk_size=chunk_size,
+            dataset=data,
+            scratch=scratch,
+        )
+        if stream is not None:
+            # the store's last inserts run while the quantiles are summarised
+            # (DuckDB and numpy's sort free the GIL; the results need both)
+            with ThreadPoolExecutor(1, thread_name_prefix="evhub-quantiles") as pool:
+                summary = pool.submit(ensemble.quantiles)
+                ensemble.streamed = stream.finish()
+                stream = None
+                summary.result()
     except BaseException:
         if stream is not None:
             stream.abort()
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    return Ensemble(
-        members,
-        samples=samples,
-        seed=seed,
-        sampler=sampler,
-        chunk_size=chunk_size,
-        dataset=data,
-        scratch=scratch,
-        streamed=streamed,
-    )
+    return ensemble
 
 
 def _map(
