@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.stamp-run
 STAMP_DEV := $(VENV)/.stamp-dev
 CHROMIUM := /usr/bin/chromium
+# nomenclature-iamc validates the IAMC definitions from its own environment: it pins
+# pandas < 3, evhub uses pandas 3 (tests/test_definitions.py runs it)
+NOMENCLATURE := .venv-nomenclature
+STAMP_NOMENCLATURE := $(NOMENCLATURE)/.stamp
 
 .PHONY: run test bench lint dashboard clean
 
@@ -30,12 +34,18 @@ run: $(STAMP_RUN)
 dashboard: $(STAMP_RUN)
 	$(BIN)/evhub dashboard
 
+$(STAMP_NOMENCLATURE):
+	$(PY) -m venv $(NOMENCLATURE)
+	$(NOMENCLATURE)/bin/python -m pip install --quiet "nomenclature-iamc==0.32.1"
+	touch $@
+
 # Debian's chromium for the browser tests (Playwright uses it; nothing is downloaded at test time)
 $(CHROMIUM):
 	sh scripts/install-chromium.sh
 
-## test: install the dev extras (and chromium, with apt-get, if missing) and run the whole suite
-test: $(STAMP_DEV) | $(CHROMIUM)
+## test: install the dev extras (and chromium, with apt-get, if missing; nomenclature-iamc in
+## its own .venv-nomenclature) and run the whole suite
+test: $(STAMP_DEV) $(STAMP_NOMENCLATURE) | $(CHROMIUM)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## bench: evhub against flodym, side by side in one run
@@ -49,4 +59,4 @@ lint: $(STAMP_DEV)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) results
+	rm -rf $(VENV) $(NOMENCLATURE) results
