@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from evhub.compose import build_inputs, parameter_arrays
-from evhub.compose import keyed_years as _keyed_years
+from evhub.compose import build_inputs, keyed_years, parameter_arrays
 from evhub.dataset import Dataset
-from evhub.model import chain, history, lifetime, market
+from evhub.model import chain, history, lifetime
 from evhub.scenario import ResolvedScenario
 
 __all__ = ["Calibration", "average_age", "backcast", "calibrate", "stock_mix"]
@@ -113,26 +112,28 @@ def average_age(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
     )
 
 
-# TÜİK fuel groups of the stock -> model powertrains
-_FUEL_GROUPS = {
-    "petrol": ("petrol",),
-    "diesel": ("diesel",),
-    "lpg": ("lpg",),
-    "hybrid": ("hev", "phev"),
-    "electric": ("bev",),
-}
-
-
 def _stock_shares(
-    inputs: chain.ChainInputs, params: Mapping[str, np.ndarray], options: Mapping[str, object]
+    inputs: chain.ChainInputs,
+    params: Mapping[str, np.ndarray],
+    options: Mapping[str, object],
+    groups: Mapping[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
-    """Modelled share of the stock by TÜİK fuel group [%], by year."""
+    """Modelled share of the stock by the statistics office's fuel group [%], by year.
+
+    Each powertrain counts in its ``statistics_group`` (dimensions.yaml).
+    """
     stock = chain.simulate(inputs, params, options).stock[0]  # (powertrain, year)
     total = stock.sum(axis=0)
-    idx = {p: i for i, p in enumerate(market.POWERTRAINS)}
+    return {group: stock[mask].sum(axis=0) / total * _PERCENT for group, mask in groups.items()}
+
+
+def _statistics_groups(data: Dataset) -> dict[str, np.ndarray]:
+    """Each statistics group's powertrains, as a mask over the powertrain axis."""
+    dims = data.dims
     return {
-        group: stock[[idx[p] for p in members]].sum(axis=0) / total * _PERCENT
-        for group, members in _FUEL_GROUPS.items()
+        group: dims.powertrains.mask(statistics_group=group)
+        for group in dims.statistics_groups.ids
+        if dims.powertrains.where(statistics_group=group)
     }
 
 
@@ -146,7 +147,8 @@ def stock_mix(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
     """
     inputs = _inputs(scenario, data)
     params = parameter_arrays(scenario.values)
-    return _mix_table(data, _stock_shares(inputs, params, _options(scenario)))
+    shares = _stock_shares(inputs, params, _options(scenario), _statistics_groups(data))
+    return _mix_table(data, shares)
 
 
 def _options(scenario: ResolvedScenario) -> dict[str, object]:
@@ -171,8 +173,8 @@ def _mix_table(data: Dataset, shares: Mapping[str, np.ndarray]) -> pd.DataFrame:
 def _inputs(scenario: ResolvedScenario, data: Dataset) -> chain.ChainInputs:
     return build_inputs(
         data,
-        _keyed_years(scenario.values, "grid.renewable_share"),
-        _keyed_years(scenario.values, "market.gdp_growth"),
+        keyed_years(scenario.values, "grid.renewable_share"),
+        keyed_years(scenario.values, "market.gdp_growth"),
     )
 
 
@@ -267,17 +269,18 @@ def calibrate(
     lpg_idx = lpg["year"].astype(int).to_numpy() - data.first_year
     lpg_obs = lpg["value"].to_numpy(float)
     options = _options(scenario)
+    groups = _statistics_groups(data)
 
     def lpg_error(share: float) -> float:
         trial = dict(params)
         trial["fleet.lpg_conversion_share"] = np.array([share])
-        modelled = _stock_shares(inputs, trial, options)["lpg"][lpg_idx]
+        modelled = _stock_shares(inputs, trial, options, groups)["lpg"][lpg_idx]
         return float(np.sum((modelled - lpg_obs) ** 2))
 
     conversion = optimize.minimize_scalar(lpg_error, bounds=(0.0, 1.0), method="bounded")
     params["fleet.lpg_conversion_share"] = np.array([float(conversion.x)])
     fitted["fleet.lpg_conversion_share"] = float(conversion.x)
-    shares = _mix_table(data, _stock_shares(inputs, params, options))
+    shares = _mix_table(data, _stock_shares(inputs, params, options, groups))
     percent = {"fleet.initial_stock_growth", "fleet.lpg_conversion_share"}
     display = {p: (v * _PERCENT if p in percent else v) for p, v in fitted.items()}
     return Calibration(display, table, float(table["error_percent"].abs().max()), shares)
