@@ -22,6 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from evhub.ensemble.summary import QUANTILES
+
 if TYPE_CHECKING:
     from evhub.results import Results
 
@@ -41,8 +43,8 @@ __all__ = [
 
 #: Columns of a bands frame.
 COLUMNS = ["scenario", "variable", "unit", "year", "stat", "value"]
-#: Ensemble quantile levels [1] and their ``stat`` labels.
-QUANTILE_STATS = {0.05: "q05", 0.25: "q25", 0.5: "q50", 0.75: "q75", 0.95: "q95"}
+#: Ensemble quantile levels [1] and their ``stat`` labels (``q05`` for 0.05).
+QUANTILE_STATS = {q: f"q{round(q * 100):02d}" for q in QUANTILES}
 
 #: Scenario colours, in order of appearance (Okabe-Ito, readable with colour blindness).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
