@@ -11,6 +11,7 @@ meeting each target (:meth:`Ensemble.targets`) and the store's tables
 
 from __future__ import annotations
 
+import os
 import shutil
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -70,17 +71,32 @@ class Member:
     def variables(self, first: int, stop: int, out: F | None = None) -> F:
         """Every member's values (variable, member, year) of variables ``first:stop``.
 
-        One read of each chunk file (the variables are its leading axis),
-        into ``out`` if given (its leading part; reusing a buffer spares the
-        system's page faults on new memory).
+        One read of each chunk file (the variables are its leading axis, so
+        they are one stretch of it), into ``out`` if given (its leading part;
+        reusing a buffer spares the system's page faults on new memory).
         """
-        if out is None:
-            years = np.load(self.chunks[0], mmap_mode="r").shape[2]
-            out = np.empty((stop - first, self.bounds[-1][1], years))
+        rows = max(end - start for start, end in self.bounds)
+        chunk: F | None = None
         for path, (start, end) in zip(self.chunks, self.bounds, strict=True):
-            block = np.load(path, mmap_mode="r")
-            out[: stop - first, start:end] = block[first:stop]
-            del block
+            with path.open("rb") as file:
+                version = np.lib.format.read_magic(file)
+                shape, fortran, dtype = (
+                    np.lib.format.read_array_header_1_0(file)
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0(file)
+                )
+                if out is None:
+                    out = np.empty((stop - first, self.bounds[-1][1], shape[2]))
+                if chunk is None:
+                    chunk = np.empty((stop - first) * rows * shape[2])
+                part = chunk[: (stop - first) * shape[1] * shape[2]]
+                if fortran or dtype != part.dtype:  # not written by run_ensemble: read it whole
+                    part[:] = np.load(path)[first:stop].reshape(-1)
+                else:
+                    file.seek(first * shape[1] * shape[2] * dtype.itemsize, os.SEEK_CUR)
+                    file.readinto(part.data.cast("B"))
+            out[: stop - first, start:end] = part.reshape(stop - first, shape[1], shape[2])
+        assert out is not None  # a member has at least one chunk
         return out[: stop - first]
 
 
