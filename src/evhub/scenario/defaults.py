@@ -23,63 +23,79 @@ __all__ = ["Default", "default_parameters"]
 
 
 # Parameter path -> (table, variable, key filter) of the dataset row whose latest
-# value is the default. Paths not listed here come from assumptions.csv or from
-# dataset.yaml's `defaults`.
-_FROM_TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
-    "market.saturation": ("ownership", "saturation", {"country": ""}),
-    "energy.annual_distance": ("vehicle", "annual_distance", {"powertrain": ""}),
-    "energy.phev_electric_share": ("vehicle", "phev_electric_share", {"powertrain": "phev"}),
-    "energy.charging_loss": ("vehicle", "charging_loss", {"powertrain": ""}),
-    **{
-        f"energy.fuel_intensity.{p}": ("vehicle", "fuel_intensity", {"powertrain": p})
-        for p in ("petrol", "diesel", "lpg", "hev", "phev")
-    },
-    **{
-        f"energy.electric_intensity.{p}": ("vehicle", "electric_intensity", {"powertrain": p})
-        for p in ("bev", "phev")
-    },
-    **{
-        f"energy.intensity_improvement.{p}": ("vehicle", "intensity_improvement", {"powertrain": p})
-        for p in ("petrol", "diesel", "lpg", "hev", "phev", "bev")
-    },
-    **{
-        f"battery.pack_capacity.{p}": (
+# value is the default, for a dataset's dimensions. Paths not listed here come
+# from assumptions.csv or from dataset.yaml's `defaults`.
+_BATTERY_TOTAL = {"chemistry": "", "material": ""}
+
+
+def _from_tables(data: Dataset) -> dict[str, tuple[str, str, dict[str, str]]]:
+    pts = data.dims.powertrains
+    no_fuel = set(pts.where(fuel=None))
+    fuelled = tuple(p for p in pts.ids if p not in no_fuel)
+    plug = pts.where(plug=True)
+    # the share of a plug-in hybrid's distance on electricity: one parameter, the row
+    # of the first powertrain with a plug and a fuel
+    hybrids = [p for p in plug if p not in no_fuel]
+    hybrid_share: dict[str, tuple[str, str, dict[str, str]]] = {}
+    if hybrids:
+        row = ("vehicle", "phev_electric_share", {"powertrain": hybrids[0]})
+        hybrid_share["energy.phev_electric_share"] = row
+    origins = data.dims.origins.where(home=False)
+    return {
+        "market.saturation": ("ownership", "saturation", {"country": ""}),
+        "energy.annual_distance": ("vehicle", "annual_distance", {"powertrain": ""}),
+        **hybrid_share,
+        "energy.charging_loss": ("vehicle", "charging_loss", {"powertrain": ""}),
+        **{
+            f"energy.fuel_intensity.{p}": ("vehicle", "fuel_intensity", {"powertrain": p})
+            for p in fuelled
+        },
+        **{
+            f"energy.electric_intensity.{p}": ("vehicle", "electric_intensity", {"powertrain": p})
+            for p in plug
+        },
+        **{
+            f"energy.intensity_improvement.{p}": (
+                "vehicle",
+                "intensity_improvement",
+                {"powertrain": p},
+            )
+            for p in pts.ids
+        },
+        **{
+            f"battery.pack_capacity.{p}": (
+                "battery",
+                "pack_capacity",
+                {"powertrain": p, **_BATTERY_TOTAL},
+            )
+            for p in pts.where(battery=True)
+        },
+        **{
+            f"battery.{p}_pack_growth": (
+                "battery",
+                "pack_capacity_growth",
+                {"powertrain": p, **_BATTERY_TOTAL},
+            )
+            for p in plug
+        },
+        "battery.second_life_share": (
             "battery",
-            "pack_capacity",
-            {"powertrain": p, "chemistry": "", "material": ""},
-        )
-        for p in ("bev", "phev", "hev")
-    },
-    "battery.bev_pack_growth": (
-        "battery",
-        "pack_capacity_growth",
-        {"powertrain": "bev", "chemistry": "", "material": ""},
-    ),
-    "battery.phev_pack_growth": (
-        "battery",
-        "pack_capacity_growth",
-        {"powertrain": "phev", "chemistry": "", "material": ""},
-    ),
-    "battery.second_life_share": (
-        "battery",
-        "second_life_share",
-        {"powertrain": "", "chemistry": "", "material": ""},
-    ),
-    "battery.recycling_share": (
-        "battery",
-        "recycling_share",
-        {"powertrain": "", "chemistry": "", "material": ""},
-    ),
-    **{f"trade.duty.{o}": ("trade", "duty", {"origin": o}) for o in ("china", "eu", "other")},
-    "trade.eu_cvd": ("trade", "eu_cvd", {"origin": "china"}),
-    "trade.eu_export_share": ("trade", "eu_export_share", {"origin": ""}),
-    "trade.export_price": ("trade", "export_price", {"origin": ""}),
-    # one published import value for every origin (a per-origin row would win)
-    **{
-        f"trade.import_price.{o}": ("trade", "import_price", {"origin": ""})
-        for o in ("china", "eu", "other")
-    },
-}
+            "second_life_share",
+            {"powertrain": "", **_BATTERY_TOTAL},
+        ),
+        "battery.recycling_share": (
+            "battery",
+            "recycling_share",
+            {"powertrain": "", **_BATTERY_TOTAL},
+        ),
+        **{f"trade.duty.{o}": ("trade", "duty", {"origin": o}) for o in origins},
+        "trade.eu_cvd": ("trade", "eu_cvd", {"origin": "china"}),
+        "trade.eu_export_share": ("trade", "eu_export_share", {"origin": ""}),
+        "trade.export_price": ("trade", "export_price", {"origin": ""}),
+        # one published import value for every origin (a per-origin row would win)
+        **{f"trade.import_price.{o}": ("trade", "import_price", {"origin": ""}) for o in origins},
+    }
+
 
 #: Hub targets: parameter group -> variable of targets.csv (its latest row gives year and value).
 _TARGETS: dict[str, str] = {
@@ -138,7 +154,7 @@ def default_parameters(data: Dataset) -> dict[str, Default]:
 
 def _default_parameters(data: Dataset) -> dict[str, Default]:
     out: dict[str, Default] = {}
-    for path, (table, variable, keys) in _FROM_TABLES.items():
+    for path, (table, variable, keys) in _from_tables(data).items():
         rows = data.rows(table, variable, **keys)
         if rows.empty:
             continue
