@@ -411,7 +411,7 @@ def survival_matrix(
     lifetime : Lifetime
         Lifetime distribution (:class:`Normal`, :class:`LogNormal`,
         :class:`Weibull`, :class:`Fixed`), parameters of shape ``P``.
-    years : int, default 61
+    years : int
         Number of model years (2000-2060 is 61). [yr]
     cohorts_before : int, default 0
         Number of cohorts sold before the first model year, e.g. the ages of
