@@ -17,7 +17,7 @@ import pytest
 import evhub
 from evhub import InputError
 from evhub.goalseek import GRID
-from evhub.model.indicators import INDICATORS
+from evhub.variables import scorecard_indicators
 
 SALES = "Sales|Passenger Cars"
 EV = "Production|Passenger Cars|EV"
@@ -296,7 +296,7 @@ def test_unknown_target_lists_the_scorecard_labels(dataset) -> None:
     assert msg.startswith(
         "--target 'Cars sold': not an IAMC variable (see iamc.csv) nor a scorecard indicator "
     )
-    assert str([i.label for i in INDICATORS]) in msg
+    assert str([i.label for i in scorecard_indicators(dataset.dims)]) in msg
 
 
 @pytest.mark.parametrize(

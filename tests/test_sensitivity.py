@@ -23,8 +23,8 @@ import yaml
 import evhub
 from evhub import InputError
 from evhub.ensemble import make_task
-from evhub.model.indicators import INDICATORS
 from evhub.scenario import unflatten
+from evhub.variables import scorecard_indicators
 
 # ``evhub.sensitivity`` is the API function; the module holds ``indices``.
 sens = importlib.import_module("evhub.sensitivity")
@@ -357,11 +357,12 @@ def test_morris_on_the_baseline(dataset, baseline_inputs: tuple[str, ...]) -> No
     assert (unreachable["sigma"] == 0).all()
 
 
-def test_indicator_by_label_any_case_or_iamc_name() -> None:
-    assert sens.resolve_indicator("EVs built") == EV
-    assert sens.resolve_indicator("evs BUILT") == EV
-    assert sens.resolve_indicator(EV) == EV
-    assert sens.resolve_indicator("Sales|Passenger Cars") == "Sales|Passenger Cars"
+def test_indicator_by_label_any_case_or_iamc_name(dataset) -> None:
+    dims = dataset.dims
+    assert sens.resolve_indicator("EVs built", dims) == EV
+    assert sens.resolve_indicator("evs BUILT", dims) == EV
+    assert sens.resolve_indicator(EV, dims) == EV
+    assert sens.resolve_indicator("Sales|Passenger Cars", dims) == "Sales|Passenger Cars"
 
 
 # --------------------------------------------------------------------------
@@ -388,7 +389,7 @@ def test_too_few_samples(dataset) -> None:
 def test_unknown_indicator_lists_the_scorecard_labels(dataset) -> None:
     msg = _error(dataset, "baseline", "Cars sold", 2030, samples=8)
     assert msg.startswith("--indicator 'Cars sold': not an IAMC variable (see iamc.csv) nor a ")
-    assert str([i.label for i in INDICATORS]) in msg
+    assert str([i.label for i in scorecard_indicators(dataset.dims)]) in msg
 
 
 @pytest.mark.parametrize("year", [1999, 2061])

@@ -12,7 +12,7 @@ import pytest
 from evhub import units
 from evhub.dataset import load_dataset, schema
 from evhub.errors import InputError
-from evhub.variables import IAMC_VARIABLES
+from evhub.variables import iamc_variables
 
 
 def _units_in_use() -> dict[str, set[str]]:
@@ -23,7 +23,7 @@ def _units_in_use() -> dict[str, set[str]]:
         for part in unit.split(" or "):  # a parameter whose unit follows the project's kind
             used.setdefault(part, set()).add(where)
 
-    for name, (unit, _) in IAMC_VARIABLES.items():
+    for name, (unit, _) in iamc_variables(load_dataset().dims).items():
         add(unit, f"results: {name}")
     sch = schema()
     for table, spec in sch["tables"].items():

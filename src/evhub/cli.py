@@ -30,8 +30,8 @@ from evhub.distributions import show_spec
 from evhub.errors import InputError
 from evhub.goalseek import Direction
 from evhub.limits import Sampler
-from evhub.model.indicators import INDICATORS
 from evhub.sensitivity import Method
+from evhub.variables import scorecard_indicators
 
 app = typer.Typer(
     help="evhub: an open model of a country's EV transition and its EV and battery industry.",
@@ -653,7 +653,7 @@ def goalseek(
                 # show the sought target on the scorecard where it is one of its goals
                 goal = {
                     f"targets.{ind.goal}": {"year": year, "value": value}
-                    for ind in INDICATORS
+                    for ind in scorecard_indicators(api.load_dataset(dataset).dims)
                     if ind.goal and ind.variable == found.variable
                 }
                 results = api.run(

@@ -54,8 +54,11 @@ __all__ = [
     "DEFINITIONS_DIR",
     "TAGS",
     "Definition",
+    "fill_tags",
     "load_definitions",
+    "tag_ids",
     "tag_labels",
+    "tags",
     "write_nomenclature",
     "write_tag_files",
 ]
@@ -151,6 +154,16 @@ def tag_labels(dims: Dims) -> dict[str, tuple[str, ...]]:
     if problems:
         raise InputError("\n".join(problems))
     return values
+
+
+def tag_ids(dims: Dims) -> dict[str, tuple[str, ...]]:
+    """The members each tag of :data:`TAGS` stands for, as ids in member order.
+
+    >>> from evhub.dataset import load_dataset
+    >>> tag_ids(load_dataset().dims)["Fuel"]
+    ('petrol', 'diesel', 'lpg')
+    """
+    return {tag: tuple(select_keys(dims, spec)) for tag, spec in TAGS.items()}
 
 
 def _show_spec(spec: Mapping[str, Any]) -> str:
@@ -290,8 +303,12 @@ def _entry(path: Path, i: int, item: Any, known: set[str], problems: list[str]) 
     )
 
 
-def _tags(text: str) -> list[str]:
-    """The tags of ``text``, each once, in order of appearance."""
+def tags(text: str) -> list[str]:
+    """The tags of ``text``, each once, in order of appearance.
+
+    >>> tags("Sales|{Vehicle Class}|{Powertrain}")
+    ['Vehicle Class', 'Powertrain']
+    """
     return list(dict.fromkeys(_TAG.findall(text)))
 
 
@@ -299,25 +316,25 @@ def _expand(
     entry: _Entry, values: Mapping[str, tuple[str, ...]], problems: list[str]
 ) -> list[tuple[str, str]]:
     """The (name, description) of each variable an entry stands for."""
-    tags = _tags(entry.name)
+    used = tags(entry.name)
     found = len(problems)
     problems += [
         f"{entry.where}: unknown tag {{{t}}}; the tags are " + ", ".join(f"{{{k}}}" for k in values)
-        for t in tags
+        for t in used
         if t not in values
     ]
     problems += [
         f"{entry.where}: the description uses tag {{{t}}}, which the name does not have"
-        for t in _tags(entry.description)
-        if t not in tags
+        for t in tags(entry.description)
+        if t not in used
     ]
     if len(problems) > found:
         return []
     out = []
-    for combo in itertools.product(*(values[t] for t in tags)):
-        chosen = dict(zip(tags, combo, strict=True))
-        name = _fill(entry.name, chosen)
-        description = _fill(entry.description, chosen)
+    for combo in itertools.product(*(values[t] for t in used)):
+        chosen = dict(zip(used, combo, strict=True))
+        name = fill_tags(entry.name, chosen)
+        description = fill_tags(entry.description, chosen)
         for field, text in (("name", name), ("description", description)):
             bad = sorted(_ILLEGAL & set(text))
             if bad:
@@ -331,8 +348,12 @@ def _expand(
     return out
 
 
-def _fill(text: str, chosen: Mapping[str, str]) -> str:
-    """``text`` with each tag of ``chosen`` replaced by its value (others kept)."""
+def fill_tags(text: str, chosen: Mapping[str, str]) -> str:
+    """``text`` with each tag of ``chosen`` replaced by its value (others kept).
+
+    >>> fill_tags("Stock|{Vehicle Class}|{Powertrain}", {"Powertrain": "BEV"})
+    'Stock|{Vehicle Class}|BEV'
+    """
     return _TAG.sub(lambda m: chosen.get(m.group(1), m.group(0)), text)
 
 
@@ -435,15 +456,15 @@ def _components(
     """A parent entry's components, with the parent's own tags left in."""
     if not parent.check_aggregate:
         return []
-    own = set(_tags(parent.name))
+    own = set(tags(parent.name))
     out = []
     for child in entries:
         head, _, last = child.name.rpartition(_SEP)
         if head != parent.name or child.memo:
             continue
-        extra = [t for t in _tags(last) if t not in own]
+        extra = [t for t in tags(last) if t not in own]
         for combo in itertools.product(*(values[t] for t in extra)):
-            out.append(_fill(child.name, dict(zip(extra, combo, strict=True))))
+            out.append(fill_tags(child.name, dict(zip(extra, combo, strict=True))))
     return out
 
 

@@ -15,7 +15,7 @@ the root finder locates that step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
@@ -29,11 +29,13 @@ from evhub.limits import Sampler
 from evhub.model import indicators
 from evhub.scenario import parameter_bounds, resolve, unit_of
 from evhub.sensitivity import central_values, resolve_indicator
+from evhub.variables import scorecard_indicators
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from evhub.dataset import Dataset
+    from evhub.dims import Dims
 
 __all__ = ["DIRECTIONS", "GRID", "Direction", "GoalSeek", "goalseek"]
 
@@ -84,13 +86,13 @@ class GoalSeek:
     direction: str | None = None
 
 
-def _direction(variable: str, given: Direction | None) -> Direction:
+def _direction(variable: str, given: Direction | None, dims: Dims) -> Direction:
     if given is not None:
         if given not in DIRECTIONS:
             msg = f"--direction {given!r}: expected max (at most) or min (at least)"
             raise InputError(msg)
         return given
-    for ind in indicators.INDICATORS:
+    for ind in scorecard_indicators(dims):
         if ind.variable == variable:
             return ind.direction
     msg = (
@@ -146,7 +148,7 @@ def goalseek(
     progress
         Called as runs finish.
     """
-    variable = resolve_indicator(target, "--target")
+    variable = resolve_indicator(target, data.dims, "--target")
     if not data.first_year <= year <= data.last_year:
         msg = f"--year {year} is outside the model years {data.first_year}-{data.last_year}"
         raise InputError(msg)
@@ -216,7 +218,7 @@ def goalseek(
     if not 0 < probability < 1:
         msg = f"--probability {probability:g}: must lie strictly between 0 and 1"
         raise InputError(msg)
-    way = _direction(variable, direction)
+    way = _direction(variable, direction, data.dims)
     plan = task.design
     u = unit_draws(samples, len(plan.columns), seed, sampler)
     trial = _with(task, vary, scale)
@@ -286,13 +288,13 @@ def goalseek(
 def _at(task: Task, path: str, value: float) -> Task:
     """The task with one central parameter set to a value (model units)."""
     base = {**task.base, path: np.full(1, value)}
-    return Task(task.inputs, task.options, base, task.design, task.labels)
+    return replace(task, base=base)
 
 
 def _with(task: Task, path: str, scale: float) -> Task:
     """The task with one more input column: the parameter's trial values."""
     column = Column(path, unit_of(path), scale, None)
-    return Task(task.inputs, task.options, task.base, task.design.with_column(column), task.labels)
+    return replace(task, design=task.design.with_column(column))
 
 
 def _solve(f: Any, grid: F, gap: F, width: float) -> float | None:

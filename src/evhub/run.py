@@ -22,7 +22,7 @@ from evhub.limits import Sampler, check_ensemble_size, check_run_options
 from evhub.model import chain
 from evhub.results import Results
 from evhub.scenario import ResolvedScenario, list_scenarios, resolve
-from evhub.variables import IAMC_VARIABLES
+from evhub.variables import iamc_variables
 
 __all__ = ["check", "run", "simulate_resolved"]
 
@@ -140,7 +140,7 @@ def run(
         check_ensemble_size(
             int(samples),
             len(resolved),
-            variables=len(IAMC_VARIABLES),
+            variables=len(iamc_variables(data.dims)),
             years=len(data.years),
             inputs=max(len(r.distributions) for r in resolved) + 3 * len(coords.projects),
         )

@@ -35,11 +35,12 @@ from numpy.typing import NDArray
 from evhub.distributions import show_spec
 from evhub.ensemble import Design, Progress, Task, evaluate, make_task
 from evhub.errors import InputError
-from evhub.model import indicators, pipeline
-from evhub.variables import IAMC_VARIABLES
+from evhub.model import pipeline
+from evhub.variables import iamc_variables, scorecard_indicators
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
+    from evhub.dims import Dims
     from evhub.scenario import ResolvedScenario
 
 __all__ = [
@@ -60,14 +61,18 @@ MORRIS_LEVELS = 4
 TORNADO_QUANTILES = (0.05, 0.95)
 
 
-def resolve_indicator(name: str, option: str = "--indicator") -> str:
-    """An IAMC variable from its name or a scorecard indicator's label (``Cars built``)."""
-    if name in IAMC_VARIABLES:
+def resolve_indicator(name: str, dims: Dims, option: str = "--indicator") -> str:
+    """An IAMC variable from its name or a scorecard indicator's label (``Cars built``).
+
+    ``dims`` are the dataset's dimensions (the names of its variables).
+    """
+    if name in iamc_variables(dims):
         return name
-    for ind in indicators.INDICATORS:
+    chosen = scorecard_indicators(dims)
+    for ind in chosen:
         if ind.label.lower() == name.lower():
             return ind.variable
-    labels = [i.label for i in indicators.INDICATORS]
+    labels = [i.label for i in chosen]
     msg = (
         f"{option} {name!r}: not an IAMC variable (see iamc.csv) nor a scorecard indicator {labels}"
     )
@@ -262,7 +267,7 @@ def sensitivity(
     progress: Progress | None = None,
 ) -> Sensitivity:
     """Sobol or Morris indices of one indicator in one year (see the module docstring)."""
-    variable = resolve_indicator(indicator)
+    variable = resolve_indicator(indicator, data.dims)
     if not data.first_year <= year <= data.last_year:
         msg = f"--year {year} is outside the model years {data.first_year}-{data.last_year}"
         raise InputError(msg)

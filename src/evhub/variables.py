@@ -1,46 +1,79 @@
 """The IAMC variables: each one's name, unit and how it is computed from labelled results.
 
-:data:`IAMC_VARIABLES` is the one definition of the variables of ``iamc.csv``,
+:func:`iamc_variables` is the one definition of the variables of ``iamc.csv``,
 the ensemble's members and quantiles, and the store: each maps the labelled
 arrays of :func:`evhub.compose.to_dataset` to an array with dims ``run`` and
 ``year`` in the variable's unit. Names are pipe-separated (pyam's IAMC
 format); a parent comes right before its children and equals their sum,
-except for the parts in :data:`MEMO_VARIABLES`.
+except for the parts in :func:`memo_variables`.
+
+The names are not written here: each variable is a template of the
+definitions (``data/definitions/variable/*.yaml``) whose tags
+(``Sales|{Vehicle Class}|{Powertrain}``, :data:`evhub.definitions.TAGS`) are
+filled with the labels of the dataset's dimensions, while its getter selects
+the members by id. The unit and the memo flag come from the definitions too,
+so a variable this module computes and one the definitions declare cannot
+differ.
+
+>>> from evhub.dataset import load_dataset
+>>> names = iamc_names(load_dataset().dims)
+>>> names[:3]
+('Sales|Passenger Cars', 'Sales|Passenger Cars|Petrol', 'Sales|Passenger Cars|Diesel')
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import NamedTuple
 
 import xarray as xr
 
+from evhub.definitions import TAGS, fill_tags, load_definitions, tag_ids, tags
+from evhub.dims import Dimension, Dims
+from evhub.errors import InputError
 from evhub.model import indicators
 
-__all__ = ["IAMC_NAMES", "IAMC_VARIABLES", "MEMO_VARIABLES", "MODEL", "Getter"]
+__all__ = [
+    "MODEL",
+    "Getter",
+    "fill_names",
+    "iamc_names",
+    "iamc_variables",
+    "memo_variables",
+    "scorecard_indicators",
+]
 
 #: The model's name in the IAMC tables (column ``Model``).
 MODEL = "evhub"
 _PCT = 100.0
 _BN = 1e9
 _PJ_PER_TWH = 3.6
-_PT_LABEL = {
-    "petrol": "Petrol",
-    "diesel": "Diesel",
-    "lpg": "LPG",
-    "hev": "HEV",
-    "phev": "PHEV",
-    "bev": "BEV",
-}
-_FUEL_LABEL = {"petrol": "Petrol", "diesel": "Diesel", "lpg": "LPG"}
-_MATERIAL_LABEL = {
-    m: m.capitalize() for m in ("lithium", "nickel", "cobalt", "manganese", "graphite")
-}
-
-_CLASS_LABEL = {"bev": "BEV", "phev": "PHEV", "hev": "HEV", "ice": "ICE"}
-_ORIGIN_LABEL = {"china": "China", "eu": "EU", "other": "Other"}
 
 #: How a variable is computed from the labelled arrays of :func:`evhub.compose.to_dataset`.
 Getter = Callable[[xr.Dataset], xr.DataArray]
+#: A getter from the member ids the tags of a template stand for.
+_Make = Callable[[Mapping[str, str]], Getter]
+
+#: A tag of this module's own, besides those of :data:`evhub.definitions.TAGS`:
+#: the destination of exports in a duty-free bloc with the home country.
+_UNION = "Union"
+#: Vehicle-plant segments of the pipeline that are not (yet) a class of the
+#: dataset, and the label of their capacity.
+_SEGMENTS_WITHOUT_CLASS = {"lcv": "Light Commercial Vehicles"}
+
+
+# --------------------------------------------------------------------------
+# Getters
+# --------------------------------------------------------------------------
+
+
+def _var(var: str, scale: float | None = None) -> Getter:
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        return ds[var] if scale is None else ds[var] * scale
+
+    return get
 
 
 def _by(var: str, dim: str, key: str | None) -> Getter:
@@ -72,12 +105,12 @@ def _pt(var: str, pt: str | None) -> Getter:
     return get
 
 
-def _ev_share(var: str) -> Getter:
+def _ev_share(var: str, plugged: tuple[str, ...]) -> Getter:
     def get(ds: xr.Dataset) -> xr.DataArray:
         arr = ds[var]
         return (
             indicators.ev_share(
-                arr.sel(powertrain=["phev", "bev"]).sum("powertrain"), arr.sum("powertrain")
+                arr.sel(powertrain=list(plugged)).sum("powertrain"), arr.sum("powertrain")
             )
             * _PCT
         )
@@ -85,14 +118,11 @@ def _ev_share(var: str) -> Getter:
     return get
 
 
-def _fuel(f: str | None) -> Getter:
+def _final_energy(fuel: str | None) -> Getter:
     def get(ds: xr.Dataset) -> xr.DataArray:
-        fuel = ds["fuel_energy"]
-        if f is None:
-            return fuel.sum("fuel") + ds["electricity"] * _PJ_PER_TWH
-        if f == "electricity":
-            return ds["electricity"] * _PJ_PER_TWH
-        return fuel.sel(fuel=f)
+        if fuel is None:
+            return ds["fuel_energy"].sum("fuel") + ds["electricity"] * _PJ_PER_TWH
+        return ds["fuel_energy"].sel(fuel=fuel)
 
     return get
 
@@ -105,100 +135,309 @@ def _material(m: str | None) -> Getter:
     return get
 
 
-def _co2(part: str | None) -> Getter:
+def _uncollected(ds: xr.Dataset) -> xr.DataArray:
+    return ds["battery_retired"] - ds["battery_second_life"] - ds["battery_recycling"]
+
+
+def _plugged_production(groups: tuple[str, ...]) -> Getter:
     def get(ds: xr.Dataset) -> xr.DataArray:
-        if part == "ttw":
-            return ds["co2_tank_to_wheel"]
-        if part == "elec":
-            return ds["co2_electricity"]
-        return ds["co2_tank_to_wheel"] + ds["co2_electricity"]
+        return ds["production"].sel({"class": list(groups)}).sum("class", skipna=False)
 
     return get
 
 
-#: IAMC variable -> (unit, how to compute it from the results). Parents come
-#: right before their children and equal their sum.
-IAMC_VARIABLES: dict[str, tuple[str, Getter]] = {
-    "Sales|Passenger Cars": ("veh/yr", _pt("sales", None)),
-    **{f"Sales|Passenger Cars|{lab}": ("veh/yr", _pt("sales", p)) for p, lab in _PT_LABEL.items()},
-    "Stock|Passenger Cars": ("veh", _pt("stock", None)),
-    **{f"Stock|Passenger Cars|{lab}": ("veh", _pt("stock", p)) for p, lab in _PT_LABEL.items()},
-    "Retirements|Passenger Cars": ("veh/yr", _pt("retirements", None)),
-    "Share|Sales|Passenger Cars|EV": ("%", _ev_share("sales")),
-    "Share|Stock|Passenger Cars|EV": ("%", _ev_share("stock")),
-    "Ownership|Passenger Cars": ("veh/1000 persons", lambda ds: ds["ownership"]),
-    "Activity|Passenger Cars": ("bn vkm/yr", lambda ds: ds["vehicle_km"].sum("powertrain") / _BN),
-    "Final Energy|Passenger Cars": ("PJ/yr", _fuel(None)),
-    **{f"Final Energy|Passenger Cars|{lab}": ("PJ/yr", _fuel(f)) for f, lab in _FUEL_LABEL.items()},
-    "Final Energy|Passenger Cars|Electricity": ("PJ/yr", _fuel("electricity")),
-    "Electricity Demand|Passenger Cars": ("TWh/yr", lambda ds: ds["electricity"]),
-    "Emissions|CO2|Passenger Cars": ("Mt CO2/yr", _co2(None)),
-    "Emissions|CO2|Passenger Cars|Tank-to-Wheel": ("Mt CO2/yr", _co2("ttw")),
-    "Emissions|CO2|Passenger Cars|Electricity": ("Mt CO2/yr", _co2("elec")),
-    "Target|Emissions|CO2|Passenger Cars": ("Mt CO2/yr", lambda ds: ds["co2_target"]),
-    "Carbon Intensity|Electricity": ("g CO2/kWh", lambda ds: ds["grid_intensity"]),
-    "Battery|Demand|Sales": ("GWh/yr", lambda ds: ds["battery_demand"]),
-    "Battery|Retired": ("GWh/yr", lambda ds: ds["battery_retired"]),
-    "Battery|Retired|Second Life": ("GWh/yr", lambda ds: ds["battery_second_life"]),
-    "Battery|Retired|Recycling Feed": ("GWh/yr", lambda ds: ds["battery_recycling"]),
-    "Battery|Retired|Uncollected": (
-        "GWh/yr",
-        lambda ds: ds["battery_retired"] - ds["battery_second_life"] - ds["battery_recycling"],
-    ),
-    "Material Demand|Batteries": ("kt/yr", _material(None)),
-    **{
-        f"Material Demand|Batteries|{lab}": ("kt/yr", _material(m))
-        for m, lab in _MATERIAL_LABEL.items()
-    },
-    "Capacity|Vehicle Assembly": ("veh/yr", _capacity(("car", "lcv"))),
-    "Capacity|Vehicle Assembly|Passenger Cars": ("veh/yr", _capacity(("car",))),
-    "Capacity|Vehicle Assembly|Light Commercial Vehicles": ("veh/yr", _capacity(("lcv",))),
-    "Capacity|Battery Cells": ("GWh/yr", _capacity(("cell",))),
-    "Capacity|Battery Packs": ("GWh/yr", _capacity(("pack",))),
-    "Production|Passenger Cars": ("veh/yr", _by("production", "class", None)),
-    **{
-        f"Production|Passenger Cars|{lab}": ("veh/yr", _by("production", "class", c))
-        for c, lab in _CLASS_LABEL.items()
-    },
-    "Production|Passenger Cars|EV": (
-        "veh/yr",
-        lambda ds: ds["production"].sel({"class": ["bev", "phev"]}).sum("class", skipna=False),
-    ),
-    "Sales|Passenger Cars|Domestic Production": ("veh/yr", _by("domestic_sales", "class", None)),
-    "Exports|Passenger Cars": ("veh/yr", _by("exports", "class", None)),
-    "Exports|Passenger Cars|EU": ("veh/yr", lambda ds: ds["exports_eu"]),
-    "Exports|Passenger Cars|Non-EU": (
-        "veh/yr",
-        lambda ds: ds["exports"].sum("class") - ds["exports_eu"],
-    ),
-    "Imports|Passenger Cars": ("veh/yr", _by("imports", "origin", None)),
-    **{
-        f"Imports|Passenger Cars|{lab}": ("veh/yr", _by("imports", "origin", o))
-        for o, lab in _ORIGIN_LABEL.items()
-    },
-    "Trade Balance|Passenger Cars": ("bn USD/yr", lambda ds: ds["trade_balance"]),
-    "Investment|Realised": ("million USD/yr", lambda ds: ds["investment"]),
-    "Investment|Realised|Cumulative": ("million USD", _cumulative_investment),
-    "Employment|Plants": ("jobs", lambda ds: ds["employment"]),
-    "Battery|Demand|Domestic Production": ("GWh/yr", lambda ds: ds["cell_demand"]),
-    "Battery|Cell Supply|Domestic": ("GWh/yr", lambda ds: ds["cell_supply"]),
-    "Battery|Cell Imports": ("GWh/yr", lambda ds: ds["cell_imports"]),
-    "Share|Battery Cells|Self-Sufficiency": (
-        "%",
-        lambda ds: ds["cell_self_sufficiency"] * _PCT,
-    ),
-}
+def _exports_outside_union(ds: xr.Dataset) -> xr.DataArray:
+    return ds["exports"].sum("class") - ds["exports_eu"]
 
-#: Variables that are a part of their parent but not one of a complete split of it
-#: (cars sold that were built in the country are a part of all cars sold).
-MEMO_VARIABLES = frozenset(
-    {
-        "Sales|Passenger Cars|Domestic Production",
-        "Production|Passenger Cars|EV",
-        "Investment|Realised|Cumulative",
-    }
-)
 
-#: The names of :data:`IAMC_VARIABLES` in their order (the rows of every IAMC
-#: table and the leading axis of an ensemble's chunks).
-IAMC_NAMES: tuple[str, ...] = tuple(IAMC_VARIABLES)
+def _fixed(get: Getter) -> _Make:
+    """A getter that does not depend on the tags' members."""
+    return lambda _ids: get
+
+
+# --------------------------------------------------------------------------
+# The templates
+# --------------------------------------------------------------------------
+
+
+class _Template(NamedTuple):
+    """A variable template, how to compute each variable it stands for, and its order."""
+
+    name: str
+    make: _Make
+    reverse: tuple[str, ...] = ()
+    """Tags whose members are listed last first."""
+
+
+def _templates(dims: Dims) -> tuple[_Template, ...]:
+    """Every variable template, in the order of the IAMC tables."""
+    plugged = dims.powertrains.where(plug=True)
+    plugged_groups = tuple(
+        dict.fromkeys(dims.powertrains.member(p).attributes["group"] for p in plugged)
+    )
+    grid = dims.fuels.where(liquid=False)
+    if len(grid) != 1:
+        msg = (
+            f"dimensions: fuels: expected one fuel that is not liquid (drawn from the grid), "
+            f"found {len(grid)} ({', '.join(grid) or 'none'})"
+        )
+        raise InputError(msg)
+    electricity = dims.fuels.label(grid[0])
+    segments = (*dims.classes.ids, *_SEGMENTS_WITHOUT_CLASS)
+    cls = "{Vehicle Class}"
+    return (
+        _Template(f"Sales|{cls}", _fixed(_pt("sales", None))),
+        _Template(f"Sales|{cls}|{{Powertrain}}", lambda i: _pt("sales", i["Powertrain"])),
+        _Template(f"Stock|{cls}", _fixed(_pt("stock", None))),
+        _Template(f"Stock|{cls}|{{Powertrain}}", lambda i: _pt("stock", i["Powertrain"])),
+        _Template(f"Retirements|{cls}", _fixed(_pt("retirements", None))),
+        _Template(f"Share|Sales|{cls}|EV", _fixed(_ev_share("sales", plugged))),
+        _Template(f"Share|Stock|{cls}|EV", _fixed(_ev_share("stock", plugged))),
+        _Template(f"Ownership|{cls}", _fixed(_var("ownership"))),
+        _Template(
+            f"Activity|{cls}",
+            _fixed(lambda ds: ds["vehicle_km"].sum("powertrain") / _BN),
+        ),
+        _Template(f"Final Energy|{cls}", _fixed(_final_energy(None))),
+        _Template(f"Final Energy|{cls}|{{Fuel}}", lambda i: _final_energy(i["Fuel"])),
+        _Template(f"Final Energy|{cls}|{electricity}", _fixed(_var("electricity", _PJ_PER_TWH))),
+        _Template(f"Electricity Demand|{cls}", _fixed(_var("electricity"))),
+        _Template(
+            f"Emissions|CO2|{cls}",
+            _fixed(lambda ds: ds["co2_tank_to_wheel"] + ds["co2_electricity"]),
+        ),
+        _Template(f"Emissions|CO2|{cls}|Tank-to-Wheel", _fixed(_var("co2_tank_to_wheel"))),
+        _Template(f"Emissions|CO2|{cls}|{electricity}", _fixed(_var("co2_electricity"))),
+        _Template(f"Target|Emissions|CO2|{cls}", _fixed(_var("co2_target"))),
+        _Template(f"Carbon Intensity|{electricity}", _fixed(_var("grid_intensity"))),
+        _Template("Battery|Demand|Sales", _fixed(_var("battery_demand"))),
+        _Template("Battery|Retired", _fixed(_var("battery_retired"))),
+        _Template("Battery|Retired|Second Life", _fixed(_var("battery_second_life"))),
+        _Template("Battery|Retired|Recycling Feed", _fixed(_var("battery_recycling"))),
+        _Template("Battery|Retired|Uncollected", _fixed(_uncollected)),
+        _Template("Material Demand|Batteries", _fixed(_material(None))),
+        _Template("Material Demand|Batteries|{Material}", lambda i: _material(i["Material"])),
+        _Template("Capacity|Vehicle Assembly", _fixed(_capacity(segments))),
+        _Template(f"Capacity|Vehicle Assembly|{cls}", lambda i: _capacity((i["Vehicle Class"],))),
+        *(
+            _Template(f"Capacity|Vehicle Assembly|{label}", _fixed(_capacity((segment,))))
+            for segment, label in _SEGMENTS_WITHOUT_CLASS.items()
+        ),
+        _Template("Capacity|Battery Cells", _fixed(_capacity(("cell",)))),
+        _Template("Capacity|Battery Packs", _fixed(_capacity(("pack",)))),
+        _Template(f"Production|{cls}", _fixed(_by("production", "class", None))),
+        _Template(
+            f"Production|{cls}|{{Powertrain Group}}",
+            lambda i: _by("production", "class", i["Powertrain Group"]),
+            reverse=("Powertrain Group",),
+        ),
+        _Template(f"Production|{cls}|EV", _fixed(_plugged_production(plugged_groups))),
+        _Template(f"Sales|{cls}|Domestic Production", _fixed(_by("domestic_sales", "class", None))),
+        _Template(f"Exports|{cls}", _fixed(_by("exports", "class", None))),
+        _Template(f"Exports|{cls}|{{{_UNION}}}", _fixed(_var("exports_eu"))),
+        _Template(f"Exports|{cls}|Non-{{{_UNION}}}", _fixed(_exports_outside_union)),
+        _Template(f"Imports|{cls}", _fixed(_by("imports", "origin", None))),
+        _Template(f"Imports|{cls}|{{Origin}}", lambda i: _by("imports", "origin", i["Origin"])),
+        _Template(f"Trade Balance|{cls}", _fixed(_var("trade_balance"))),
+        _Template("Investment|Realised", _fixed(_var("investment"))),
+        _Template("Investment|Realised|Cumulative", _fixed(_cumulative_investment)),
+        _Template("Employment|Plants", _fixed(_var("employment"))),
+        _Template("Battery|Demand|Domestic Production", _fixed(_var("cell_demand"))),
+        _Template("Battery|Cell Supply|Domestic", _fixed(_var("cell_supply"))),
+        _Template("Battery|Cell Imports", _fixed(_var("cell_imports"))),
+        _Template(
+            "Share|Battery Cells|Self-Sufficiency", _fixed(_var("cell_self_sufficiency", _PCT))
+        ),
+    )
+
+
+# --------------------------------------------------------------------------
+# Expanding the templates over the dimensions
+# --------------------------------------------------------------------------
+
+
+def _members(dims: Dims) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each tag's members as (id, label), in member order."""
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for tag, ids in tag_ids(dims).items():
+        dim = _dimension(dims, tag)
+        out[tag] = tuple((i, dim.label(i)) for i in ids)
+    union = dims.in_union_with_home("destinations")
+    if len(union) != 1:
+        msg = (
+            "dimensions: destinations: expected one destination in a duty-free bloc with "
+            f"the home country (exports_eu), found {len(union)} ({', '.join(union) or 'none'})"
+        )
+        raise InputError(msg)
+    out[_UNION] = ((union[0], dims.destinations.label(union[0])),)
+    return out
+
+
+def _expand(
+    name: str, members: Mapping[str, tuple[tuple[str, str], ...]], reverse: tuple[str, ...] = ()
+) -> list[tuple[str, dict[str, str]]]:
+    """Each (name, {tag: member id}) a template stands for, in order."""
+    used = tags(name)
+    unknown = [t for t in used if t not in members]
+    if unknown:
+        msg = f"variable template {name!r}: unknown tag(s) {unknown}; the tags are {list(members)}"
+        raise InputError(msg)
+    axes = [members[t][::-1] if t in reverse else members[t] for t in used]
+    out = []
+    for combo in itertools.product(*axes):
+        labels = {t: label for t, (_, label) in zip(used, combo, strict=True)}
+        ids = {t: id_ for t, (id_, _) in zip(used, combo, strict=True)}
+        out.append((fill_tags(name, labels), ids))
+    return out
+
+
+def fill_names(template: str, dims: Dims) -> list[str]:
+    """The variable names a template with tags stands for, in member order.
+
+    Parameters
+    ----------
+    template
+        A variable name with tags of :data:`evhub.definitions.TAGS` or
+        ``{Union}`` (the export destination in a duty-free bloc with home).
+    dims
+        The dataset's dimensions.
+
+    >>> from evhub.dataset import load_dataset
+    >>> fill_names("Stock|{Vehicle Class}", load_dataset().dims)
+    ['Stock|Passenger Cars']
+    """
+    return [name for name, _ in _expand(template, _members(dims))]
+
+
+#: Variables already built, by the dimensions they were built for (their
+#: ``repr``: equal dimensions, as a worker process unpickles them, share one entry).
+_CACHE: dict[str, tuple[dict[str, tuple[str, Getter]], frozenset[str]]] = {}
+
+
+def _build(dims: Dims) -> tuple[dict[str, tuple[str, Getter]], frozenset[str]]:
+    key = repr(dims)
+    if key in _CACHE:
+        return _CACHE[key]
+    if len(dims.classes) != 1:
+        msg = (
+            f"dimensions: classes: the labelled results have no class axis yet, so the IAMC "
+            f"variables take one vehicle class; found {len(dims.classes)} "
+            f"({', '.join(dims.classes.ids)})"
+        )
+        raise InputError(msg)
+    definitions = load_definitions(dims)
+    members = _members(dims)
+    variables: dict[str, tuple[str, Getter]] = {}
+    for template in _templates(dims):
+        for name, ids in _expand(template.name, members, template.reverse):
+            if name not in definitions:
+                msg = (
+                    f"variable {name!r} (template {template.name!r}) is not in the "
+                    "definitions (data/definitions/variable/*.yaml)"
+                )
+                raise InputError(msg)
+            variables[name] = (definitions[name].unit, template.make(ids))
+    memo = frozenset(name for name, d in definitions.items() if d.memo)
+    if len(_CACHE) > 8:
+        _CACHE.clear()
+    _CACHE[key] = (variables, memo)
+    return variables, memo
+
+
+def iamc_variables(dims: Dims) -> Mapping[str, tuple[str, Getter]]:
+    """Every IAMC variable of a dataset: name -> (unit, how to compute it), in table order.
+
+    Parents come right before their children and equal their sum (except the
+    parts in :func:`memo_variables`).
+
+    Parameters
+    ----------
+    dims
+        The dataset's dimensions (:attr:`evhub.dataset.Dataset.dims`).
+
+    Raises
+    ------
+    InputError
+        If a variable is not in the definitions, or the dimensions have more
+        than one vehicle class (the labelled results have no class axis yet).
+    """
+    return _build(dims)[0]
+
+
+def iamc_names(dims: Dims) -> tuple[str, ...]:
+    """The names of :func:`iamc_variables`, in their order.
+
+    They are the rows of every IAMC table and the leading axis of an
+    ensemble's chunks.
+    """
+    return tuple(iamc_variables(dims))
+
+
+def memo_variables(dims: Dims) -> frozenset[str]:
+    """Variables that are a part of their parent but not one of a complete split of it.
+
+    Cars sold that were built in the country are a part of all cars sold
+    (``memo: true`` in the definitions).
+    """
+    return _build(dims)[1]
+
+
+# --------------------------------------------------------------------------
+# The scorecard's indicators
+# --------------------------------------------------------------------------
+
+
+def scorecard_indicators(dims: Dims) -> tuple[indicators.Indicator, ...]:
+    """The indicators of :data:`evhub.model.indicators.INDICATORS` for a dataset.
+
+    Each indicator's label, variable and target are templates; their tags are
+    filled with the labels of the members the indicator selects
+    (:attr:`~evhub.model.indicators.Indicator.select`), or of the only member.
+
+    >>> from evhub.dataset import load_dataset
+    >>> [i.variable for i in scorecard_indicators(load_dataset().dims)][2]
+    'Stock|Passenger Cars|BEV'
+    """
+    members = _members(dims)
+    out = []
+    for ind in indicators.INDICATORS:
+        chosen: dict[str, str] = {}
+        for tag in dict.fromkeys(tags(ind.label) + tags(ind.variable) + tags(ind.target or "")):
+            if tag not in members:
+                msg = f"scorecard indicator {ind.label!r}: unknown tag {{{tag}}}"
+                raise InputError(msg)
+            pool = members[tag]
+            if tag in ind.select:
+                dim = _dimension(dims, tag)
+                wanted = set(dim.where(**dict(ind.select[tag])))
+                pool = tuple(m for m in pool if m[0] in wanted)
+            if len(pool) != 1:
+                msg = (
+                    f"scorecard indicator {ind.label!r}: tag {{{tag}}} must select one member, "
+                    f"found {len(pool)} ({', '.join(i for i, _ in pool) or 'none'})"
+                )
+                raise InputError(msg)
+            chosen[tag] = pool[0][1]
+        out.append(
+            replace(
+                ind,
+                label=fill_tags(ind.label, chosen),
+                variable=fill_tags(ind.variable, chosen),
+                target=fill_tags(ind.target, chosen) if ind.target else None,
+                select={},
+            )
+        )
+    names = iamc_variables(dims)
+    for ind in out:
+        for name in (ind.variable, ind.target):
+            if name is not None and name not in names:
+                msg = f"scorecard indicator {ind.label!r}: {name!r} is not an IAMC variable"
+                raise InputError(msg)
+    return tuple(out)
+
+
+def _dimension(dims: Dims, tag: str) -> Dimension:
+    """The dimension whose members a tag stands for."""
+    name = "destinations" if tag == _UNION else str(TAGS[tag]["dimension"])
+    dim: Dimension = getattr(dims, name)
+    return dim

@@ -35,7 +35,6 @@ from evhub.compose import project_table
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.figures import PALETTE, bands_from_tables
-from evhub.model.indicators import INDICATORS
 from evhub.results import Results
 from evhub.scenario import (
     OVERRIDES,
@@ -44,6 +43,7 @@ from evhub.scenario import (
     default_parameters,
     parameter_bounds,
 )
+from evhub.variables import scorecard_indicators
 
 __all__ = [
     "EXTRA_EXAMPLE",
@@ -686,7 +686,7 @@ class HeadlineSpec:
     Attributes
     ----------
     indicator
-        A scorecard label (:data:`evhub.model.indicators.INDICATORS`).
+        A scorecard label (:func:`evhub.variables.scorecard_indicators`).
     report_year
         Index into the dataset's report years, for the year shown.
     goal
@@ -737,7 +737,7 @@ def _headlines(res: Results) -> tuple[Headline, ...]:
     data = res.dataset
     years = _report_years(data)
     resolved = res.scenarios[0]
-    variables = {ind.label: ind for ind in INDICATORS}
+    variables = {ind.label: ind for ind in scorecard_indicators(data.dims)}
     out = []
     for spec in HEADLINES:
         ind = variables[spec.indicator]

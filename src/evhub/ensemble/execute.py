@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from evhub.compose import Labels, labels, prepare, to_dataset
+from evhub.dims import Dims
 from evhub.ensemble.design import Design, design, unit_draws
 from evhub.ensemble.store import StoreStream
 from evhub.ensemble.summary import Ensemble, Member
@@ -33,7 +34,7 @@ from evhub.errors import InputError
 from evhub.layout import scratch_folder
 from evhub.limits import Sampler
 from evhub.model import chain
-from evhub.variables import IAMC_NAMES, IAMC_VARIABLES
+from evhub.variables import iamc_variables
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
@@ -66,12 +67,13 @@ class Task:
     base: Mapping[str, F]
     design: Design
     labels: Labels
+    dims: Dims
 
 
 def make_task(scenario: ResolvedScenario, data: Dataset) -> Task:
     """The chain inputs, central parameters and design of a scenario."""
     inputs, options, base = prepare(scenario, data)
-    return Task(inputs, options, base, design(scenario, inputs.projects), labels(data))
+    return Task(inputs, options, base, design(scenario, inputs.projects), labels(data), data.dims)
 
 
 def run_chunk(task: Task, values: F, pick: tuple[str, int] | None = None) -> F:
@@ -90,13 +92,14 @@ def run_chunk(task: Task, values: F, pick: tuple[str, int] | None = None) -> F:
     params = task.design.parameters(values, task.base, n)
     out = chain.simulate(task.inputs, params, task.options)
     ds = to_dataset(out, task.labels)
+    variables = iamc_variables(task.dims)
     if pick is not None:
         name, year = pick
-        picked: F = np.asarray(IAMC_VARIABLES[name][1](ds).sel(year=year).values, dtype=float)
+        picked: F = np.asarray(variables[name][1](ds).sel(year=year).values, dtype=float)
         return picked
-    block = np.empty((len(IAMC_NAMES), n, len(task.labels.years)))
-    for v, name in enumerate(IAMC_NAMES):
-        block[v] = IAMC_VARIABLES[name][1](ds).transpose("run", "year").values
+    block = np.empty((len(variables), n, len(task.labels.years)))
+    for v, (_, get) in enumerate(variables.values()):
+        block[v] = get(ds).transpose("run", "year").values
     return block
 
 
@@ -191,7 +194,11 @@ def run_ensemble(
         if stream_store:
             names = [s.name for s in scenarios]
             stream = sink = StoreStream(
-                scratch / "ensemble.duckdb", names, [int(y) for y in data.years], len(jobs)
+                scratch / "ensemble.duckdb",
+                names,
+                [int(y) for y in data.years],
+                len(jobs),
+                tuple(iamc_variables(data.dims)),
             )
 
             def on_block(name: str, k: int, block: F) -> None:

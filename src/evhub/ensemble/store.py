@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from evhub.distributions import show_spec
 from evhub.errors import InputError
-from evhub.variables import IAMC_NAMES
+from evhub.variables import iamc_names
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -192,24 +192,33 @@ def _path_table(ensemble: Ensemble, name: str, member: Member, k: int) -> pa.Tab
     start, _ = member.bounds[k]
     years = [int(y) for y in ensemble.dataset.years]
     index = ensemble.scenarios.index(name)
-    return _arrow_rows(member.chunk(k), start, index, ensemble.scenarios, years)
+    names = iamc_names(ensemble.dataset.dims)
+    return _arrow_rows(member.chunk(k), start, index, ensemble.scenarios, years, names)
 
 
 def _arrow_rows(
-    block: F, start: int, index: int, scenarios: Sequence[str], years: Sequence[int]
+    block: F,
+    start: int,
+    index: int,
+    scenarios: Sequence[str],
+    years: Sequence[int],
+    variables: Sequence[str],
 ) -> pa.Table:
-    """A chunk (variable, member, year) of scenario ``scenarios[index]`` as store rows."""
+    """A chunk (variable, member, year) of scenario ``scenarios[index]`` as store rows.
+
+    ``variables`` names the chunk's variables (:func:`evhub.variables.iamc_names`).
+    """
     import pyarrow as pa
 
     n_var, n_run, n_year = block.shape
-    values = _float32(block, start, years)
+    values = _float32(block, start, years, variables)
     rows = n_var * n_run
     scenario = pa.DictionaryArray.from_arrays(
         pa.array(np.full(rows, index, dtype=np.int32)), pa.array(list(scenarios), pa.string())
     )
     variable = pa.DictionaryArray.from_arrays(
         pa.array(np.repeat(np.arange(n_var, dtype=np.int32), n_run)),
-        pa.array(IAMC_NAMES, pa.string()),
+        pa.array(list(variables), pa.string()),
     )
     run = np.tile(np.arange(start, start + n_run, dtype=np.int32), n_var)
     flat = values.reshape(-1)
@@ -239,11 +248,17 @@ class StoreStream:
     """
 
     def __init__(
-        self, path: Path, scenarios: Sequence[str], years: Sequence[int], total: int
+        self,
+        path: Path,
+        scenarios: Sequence[str],
+        years: Sequence[int],
+        total: int,
+        variables: Sequence[str],
     ) -> None:
         import duckdb
 
         self.path = path
+        self.variables = tuple(variables)
         self.items: queue.SimpleQueue[tuple[F, int, int] | None] = queue.SimpleQueue()
         self.error: BaseException | None = None
         self.con = duckdb.connect(str(path))
@@ -259,7 +274,7 @@ class StoreStream:
     def _chunks(self, scenarios: list[str], years: list[int]) -> Iterator[pa.Table]:
         while (item := self.items.get()) is not None:
             block, start, index = item
-            yield _arrow_rows(block, start, index, scenarios, years)
+            yield _arrow_rows(block, start, index, scenarios, years, self.variables)
 
     def _run(self, scenarios: list[str], years: list[int], total: int) -> None:
         try:
@@ -421,7 +436,9 @@ def _restore_memory_limit(con: Any, shown: str) -> None:
         con.execute(f"SET memory_limit = '{shown}'")
 
 
-def _float32(block: F, start: int, years: Sequence[int]) -> NDArray[np.float32]:
+def _float32(
+    block: F, start: int, years: Sequence[int], variables: Sequence[str]
+) -> NDArray[np.float32]:
     """``block`` (variable, member, year) as float32; an error where a value would overflow."""
     with np.errstate(over="ignore"):  # an overflow is found and named below
         out = block.astype(np.float32)
@@ -430,7 +447,7 @@ def _float32(block: F, start: int, years: Sequence[int]) -> NDArray[np.float32]:
         if over.any():
             v, m, y = (int(i[0]) for i in np.nonzero(over))
             msg = (
-                f"{IAMC_NAMES[v]}, member {start + m}, {years[y]}: {block[v, m, y]:g} is beyond "
+                f"{variables[v]}, member {start + m}, {years[y]}: {block[v, m, y]:g} is beyond "
                 f"the store's float32 range (±{_FLOAT32_MAX:.3g}); check the inputs of the run"
             )
             raise InputError(msg)

@@ -2,7 +2,7 @@
 
 Every member's IAMC variables live in chunk files in a scratch folder
 (:class:`Member`: one block ``(variable, member, year)`` per chunk, the
-variables in the order of :data:`evhub.variables.IAMC_NAMES`), deleted with
+variables in the order of :func:`evhub.variables.iamc_names`), deleted with
 the :class:`Ensemble`. From there come the quantiles of every variable
 (:meth:`Ensemble.quantiles`, ``iamc_quantiles.csv``), the probability of
 meeting each target (:meth:`Ensemble.targets`) and the store's tables
@@ -28,7 +28,7 @@ from evhub.ensemble.store import write_store
 from evhub.errors import InputError
 from evhub.limits import Sampler
 from evhub.model import indicators
-from evhub.variables import IAMC_NAMES, IAMC_VARIABLES, MODEL
+from evhub.variables import MODEL, iamc_names, iamc_variables, scorecard_indicators
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
@@ -153,10 +153,11 @@ class Ensemble:
     def values(self, scenario: str, variable: str) -> pd.DataFrame:
         """Every member's values of one IAMC variable: rows are members, columns years."""
         member = self._member(scenario)
-        if variable not in IAMC_VARIABLES:
-            msg = f"unknown variable {variable!r}; see evhub.variables.IAMC_VARIABLES"
+        names = iamc_names(self.dataset.dims)
+        if variable not in names:
+            msg = f"unknown variable {variable!r}; the IAMC variables are those of iamc.csv"
             raise InputError(msg)
-        array = member.variable(IAMC_NAMES.index(variable))
+        array = member.variable(names.index(variable))
         frame = pd.DataFrame(array, columns=[int(y) for y in self.dataset.years])
         frame.index.name = "run"
         return frame
@@ -178,7 +179,9 @@ class Ensemble:
         """IAMC table with a ``Quantile`` column (:data:`QUANTILES`) per scenario and variable."""
         if self._quantiles is None:
             years = [int(y) for y in self.dataset.years]
-            region, n_var = self.dataset.region, len(IAMC_NAMES)
+            variables = iamc_variables(self.dataset.dims)
+            names = tuple(variables)
+            region, n_var = self.dataset.region, len(names)
             per_variable = self.samples * len(years) * np.dtype(np.float64).itemsize
             step = min(n_var, max(1, _QUANTILE_BYTES // per_variable))  # variables read at once
             buffer = np.empty((step, self.samples, len(years)))
@@ -189,8 +192,8 @@ class Ensemble:
                     for first in range(0, n_var, step):
                         block = member.variables(first, min(first + step, n_var), buffer)
                         for v, q in enumerate(pool.map(_quantiles, block), first):
-                            variable = IAMC_NAMES[v]
-                            unit = IAMC_VARIABLES[variable][0]
+                            variable = names[v]
+                            unit = variables[variable][0]
                             rows += [
                                 [MODEL, name, region, variable, unit, level, *q[k]]
                                 for k, level in enumerate(QUANTILES)
@@ -234,17 +237,18 @@ class Ensemble:
         }
         national = data.rows("targets", "ghg_target").dropna(subset=["year"])
         national_years = sorted(int(y) for y in national["year"] if y > data.base_year)
-        for ind in indicators.INDICATORS:
+        names = iamc_names(data.dims)
+        for ind in scorecard_indicators(data.dims):
             checks: list[tuple[int, F | float, str]] = []
             if ind.target:
-                values = member.variable(IAMC_NAMES.index(ind.target))
+                values = member.variable(names.index(ind.target))
                 checks = [(y, values[:, years.index(y)], "per run") for y in national_years]
             elif ind.goal and ind.goal in goals:
                 year, value = goals[ind.goal]
                 checks = [(year, value, f"{value:g}")]
             if not checks:
                 continue
-            got = member.variable(IAMC_NAMES.index(ind.variable))
+            got = member.variable(names.index(ind.variable))
             for year, target, shown in checks:
                 if year not in years:
                     continue

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["INDICATORS", "NEEDED", "Indicator", "ev_share", "meets", "scorecard"]
+__all__ = ["INDICATORS", "Indicator", "ev_share", "meets", "needed", "scorecard"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,13 @@ class Indicator:
     in its year besides the reporting years. ``direction`` says whether the
     value must stay at or below (``"max"``) or reach at least (``"min"``) the
     target.
+
+    In :data:`INDICATORS` the label, variable and target are templates with
+    the tags of the variable definitions (``{Vehicle Class}``); ``select``
+    picks the member a tag stands for by its attributes (``{"Powertrain":
+    {"plug": True, "fuel": None}}``: the battery-electric powertrain).
+    :func:`evhub.variables.scorecard_indicators` fills them from a dataset's
+    dimensions.
     """
 
     label: str
@@ -33,31 +40,41 @@ class Indicator:
     target: str | None = None
     direction: Literal["max", "min"] = "max"
     goal: str | None = None
+    select: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False)
 
 
+#: The battery-electric powertrain: it has a plug and burns no fuel.
+_BATTERY_ELECTRIC = {"Powertrain": {"plug": True, "fuel": None}}
+
+#: The scorecard's indicators, as templates (see :class:`Indicator`).
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("EV share of sales", "Share|Sales|Passenger Cars|EV", "%"),
-    Indicator("EV share of stock", "Share|Stock|Passenger Cars|EV", "%"),
-    Indicator("BEV stock", "Stock|Passenger Cars|BEV", "veh"),
-    Indicator("Car stock", "Stock|Passenger Cars", "veh"),
-    Indicator("Electricity demand", "Electricity Demand|Passenger Cars", "TWh/yr"),
+    Indicator("EV share of sales", "Share|Sales|{Vehicle Class}|EV", "%"),
+    Indicator("EV share of stock", "Share|Stock|{Vehicle Class}|EV", "%"),
+    Indicator(
+        "{Powertrain} stock",
+        "Stock|{Vehicle Class}|{Powertrain}",
+        "veh",
+        select=_BATTERY_ELECTRIC,
+    ),
+    Indicator("Car stock", "Stock|{Vehicle Class}", "veh"),
+    Indicator("Electricity demand", "Electricity Demand|{Vehicle Class}", "TWh/yr"),
     Indicator("Battery demand", "Battery|Demand|Sales", "GWh/yr"),
     Indicator(
         "Car CO2",
-        "Emissions|CO2|Passenger Cars",
+        "Emissions|CO2|{Vehicle Class}",
         "Mt CO2/yr",
         years="targets",
-        target="Target|Emissions|CO2|Passenger Cars",
+        target="Target|Emissions|CO2|{Vehicle Class}",
     ),
     Indicator(
-        "Cars built", "Production|Passenger Cars", "veh/yr", goal="cars_built", direction="min"
+        "Cars built", "Production|{Vehicle Class}", "veh/yr", goal="cars_built", direction="min"
     ),
     Indicator(
-        "EVs built", "Production|Passenger Cars|EV", "veh/yr", goal="evs_built", direction="min"
+        "EVs built", "Production|{Vehicle Class}|EV", "veh/yr", goal="evs_built", direction="min"
     ),
     Indicator(
-        "Exports to the EU",
-        "Exports|Passenger Cars|EU",
+        "Exports to the {Union}",
+        "Exports|{Vehicle Class}|{Union}",
         "veh/yr",
         goal="eu_exports",
         direction="min",
@@ -82,10 +99,12 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("Plant jobs", "Employment|Plants", "jobs", goal="jobs", direction="min"),
 )
 
-#: IAMC variables the scorecard reads.
-NEEDED: tuple[str, ...] = tuple(
-    dict.fromkeys([i.variable for i in INDICATORS] + [i.target for i in INDICATORS if i.target])
-)
+
+def needed(indicators: Sequence[Indicator]) -> tuple[str, ...]:
+    """The IAMC variables a scorecard of ``indicators`` reads, each once."""
+    return tuple(
+        dict.fromkeys([i.variable for i in indicators] + [i.target for i in indicators if i.target])
+    )
 
 
 def ev_share(ev: xr.DataArray, total: xr.DataArray) -> xr.DataArray:
@@ -100,6 +119,7 @@ def meets(value: np.ndarray, target: np.ndarray, direction: Literal["max", "min"
 
 
 def scorecard(
+    indicators: Sequence[Indicator],
     variables: Mapping[str, xr.DataArray],
     scenarios: Sequence[str],
     report_years: Sequence[int],
@@ -110,6 +130,9 @@ def scorecard(
 
     Parameters
     ----------
+    indicators
+        The indicators, their tags filled
+        (:func:`evhub.variables.scorecard_indicators`).
     variables
         IAMC variables by name, each with dims (scenario, year).
     scenarios
@@ -123,7 +146,7 @@ def scorecard(
     """
     goals = goals or {}
     rows = []
-    for ind in INDICATORS:
+    for ind in indicators:
         arr = variables[ind.variable]
         years = list(report_years if ind.years == "report" else target_years)
         if ind.goal:

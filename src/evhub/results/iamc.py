@@ -1,6 +1,6 @@
 """The IAMC tables of labelled results: the wide table of ``iamc.csv`` and the long one.
 
-Both list every variable of :data:`evhub.variables.IAMC_VARIABLES` in its
+Both list every variable of :func:`evhub.variables.iamc_variables` in its
 order, computed from the labelled arrays (dims ``scenario``, ``run``,
 ``year``, ...) of a run.
 """
@@ -11,18 +11,21 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from evhub.variables import IAMC_NAMES, IAMC_VARIABLES, MODEL
+from evhub.dims import Dims
+from evhub.variables import MODEL, iamc_variables
 
 __all__ = ["long_table", "wide_table"]
 
 
-def wide_table(data: xr.Dataset, region: str, run: int = 0) -> pd.DataFrame:
+def wide_table(data: xr.Dataset, dims: Dims, region: str, run: int = 0) -> pd.DataFrame:
     """The IAMC wide table of one run: Model, Scenario, Region, Variable, Unit, years.
 
     Parameters
     ----------
     data
         Labelled arrays with dims ``scenario``, ``run`` and ``year``.
+    dims
+        The dataset's dimensions (the variables' names).
     region
         The region of the dataset (column ``Region``).
     run
@@ -35,35 +38,35 @@ def wide_table(data: xr.Dataset, region: str, run: int = 0) -> pd.DataFrame:
     """
     years = [int(y) for y in data["year"].values]
     rows = []
-    for name, (unit, get) in IAMC_VARIABLES.items():
+    for name, (unit, get) in iamc_variables(dims).items():
         arr = get(data).isel(run=run).transpose("scenario", "year")
         for i, scen in enumerate(data["scenario"].values):
             rows.append([MODEL, str(scen), region, name, unit, *arr.values[i]])
     return pd.DataFrame(rows, columns=["Model", "Scenario", "Region", "Variable", "Unit", *years])
 
 
-def long_table(data: xr.Dataset) -> pd.DataFrame:
+def long_table(data: xr.Dataset, dims: Dims) -> pd.DataFrame:
     """Every variable, scenario, run and year in long format.
 
     Parameters
     ----------
     data
         Labelled arrays with dims ``scenario``, ``run`` and ``year``.
+    dims
+        The dataset's dimensions (the variables' names).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``scenario``, ``run``, ``variable``, ``unit``, ``year``, ``value``.
     """
+    variables = iamc_variables(dims)
     values = np.stack(
-        [
-            get(data).transpose("scenario", "run", "year").values
-            for _, get in IAMC_VARIABLES.values()
-        ]
+        [get(data).transpose("scenario", "run", "year").values for _, get in variables.values()]
     )  # (variable, scenario, run, year)
     index = pd.MultiIndex.from_product(
         [
-            list(IAMC_NAMES),
+            list(variables),
             data["scenario"].values,
             data["run"].values,
             data["year"].values,
@@ -71,5 +74,5 @@ def long_table(data: xr.Dataset) -> pd.DataFrame:
         names=["variable", "scenario", "run", "year"],
     )
     frame = pd.DataFrame({"value": values.reshape(-1)}, index=index).reset_index()
-    frame["unit"] = frame["variable"].map({n: IAMC_VARIABLES[n][0] for n in IAMC_NAMES})
+    frame["unit"] = frame["variable"].map({n: unit for n, (unit, _) in variables.items()})
     return frame[["scenario", "run", "variable", "unit", "year", "value"]]

@@ -18,10 +18,11 @@ import pandas as pd
 import xarray as xr
 
 from evhub import layout
+from evhub.errors import InputError
 from evhub.model import indicators
 from evhub.results.iamc import long_table, wide_table
 from evhub.results.store import write_files
-from evhub.variables import IAMC_VARIABLES
+from evhub.variables import iamc_variables, scorecard_indicators
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
@@ -59,7 +60,11 @@ class Results:
 
     def variable(self, name: str) -> xr.DataArray:
         """One IAMC variable as an array (scenario, run, year), with its unit."""
-        unit, get = IAMC_VARIABLES[name]
+        variables = iamc_variables(self.dataset.dims)
+        if name not in variables:
+            msg = f"unknown variable {name!r}; the IAMC variables are those of iamc.csv"
+            raise InputError(msg)
+        unit, get = variables[name]
         arr = get(self.data)
         arr.attrs = {"units": unit, "long_name": name}
         return arr
@@ -72,11 +77,11 @@ class Results:
         run
             Which run of the ensemble (0 for a deterministic run).
         """
-        return wide_table(self.data, self.dataset.region, run)
+        return wide_table(self.data, self.dataset.dims, self.dataset.region, run)
 
     def to_long(self) -> pd.DataFrame:
         """Every variable, scenario, run and year in long format."""
-        return long_table(self.data)
+        return long_table(self.data, self.dataset.dims)
 
     def scorecard(self) -> pd.DataFrame:
         """Key indicators per scenario, with targets where they exist.
@@ -104,8 +109,10 @@ class Results:
             }
             for s in self.scenarios
         }
+        chosen = scorecard_indicators(data.dims)
         card = indicators.scorecard(
-            {name: self.variable(name).isel(run=0) for name in indicators.NEEDED},
+            chosen,
+            {name: self.variable(name).isel(run=0) for name in indicators.needed(chosen)},
             [str(s) for s in self.data["scenario"].values],
             [int(y) for y in data.meta.get("report_years") or []],
             target_years,
@@ -116,7 +123,7 @@ class Results:
             odds = odds.rename(columns={"target": "indicator"})
             card = card.merge(odds, on=["scenario", "indicator", "year"], how="left")
             quantiles = self.ensemble.quantiles().set_index(["Scenario", "Variable", "Quantile"])
-            variable = {ind.label: ind.variable for ind in indicators.INDICATORS}
+            variable = {ind.label: ind.variable for ind in chosen}
             for column, level in (("p05", 0.05), ("p95", 0.95)):
                 card[column] = [
                     float(quantiles.at[(scen, variable[str(label)], level), year])  # type: ignore[arg-type]

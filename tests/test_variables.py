@@ -1,0 +1,98 @@
+"""IAMC variables and scorecard indicators follow the dataset's dimensions, not literals."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from evhub.definitions import load_definitions
+from evhub.dims import DIMENSIONS_FILE, Dims, load_dims
+from evhub.errors import InputError
+from evhub.variables import (
+    fill_names,
+    iamc_names,
+    iamc_variables,
+    memo_variables,
+    scorecard_indicators,
+)
+
+
+def _relabelled(dataset, tmp_path: Path, change) -> Dims:
+    """The shipped dimensions with some labels changed by ``change(raw)``."""
+    raw = yaml.safe_load((dataset.path / DIMENSIONS_FILE).read_text(encoding="utf-8"))
+    change(raw)
+    path = tmp_path / DIMENSIONS_FILE
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_dims(path)
+
+
+def _autos(raw) -> None:
+    raw["classes"]["car"]["label"] = "Autos"
+    raw["powertrains"]["bev"]["label"] = "Battery Electric"
+    raw["powertrain_groups"]["bev"]["label"] = "Battery Electric"
+    raw["origins"]["china"]["label"] = "PRC"
+    raw["materials"]["lithium"]["label"] = "Li"
+
+
+def test_names_follow_the_labels_of_the_dimensions(dataset, tmp_path: Path) -> None:
+    dims = _relabelled(dataset, tmp_path, _autos)
+    names = iamc_names(dims)
+    shipped = iamc_names(dataset.dims)
+    assert len(names) == len(shipped)
+    assert not [n for n in names if "Passenger Cars" in n or n.endswith("|BEV")]
+    assert "Stock|Autos|Battery Electric" in names
+    assert "Imports|Autos|PRC" in names
+    assert "Material Demand|Batteries|Li" in names
+    assert "Capacity|Vehicle Assembly|Autos" in names
+    # the same variables in the same order, only relabelled
+    renamed = [
+        n.replace("Passenger Cars", "Autos")
+        .replace("|BEV", "|Battery Electric")
+        .replace("|China", "|PRC")
+        .replace("|Lithium", "|Li")
+        for n in shipped
+    ]
+    assert list(names) == renamed
+    # and the same as the definitions expanded over these dimensions
+    definitions = load_definitions(dims)
+    assert sorted(names) == sorted(definitions)
+    assert memo_variables(dims) == {n for n, d in definitions.items() if d.memo}
+
+
+def test_getters_select_by_id_whatever_the_label(shipped, tmp_path: Path) -> None:
+    dims = _relabelled(shipped.dataset, tmp_path, _autos)
+    relabelled = iamc_variables(dims)
+    original = iamc_variables(shipped.dataset.dims)
+    for new, old in zip(relabelled, original, strict=True):
+        a, b = relabelled[new][1](shipped.data), original[old][1](shipped.data)
+        np.testing.assert_array_equal(a.values, b.values, err_msg=new)
+
+
+def test_scorecard_indicators_follow_the_labels(dataset, tmp_path: Path) -> None:
+    dims = _relabelled(dataset, tmp_path, _autos)
+    by_label = {i.label: i for i in scorecard_indicators(dims)}
+    assert by_label["Battery Electric stock"].variable == "Stock|Autos|Battery Electric"
+    assert by_label["Car CO2"].target == "Target|Emissions|CO2|Autos"
+    shipped = [(i.label, i.variable, i.target) for i in scorecard_indicators(dataset.dims)]
+    assert ("BEV stock", "Stock|Passenger Cars|BEV", None) in shipped
+    assert ("Exports to the EU", "Exports|Passenger Cars|EU", None) in shipped
+    names = set(iamc_names(dims))
+    assert all(i.variable in names for i in scorecard_indicators(dims))
+
+
+def test_fill_names_expands_a_template(dataset) -> None:
+    assert fill_names("Sales|{Vehicle Class}|{Powertrain}", dataset.dims) == [
+        f"Sales|Passenger Cars|{label}" for label in dataset.dims.powertrains.labels().values()
+    ]
+    with pytest.raises(InputError, match="unknown tag"):
+        fill_names("Sales|{Colour}", dataset.dims)
+
+
+def test_a_second_class_is_refused_until_results_have_a_class_axis(dataset, tmp_path: Path) -> None:
+    def two_classes(raw) -> None:
+        raw["classes"]["lcv"] = {"label": "Vans", "description": "light commercial vehicles"}
+
+    dims = _relabelled(dataset, tmp_path, two_classes)
+    with pytest.raises(InputError, match="no class axis yet"):
+        iamc_variables(dims)
