@@ -127,8 +127,8 @@ def test_the_tables_keys_follow_the_dimensions(tmp_path: Path) -> None:
     )
 
 
-def test_powertrains_the_market_equations_cannot_take_are_refused(tmp_path: Path) -> None:
-    """Until the catalogue generates them, the market equations take the shipped powertrains."""
+def test_the_results_follow_the_attributes_not_the_positions(tmp_path: Path) -> None:
+    """The shipped dataset with BEV declared first: the same results, id by id."""
     import evhub
 
     folder = tmp_path / "bev-first"
@@ -141,5 +141,48 @@ def test_powertrains_the_market_equations_cannot_take_are_refused(tmp_path: Path
     text = text[:start] + text[end:]
     text = text.replace("powertrains:\n", "powertrains:\n" + bev, 1)
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(InputError, match=r"powertrains bev, petrol, diesel, lpg, hev, phev: this"):
-        evhub.run("baseline", dataset=folder)
+    shipped = evhub.run("net-zero").data  # a combustion-car ban: the plug-in rule too
+    moved = evhub.run("net-zero", dataset=folder).data
+    assert list(moved["powertrain"].values) == ["bev", "petrol", "diesel", "lpg", "hev", "phev"]
+    # equal up to the order of sums over powertrains: roundings of the largest value
+    for name in ("sales", "stock", "fuel_energy", "electricity", "battery_demand", "exports_eu"):
+        expected = shipped[name].values
+        np.testing.assert_allclose(
+            moved[name].transpose(*shipped[name].dims).sel(shipped[name].coords).values,
+            expected,
+            rtol=1e-12,
+            atol=1e-12 * float(np.nanmax(np.abs(expected))),
+            err_msg=name,
+        )
+
+
+def test_the_attributes_behaviour_depends_on(dims: Dims) -> None:
+    """Attributes that name what the model does with a member, not its id."""
+    assert dims.powertrain_groups.where(eu_cvd=True) == ("bev",)
+    assert dims.origins.where(eu_cvd=True) == ("china",)
+    assert dims.powertrains.column("converted_from").tolist() == [
+        None,
+        None,
+        "petrol",
+        None,
+        None,
+        None,
+    ]
+
+
+def test_the_eu_duty_has_exactly_one_origin(tmp_path: Path) -> None:
+    path = tmp_path / DIMENSIONS_FILE
+    text = (load_dataset().path / DIMENSIONS_FILE).read_text(encoding="utf-8")
+    text = text.replace("    blocs: []\n    eu_cvd: true\n", "    blocs: []\n    eu_cvd: false\n")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"exactly one origin must have eu_cvd: true .*found 0"):
+        load_dims(path)
+
+
+def test_a_conversion_names_a_powertrain(tmp_path: Path) -> None:
+    path = tmp_path / DIMENSIONS_FILE
+    text = (load_dataset().path / DIMENSIONS_FILE).read_text(encoding="utf-8")
+    text = text.replace("converted_from: petrol", "converted_from: kerosene")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"powertrains.lpg.converted_from = 'kerosene': not one"):
+        load_dims(path)

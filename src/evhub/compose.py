@@ -28,7 +28,7 @@ import xarray as xr
 from evhub.dataset import Dataset
 from evhub.dims import DIMENSIONS_FILE
 from evhub.errors import InputError
-from evhub.model import chain, hub, market
+from evhub.model import chain
 from evhub.model.categories import Categories
 from evhub.pipeline import (
     PIPELINE_FILE,
@@ -225,7 +225,7 @@ def build_inputs(
         export_share_history=export_share,
         origin_base=origin_base / origin_base.sum(),
         duty_base=duty_base / _PERCENT,
-        eu_cvd_base=data.value("trade", "eu_cvd", origin="china") / _PERCENT,
+        eu_cvd_base=data.value("trade", "eu_cvd", origin=_eu_cvd_origin(data)) / _PERCENT,
         history_params=_history_params(data),
         categories=cats,
     )
@@ -237,33 +237,31 @@ def categories(data: Dataset) -> Categories:
     Raises
     ------
     InputError
-        Where the dimensions declare powertrains or groups this version's
-        market and production equations cannot take: those still index the
-        powertrains of the shipped dataset (the parameter catalogue will
-        generate them from the dimensions).
+        Where a powertrain group holds more than one powertrain with a
+        battery: production gives each group the pack of its powertrain with
+        a battery, so that pack must be one powertrain's.
     """
     if "categories" in data.memo:
         return data.memo["categories"]  # type: ignore[no-any-return]
     dims = data.dims
     pts = dims.powertrains
     fuels = dims.fuels.where(liquid=True)
-    groups = tuple(str(g) for g in pts.column("group"))
-    modelled_groups = tuple(
-        next(g for g, members in hub.CLASS_OF.items() if i in members)
-        for i in range(len(market.POWERTRAINS))
-    )
-    for what, declared, modelled in (
-        ("powertrains", pts.ids, market.POWERTRAINS),
-        ("the powertrains' groups", groups, modelled_groups),
-        ("powertrain groups", dims.powertrain_groups.ids, hub.CLASSES),
-    ):
-        if tuple(declared) != tuple(modelled):
+    groups = dims.powertrain_groups.ids
+    group_of = np.array([groups.index(g) for g in pts.column("group")], np.intp)
+    battery = pts.column("battery").astype(bool)
+    for g in groups:
+        with_battery = [p for p in pts.where(group=g) if p in pts.where(battery=True)]
+        if len(with_battery) > 1:
             msg = (
-                f"{data.path / DIMENSIONS_FILE}: {what} {', '.join(declared)}: this version's "
-                f"market and production equations take {', '.join(modelled)} only"
+                f"{data.path / DIMENSIONS_FILE}: powertrain group {g!r} holds more than one "
+                f"powertrain with a battery ({', '.join(with_battery)}); production gives each "
+                "group the pack of its one powertrain with a battery"
             )
             raise InputError(msg)
     fuel_of = np.array([fuels.index(f) if f in fuels else -1 for f in pts.column("fuel")], np.intp)
+    converted_from = np.array(
+        [-1 if f is None else pts.index(f) for f in pts.column("converted_from")], np.intp
+    )
     data.memo["categories"] = Categories(
         powertrains=pts.ids,
         fuels=fuels,
@@ -272,8 +270,19 @@ def categories(data: Dataset) -> Categories:
         origins=dims.origins.where(home=False),
         chemistries=dims.chemistries.ids,
         materials=dims.materials.ids,
+        battery=battery,
+        groups=groups,
+        group_of=group_of,
+        eu_cvd=dims.powertrain_groups.column("eu_cvd").astype(bool),
+        converted_from=converted_from,
     )
     return data.memo["categories"]  # type: ignore[no-any-return]
+
+
+def _eu_cvd_origin(data: Dataset) -> str:
+    """The origin of the cars the EU countervailing duty ``trade.eu_cvd`` is levied on."""
+    (origin,) = data.dims.origins.where(eu_cvd=True)  # exactly one: checked by evhub.dims
+    return origin
 
 
 def _first_year(data: Dataset, table: str, variable: str, **keys: str) -> int:
@@ -315,9 +324,10 @@ def _projects(data: Dataset) -> chain.Projects:
         return np.nan if value is None else float(value) / scale
 
     kinds = tuple(_project_kinds(registry))
+    groups = data.dims.powertrain_groups.ids
     mix = np.array(
-        [[p.shares[c] if p.shares else np.nan for c in hub.CLASSES] for p in registry], dtype=float
-    ).reshape(len(registry), len(hub.CLASSES))
+        [[p.shares[c] if p.shares else np.nan for c in groups] for p in registry], dtype=float
+    ).reshape(len(registry), len(groups))
     nameplate = np.array([number(p.capacity) for p in registry])
     stages = data.dims.stages
     stage_producing = np.array([p.stage in stages.where(producing=True) for p in registry], bool)
@@ -526,7 +536,7 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         "fuel": list(names.categories.fuels),
         "material": list(names.categories.materials),
         "project": list(names.projects),
-        "class": list(hub.CLASSES),
+        "class": list(names.categories.groups),
         "origin": list(names.categories.origins),
     }
 

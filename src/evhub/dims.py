@@ -63,7 +63,7 @@ class _Fuel(_Member):
 
 
 class _Group(_Member):
-    pass
+    eu_cvd: bool
 
 
 class _StatisticsGroup(_Member):
@@ -77,6 +77,7 @@ class _Powertrain(_Member):
     fuel: str | None
     plug: bool
     battery: bool
+    converted_from: str | None
 
 
 class _Bloc(_Member):
@@ -87,6 +88,7 @@ class _Bloc(_Member):
 class _Origin(_Member):
     home: bool
     blocs: list[str]
+    eu_cvd: bool
 
 
 class _Destination(_Member):
@@ -119,6 +121,7 @@ _REFERENCES: dict[tuple[str, str], str] = {
     ("powertrains", "group"): "powertrain_groups",
     ("powertrains", "statistics_group"): "statistics_groups",
     ("powertrains", "fuel"): "fuels",
+    ("powertrains", "converted_from"): "powertrains",
     ("origins", "blocs"): "blocs",
     ("destinations", "blocs"): "blocs",
 }
@@ -249,6 +252,8 @@ class Dims:
 # Reading and checking
 # --------------------------------------------------------------------------
 
+_EU_CVD = "the origin of the cars the EU countervailing duty trade.eu_cvd is levied on"
+
 
 def load_dims(path: Path, sources: Mapping[str, Any] | None = None) -> Dims:
     """Read and check a dataset's ``dimensions.yaml``.
@@ -335,12 +340,13 @@ def _check_references(
                 for ref in refs
                 if ref not in known
             ]
-    homes = dims["origins"].where(home=True)
-    if len(homes) != 1:
-        problems.append(
-            f"{where}: origins: exactly one origin must have home: true, found {len(homes)} "
-            f"({', '.join(homes) or 'none'})"
-        )
+    for attribute, meaning in (("home", "the home country"), ("eu_cvd", _EU_CVD)):
+        chosen = dims["origins"].where(**{attribute: True})
+        if len(chosen) != 1:
+            problems.append(
+                f"{where}: origins: exactly one origin must have {attribute}: true ({meaning}), "
+                f"found {len(chosen)} ({', '.join(chosen) or 'none'})"
+            )
     if sources is not None:
         for m in dims["blocs"].members:
             if m.attributes["source"] not in sources:
