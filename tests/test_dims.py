@@ -35,7 +35,7 @@ def test_every_dimension_is_declared_in_order(dims: Dims) -> None:
         "operating",
         "cancelled",
     )
-    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [1, 4, 4, 5, 6, 1, 4, 2, 3, 5, 8]
+    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [1, 4, 4, 5, 6, 1, 4, 2, 3, 5, 5, 8]
 
 
 def test_behaviour_is_read_from_attributes(dims: Dims) -> None:
@@ -186,3 +186,53 @@ def test_a_conversion_names_a_powertrain(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"powertrains.lpg.converted_from = 'kerosene': not one"):
         load_dims(path)
+
+
+def test_project_kinds_say_what_a_project_makes(dims: Dims) -> None:
+    kinds = dims.project_kinds
+    assert kinds.ids == ("car", "lcv", "cell", "pack", "other")
+    assert kinds.where(vehicle=True) == ("car", "lcv")
+    assert kinds.where(cells=True) == ("cell",)
+    # light commercial vehicles are not a class the chain models (yet): capacity only
+    assert kinds.column("vehicle_class").tolist() == ["car", None, None, None, None]
+    assert kinds.where(registry_kinds="vehicle_assembly") == ("car", "lcv")
+
+
+def _renamed_project_kinds(tmp_path: Path) -> Path:
+    folder = tmp_path / "renamed"
+    shutil.copytree(load_dataset().path, folder)
+    path = folder / DIMENSIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    for old, new in (
+        ("car:\n    label: Passenger-car", "passenger_car_plant:\n    label: Passenger-car"),
+        ("cell:\n    label: Cell plants", "cell_plant:\n    label: Cell plants"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_hub_follows_the_project_kinds_attributes_not_their_ids(tmp_path: Path) -> None:
+    """Project kinds renamed: the same production, cells, investment and jobs."""
+    import evhub
+
+    folder = _renamed_project_kinds(tmp_path)
+    renamed = evhub.run("hub", dataset=folder).data
+    shipped = evhub.run("hub").data
+    assert "passenger_car_plant" in renamed["project_kind"].values
+    assert "cell_plant" in renamed["project_kind"].values
+    for name in ("capacity", "production", "cell_supply", "investment", "employment", "exports"):
+        np.testing.assert_array_equal(renamed[name].values, shipped[name].values, err_msg=name)
+
+
+def test_a_project_without_a_kind_is_refused(tmp_path: Path) -> None:
+    import evhub
+
+    folder = tmp_path / "no-rnd"
+    shutil.copytree(load_dataset().path, folder)
+    path = folder / DIMENSIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[component, rnd]", "[component]"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"pipeline.csv: row \d+: kind 'rnd' and segment ''"):
+        evhub.run("baseline", dataset=folder)

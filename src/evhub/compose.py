@@ -323,7 +323,13 @@ def _projects(data: Dataset) -> chain.Projects:
     def number(value: float | None, scale: float = 1.0) -> float:
         return np.nan if value is None else float(value) / scale
 
-    kinds = tuple(_project_kinds(registry))
+    kinds = tuple(_project_kinds(data, registry))
+    project_kinds = data.dims.project_kinds
+    vehicle = np.array([k in project_kinds.where(vehicle=True) for k in kinds], bool)
+    modelled_class = np.array(
+        [project_kinds.member(k).attributes["vehicle_class"] is not None for k in kinds], bool
+    )
+    cells = np.array([k in project_kinds.where(cells=True) for k in kinds], bool)
     groups = data.dims.powertrain_groups.ids
     mix = np.array(
         [[p.shares[c] if p.shares else np.nan for c in groups] for p in registry], dtype=float
@@ -337,7 +343,7 @@ def _projects(data: Dataset) -> chain.Projects:
     plant_rows = data.rows("industry", "production")
     plant_rows = plant_rows[
         plant_rows["producer"].isin(
-            [pid for pid, k, prod in zip(ids, kinds, producing, strict=True) if k == "car" and prod]
+            [pid for pid, m, prod in zip(ids, modelled_class, producing, strict=True) if m and prod]
         )
     ]
     relative = np.ones(len(registry))
@@ -371,6 +377,9 @@ def _projects(data: Dataset) -> chain.Projects:
         stage_building=stage_building,
         stage_producing=stage_producing,
         kinds=kinds,
+        vehicle=vehicle,
+        modelled_class=modelled_class,
+        cells=cells,
         nameplate=nameplate,
         start=np.array([number(p.start_year) for p in registry]),
         stage_year=np.array([float(p.stage_year) for p in registry]),
@@ -431,13 +440,13 @@ def _industry_history(data: Dataset, projects: chain.Projects) -> tuple[np.ndarr
 
 
 def _established(projects: chain.Projects) -> list[str]:
-    """Car plants producing before the model years (the industry association's members)."""
+    """Plants of the modelled classes producing before the model years (the association)."""
     return [
         pid
-        for pid, kind, producing in zip(
-            projects.ids, projects.kinds, projects.producing, strict=True
+        for pid, modelled, producing in zip(
+            projects.ids, projects.modelled_class, projects.producing, strict=True
         )
-        if kind == "car" and producing
+        if modelled and producing
     ]
 
 
@@ -521,7 +530,7 @@ def labels(data: Dataset) -> Labels:
         years=tuple(int(y) for y in data.years),
         base_year=data.base_year,
         projects=tuple(p.id for p in projects),
-        project_kinds=tuple(_project_kinds(projects)),
+        project_kinds=tuple(_project_kinds(data, projects)),
         project_units=tuple(p.capacity_unit for p in projects),
         categories=categories(data),
     )
@@ -625,7 +634,7 @@ def project_table(scenario: ResolvedScenario, data: Dataset, year: int) -> pd.Da
     table["probability"] = weight[0, rows]
     table["delay"] = np.where(np.isfinite(start[0, rows]), delay[rows], 0.0)
     table["start"] = np.where(np.isfinite(start[0, rows]), start[0, rows], np.nan)
-    known = ~np.isnan(projects.nameplate) | np.array([k in ("car", "lcv") for k in projects.kinds])
+    known = ~np.isnan(projects.nameplate) | projects.vehicle
     table["capacity"] = np.where(known[rows], nameplate[0, rows], np.nan)
     table["expected_capacity"] = table["capacity"] * table["probability"]
     table["usable"] = np.where(known[rows], usable[0, rows, int(year - data.first_year)], np.nan)
@@ -634,9 +643,22 @@ def project_table(scenario: ResolvedScenario, data: Dataset, year: int) -> pd.Da
     return table
 
 
-def _project_kinds(projects: Sequence[Project]) -> Iterator[str]:
-    for p in projects:
-        if p.kind == "vehicle_assembly":
-            yield p.segment
-        else:
-            yield p.kind if p.kind in ("cell", "pack") else "other"
+def _project_kinds(data: Dataset, projects: Sequence[Project]) -> Iterator[str]:
+    """Each project's kind: the ``project_kinds`` member its registry kind and segment select."""
+    kinds = data.dims.project_kinds
+    for row, p in enumerate(projects, start=2):
+        chosen = [
+            m.id
+            for m in kinds.members
+            if p.kind in m.attributes["registry_kinds"]
+            and (m.attributes["segment"] or "") == p.segment
+        ]
+        if len(chosen) != 1:
+            msg = (
+                f"{data.path / PIPELINE_FILE}: row {row}: kind {p.kind!r} and segment "
+                f"{p.segment!r} of {p.id!r} select {len(chosen)} of the project kinds of "
+                f"{DIMENSIONS_FILE} ({', '.join(chosen) or 'none'}); each row needs exactly one "
+                "(its registry_kinds hold the kind and its segment is the segment)"
+            )
+            raise InputError(msg)
+        yield chosen[0]

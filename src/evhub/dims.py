@@ -1,4 +1,4 @@
-"""The dataset's categories: vehicle classes, powertrains, origins, stages, ...
+"""The dataset's categories: vehicle classes, powertrains, origins, project kinds, stages, ...
 
 Every label the model indexes by comes from the dataset's ``dimensions.yaml``:
 for each dimension, its members in order, each with an ``id`` (what the data
@@ -95,6 +95,14 @@ class _Destination(_Member):
     blocs: list[str]
 
 
+class _ProjectKind(_Member):
+    registry_kinds: list[str]
+    segment: str | None
+    vehicle: bool
+    vehicle_class: str | None
+    cells: bool
+
+
 class _Stage(_Member):
     building: bool
     producing: bool
@@ -112,6 +120,7 @@ _KINDS: dict[str, tuple[type[_Member], str]] = {
     "destinations": (_Destination, "where cars built at home are exported to"),
     "chemistries": (_Member, "battery cell chemistries"),
     "materials": (_Member, "battery materials"),
+    "project_kinds": (_ProjectKind, "what a project of the pipeline registry makes"),
     "stages": (_Stage, "stages of an investment project, earliest first"),
 }
 
@@ -124,6 +133,7 @@ _REFERENCES: dict[tuple[str, str], str] = {
     ("powertrains", "converted_from"): "powertrains",
     ("origins", "blocs"): "blocs",
     ("destinations", "blocs"): "blocs",
+    ("project_kinds", "vehicle_class"): "classes",
 }
 
 
@@ -229,6 +239,7 @@ class Dims:
     destinations: Dimension
     chemistries: Dimension
     materials: Dimension
+    project_kinds: Dimension
     stages: Dimension
 
     NAMES: ClassVar[tuple[str, ...]] = tuple(_KINDS)

@@ -467,7 +467,7 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     )
     cell_demand = production.cell_demand(made, pack, cats)
     supply, cell_imports, sufficiency = trade.cell_balance(
-        cell_demand, pipeline.kind_capacity(pj, capacity, "cell"), params["trade.cell_utilisation"]
+        cell_demand, pipeline.cell_capacity(pj, capacity), params["trade.cell_utilisation"]
     )
     return {
         "capacity": capacity,

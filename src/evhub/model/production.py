@@ -21,7 +21,7 @@ _KWH_PER_GWH = 1e6
 
 
 def plant_mix(pj: pipeline.Projects, default_mix: F) -> F:
-    """Output mix of every plant by class, passenger cars only.
+    """Output mix of every plant by class, for the classes the chain models.
 
     Parameters
     ----------
@@ -33,12 +33,12 @@ def plant_mix(pj: pipeline.Projects, default_mix: F) -> F:
     Returns
     -------
     (run, project, class)
-        The published mix, else ``default_mix``, for car plants; 0 for every
-        other project (light commercial vehicles, cells, packs) [1].
+        The published mix, else ``default_mix``, for plants of a class the
+        chain models (``pj.modelled_class``); 0 for every other project (light
+        commercial vehicles, cells, packs) [1].
     """
-    car = np.array([k == "car" for k in pj.kinds])
     mix = np.where(np.isnan(pj.mix)[None, :, :], default_mix[:, None, :], pj.mix[None, :, :])
-    out: F = mix * car[None, :, None]
+    out: F = mix * pj.modelled_class[None, :, None]
     return out
 
 
