@@ -236,3 +236,18 @@ def test_a_project_without_a_kind_is_refused(tmp_path: Path) -> None:
     path.write_text(text.replace("[component, rnd]", "[component]"), encoding="utf-8")
     with pytest.raises(InputError, match=r"pipeline.csv: row \d+: kind 'rnd' and segment ''"):
         evhub.run("baseline", dataset=folder)
+
+
+def test_the_initial_stock_takes_one_powertrain_per_combustion_group(tmp_path: Path) -> None:
+    """The first year's stock shares are by statistics group: each must be one powertrain's."""
+    import evhub
+
+    folder = tmp_path / "hev-as-petrol"
+    shutil.copytree(load_dataset().path, folder)
+    path = folder / DIMENSIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    old = "    group: hev\n    statistics_group: hybrid\n"
+    assert old in text
+    path.write_text(text.replace(old, "    group: hev\n    statistics_group: petrol\n"), "utf-8")
+    with pytest.raises(InputError, match=r"statistics group 'petrol' holds more than one"):
+        evhub.run("baseline", dataset=folder)

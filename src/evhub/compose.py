@@ -110,13 +110,30 @@ def build_inputs(
     stock_shares = data.rows("stock", "stock_share")
     first_share_year = int(stock_shares["year"].min())
     first = stock_shares[stock_shares["year"] == first_share_year]
+    # the initial stock is combustion cars only: each takes its statistics group's share
+    dims = data.dims
+    combustion = dims.statistics_groups.where(combustion_only=True)
+    group_of = {m.id: m.attributes["statistics_group"] for m in dims.powertrains.members}
+    for g in combustion:
+        if len(dims.powertrains.where(statistics_group=g)) > 1:
+            msg = (
+                f"{data.path / DIMENSIONS_FILE}: statistics group {g!r} holds more than one "
+                "powertrain; the first year's stock shares of the combustion-only groups "
+                "split the initial stock, one group per powertrain"
+            )
+            raise InputError(msg)
     initial = np.array(
-        [float(first[first["powertrain"] == p]["value"].sum()) for p in cats.powertrains]
+        [
+            float(first[first["powertrain"] == group_of[p]]["value"].sum())
+            if group_of[p] in combustion
+            else 0.0
+            for p in cats.powertrains
+        ]
     )
     if not initial.sum() > 0:
         msg = (
             f"{data.path / 'stock.csv'}: variable 'stock_share' gives no share for "
-            f"petrol, diesel or lpg in its first year {first_share_year}; the first year's "
+            f"{', '.join(combustion)} in its first year {first_share_year}; the first year's "
             "shares split the initial stock by fuel"
         )
         raise InputError(msg)
