@@ -35,7 +35,7 @@ def test_every_dimension_is_declared_in_order(dims: Dims) -> None:
         "operating",
         "cancelled",
     )
-    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [1, 4, 4, 5, 6, 1, 4, 2, 3, 5, 8]
+    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [1, 4, 4, 5, 6, 1, 4, 2, 3, 5, 5, 8]
 
 
 def test_behaviour_is_read_from_attributes(dims: Dims) -> None:
@@ -127,8 +127,8 @@ def test_the_tables_keys_follow_the_dimensions(tmp_path: Path) -> None:
     )
 
 
-def test_powertrains_the_market_equations_cannot_take_are_refused(tmp_path: Path) -> None:
-    """Until the catalogue generates them, the market equations take the shipped powertrains."""
+def test_the_results_follow_the_attributes_not_the_positions(tmp_path: Path) -> None:
+    """The shipped dataset with BEV declared first: the same results, id by id."""
     import evhub
 
     folder = tmp_path / "bev-first"
@@ -141,5 +141,113 @@ def test_powertrains_the_market_equations_cannot_take_are_refused(tmp_path: Path
     text = text[:start] + text[end:]
     text = text.replace("powertrains:\n", "powertrains:\n" + bev, 1)
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(InputError, match=r"powertrains bev, petrol, diesel, lpg, hev, phev: this"):
+    shipped = evhub.run("net-zero").data  # a combustion-car ban: the plug-in rule too
+    moved = evhub.run("net-zero", dataset=folder).data
+    assert list(moved["powertrain"].values) == ["bev", "petrol", "diesel", "lpg", "hev", "phev"]
+    # equal up to the order of sums over powertrains: roundings of the largest value
+    for name in ("sales", "stock", "fuel_energy", "electricity", "battery_demand", "exports_eu"):
+        expected = shipped[name].values
+        np.testing.assert_allclose(
+            moved[name].transpose(*shipped[name].dims).sel(shipped[name].coords).values,
+            expected,
+            rtol=1e-12,
+            atol=1e-12 * float(np.nanmax(np.abs(expected))),
+            err_msg=name,
+        )
+
+
+def test_the_attributes_behaviour_depends_on(dims: Dims) -> None:
+    """Attributes that name what the model does with a member, not its id."""
+    assert dims.powertrain_groups.where(eu_cvd=True) == ("bev",)
+    assert dims.origins.where(eu_cvd=True) == ("china",)
+    assert dims.powertrains.column("converted_from").tolist() == [
+        None,
+        None,
+        "petrol",
+        None,
+        None,
+        None,
+    ]
+
+
+def test_the_eu_duty_has_exactly_one_origin(tmp_path: Path) -> None:
+    path = tmp_path / DIMENSIONS_FILE
+    text = (load_dataset().path / DIMENSIONS_FILE).read_text(encoding="utf-8")
+    text = text.replace("    blocs: []\n    eu_cvd: true\n", "    blocs: []\n    eu_cvd: false\n")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"exactly one origin must have eu_cvd: true .*found 0"):
+        load_dims(path)
+
+
+def test_a_conversion_names_a_powertrain(tmp_path: Path) -> None:
+    path = tmp_path / DIMENSIONS_FILE
+    text = (load_dataset().path / DIMENSIONS_FILE).read_text(encoding="utf-8")
+    text = text.replace("converted_from: petrol", "converted_from: kerosene")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"powertrains.lpg.converted_from = 'kerosene': not one"):
+        load_dims(path)
+
+
+def test_project_kinds_say_what_a_project_makes(dims: Dims) -> None:
+    kinds = dims.project_kinds
+    assert kinds.ids == ("car", "lcv", "cell", "pack", "other")
+    assert kinds.where(vehicle=True) == ("car", "lcv")
+    assert kinds.where(cells=True) == ("cell",)
+    # light commercial vehicles are not a class the chain models (yet): capacity only
+    assert kinds.column("vehicle_class").tolist() == ["car", None, None, None, None]
+    assert kinds.where(registry_kinds="vehicle_assembly") == ("car", "lcv")
+
+
+def _renamed_project_kinds(tmp_path: Path) -> Path:
+    folder = tmp_path / "renamed"
+    shutil.copytree(load_dataset().path, folder)
+    path = folder / DIMENSIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    for old, new in (
+        ("car:\n    label: Passenger-car", "passenger_car_plant:\n    label: Passenger-car"),
+        ("cell:\n    label: Cell plants", "cell_plant:\n    label: Cell plants"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_hub_follows_the_project_kinds_attributes_not_their_ids(tmp_path: Path) -> None:
+    """Project kinds renamed: the same production, cells, investment and jobs."""
+    import evhub
+
+    folder = _renamed_project_kinds(tmp_path)
+    renamed = evhub.run("hub", dataset=folder).data
+    shipped = evhub.run("hub").data
+    assert "passenger_car_plant" in renamed["project_kind"].values
+    assert "cell_plant" in renamed["project_kind"].values
+    for name in ("capacity", "production", "cell_supply", "investment", "employment", "exports"):
+        np.testing.assert_array_equal(renamed[name].values, shipped[name].values, err_msg=name)
+
+
+def test_a_project_without_a_kind_is_refused(tmp_path: Path) -> None:
+    import evhub
+
+    folder = tmp_path / "no-rnd"
+    shutil.copytree(load_dataset().path, folder)
+    path = folder / DIMENSIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[component, rnd]", "[component]"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"pipeline.csv: row \d+: kind 'rnd' and segment ''"):
+        evhub.run("baseline", dataset=folder)
+
+
+def test_the_initial_stock_takes_one_powertrain_per_combustion_group(tmp_path: Path) -> None:
+    """The first year's stock shares are by statistics group: each must be one powertrain's."""
+    import evhub
+
+    folder = tmp_path / "hev-as-petrol"
+    shutil.copytree(load_dataset().path, folder)
+    path = folder / DIMENSIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    old = "    group: hev\n    statistics_group: hybrid\n"
+    assert old in text
+    path.write_text(text.replace(old, "    group: hev\n    statistics_group: petrol\n"), "utf-8")
+    with pytest.raises(InputError, match=r"statistics group 'petrol' holds more than one"):
         evhub.run("baseline", dataset=folder)

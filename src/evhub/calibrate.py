@@ -22,6 +22,8 @@ from scipy import optimize
 
 from evhub.compose import build_inputs, keyed_years, parameter_arrays
 from evhub.dataset import Dataset
+from evhub.dims import DIMENSIONS_FILE
+from evhub.errors import InputError
 from evhub.model import chain, history, lifetime
 from evhub.scenario import ResolvedScenario
 
@@ -135,6 +137,28 @@ def _statistics_groups(data: Dataset) -> dict[str, np.ndarray]:
         for group in dims.statistics_groups.ids
         if dims.powertrains.where(statistics_group=group)
     }
+
+
+def _converted_group(data: Dataset) -> str:
+    """The statistics group of the powertrain new cars are converted to (``converted_from``).
+
+    Raises
+    ------
+    InputError
+        Unless exactly one powertrain has a ``converted_from``: the calibration
+        fits one conversion share, ``fleet.lpg_conversion_share``.
+    """
+    pts = data.dims.powertrains
+    targets = [m for m in pts.members if m.attributes["converted_from"] is not None]
+    if len(targets) != 1:
+        msg = (
+            f"{data.path / DIMENSIONS_FILE}: the calibration fits one conversion share "
+            "(fleet.lpg_conversion_share) to the powertrain new cars are converted to, so "
+            "exactly one powertrain must have a converted_from; found "
+            f"{', '.join(m.id for m in targets) or 'none'}"
+        )
+        raise InputError(msg)
+    return str(targets[0].attributes["statistics_group"])
 
 
 def stock_mix(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
@@ -262,9 +286,11 @@ def calibrate(
     table = _table(data, stock, chosen)
 
     # LPG conversions: one constant share cannot follow the falling trend of
-    # conversions, so it is fitted to the LPG share of the stock in the last
-    # calibration year (the starting point of the projection)
-    lpg = data.rows("stock", "stock_share", powertrain="lpg").dropna(subset=["year"])
+    # conversions, so it is fitted to the stock share of the statistics group of
+    # the converted cars (LPG) in the last calibration year (the starting point
+    # of the projection)
+    converted = _converted_group(data)
+    lpg = data.rows("stock", "stock_share", powertrain=converted).dropna(subset=["year"])
     lpg = lpg[lpg["year"] == max(y for y in chosen if y in set(lpg["year"].astype(int)))]
     lpg_idx = lpg["year"].astype(int).to_numpy() - data.first_year
     lpg_obs = lpg["value"].to_numpy(float)
@@ -274,7 +300,7 @@ def calibrate(
     def lpg_error(share: float) -> float:
         trial = dict(params)
         trial["fleet.lpg_conversion_share"] = np.array([share])
-        modelled = _stock_shares(inputs, trial, options, groups)["lpg"][lpg_idx]
+        modelled = _stock_shares(inputs, trial, options, groups)[converted][lpg_idx]
         return float(np.sum((modelled - lpg_obs) ** 2))
 
     conversion = optimize.minimize_scalar(lpg_error, bounds=(0.0, 1.0), method="bounded")

@@ -28,7 +28,7 @@ import xarray as xr
 from evhub.dataset import Dataset
 from evhub.dims import DIMENSIONS_FILE
 from evhub.errors import InputError
-from evhub.model import chain, hub, market
+from evhub.model import chain
 from evhub.model.categories import Categories
 from evhub.pipeline import (
     PIPELINE_FILE,
@@ -110,13 +110,30 @@ def build_inputs(
     stock_shares = data.rows("stock", "stock_share")
     first_share_year = int(stock_shares["year"].min())
     first = stock_shares[stock_shares["year"] == first_share_year]
+    # the initial stock is combustion cars only: each takes its statistics group's share
+    dims = data.dims
+    combustion = dims.statistics_groups.where(combustion_only=True)
+    group_of = {m.id: m.attributes["statistics_group"] for m in dims.powertrains.members}
+    for g in combustion:
+        if len(dims.powertrains.where(statistics_group=g)) > 1:
+            msg = (
+                f"{data.path / DIMENSIONS_FILE}: statistics group {g!r} holds more than one "
+                "powertrain; the first year's stock shares of the combustion-only groups "
+                "split the initial stock, one group per powertrain"
+            )
+            raise InputError(msg)
     initial = np.array(
-        [float(first[first["powertrain"] == p]["value"].sum()) for p in cats.powertrains]
+        [
+            float(first[first["powertrain"] == group_of[p]]["value"].sum())
+            if group_of[p] in combustion
+            else 0.0
+            for p in cats.powertrains
+        ]
     )
     if not initial.sum() > 0:
         msg = (
             f"{data.path / 'stock.csv'}: variable 'stock_share' gives no share for "
-            f"petrol, diesel or lpg in its first year {first_share_year}; the first year's "
+            f"{', '.join(combustion)} in its first year {first_share_year}; the first year's "
             "shares split the initial stock by fuel"
         )
         raise InputError(msg)
@@ -225,7 +242,7 @@ def build_inputs(
         export_share_history=export_share,
         origin_base=origin_base / origin_base.sum(),
         duty_base=duty_base / _PERCENT,
-        eu_cvd_base=data.value("trade", "eu_cvd", origin="china") / _PERCENT,
+        eu_cvd_base=data.value("trade", "eu_cvd", origin=_eu_cvd_origin(data)) / _PERCENT,
         history_params=_history_params(data),
         categories=cats,
     )
@@ -237,33 +254,31 @@ def categories(data: Dataset) -> Categories:
     Raises
     ------
     InputError
-        Where the dimensions declare powertrains or groups this version's
-        market and production equations cannot take: those still index the
-        powertrains of the shipped dataset (the parameter catalogue will
-        generate them from the dimensions).
+        Where a powertrain group holds more than one powertrain with a
+        battery: production gives each group the pack of its powertrain with
+        a battery, so that pack must be one powertrain's.
     """
     if "categories" in data.memo:
         return data.memo["categories"]  # type: ignore[no-any-return]
     dims = data.dims
     pts = dims.powertrains
     fuels = dims.fuels.where(liquid=True)
-    groups = tuple(str(g) for g in pts.column("group"))
-    modelled_groups = tuple(
-        next(g for g, members in hub.CLASS_OF.items() if i in members)
-        for i in range(len(market.POWERTRAINS))
-    )
-    for what, declared, modelled in (
-        ("powertrains", pts.ids, market.POWERTRAINS),
-        ("the powertrains' groups", groups, modelled_groups),
-        ("powertrain groups", dims.powertrain_groups.ids, hub.CLASSES),
-    ):
-        if tuple(declared) != tuple(modelled):
+    groups = dims.powertrain_groups.ids
+    group_of = np.array([groups.index(g) for g in pts.column("group")], np.intp)
+    battery = pts.column("battery").astype(bool)
+    for g in groups:
+        with_battery = [p for p in pts.where(group=g) if p in pts.where(battery=True)]
+        if len(with_battery) > 1:
             msg = (
-                f"{data.path / DIMENSIONS_FILE}: {what} {', '.join(declared)}: this version's "
-                f"market and production equations take {', '.join(modelled)} only"
+                f"{data.path / DIMENSIONS_FILE}: powertrain group {g!r} holds more than one "
+                f"powertrain with a battery ({', '.join(with_battery)}); production gives each "
+                "group the pack of its one powertrain with a battery"
             )
             raise InputError(msg)
     fuel_of = np.array([fuels.index(f) if f in fuels else -1 for f in pts.column("fuel")], np.intp)
+    converted_from = np.array(
+        [-1 if f is None else pts.index(f) for f in pts.column("converted_from")], np.intp
+    )
     data.memo["categories"] = Categories(
         powertrains=pts.ids,
         fuels=fuels,
@@ -272,8 +287,19 @@ def categories(data: Dataset) -> Categories:
         origins=dims.origins.where(home=False),
         chemistries=dims.chemistries.ids,
         materials=dims.materials.ids,
+        battery=battery,
+        groups=groups,
+        group_of=group_of,
+        eu_cvd=dims.powertrain_groups.column("eu_cvd").astype(bool),
+        converted_from=converted_from,
     )
     return data.memo["categories"]  # type: ignore[no-any-return]
+
+
+def _eu_cvd_origin(data: Dataset) -> str:
+    """The origin of the cars the EU countervailing duty ``trade.eu_cvd`` is levied on."""
+    (origin,) = data.dims.origins.where(eu_cvd=True)  # exactly one: checked by evhub.dims
+    return origin
 
 
 def _first_year(data: Dataset, table: str, variable: str, **keys: str) -> int:
@@ -314,10 +340,17 @@ def _projects(data: Dataset) -> chain.Projects:
     def number(value: float | None, scale: float = 1.0) -> float:
         return np.nan if value is None else float(value) / scale
 
-    kinds = tuple(_project_kinds(registry))
+    kinds = tuple(_project_kinds(data, registry))
+    project_kinds = data.dims.project_kinds
+    vehicle = np.array([k in project_kinds.where(vehicle=True) for k in kinds], bool)
+    modelled_class = np.array(
+        [project_kinds.member(k).attributes["vehicle_class"] is not None for k in kinds], bool
+    )
+    cells = np.array([k in project_kinds.where(cells=True) for k in kinds], bool)
+    groups = data.dims.powertrain_groups.ids
     mix = np.array(
-        [[p.shares[c] if p.shares else np.nan for c in hub.CLASSES] for p in registry], dtype=float
-    ).reshape(len(registry), len(hub.CLASSES))
+        [[p.shares[c] if p.shares else np.nan for c in groups] for p in registry], dtype=float
+    ).reshape(len(registry), len(groups))
     nameplate = np.array([number(p.capacity) for p in registry])
     stages = data.dims.stages
     stage_producing = np.array([p.stage in stages.where(producing=True) for p in registry], bool)
@@ -327,7 +360,7 @@ def _projects(data: Dataset) -> chain.Projects:
     plant_rows = data.rows("industry", "production")
     plant_rows = plant_rows[
         plant_rows["producer"].isin(
-            [pid for pid, k, prod in zip(ids, kinds, producing, strict=True) if k == "car" and prod]
+            [pid for pid, m, prod in zip(ids, modelled_class, producing, strict=True) if m and prod]
         )
     ]
     relative = np.ones(len(registry))
@@ -361,6 +394,9 @@ def _projects(data: Dataset) -> chain.Projects:
         stage_building=stage_building,
         stage_producing=stage_producing,
         kinds=kinds,
+        vehicle=vehicle,
+        modelled_class=modelled_class,
+        cells=cells,
         nameplate=nameplate,
         start=np.array([number(p.start_year) for p in registry]),
         stage_year=np.array([float(p.stage_year) for p in registry]),
@@ -421,13 +457,13 @@ def _industry_history(data: Dataset, projects: chain.Projects) -> tuple[np.ndarr
 
 
 def _established(projects: chain.Projects) -> list[str]:
-    """Car plants producing before the model years (the industry association's members)."""
+    """Plants of the modelled classes producing before the model years (the association)."""
     return [
         pid
-        for pid, kind, producing in zip(
-            projects.ids, projects.kinds, projects.producing, strict=True
+        for pid, modelled, producing in zip(
+            projects.ids, projects.modelled_class, projects.producing, strict=True
         )
-        if kind == "car" and producing
+        if modelled and producing
     ]
 
 
@@ -511,7 +547,7 @@ def labels(data: Dataset) -> Labels:
         years=tuple(int(y) for y in data.years),
         base_year=data.base_year,
         projects=tuple(p.id for p in projects),
-        project_kinds=tuple(_project_kinds(projects)),
+        project_kinds=tuple(_project_kinds(data, projects)),
         project_units=tuple(p.capacity_unit for p in projects),
         categories=categories(data),
     )
@@ -526,7 +562,7 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         "fuel": list(names.categories.fuels),
         "material": list(names.categories.materials),
         "project": list(names.projects),
-        "class": list(hub.CLASSES),
+        "class": list(names.categories.groups),
         "origin": list(names.categories.origins),
     }
 
@@ -615,7 +651,7 @@ def project_table(scenario: ResolvedScenario, data: Dataset, year: int) -> pd.Da
     table["probability"] = weight[0, rows]
     table["delay"] = np.where(np.isfinite(start[0, rows]), delay[rows], 0.0)
     table["start"] = np.where(np.isfinite(start[0, rows]), start[0, rows], np.nan)
-    known = ~np.isnan(projects.nameplate) | np.array([k in ("car", "lcv") for k in projects.kinds])
+    known = ~np.isnan(projects.nameplate) | projects.vehicle
     table["capacity"] = np.where(known[rows], nameplate[0, rows], np.nan)
     table["expected_capacity"] = table["capacity"] * table["probability"]
     table["usable"] = np.where(known[rows], usable[0, rows, int(year - data.first_year)], np.nan)
@@ -624,9 +660,22 @@ def project_table(scenario: ResolvedScenario, data: Dataset, year: int) -> pd.Da
     return table
 
 
-def _project_kinds(projects: Sequence[Project]) -> Iterator[str]:
-    for p in projects:
-        if p.kind == "vehicle_assembly":
-            yield p.segment
-        else:
-            yield p.kind if p.kind in ("cell", "pack") else "other"
+def _project_kinds(data: Dataset, projects: Sequence[Project]) -> Iterator[str]:
+    """Each project's kind: the ``project_kinds`` member its registry kind and segment select."""
+    kinds = data.dims.project_kinds
+    for row, p in enumerate(projects, start=2):
+        chosen = [
+            m.id
+            for m in kinds.members
+            if p.kind in m.attributes["registry_kinds"]
+            and (m.attributes["segment"] or "") == p.segment
+        ]
+        if len(chosen) != 1:
+            msg = (
+                f"{data.path / PIPELINE_FILE}: row {row}: kind {p.kind!r} and segment "
+                f"{p.segment!r} of {p.id!r} select {len(chosen)} of the project kinds of "
+                f"{DIMENSIONS_FILE} ({', '.join(chosen) or 'none'}); each row needs exactly one "
+                "(its registry_kinds hold the kind and its segment is the segment)"
+            )
+            raise InputError(msg)
+        yield chosen[0]

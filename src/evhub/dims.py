@@ -1,4 +1,4 @@
-"""The dataset's categories: vehicle classes, powertrains, origins, stages, ...
+"""The dataset's categories: vehicle classes, powertrains, origins, project kinds, stages, ...
 
 Every label the model indexes by comes from the dataset's ``dimensions.yaml``:
 for each dimension, its members in order, each with an ``id`` (what the data
@@ -63,7 +63,7 @@ class _Fuel(_Member):
 
 
 class _Group(_Member):
-    pass
+    eu_cvd: bool
 
 
 class _StatisticsGroup(_Member):
@@ -77,6 +77,7 @@ class _Powertrain(_Member):
     fuel: str | None
     plug: bool
     battery: bool
+    converted_from: str | None
 
 
 class _Bloc(_Member):
@@ -87,10 +88,19 @@ class _Bloc(_Member):
 class _Origin(_Member):
     home: bool
     blocs: list[str]
+    eu_cvd: bool
 
 
 class _Destination(_Member):
     blocs: list[str]
+
+
+class _ProjectKind(_Member):
+    registry_kinds: list[str]
+    segment: str | None
+    vehicle: bool
+    vehicle_class: str | None
+    cells: bool
 
 
 class _Stage(_Member):
@@ -110,6 +120,7 @@ _KINDS: dict[str, tuple[type[_Member], str]] = {
     "destinations": (_Destination, "where cars built at home are exported to"),
     "chemistries": (_Member, "battery cell chemistries"),
     "materials": (_Member, "battery materials"),
+    "project_kinds": (_ProjectKind, "what a project of the pipeline registry makes"),
     "stages": (_Stage, "stages of an investment project, earliest first"),
 }
 
@@ -119,8 +130,10 @@ _REFERENCES: dict[tuple[str, str], str] = {
     ("powertrains", "group"): "powertrain_groups",
     ("powertrains", "statistics_group"): "statistics_groups",
     ("powertrains", "fuel"): "fuels",
+    ("powertrains", "converted_from"): "powertrains",
     ("origins", "blocs"): "blocs",
     ("destinations", "blocs"): "blocs",
+    ("project_kinds", "vehicle_class"): "classes",
 }
 
 
@@ -226,6 +239,7 @@ class Dims:
     destinations: Dimension
     chemistries: Dimension
     materials: Dimension
+    project_kinds: Dimension
     stages: Dimension
 
     NAMES: ClassVar[tuple[str, ...]] = tuple(_KINDS)
@@ -248,6 +262,8 @@ class Dims:
 # --------------------------------------------------------------------------
 # Reading and checking
 # --------------------------------------------------------------------------
+
+_EU_CVD = "the origin of the cars the EU countervailing duty trade.eu_cvd is levied on"
 
 
 def load_dims(path: Path, sources: Mapping[str, Any] | None = None) -> Dims:
@@ -335,12 +351,13 @@ def _check_references(
                 for ref in refs
                 if ref not in known
             ]
-    homes = dims["origins"].where(home=True)
-    if len(homes) != 1:
-        problems.append(
-            f"{where}: origins: exactly one origin must have home: true, found {len(homes)} "
-            f"({', '.join(homes) or 'none'})"
-        )
+    for attribute, meaning in (("home", "the home country"), ("eu_cvd", _EU_CVD)):
+        chosen = dims["origins"].where(**{attribute: True})
+        if len(chosen) != 1:
+            problems.append(
+                f"{where}: origins: exactly one origin must have {attribute}: true ({meaning}), "
+                f"found {len(chosen)} ({', '.join(chosen) or 'none'})"
+            )
     if sources is not None:
         for m in dims["blocs"].members:
             if m.attributes["source"] not in sources:

@@ -498,10 +498,6 @@ def expected_capacity(
     return project.capacity * prob
 
 
-#: Display order of kinds in :func:`pipeline_table`.
-_KIND_ORDER = ("vehicle_assembly", "cell", "pack", "component", "rnd")
-
-
 def pipeline_table(
     projects: Sequence[Project], probabilities: Mapping[str, StageProbability]
 ) -> pd.DataFrame:
@@ -549,7 +545,7 @@ def sort_table(table: pd.DataFrame) -> pd.DataFrame:
     """Rows grouped by kind, then by expected capacity (largest first, unknown last)."""
     if table.empty:
         return table
-    order = {k: i for i, k in enumerate(_KIND_ORDER)}
+    order = {k: i for i, k in enumerate(_spec()["kinds"])}  # the schema's order of kinds
     table = table.assign(_kind=table["kind"].map(order)).sort_values(
         ["_kind", "expected_capacity", "capacity", "id"],
         ascending=[True, False, False, True],

@@ -16,6 +16,11 @@ SIX = Categories(
     origins=(),
     chemistries=(),
     materials=(),
+    battery=np.array([False, False, False, True, True, True]),
+    groups=("ice", "hev", "phev", "bev"),
+    group_of=np.array([0, 0, 0, 1, 2, 3]),
+    eu_cvd=np.array([False, False, False, True]),
+    converted_from=np.array([-1, -1, 0, -1, -1, -1]),
 )
 
 
@@ -44,6 +49,11 @@ def test_energy_follows_the_attributes_not_the_positions():
         origins=(),
         chemistries=(),
         materials=(),
+        battery=np.array([True, True, False, False]),
+        groups=("ice", "phev", "bev"),
+        group_of=np.array([2, 1, 0, 0]),
+        eu_cvd=np.array([False, False, True]),
+        converted_from=np.array([-1, -1, -1, -1]),
     )
     vkm = np.full((1, 4, 1, 1), 10_000.0)
     fuel_int = np.array([[[0.0], [6.5], [6.0], [7.0]]])

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from evhub.model import market
+from evhub.model.categories import Categories
 
 YEARS = np.arange(2020, 2041, dtype=float)
 ONE = np.ones(1)
@@ -32,23 +33,52 @@ def test_logistic_share_declines_to_a_lower_ceiling():
     assert result[0, -1] == pytest.approx(0.1, abs=1e-4)
 
 
-def _history():
-    hist = np.zeros((len(YEARS), 6))
-    hist[:] = [0.5, 0.2, 0.05, 0.15, 0.03, 0.07]
+def _categories(order: tuple[str, ...]) -> Categories:
+    """The shipped dataset's six powertrains (three groups kept), in any order."""
+    fuel = {"petrol": 0, "diesel": 1, "lpg": 2, "hev": 0, "phev": 0, "bev": -1}
+    group = {"petrol": 0, "diesel": 0, "lpg": 0, "hev": 1, "phev": 2, "bev": 3}
+    return Categories(
+        powertrains=order,
+        fuels=("petrol", "diesel", "lpg"),
+        fuel_of=np.array([fuel[p] for p in order]),
+        plug=np.array([p in ("phev", "bev") for p in order]),
+        origins=(),
+        chemistries=(),
+        materials=(),
+        battery=np.array([p in ("hev", "phev", "bev") for p in order]),
+        groups=("ice", "hev", "phev", "bev"),
+        group_of=np.array([group[p] for p in order]),
+        eu_cvd=np.array([False, False, False, True]),
+        converted_from=np.array([order.index("petrol") if p == "lpg" else -1 for p in order]),
+    )
+
+
+SIX = _categories(("petrol", "diesel", "lpg", "hev", "phev", "bev"))
+#: Base-year shares by powertrain.
+BASE = {"petrol": 0.5, "diesel": 0.2, "lpg": 0.05, "hev": 0.15, "phev": 0.03, "bev": 0.07}
+#: (ceiling, midpoint year, steepness) of each powertrain with a battery.
+CURVES = {"hev": (0.1, 2030, 1.0), "phev": (0.05, 2030, 1.0), "bev": (0.6, 2030, 0.5)}
+
+
+def _history(cats: Categories = SIX):
+    hist = np.zeros((len(YEARS), len(cats.powertrains)))
+    hist[:] = [BASE[p] for p in cats.powertrains]
     return hist
 
 
-def test_powertrain_shares_sum_to_one_and_keep_history():
-    curve = (0.6 * ONE, 2030 * ONE, 0.5 * ONE)
-    shares = market.powertrain_shares(
-        YEARS,
-        2025,
-        _history(),
-        curve,
-        (0.05 * ONE, 2030 * ONE, ONE),
-        (0.1 * ONE, 2030 * ONE, ONE),
-        np.array([np.inf]),
+def _shares(cats: Categories = SIX, ban: float = np.inf, curves=CURVES):
+    """powertrain_shares with the curves of ``curves``, in the order of ``cats``."""
+    battery = [p for p, b in zip(cats.powertrains, cats.battery, strict=True) if b]
+    ceiling, midpoint, steepness = (
+        np.array([[curves[p][k] for p in battery]], dtype=float) for k in range(3)
     )
+    return market.powertrain_shares(
+        YEARS, 2025, _history(cats), ceiling, midpoint, steepness, np.array([ban]), cats
+    )
+
+
+def test_powertrain_shares_sum_to_one_and_keep_history():
+    shares = _shares()
     assert shares.shape == (1, 6, len(YEARS))
     np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(shares[0][:, YEARS <= 2025], _history()[YEARS <= 2025].T)
@@ -58,27 +88,44 @@ def test_powertrain_shares_sum_to_one_and_keep_history():
 
 
 def test_powertrain_shares_scale_down_when_electrified_exceeds_one():
-    big = (0.9 * ONE, 2026 * ONE, 2 * ONE)
-    shares = market.powertrain_shares(YEARS, 2025, _history(), big, big, big, np.array([np.inf]))
+    big = dict.fromkeys(CURVES, (0.9, 2026, 2.0))
+    shares = _shares(curves=big)
     assert np.all(shares >= 0)
     np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=0, atol=1e-12)
 
 
 def test_ice_ban_ends_combustion_and_hev_sales():
-    curve = (0.6 * ONE, 2030 * ONE, 0.5 * ONE)
-    shares = market.powertrain_shares(
-        YEARS,
-        2025,
-        _history(),
-        curve,
-        (0.05 * ONE, 2030 * ONE, ONE),
-        (0.1 * ONE, 2030 * ONE, ONE),
-        np.array([2035.0]),
-    )
+    shares = _shares(ban=2035.0)
     banned = YEARS >= 2035
     assert np.all(shares[0, :4, banned] == 0)
     np.testing.assert_allclose(shares[0, 4:, banned].sum(axis=1), 1.0, rtol=0, atol=1e-12)
-    assert np.all(shares[0, :4, YEARS == 2034] > 0)
+
+
+def test_ice_ban_with_no_plug_in_share_goes_to_the_powertrain_without_fuel():
+    none = {"hev": (0.1, 2030, 1.0), "phev": (0.0, 2026, 50.0), "bev": (0.0, 2026, 50.0)}
+    shares = _shares(ban=2035.0, curves=none)
+    banned = YEARS >= 2035
+    np.testing.assert_array_equal(shares[0, :5, banned], 0.0)
+    np.testing.assert_array_equal(shares[0, 5, banned], 1.0)
+
+
+@pytest.mark.parametrize("ban", [np.inf, 2032.0])
+def test_powertrain_shares_follow_the_attributes_not_the_positions(ban):
+    """The same dataset with its powertrains in another order: the same share per id."""
+    order = ("bev", "lpg", "hev", "petrol", "phev", "diesel")
+    shipped = dict(zip(SIX.powertrains, _shares(ban=ban)[0], strict=True))
+    permuted = dict(zip(order, _shares(_categories(order), ban=ban)[0], strict=True))
+    for p in order:
+        # equal up to the order of sums (which powertrain with a plug takes the remainder)
+        np.testing.assert_allclose(permuted[p], shipped[p], rtol=1e-12, atol=0, err_msg=p)
+
+
+def test_fleet_inflow_moves_conversions_by_attribute():
+    order = ("lpg", "bev", "petrol")
+    cats = _categories(order)
+    sales = np.array([[[10.0], [20.0], [100.0]]])
+    inflow = market.fleet_inflow(sales, np.array([0.25]), cats.converted_from)
+    assert inflow[0, :, 0].tolist() == [35.0, 20.0, 75.0]
 
 
 def test_gompertz_fit_recovers_known_parameters():

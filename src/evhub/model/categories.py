@@ -35,6 +35,20 @@ class Categories:
         Battery cell chemistries.
     materials : (material,)
         Battery materials.
+    battery : (powertrain,)
+        The powertrain has a traction battery (its sales share follows a
+        logistic curve; the others share the rest).
+    groups : (group,)
+        Powertrain groups (the output classes of vehicle plants), in the
+        order of every class axis.
+    group_of : (powertrain,)
+        Index into ``groups`` of each powertrain's group.
+    eu_cvd : (group,)
+        The EU countervailing duty covers the group's cars (its exports to
+        the EU move with the duty).
+    converted_from : (powertrain,)
+        Index of the powertrain whose new cars are converted to this one in
+        their first year, -1 for none.
     """
 
     powertrains: tuple[str, ...]
@@ -44,3 +58,8 @@ class Categories:
     origins: tuple[str, ...]
     chemistries: tuple[str, ...]
     materials: tuple[str, ...]
+    battery: NDArray[np.bool_]
+    groups: tuple[str, ...]
+    group_of: NDArray[np.intp]
+    eu_cvd: NDArray[np.bool_]
+    converted_from: NDArray[np.intp]

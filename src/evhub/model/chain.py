@@ -28,7 +28,6 @@ from evhub.model import (
     energy,
     fleet,
     history,
-    hub,
     lifetime,
     market,
     pipeline,
@@ -284,16 +283,23 @@ def simulate(
         total_sales = np.concatenate([past.inflow, grown[:, b + 1 :]], axis=1)
 
     # --- powertrain mix and the fleet ------------------------------------------
-    def curve(name: str) -> tuple[F, F, F]:
-        p = f"market.{name}_share."
-        return (params[p + "ceiling"], params[p + "midpoint_year"], params[p + "steepness"])
+    def curve(field: str) -> F:  # (run, curve): one logistic curve per powertrain with a battery
+        return np.stack([params[f"market.{p}_share.{field}"] for p in battery_pts], axis=1)
 
+    battery_pts = [p for p, has in zip(pts, cats.battery, strict=True) if has]
     ban = params.get("market.ice_ban_year", np.full(runs, np.inf))
     shares = market.powertrain_shares(
-        years, base_year, inputs.history_shares, curve("bev"), curve("phev"), curve("hev"), ban
+        years,
+        base_year,
+        inputs.history_shares,
+        curve("ceiling"),
+        curve("midpoint_year"),
+        curve("steepness"),
+        ban,
+        cats,
     )
     sales = market.powertrain_sales(total_sales, shares)  # (run, pt, year)
-    inflow = market.fleet_inflow(sales, params["fleet.lpg_conversion_share"])
+    inflow = market.fleet_inflow(sales, params["fleet.lpg_conversion_share"], cats.converted_from)
     initial_stock = history.initial_stock_by_powertrain(initial_by_age, inputs.initial_shares)
     result = fleet.inflow_driven_from_survival(
         inflow,
@@ -348,8 +354,8 @@ def simulate(
 
     # --- batteries -----------------------------------------------------------------
     pack_growth = np.zeros((runs, len(pts)))
-    pack_growth[:, market.BEV] = params["battery.bev_pack_growth"]
-    pack_growth[:, market.PHEV] = params["battery.phev_pack_growth"]
+    for i in np.flatnonzero(cats.plug):
+        pack_growth[:, i] = params[f"battery.{pts[i]}_pack_growth"]
     pack = battery.pack_by_vintage(
         vintages, base_year, _stack(params, "battery.pack_capacity", pts, zeros), pack_growth
     )  # (run, pt, cohort)
@@ -420,7 +426,8 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     capacity, invest, jobs = pipeline.project_flows_with_history(
         pj, params, observed, years, base_year
     )
-    mix = production.plant_mix(pj, _stack(params, "pipeline.default_mix", hub.CLASSES))
+    cats = inputs.categories
+    mix = production.plant_mix(pj, _stack(params, "pipeline.default_mix", cats.groups))
     utilisation = history.splice(
         years, base_year, inputs.utilisation_history, params["trade.utilisation"][:, None]
     )
@@ -429,7 +436,8 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     export_share = history.splice(
         years, base_year, inputs.export_share_history, params["trade.export_share"][:, None]
     )
-    domestic, exports, imports = trade.trade_split(made, trade.sales_by_class(sales), export_share)
+    by_class = trade.sales_by_class(sales, cats)
+    domestic, exports, imports = trade.trade_split(made, by_class, export_share)
     duty = history.splice(
         years,
         base_year,
@@ -449,7 +457,7 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     )
     cvd = history.splice(years, base_year, inputs.eu_cvd_base, params["trade.eu_cvd"][:, None])
     exports_eu = trade.eu_exports(
-        exports, eu_base, cvd, inputs.eu_cvd_base, params["trade.eu_elasticity"]
+        exports, eu_base, cvd, inputs.eu_cvd_base, params["trade.eu_elasticity"], cats
     )
     balance = trade.trade_balance(
         exports,
@@ -457,9 +465,9 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
         imports_by_origin,
         _stack(params, "trade.import_price", inputs.categories.origins),
     )
-    cell_demand = production.cell_demand(made, pack)
+    cell_demand = production.cell_demand(made, pack, cats)
     supply, cell_imports, sufficiency = trade.cell_balance(
-        cell_demand, pipeline.kind_capacity(pj, capacity, "cell"), params["trade.cell_utilisation"]
+        cell_demand, pipeline.cell_capacity(pj, capacity), params["trade.cell_utilisation"]
     )
     return {
         "capacity": capacity,

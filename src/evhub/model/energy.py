@@ -292,7 +292,10 @@ def electric_distance_share(categories: Categories, plug_in_hybrid_share: F) -> 
 
     >>> from evhub.model.categories import Categories
     >>> cats = Categories(("petrol", "phev", "bev"), ("petrol",), np.array([0, 0, -1]),
-    ...                   np.array([False, True, True]), (), (), ())
+    ...                   np.array([False, True, True]), (), (), (),
+    ...                   battery=np.array([False, True, True]), groups=("ice", "phev", "bev"),
+    ...                   group_of=np.array([0, 1, 2]), eu_cvd=np.array([False, False, True]),
+    ...                   converted_from=np.array([-1, -1, -1]))
     >>> electric_distance_share(cats, np.array([0.4])).tolist()
     [[0.0, 0.4, 1.0]]
     """

@@ -7,7 +7,8 @@ get there (stock growth plus scrappage, solved by
 :func:`evhub.model.fleet.stock_driven_from_survival`).
 
 Powertrain shares after the base year follow logistic curves anchored at the
-base-year share; combustion cars share what is left in their base-year mix.
+base-year share for the powertrains with a battery; the others (combustion
+cars) share what is left in their base-year mix.
 
 All functions take a leading ``run`` axis.
 
@@ -24,16 +25,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from evhub.model import fleet
+from evhub.model.categories import Categories
 
 __all__ = [
-    "BEV",
-    "DIESEL",
-    "HEV",
-    "ICE",
-    "LPG",
-    "PETROL",
-    "PHEV",
-    "POWERTRAINS",
     "fit_gompertz",
     "fleet_inflow",
     "gdp_per_capita_path",
@@ -49,12 +43,6 @@ __all__ = [
 
 F = NDArray[np.float64]
 
-#: Powertrain order of every array with a powertrain axis.
-POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "lpg", "hev", "phev", "bev")
-#: Index of each powertrain on a powertrain axis.
-PETROL, DIESEL, LPG, HEV, PHEV, BEV = range(len(POWERTRAINS))
-#: The combustion powertrains.
-ICE: tuple[int, ...] = (PETROL, DIESEL, LPG)
 _PER_THOUSAND = 1000.0
 
 
@@ -107,10 +95,11 @@ def powertrain_shares(
     years: F,
     base_year: int,
     history: F,
-    bev: tuple[F, F, F],
-    phev: tuple[F, F, F],
-    hev: tuple[F, F, F],
+    ceiling: F,
+    midpoint_year: F,
+    steepness: F,
     ice_ban_year: F,
+    categories: Categories,
 ) -> F:
     """Sales shares by powertrain: observed in history, logistic afterwards.
 
@@ -123,11 +112,14 @@ def powertrain_shares(
     history : (year, powertrain)
         Observed shares [1] (rows after the base year are ignored); each row
         sums to 1.
-    bev, phev, hev : tuple of (run,)
-        ``(ceiling [1], midpoint_year [yr], steepness [1/yr])`` of each curve.
+    ceiling, midpoint_year, steepness : (run, curve)
+        Long-run share [1], year of fastest change [yr] and logistic
+        steepness [1/yr] of the curve of each powertrain with a battery
+        (``categories.battery``), in powertrain order.
     ice_ban_year : (run,)
-        From this year, no petrol, diesel, LPG or HEV car is sold; ``inf`` for
-        no ban [yr].
+        From this year, no car without a plug is sold; ``inf`` for no ban [yr].
+    categories
+        Which powertrains have a battery, a plug and a fuel.
 
     Returns
     -------
@@ -136,37 +128,74 @@ def powertrain_shares(
 
     Notes
     -----
-    If the three electrified curves add up to more than 1 they are scaled
-    down to 1. Petrol, diesel and LPG share the rest in their base-year
-    proportions. From the ban year, the HEV and combustion shares go to BEV
-    and PHEV in proportion to their shares that year (to BEV alone if both
-    are zero).
+    If the curves add up to more than 1 they are scaled down to 1. The
+    powertrains without a battery share the rest in their base-year
+    proportions. From the ban year, the shares of the powertrains without a
+    plug go to those with one in proportion to their shares that year (to
+    those with a plug and no fuel if all are zero); the first powertrain with
+    a plug takes 1 minus the others' shares, so that they sum to 1.
+
+    Examples
+    --------
+    Three powertrains in any order: the curve of the one with a battery, the
+    rest to the two without in their base-year proportions 3 : 1.
+
+    >>> from evhub.model.categories import Categories
+    >>> no = np.array([False, False, False])
+    >>> cats = Categories(("bev", "petrol", "diesel"), ("petrol", "diesel"),
+    ...     np.array([-1, 0, 1]), np.array([True, False, False]), (), (), (),
+    ...     battery=np.array([True, False, False]), groups=("bev", "ice"),
+    ...     group_of=np.array([0, 1, 1]), eu_cvd=np.array([True, False]),
+    ...     converted_from=np.array([-1, -1, -1]))
+    >>> years = np.array([2025.0, 2100.0])
+    >>> history = np.array([[0.2, 0.6, 0.2], [0.2, 0.6, 0.2]])
+    >>> one = np.ones((1, 1))
+    >>> shares = powertrain_shares(years, 2025, history, 0.6 * one, 2030 * one, one,
+    ...                            np.array([np.inf]), cats)
+    >>> shares[0, :, -1].round(6).tolist()
+    [0.6, 0.3, 0.1]
     """
     b = int(np.searchsorted(years, base_year))
     base = history[b]
-    runs = bev[0].shape[0]
+    runs = ceiling.shape[0]
+    curved = np.flatnonzero(categories.battery)
+    rest_of = np.flatnonzero(~categories.battery)
     electrified = np.stack(
         [
-            logistic_share(years, base_year, np.full(runs, base[i]), *curve)
-            for i, curve in ((HEV, hev), (PHEV, phev), (BEV, bev))
+            logistic_share(
+                years,
+                base_year,
+                np.full(runs, base[i]),
+                ceiling[:, k],
+                midpoint_year[:, k],
+                steepness[:, k],
+            )
+            for k, i in enumerate(curved)
         ],
         axis=1,
-    )  # (run, 3, year)
+    )  # (run, curve, year)
     total = electrified.sum(axis=1, keepdims=True)
     electrified = electrified / np.maximum(total, 1.0)
-    ice_mix = base[list(ICE)] / max(base[list(ICE)].sum(), np.finfo(float).tiny)
+    rest_mix = base[rest_of] / max(base[rest_of].sum(), np.finfo(float).tiny)
     rest = 1.0 - electrified.sum(axis=1)  # (run, year)
-    shares = np.empty((runs, len(POWERTRAINS), len(years)))
-    shares[:, list(ICE), :] = ice_mix[None, :, None] * rest[:, None, :]
-    shares[:, [HEV, PHEV, BEV], :] = electrified
+    shares = np.empty((runs, len(categories.powertrains), len(years)))
+    shares[:, rest_of, :] = rest_mix[None, :, None] * rest[:, None, :]
+    shares[:, curved, :] = electrified
 
     banned = years[None, :] >= ice_ban_year[:, None]  # (run, year)
     if banned.any():
-        plug = shares[:, PHEV] + shares[:, BEV]
-        bev_part = np.where(plug > 0, shares[:, BEV] / np.where(plug > 0, plug, 1.0), 1.0)
-        shares[:, [*ICE, HEV]] = np.where(banned[:, None, :], 0.0, shares[:, [*ICE, HEV]])
-        shares[:, BEV] = np.where(banned, bev_part, shares[:, BEV])
-        shares[:, PHEV] = np.where(banned, 1.0 - bev_part, shares[:, PHEV])
+        allowed = np.flatnonzero(categories.plug)
+        clean = categories.fuel_of[allowed] < 0  # (allowed,): those that burn no fuel
+        fallback = clean / max(int(np.count_nonzero(clean)), 1)
+        plug = shares[:, allowed].sum(axis=1, keepdims=True)  # (run, 1, year)
+        part = np.where(
+            plug > 0, shares[:, allowed] / np.where(plug > 0, plug, 1.0), fallback[None, :, None]
+        )
+        # the first takes the remainder, so that the parts sum to 1
+        part[:, :1] = 1.0 - part[:, 1:].sum(axis=1, keepdims=True)
+        gone = np.flatnonzero(~categories.plug)
+        shares[:, gone] = np.where(banned[:, None, :], 0.0, shares[:, gone])
+        shares[:, allowed] = np.where(banned[:, None, :], part, shares[:, allowed])
 
     hist = years <= base_year
     shares[:, :, hist] = history[hist].T[None, :, :]
@@ -192,25 +221,31 @@ def powertrain_sales(total: F, shares: F) -> F:
     return out
 
 
-def fleet_inflow(sales: F, lpg_conversion_share: F) -> F:
-    """Cars entering the fleet by powertrain: sales, some new petrol cars converted to LPG.
+def fleet_inflow(sales: F, conversion_share: F, converted_from: NDArray[np.intp]) -> F:
+    """Cars entering the fleet by powertrain: sales, some new cars converted in their first year.
 
     Parameters
     ----------
     sales : (run, powertrain, year)
         [veh/yr]
-    lpg_conversion_share : (run,)
-        Share of new petrol cars converted to LPG in their first year [1].
+    conversion_share : (run,)
+        Share of the new cars of a powertrain converted to another in their
+        first year (LPG conversions of new petrol cars) [1].
+    converted_from : (powertrain,)
+        Index of the powertrain whose new cars are converted to this one, -1
+        for none (:attr:`evhub.model.categories.Categories.converted_from`).
 
     Returns
     -------
     (run, powertrain, year)
-        [veh/yr]; the converted cars move from petrol to LPG.
+        [veh/yr]; the converted cars move from their powertrain to the other.
     """
-    converted = sales[:, PETROL] * lpg_conversion_share[:, None]
     inflow = sales.copy()
-    inflow[:, PETROL] -= converted
-    inflow[:, LPG] += converted
+    for target, source in enumerate(converted_from):
+        if source >= 0:
+            converted = sales[:, source] * conversion_share[:, None]
+            inflow[:, source] -= converted
+            inflow[:, target] += converted
     return inflow
 
 

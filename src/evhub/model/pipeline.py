@@ -32,10 +32,10 @@ from evhub.model import history
 
 __all__ = [
     "Projects",
+    "cell_capacity",
     "effective_start",
     "employment",
     "investment",
-    "kind_capacity",
     "project_flows",
     "project_flows_with_history",
     "project_terms",
@@ -60,8 +60,18 @@ class Projects:
         The project's stage is one of a plant being built or running, or of
         one making vehicles or cells (the stages' attributes in the dataset).
     kinds : (project,)
-        ``car``, ``lcv`` (vehicle plants by segment), ``cell``, ``pack`` or
-        ``other``.
+        The project's kind (a member of the dataset's ``project_kinds``), for
+        labels; behaviour follows the kind's attributes below.
+    vehicle : (project,)
+        A vehicle plant (capacity in veh/yr; the default capacity where none
+        is published).
+    modelled_class : (project,)
+        A vehicle plant of a class the chain models: its output mix gives
+        production, and capex and jobs per vehicle apply where none are
+        published. Other vehicle plants count as capacity only.
+    cells : (project,)
+        A battery cell plant: its capacity supplies the cells production
+        needs; capex and jobs per GWh apply where none are published.
     nameplate : (project,)
         Capacity when complete [veh/yr or GWh/yr]; NaN if not published.
     start : (project,)
@@ -91,6 +101,9 @@ class Projects:
     stage_building: NDArray[np.bool_]
     stage_producing: NDArray[np.bool_]
     kinds: tuple[str, ...]
+    vehicle: NDArray[np.bool_]
+    modelled_class: NDArray[np.bool_]
+    cells: NDArray[np.bool_]
     nameplate: F
     start: F
     stage_year: F
@@ -343,8 +356,7 @@ def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, 
     lead_time = _sampled(params, pj, "lead_time", by_stage("lead_time"))
     announced = _per_project(params, pj, "start_year", np.broadcast_to(pj.start, (runs, n_proj)))
     start = effective_start(announced, pj.stage_year, lead_time, delay, pj.producing)
-    vehicle = np.array([k in ("car", "lcv") for k in pj.kinds])
-    default_cap = np.where(vehicle[None, :], params["pipeline.default_capacity"][:, None], 0.0)
+    default_cap = np.where(pj.vehicle[None, :], params["pipeline.default_capacity"][:, None], 0.0)
     nameplate = np.where(np.isnan(pj.nameplate)[None, :], default_cap, pj.nameplate[None, :])
     nameplate = _per_project(params, pj, "capacity", nameplate)
     return weight, start, nameplate
@@ -383,26 +395,25 @@ def project_flows(
     runs = next(iter(params.values())).shape[0]
     n_proj = len(pj.ids)
     weight, start, nameplate = project_terms(pj, params, runs)
-    car = np.array([k == "car" for k in pj.kinds])
-    cells = np.array([k == "cell" for k in pj.kinds])
+    modelled, cells = pj.modelled_class, pj.cells
     ramp_keys = sorted(int(k.rsplit(".", 1)[1]) for k in params if k.startswith("pipeline.ramp."))
     ramp = np.stack([params[f"pipeline.ramp.{k}"] for k in ramp_keys], axis=1)
     share = ramp_share(years, start, ramp) * (years[None, :] <= pj.end[:, None])[None]
     capacity = usable_capacity(np.ones(n_proj), weight * nameplate, share, pj.replaces)
     # capex and jobs not published: per unit of capacity, for plants built in the model years
     per_capex = np.where(
-        car[None, :],
+        modelled[None, :],
         params["pipeline.capex_per_vehicle"][:, None] / _MILLION,
         np.where(cells[None, :], params["pipeline.capex_per_cell_gwh"][:, None], 0.0),
     )
     per_job = np.where(
-        car[None, :],
+        modelled[None, :],
         params["pipeline.jobs_per_vehicle"][:, None],
         np.where(cells[None, :], params["pipeline.jobs_per_cell_gwh"][:, None], 0.0),
     )
     # only plants not producing yet (an expansion or conversion of a running plant costs less)
     building = ~pj.stage_producing & (pj.replaces < 0)
-    new_plant = (building & (car | cells))[None, :]
+    new_plant = (building & (modelled | cells))[None, :]
     capex = np.where(np.isnan(pj.capex)[None, :] & new_plant, per_capex * nameplate, 0.0)
     capex = capex + np.nan_to_num(pj.capex)[None, :]
     jobs_full = np.where(np.isnan(pj.jobs)[None, :] & new_plant, per_job * nameplate, 0.0)
@@ -464,8 +475,8 @@ def project_flows_with_history(
     )
 
 
-def kind_capacity(pj: Projects, capacity: F, kind: str) -> F:
-    """Usable capacity of the projects of one kind.
+def cell_capacity(pj: Projects, capacity: F) -> F:
+    """Usable capacity of the battery cell plants (``pj.cells``).
 
     Parameters
     ----------
@@ -473,13 +484,11 @@ def kind_capacity(pj: Projects, capacity: F, kind: str) -> F:
         The registry as arrays.
     capacity : (run, project, year)
         Usable capacity [veh/yr or GWh/yr].
-    kind
-        ``car``, ``lcv``, ``cell``, ``pack`` or ``other``.
 
     Returns
     -------
     (run, year)
-        [veh/yr or GWh/yr, as the projects of the kind]
+        [GWh/yr]
     """
-    out: F = capacity[:, np.array([k == kind for k in pj.kinds])].sum(axis=1)
+    out: F = capacity[:, pj.cells].sum(axis=1)
     return out

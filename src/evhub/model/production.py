@@ -1,8 +1,8 @@
 r"""Production of the vehicle plants: output by class, and the cells it needs.
 
 Usable capacity (:mod:`evhub.model.pipeline`) times utilisation times each
-plant's output mix gives production by output class
-(:data:`evhub.model.hub.CLASSES`); the packs of the cars produced give the
+plant's output mix gives production by output class (the powertrain groups,
+:attr:`evhub.model.categories.Categories.groups`); the packs of the cars produced give the
 cells production needs. Pure functions on arrays with a leading ``run`` axis.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from evhub.model import hub, market, pipeline
+from evhub.model import pipeline
+from evhub.model.categories import Categories
 
 __all__ = ["cell_demand", "plant_mix", "production"]
 
@@ -20,7 +21,7 @@ _KWH_PER_GWH = 1e6
 
 
 def plant_mix(pj: pipeline.Projects, default_mix: F) -> F:
-    """Output mix of every plant by class, passenger cars only.
+    """Output mix of every plant by class, for the classes the chain models.
 
     Parameters
     ----------
@@ -32,12 +33,12 @@ def plant_mix(pj: pipeline.Projects, default_mix: F) -> F:
     Returns
     -------
     (run, project, class)
-        The published mix, else ``default_mix``, for car plants; 0 for every
-        other project (light commercial vehicles, cells, packs) [1].
+        The published mix, else ``default_mix``, for plants of a class the
+        chain models (``pj.modelled_class``); 0 for every other project (light
+        commercial vehicles, cells, packs) [1].
     """
-    car = np.array([k == "car" for k in pj.kinds])
     mix = np.where(np.isnan(pj.mix)[None, :, :], default_mix[:, None, :], pj.mix[None, :, :])
-    out: F = mix * car[None, :, None]
+    out: F = mix * pj.modelled_class[None, :, None]
     return out
 
 
@@ -74,7 +75,7 @@ def production(capacity: F, utilisation: F, relative_utilisation: F, mix: F) -> 
     return out
 
 
-def cell_demand(made: F, pack: F) -> F:
+def cell_demand(made: F, pack: F, categories: Categories) -> F:
     """Cells needed by domestic car production [GWh/yr].
 
     Parameters
@@ -83,18 +84,19 @@ def cell_demand(made: F, pack: F) -> F:
         Production [veh/yr].
     pack : (run, powertrain, year)
         Pack of the year's new cars [kWh/veh].
+    categories
+        The group of each powertrain and whether it has a battery.
 
     Returns
     -------
     (run, year)
-        Production of each class times the pack of its powertrain [GWh/yr];
-        combustion cars carry no traction battery.
+        Production of each class times the pack of its powertrain with a
+        battery [GWh/yr] (:func:`evhub.compose.categories` checks that a group
+        holds at most one); a class without one carries no traction battery.
     """
     runs, _, years = made.shape
-    pack_by_class = np.zeros((runs, len(hub.CLASSES), years))
-    for k, powertrains in enumerate(hub.CLASS_OF.values()):
-        if powertrains != market.ICE:
-            (powertrain,) = powertrains  # every class with a battery holds one powertrain
-            pack_by_class[:, k] = pack[:, powertrain]
+    pack_by_class = np.zeros((runs, len(categories.groups), years))
+    for powertrain in np.flatnonzero(categories.battery):
+        pack_by_class[:, categories.group_of[powertrain]] = pack[:, powertrain]
     out: F = (made * pack_by_class).sum(axis=1) / _KWH_PER_GWH
     return out

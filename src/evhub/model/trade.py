@@ -3,9 +3,10 @@ r"""Trade in cars and cells: home sales, exports, imports by origin, the balance
 Production by class (:mod:`evhub.model.production`) meets sales by class:
 plants sell part of their output at home, export the rest, and imports fill
 the sales; imports split over origins with the duties, exports to the EU move
-with the EU's duty on Chinese BEVs. Cells: domestic supply against the cells
+with the EU's countervailing duty. Cells: domestic supply against the cells
 production needs. Pure functions on arrays with a leading ``run`` axis; the
-classes and origins are those of :mod:`evhub.model.hub`.
+classes (powertrain groups) and origins are those of
+:class:`evhub.model.categories.Categories`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from evhub.model import hub
+from evhub.model.categories import Categories
 
 __all__ = [
     "cell_balance",
@@ -30,20 +31,29 @@ F = NDArray[np.float64]
 _USD_PER_BN = 1e9
 
 
-def sales_by_class(sales: F) -> F:
-    """Sales grouped into the output classes of vehicle plants.
+def sales_by_class(sales: F, categories: Categories) -> F:
+    """Sales grouped into the output classes of vehicle plants (the powertrain groups).
 
     Parameters
     ----------
     sales : (run, powertrain, year)
         [veh/yr]
+    categories
+        The group of each powertrain.
 
     Returns
     -------
     (run, class, year)
-        [veh/yr]; ``ice`` is petrol + diesel + LPG.
+        [veh/yr]: each group's powertrains summed (``ice`` is petrol + diesel
+        + LPG in the shipped dataset).
     """
-    out: F = np.stack([sales[:, list(idx)].sum(axis=1) for idx in hub.CLASS_OF.values()], axis=1)
+    out: F = np.stack(
+        [
+            sales[:, np.flatnonzero(categories.group_of == g)].sum(axis=1)
+            for g in range(len(categories.groups))
+        ],
+        axis=1,
+    )
     return out
 
 
@@ -172,7 +182,9 @@ def imports_by_origin(imports: F, base: F, duty: F, base_duty: F, elasticity: F)
     return out
 
 
-def eu_exports(exports: F, base: F, cvd: F, base_cvd: float, elasticity: F) -> F:
+def eu_exports(
+    exports: F, base: F, cvd: F, base_cvd: float, elasticity: F, categories: Categories
+) -> F:
     r"""Exports to the EU.
 
     Parameters
@@ -181,17 +193,20 @@ def eu_exports(exports: F, base: F, cvd: F, base_cvd: float, elasticity: F) -> F
         [veh/yr]
     base, cvd, base_cvd, elasticity
         As in :func:`eu_export_share`.
+    categories
+        The classes the EU countervailing duty covers (``categories.eu_cvd``).
 
     Returns
     -------
     (run, year)
-        :math:`E^{EU} = E_{bev} s(c) + (E - E_{bev}) s_0` [veh/yr]: only BEV
-        exports respond to the EU duty on Chinese BEVs.
+        :math:`E^{EU} = E_{cvd} s(c) + (E - E_{cvd}) s_0` [veh/yr]: only the
+        exports of the classes the duty covers (BEVs in the shipped dataset)
+        respond to it.
     """
-    bev = hub.CLASSES.index("bev")
     total = exports.sum(axis=1)
-    share_bev = eu_export_share(base, cvd, base_cvd, elasticity)
-    out: F = exports[:, bev] * share_bev + (total - exports[:, bev]) * base
+    covered = exports[:, np.flatnonzero(categories.eu_cvd)].sum(axis=1)
+    share_covered = eu_export_share(base, cvd, base_cvd, elasticity)
+    out: F = covered * share_covered + (total - covered) * base
     return out
 
 

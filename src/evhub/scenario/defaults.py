@@ -89,7 +89,7 @@ def _from_tables(data: Dataset) -> dict[str, tuple[str, str, dict[str, str]]]:
             {"powertrain": "", **_BATTERY_TOTAL},
         ),
         **{f"trade.duty.{o}": ("trade", "duty", {"origin": o}) for o in origins},
-        "trade.eu_cvd": ("trade", "eu_cvd", {"origin": "china"}),
+        "trade.eu_cvd": ("trade", "eu_cvd", {"origin": data.dims.origins.where(eu_cvd=True)[0]}),
         "trade.eu_export_share": ("trade", "eu_export_share", {"origin": ""}),
         "trade.export_price": ("trade", "export_price", {"origin": ""}),
         # one published import value for every origin (a per-origin row would win)
