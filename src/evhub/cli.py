@@ -715,6 +715,28 @@ def report(
 
 
 @app.command()
+def parameters(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the Markdown table to this file."),
+    ] = None,
+) -> None:
+    """Print the parameter catalogue as a Markdown table (docs/parameters.md is this output).
+
+    Every scenario parameter: its path template, dimensions, unit, type,
+    bounds and their reason, where its default comes from and what it means.
+    """
+    from evhub.parameters import markdown
+
+    text = markdown()
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    console.print(f"wrote {output}", soft_wrap=True)
+
+
+@app.command()
 def dashboard(
     port: Annotated[
         int, typer.Option("--port", "-p", help="Port on localhost.", min=1, max=65535)

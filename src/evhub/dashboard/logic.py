@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel
 
-from evhub import api
+from evhub import api, parameters
 from evhub.compose import project_table
 from evhub.dataset import Dataset
 from evhub.errors import InputError
@@ -38,7 +37,6 @@ from evhub.figures import PALETTE, bands_from_tables
 from evhub.results import Results
 from evhub.scenario import (
     OVERRIDES,
-    Parameters,
     ResolvedScenario,
     default_parameters,
     parameter_bounds,
@@ -190,19 +188,13 @@ def _decimals(x: float) -> int:
     return _MAX_DECIMALS
 
 
-def _description(path: str) -> str:
-    """The pydantic description of a parameter path (``""`` if there is none)."""
-    model: type[BaseModel] = Parameters
-    for part in path.split("."):
-        info = model.model_fields.get(part)
-        if info is None:
-            return ""
-        ann = info.annotation
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            model = ann
-            continue
-        return info.description or ""
-    return ""
+def _description(path: str, data: Dataset) -> str:
+    """The catalogue's description of a parameter path (``""`` if there is none)."""
+    for item in parameters.expand(data.dims):
+        if item.path == path:
+            return parameters.description(item, data.dims)
+    row = parameters.spec(path)
+    return row.description if row is not None else ""
 
 
 def _finite(x: Any) -> bool:
@@ -276,7 +268,7 @@ def slider_specs(
         low = max(low, bounds.low + (step if bounds.low_open else 0.0))
         high = min(high, bounds.high - (step if bounds.high_open else 0.0))
         unit = resolved.units.get(path, "")
-        text = _description(path)
+        text = _description(path, data)
         help_text = (
             f"{text} [{unit}]. `{path}`. The slider spans {origin}, widened to the shipped "
             f"scenarios' values; the model accepts {bounds.describe()}; set other values "

@@ -230,11 +230,7 @@ class Ensemble:
     def _target_rows(self, name: str, member: Member) -> Iterator[list[Any]]:
         data = self.dataset
         years = [int(y) for y in data.years]
-        goals = {
-            goal: (int(g.year), float(g.value))
-            for goal, g in member.scenario.parameters.targets
-            if g.year is not None and g.value is not None
-        }
+        goals = member.scenario.targets()
         national = data.rows("targets", "ghg_target").dropna(subset=["year"])
         national_years = sorted(int(y) for y in national["year"] if y > data.base_year)
         names = iamc_names(data.dims)

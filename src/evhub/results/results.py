@@ -101,14 +101,7 @@ class Results:
         data = self.dataset
         targets = data.rows("targets", "ghg_target").dropna(subset=["year"])
         target_years = sorted(int(y) for y in targets["year"] if y > data.base_year)
-        goals = {
-            s.name: {
-                name: (int(g.year), float(g.value))
-                for name, g in s.parameters.targets
-                if g.year is not None and g.value is not None
-            }
-            for s in self.scenarios
-        }
+        goals = {s.name: s.targets() for s in self.scenarios}
         chosen = scorecard_indicators(data.dims)
         card = indicators.scorecard(
             chosen,

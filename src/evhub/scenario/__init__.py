@@ -22,9 +22,10 @@ unknown parents and ``extends`` cycles, naming the file, the field and the value
 
 The package, each module importing only those above it:
 
-- :mod:`~evhub.scenario.schema`: the pydantic models of the parameters and of
-  a scenario file (types, units, checks within a group);
-- :mod:`~evhub.scenario.paths`: dotted paths, their units and bounds;
+- :mod:`~evhub.scenario.schema`: the pydantic models of the parameters
+  (generated from the parameter catalogue, :mod:`evhub.parameters`) and of a
+  scenario file (types, units, checks within a group);
+- :mod:`~evhub.scenario.paths`: dotted paths, their units and bounds (from the catalogue);
 - :mod:`~evhub.scenario.defaults`: every parameter's dataset default and its source;
 - :mod:`~evhub.scenario.files`: finding and reading scenario files;
 - :mod:`~evhub.scenario.resolution`: a scenario with its parents over the
@@ -38,22 +39,21 @@ from evhub.scenario.files import list_scenarios, load_scenario, scenario_dir
 from evhub.scenario.paths import (
     KEYED,
     OVERRIDES,
-    PARAMETER_UNITS,
     flatten,
+    override_fields,
     parameter_bounds,
     parameter_paths,
+    parameter_units,
     unflatten,
     unit_of,
 )
 from evhub.scenario.resolution import ResolvedScenario, resolve
-from evhub.scenario.schema import Parameters, ProjectOverride, Scenario
+from evhub.scenario.schema import ProjectOverride, Scenario, parameter_model
 
 __all__ = [
     "KEYED",
     "OVERRIDES",
-    "PARAMETER_UNITS",
     "Default",
-    "Parameters",
     "ProjectOverride",
     "ResolvedScenario",
     "Scenario",
@@ -61,8 +61,11 @@ __all__ = [
     "flatten",
     "list_scenarios",
     "load_scenario",
+    "override_fields",
     "parameter_bounds",
+    "parameter_model",
     "parameter_paths",
+    "parameter_units",
     "resolve",
     "scenario_dir",
     "unflatten",

@@ -1,115 +1,32 @@
 """The dataset default of every scenario parameter, and where each comes from.
 
-A default is the latest row of a dataset table (the tables named here, the
-hub targets of ``targets.csv``, the stage probabilities of the pipeline, the
-chemistry mix of ``battery.csv``), a row of ``assumptions.csv`` or an entry of
-``defaults`` in ``dataset.yaml``; each keeps its value, unit, source, range and
-file. Every fixed parameter needs one, in the unit the schema declares.
+The ``default`` column of the parameter catalogue (:mod:`evhub.parameters`)
+says where each parameter's default comes from: a row of a data table (the
+latest, the earliest, the latest year, or every year after the base year),
+a row of ``assumptions.csv``, an entry of ``defaults`` in ``dataset.yaml``, or
+the stage probabilities of the pipeline (read by :mod:`evhub.pipeline`, which
+owns that table's format and checks). Each default keeps its value, unit,
+source, range and file. Every fixed parameter that may not be unset needs
+one, in the unit the catalogue declares; an entry of ``assumptions.csv`` or
+``dataset.yaml`` must be for a parameter whose default the catalogue takes
+from there.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from evhub import parameters
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.pipeline import STAGE_FILE, load_stage_probabilities
-from evhub.scenario.paths import KEYED, PARAMETER_UNITS, close_paths, flatten, unit_of
+from evhub.scenario.paths import KEYED, close_paths, flatten, parameter_units, unit_of
 
 __all__ = ["Default", "default_parameters"]
-
-
-# Parameter path -> (table, variable, key filter) of the dataset row whose latest
-# value is the default, for a dataset's dimensions. Paths not listed here come
-# from assumptions.csv or from dataset.yaml's `defaults`.
-_BATTERY_TOTAL = {"chemistry": "", "material": ""}
-
-
-def _from_tables(data: Dataset) -> dict[str, tuple[str, str, dict[str, str]]]:
-    pts = data.dims.powertrains
-    no_fuel = set(pts.where(fuel=None))
-    fuelled = tuple(p for p in pts.ids if p not in no_fuel)
-    plug = pts.where(plug=True)
-    # the share of a plug-in hybrid's distance on electricity: one parameter, the row
-    # of the first powertrain with a plug and a fuel
-    hybrids = [p for p in plug if p not in no_fuel]
-    hybrid_share: dict[str, tuple[str, str, dict[str, str]]] = {}
-    if hybrids:
-        row = ("vehicle", "phev_electric_share", {"powertrain": hybrids[0]})
-        hybrid_share["energy.phev_electric_share"] = row
-    origins = data.dims.origins.where(home=False)
-    return {
-        "market.saturation": ("ownership", "saturation", {"country": ""}),
-        "energy.annual_distance": ("vehicle", "annual_distance", {"powertrain": ""}),
-        **hybrid_share,
-        "energy.charging_loss": ("vehicle", "charging_loss", {"powertrain": ""}),
-        **{
-            f"energy.fuel_intensity.{p}": ("vehicle", "fuel_intensity", {"powertrain": p})
-            for p in fuelled
-        },
-        **{
-            f"energy.electric_intensity.{p}": ("vehicle", "electric_intensity", {"powertrain": p})
-            for p in plug
-        },
-        **{
-            f"energy.intensity_improvement.{p}": (
-                "vehicle",
-                "intensity_improvement",
-                {"powertrain": p},
-            )
-            for p in pts.ids
-        },
-        **{
-            f"battery.pack_capacity.{p}": (
-                "battery",
-                "pack_capacity",
-                {"powertrain": p, **_BATTERY_TOTAL},
-            )
-            for p in pts.where(battery=True)
-        },
-        **{
-            f"battery.{p}_pack_growth": (
-                "battery",
-                "pack_capacity_growth",
-                {"powertrain": p, **_BATTERY_TOTAL},
-            )
-            for p in plug
-        },
-        "battery.second_life_share": (
-            "battery",
-            "second_life_share",
-            {"powertrain": "", **_BATTERY_TOTAL},
-        ),
-        "battery.recycling_share": (
-            "battery",
-            "recycling_share",
-            {"powertrain": "", **_BATTERY_TOTAL},
-        ),
-        **{f"trade.duty.{o}": ("trade", "duty", {"origin": o}) for o in origins},
-        "trade.eu_cvd": ("trade", "eu_cvd", {"origin": data.dims.origins.where(eu_cvd=True)[0]}),
-        "trade.eu_export_share": ("trade", "eu_export_share", {"origin": ""}),
-        "trade.export_price": ("trade", "export_price", {"origin": ""}),
-        # one published import value for every origin (a per-origin row would win)
-        **{f"trade.import_price.{o}": ("trade", "import_price", {"origin": ""}) for o in origins},
-    }
-
-
-#: Hub targets: parameter group -> variable of targets.csv (its latest row gives year and value).
-_TARGETS: dict[str, str] = {
-    name: f"{name}_target"
-    for name in (
-        "cars_built",
-        "evs_built",
-        "eu_exports",
-        "cell_capacity",
-        "cell_self_sufficiency",
-        "investment",
-        "jobs",
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -154,103 +71,64 @@ def default_parameters(data: Dataset) -> dict[str, Default]:
 
 def _default_parameters(data: Dataset) -> dict[str, Default]:
     out: dict[str, Default] = {}
-    for path, (table, variable, keys) in _from_tables(data).items():
-        rows = data.rows(table, variable, **keys)
-        if rows.empty:
+    assumptions = {str(r["parameter"]): r for r in data.assumptions.to_dict("records")}
+    meta = flatten(data.meta.get("defaults") or {})
+    files = {
+        "assumptions": str(data.path / "assumptions.csv"),
+        "dataset.yaml": str(data.path / "dataset.yaml"),
+    }
+    taken: dict[str, set[str]] = {"assumptions": set(), "dataset.yaml": set()}
+    stages: dict[str, Any] | None = None
+    expanded = parameters.expand(data.dims)
+    for item in expanded:
+        source = item.spec.default_source
+        if source is None:
             continue
-        last = rows.sort_values("year") if rows["year"].notna().any() else rows
-        row: Any = last.iloc[-1]
-        out[path] = Default(
-            float(row["value"]),
-            str(row["unit"]),
-            str(row["source"]),
-            row["low"],
-            row["high"],
-            str(data.path / f"{table}.csv"),
-        )
-    # year-keyed paths: projections/targets after the base year
-    for path, table, variable in (
-        ("market.gdp_growth", "socioeconomic", "gdp_growth"),
-        ("grid.renewable_share", "grid", "renewable_share"),
-    ):
-        rows = data.rows(table, variable).dropna(subset=["year"])
-        for row in rows[rows["year"] > data.base_year].to_dict("records"):
-            out[f"{path}.{int(row['year'])}"] = Default(
-                float(row["value"]),
-                str(row["unit"]),
-                str(row["source"]),
-                row["low"],
-                row["high"],
-                str(data.path / f"{table}.csv"),
-            )
-    for group, variable in _TARGETS.items():
-        rows = data.rows("targets", variable).dropna(subset=["year"])
-        if rows.empty:
-            continue
-        row = rows.sort_values("year").iloc[-1]
-        for key, value, unit in (
-            ("year", int(row["year"]), "yr"),
-            ("value", float(row["value"]), str(row["unit"])),
-        ):
-            out[f"targets.{group}.{key}"] = Default(
-                value, unit, str(row["source"]), file=str(data.path / "targets.csv")
-            )
-    for stage, prob in load_stage_probabilities(data).items():
-        out[f"pipeline.stages.{stage}.probability"] = Default(
-            prob.probability, "1", prob.source, prob.low, prob.high, str(data.path / STAGE_FILE)
-        )
-    chem = data.rows("battery", "chemistry_share")
-    if not chem.empty:
-        years = sorted(chem["year"].dropna().astype(int).unique())
-        if years:
-            first, last = years[0], years[-1]
-            for row in chem.to_dict("records"):
-                if int(row["year"]) == first:
-                    path = f"battery.chemistry_share.{row['chemistry']}"
-                elif int(row["year"]) == last:
-                    path = f"battery.chemistry_share_final.{row['chemistry']}"
-                else:
-                    continue
+        if source.kind == "table":
+            out.update(_from_table(data, item, source))
+        elif source.kind == "assumptions":
+            for path in _matching(assumptions, item.path):
+                row = assumptions[path]
                 out[path] = Default(
-                    float(row["value"]),
-                    "%",
+                    row["value"],
+                    str(row["unit"]),
                     str(row["source"]),
                     row["low"],
                     row["high"],
-                    str(data.path / "battery.csv"),
+                    files["assumptions"],
                 )
-            final_sources = chem[chem["year"] == last]["source"]
-            out["battery.chemistry_year"] = Default(
-                last,
-                "yr",
-                ";".join(dict.fromkeys(";".join(final_sources).split(";"))),
-                file=str(data.path / "battery.csv"),
-            )
-    assumptions_file = str(data.path / "assumptions.csv")
-    for row in data.assumptions.to_dict("records"):
-        out[str(row["parameter"])] = Default(
-            row["value"],
-            str(row["unit"]),
-            str(row["source"]),
-            row["low"],
-            row["high"],
-            assumptions_file,
-        )
-    meta_file = str(data.path / "dataset.yaml")
-    for path, value in flatten(data.meta.get("defaults") or {}).items():
-        out[path] = Default(value, unit_of(path), "dataset.yaml", file=meta_file)
-    keyed = set(KEYED)
-    for path, default in out.items():
-        if path not in PARAMETER_UNITS and path.rsplit(".", 1)[0] not in keyed:
-            close = close_paths(path)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            msg = f"{default.file}: parameter {path!r} is not a known parameter{hint}"
-            raise InputError(msg)
-    fixed = {p for p in PARAMETER_UNITS if not _optional(p)}
-    missing = sorted(p for p in fixed - set(out) if p not in keyed)
+                taken["assumptions"].add(path)
+        elif source.kind == "dataset.yaml":
+            for path in _matching(meta, item.path):
+                out[path] = Default(
+                    meta[path], item.spec.unit, "dataset.yaml", file=files[source.kind]
+                )
+                taken["dataset.yaml"].add(path)
+        else:  # stage_probabilities.csv: its own table, read and checked by evhub.pipeline
+            if stages is None:
+                stages = load_stage_probabilities(data)
+            prob = stages.get(item.keys.get("stage", ""))
+            if prob is not None:
+                out[item.path] = Default(
+                    prob.probability,
+                    item.spec.unit,
+                    prob.source,
+                    prob.low,
+                    prob.high,
+                    str(data.path / STAGE_FILE),
+                )
+    for kind, given in (("assumptions", assumptions), ("dataset.yaml", meta)):
+        for path in given:
+            if path not in taken[kind]:
+                _refuse(data, path, kind, files[kind])
+    missing = sorted(
+        item.path
+        for item in expanded
+        if item.fixed and not item.spec.nullable and item.path not in out
+    )
     if missing:
         msg = (
-            f"{assumptions_file}: no default for parameter(s) {missing}; add them with value, "
+            f"{files['assumptions']}: no default for parameter(s) {missing}; add them with value, "
             "range and source"
         )
         raise InputError(msg)
@@ -258,8 +136,61 @@ def _default_parameters(data: Dataset) -> dict[str, Default]:
     return out
 
 
-def _optional(path: str) -> bool:
-    return path.startswith(("fleet.lifetime.", "targets.")) or path in {"market.ice_ban_year"}
+def _matching(given: Mapping[str, Any], template: str) -> list[str]:
+    """The paths of ``given`` that ``template`` names (a ``{key}`` is any one key)."""
+    if "{" not in template:
+        return [template] if template in given else []
+    pattern = re.compile("^" + re.sub(r"\\\{[a-z_]+\\\}", "[^.]+", re.escape(template)) + "$")
+    return [p for p in given if pattern.match(p)]
+
+
+def _refuse(data: Dataset, path: str, kind: str, file: str) -> None:
+    """An entry of assumptions.csv or dataset.yaml that no catalogue row takes its default from."""
+    row = parameters.spec(path)
+    known = set(parameter_units(data))
+    if row is not None and (path in known or path.rsplit(".", 1)[0] in KEYED):
+        msg = (
+            f"{file}: parameter {path!r} takes its default from {row.default or 'nowhere'!r} "
+            f"(evhub/{parameters.PARAMETER_TABLE}), not from {kind}"
+        )
+        raise InputError(msg)
+    close = close_paths(path, data)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    msg = f"{file}: parameter {path!r} is not a known parameter{hint}"
+    raise InputError(msg)
+
+
+def _from_table(
+    data: Dataset, item: parameters.Parameter, source: parameters.DefaultSource
+) -> dict[str, Default]:
+    """The default(s) of ``item`` from the rows of a data table (see :mod:`evhub.parameters`)."""
+    rows = data.rows(source.table, source.variable, **source.filled(item.keys))
+    file = str(data.path / f"{source.table}.csv")
+    if source.pick == "each_year":  # one parameter per year after the base year
+        dated = rows.dropna(subset=["year"])
+        return {
+            item.path.format(year=int(row["year"])): _row_default(row, file)
+            for row in dated[dated["year"] > data.base_year].to_dict("records")
+        }
+    if rows.empty:
+        return {}
+    if source.pick == "year":  # the year of the latest rows, with all their sources
+        dated = rows.dropna(subset=["year"])
+        if dated.empty:
+            return {}
+        last = int(dated["year"].max())
+        sources = ";".join(dated[dated["year"] == last]["source"].astype(str))
+        joined = ";".join(dict.fromkeys(sources.split(";")))
+        return {item.path: Default(last, item.spec.unit, joined, file=file)}
+    ordered = rows.sort_values("year") if rows["year"].notna().any() else rows
+    row = ordered.iloc[0 if source.pick == "first" else -1]
+    return {item.path: _row_default(row, file)}
+
+
+def _row_default(row: Any, file: str) -> Default:
+    return Default(
+        float(row["value"]), str(row["unit"]), str(row["source"]), row["low"], row["high"], file
+    )
 
 
 def _check_units(defaults: Mapping[str, Default]) -> None:

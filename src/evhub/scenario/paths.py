@@ -2,35 +2,34 @@
 
 Every scenario parameter has a dotted path (``market.bev_share.midpoint_year``)
 that scenario files, the command line, ensembles, sensitivity, goal seek and
-the dashboard use to name it. The fixed paths and their units are read off the
-models of :mod:`evhub.scenario.schema`; groups keyed by a year
-(``market.gdp_growth.2030``, :data:`KEYED`) and changes to single projects
+the dashboard use to name it. The paths, their units and bounds come from
+the parameter catalogue (:mod:`evhub.parameters`), expanded over the
+dataset's dimensions; groups keyed by a year (``market.gdp_growth.2030``,
+:data:`KEYED`) and changes to single projects
 (``pipeline.overrides.<id>.<field>``, :data:`OVERRIDES`) add paths the user
-chooses. The bounds come from the parameter table, through
-:mod:`evhub.parameters`.
+chooses.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
-from typing import Any, get_origin
-
-from pydantic import BaseModel
+from collections.abc import Mapping
+from typing import Any
 
 from evhub import parameters
-from evhub.dataset import Dataset
+from evhub.dataset import Dataset, load_dataset
+from evhub.dims import Dims
 from evhub.distributions import Bounds
-from evhub.scenario.schema import Parameters
 
 __all__ = [
     "KEYED",
     "OVERRIDES",
-    "PARAMETER_UNITS",
     "close_paths",
     "flatten",
+    "override_fields",
     "parameter_bounds",
     "parameter_paths",
+    "parameter_units",
     "unflatten",
     "unit_of",
 ]
@@ -83,7 +82,7 @@ def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
     Returns
     -------
     dict
-        Nested dicts, as :class:`~evhub.scenario.schema.Parameters` reads them;
+        Nested dicts, as the parameter models of :mod:`evhub.scenario.schema` read them;
         a part that is all digits becomes an ``int`` key.
 
     Examples
@@ -105,53 +104,69 @@ def _key(part: str) -> Any:
     return int(part) if part.isdigit() else part
 
 
-def _field_unit(model: type[BaseModel], name: str) -> str:
-    extra = model.model_fields[name].json_schema_extra
-    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
-
-
-def _walk(model: type[BaseModel], prefix: str, unit: str) -> Iterator[tuple[str, str]]:
-    for name, info in model.model_fields.items():
-        path = f"{prefix}{name}"
-        own = _field_unit(model, name) or unit
-        ann = info.annotation
-        if get_origin(ann) is dict and _submodel(ann) is not None:
-            continue  # keyed by the user (project ids): checked when resolving
-        sub = _submodel(ann)
-        if sub is not None:
-            yield from _walk(sub, path + ".", own)
-        else:
-            yield path, own
-
-
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    args = getattr(annotation, "__args__", ())
-    for cand in (annotation, *args):
-        if isinstance(cand, type) and issubclass(cand, BaseModel):
-            return cand
-    return None
+def _group(row: parameters.ParameterSpec) -> str:
+    """The path of a row before its first key the user chooses."""
+    return row.path.split("{" + row.user_keys[0] + "}", 1)[0].rstrip(".")
 
 
 #: Groups keyed by a number (a year, or a year of operation): ``market.gdp_growth.2030``.
-KEYED = ("market.gdp_growth", "grid.renewable_share", "pipeline.ramp")
+KEYED: tuple[str, ...] = tuple(
+    _group(r) for r in parameters.specs() if r.user_keys and r.user_keys[0] != "project"
+)
 #: Changes to single pipeline projects: ``pipeline.overrides.<project id>.<field>``.
-OVERRIDES = "pipeline.overrides"
-
-#: Unit of every fixed parameter path (year-keyed paths take their parent's unit).
-PARAMETER_UNITS: dict[str, str] = dict(_walk(Parameters, "", ""))
+OVERRIDES: str = next(_group(r) for r in parameters.specs() if r.user_keys == ("project",))
 
 
-def parameter_paths() -> list[str]:
-    """Every fixed parameter path, in model order.
+def _dims(data: Dataset | None) -> Dims:
+    return (data if data is not None else load_dataset()).dims
+
+
+def parameter_units(data: Dataset | None = None) -> dict[str, str]:
+    """The unit of every fixed parameter path of a dataset, in catalogue order.
+
+    Parameters
+    ----------
+    data
+        The dataset whose dimensions expand the catalogue; ``None`` for the
+        shipped dataset.
+
+    Returns
+    -------
+    dict of str to str
+        Unit by path: every concrete path of the catalogue, and each
+        :data:`KEYED` group (whose years the user chooses) by its own path.
+    """
+    out: dict[str, str] = {}
+    for item in parameters.expand(_dims(data)):
+        if item.fixed:
+            out[item.path] = item.spec.unit
+        elif item.spec.user_keys[0] != "project":
+            out[_group(item.spec)] = item.spec.unit
+    return out
+
+
+def parameter_paths(data: Dataset | None = None) -> list[str]:
+    """Every fixed parameter path of a dataset, in catalogue order.
+
+    Parameters
+    ----------
+    data
+        The dataset whose dimensions expand the catalogue; ``None`` for the
+        shipped dataset.
 
     Returns
     -------
     list of str
-        The keys of :data:`PARAMETER_UNITS`: the paths of
-        :class:`~evhub.scenario.schema.Parameters`, without the paths the user
+        The keys of :func:`parameter_units`: without the paths the user
         chooses (years of :data:`KEYED` groups, projects of :data:`OVERRIDES`).
     """
-    return list(PARAMETER_UNITS)
+    return list(parameter_units(data))
+
+
+def override_fields() -> list[str]:
+    """The fields of a project override (``pipeline.overrides.<id>.<field>``), in order."""
+    prefix = OVERRIDES + ".{project}."
+    return [r.path.removeprefix(prefix) for r in parameters.specs() if r.path.startswith(prefix)]
 
 
 def unit_of(path: str) -> str:
@@ -160,23 +175,21 @@ def unit_of(path: str) -> str:
     Parameters
     ----------
     path
-        A dotted parameter path; a year of a :data:`KEYED` group takes the
-        group's unit.
+        A dotted parameter path; a :data:`KEYED` group or one of its years
+        takes the group's unit.
 
     Returns
     -------
     str
-        The unit as the schema declares it; ``""`` for an unknown path.
+        The unit as the catalogue declares it; ``""`` for an unknown path.
 
     Examples
     --------
     >>> unit_of("grid.renewable_share.2035")
     '%'
     """
-    if path in PARAMETER_UNITS:
-        return PARAMETER_UNITS[path]
-    parent = path.rsplit(".", 1)[0]
-    return PARAMETER_UNITS.get(parent, "")
+    row = parameters.spec(path) or (parameters.spec(path + ".1") if path in KEYED else None)
+    return row.unit if row is not None else ""
 
 
 def parameter_bounds(path: str, data: Dataset | None = None) -> Bounds:
@@ -205,20 +218,26 @@ def parameter_bounds(path: str, data: Dataset | None = None) -> Bounds:
     return parameters.bounds(path, data)
 
 
-def close_paths(path: str) -> list[str]:
+def close_paths(path: str, data: Dataset | None = None) -> list[str]:
     """Known parameter paths that a mistyped ``path`` may have meant.
 
     Parameters
     ----------
     path
         A dotted path that is not a parameter.
+    data
+        The dataset whose parameters to search; ``None`` for the shipped one.
 
     Returns
     -------
     list of str
-        The parameters with the same last part, or below ``path``; else the
-        one closest in spelling, if any is close.
+        The parameters with the same last part, or below ``path``, the
+        closest in spelling first; else the one closest in spelling, if any
+        is close.
     """
+    known = parameter_paths(data)
     last = path.rpartition(".")[2]
-    close = [p for p in PARAMETER_UNITS if p.endswith("." + last) or p.startswith(path + ".")]
-    return close or difflib.get_close_matches(path, list(PARAMETER_UNITS), n=1, cutoff=0.8)
+    close = [p for p in known if p.endswith("." + last) or p.startswith(path + ".")]
+    # the closest in spelling first
+    close.sort(key=lambda p: -difflib.SequenceMatcher(None, path, p).ratio())
+    return close or difflib.get_close_matches(path, known, n=1, cutoff=0.8)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from evhub import parameters
 from evhub.dataset import Dataset
@@ -38,15 +38,15 @@ from evhub.scenario.files import load_scenario
 from evhub.scenario.paths import (
     KEYED,
     OVERRIDES,
-    PARAMETER_UNITS,
     close_paths,
     flatten,
+    override_fields,
     parameter_bounds,
-    parameter_paths,
+    parameter_units,
     unflatten,
     unit_of,
 )
-from evhub.scenario.schema import Parameters, ProjectOverride, Scenario
+from evhub.scenario.schema import Scenario, parameter_model
 
 __all__ = ["ResolvedScenario", "resolve"]
 
@@ -62,7 +62,8 @@ class ResolvedScenario:
     chain
         Scenario names from the root parent to this one.
     parameters
-        The validated parameter tree.
+        The validated parameter tree (a model of
+        :func:`~evhub.scenario.schema.parameter_model`).
     values
         Every parameter's value by dotted path.
     provenance
@@ -77,11 +78,19 @@ class ResolvedScenario:
     name: str
     description: str
     chain: tuple[str, ...]
-    parameters: Parameters
+    parameters: BaseModel
     values: dict[str, Any]
     provenance: dict[str, str]
     units: dict[str, str]
     distributions: dict[str, Distribution] = field(default_factory=dict)
+
+    def targets(self) -> dict[str, tuple[int, float]]:
+        """The scenario's hub targets that are set: goal -> (year [yr], value)."""
+        out = {}
+        for goal, target in getattr(self.parameters, "targets"):  # noqa: B009 - generated
+            if target.year is not None and target.value is not None:
+                out[str(goal)] = (int(target.year), float(target.value))
+        return out
 
 
 def resolve(
@@ -196,21 +205,22 @@ def resolve(
     values = {p: v for p, v in values.items() if not (_is_nan(v) and p in defaults)}
     parameters.check_values(values, origins, data)
     try:
-        tree = Parameters.model_validate(unflatten(values))
+        tree = parameter_model(data.dims).model_validate(unflatten(values))
     except ValidationError as exc:
         raise InputError(_resolved_message(exc, origins)) from None
     _check_joint(distributions, values, provenance)
     _check_target_years(tree, data, origins)
     own = chain[-1]
+    rank = {p: i for i, p in enumerate(parameter_units(data))}
     return ResolvedScenario(
         name=own.name,
         description=own.description,
         chain=tuple(s.name for s in chain),
         parameters=tree,
-        values=dict(sorted(values.items(), key=lambda kv: _order(kv[0]))),
+        values=dict(sorted(values.items(), key=lambda kv: _order(kv[0], rank))),
         provenance=provenance,
         units=units,
-        distributions=dict(sorted(distributions.items(), key=lambda kv: _order(kv[0]))),
+        distributions=dict(sorted(distributions.items(), key=lambda kv: _order(kv[0], rank))),
     )
 
 
@@ -238,7 +248,8 @@ def _distribution(
     ``"central"`` (the previous value) and ``"range"`` (the dataset's range).
     """
     where = f"{origin}: {path}"
-    if path in _TEXT_PARAMETERS or path.endswith(".drop"):
+    row = parameters.spec(path)
+    if row is not None and not row.numeric:
         msg = f"{where} = {show_spec(spec)}: this parameter is not a number, so not a distribution"
         raise InputError(msg)
     for prefix, why in _FIXED_ONLY:
@@ -306,9 +317,9 @@ def _check_joint(
         raise InputError(msg)
 
 
-def _check_target_years(parameters: Parameters, data: Dataset, origins: Mapping[str, str]) -> None:
+def _check_target_years(tree: BaseModel, data: Dataset, origins: Mapping[str, str]) -> None:
     """A target's year must be a model year, or the scorecard could never show it."""
-    for name, target in parameters.targets:
+    for name, target in getattr(tree, "targets"):  # noqa: B009 - a generated field
         if target.year is None or data.first_year <= target.year <= data.last_year:
             continue
         path = f"targets.{name}.year"
@@ -319,18 +330,13 @@ def _check_target_years(parameters: Parameters, data: Dataset, origins: Mapping[
         raise InputError(msg)
 
 
-#: Parameters whose values are words, not numbers.
-_TEXT_PARAMETERS = ("fleet.lifetime.distribution", "market.sales_mode")
-
-
 def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _order(path: str) -> tuple[int, str]:
-    paths = parameter_paths()
-    base = path if path in paths else path.rsplit(".", 1)[0]
-    return (paths.index(base) if base in paths else len(paths), path)
+def _order(path: str, rank: Mapping[str, int]) -> tuple[int, str]:
+    base = path if path in rank else path.rsplit(".", 1)[0]
+    return (rank.get(base, len(rank)), path)
 
 
 def _check_override(
@@ -351,7 +357,7 @@ def _check_override(
         hint = f"; did you mean {close[0]!r}?" if close else f"; known ids: {list(project_ids)}"
         msg = f"{origin}: {path}: unknown project {pid!r} (not an id in {registry}){hint}"
         raise InputError(msg)
-    fields = list(ProjectOverride.model_fields)
+    fields = override_fields()
     if len(parts) == 1:
         if value != "drop":
             msg = (
@@ -381,7 +387,8 @@ def _check_path(origin: str, path: str, value: Any, data: Dataset) -> None:
             f"e.g. {path}.{data.last_year if what == 'year' else 1} = ..."
         )
         raise InputError(msg)
-    if path in PARAMETER_UNITS:
+    known = parameter_units(data)
+    if path in known:
         return
     parent, _, last = path.rpartition(".")
     if parent in KEYED:
@@ -403,14 +410,14 @@ def _check_path(origin: str, path: str, value: Any, data: Dataset) -> None:
             )
             raise InputError(msg)
         return
-    below = [p for p in PARAMETER_UNITS if p.startswith(path + ".")]
+    below = [p for p in known if p.startswith(path + ".")]
     if below:
         msg = (
             f"{origin}: {path} = {value!r}: {path!r} is a group of parameters, not one; "
             f"set one of {below}"
         )
         raise InputError(msg)
-    close = close_paths(path)
+    close = close_paths(path, data)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     msg = f"{origin}: unknown key {path!r}{hint}"
     raise InputError(msg)
