@@ -193,6 +193,7 @@ def test_project_kinds_say_what_a_project_makes(dims: Dims) -> None:
     assert kinds.ids == ("car", "lcv", "cell", "pack", "other")
     assert kinds.where(vehicle=True) == ("car", "lcv")
     assert kinds.where(cells=True) == ("cell",)
+    assert kinds.where(packs=True) == ("pack",)
     # light commercial vehicles are not a class the chain models (yet): capacity only
     assert kinds.column("vehicle_class").tolist() == ["car", None, None, None, None]
     assert kinds.where(registry_kinds="vehicle_assembly") == ("car", "lcv")

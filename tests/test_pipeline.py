@@ -174,7 +174,7 @@ def test_expected_capacity_of_two_projects() -> None:
     # by hand: 150,000 x 0.7 = 105,000 and 300,000 x 0.4 = 120,000 veh/yr
     assert expected_capacity(small, probabilities) == pytest.approx(105_000.0, rel=1e-12)
     assert expected_capacity(large, probabilities) == pytest.approx(120_000.0, rel=1e-12)
-    table = pipeline_table([small, large], probabilities)
+    table = pipeline_table([small, large], probabilities, ("share_bev", "share_ice"))
     # sorted by expected capacity: the larger expected capacity first, despite the lower stage
     assert list(table["id"]) == ["large", "small"]
     assert table["expected_capacity"].sum() == pytest.approx(225_000.0, rel=1e-12)

@@ -36,6 +36,7 @@ from evhub.pipeline import (
     load_pipeline,
     load_stage_probabilities,
     pipeline_table,
+    share_columns,
     sort_table,
 )
 from evhub.scenario import ResolvedScenario, default_parameters, unit_of
@@ -644,7 +645,7 @@ def project_table(scenario: ResolvedScenario, data: Dataset, year: int) -> pd.Da
         flows.update({k: np.full(1, v) for k, v in _history_params(data).items()})
     usable, _, _ = chain.project_flows(projects, flows, data.years.astype(float), data.base_year)
     probabilities = load_stage_probabilities(data)
-    table = pipeline_table(registry, probabilities)
+    table = pipeline_table(registry, probabilities, share_columns(data.dims))
     index = {p.id: i for i, p in enumerate(registry)}
     rows = table["id"].map(index).to_numpy()
     delay = start[0] - np.where(np.isnan(projects.start), projects.stage_year, projects.start)

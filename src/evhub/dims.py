@@ -101,6 +101,7 @@ class _ProjectKind(_Member):
     vehicle: bool
     vehicle_class: str | None
     cells: bool
+    packs: bool
 
 
 class _Stage(_Member):

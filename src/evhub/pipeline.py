@@ -27,10 +27,10 @@ from typing import Any
 import pandas as pd
 
 from evhub.dataset import Dataset, raise_problems, read_csv_strict, schema
+from evhub.dims import Dims
 
 __all__ = [
     "PIPELINE_FILE",
-    "POWERTRAIN_SHARES",
     "STAGE_FILE",
     "Project",
     "StageProbability",
@@ -38,6 +38,7 @@ __all__ = [
     "load_pipeline",
     "load_stage_probabilities",
     "pipeline_table",
+    "share_columns",
     "sort_table",
 ]
 
@@ -45,8 +46,8 @@ __all__ = [
 PIPELINE_FILE = "pipeline.csv"
 STAGE_FILE = "stage_probabilities.csv"
 
-#: Share columns of the output mix, in order.
-POWERTRAIN_SHARES = ("share_bev", "share_phev", "share_hev", "share_ice")
+#: A column of ``schema.yaml`` that stands for one column per member of a dimension.
+_PER_MEMBER = re.compile(r"^(?P<prefix>[a-z_]*)\{(?P<dimension>[a-z_]+)\}$")
 
 _STAGE_COLUMNS = ["stage", "probability", "low", "high", "source", "note"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -139,6 +140,24 @@ def _spec() -> dict[str, Any]:
     return spec
 
 
+def _columns(dims: Dims) -> dict[str, dict[str, Any]]:
+    """The registry's columns, ``share_{powertrain_groups}`` expanded over the dimension."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, spec in _spec()["columns"].items():
+        match = _PER_MEMBER.match(name)
+        if match is None:
+            out[name] = spec
+            continue
+        for member in getattr(dims, match["dimension"]).ids:
+            out[f"{match['prefix']}{member}"] = spec
+    return out
+
+
+def share_columns(dims: Dims) -> tuple[str, ...]:
+    """The output-mix columns of the registry: ``share_<group>`` per powertrain group."""
+    return tuple(f"share_{group}" for group in dims.powertrain_groups.ids)
+
+
 def _read(path: Path, expected: Sequence[str]) -> pd.DataFrame:
     return read_csv_strict(path, list(expected))
 
@@ -216,8 +235,10 @@ class _Row:
         return ids
 
 
-def _check_shares(r: _Row, kind: str, capacity: float | None) -> dict[str, float]:
-    given = {c: r.row[c].strip() for c in POWERTRAIN_SHARES}
+def _check_shares(
+    r: _Row, kind: str, capacity: float | None, columns: Sequence[str]
+) -> dict[str, float]:
+    given = {c: r.row[c].strip() for c in columns}
     kinds = _spec()["kinds"]
     if not kinds.get(kind, {}).get("shares", False):
         for column, text in given.items():
@@ -227,25 +248,24 @@ def _check_shares(r: _Row, kind: str, capacity: float | None) -> dict[str, float
     if not any(given.values()):
         if capacity is not None:
             r.problems.append(
-                f"{r.where}: columns {list(POWERTRAIN_SHARES)} are empty; a vehicle plant "
+                f"{r.where}: columns {list(columns)} are empty; a vehicle plant "
                 "with a capacity gives its powertrain mix (fractions summing to 1)"
             )
         return {}
     shares: dict[str, float] = {}
-    for column in POWERTRAIN_SHARES:
+    for column in columns:
         if not given[column]:
             r.problems.append(
-                f"{r.where}: column {column!r} is empty; give all of "
-                f"{list(POWERTRAIN_SHARES)} or none"
+                f"{r.where}: column {column!r} is empty; give all of {list(columns)} or none"
             )
             continue
         value = r.number(column, 0.0, 1.0)
         if value is not None:
             shares[column.removeprefix("share_")] = value
-    if len(shares) == len(POWERTRAIN_SHARES):
+    if len(shares) == len(columns):
         total = sum(shares.values())
         if abs(total - 1.0) > _SHARE_TOLERANCE:
-            cells = ", ".join(f"{c} = {given[c]!r}" for c in POWERTRAIN_SHARES)
+            cells = ", ".join(f"{c} = {given[c]!r}" for c in columns)
             r.problems.append(
                 f"{r.where}: powertrain mix {cells} sums to {total:g}; expected 1 "
                 "(fractions of the output)"
@@ -288,7 +308,7 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
         )
     elif unit and units is not None and unit not in units:
         r.bad("capacity_unit", f"is not a unit for kind {kind!r}; expected one of {units}")
-    shares = _check_shares(r, kind, capacity)
+    shares = _check_shares(r, kind, capacity, share_columns(data.dims))
     segment = r.text("segment", required=False)
     segments = spec["segments"]
     if kind == "vehicle_assembly" and segment not in segments:
@@ -364,7 +384,7 @@ def load_pipeline(dataset: Dataset) -> list[Project]:
         ids, ...), each naming the file, row, column and value.
     """
     path = dataset.path / PIPELINE_FILE
-    frame = _read(path, list(_spec()["columns"]))
+    frame = _read(path, list(_columns(dataset.dims)))
     problems: list[str] = []
     projects: list[Project] = []
     first_line: dict[str, int] = {}
@@ -499,7 +519,9 @@ def expected_capacity(
 
 
 def pipeline_table(
-    projects: Sequence[Project], probabilities: Mapping[str, StageProbability]
+    projects: Sequence[Project],
+    probabilities: Mapping[str, StageProbability],
+    shares: Sequence[str],
 ) -> pd.DataFrame:
     """The registry as a table with each project's probability and expected capacity.
 
@@ -507,11 +529,20 @@ def pipeline_table(
     and sorted within a kind by expected capacity, largest first; projects
     without a published capacity come last in their kind.
 
+    Parameters
+    ----------
+    projects
+        The registry (:func:`load_pipeline`).
+    probabilities
+        Each stage's probability of realisation.
+    shares
+        The output-mix columns, in order (:func:`share_columns`).
+
     Returns
     -------
     pandas.DataFrame
-        Columns ``id, company, home_country, kind, site, capacity, capacity_unit,
-        share_bev, share_phev, share_hev, share_ice, start_year, capex_usd, jobs,
+        Columns ``id, company, home_country, kind, site, capacity, capacity_unit``,
+        the ``shares`` columns, ``start_year, capex_usd, jobs,
         stage, stage_date, probability, expected_capacity, source, note`` (``capacity`` and
         ``expected_capacity`` in ``capacity_unit``).
     """
@@ -526,7 +557,7 @@ def pipeline_table(
                 "site": p.site,
                 "capacity": math.nan if p.capacity is None else p.capacity,
                 "capacity_unit": p.capacity_unit,
-                **{c: p.shares.get(c.removeprefix("share_"), math.nan) for c in POWERTRAIN_SHARES},
+                **{c: p.shares.get(c.removeprefix("share_"), math.nan) for c in shares},
                 "start_year": p.start_year,
                 "capex_usd": p.capex_usd,
                 "jobs": p.jobs,

@@ -184,6 +184,7 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
         raise InputError(msg)
     electricity = dims.fuels.label(grid[0])
     segments = (*dims.classes.ids, *_SEGMENTS_WITHOUT_CLASS)
+    kinds = dims.project_kinds
     cls = "{Vehicle Class}"
     return (
         _Template(f"Sales|{cls}", _fixed(_pt("sales", None))),
@@ -223,8 +224,8 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
             _Template(f"Capacity|Vehicle Assembly|{label}", _fixed(_capacity((segment,))))
             for segment, label in _SEGMENTS_WITHOUT_CLASS.items()
         ),
-        _Template("Capacity|Battery Cells", _fixed(_capacity(("cell",)))),
-        _Template("Capacity|Battery Packs", _fixed(_capacity(("pack",)))),
+        _Template("Capacity|Battery Cells", _fixed(_capacity(kinds.where(cells=True)))),
+        _Template("Capacity|Battery Packs", _fixed(_capacity(kinds.where(packs=True)))),
         _Template(f"Production|{cls}", _fixed(_by("production", "class", None))),
         _Template(
             f"Production|{cls}|{{Powertrain Group}}",
