@@ -14,14 +14,17 @@ import socket
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import evhub
 from evhub.compose import project_table
 from evhub.dashboard import APP, command, logic, serve
+from evhub.dims import DIMENSIONS_FILE, load_dims
 from evhub.errors import InputError
 
 streamlit_testing = pytest.importorskip("streamlit.testing.v1")
@@ -946,3 +949,30 @@ def test_background_server_that_cannot_start_says_why(tmp_path):
         ):
             pass
     assert str(port) in log.read_text()
+
+
+def test_controls_follow_the_dimensions(dataset, tmp_path) -> None:
+    """The sliders come from the controls table over the dataset's members, not literal ids."""
+    shipped = logic.controls(dataset, [2030, 2053])
+    assert [(c.key, c.label, c.path) for c in shipped] == [
+        ("bev_ceiling", "BEV share ceiling [%]", "market.bev_share.ceiling"),
+        ("bev_midpoint", "BEV share midpoint year", "market.bev_share.midpoint_year"),
+        ("bev_steepness", "BEV share steepness [1/yr]", "market.bev_share.steepness"),
+        ("eu_export_share", "EU export share [%]", "trade.eu_export_share"),
+        ("grid_2030", "Renewable share of electricity 2030 [%]", "grid.renewable_share.2030"),
+        ("grid_2053", "Renewable share of electricity 2053 [%]", "grid.renewable_share.2053"),
+    ]
+    # a dataset whose battery-electric powertrain has another id and label
+    raw = yaml.safe_load((dataset.path / DIMENSIONS_FILE).read_text(encoding="utf-8"))
+    raw["powertrains"] = {
+        ("ev" if k == "bev" else k): ({**v, "label": "Electric"} if k == "bev" else v)
+        for k, v in raw["powertrains"].items()
+    }
+    path = tmp_path / DIMENSIONS_FILE
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    other = SimpleNamespace(dims=load_dims(path))
+    assert [(c.key, c.label) for c in logic.controls(other)[:3]] == [
+        ("ev_ceiling", "Electric share ceiling [%]"),
+        ("ev_midpoint", "Electric share midpoint year"),
+        ("ev_steepness", "Electric share steepness [1/yr]"),
+    ]

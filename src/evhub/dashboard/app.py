@@ -81,7 +81,7 @@ def _input_keys() -> list[str]:
     The pipeline editor starts afresh by itself: its rows are named after the scenario
     (see :func:`_sidebar`).
     """
-    fixed = [key for key, _, _ in logic.SLIDERS]
+    fixed = [c.key for c in logic.controls(_dataset())]  # the year-keyed ones by prefix
     grid = [key for key in st.session_state if str(key).startswith("grid_")]
     return [*fixed, *grid, "extra"]
 

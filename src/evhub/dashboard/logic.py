@@ -19,12 +19,15 @@ without a browser:
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import numbers
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any, Literal
 
 import pandas as pd
@@ -44,6 +47,7 @@ from evhub.scenario import (
 from evhub.variables import scorecard_indicators
 
 __all__ = [
+    "CONTROLS_TABLE",
     "EXTRA_EXAMPLE",
     "GRID",
     "HEADLINES",
@@ -54,7 +58,7 @@ __all__ = [
     "MAX_SEED",
     "PROJECT_COLUMNS",
     "REALISED",
-    "SLIDERS",
+    "Control",
     "Headline",
     "HeadlineSpec",
     "Run",
@@ -64,6 +68,7 @@ __all__ = [
     "compare_after_run",
     "compare_bands",
     "compare_scorecard",
+    "controls",
     "delta",
     "describe_overrides",
     "display_scorecard",
@@ -110,12 +115,13 @@ _SAME = 1e-9
 _PATHS_SHOWN = 3
 
 #: Fixed sliders: (widget key, label, parameter path).
-SLIDERS: tuple[tuple[str, str, str], ...] = (
-    ("bev_ceiling", "BEV share ceiling [%]", "market.bev_share.ceiling"),
-    ("bev_midpoint", "BEV share midpoint year", "market.bev_share.midpoint_year"),
-    ("bev_steepness", "BEV share steepness [1/yr]", "market.bev_share.steepness"),
-    ("eu_export_share", "EU export share [%]", "trade.eu_export_share"),
-)
+#: The dashboard's sliders (a table of the package): which catalogue parameters, for which
+#: members of their dimension, under which widget key and label (see :func:`controls`).
+CONTROLS_TABLE = "data/controls.csv"
+_CONTROL_COLUMNS = ("parameter", "members", "key", "label")
+#: Units a slider's label does not repeat (a year is plain; text has none).
+_UNSHOWN_UNITS = ("yr", "-", "")
+
 #: The grid path: one slider per year of ``grid.renewable_share`` in the scenario.
 GRID = "grid.renewable_share"
 
@@ -202,12 +208,91 @@ def _finite(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(float(x))
 
 
+@dataclass(frozen=True)
+class Control:
+    """A slider's widget key, label and the parameter it sets."""
+
+    key: str
+    label: str
+    path: str
+
+
+def controls(data: Dataset, years: Sequence[int] = ()) -> list[Control]:
+    """The sliders of :data:`CONTROLS_TABLE` for a dataset, in the table's order.
+
+    Each row names a parameter of the catalogue (:mod:`evhub.parameters`) by its
+    path template; ``members`` binds the template's placeholder to a selector
+    of the dataset's dimensions (``powertrain=powertrains[plug=true,fuel=null]``:
+    one slider per battery-electric powertrain), and a ``{year}`` row gives one
+    slider per year of ``years``. ``{name}`` in the key and label becomes the
+    member id and label (the year); the label ends with the catalogue's unit
+    (except years).
+
+    Parameters
+    ----------
+    data
+        The dataset (its dimensions).
+    years
+        The years of the year-keyed rows (the scenario's grid years).
+
+    Returns
+    -------
+    list of Control
+
+    Raises
+    ------
+    InputError
+        If the table names a parameter the catalogue does not have, or a
+        selector is malformed.
+    """
+    where = f"evhub/{CONTROLS_TABLE}"
+    text = resources.files("evhub").joinpath(CONTROLS_TABLE).read_text(encoding="utf-8")
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != _CONTROL_COLUMNS:
+        msg = f"{where}: expected columns {list(_CONTROL_COLUMNS)}, got {reader.fieldnames}"
+        raise InputError(msg)
+    out: list[Control] = []
+    for row in reader:
+        template = row["parameter"]
+        spec = next((s for s in parameters.specs() if s.path == template), None)
+        if spec is None:
+            table = parameters.PARAMETER_TABLE
+            msg = f"{where}: parameter {template!r} is not a path of evhub/{table}"
+            raise InputError(msg)
+        unit = "" if spec.unit in _UNSHOWN_UNITS else f" [{spec.unit}]"
+        name, _, selector = row["members"].partition("=")
+        if selector:
+            dimension = getattr(data.dims, selector.split("[", 1)[0])
+            for member in parameters.select(data.dims, selector):
+                keys = {name: member}
+                labels = {name: dimension.label(member)}
+                out.append(
+                    Control(
+                        row["key"].format_map(keys),
+                        row["label"].format_map(labels) + unit,
+                        template.format_map(keys),
+                    )
+                )
+        elif "{year}" in template:
+            out.extend(
+                Control(
+                    row["key"].format(year=y),
+                    row["label"].format(year=y) + unit,
+                    template.format(year=y),
+                )
+                for y in years
+            )
+        else:
+            out.append(Control(row["key"], row["label"] + unit, template))
+    return out
+
+
 def slider_specs(
     resolved: ResolvedScenario,
     data: Dataset,
     others: Sequence[ResolvedScenario] = (),
 ) -> list[SliderSpec]:
-    """The sliders of a scenario: the EV share curve, the EU export share and the grid path.
+    """The sliders of a scenario (:func:`controls`): EV share curve, EU export share, grid path.
 
     Parameters
     ----------
@@ -222,7 +307,7 @@ def slider_specs(
     Returns
     -------
     list of SliderSpec
-        :data:`SLIDERS`, then one ``grid_<year>`` slider per year of
+        One per :func:`controls` entry: the year-keyed ones for each year of
         ``grid.renewable_share`` in ``resolved``.
 
     Raises
@@ -240,12 +325,8 @@ def slider_specs(
     """
     defaults = default_parameters(data)
     years = sorted(int(p.rsplit(".", 1)[1]) for p in resolved.values if p.startswith(GRID + "."))
-    items = [
-        *SLIDERS,
-        *((f"grid_{y}", f"Renewable share of electricity {y} [%]", f"{GRID}.{y}") for y in years),
-    ]
     specs = []
-    for key, label, path in items:
+    for key, label, path in ((c.key, c.label, c.path) for c in controls(data, years)):
         values = [float(s.values[path]) for s in (resolved, *others) if _finite(s.values.get(path))]
         if not _finite(resolved.values.get(path)):
             msg = f"{resolved.name}: {path} = {resolved.values.get(path)!r} is not a number"
