@@ -23,7 +23,7 @@ from evhub.cli import app
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 SCENARIOS = ["baseline", "announced", "hub", "net-zero"]  # the order of dataset.yaml
-OUTPUTS = ["evhub.duckdb", "iamc.csv", "scorecard.csv"]
+OUTPUTS = ["dimensions.yaml", "evhub.duckdb", "iamc.csv", "scorecard.csv"]
 
 runner = CliRunner()
 

@@ -66,7 +66,9 @@ def ensemble_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result
 
 def test_run_samples_writes_the_ensemble_files(ensemble_run: tuple[Path, Result]) -> None:
     out, _ = ensemble_run
-    assert _run_files(out) == sorted(["evhub.duckdb", "iamc.csv", "scorecard.csv", *ENSEMBLE_FILES])
+    assert _run_files(out) == sorted(
+        ["dimensions.yaml", "evhub.duckdb", "iamc.csv", "scorecard.csv", *ENSEMBLE_FILES]
+    )
     assert [p.name for p in out.parent.iterdir()] == ["out"]  # no temporary folder left
     assert len(_files(out / "runs")) == 1
     quantiles = pd.read_csv(out / "iamc_quantiles.csv")
@@ -123,7 +125,7 @@ def test_a_run_without_samples_removes_stale_ensemble_files(
     assert not any(p.name.startswith(".") for p in out.iterdir())
     result = _invoke("run", "baseline", "--out", str(out), "--force")
     assert result.exit_code == 0, result.output
-    assert _run_files(out) == ["evhub.duckdb", "iamc.csv", "scorecard.csv"]
+    assert _run_files(out) == ["dimensions.yaml", "evhub.duckdb", "iamc.csv", "scorecard.csv"]
     assert len(_files(out / "runs")) == 1
     assert "ensemble:" not in result.stdout
     assert "%)" not in result.stdout

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
+import evhub
 from evhub import figures
+from evhub.dims import DIMENSIONS_FILE
+from evhub.report import render_report
+from evhub.report.read import read_results
 
 YEARS = ["2024", "2025", "2026"]
 
@@ -98,15 +106,13 @@ def test_missing_variable_is_named(bands):
 
 
 def test_every_chart_and_stack_draws_from_a_real_run():
-    import evhub
-
     res = evhub.run(["baseline", "hub"])
     b = figures.bands_from_results(res)
-    for spec in figures.CHARTS:
+    for spec in figures.charts(res.dataset.dims):
         fig = figures.chart(b, spec, base_year=res.dataset.base_year)
         assert fig.layout.yaxis.title.text, spec.key
         assert sum(len(t.y) for t in fig.data) > 0
-    for stack in figures.STACKS:
+    for stack in figures.stacks(res.dataset.dims):
         fig = figures.stacked_area(b, stack)
         assert len(fig.data) == 2 * len(stack.parts)
         # the stacked parts add up to the total in every year (a complete split)
@@ -114,3 +120,57 @@ def test_every_chart_and_stack_draws_from_a_real_run():
         parts = sum(np.asarray(t.y) for t in fig.data if t.xaxis == "x2")
         factor = figures._display(str(total["unit"].iloc[0]))[0]
         np.testing.assert_allclose(parts, total["value"].to_numpy() * factor, rtol=1e-9)
+
+
+def _relabel(raw) -> None:
+    raw["classes"]["car"]["label"] = "Autos"
+    raw["powertrains"]["bev"]["label"] = "Battery Electric"
+    raw["powertrains"]["petrol"]["label"] = "Gasoline"
+
+
+def test_figures_follow_the_labels_of_the_run_folders_dimensions(dataset, tmp_path):
+    """Relabel a class and powertrains in a copy of the dataset: no chart looks up a literal."""
+    data = tmp_path / "dataset"
+    shutil.copytree(dataset.path, data)
+    raw = yaml.safe_load((data / DIMENSIONS_FILE).read_text(encoding="utf-8"))
+    _relabel(raw)
+    (data / DIMENSIONS_FILE).write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    out = evhub.run("baseline", dataset=data).write(tmp_path / "results")
+
+    folder = read_results(out)  # the report has only the folder
+    assert folder.dims.powertrains.labels()["bev"] == "Battery Electric"
+    specs = figures.charts(folder.dims)
+    shipped = figures.charts(dataset.dims)
+    assert [s.key for s in specs] == [s.key for s in shipped]
+    rename = {"Passenger Cars": "Autos", "|BEV": "|Battery Electric"}
+    for new, old in zip(specs, shipped, strict=True):
+        wanted = list(old.variables)
+        for a, b in rename.items():
+            wanted = [v.replace(a, b) for v in wanted]
+        assert list(new.variables) == wanted
+    assert specs[1].variables == ("Stock|Autos|Battery Electric",)
+    assert specs[-1].target == "Target|Emissions|CO2|Autos"
+    sales, stock = figures.stacks(folder.dims)
+    assert (sales.parent, stock.parent) == ("Sales|Autos", "Stock|Autos")
+    assert sales.names == ("Gasoline", "Diesel", "LPG", "HEV", "PHEV", "Battery Electric")
+    assert sales.parts[0] == "Sales|Autos|Gasoline"
+    # the colours stay with the powertrains (by id), whatever their labels
+    assert sales.colours == figures.stacks(dataset.dims)[0].colours
+    html = render_report(out)
+    assert '"name":"Battery Electric"' in html
+    assert '"name":"Gasoline"' in html
+    assert '"name":"BEV"' not in html
+
+
+def test_every_powertrain_gets_a_colour(dataset):
+    """A dataset with more powertrains than the palette has colours: the palette goes round."""
+    extra = [
+        replace(m, id=f"{m.id}_2", label=f"{m.label} 2") for m in dataset.dims.powertrains.members
+    ]
+    powertrains = replace(
+        dataset.dims.powertrains, members=(*dataset.dims.powertrains.members, *extra)
+    )
+    colours = figures.powertrain_colours(replace(dataset.dims, powertrains=powertrains))
+    assert list(colours) == list(powertrains.ids)
+    assert set(colours.values()) == set(figures.POWERTRAIN_PALETTE)
+    assert colours["bev"] == colours["bev_2"]

@@ -177,7 +177,12 @@ def test_the_manifest_names_the_run_and_its_inputs(tmp_path: Path) -> None:
     for entry, path in zip(scenario["files"], paths, strict=True):
         assert entry["sha256"] == layout.sha256_file(path)
     run = out / "runs" / manifest["run_id"]
-    assert sorted(manifest["files"]) == ["evhub.duckdb", "iamc.csv", "scorecard.csv"]
+    assert sorted(manifest["files"]) == [
+        "dimensions.yaml",
+        "evhub.duckdb",
+        "iamc.csv",
+        "scorecard.csv",
+    ]
     for name, entry in manifest["files"].items():
         assert entry == {
             "bytes": (run / name).stat().st_size,

@@ -17,6 +17,7 @@ import evhub
 from evhub import figures, layout
 from evhub.errors import InputError
 from evhub.report import build, write_report
+from evhub.report.read import read_results
 
 SECTIONS = (
     "overview",
@@ -902,3 +903,30 @@ def test_interrupted_write_leaves_nothing(results_dir, tmp_path, monkeypatch):
         write_report(results_dir, out=out)
     assert str(err.value) == f"{out}: cannot write the report (disk full)"
     assert _files(tmp_path) == []
+
+
+def test_the_run_folder_holds_the_dimensions_of_its_dataset(results_dir, dataset):
+    """dimensions.yaml of the run reads back as the dataset's dimensions, labels and all."""
+    assert layout.DIMENSIONS in layout.Manifest.read(results_dir / layout.MANIFEST).files
+    assert read_results(results_dir).dims == dataset.dims
+
+
+def test_a_run_without_its_dimensions_shows_the_shipped_ones(copied, dataset):
+    """A run of an evhub that wrote no dimensions.yaml: the shipped dataset's labels."""
+    (copied / "current" / layout.DIMENSIONS).unlink()
+    (copied / layout.DIMENSIONS).unlink()
+    _reseal(copied)
+    assert read_results(copied).dims == dataset.dims
+    write_report(copied)
+
+
+def test_dimensions_this_evhub_cannot_read(copied):
+    (copied / "current" / layout.DIMENSIONS).write_text("classes: {}\n", encoding="utf-8")
+    _reseal(copied)
+    with pytest.raises(InputError) as err:
+        write_report(copied)
+    message = str(err.value)
+    assert message.startswith(f"{copied / 'dimensions.yaml'}: the dimensions of run ")
+    assert "cannot be read by this evhub (" in message
+    assert message.endswith(f"; write the folder again with `evhub run --out {copied}`")
+    assert "report.html" not in _files(copied)

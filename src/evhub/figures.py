@@ -15,30 +15,36 @@ ensemble is a solid line only. Every axis is labelled with its unit.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from evhub.ensemble.summary import QUANTILES
+from evhub.variables import fill_members, fill_one
 
 if TYPE_CHECKING:
+    from evhub.dims import Dims
     from evhub.results import Results
 
 __all__ = [
     "CHARTS",
     "COLUMNS",
+    "POWERTRAIN_PALETTE",
     "STACKS",
     "Chart",
     "Stack",
     "bands_from_results",
     "bands_from_tables",
     "chart",
+    "charts",
     "fan_chart",
+    "powertrain_colours",
     "scenario_colour",
     "stacked_area",
+    "stacks",
 ]
 
 #: Columns of a bands frame.
@@ -50,15 +56,10 @@ QUANTILE_STATS = {q: f"q{round(q * 100):02d}" for q in QUANTILES}
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 #: Colours of the variables of a chart with several (first, second, ...) in per-scenario panels.
 VARIABLE_COLOURS = ("#009E73", "#D55E00", "#0072B2")
-#: Powertrain colours for stacked areas.
-POWERTRAIN_COLOURS = {
-    "Petrol": "#8c8c8c",
-    "Diesel": "#4d4d4d",
-    "LPG": "#b8a37a",
-    "HEV": "#E69F00",
-    "PHEV": "#56B4E9",
-    "BEV": "#009E73",
-}
+#: Colours of the powertrains in stacked areas, given in the powertrains' order
+#: (``dimensions.yaml``): the first powertrain gets the first colour, and so on,
+#: round again if there are more powertrains than colours.
+POWERTRAIN_PALETTE = ("#8c8c8c", "#4d4d4d", "#b8a37a", "#E69F00", "#56B4E9", "#009E73")
 #: Display scale factors: a value in the variable's unit times the factor is in the display unit.
 _SCALES = {
     "veh": (1e-6, "million veh"),
@@ -72,6 +73,10 @@ _BANDS = (("q05", "q95", 0.12, "5–95 %"), ("q25", "q75", 0.28, "25–75 %"))
 @dataclass(frozen=True)
 class Chart:
     """A fan chart: one or more IAMC variables against an optional target path.
+
+    In :data:`CHARTS` the variables and the target are templates with the tags
+    of the variable definitions (``Stock|{Vehicle Class}|{Powertrain}``);
+    :func:`charts` fills them from a dataset's dimensions.
 
     Attributes
     ----------
@@ -87,6 +92,9 @@ class Chart:
         IAMC variable of the target path, drawn as a black dashed line.
     question
         The question the chart answers, shown under it.
+    select
+        By tag, the attributes of the member it stands for (a tag not in it
+        has one member), as :func:`evhub.variables.fill_one`.
     """
 
     key: str
@@ -95,32 +103,38 @@ class Chart:
     labels: tuple[str, ...] = ()
     target: str | None = None
     question: str = ""
+    select: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False)
 
 
-#: The fan charts of the report and the dashboard, in order.
+#: The battery-electric powertrain: it has a plug and burns no fuel.
+_BATTERY_ELECTRIC = {"Powertrain": {"plug": True, "fuel": None}}
+_CLASS = "{Vehicle Class}"
+
+#: The fan charts of the report and the dashboard, in order, as templates (see :func:`charts`).
 CHARTS: tuple[Chart, ...] = (
     Chart(
         "ev-share",
         "EV share of new-car sales",
-        ("Share|Sales|Passenger Cars|EV",),
+        (f"Share|Sales|{_CLASS}|EV",),
         question="How fast do buyers switch to battery-electric and plug-in hybrid cars?",
     ),
     Chart(
         "bev-stock",
         "Battery-electric cars on the road",
-        ("Stock|Passenger Cars|BEV",),
+        (f"Stock|{_CLASS}|{{Powertrain}}",),
         question="How many battery-electric cars are registered?",
+        select=_BATTERY_ELECTRIC,
     ),
     Chart(
         "cars-built",
         "Cars built in the country",
-        ("Production|Passenger Cars",),
+        (f"Production|{_CLASS}",),
         question="How many passenger cars do the plants build?",
     ),
     Chart(
         "cars-exported",
         "Cars exported",
-        ("Exports|Passenger Cars",),
+        (f"Exports|{_CLASS}",),
         question="How many of them are exported?",
     ),
     Chart(
@@ -133,8 +147,8 @@ CHARTS: tuple[Chart, ...] = (
     Chart(
         "co2",
         "Road CO2 of passenger cars against the target path",
-        ("Emissions|CO2|Passenger Cars",),
-        target="Target|Emissions|CO2|Passenger Cars",
+        (f"Emissions|CO2|{_CLASS}",),
+        target=f"Target|Emissions|CO2|{_CLASS}",
         question="Are cars on the national path to the 2030 and 2053 targets?",
     ),
 )
@@ -142,30 +156,123 @@ CHARTS: tuple[Chart, ...] = (
 
 @dataclass(frozen=True)
 class Stack:
-    """A stacked area of a total split by powertrain (one panel per scenario)."""
+    """A stacked area of a total split by powertrain (one panel per scenario).
+
+    In :data:`STACKS` the parent and the parts are templates: each part has
+    the tag ``{Powertrain}`` and stands for one variable per powertrain
+    (``Sales|{Vehicle Class}|{Powertrain}``); :func:`stacks` fills them from a
+    dataset's dimensions.
+
+    Attributes
+    ----------
+    key
+        Short id (used in HTML anchors and dashboard keys).
+    title
+        Figure title.
+    parent
+        The IAMC variable of the total.
+    parts
+        The IAMC variables that add up to it, stacked in order.
+    names
+        The legend name of each part (default: the last part of its name).
+    colours
+        The colour of each part (default: :data:`POWERTRAIN_PALETTE` in order).
+    """
 
     key: str
     title: str
     parent: str
     parts: tuple[str, ...]
+    names: tuple[str, ...] = ()
+    colours: tuple[str, ...] = ()
 
 
-_POWERTRAINS = tuple(POWERTRAIN_COLOURS)
-#: The stacked areas of the report and the dashboard.
+#: The stacked areas of the report and the dashboard, as templates (see :func:`stacks`).
 STACKS: tuple[Stack, ...] = (
     Stack(
         "sales-by-powertrain",
         "New-car sales by powertrain",
-        "Sales|Passenger Cars",
-        tuple(f"Sales|Passenger Cars|{p}" for p in _POWERTRAINS),
+        f"Sales|{_CLASS}",
+        (f"Sales|{_CLASS}|{{Powertrain}}",),
     ),
     Stack(
         "stock-by-powertrain",
         "Cars on the road by powertrain",
-        "Stock|Passenger Cars",
-        tuple(f"Stock|Passenger Cars|{p}" for p in _POWERTRAINS),
+        f"Stock|{_CLASS}",
+        (f"Stock|{_CLASS}|{{Powertrain}}",),
     ),
 )
+
+
+def powertrain_colours(dims: Dims) -> dict[str, str]:
+    """The colour of each powertrain by id: :data:`POWERTRAIN_PALETTE` in member order.
+
+    >>> from evhub.dataset import load_dataset
+    >>> powertrain_colours(load_dataset().dims)["bev"]
+    '#009E73'
+    """
+    return {
+        id_: POWERTRAIN_PALETTE[k % len(POWERTRAIN_PALETTE)]
+        for k, id_ in enumerate(dims.powertrains.ids)
+    }
+
+
+def charts(dims: Dims) -> tuple[Chart, ...]:
+    """The fan charts of :data:`CHARTS` for a dataset: tags filled with its members' labels.
+
+    Parameters
+    ----------
+    dims
+        The dataset's dimensions (:attr:`evhub.dataset.Dataset.dims`, or
+        :attr:`evhub.report.read.ResultsFolder.dims` of a results folder).
+
+    Raises
+    ------
+    InputError
+        If a chart's tag stands for no member or for several
+        (:func:`evhub.variables.fill_one`).
+
+    >>> from evhub.dataset import load_dataset
+    >>> charts(load_dataset().dims)[1].variables
+    ('Stock|Passenger Cars|BEV',)
+    """
+    out = []
+    for spec in CHARTS:
+        *variables, target = fill_one(
+            [*spec.variables, spec.target or ""], dims, spec.select, what=f"chart {spec.key!r}"
+        )
+        out.append(replace(spec, variables=tuple(variables), target=target or None, select={}))
+    return tuple(out)
+
+
+def stacks(dims: Dims) -> tuple[Stack, ...]:
+    """The stacked areas of :data:`STACKS` for a dataset: one part per powertrain.
+
+    Each part is named with its powertrain's label and coloured by
+    :func:`powertrain_colours`.
+
+    >>> from evhub.dataset import load_dataset
+    >>> stacks(load_dataset().dims)[0].names
+    ('Petrol', 'Diesel', 'LPG', 'HEV', 'PHEV', 'BEV')
+    """
+    colours = powertrain_colours(dims)
+    out = []
+    for spec in STACKS:
+        (parent,) = fill_one([spec.parent], dims, what=f"chart {spec.key!r}")
+        parts: list[str] = []
+        names: list[str] = []
+        shades: list[str] = []
+        for template in spec.parts:
+            for name, ids in fill_members(template, dims):
+                parts.append(name)
+                names.append(dims.powertrains.label(ids["Powertrain"]))
+                shades.append(colours[ids["Powertrain"]])
+        out.append(
+            replace(
+                spec, parent=parent, parts=tuple(parts), names=tuple(names), colours=tuple(shades)
+            )
+        )
+    return tuple(out)
 
 
 def _long(wide: pd.DataFrame, stat: pd.Series | str) -> pd.DataFrame:
@@ -488,9 +595,12 @@ def stacked_area(
         subplot_titles=list(scenarios),
         horizontal_spacing=0.03,
     )
+    names = stack.names or tuple(p.rsplit("|", 1)[-1] for p in stack.parts)
+    shades = stack.colours or tuple(
+        POWERTRAIN_PALETTE[k % len(POWERTRAIN_PALETTE)] for k in range(len(stack.parts))
+    )
     for col, scen in enumerate(scenarios, start=1):
-        for part in stack.parts:
-            powertrain = part.rsplit("|", 1)[1]
+        for part, powertrain, colour in zip(stack.parts, names, shades, strict=True):
             rows = frame[(frame["scenario"] == scen) & (frame["variable"] == part)]
             series = _series(rows, "central")
             fig.add_trace(
@@ -499,7 +609,7 @@ def stacked_area(
                     y=series.to_numpy() * factor,
                     mode="lines",
                     stackgroup=f"s{col}",
-                    line={"width": 0.5, "color": POWERTRAIN_COLOURS[powertrain]},
+                    line={"width": 0.5, "color": colour},
                     name=powertrain,
                     legendgroup=powertrain,
                     showlegend=col == 1,

@@ -7,9 +7,9 @@ every reader (:func:`evhub.report.read.read_results`) uses it. A results folder
 
     OUT/
       runs/<run-id>/           one complete run: iamc.csv, scorecard.csv,
-                               evhub.duckdb, with an ensemble iamc_quantiles.csv
-                               and targets.csv, manifest.json, and the
-                               report.html that `evhub report` adds
+                               evhub.duckdb, dimensions.yaml, with an ensemble
+                               iamc_quantiles.csv and targets.csv, manifest.json,
+                               and the report.html that `evhub report` adds
       current -> runs/<run-id>
       iamc.csv -> current/iamc.csv    one link per file of the current run
       ...
@@ -31,6 +31,11 @@ A run folder's ``manifest.json`` names the run (id, evhub version, time, the
 request, the dataset and the scenario files with their checksums) and lists
 every file of the run with its size and SHA-256, so a run can be cited and
 reproduced, and a folder whose files are not from one run is refused.
+
+A run folder describes itself: ``dimensions.yaml`` holds the dimensions of the
+run's dataset (its vehicle classes, powertrains, origins, ... with their
+labels, as :mod:`evhub.dims` reads them), so a reader builds the figures of
+the run's variables without the dataset (:func:`read_dims`).
 
 Store tables are long tables: categories (powertrains, origins, vehicle
 classes, ...) are values in rows, never column names, so they can change
@@ -58,7 +63,10 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from evhub.dataset import Dataset, load_dataset
+import yaml
+
+from evhub.dataset import DEFAULT_DATASET, Dataset, load_dataset
+from evhub.dims import DIMENSIONS_FILE, Dims, load_dims
 from evhub.errors import InputError
 from evhub.scenario import flatten, list_scenarios, load_scenario
 
@@ -72,6 +80,7 @@ __all__ = [
     "CRASH_ENV",
     "CRASH_STAGES",
     "CURRENT",
+    "DIMENSIONS",
     "ENSEMBLE_FILES",
     "ENSEMBLE_SCORECARD",
     "ENSEMBLE_STORE_TABLES",
@@ -103,11 +112,13 @@ __all__ = [
     "lock",
     "manifest_body",
     "open_run",
+    "read_dims",
     "scratch_folder",
     "sensitivity_files",
     "sha256_file",
     "tree_checksum",
     "write_atomically",
+    "write_dims",
     "write_run",
 ]
 
@@ -129,10 +140,12 @@ STORE = "evhub.duckdb"
 REPORT = "report.html"
 #: The manifest of one run (:class:`Manifest`).
 MANIFEST = "manifest.json"
+#: The dimensions of the run's dataset (:func:`write_dims`, :func:`read_dims`).
+DIMENSIONS = DIMENSIONS_FILE
 #: Files an ensemble adds to a run.
 ENSEMBLE_FILES = (QUANTILES, TARGETS)
 #: Files a run writes (the ensemble's only with an ensemble), besides its manifest.
-RUN_FILES = (IAMC, SCORECARD, QUANTILES, TARGETS, STORE)
+RUN_FILES = (IAMC, SCORECARD, QUANTILES, TARGETS, STORE, DIMENSIONS)
 #: Names in the results folder that are links into the current run (when it has the file).
 LINKED = (*RUN_FILES, MANIFEST, REPORT)
 #: Sub-folder of the results folder that holds the run folders.
@@ -1631,6 +1644,68 @@ def open_run(folder: str | Path) -> tuple[Path, Manifest]:
                 )
                 raise InputError(msg)
     return run, manifest
+
+
+def write_dims(dims: Dims, path: Path) -> None:
+    """Write a dataset's dimensions as a ``dimensions.yaml`` that :func:`read_dims` reads back.
+
+    Every dimension's members in order, each with its label, description
+    and attributes (the format of a dataset's ``dimensions.yaml``, comments
+    and sources' text left out).
+    """
+    raw = {
+        name: {
+            m.id: {"label": m.label, "description": m.description, **dict(m.attributes)}
+            for m in getattr(dims, name).members
+        }
+        for name in Dims.NAMES
+    }
+    text = (
+        "# The dimensions of the dataset of this run, as the run used them (written by evhub).\n"
+        + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=100)
+    )
+    with path.open("w", encoding="utf-8", newline="\n") as stream:
+        stream.write(text)
+
+
+def read_dims(run: Path, manifest: Manifest, shown: Path | None = None) -> Dims:
+    """The dimensions of the dataset of a run (its ``dimensions.yaml``).
+
+    A run of an evhub before run folders held their dimensions (its manifest
+    lists no ``dimensions.yaml``) gets the dimensions of the dataset shipped
+    with evhub (:data:`evhub.dataset.DEFAULT_DATASET`), which are those of
+    its results if it ran on that dataset; a run of another dataset then
+    shows other labels than its files, and a reader that looks a variable up
+    by name finds none (the report says to write the folder again).
+
+    Parameters
+    ----------
+    run
+        The run folder (checked with :func:`open_run`).
+    manifest
+        Its manifest.
+    shown
+        The results folder, as messages name it (default: ``run``).
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read as dimensions by this evhub (the message
+        names it and says to write the folder again).
+    """
+    shown = shown if shown is not None else run
+    if DIMENSIONS not in manifest.files:
+        root = Path(str(resources.files("evhub").joinpath("data")))
+        return load_dims(root / DEFAULT_DATASET / DIMENSIONS_FILE)
+    try:
+        return load_dims(run / DIMENSIONS)
+    except InputError as exc:
+        first = str(exc).splitlines()[0].replace(str(run / DIMENSIONS), str(shown / DIMENSIONS))
+        msg = (
+            f"{shown / DIMENSIONS}: the dimensions of run {manifest.run_id} cannot be read by "
+            f"this evhub ({first}); write the folder again with `evhub run --out {shown}`"
+        )
+        raise InputError(msg) from None
 
 
 # --------------------------------------------------------------------------

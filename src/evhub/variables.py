@@ -24,9 +24,9 @@ differ.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import xarray as xr
 
@@ -38,7 +38,9 @@ from evhub.model import indicators
 __all__ = [
     "MODEL",
     "Getter",
+    "fill_members",
     "fill_names",
+    "fill_one",
     "iamc_names",
     "iamc_variables",
     "memo_variables",
@@ -292,6 +294,77 @@ def _expand(
     return out
 
 
+def fill_members(template: str, dims: Dims) -> list[tuple[str, dict[str, str]]]:
+    """Each name a template stands for, with the id of the member each tag stands for.
+
+    In member order, as :func:`fill_names` (which gives the names only).
+
+    >>> from evhub.dataset import load_dataset
+    >>> fill_members("Stock|{Vehicle Class}|{Powertrain}", load_dataset().dims)[-1]
+    ('Stock|Passenger Cars|BEV', {'Vehicle Class': 'car', 'Powertrain': 'bev'})
+    """
+    return _expand(template, _members(dims))
+
+
+def fill_one(
+    templates: Sequence[str],
+    dims: Dims,
+    select: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    what: str = "template",
+) -> list[str]:
+    """Templates filled with one member per tag: the one ``select`` picks, or the only one.
+
+    Parameters
+    ----------
+    templates
+        Texts with tags of :data:`evhub.definitions.TAGS` or ``{Union}``; a
+        tag used in several of them stands for the same member in each.
+    dims
+        The dataset's dimensions.
+    select
+        By tag, the attributes of the member it stands for
+        (``{"Powertrain": {"plug": True, "fuel": None}}``: the battery-electric
+        powertrain); a tag not in it must have one member.
+    what
+        What the templates are, for messages (``scorecard indicator 'Car CO2'``).
+
+    Returns
+    -------
+    list of str
+        The filled texts, in the order of ``templates``.
+
+    Raises
+    ------
+    InputError
+        If a tag is unknown, or stands for no member or for several.
+
+    >>> from evhub.dataset import load_dataset
+    >>> fill_one(["Stock|{Vehicle Class}|{Powertrain}"], load_dataset().dims,
+    ...          {"Powertrain": {"plug": True, "fuel": None}})
+    ['Stock|Passenger Cars|BEV']
+    """
+    members = _members(dims)
+    chosen: dict[str, str] = {}
+    for tag in dict.fromkeys(t for text in templates for t in tags(text)):
+        if tag not in members:
+            msg = f"{what}: unknown tag {{{tag}}}"
+            raise InputError(msg)
+        pool = members[tag]
+        if select and tag in select:
+            dim = _dimension(dims, tag)
+            wanted = set(dim.where(**dict(select[tag])))
+            pool = tuple(m for m in pool if m[0] in wanted)
+        if len(pool) != 1:
+            msg = (
+                f"{what}: tag {{{tag}}} must select one member, "
+                f"found {len(pool)} ({', '.join(i for i, _ in pool) or 'none'})"
+            )
+            raise InputError(msg)
+        chosen[tag] = pool[0][1]
+    return [fill_tags(text, chosen) for text in templates]
+
+
 def fill_names(template: str, dims: Dims) -> list[str]:
     """The variable names a template with tags stands for, in member order.
 
@@ -399,35 +472,15 @@ def scorecard_indicators(dims: Dims) -> tuple[indicators.Indicator, ...]:
     >>> [i.variable for i in scorecard_indicators(load_dataset().dims)][2]
     'Stock|Passenger Cars|BEV'
     """
-    members = _members(dims)
     out = []
     for ind in indicators.INDICATORS:
-        chosen: dict[str, str] = {}
-        for tag in dict.fromkeys(tags(ind.label) + tags(ind.variable) + tags(ind.target or "")):
-            if tag not in members:
-                msg = f"scorecard indicator {ind.label!r}: unknown tag {{{tag}}}"
-                raise InputError(msg)
-            pool = members[tag]
-            if tag in ind.select:
-                dim = _dimension(dims, tag)
-                wanted = set(dim.where(**dict(ind.select[tag])))
-                pool = tuple(m for m in pool if m[0] in wanted)
-            if len(pool) != 1:
-                msg = (
-                    f"scorecard indicator {ind.label!r}: tag {{{tag}}} must select one member, "
-                    f"found {len(pool)} ({', '.join(i for i, _ in pool) or 'none'})"
-                )
-                raise InputError(msg)
-            chosen[tag] = pool[0][1]
-        out.append(
-            replace(
-                ind,
-                label=fill_tags(ind.label, chosen),
-                variable=fill_tags(ind.variable, chosen),
-                target=fill_tags(ind.target, chosen) if ind.target else None,
-                select={},
-            )
+        label, variable, target = fill_one(
+            [ind.label, ind.variable, ind.target or ""],
+            dims,
+            ind.select,
+            what=f"scorecard indicator {ind.label!r}",
         )
+        out.append(replace(ind, label=label, variable=variable, target=target or None, select={}))
     names = iamc_variables(dims)
     for ind in out:
         for name in (ind.variable, ind.target):

@@ -354,12 +354,13 @@ def _figures(selected: Sequence[logic.Run]) -> dict[str, go.Figure]:
     years = logic.chart_years(selected[-1])
     base_year = selected[-1].base_year
     colours = dict(st.session_state.get("colours") or {})
+    dims = _dataset().dims
     figs: dict[str, go.Figure] = {}
-    for spec in figures.CHARTS:
+    for spec in figures.charts(dims):
         figs[f"chart-{spec.key}"] = figures.chart(
             bands, spec, scenarios=labels, years=years, base_year=base_year, colours=colours
         )
-    for stack in figures.STACKS:
+    for stack in figures.stacks(dims):
         figs[f"stack-{stack.key}"] = figures.stacked_area(
             bands, stack, scenarios=labels, years=years, base_year=base_year
         )
@@ -369,14 +370,14 @@ def _figures(selected: Sequence[logic.Run]) -> dict[str, go.Figure]:
 
 def _charts(selected: Sequence[logic.Run]) -> None:
     figs = _figures(selected)
-    charts = list(figures.CHARTS)
+    charts = list(figures.charts(_dataset().dims))
     for i in range(0, len(charts), 2):
         for column, spec in zip(st.columns(2), charts[i : i + 2], strict=False):
             with column:
                 key = f"chart-{spec.key}"
                 st.plotly_chart(figs[key], key=key, config={"displaylogo": False})
                 st.caption(spec.question)
-    for stack in figures.STACKS:
+    for stack in figures.stacks(_dataset().dims):
         key = f"stack-{stack.key}"
         st.plotly_chart(figs[key], key=key, config={"displaylogo": False})
 

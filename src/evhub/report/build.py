@@ -365,7 +365,7 @@ def _figures(
     last = int(bands["year"].max())
     years = (max(DISPLAY_START, int(bands["year"].min())), last)
     fans, stacks = [], []
-    for spec in figures.CHARTS:
+    for spec in figures.charts(folder.dims):
         needed = [*spec.variables, *([spec.target] if spec.target else [])]
         try:
             fig = figures.chart(
@@ -378,7 +378,7 @@ def _figures(
             )
             raise InputError(msg) from None
         fans.append(_Figure(spec.key, spec.title, spec.question, _figure_html(fig, spec.key)))
-    for stack in figures.STACKS:
+    for stack in figures.stacks(folder.dims):
         try:
             fig = figures.stacked_area(
                 _only(bands, stack.parts),

@@ -4,7 +4,9 @@ The folder's schema is that of :mod:`evhub.layout`: the current run's files,
 checked against its ``manifest.json`` (every file from one run), the DuckDB
 store ``evhub.duckdb`` (the tables in :data:`TABLES`, and with an ensemble
 those in :data:`ENSEMBLE_TABLES`, with the manifest's run id) and the IAMC
-tables ``iamc.csv`` and, with an ensemble, ``iamc_quantiles.csv``. Every
+tables ``iamc.csv`` and, with an ensemble, ``iamc_quantiles.csv``, and the
+dimensions of the run's dataset (``dimensions.yaml``, :func:`evhub.layout.read_dims`),
+whose labels the figures' variables carry. Every
 problem is raised as one :class:`evhub.errors.InputError` that names the file,
 the table or column and what was expected. The store is opened read-only and
 the model is not run again.
@@ -20,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from evhub import layout
+from evhub.dims import Dims
 from evhub.errors import InputError
 from evhub.layout import ENSEMBLE_SCORECARD, ENSEMBLE_TABLES, IAMC, QUANTILES, STORE, TABLES
 
@@ -45,6 +48,10 @@ class ResultsFolder:
     quantiles
         ``iamc_quantiles.csv`` (the same with a ``Quantile`` column [1]), or
         ``None`` without an ensemble.
+    dims
+        The dimensions of the run's dataset (:func:`evhub.layout.read_dims`:
+        those of the shipped dataset for a run of an evhub that did not
+        write them).
     run
         The folder of the run that was read (``path/runs/<run-id>``, or
         ``path`` if it is a run folder itself).
@@ -56,6 +63,7 @@ class ResultsFolder:
     tables: Mapping[str, pd.DataFrame]
     iamc: pd.DataFrame
     quantiles: pd.DataFrame | None
+    dims: Dims
     run: Path | None = None
     manifest: layout.Manifest | None = None
 
@@ -205,7 +213,7 @@ def read_results(folder: str | Path) -> ResultsFolder:
         If the folder has no manifest, a file does not match it or the
         store's run id is another run's (the files are not from one run), or
         the store, a table, a column or an IAMC file is missing, or the store
-        cannot be read; the message names which.
+        or the dimensions cannot be read; the message names which.
     """
     path = Path(folder)
     if path.is_file():
@@ -253,5 +261,11 @@ def read_results(folder: str | Path) -> ResultsFolder:
             )
             raise InputError(msg)
     return ResultsFolder(
-        path=path, tables=tables, iamc=iamc, quantiles=quantiles, run=run, manifest=manifest
+        path=path,
+        tables=tables,
+        iamc=iamc,
+        quantiles=quantiles,
+        dims=layout.read_dims(run, manifest, path),
+        run=run,
+        manifest=manifest,
     )

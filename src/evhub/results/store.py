@@ -1,4 +1,8 @@
-"""Writing a run's files: ``iamc.csv``, ``scorecard.csv``, the ensemble's CSVs and the store.
+"""Writing a run's files: the IAMC tables, the scorecard, the store and the dimensions.
+
+``iamc.csv``, ``scorecard.csv``, with an ensemble ``iamc_quantiles.csv`` and
+``targets.csv``, the DuckDB store and ``dimensions.yaml`` (the dimensions of
+the run's dataset, :func:`evhub.layout.write_dims`).
 
 :func:`write_files` fills the folder of one run (:func:`evhub.layout.write_run`
 swaps it in); :func:`write_store` writes the DuckDB store, whose tables and
@@ -60,6 +64,7 @@ def write_files(
         quantiles, targets = results.ensemble.quantiles(), results.ensemble.targets()
         quantiles.to_csv(folder / layout.QUANTILES, index=False, float_format=_FLOAT_FORMAT)
         targets.to_csv(folder / layout.TARGETS, index=False, float_format=_FLOAT_FORMAT)
+    layout.write_dims(results.dataset.dims, folder / layout.DIMENSIONS)
     write_store(results, folder / layout.STORE, progress, run_id=run_id, created=created)
 
 
