@@ -149,7 +149,7 @@ CHARTS: tuple[Chart, ...] = (
         "Road CO2 of passenger cars against the target path",
         (f"Emissions|CO2|{_CLASS}",),
         target=f"Target|Emissions|CO2|{_CLASS}",
-        question="Are cars on the national path to the 2030 and 2053 targets?",
+        question="Are cars on the national path to the emission targets?",
     ),
 )
 
