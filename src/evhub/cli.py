@@ -55,7 +55,9 @@ _AS_GIVEN = str
 
 DatasetOption = Annotated[
     Path | None,
-    typer.Option("--dataset", "-d", help="Dataset folder (default: the shipped Türkiye dataset)."),
+    typer.Option(
+        "--dataset", "-d", help="Dataset folder (default: the dataset shipped with evhub)."
+    ),
 ]
 
 

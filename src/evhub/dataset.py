@@ -48,8 +48,14 @@ __all__ = [
     "validate_dataset",
 ]
 
-#: The dataset shipped with evhub.
-DEFAULT_DATASET = "turkiye"
+#: The folder under ``evhub/data/`` of the dataset evhub runs when given none,
+#: named by ``data/default_dataset.txt`` (data, like the dataset itself).
+DEFAULT_DATASET = (
+    resources.files("evhub")
+    .joinpath("data/default_dataset.txt")
+    .read_text(encoding="utf-8")
+    .strip()
+)
 
 _ASSUMPTION_COLUMNS = ["parameter", "value", "unit", "status", "low", "high", "source", "note"]
 _MAX_PROBLEMS = 25
