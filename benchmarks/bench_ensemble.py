@@ -75,7 +75,7 @@ PrintFn = Callable[[str], None]
 def _measure(runs: int, mode: str, write: bool) -> dict:
     """Time the whole chain for ``runs`` members in this (fresh) process."""
     import evhub  # imports evhub.ensemble too: an import, not timed
-    from evhub.variables import IAMC_VARIABLES
+    from evhub.variables import iamc_variables
 
     if mode == DASK:
         import dask.distributed  # noqa: F401  (likewise)
@@ -111,7 +111,7 @@ def _measure(runs: int, mode: str, write: bool) -> dict:
     }
     if write:
         out.update(_write_times(res, WRITE_REPEATS))
-        out["store_rows"] = runs * len(IAMC_VARIABLES) * len(data.years)
+        out["store_rows"] = runs * len(iamc_variables(data.dims)) * len(data.years)
         out["main_bytes_with_write"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     res.ensemble.close()
     return out

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import evhub
-from evhub.compose import build_inputs, parameter_arrays
+from evhub.compose import build_inputs, chain_parameters, parameter_layout
 from evhub.model import pipeline, production, trade
 from evhub.model.chain import simulate_hub
 from evhub.model.pipeline import Projects
@@ -293,6 +293,7 @@ def _two_projects(replaces: int) -> Projects:
     return Projects(
         ids=("old", "new"),
         stages=("operating", "announced"),
+        stage_index=np.array([0, 1], dtype=np.intp),
         stage_building=np.array([True, False]),
         stage_producing=np.array([True, False]),
         kinds=("car", "car"),
@@ -319,14 +320,18 @@ def _simulate_two(dataset: evhub.Dataset, replaces: int) -> tuple[np.ndarray, np
         sorted(int(p.rsplit(".", 1)[1]) for p in values if p.startswith("grid.renewable_share.")),
         sorted(int(p.rsplit(".", 1)[1]) for p in values if p.startswith("market.gdp_growth.")),
     )
-    inputs = dataclasses.replace(inputs, projects=_two_projects(replaces))
-    params = {
-        k: v for k, v in parameter_arrays(values).items() if not k.startswith("pipeline.ramp.")
-    }
-    params["pipeline.stages.announced.probability"] = np.array([0.7])
-    params["pipeline.stages.announced.delay"] = np.array([0.0])
-    params["pipeline.ramp.1"] = np.array([0.5])
-    params["pipeline.ramp.2"] = np.array([1.0])
+    inputs = dataclasses.replace(inputs, projects=_two_projects(replaces), history_pipeline=None)
+    params = chain_parameters(values, parameter_layout(dataset, values, ("old", "new")))
+    # two stages: operating (probability 1) and announced (0.7, no delay); ramp 1/2, 1;
+    # the history years follow these too (no dataset defaults for this registry)
+    pipe = dataclasses.replace(
+        params.pipeline,
+        stage_probability=np.array([[1.0, 0.7]]),
+        stage_delay=np.array([[0.0, 0.0]]),
+        stage_lead_time=np.zeros((1, 2)),  # both have a start (or produce already)
+        ramp=np.array([[0.5, 1.0]]),
+    )
+    params = dataclasses.replace(params, pipeline=pipe)
     n = len(inputs.years)
     out = simulate_hub(inputs, params, np.zeros((1, 6, n)), np.zeros((1, 6, n)))
     return out["capacity"][0], inputs.years

@@ -109,7 +109,8 @@ def _neither_drop_nor_mapping(tmp_path: Path) -> Case:
     path = _scenario(tmp_path, "  pipeline.overrides.byd-manisa: keep\n")
     pattern = (
         _at(path) + r"pipeline\.overrides\.byd-manisa = 'keep': give 'drop' or a mapping of "
-        r"\['drop', 'delay', 'probability', 'capacity', 'start_year'\] for project 'byd-manisa'"
+        r"\['drop', 'delay', 'probability', 'capacity', 'start_year', 'lead_time'\] "
+        r"for project 'byd-manisa'"
     )
     return Case(str(path), None, pattern)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+from dataclasses import fields
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
@@ -17,8 +19,9 @@ from evhub import compose, parameters
 from evhub.dims import DIMENSIONS_FILE, load_dims
 from evhub.errors import InputError
 from evhub.model import chain
+from evhub.model import parameters as typed
 from evhub.model.indicators import INDICATORS
-from evhub.pipeline import load_pipeline
+from evhub.model.parameters import ChainParameters
 from evhub.scenario import (
     KEYED,
     OVERRIDES,
@@ -128,28 +131,20 @@ def test_a_goal_seek_may_leave_the_sampling_range(dataset) -> None:
 # --------------------------------------------------------------------------
 
 
-class _Recording(Mapping[str, Any]):
-    """A mapping that records the keys read by ``[]`` and ``get`` (not by iterating)."""
+class _Recording:
+    """A group of typed parameters that records the fields the chain reads."""
 
-    def __init__(self, inner: Mapping[str, Any]) -> None:
-        self.inner = inner
-        self.read: set[str] = set()
+    def __init__(self, inner: Any, group: str, read: set[str]) -> None:
+        self._inner, self._group, self._read = inner, group, read
 
-    def __getitem__(self, key: str) -> Any:
-        self.read.add(key)
-        return self.inner[key]
+    def __getattr__(self, name: str) -> Any:
+        self._read.add(f"{self._group}.{name}")
+        return getattr(self._inner, name)
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.inner)
 
-    def __len__(self) -> int:
-        return len(self.inner)
-
-    def values(self) -> Any:  # the chain takes the number of runs from any value
-        return self.inner.values()
-
-    def items(self) -> Any:
-        return self.inner.items()
+def _recorded(params: ChainParameters, read: set[str]) -> ChainParameters:
+    groups = {f.name: _Recording(getattr(params, f.name), f.name, read) for f in fields(params)}
+    return ChainParameters(**groups)
 
 
 def _middle(row: parameters.ParameterSpec) -> float:
@@ -172,45 +167,100 @@ def _variants() -> list[dict[str, Any]]:
     return out
 
 
+def _declared() -> set[str]:
+    """Every field of the chain's typed parameters, as ``group.name``."""
+    return {
+        f"{group.name}.{f.name}"
+        for group in fields(ChainParameters)
+        for f in fields(getattr(typed, group.type) if isinstance(group.type, str) else group.type)
+    }
+
+
 @pytest.fixture(scope="module")
 def model_reads() -> set[str]:
-    """Every key the chain reads from its parameters and options, over :func:`_variants`."""
+    """Every field the chain reads from its typed parameters, over :func:`_variants`."""
     data = evhub.load_dataset()
     read: set[str] = set()
     for overrides in _variants():
         resolved = evhub.resolve("baseline", data, overrides)
-        inputs, options, params = compose.prepare(resolved, data)
-        rec_params, rec_options = _Recording(params), _Recording(options)
-        chain.simulate(inputs, rec_params, rec_options)
-        read |= rec_params.read | rec_options.read
+        inputs, params = compose.prepare(resolved, data)
+        chain.simulate(inputs, _recorded(params, read))
     return read
 
 
-def test_every_catalogue_path_is_read_by_the_model(dataset, model_reads) -> None:
+def test_every_field_is_read_by_the_chain(model_reads) -> None:
+    assert _declared() - model_reads == set()
+
+
+def test_every_row_fills_a_field_and_every_field_has_a_row() -> None:
     goals = {ind.goal for ind in INDICATORS if ind.goal}
-    # the chain reads the stages the registry's projects are at (no project is at
-    # some early stages, so their values cannot change a run of this dataset)
-    at = {p.stage for p in load_pipeline(dataset)}
-    unread = []
-    for item in parameters.expand(dataset.dims):
-        if item.keys.get("stage", next(iter(at))) not in at:
-            continue
-        if item.path.startswith("targets."):  # read by the scorecard, by goal
-            if item.path.split(".")[1] not in goals:
-                unread.append(item.path)
-        elif item.fixed:
-            if item.path not in model_reads:
-                unread.append(item.path)
-        elif not any(item.spec.matches(p) for p in model_reads):
-            unread.append(item.path)
-    assert unread == []
-
-
-def test_every_model_input_has_a_row(model_reads) -> None:
-    # per-project draws of an ensemble (evhub.ensemble.design), not scenario parameters
-    drawn = re.compile(r"^pipeline\.(realised|delay|lead_time)\.[^.]+$")
-    orphans = sorted(p for p in model_reads if parameters.spec(p) is None and not drawn.match(p))
+    # a row without a field is a target of the scorecard, read by goal
+    orphans = [
+        r.path
+        for r in parameters.specs()
+        if not r.field and not (r.path.startswith("targets.") and r.path.split(".")[1] in goals)
+    ]
     assert orphans == []
+    named = [r.field for r in parameters.specs() if r.field]
+    assert len(named) == len(set(named))  # one row per field
+    assert set(named) == _declared()
+
+
+def test_the_builder_orders_members_and_converts_percent(dataset) -> None:
+    values = dict(evhub.resolve("baseline", dataset).values)
+    values |= {
+        # battery powertrains of dimensions.yaml in order: hev, phev, bev
+        "market.bev_share.ceiling": 60.0,
+        "market.hev_share.ceiling": 10.0,
+        "market.phev_share.ceiling": np.array([20.0, 30.0]),  # one value per run
+        "pipeline.overrides.b.delay": 3.0,
+        "pipeline.overrides.a.drop": True,
+        "market.ice_ban_year": None,
+        "trade.duty.eu": 0.0,  # origins other than home: china, eu, other
+        "trade.duty.china": 40.0,
+        "trade.duty.other": 10.0,
+        "trade.export_price": 25_000.0,  # not a percent: as it is
+    }
+    # the years of a year-keyed group in order, whatever the order given
+    values = {k: v for k, v in values.items() if not k.startswith("market.gdp_growth.")} | {
+        "market.gdp_growth.2040": 2.0,
+        "market.gdp_growth.2031": 4.0,
+    }
+    held = SimpleNamespace(dims=dataset.dims, memo={})
+    layout = compose.parameter_layout(held, values, projects=("a", "b"))  # type: ignore[arg-type]
+    params = layout.build(values, runs=2)
+    np.testing.assert_array_equal(params.market.share_ceiling, [[0.1, 0.2, 0.6], [0.1, 0.3, 0.6]])
+    np.testing.assert_array_equal(params.market.gdp_growth, [[0.04, 0.02], [0.04, 0.02]])
+    np.testing.assert_array_equal(params.trade.duty, [[0.4, 0.0, 0.1]] * 2)
+    np.testing.assert_array_equal(params.trade.export_price, [25_000.0] * 2)
+    np.testing.assert_array_equal(params.pipeline.project_delay, [[np.nan, 3.0]] * 2)
+    np.testing.assert_array_equal(params.pipeline.project_drop, [[1.0, np.nan]] * 2)
+    np.testing.assert_array_equal(params.pipeline.project_lead_time, np.full((2, 2), np.nan))
+    np.testing.assert_array_equal(params.market.ice_ban_year, [np.nan, np.nan])
+    assert params.market.sales_mode == values["market.sales_mode"]
+    assert params.pipeline.stage_probability.shape == (2, len(dataset.dims.stages.ids))
+
+
+def test_the_model_masks_pick_the_catalogue_members(dataset) -> None:
+    cats = compose.categories(dataset)
+    pts = np.array(cats.powertrains)
+    dims = dataset.dims
+    for selector, mask in (
+        ("powertrains[battery=true]", cats.battery),
+        ("powertrains[plug=true]", cats.plug),
+        ("powertrains[fuel!=null]", cats.fuel_of >= 0),
+        ("powertrains[plug=true,fuel!=null]", cats.plug & (cats.fuel_of >= 0)),
+    ):
+        assert parameters.select(dims, selector) == pts[mask].tolist(), selector
+    assert parameters.select(dims, "origins[home=false]") == list(cats.origins)
+
+
+def test_a_missing_value_is_refused(dataset) -> None:
+    values = dict(evhub.resolve("baseline", dataset).values)
+    layout = compose.parameter_layout(dataset, values)
+    del values["trade.utilisation"]
+    with pytest.raises(ValueError, match=r"trade\.utilisation: no value for trade\.utilisation"):
+        layout.build(values)
 
 
 def test_group_rules_name_groups_of_the_model(dataset) -> None:

@@ -13,18 +13,19 @@ the LPG share of the stock in the last calibration year
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from evhub.compose import build_inputs, keyed_years, parameter_arrays
+from evhub import parameters
+from evhub.compose import build_inputs, chain_parameters, keyed_years, parameter_layout
 from evhub.dataset import Dataset
 from evhub.dims import DIMENSIONS_FILE
 from evhub.errors import InputError
 from evhub.model import chain, history, lifetime
+from evhub.model.parameters import ChainParameters, FleetParameters
 from evhub.scenario import ResolvedScenario
 
 __all__ = ["Calibration", "average_age", "backcast", "calibrate", "stock_mix"]
@@ -42,15 +43,13 @@ class Calibration:
     shares: pd.DataFrame  # year, fuel, observed [%], modelled [%]
 
 
-def _history_stock(
-    inputs: chain.ChainInputs, params: Mapping[str, np.ndarray], distribution: str
-) -> np.ndarray:
+def _history_stock(inputs: chain.ChainInputs, fleet: FleetParameters) -> np.ndarray:
     """Total modelled stock in history years for each run (run, year)."""
-    return _history_fleet(inputs, params, distribution)[0]
+    return _history_fleet(inputs, fleet)[0]
 
 
 def _history_fleet(
-    inputs: chain.ChainInputs, params: Mapping[str, np.ndarray], distribution: str
+    inputs: chain.ChainInputs, fleet: FleetParameters
 ) -> tuple[np.ndarray, np.ndarray]:
     """Modelled stock (run, year) and average age at the end of each year (run, year) [yr].
 
@@ -59,9 +58,9 @@ def _history_fleet(
     years = inputs.years
     nb = inputs.cohorts_before
     h = int(np.searchsorted(years, inputs.base_year, side="right"))
-    life = chain.make_lifetime(params, distribution)
+    life = chain.make_lifetime(fleet)
     survival = lifetime.survival_matrix(life, years=h, cohorts_before=nb)
-    growth = params["fleet.initial_stock_growth"]
+    growth = fleet.initial_stock_growth
     first = history.first_stock(inputs.stock, growth)
     initial_by_age, initial_survival = history.initial_stock(life, nb, growth, first)
     given, target = history.history_targets(
@@ -87,8 +86,7 @@ def backcast(
         ``year``, ``observed`` [veh], ``modelled`` [veh], ``error_percent`` [%].
     """
     inputs = _inputs(scenario, data)
-    params = parameter_arrays(scenario.values)
-    stock = _history_stock(inputs, params, str(scenario.values["fleet.lifetime.distribution"]))
+    stock = _history_stock(inputs, _parameters(scenario, data).fleet)
     return _table(data, stock[0], years)
 
 
@@ -101,8 +99,7 @@ def average_age(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
         ``year``, ``observed`` [yr], ``modelled`` [yr].
     """
     inputs = _inputs(scenario, data)
-    params = parameter_arrays(scenario.values)
-    _, age = _history_fleet(inputs, params, str(scenario.values["fleet.lifetime.distribution"]))
+    _, age = _history_fleet(inputs, _parameters(scenario, data).fleet)
     observed = data.series("stock", "average_age", powertrain="")
     chosen = [int(y) for y in observed.index if data.first_year <= y <= data.base_year]
     return pd.DataFrame(
@@ -115,16 +112,13 @@ def average_age(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
 
 
 def _stock_shares(
-    inputs: chain.ChainInputs,
-    params: Mapping[str, np.ndarray],
-    options: Mapping[str, object],
-    groups: Mapping[str, np.ndarray],
+    inputs: chain.ChainInputs, params: ChainParameters, groups: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """Modelled share of the stock by the statistics office's fuel group [%], by year.
 
     Each powertrain counts in its ``statistics_group`` (dimensions.yaml).
     """
-    stock = chain.simulate(inputs, params, options).stock[0]  # (powertrain, year)
+    stock = chain.simulate(inputs, params).stock[0]  # (powertrain, year)
     total = stock.sum(axis=0)
     return {group: stock[mask].sum(axis=0) / total * _PERCENT for group, mask in groups.items()}
 
@@ -170,13 +164,34 @@ def stock_mix(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
         ``year``, ``fuel``, ``observed`` [%], ``modelled`` [%].
     """
     inputs = _inputs(scenario, data)
-    params = parameter_arrays(scenario.values)
-    shares = _stock_shares(inputs, params, _options(scenario), _statistics_groups(data))
+    shares = _stock_shares(inputs, _parameters(scenario, data), _statistics_groups(data))
     return _mix_table(data, shares)
 
 
-def _options(scenario: ResolvedScenario) -> dict[str, object]:
-    return {k: scenario.values[k] for k in ("fleet.lifetime.distribution", "market.sales_mode")}
+def _parameters(scenario: ResolvedScenario, data: Dataset) -> ChainParameters:
+    """The scenario's typed parameters (one run)."""
+    return chain_parameters(scenario.values, parameter_layout(data, scenario.values))
+
+
+def _with(params: ChainParameters, path: str, value: float) -> ChainParameters:
+    """The parameters with the field of a catalogue path set to one value (model units)."""
+    row = parameters.spec(path)
+    if row is None or not row.field:
+        msg = f"{path}: not a parameter of the chain; it cannot be fitted"
+        raise InputError(msg)
+    group, name = row.field.split(".")
+    changed = replace(getattr(params, group), **{name: np.array([value])})
+    return replace(params, **{group: changed})
+
+
+def _value(params: ChainParameters, path: str) -> float:
+    """The value (model units) of the field of a catalogue path."""
+    row = parameters.spec(path)
+    if row is None or not row.field:
+        msg = f"{path}: not a parameter of the chain; it cannot be fitted"
+        raise InputError(msg)
+    group, name = row.field.split(".")
+    return float(getattr(getattr(params, group), name)[0])
 
 
 def _mix_table(data: Dataset, shares: Mapping[str, np.ndarray]) -> pd.DataFrame:
@@ -252,13 +267,12 @@ def calibrate(
     Calibration
     """
     inputs = _inputs(scenario, data)
-    base = parameter_arrays(scenario.values)
-    distribution = str(scenario.values["fleet.lifetime.distribution"])
+    base = _parameters(scenario, data)
     observed = data.series("stock", "stock", powertrain="")
     chosen = [y for y in years if y in observed.index]
     idx = np.array([y - data.first_year for y in chosen])
     obs = observed.loc[chosen].to_numpy(float)
-    start = np.array([float(base[p][0]) for p in fit])
+    start = np.array([_value(base, p) for p in fit])
 
     ages = data.series("stock", "average_age", powertrain="")
     age_years = [int(y) for y in ages.index if data.first_year <= y <= data.base_year]
@@ -266,10 +280,10 @@ def calibrate(
     age_obs = ages.loc[age_years].to_numpy(float)
 
     def residuals(x: np.ndarray) -> np.ndarray:
-        params: dict[str, Any] = dict(base)
+        params = base
         for p, v in zip(fit, x, strict=True):
-            params[p] = np.array([v])
-        stock, age = _history_fleet(inputs, params, distribution)
+            params = _with(params, p, float(v))
+        stock, age = _history_fleet(inputs, params.fleet)
         out: np.ndarray = np.concatenate(
             [stock[0, idx] / obs - 1.0, age[0, age_idx] / age_obs - 1.0]
         )
@@ -279,10 +293,10 @@ def calibrate(
     upper = np.array([_UPPER.get(p, np.inf) for p in fit])
     sol = optimize.least_squares(residuals, np.clip(start, lower, upper), bounds=(lower, upper))
     fitted = {p: float(v) for p, v in zip(fit, sol.x, strict=True)}
-    params = dict(base)
+    params = base
     for p, v in fitted.items():
-        params[p] = np.array([v])
-    stock = _history_stock(inputs, params, distribution)[0]
+        params = _with(params, p, v)
+    stock = _history_stock(inputs, params.fleet)[0]
     table = _table(data, stock, chosen)
 
     # LPG conversions: one constant share cannot follow the falling trend of
@@ -294,19 +308,18 @@ def calibrate(
     lpg = lpg[lpg["year"] == max(y for y in chosen if y in set(lpg["year"].astype(int)))]
     lpg_idx = lpg["year"].astype(int).to_numpy() - data.first_year
     lpg_obs = lpg["value"].to_numpy(float)
-    options = _options(scenario)
     groups = _statistics_groups(data)
+    conversion_path = "fleet.lpg_conversion_share"
 
     def lpg_error(share: float) -> float:
-        trial = dict(params)
-        trial["fleet.lpg_conversion_share"] = np.array([share])
-        modelled = _stock_shares(inputs, trial, options, groups)[converted][lpg_idx]
+        trial = _with(params, conversion_path, share)
+        modelled = _stock_shares(inputs, trial, groups)[converted][lpg_idx]
         return float(np.sum((modelled - lpg_obs) ** 2))
 
     conversion = optimize.minimize_scalar(lpg_error, bounds=(0.0, 1.0), method="bounded")
-    params["fleet.lpg_conversion_share"] = np.array([float(conversion.x)])
-    fitted["fleet.lpg_conversion_share"] = float(conversion.x)
-    shares = _mix_table(data, _stock_shares(inputs, params, options, groups))
+    params = _with(params, conversion_path, float(conversion.x))
+    fitted[conversion_path] = float(conversion.x)
+    shares = _mix_table(data, _stock_shares(inputs, params, groups))
     percent = {"fleet.initial_stock_growth", "fleet.lpg_conversion_share"}
     display = {p: (v * _PERCENT if p in percent else v) for p, v in fitted.items()}
     return Calibration(display, table, float(table["error_percent"].abs().max()), shares)

@@ -3,8 +3,9 @@
 This module owns the two translations around :mod:`evhub.model.chain`:
 
 - dataset + scenario -> the chain's inputs: :func:`build_inputs` (the dataset's
-  arrays, checked before the chain), :func:`parameter_arrays` (a scenario's
-  numbers in model units) and :func:`prepare` (both, for one scenario);
+  arrays, checked before the chain), :func:`chain_parameters` (a scenario's
+  values as the chain's typed parameters, by the catalogue's ``field``
+  column, in model units) and :func:`prepare` (both, for one scenario);
 - the chain's outputs -> labelled arrays: :func:`labels` (the coordinates of
   a dataset's results) and :func:`to_dataset` (an :class:`xarray.Dataset`
   with dims ``run``, ``year``, ... and units);
@@ -16,20 +17,23 @@ The deterministic run (:mod:`evhub.run`), the ensemble
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from evhub import parameters
 from evhub.dataset import Dataset
 from evhub.dims import DIMENSIONS_FILE
 from evhub.errors import InputError
 from evhub.model import chain
 from evhub.model.categories import Categories
+from evhub.model.parameters import ChainParameters, PipelineParameters
 from evhub.pipeline import (
     PIPELINE_FILE,
     Project,
@@ -39,14 +43,16 @@ from evhub.pipeline import (
     share_columns,
     sort_table,
 )
-from evhub.scenario import ResolvedScenario, default_parameters, unit_of
+from evhub.scenario import ResolvedScenario, default_parameters
 
 __all__ = [
     "Labels",
+    "ParameterLayout",
     "build_inputs",
+    "chain_parameters",
     "keyed_years",
     "labels",
-    "parameter_arrays",
+    "parameter_layout",
     "prepare",
     "project_table",
     "to_dataset",
@@ -54,7 +60,7 @@ __all__ = [
 
 _PERCENT = 100.0
 _COHORTS_BEFORE = 60  # ages kept for cars sold before the first model year (a model setting)
-_NON_NUMERIC = ("fleet.lifetime.distribution", "market.sales_mode")
+_PERCENT_UNITS = ("%", "%/yr")
 
 
 def _interp_log(years: np.ndarray, obs: Mapping[int, float]) -> np.ndarray:
@@ -217,6 +223,7 @@ def build_inputs(
         (origin_base / origin_base.sum(), "the import shares by origin", "trade.csv"),
     ):
         _require_finite(np.asarray(values, dtype=float), what, data.path / file)
+    history_pipeline, history_eu_export_share = _history_parameters(data)
     return chain.ChainInputs(
         years=years,
         base_year=base,
@@ -244,7 +251,8 @@ def build_inputs(
         origin_base=origin_base / origin_base.sum(),
         duty_base=duty_base / _PERCENT,
         eu_cvd_base=data.value("trade", "eu_cvd", origin=_eu_cvd_origin(data)) / _PERCENT,
-        history_params=_history_params(data),
+        history_pipeline=history_pipeline,
+        history_eu_export_share=history_eu_export_share,
         categories=cats,
     )
 
@@ -318,15 +326,14 @@ def _require_finite(values: np.ndarray, what: str, path: Path) -> None:
         raise InputError(msg)
 
 
-def _history_params(data: Dataset) -> dict[str, float]:
-    """Dataset defaults of the parameters that shape the history years of the hub."""
-    defaults = default_parameters(data)
-    chosen = {
-        path: d.value
-        for path, d in defaults.items()
-        if (path.startswith("pipeline.") or path == "trade.eu_export_share") and d.value is not None
-    }
-    return {path: float(arr[0]) for path, arr in parameter_arrays(chosen).items()}
+def _history_parameters(data: Dataset) -> tuple[PipelineParameters, float]:
+    """The dataset defaults that shape the history years of the hub (one run).
+
+    The pipeline parameters and ``trade.eu_export_share`` [1].
+    """
+    values = {path: d.value for path, d in default_parameters(data).items()}
+    defaults = chain_parameters(values, parameter_layout(data, values))
+    return defaults.pipeline, float(defaults.trade.eu_export_share[0])
 
 
 _MILLION = 1e6
@@ -392,6 +399,7 @@ def _projects(data: Dataset) -> chain.Projects:
     return chain.Projects(
         ids=tuple(ids),
         stages=tuple(p.stage for p in registry),
+        stage_index=np.array([stages.index(p.stage) for p in registry], dtype=np.intp),
         stage_building=stage_building,
         stage_producing=stage_producing,
         kinds=kinds,
@@ -473,31 +481,189 @@ def keyed_years(values: Mapping[str, Any], prefix: str) -> list[int]:
     return sorted(int(p.rsplit(".", 1)[1]) for p in values if p.startswith(prefix + "."))
 
 
-def parameter_arrays(values: Mapping[str, Any], runs: int = 1) -> dict[str, np.ndarray]:
-    """Numeric parameters as arrays of shape (runs,), in model units.
+@dataclass(frozen=True)
+class _Slot:
+    """The catalogue rows' paths one field of the typed parameters takes, in axis order."""
 
-    Shares and rates given in percent become fractions; a missing ICE ban is
-    ``inf``.
+    group: str
+    name: str
+    paths: tuple[str, ...]
+    axis: bool  # a member axis after the run axis
+    percent: bool  # given in percent: divided by 100
+    word: bool  # a text or choice: the value as it is
+    required: bool  # no value is an error (not NaN)
+
+
+#: The dataclass of each group of :class:`ChainParameters`, by group name.
+_GROUPS: dict[str, type] = {
+    f.name: get_type_hints(ChainParameters)[f.name] for f in fields(ChainParameters)
+}
+
+
+@dataclass(frozen=True)
+class ParameterLayout:
+    """Where each parameter path of a scenario goes among the chain's typed parameters.
+
+    Made by :func:`parameter_layout` from the catalogue; :meth:`build` (or
+    :func:`chain_parameters`) fills :class:`ChainParameters` from flat values.
     """
-    out: dict[str, np.ndarray] = {}
-    for path, value in values.items():
-        if path in _NON_NUMERIC:
-            continue
+
+    slots: tuple[_Slot, ...]
+
+    def fill(self, group: str, values: Mapping[str, Any], runs: int = 1) -> Any:
+        """One group of :class:`ChainParameters` from flat values (see :meth:`build`)."""
+        cls = _GROUPS[group]
+        return cls(
+            **{s.name: _field_value(s, values, runs) for s in self.slots if s.group == group}
+        )
+
+    def build(self, values: Mapping[str, Any], runs: int = 1) -> ChainParameters:
+        """The chain's typed parameters from values by dotted path.
+
+        Parameters
+        ----------
+        values
+            Values by concrete path in the scenario's units (the catalogue's
+            ``unit``), each a scalar or an array of shape (runs,); a path
+            that may be unset may be missing or ``None``.
+        runs
+            Length of the leading run axis.
+
+        Returns
+        -------
+        ChainParameters
+            Each field in model units: a row in ``%`` or ``%/yr`` divided by
+            100; flags as 1.0 and 0.0; unset values NaN.
+
+        Raises
+        ------
+        ValueError
+            If a value the catalogue requires is missing.
+        """
+        return ChainParameters(**{group: self.fill(group, values, runs) for group in _GROUPS})
+
+
+def _field_value(slot: _Slot, values: Mapping[str, Any], runs: int) -> Any:
+    if slot.word:
+        return values[slot.paths[0]]
+    given = [path for path in slot.paths if values.get(path) is not None]
+    if slot.required and len(given) < len(slot.paths):
+        missing = next(p for p in slot.paths if p not in given)
+        msg = f"{missing}: no value for {slot.group}.{slot.name} (the catalogue requires one)"
+        raise ValueError(msg)
+    if not given:  # nothing set (the changes to single projects, mostly)
+        return np.full((runs, len(slot.paths)) if slot.axis else runs, np.nan)
+    columns = []
+    for path in slot.paths:
+        value = values.get(path)
         if value is None:
-            if path == "market.ice_ban_year":
-                out[path] = np.full(runs, np.inf)
+            columns.append(np.full(runs, np.nan))
             continue
-        arr = np.broadcast_to(np.asarray(value, dtype=float), (runs,)).copy()
-        if unit_of(path) in ("%", "%/yr"):
-            arr = arr / _PERCENT
-        out[path] = arr
-    return out
+        column = np.broadcast_to(np.asarray(value, dtype=float), (runs,)).copy()
+        if slot.percent:
+            column = column / _PERCENT
+        columns.append(column)
+    if not slot.axis:
+        return columns[0]
+    return np.stack(columns, axis=1)
 
 
-def prepare(
+def parameter_layout(
+    data: Dataset, values: Iterable[str], projects: Sequence[str] | None = None
+) -> ParameterLayout:
+    """The layout of the typed parameters of a scenario, from the catalogue's ``field`` column.
+
+    Parameters
+    ----------
+    data
+        The dataset (its dimensions, and its registry's project ids).
+    values
+        The scenario's parameter paths: the years of a row keyed by a year
+        or a year of operation are those that appear, in order.
+    projects
+        Project ids of the project axis; the registry's if not given.
+
+    Returns
+    -------
+    ParameterLayout
+        One slot per field: a row bound to dimensions takes its members in
+        the dimensions' order, a row keyed by a project the projects, other
+        keyed rows their keys in order.
+
+    Raises
+    ------
+    InputError
+        If two catalogue rows fill the same field.
+    """
+    paths = tuple(values)
+    ids = tuple(projects) if projects is not None else tuple(p.id for p in load_pipeline(data))
+    keyed = tuple(sorted(p for p in paths if _keyed(p)))
+    key = ("parameter-layout", ids, keyed)
+    held = data.memo.get(key)
+    if held is not None:
+        return held  # type: ignore[no-any-return]
+    by_field: dict[str, list[str]] = {}
+    rows: dict[str, parameters.ParameterSpec] = {}
+    for item in parameters.expand(data.dims):
+        row = item.spec
+        if not row.field:
+            continue
+        if rows.setdefault(row.field, row) is not row:
+            msg = (
+                f"evhub/{parameters.PARAMETER_TABLE}: {row.path} and {rows[row.field].path} "
+                f"both fill the field {row.field!r}"
+            )
+            raise InputError(msg)
+        found = by_field.setdefault(row.field, [])
+        if item.fixed:
+            found.append(item.path)
+        elif row.user_keys == ("project",):
+            found += [item.path.replace("{project}", pid) for pid in ids]
+        else:
+            found += _keyed_paths(item.path, keyed)
+    slots = []
+    for name, row in rows.items():
+        group, field = name.split(".")
+        slots.append(
+            _Slot(
+                group,
+                field,
+                tuple(by_field[name]),
+                bool(row.placeholders),
+                row.unit in _PERCENT_UNITS,
+                row.kind in ("text", "choice"),
+                not row.nullable and row.user_keys != ("project",),
+            )
+        )
+    layout = data.memo[key] = ParameterLayout(tuple(slots))
+    return layout
+
+
+def _keyed(path: str) -> bool:
+    """Whether a path is one key of a row keyed by a year or a year of operation."""
+    row = parameters.spec(path)
+    return row is not None and bool(row.user_keys) and row.user_keys != ("project",)
+
+
+def _keyed_paths(template: str, paths: Sequence[str]) -> list[str]:
+    """The paths of a template with one key (``pipeline.ramp.{operation_year}``), by key."""
+    head, _, tail = template.partition("{")
+    pattern = re.compile(re.escape(head) + r"([0-9]+)" + re.escape(tail.partition("}")[2]) + "$")
+    found = [(int(m[1]), p) for p in paths if (m := pattern.match(p))]
+    return [p for _, p in sorted(found)]
+
+
+def chain_parameters(
+    values: Mapping[str, Any], layout: ParameterLayout, runs: int = 1
+) -> ChainParameters:
+    """A scenario's values as the chain's typed parameters (:meth:`ParameterLayout.build`)."""
+    return layout.build(values, runs)
+
+
+def chain_setup(
     scenario: ResolvedScenario, data: Dataset
-) -> tuple[chain.ChainInputs, dict[str, object], dict[str, np.ndarray]]:
-    """The chain's dataset arrays, options and central parameters (shape (1,)) of a scenario."""
+) -> tuple[chain.ChainInputs, ParameterLayout]:
+    """The chain's dataset arrays and the layout of a scenario's parameters, checked."""
     values = scenario.values
     renewable_years = keyed_years(values, "grid.renewable_share")
     gdp_years = keyed_years(values, "market.gdp_growth")
@@ -505,9 +671,14 @@ def prepare(
     inputs = data.memo.get(key)
     if inputs is None:  # the same for every scenario with the same anchor years
         inputs = data.memo[key] = build_inputs(data, renewable_years, gdp_years)
-    options = {k: values[k] for k in _NON_NUMERIC}
     _check_saturation(scenario, inputs)
-    return inputs, options, parameter_arrays(values)
+    return inputs, parameter_layout(data, values, inputs.projects.ids)
+
+
+def prepare(scenario: ResolvedScenario, data: Dataset) -> tuple[chain.ChainInputs, ChainParameters]:
+    """The chain's dataset arrays and central parameters (one run) of a scenario."""
+    inputs, layout = chain_setup(scenario, data)
+    return inputs, layout.build(scenario.values)
 
 
 def _check_saturation(scenario: ResolvedScenario, inputs: chain.ChainInputs) -> None:
@@ -637,12 +808,12 @@ def project_table(scenario: ResolvedScenario, data: Dataset, year: int) -> pd.Da
     """
     registry = load_pipeline(data)
     projects = _projects(data)
-    params = parameter_arrays(scenario.values)
-    weight, start, nameplate = chain.project_terms(projects, params, 1)
+    values = scenario.values
+    params = chain_parameters(values, parameter_layout(data, values, projects.ids)).pipeline
+    weight, start, nameplate = chain.project_terms(projects, params)
     flows = params
     if year <= data.base_year:  # history years follow the dataset defaults, as in `run`
-        flows = {k: v for k, v in params.items() if not k.startswith("pipeline.")}
-        flows.update({k: np.full(1, v) for k, v in _history_params(data).items()})
+        flows = _history_parameters(data)[0]
     usable, _, _ = chain.project_flows(projects, flows, data.years.astype(float), data.base_year)
     probabilities = load_stage_probabilities(data)
     table = pipeline_table(registry, probabilities, share_columns(data.dims))

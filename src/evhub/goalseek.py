@@ -172,16 +172,15 @@ def goalseek(
     resolved = resolve(scenario, data, {**base_overrides, vary: middle})
     resolved.distributions.pop(vary, None)  # fixed at each trial value
     task = make_task(resolved, data)
-    scale = 0.01 if unit_of(vary) in ("%", "%/yr") else 1.0
     pick = (variable, int(year))
     grid = np.linspace(low, high, GRID)
 
     if probability is None:
-        trial = _with(task, vary, scale)
+        trial = _with(task, vary)
 
         def indicator(x: F) -> F:
             # the central inputs at each trial value (a project's probability may be the trial)
-            rows = np.vstack([central_values(task.design, _at(task, vary, xi * scale)) for xi in x])
+            rows = np.vstack([central_values(task.design, _at(task, vary, xi)) for xi in x])
             return evaluate(trial, np.column_stack([rows, x]), pick, progress=progress)
 
         scan_values = indicator(grid)
@@ -221,13 +220,13 @@ def goalseek(
     way = _direction(variable, direction, data.dims)
     plan = task.design
     u = unit_draws(samples, len(plan.columns), seed, sampler)
-    trial = _with(task, vary, scale)
+    trial = _with(task, vary)
 
     def members(xi: float) -> F:
         """The same draws at a trial value (projects realised where the draw < p at it)."""
         if not plan.columns:
             return np.empty((samples, 0))
-        return plan.values(u, _at(task, vary, xi * scale).base, task.inputs.projects)
+        return plan.values(u, _at(task, vary, xi).base, task.layout, task.inputs.projects)
 
     def share(x: F) -> F:
         rows = np.column_stack([np.vstack([members(xi) for xi in x]), np.repeat(x, samples)])
@@ -286,14 +285,14 @@ def goalseek(
 
 
 def _at(task: Task, path: str, value: float) -> Task:
-    """The task with one central parameter set to a value (model units)."""
-    base = {**task.base, path: np.full(1, value)}
+    """The task with one central parameter set to a value (the scenario's units)."""
+    base = {**task.base, path: value}
     return replace(task, base=base)
 
 
-def _with(task: Task, path: str, scale: float) -> Task:
+def _with(task: Task, path: str) -> Task:
     """The task with one more input column: the parameter's trial values."""
-    column = Column(path, unit_of(path), scale, None)
+    column = Column(path, unit_of(path), None)
     return replace(task, design=task.design.with_column(column))
 
 

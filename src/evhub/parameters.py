@@ -11,6 +11,16 @@ dataset, with these columns:
     an unbound name is a key the user chooses: ``{year}`` (a year after the
     base year), ``{operation_year}`` (a year of operation 1, 2, ...) or
     ``{project}`` (a project id of the registry).
+``field``
+    The field of the chain's typed parameters the row fills,
+    ``group.name`` (``market.share_ceiling``: the field ``share_ceiling`` of
+    :class:`evhub.model.parameters.MarketParameters`), or empty for a row the
+    chain does not take (the scorecard's ``targets``). A row bound to a
+    dimension fills a member axis in the dimension's order, a row keyed by a
+    year or a year of operation an axis of the keys in order, a row keyed by
+    a project an axis of the registry's projects
+    (:func:`evhub.compose.chain_parameters`). Adding a parameter means this
+    row, the field and the function that uses it.
 ``dims``
     The bindings of the template's names, ``name=selector`` separated by
     ``;``. A selector names a dimension of ``dimensions.yaml`` and optionally
@@ -106,6 +116,7 @@ USER_KEYS: dict[str, str] = {
 }
 _COLUMNS = (
     "path",
+    "field",
     "dims",
     "unit",
     "type",
@@ -118,6 +129,7 @@ _COLUMNS = (
 )
 _TYPES = ("number", "integer", "text", "flag")
 _OPEN = ("", "lower", "upper", "both")
+_FIELD = re.compile(r"^(?:[a-z_]+\.[a-z_]+)?$")
 _SYMBOL = re.compile(r"^(?:(?P<factor>[0-9.]+)\*)?(?P<name>[a-z_]+)$")
 _SYMBOLS = ("first_year", "base_year", "last_year", "max_capacity")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -159,6 +171,7 @@ class ParameterSpec:
     """One row of the catalogue (see the module docstring for the columns)."""
 
     path: str
+    field: str
     dims: str
     unit: str
     type: str
@@ -293,6 +306,9 @@ def specs() -> tuple[ParameterSpec, ...]:
 def _check_row(item: ParameterSpec, where: str) -> None:
     if item.kind not in (*_TYPES, "choice"):
         msg = f"{where}: type = {item.type!r} is not one of {[*_TYPES, 'choice(a|b)']}"
+        raise InputError(msg)
+    if not _FIELD.match(item.field):
+        msg = f"{where}: field = {item.field!r} is not group.name (or empty)"
         raise InputError(msg)
     if item.open not in _OPEN:
         msg = f"{where}: open = {item.open!r} is not one of {list(_OPEN)}"

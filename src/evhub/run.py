@@ -68,8 +68,8 @@ def check(resolved: Sequence[ResolvedScenario], data: Dataset) -> Labels:
 
 def simulate_resolved(scenario: ResolvedScenario, data: Dataset) -> chain.ChainOutputs:
     """Run the chain for one resolved scenario (one run)."""
-    inputs, options, params = prepare(scenario, data)
-    return chain.simulate(inputs, params, options)
+    inputs, params = prepare(scenario, data)
+    return chain.simulate(inputs, params)
 
 
 def run(

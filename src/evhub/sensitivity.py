@@ -191,8 +191,8 @@ def central_values(plan: Design, task: Task) -> F:
     for j, col in enumerate(plan.columns):
         if col.distribution is not None:
             row[0, j] = col.distribution.central
-    params = plan.parameters(row, task.base, 1, realised=False)
-    weight, _, _ = pipeline.project_terms(task.inputs.projects, params, 1)
+    params = task.layout.fill("pipeline", plan.parameters(row, task.base, realised=False))
+    weight, _, _ = pipeline.project_terms(task.inputs.projects, params)
     for j, col in enumerate(plan.columns):
         if col.is_realisation:
             assert col.project is not None
@@ -286,7 +286,7 @@ def sensitivity(
     def model(u: F) -> F:
         nonlocal runs
         runs += len(u)
-        values = plan.values(u, task.base, task.inputs.projects)
+        values = plan.values(u, task.base, task.layout, task.inputs.projects)
         return evaluate(
             task,
             values,

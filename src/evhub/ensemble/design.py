@@ -5,11 +5,17 @@ A scenario's uncertain inputs (its :class:`Design`, one :class:`Column` each) ar
 - every parameter given as a distribution (:mod:`evhub.distributions`);
 - for each pipeline project whose probability is neither 0 nor 1, whether it
   is realised: ``pipeline.realised.<id>`` is 1 where the project's draw is
-  below its probability in that run (the stage's, or the project's own);
+  below its probability in that run (the stage's, or the project's own); it
+  sets the project's probability ``pipeline.overrides.<id>.probability``;
 - for each project not yet producing, its delay and lead time when its
   stage's ``delay`` or ``lead_time`` is a distribution: each project draws its
-  own (``pipeline.delay.<id>``, ``pipeline.lead_time.<id>``), so the stage's
+  own (``pipeline.delay.<id>``, ``pipeline.lead_time.<id>``, setting
+  ``pipeline.overrides.<id>.delay`` and ``.lead_time``), so the stage's
   distribution is a distribution of each project's delay.
+
+Every column sets a parameter of the catalogue (:attr:`Column.target`), in
+the scenario's units; :meth:`evhub.compose.ParameterLayout.build` converts
+them to the model's with the central values.
 
 One uniform draw per input and member comes from a Latin hypercube or a
 scrambled Sobol sequence (``scipy.stats.qmc``) seeded by ``seed``
@@ -22,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,12 +41,12 @@ from evhub.model import chain
 from evhub.scenario import unit_of
 
 if TYPE_CHECKING:
+    from evhub.compose import ParameterLayout
     from evhub.scenario import ResolvedScenario
 
 __all__ = ["Column", "Design", "design", "unit_draws"]
 
 F = NDArray[np.float64]
-_PERCENT_UNITS = ("%", "%/yr")
 _PROJECT_FIELDS = ("delay", "lead_time")
 
 
@@ -55,22 +61,29 @@ class Column:
         ``pipeline.realised.<id>``, ``pipeline.delay.<id>``,
         ``pipeline.lead_time.<id>``.
     unit
-        Unit of the values in :attr:`Member.inputs` (the scenario's unit).
-    scale
-        Factor from that unit to the model's (0.01 for percent).
+        Unit of the values in :attr:`Member.inputs` (the scenario's unit,
+        the catalogue's).
     distribution
         How a uniform draw becomes a value; ``None`` for a realisation (the
         value is 1 if the draw is below the project's probability) or a
         column of given values (goal seek's trial values).
     project
         Index of the project in the registry, for per-project columns.
+    path
+        The parameter path the values set, if not ``name``: a project's
+        ``pipeline.overrides.<id>.probability``, ``.delay`` or ``.lead_time``.
     """
 
     name: str
     unit: str
-    scale: float
     distribution: Distribution | None
     project: int | None = None
+    path: str = ""
+
+    @property
+    def target(self) -> str:
+        """The parameter path the column's values set."""
+        return self.path or self.name
 
     @property
     def is_realisation(self) -> bool:
@@ -96,7 +109,9 @@ class Design:
         """Column names."""
         return tuple(c.name for c in self.columns)
 
-    def values(self, u: F, base: Mapping[str, F], projects: chain.Projects) -> F:
+    def values(
+        self, u: F, base: Mapping[str, Any], layout: ParameterLayout, projects: chain.Projects
+    ) -> F:
         """Sampled inputs (member, column) in the scenario's units from uniform draws.
 
         Parameters
@@ -104,7 +119,9 @@ class Design:
         u : (member, column)
             Uniform draws in (0, 1).
         base
-            Central parameter arrays in model units, each of shape (1,).
+            Central values by path in the scenario's units.
+        layout
+            The layout of the chain's parameters (for the pipeline's).
         projects
             The registry (for the probability of each project in each member).
         """
@@ -120,8 +137,8 @@ class Design:
                 msg = f"{col.name}: a column without a distribution takes given values, not draws"
                 raise ValueError(msg)
         if realise:
-            params = self.parameters(out, base, n, realised=False)
-            weight, _, _ = chain.project_terms(projects, params, n)
+            params = layout.fill("pipeline", self.parameters(out, base, realised=False), n)
+            weight, _, _ = chain.project_terms(projects, params)
             for j in realise:
                 project = self.columns[j].project
                 assert project is not None
@@ -129,14 +146,18 @@ class Design:
         return out
 
     def parameters(
-        self, values: F, base: Mapping[str, F], n: int, *, realised: bool = True
-    ) -> dict[str, F]:
-        """Parameter arrays (member,) in model units: the central values with the sampled ones."""
-        params = {k: np.broadcast_to(v, (n,)) for k, v in base.items()}
+        self, values: F, base: Mapping[str, Any], *, realised: bool = True
+    ) -> dict[str, Any]:
+        """Values by path in the scenario's units: the central ones with the sampled (member,).
+
+        ``realised=False`` leaves out the realisations (the projects'
+        probabilities stay the central ones).
+        """
+        params = dict(base)
         for j, col in enumerate(self.columns):
             if col.is_realisation and not realised:
                 continue
-            params[col.name] = values[:, j] * col.scale
+            params[col.target] = values[:, j]
         return params
 
     def with_column(self, column: Column) -> Design:
@@ -156,9 +177,7 @@ def design(scenario: ResolvedScenario, projects: chain.Projects) -> Design:
             parts[3] in _PROJECT_FIELDS or parts[2] not in present
         ):
             continue  # drawn for each project below, or no project is at that stage
-        unit = unit_of(path)
-        scale = 0.01 if unit in _PERCENT_UNITS else 1.0
-        columns.append(Column(path, unit, scale, dist))
+        columns.append(Column(path, unit_of(path), dist))
     realised: list[Column] = []
     for i, pid in enumerate(projects.ids):
         stage = projects.stages[i]
@@ -171,18 +190,20 @@ def design(scenario: ResolvedScenario, projects: chain.Projects) -> Design:
                     continue  # a published start needs no lead time
                 if field == "delay" and own + "delay" in values:
                     continue  # the project's own delay (a number, or its own distribution)
+                if field == "lead_time" and values.get(own + "lead_time") is not None:
+                    continue  # the project's own lead time
                 if field == "lead_time" and (
                     own + "start_year" in values and values[own + "start_year"] is not None
                 ):
                     continue
                 drawn = dists.get(f"pipeline.stages.{stage}.{field}")
                 if drawn is not None:
-                    columns.append(Column(f"pipeline.{field}.{pid}", "yr", 1.0, drawn, i))
+                    columns.append(Column(f"pipeline.{field}.{pid}", "yr", drawn, i, own + field))
         path = own + "probability"
         if path not in values or values[path] is None:
             path = f"pipeline.stages.{stage}.probability"
         if path in dists or 0.0 < float(values[path]) < 1.0:
-            realised.append(Column(f"pipeline.realised.{pid}", "1", 1.0, None, i))
+            realised.append(Column(f"pipeline.realised.{pid}", "1", None, i, own + "probability"))
     return Design(tuple(columns + realised))
 
 

@@ -1,8 +1,9 @@
 """Running an ensemble: the members in chunks, in this process or on a Dask cluster.
 
-A scenario's :class:`Task` (the chain's inputs, its central parameters and
-its :class:`~evhub.ensemble.design.Design`) runs a chunk of ``chunk_size``
-members at once through :func:`evhub.model.chain.simulate` (a leading
+A scenario's :class:`Task` (the chain's inputs, its central values, the
+layout of its typed parameters and its :class:`~evhub.ensemble.design.Design`)
+runs a chunk of ``chunk_size`` members at once through
+:func:`evhub.model.chain.simulate` (a leading
 ``run`` axis, no loop over members; :func:`run_chunk`). :func:`run_ensemble`
 draws every scenario's members, runs the chunks and saves each chunk's IAMC
 variables to a scratch folder as it arrives, so memory does not grow with
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from evhub.compose import Labels, labels, prepare, to_dataset
+from evhub.compose import Labels, ParameterLayout, chain_setup, labels, to_dataset
 from evhub.dims import Dims
 from evhub.ensemble.design import Design, design, unit_draws
 from evhub.ensemble.store import StoreStream
@@ -60,20 +61,26 @@ DEFAULT_CHUNK = 500
 
 @dataclass(frozen=True)
 class Task:
-    """Everything a worker needs to run chunks of one scenario (picklable)."""
+    """Everything a worker needs to run chunks of one scenario (picklable).
+
+    ``base`` holds the scenario's central values by path in its own units
+    (percent as percent); ``layout`` turns them, with a chunk's sampled
+    values, into the chain's typed parameters.
+    """
 
     inputs: chain.ChainInputs
-    options: Mapping[str, object]
-    base: Mapping[str, F]
+    layout: ParameterLayout
+    base: Mapping[str, Any]
     design: Design
     labels: Labels
     dims: Dims
 
 
 def make_task(scenario: ResolvedScenario, data: Dataset) -> Task:
-    """The chain inputs, central parameters and design of a scenario."""
-    inputs, options, base = prepare(scenario, data)
-    return Task(inputs, options, base, design(scenario, inputs.projects), labels(data), data.dims)
+    """The chain inputs, central values, parameter layout and design of a scenario."""
+    inputs, layout = chain_setup(scenario, data)
+    plan = design(scenario, inputs.projects)
+    return Task(inputs, layout, dict(scenario.values), plan, labels(data), data.dims)
 
 
 def run_chunk(task: Task, values: F, pick: tuple[str, int] | None = None) -> F:
@@ -89,8 +96,8 @@ def run_chunk(task: Task, values: F, pick: tuple[str, int] | None = None) -> F:
         ``(variable, year)``: return only that value of each member, shape (member,).
     """
     n = values.shape[0]
-    params = task.design.parameters(values, task.base, n)
-    out = chain.simulate(task.inputs, params, task.options)
+    params = task.layout.build(task.design.parameters(values, task.base), n)
+    out = chain.simulate(task.inputs, params)
     ds = to_dataset(out, task.labels)
     variables = iamc_variables(task.dims)
     if pick is not None:
@@ -186,7 +193,7 @@ def run_ensemble(
             task = make_task(scenario, data)
             plan = task.design
             u = unit_draws(samples, len(plan.columns), seed, sampler)
-            values = plan.values(u, task.base, task.inputs.projects)
+            values = plan.values(u, task.base, task.layout, task.inputs.projects)
             bounds = [(a, min(a + chunk_size, samples)) for a in range(0, samples, chunk_size)]
             member = Member(scenario, plan, values, [], bounds)
             members[scenario.name] = member

@@ -2,10 +2,11 @@
 
 :func:`simulate` composes the modules for any number of runs at once. Inputs
 come in two parts: :class:`ChainInputs`, the dataset's arrays (no run axis),
-and ``params``, every scenario parameter by dotted path as an array with one
-value per run. Nothing here reads files or knows about scenarios.
+and :class:`~evhub.model.parameters.ChainParameters`, every scenario
+parameter as a typed array with a leading run axis. Nothing here reads files
+or knows about scenarios.
 
-This module only wires: it looks parameters up, slices, sums module outputs to
+This module only wires: it takes parameters from their groups, slices, sums module outputs to
 the shapes of :class:`ChainOutputs` and passes them on; every equation is in
 the module named for it (:mod:`~evhub.model.history`,
 :mod:`~evhub.model.market`, :mod:`~evhub.model.fleet`,
@@ -16,7 +17,7 @@ the module named for it (:mod:`~evhub.model.history`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,7 @@ from evhub.model import (
 # Projects, project_terms and project_flows live in evhub.model.pipeline; they
 # are re-exported for the callers that still import them from here.
 from evhub.model.categories import Categories
+from evhub.model.parameters import ChainParameters, FleetParameters, PipelineParameters
 from evhub.model.pipeline import Projects, project_flows, project_terms
 
 __all__ = [
@@ -111,10 +113,13 @@ class ChainInputs:
         Duty on imported cars by origin in the base year [1].
     eu_cvd_base
         EU countervailing duty on China-built BEVs in the base year [1].
-    history_params
-        The dataset's defaults of the ``pipeline.*`` parameters and of
-        ``trade.eu_export_share`` (model units): the history years use these,
-        so no scenario, override or sample changes what was observed.
+    history_pipeline
+        The pipeline parameters of the dataset's defaults (one run): the
+        history years use these, so no scenario, override or sample changes
+        what was observed; ``None`` to use the scenario's in every year.
+    history_eu_export_share
+        The dataset's default of ``trade.eu_export_share`` [1], used in the
+        history years likewise; ``None`` to use the scenario's.
     categories
         Axis orders and attributes of the dataset's categories.
     """
@@ -145,7 +150,8 @@ class ChainInputs:
     origin_base: F
     duty_base: F
     eu_cvd_base: float
-    history_params: Mapping[str, float]
+    history_pipeline: PipelineParameters | None
+    history_eu_export_share: float | None
     categories: Categories
 
 
@@ -189,17 +195,16 @@ class ChainOutputs:
     cell_self_sufficiency: F  # (run, year) [1]
 
 
-def make_lifetime(params: Mapping[str, F], distribution: str) -> lifetime.Lifetime:
+def make_lifetime(fleet: FleetParameters) -> lifetime.Lifetime:
     """The lifetime distribution of a scenario, vectorised over runs.
 
     Parameters
     ----------
-    params
-        Parameters by dotted path, each (run,): ``fleet.lifetime.shape`` [1]
-        and ``.scale`` [yr] (Weibull), ``.mean`` and ``.sd`` [yr] (normal,
-        lognormal) or ``.years`` [yr] (fixed).
-    distribution
-        ``weibull``, ``normal``, ``lognormal`` or ``fixed``.
+    fleet
+        ``lifetime_distribution`` picks the parameters: ``lifetime_shape`` [1]
+        and ``lifetime_scale`` [yr] (Weibull), ``lifetime_mean`` and
+        ``lifetime_sd`` [yr] (normal, lognormal) or ``lifetime_years`` [yr]
+        (fixed), each (run,).
 
     Returns
     -------
@@ -211,22 +216,20 @@ def make_lifetime(params: Mapping[str, F], distribution: str) -> lifetime.Lifeti
     ValueError
         For another distribution.
     """
-    p = "fleet.lifetime."
+    distribution = fleet.lifetime_distribution
     if distribution == "weibull":
-        return lifetime.Weibull(shape=params[p + "shape"], scale=params[p + "scale"])
+        return lifetime.Weibull(shape=fleet.lifetime_shape, scale=fleet.lifetime_scale)
     if distribution == "normal":
-        return lifetime.Normal(mean=params[p + "mean"], sd=params[p + "sd"])
+        return lifetime.Normal(mean=fleet.lifetime_mean, sd=fleet.lifetime_sd)
     if distribution == "lognormal":
-        return lifetime.LogNormal(mean=params[p + "mean"], sd=params[p + "sd"])
+        return lifetime.LogNormal(mean=fleet.lifetime_mean, sd=fleet.lifetime_sd)
     if distribution == "fixed":
-        return lifetime.Fixed(years=params[p + "years"])
+        return lifetime.Fixed(years=fleet.lifetime_years)
     msg = f"fleet.lifetime.distribution = {distribution!r} is not weibull, normal, lognormal, fixed"
     raise ValueError(msg)
 
 
-def simulate(
-    inputs: ChainInputs, params: Mapping[str, F], options: Mapping[str, object]
-) -> ChainOutputs:
+def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
     """Run the chain for every run at once.
 
     Parameters
@@ -234,11 +237,8 @@ def simulate(
     inputs
         Dataset arrays.
     params
-        Numeric parameters by dotted path, each of shape (run,), in model
-        units (shares and rates already as fractions).
-    options
-        Non-numeric parameters: ``fleet.lifetime.distribution``,
-        ``market.sales_mode``.
+        Scenario parameters, each with a leading run axis, in model units
+        (shares and rates as fractions).
 
     Returns
     -------
@@ -248,58 +248,55 @@ def simulate(
     n = len(years)
     base_year = inputs.base_year
     b = int(np.searchsorted(years, base_year))
-    runs = next(iter(params.values())).shape[0]
+    fleet_p, market_p, energy_p, battery_p = (
+        params.fleet,
+        params.market,
+        params.energy,
+        params.battery,
+    )
+    runs = params.runs
     nb = inputs.cohorts_before
     cats = inputs.categories
-    pts = cats.powertrains
-    zeros = np.zeros(runs)
 
     # --- the history and total sales -------------------------------------------
-    life = make_lifetime(params, str(options["fleet.lifetime.distribution"]))
+    life = make_lifetime(fleet_p)
     survival = lifetime.survival_matrix(life, years=n, cohorts_before=nb)  # (run, year, cohort)
-    growth0 = params["fleet.initial_stock_growth"]
+    growth0 = fleet_p.initial_stock_growth
     first = history.first_stock(inputs.stock, growth0)
     initial_by_age, initial_survival = history.initial_stock(life, nb, growth0, first)
     given, target = history.history_targets(years, base_year, inputs.sales, inputs.stock, first)
     past = history.history_fleet(survival, initial_by_age, initial_survival, given, target)
 
-    gdp_years = inputs.gdp_growth_years
-    gdp_growth = market.interpolate_anchors(
-        years, gdp_years, _stack(params, "market.gdp_growth", (int(y) for y in gdp_years))
-    )
+    gdp_growth = market.interpolate_anchors(years, inputs.gdp_growth_years, market_p.gdp_growth)
     gdp = market.gdp_per_capita_path(
         years, base_year, inputs.gdp_per_capita, gdp_growth, inputs.population
     )
-    saturation = params["market.saturation"]
+    saturation = market_p.saturation
     alpha, beta = market.fit_gompertz(inputs.ownership_obs, inputs.gdp_obs, saturation)
     ownership_curve = market.gompertz(gdp, saturation, alpha, beta)
-    if options["market.sales_mode"] == "ownership":
+    if market_p.sales_mode == "ownership":
         total_sales = market.sales_from_ownership(
             past, survival, initial_survival, ownership_curve, inputs.population
         )
     else:
         base_sales = float(inputs.sales[b])
-        grown = market.growth_sales(years, base_year, base_sales, params["market.growth_rate"])
+        grown = market.growth_sales(years, base_year, base_sales, market_p.growth_rate)
         total_sales = np.concatenate([past.inflow, grown[:, b + 1 :]], axis=1)
 
     # --- powertrain mix and the fleet ------------------------------------------
-    def curve(field: str) -> F:  # (run, curve): one logistic curve per powertrain with a battery
-        return np.stack([params[f"market.{p}_share.{field}"] for p in battery_pts], axis=1)
-
-    battery_pts = [p for p, has in zip(pts, cats.battery, strict=True) if has]
-    ban = params.get("market.ice_ban_year", np.full(runs, np.inf))
+    ban = market_p.ice_ban_year
     shares = market.powertrain_shares(
         years,
         base_year,
         inputs.history_shares,
-        curve("ceiling"),
-        curve("midpoint_year"),
-        curve("steepness"),
-        ban,
+        market_p.share_ceiling,
+        market_p.share_midpoint_year,
+        market_p.share_steepness,
+        np.where(np.isnan(ban), np.inf, ban),  # NaN: no ban
         cats,
     )
     sales = market.powertrain_sales(total_sales, shares)  # (run, pt, year)
-    inflow = market.fleet_inflow(sales, params["fleet.lpg_conversion_share"], cats.converted_from)
+    inflow = market.fleet_inflow(sales, fleet_p.lpg_conversion_share, cats.converted_from)
     initial_stock = history.initial_stock_by_powertrain(initial_by_age, inputs.initial_shares)
     result = fleet.inflow_driven_from_survival(
         inflow,
@@ -318,22 +315,22 @@ def simulate(
         b,
         years,
         base_year,
-        params["energy.annual_distance"],
-        params["energy.distance_age_decline"],
-        params["energy.distance_trend"],
+        energy_p.annual_distance,
+        energy_p.distance_age_decline,
+        energy_p.distance_trend,
         cohorts,
         survival,
     )  # (run, year, cohort)
-    fuel_base = _stack(params, "energy.fuel_intensity", pts, zeros)
-    elec_base = _stack(params, "energy.electric_intensity", pts, zeros)
-    improve = _stack(params, "energy.intensity_improvement", pts)
+    fuel_base = _scatter(energy_p.fuel_intensity, cats.fuel_of >= 0, runs)
+    elec_base = _scatter(energy_p.electric_intensity, cats.plug, runs)
+    improve = energy_p.intensity_improvement
     fuel_ml, electricity = energy.cohort_energy_use(
         cohorts,
         survival_km,
         energy.vintage_intensity(vintages, base_year, fuel_base, improve),
         energy.vintage_intensity(vintages, base_year, elec_base, improve),
-        params["energy.phev_electric_share"],
-        params["energy.charging_loss"],
+        energy_p.electric_share,
+        energy_p.charging_loss,
         cats,
     )
 
@@ -344,7 +341,7 @@ def simulate(
         base_year,
         inputs.renewable_share,
         inputs.renewable_years,
-        _stack(params, "grid.renewable_share", (int(y) for y in inputs.renewable_years)),
+        params.grid.renewable_share,
     )
     grid = emissions.grid_intensity_path(years, base_year, inputs.grid_intensity, renewable)
     co2_elec = emissions.electricity_co2(electricity, grid)
@@ -353,24 +350,22 @@ def simulate(
     )
 
     # --- batteries -----------------------------------------------------------------
-    pack_growth = np.zeros((runs, len(pts)))
-    for i in np.flatnonzero(cats.plug):
-        pack_growth[:, i] = params[f"battery.{pts[i]}_pack_growth"]
+    pack_growth = _scatter(battery_p.pack_growth, cats.plug, runs)
     pack = battery.pack_by_vintage(
-        vintages, base_year, _stack(params, "battery.pack_capacity", pts, zeros), pack_growth
+        vintages, base_year, _scatter(battery_p.pack_capacity, cats.battery, runs), pack_growth
     )  # (run, pt, cohort)
     demand = battery.capacity_demand(sales, pack[:, :, nb:]).sum(axis=1)
     retirement = lifetime.retirement_matrix(life, years=n, cohorts_before=nb)
     retired = battery.cohort_retired_capacity(cohorts, retirement, pack).sum(axis=1)
     second_life, recycling = battery.end_of_life(
-        retired, params["battery.second_life_share"], params["battery.recycling_share"]
+        retired, battery_p.second_life_share, battery_p.recycling_share
     )
     chemistry = battery.chemistry_shares(
         years,
         base_year,
-        _stack(params, "battery.chemistry_share", inputs.categories.chemistries),
-        _stack(params, "battery.chemistry_share_final", inputs.categories.chemistries),
-        params["battery.chemistry_year"],
+        battery_p.chemistry_share,
+        battery_p.chemistry_share_final,
+        battery_p.chemistry_year,
     )
     materials = battery.material_demand(demand, chemistry, inputs.material_intensity)
     made = simulate_hub(inputs, params, sales, pack[:, :, nb:])
@@ -397,7 +392,7 @@ def simulate(
     )
 
 
-def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F) -> dict[str, F]:
+def simulate_hub(inputs: ChainInputs, params: ChainParameters, sales: F, pack: F) -> dict[str, F]:
     """Pipeline -> capacity -> production -> trade and cells, for every run.
 
     Parameters
@@ -405,8 +400,8 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     inputs
         Dataset arrays (the registry in ``inputs.projects``).
     params
-        Parameters by dotted path, each (run,); shares as fractions (see
-        :func:`evhub.model.pipeline.project_terms` for the pipeline's).
+        Scenario parameters; this reads the ``pipeline`` and ``trade`` groups
+        (see :func:`evhub.model.pipeline.project_terms` for the pipeline's).
     sales : (run, powertrain, year)
         New-car sales [veh/yr].
     pack : (run, powertrain, year)
@@ -421,53 +416,36 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     base_year = inputs.base_year
     pj = inputs.projects
     runs = sales.shape[0]
-    observed = inputs.history_params
+    tp = params.trade
 
     capacity, invest, jobs = pipeline.project_flows_with_history(
-        pj, params, observed, years, base_year
+        pj, params.pipeline, inputs.history_pipeline, years, base_year
     )
     cats = inputs.categories
-    mix = production.plant_mix(pj, _stack(params, "pipeline.default_mix", cats.groups))
+    mix = production.plant_mix(pj, params.pipeline.default_mix)
     utilisation = history.splice(
-        years, base_year, inputs.utilisation_history, params["trade.utilisation"][:, None]
+        years, base_year, inputs.utilisation_history, tp.utilisation[:, None]
     )
     made = production.production(capacity, utilisation, pj.relative_utilisation, mix)
 
     export_share = history.splice(
-        years, base_year, inputs.export_share_history, params["trade.export_share"][:, None]
+        years, base_year, inputs.export_share_history, tp.export_share[:, None]
     )
     by_class = trade.sales_by_class(sales, cats)
     domestic, exports, imports = trade.trade_split(made, by_class, export_share)
-    duty = history.splice(
-        years,
-        base_year,
-        inputs.duty_base[None, :, None],
-        _stack(params, "trade.duty", inputs.categories.origins)[:, :, None],
-    )
+    duty = history.splice(years, base_year, inputs.duty_base[None, :, None], tp.duty[:, :, None])
     imports_by_origin = trade.imports_by_origin(
-        imports, inputs.origin_base, duty, inputs.duty_base, params["trade.origin_elasticity"]
+        imports, inputs.origin_base, duty, inputs.duty_base, tp.origin_elasticity
     )
-    eu_observed = (
-        np.full(runs, observed["trade.eu_export_share"])
-        if observed
-        else params["trade.eu_export_share"]
-    )
-    eu_base = history.splice(
-        years, base_year, eu_observed[:, None], params["trade.eu_export_share"][:, None]
-    )
-    cvd = history.splice(years, base_year, inputs.eu_cvd_base, params["trade.eu_cvd"][:, None])
-    exports_eu = trade.eu_exports(
-        exports, eu_base, cvd, inputs.eu_cvd_base, params["trade.eu_elasticity"], cats
-    )
-    balance = trade.trade_balance(
-        exports,
-        params["trade.export_price"],
-        imports_by_origin,
-        _stack(params, "trade.import_price", inputs.categories.origins),
-    )
+    observed = inputs.history_eu_export_share
+    eu_observed = tp.eu_export_share if observed is None else np.full(runs, observed)
+    eu_base = history.splice(years, base_year, eu_observed[:, None], tp.eu_export_share[:, None])
+    cvd = history.splice(years, base_year, inputs.eu_cvd_base, tp.eu_cvd[:, None])
+    exports_eu = trade.eu_exports(exports, eu_base, cvd, inputs.eu_cvd_base, tp.eu_elasticity, cats)
+    balance = trade.trade_balance(exports, tp.export_price, imports_by_origin, tp.import_price)
     cell_demand = production.cell_demand(made, pack, cats)
     supply, cell_imports, sufficiency = trade.cell_balance(
-        cell_demand, pipeline.cell_capacity(pj, capacity), params["trade.cell_utilisation"]
+        cell_demand, pipeline.cell_capacity(pj, capacity), tp.cell_utilisation
     )
     return {
         "capacity": capacity,
@@ -486,10 +464,8 @@ def simulate_hub(inputs: ChainInputs, params: Mapping[str, F], sales: F, pack: F
     }
 
 
-def _stack(
-    params: Mapping[str, F], prefix: str, keys: Iterable[object], default: F | None = None
-) -> F:
-    """(run, key) array of the parameters ``<prefix>.<key>``; ``default`` for missing ones."""
-    if default is None:
-        return np.stack([params[f"{prefix}.{k}"] for k in keys], axis=1)
-    return np.stack([params.get(f"{prefix}.{k}", default) for k in keys], axis=1)
+def _scatter(values: F, mask: NDArray[np.bool_], runs: int) -> F:
+    """(run, member) values of the members ``mask`` picks, placed on the full axis; 0 elsewhere."""
+    out = np.zeros((runs, len(mask)))
+    out[:, mask] = values
+    return out

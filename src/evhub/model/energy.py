@@ -213,8 +213,9 @@ def energy_use(
         Fuel use [l/100km]; ignored for powertrains that burn no fuel.
     electric_intensity : (run, powertrain, cohort)
         Electricity from the battery [kWh/km]; used for powertrains with a plug.
-    plug_in_hybrid_share : (run,)
-        Share of a plug-in hybrid's distance on electricity [1].
+    plug_in_hybrid_share : (run,) or (run, plug-in hybrid)
+        Share of a plug-in hybrid's distance on electricity [1] (see
+        :func:`electric_distance_share`).
     charging_loss : (run,)
         Grid-to-battery loss [1].
     categories
@@ -288,7 +289,9 @@ def electric_distance_share(categories: Categories, plug_in_hybrid_share: F) -> 
     """Share of each powertrain's distance driven on electricity (run, powertrain) [1].
 
     All of it for a powertrain with a plug and no fuel, ``plug_in_hybrid_share``
-    for one with a plug and a fuel, none for the others.
+    for one with a plug and a fuel, none for the others. ``plug_in_hybrid_share``
+    is (run,), the same for each such powertrain, or (run, plug-in hybrid), one
+    for each in the powertrains' order.
 
     >>> from evhub.model.categories import Categories
     >>> cats = Categories(("petrol", "phev", "bev"), ("petrol",), np.array([0, 0, -1]),
@@ -300,11 +303,10 @@ def electric_distance_share(categories: Categories, plug_in_hybrid_share: F) -> 
     [[0.0, 0.4, 1.0]]
     """
     burns = categories.fuel_of >= 0
-    share: F = np.where(
-        categories.plug & ~burns,
-        1.0,
-        np.where(categories.plug & burns, plug_in_hybrid_share[:, None], 0.0),
-    )
+    runs = plug_in_hybrid_share.shape[0]
+    share: F = np.where(categories.plug & ~burns, 1.0, 0.0)[None, :].repeat(runs, axis=0)
+    # one share for every plug-in hybrid (run,), or one each (run, plug-in hybrid)
+    share[:, categories.plug & burns] = plug_in_hybrid_share.reshape(runs, -1)
     return share
 
 

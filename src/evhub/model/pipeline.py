@@ -22,13 +22,13 @@ Conventions
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from evhub.model import history
+from evhub.model.parameters import PipelineParameters
 
 __all__ = [
     "Projects",
@@ -56,6 +56,10 @@ class Projects:
     ----------
     ids, stages : (project,)
         Project ids and stages.
+    stage_index : (project,)
+        Index of each project's stage on the stage axis of
+        :class:`~evhub.model.parameters.PipelineParameters` (the dataset's
+        stages in order).
     stage_building, stage_producing : (project,)
         The project's stage is one of a plant being built or running, or of
         one making vehicles or cells (the stages' attributes in the dataset).
@@ -98,6 +102,7 @@ class Projects:
 
     ids: tuple[str, ...]
     stages: tuple[str, ...]
+    stage_index: NDArray[np.intp]
     stage_building: NDArray[np.bool_]
     stage_producing: NDArray[np.bool_]
     kinds: tuple[str, ...]
@@ -292,29 +297,13 @@ def employment(jobs: F, weight: F, share: F) -> F:
     return out
 
 
-def _per_project(params: Mapping[str, F], projects: Projects, field: str, fallback: F) -> F:
-    """(run, project) values of an override field, or ``fallback`` (run, project)."""
-    out = fallback.copy()
-    for i, pid in enumerate(projects.ids):
-        value = params.get(f"pipeline.overrides.{pid}.{field}")
-        if value is not None:
-            out[:, i] = value
+def _own(value: F, fallback: F) -> F:
+    """(run, project) values a scenario sets for single projects, ``fallback`` where NaN."""
+    out: F = np.where(np.isnan(value), fallback, value)
     return out
 
 
-def _sampled(params: Mapping[str, F], projects: Projects, field: str, fallback: F) -> F:
-    """(run, project) values drawn per project (``pipeline.<field>.<id>``), or ``fallback``."""
-    out = fallback
-    for i, pid in enumerate(projects.ids):
-        value = params.get(f"pipeline.{field}.{pid}")
-        if value is not None:
-            if out is fallback:
-                out = fallback.copy()
-            out[:, i] = value
-    return out
-
-
-def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, F, F]:
+def project_terms(pj: Projects, params: PipelineParameters) -> tuple[F, F, F]:
     """Realised share, start and nameplate of every project in every run.
 
     Parameters
@@ -322,15 +311,14 @@ def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, 
     pj
         The registry as arrays.
     params
-        Parameters by dotted path, each (run,); shares as fractions. Stage
-        parameters are ``pipeline.stages.<stage>.{probability,delay,lead_time}``;
-        ``pipeline.overrides.<id>.<field>`` change one project;
-        ``pipeline.realised.<id>`` (0 or 1, from a sampler) replaces the
-        probability of a project, and ``pipeline.delay.<id>`` and
-        ``pipeline.lead_time.<id>`` (drawn for each project from its stage's
-        distribution) its stage's delay and lead time.
-    runs
-        Number of runs.
+        The pipeline parameters, each with a leading run axis: the stages'
+        ``stage_probability`` [1], ``stage_delay`` [yr] and
+        ``stage_lead_time`` [yr] (run, stage), each project's own values
+        (run, project), NaN where its stage's or the registry's hold (an
+        ensemble puts a project's realisation, 0 or 1, in
+        ``project_probability`` and the delay and lead time it draws for it
+        from its stage's distribution in ``project_delay`` and
+        ``project_lead_time``), and ``default_capacity`` [veh/yr].
 
     Returns
     -------
@@ -340,30 +328,24 @@ def project_terms(pj: Projects, params: Mapping[str, F], runs: int) -> tuple[F, 
         before the model years) and nameplate [veh/yr or GWh/yr] (the
         scenario's default capacity for vehicle plants that publish none).
     """
+    runs = params.stage_probability.shape[0]
     n_proj = len(pj.ids)
-
-    def by_stage(field: str) -> F:
-        return np.stack([params[f"pipeline.stages.{s}.{field}"] for s in pj.stages], axis=1)
-
-    probability = _per_project(params, pj, "probability", by_stage("probability"))
-    for i, pid in enumerate(pj.ids):
-        realised = params.get(f"pipeline.realised.{pid}")
-        if realised is not None:
-            probability[:, i] = realised
-    dropped = _per_project(params, pj, "drop", np.zeros((runs, n_proj)))
+    stage = pj.stage_index
+    probability = _own(params.project_probability, params.stage_probability[:, stage])
+    dropped = np.nan_to_num(params.project_drop)  # NaN: kept
     weight = probability * (1.0 - dropped)
-    delay = _sampled(params, pj, "delay", _per_project(params, pj, "delay", by_stage("delay")))
-    lead_time = _sampled(params, pj, "lead_time", by_stage("lead_time"))
-    announced = _per_project(params, pj, "start_year", np.broadcast_to(pj.start, (runs, n_proj)))
+    delay = _own(params.project_delay, params.stage_delay[:, stage])
+    lead_time = _own(params.project_lead_time, params.stage_lead_time[:, stage])
+    announced = _own(params.project_start_year, np.broadcast_to(pj.start, (runs, n_proj)))
     start = effective_start(announced, pj.stage_year, lead_time, delay, pj.producing)
-    default_cap = np.where(pj.vehicle[None, :], params["pipeline.default_capacity"][:, None], 0.0)
+    default_cap = np.where(pj.vehicle[None, :], params.default_capacity[:, None], 0.0)
     nameplate = np.where(np.isnan(pj.nameplate)[None, :], default_cap, pj.nameplate[None, :])
-    nameplate = _per_project(params, pj, "capacity", nameplate)
+    nameplate = _own(params.project_capacity, nameplate)
     return weight, start, nameplate
 
 
 def project_flows(
-    pj: Projects, params: Mapping[str, F], years: F, base_year: int
+    pj: Projects, params: PipelineParameters, years: F, base_year: int
 ) -> tuple[F, F, F]:
     """Usable capacity, investment and direct jobs of the registry.
 
@@ -372,12 +354,11 @@ def project_flows(
     pj
         The registry as arrays.
     params
-        Parameters by dotted path, each (run,) (see :func:`project_terms`),
-        with ``pipeline.ramp.<k>``, ``pipeline.build_years`` and the
-        defaults per unit of capacity ``pipeline.capex_per_vehicle``
-        [USD per veh/yr], ``pipeline.capex_per_cell_gwh`` [million USD per
-        GWh/yr], ``pipeline.jobs_per_vehicle`` [persons per veh/yr] and
-        ``pipeline.jobs_per_cell_gwh`` [persons per GWh/yr].
+        The pipeline parameters (see :func:`project_terms`), with ``ramp``
+        (run, operation year) [1], ``build_years`` [yr] and the defaults per
+        unit of capacity ``capex_per_vehicle`` [USD/(veh/yr)],
+        ``capex_per_cell_gwh`` [million USD/(GWh/yr)], ``jobs_per_vehicle``
+        [persons/(veh/yr)] and ``jobs_per_cell_gwh`` [persons/(GWh/yr)].
     years : (year,)
         Model years [yr].
     base_year
@@ -392,24 +373,21 @@ def project_flows(
     jobs : (run, year)
         [persons]
     """
-    runs = next(iter(params.values())).shape[0]
     n_proj = len(pj.ids)
-    weight, start, nameplate = project_terms(pj, params, runs)
+    weight, start, nameplate = project_terms(pj, params)
     modelled, cells = pj.modelled_class, pj.cells
-    ramp_keys = sorted(int(k.rsplit(".", 1)[1]) for k in params if k.startswith("pipeline.ramp."))
-    ramp = np.stack([params[f"pipeline.ramp.{k}"] for k in ramp_keys], axis=1)
-    share = ramp_share(years, start, ramp) * (years[None, :] <= pj.end[:, None])[None]
+    share = ramp_share(years, start, params.ramp) * (years[None, :] <= pj.end[:, None])[None]
     capacity = usable_capacity(np.ones(n_proj), weight * nameplate, share, pj.replaces)
     # capex and jobs not published: per unit of capacity, for plants built in the model years
     per_capex = np.where(
         modelled[None, :],
-        params["pipeline.capex_per_vehicle"][:, None] / _MILLION,
-        np.where(cells[None, :], params["pipeline.capex_per_cell_gwh"][:, None], 0.0),
+        params.capex_per_vehicle[:, None] / _MILLION,
+        np.where(cells[None, :], params.capex_per_cell_gwh[:, None], 0.0),
     )
     per_job = np.where(
         modelled[None, :],
-        params["pipeline.jobs_per_vehicle"][:, None],
-        np.where(cells[None, :], params["pipeline.jobs_per_cell_gwh"][:, None], 0.0),
+        params.jobs_per_vehicle[:, None],
+        np.where(cells[None, :], params.jobs_per_cell_gwh[:, None], 0.0),
     )
     # only plants not producing yet (an expansion or conversion of a running plant costs less)
     building = ~pj.stage_producing & (pj.replaces < 0)
@@ -420,7 +398,7 @@ def project_flows(
     jobs_full = jobs_full + np.nan_to_num(pj.jobs)[None, :]
     # plans not under construction by the base year spend nothing up to it
     earliest = np.where(~pj.stage_building, base_year + 1.0, -np.inf)
-    invest = investment(capex, weight, start, params["pipeline.build_years"], years, earliest)
+    invest = investment(capex, weight, start, params.build_years, years, earliest)
     jobs = employment(jobs_full, weight, share)
 
     return capacity, invest, jobs
@@ -428,8 +406,8 @@ def project_flows(
 
 def project_flows_with_history(
     pj: Projects,
-    params: Mapping[str, F],
-    history_params: Mapping[str, float],
+    params: PipelineParameters,
+    history_params: PipelineParameters | None,
     years: F,
     base_year: int,
 ) -> tuple[F, F, F]:
@@ -440,11 +418,10 @@ def project_flows_with_history(
     pj
         The registry as arrays.
     params
-        Parameters by dotted path, each (run,) (see :func:`project_terms`).
+        The pipeline parameters (see :func:`project_terms`).
     history_params
-        The dataset's defaults of the ``pipeline.*`` parameters (model
-        units; other keys are not read); empty to use ``params`` in every
-        year.
+        The pipeline parameters of the dataset's defaults (one run); ``None``
+        to use ``params`` in every year.
     years : (year,)
         Model years [yr].
     base_year
@@ -464,10 +441,9 @@ def project_flows_with_history(
     what was observed.
     """
     capacity, invest, jobs = project_flows(pj, params, years, base_year)
-    if not history_params:
+    if history_params is None:
         return capacity, invest, jobs
-    observed = {k: np.full(1, v) for k, v in history_params.items()}
-    old_capacity, old_invest, old_jobs = project_flows(pj, observed, years, base_year)
+    old_capacity, old_invest, old_jobs = project_flows(pj, history_params, years, base_year)
     return (
         history.splice(years, base_year, old_capacity, capacity),
         history.splice(years, base_year, old_invest, invest),
