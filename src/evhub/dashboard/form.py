@@ -48,7 +48,7 @@ def project_overrides(defaults: pd.DataFrame, edited: pd.DataFrame) -> dict[str,
     Parameters
     ----------
     defaults
-        The editor's rows as the scenario has them (:func:`project_frame`).
+        The editor's rows as the scenario has them (:func:`evhub.dashboard.controls.project_frame`).
     edited
         The same rows after editing (same project ids in the same order).
 
@@ -156,11 +156,12 @@ def form_overrides(
     Parameters
     ----------
     sliders
-        The scenario's sliders (:func:`slider_specs`).
+        The scenario's sliders (:func:`evhub.dashboard.controls.slider_specs`).
     values
         The form's value of each slider, by widget key (a missing key is unchanged).
     projects, edited
-        The pipeline editor's rows before and after editing (:func:`project_frame`).
+        The pipeline editor's rows before and after editing
+        (:func:`evhub.dashboard.controls.project_frame`).
     extra
         The "other parameters" box (:func:`parse_extra`); its lines come last
         and win over the sliders.

@@ -70,7 +70,7 @@ class Run:
     scorecard
         :meth:`evhub.results.Results.scorecard` with a ``run`` column first.
     headlines
-        The :data:`HEADLINES` of the run.
+        The :data:`evhub.dashboard.headlines.HEADLINES` of the run.
     iamc_csv, quantiles_csv
         The IAMC table (``Scenario`` set to ``label``) and, with an ensemble,
         its quantiles, as CSV text.
@@ -139,7 +139,7 @@ def check(
     samples, seed
         The form's values.
     fields
-        Path -> form field (:func:`form_fields`): the message names the field
+        Path -> form field (:func:`evhub.dashboard.form.form_fields`): the message names the field
         instead of ``overrides`` (:func:`name_fields`).
 
     Returns
@@ -183,7 +183,7 @@ def run(
     scenario
         A shipped scenario name.
     overrides
-        Overrides by dotted path (:func:`form_overrides`).
+        Overrides by dotted path (:func:`evhub.dashboard.form.form_overrides`).
     data
         The dataset.
     label

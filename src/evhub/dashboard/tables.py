@@ -24,7 +24,10 @@ _PATHS_SHOWN = 3
 
 
 def _rounded(value: Any) -> Any:
-    """A number rounded as :func:`format_value` shows it (whole from 1,000, else one decimal)."""
+    """A number rounded as :func:`evhub.dashboard.headlines.format_value` shows it.
+
+    Whole from 1,000, else one decimal.
+    """
     if not is_finite(value):
         return value
     return round(float(value)) if abs(float(value)) >= 1000 else round(float(value), 1)
@@ -36,7 +39,7 @@ def display_scorecard(card: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     card
-        :func:`compare_scorecard`.
+        :func:`evhub.dashboard.runs.compare_scorecard`.
 
     Returns
     -------

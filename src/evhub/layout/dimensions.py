@@ -63,7 +63,7 @@ def read_dims(run: Path, manifest: Manifest, shown: Path | None = None) -> Dims:
     Parameters
     ----------
     run
-        The run folder (checked with :func:`open_run`).
+        The run folder (checked with :func:`evhub.layout.open_run`).
     manifest
         Its manifest.
     shown

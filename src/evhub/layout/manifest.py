@@ -324,7 +324,7 @@ def manifest_body(
     results: Results,
     out: str | Path | None = None,
 ) -> dict[str, Any]:
-    """The manifest of a run, without its ``files`` (added by :func:`write_run`)."""
+    """The manifest of a run, without its ``files`` (added by :func:`evhub.layout.write_run`)."""
     data = results.dataset
     return {
         "format": FORMAT,

@@ -39,13 +39,15 @@ SCORECARD = "scorecard.csv"
 QUANTILES = "iamc_quantiles.csv"
 #: The probability of meeting each target, of an ensemble.
 TARGETS = "targets.csv"
-#: The DuckDB store (tables :data:`STORE_TABLES` and :data:`ENSEMBLE_STORE_TABLES`).
+#: The DuckDB store (tables :data:`evhub.layout.STORE_TABLES` and
+#: :data:`evhub.layout.ENSEMBLE_STORE_TABLES`).
 STORE = "evhub.duckdb"
 #: The HTML report that ``evhub report`` writes into the run folder.
 REPORT = "report.html"
-#: The manifest of one run (:class:`Manifest`).
+#: The manifest of one run (:class:`evhub.layout.Manifest`).
 MANIFEST = "manifest.json"
-#: The dimensions of the run's dataset (:func:`write_dims`, :func:`read_dims`).
+#: The dimensions of the run's dataset (:func:`evhub.layout.write_dims`,
+#: :func:`evhub.layout.read_dims`).
 DIMENSIONS = DIMENSIONS_FILE
 #: Files an ensemble adds to a run.
 ENSEMBLE_FILES = (QUANTILES, TARGETS)

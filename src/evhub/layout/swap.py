@@ -149,7 +149,7 @@ def write_run(
     fill: Callable[[Path, str, dt.datetime], None],
     describe: Callable[[str, dt.datetime], Mapping[str, Any]],
 ) -> Manifest:
-    """Write one run into a results folder and swap it in (call with :func:`lock` held).
+    """Write one run into a results folder and swap it in (with :func:`evhub.layout.lock` held).
 
     ``fill(folder, run_id, created)`` writes the run's files into a new
     temporary folder ``runs/.tmp-<run-id>-<pid>``; ``describe(run_id,
