@@ -16,7 +16,7 @@ from plotly.offline import get_plotlyjs
 import evhub
 from evhub import figures, layout
 from evhub.errors import InputError
-from evhub.report import build, write_report
+from evhub.report import build, charts, formatting, write_report
 from evhub.report.read import read_results
 
 SECTIONS = (
@@ -308,14 +308,14 @@ def test_scorecard_shows_the_store_values(tree, store):
 
 
 def test_scorecard_formats(tree):
-    assert build.format_value(80812.5) == "80,812"
-    assert build.format_value(1493800.4) == "1,493,800"
-    assert build.format_value(35.4535) == "35.5"
-    assert build.format_value(float("nan")) == "–"
-    assert build.format_probability(0.95) == "95 %"
-    assert build.format_probability(0.005) == "<1 %"
-    assert build.format_probability(0.996) == ">99 %"
-    assert build.format_probability(0.0) == "0 %"
+    assert formatting.format_value(80812.5) == "80,812"
+    assert formatting.format_value(1493800.4) == "1,493,800"
+    assert formatting.format_value(35.4535) == "35.5"
+    assert formatting.format_value(float("nan")) == "–"
+    assert formatting.format_probability(0.95) == "95 %"
+    assert formatting.format_probability(0.005) == "<1 %"
+    assert formatting.format_probability(0.996) == ">99 %"
+    assert formatting.format_probability(0.0) == "0 %"
 
 
 # --- charts ---------------------------------------------------------------------------------
@@ -374,9 +374,9 @@ def test_fan_chart_shows_the_iamc_values(html, results_dir):
         for name, table in ((scen, rows), (f"{scen} median", median)):
             trace = traces[name]
             years = [str(y) for y in trace["x"]]
-            assert trace["x"][0] == build.DISPLAY_START
-            expected = build._round_significant(
-                table[years].to_numpy(dtype=float)[0] * 1e-6, build.SIGNIFICANT_DIGITS
+            assert trace["x"][0] == charts.DISPLAY_START
+            expected = charts.round_significant(
+                table[years].to_numpy(dtype=float)[0] * 1e-6, charts.SIGNIFICANT_DIGITS
             )
             assert trace["y"] == expected.tolist(), name
     data, layout = _figure(html, "co2")
@@ -387,7 +387,7 @@ def test_fan_chart_shows_the_iamc_values(html, results_dir):
         & (iamc["Variable"] == "Target|Emissions|CO2|Passenger Cars")
     ]
     years = [str(y) for y in target["x"]]
-    expected = build._round_significant(path[years].to_numpy(dtype=float)[0], 4)
+    expected = charts.round_significant(path[years].to_numpy(dtype=float)[0], 4)
     assert target["y"] == expected.tolist()
 
 
@@ -409,7 +409,7 @@ def test_figure_data_are_rounded(tree):
         if v not in ("", "null")
     ]
     assert len(values) > 1000
-    assert max(_significant(v) for v in values) <= build.SIGNIFICANT_DIGITS
+    assert max(_significant(v) for v in values) <= charts.SIGNIFICANT_DIGITS
     assert "heatmap" not in "".join(scripts.values())  # the template's unused styles
     # plain JSON arrays, not base64 typed arrays: what a browser-side check can count
     assert "bdata" not in "".join(scripts.values())
@@ -417,7 +417,7 @@ def test_figure_data_are_rounded(tree):
 
 def test_round_significant():
     values = pd.Series([80812.5, 0.0123456, -35.4535, 0.0, float("nan")]).to_numpy()
-    got = build._round_significant(values, 4)
+    got = charts.round_significant(values, 4)
     assert got[:4].tolist() == [80810.0, 0.01235, -35.45, 0.0]
     assert pd.isna(got[4])
 

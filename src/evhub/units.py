@@ -35,9 +35,6 @@ from evhub.errors import InputError
 
 __all__ = ["Unit", "quantity", "registry", "species", "table"]
 
-#: The unit of a text setting (no quantity).
-NO_UNIT = "-"
-
 
 @dataclass(frozen=True)
 class Unit:

@@ -112,7 +112,7 @@ def _refuse_open(ctx: Ctx, name: str, code: int, text: str) -> None:
             raise OSError(code, text)
         return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    ctx.monkeypatch.setattr(layout.os, "open", refuse)
+    ctx.monkeypatch.setattr(os, "open", refuse)
 
 
 # --------------------------------------------------------------------------

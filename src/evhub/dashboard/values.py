@@ -1,0 +1,35 @@
+"""What the dashboard counts as a number, and as the same number, and the dataset's report years."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from evhub.dataset import Dataset
+
+__all__ = [
+    "SAME",
+    "is_finite",
+    "report_years",
+    "same",
+]
+
+#: Relative tolerance below which a form value equals the scenario's value
+#: (slider values travel through the browser as doubles).
+SAME = 1e-9
+
+
+def is_finite(x: Any) -> bool:
+    """Whether ``x`` is a finite real number (NumPy scalars too; not a bool)."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(float(x))
+
+
+def same(a: float, b: float) -> bool:
+    """Whether a form value equals the scenario's, up to :data:`SAME` (relative)."""
+    return abs(float(a) - float(b)) <= SAME * max(1.0, abs(float(b)))
+
+
+def report_years(data: Dataset) -> list[int]:
+    """The dataset's report years [yr] (its base year if it names none)."""
+    return [int(y) for y in data.meta.get("report_years") or [data.base_year]]
