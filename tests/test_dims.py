@@ -188,12 +188,28 @@ def test_a_conversion_names_a_powertrain(tmp_path: Path) -> None:
         load_dims(path)
 
 
+def test_an_unmodelled_vehicle_plant_names_its_capacity(tmp_path: Path) -> None:
+    path = tmp_path / DIMENSIONS_FILE
+    text = (load_dataset().path / DIMENSIONS_FILE).read_text(encoding="utf-8")
+    text = text.replace("capacity_label: Light Commercial Vehicles", "capacity_label: null")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"project_kinds.lcv.capacity_label = None: .* needs a"):
+        load_dims(path)
+
+
 def test_project_kinds_say_what_a_project_makes(dims: Dims) -> None:
     kinds = dims.project_kinds
     assert kinds.ids == ("car", "lcv", "cell", "pack", "other")
     assert kinds.where(vehicle=True) == ("car", "lcv")
     assert kinds.where(cells=True) == ("cell",)
     assert kinds.where(packs=True) == ("pack",)
+    assert kinds.column("capacity_label").tolist() == [
+        None,
+        "Light Commercial Vehicles",
+        None,
+        None,
+        None,
+    ]
     # light commercial vehicles are not a class the chain models (yet): capacity only
     assert kinds.column("vehicle_class").tolist() == ["car", None, None, None, None]
     assert kinds.where(registry_kinds="vehicle_assembly") == ("car", "lcv")

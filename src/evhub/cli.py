@@ -30,6 +30,7 @@ from evhub.distributions import show_spec
 from evhub.errors import InputError
 from evhub.goalseek import Direction
 from evhub.limits import Sampler
+from evhub.pipeline import kind_label
 from evhub.sensitivity import Method
 from evhub.variables import scorecard_indicators
 
@@ -379,9 +380,6 @@ def _cell(value: Any, fmt: str = "{:,.0f}") -> str:
     return fmt.format(value)
 
 
-_KIND_LABELS = {"vehicle_assembly": "vehicles", "rnd": "R&D"}
-
-
 def _print_pipeline(table: Any) -> None:
     year = table.attrs.get("year")
     out = Table(
@@ -417,7 +415,7 @@ def _print_pipeline(table: Any) -> None:
         out.add_row(
             row.id,
             row.company,
-            _KIND_LABELS.get(row.kind, row.kind),
+            kind_label(row.kind),
             row.site,
             capacity + (unit if capacity != "-" else ""),
             start,

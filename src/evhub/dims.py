@@ -100,6 +100,7 @@ class _ProjectKind(_Member):
     segment: str | None
     vehicle: bool
     vehicle_class: str | None
+    capacity_label: str | None
     cells: bool
     packs: bool
 
@@ -358,6 +359,17 @@ def _check_references(
             problems.append(
                 f"{where}: origins: exactly one origin must have {attribute}: true ({meaning}), "
                 f"found {len(chosen)} ({', '.join(chosen) or 'none'})"
+            )
+    for m in dims["project_kinds"].members:
+        a = m.attributes
+        unmodelled = a["vehicle"] and a["vehicle_class"] is None
+        if unmodelled != (a["capacity_label"] is not None):
+            need = "needs a" if unmodelled else "takes no"
+            problems.append(
+                f"{where}: project_kinds.{m.id}.capacity_label = {a['capacity_label']!r}: a kind "
+                f"that is {'' if a['vehicle'] else 'not '}a vehicle plant of "
+                f"{'no modelled class' if unmodelled else 'a modelled class or none'} {need} "
+                "capacity_label"
             )
     if sources is not None:
         for m in dims["blocs"].members:

@@ -35,6 +35,7 @@ __all__ = [
     "Project",
     "StageProbability",
     "expected_capacity",
+    "kind_label",
     "load_pipeline",
     "load_stage_probabilities",
     "pipeline_table",
@@ -151,6 +152,12 @@ def _columns(dims: Dims) -> dict[str, dict[str, Any]]:
         for member in getattr(dims, match["dimension"]).ids:
             out[f"{match['prefix']}{member}"] = spec
     return out
+
+
+def kind_label(kind: str) -> str:
+    """A registry kind as tables show it (``vehicle_assembly`` -> ``vehicles``; schema.yaml)."""
+    spec = _spec()["kinds"].get(kind)
+    return str(spec["label"]) if spec is not None else kind
 
 
 def share_columns(dims: Dims) -> tuple[str, ...]:

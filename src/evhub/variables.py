@@ -61,9 +61,6 @@ _Make = Callable[[Mapping[str, str]], Getter]
 #: A tag of this module's own, besides those of :data:`evhub.definitions.TAGS`:
 #: the destination of exports in a duty-free bloc with the home country.
 _UNION = "Union"
-#: Vehicle-plant segments of the pipeline that are not (yet) a class of the
-#: dataset, and the label of their capacity.
-_SEGMENTS_WITHOUT_CLASS = {"lcv": "Light Commercial Vehicles"}
 
 
 # --------------------------------------------------------------------------
@@ -185,7 +182,6 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
         )
         raise InputError(msg)
     electricity = dims.fuels.label(grid[0])
-    segments = (*dims.classes.ids, *_SEGMENTS_WITHOUT_CLASS)
     kinds = dims.project_kinds
     cls = "{Vehicle Class}"
     return (
@@ -220,11 +216,17 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
         _Template("Battery|Retired|Uncollected", _fixed(_uncollected)),
         _Template("Material Demand|Batteries", _fixed(_material(None))),
         _Template("Material Demand|Batteries|{Material}", lambda i: _material(i["Material"])),
-        _Template("Capacity|Vehicle Assembly", _fixed(_capacity(segments))),
-        _Template(f"Capacity|Vehicle Assembly|{cls}", lambda i: _capacity((i["Vehicle Class"],))),
+        _Template("Capacity|Vehicle Assembly", _fixed(_capacity(kinds.where(vehicle=True)))),
+        _Template(
+            f"Capacity|Vehicle Assembly|{cls}",
+            lambda i: _capacity(kinds.where(vehicle_class=i["Vehicle Class"])),
+        ),
         *(
-            _Template(f"Capacity|Vehicle Assembly|{label}", _fixed(_capacity((segment,))))
-            for segment, label in _SEGMENTS_WITHOUT_CLASS.items()
+            _Template(
+                f"Capacity|Vehicle Assembly|{kinds.member(kind).attributes['capacity_label']}",
+                _fixed(_capacity((kind,))),
+            )
+            for kind in kinds.where(vehicle=True, vehicle_class=None)
         ),
         _Template("Capacity|Battery Cells", _fixed(_capacity(kinds.where(cells=True)))),
         _Template("Capacity|Battery Packs", _fixed(_capacity(kinds.where(packs=True)))),

@@ -9,6 +9,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from evhub import figures
+from evhub.pipeline import kind_label
 from evhub.report.formatting import (
     DASH,
     format_probability,
@@ -24,7 +25,6 @@ from evhub.report.read import ResultsFolder
 from evhub.report.sources import Ref, refs
 
 __all__ = [
-    "KIND_LABELS",
     "Distribution",
     "Input",
     "Project",
@@ -36,10 +36,6 @@ __all__ = [
     "pipeline_rows",
     "scorecard_rows",
 ]
-
-#: Display names of pipeline project kinds.
-KIND_LABELS = {"vehicle_assembly": "vehicles", "rnd": "R&D", "cell": "cells", "pack": "packs"}
-
 
 #: Unit of parameters that are years (shown without a thousands separator).
 _YEAR_UNIT = "yr"
@@ -162,7 +158,7 @@ def pipeline_rows(
             Project(
                 id=str(pid),
                 company=str(rec["company"]),
-                kind=KIND_LABELS.get(str(rec["kind"]), str(rec["kind"])),
+                kind=kind_label(str(rec["kind"])),
                 site=str(rec["site"]),
                 stage=str(rec["stage"]),
                 stage_date=str(rec["stage_date"]),
