@@ -567,6 +567,7 @@ _META_KEYS = (
     "scenarios",
     "report_years",
     "calibration_start",
+    "price_year",
     "defaults",
 )
 
@@ -665,6 +666,10 @@ def _read_meta(folder: Path) -> dict[str, Any]:
             f"{meta['first_year']} to before the base year {meta['base_year']}"
         )
         raise InputError(msg)
+    price_year = meta.get("price_year")
+    if price_year is not None and (not isinstance(price_year, int) or isinstance(price_year, bool)):
+        msg = f"{path}: field 'price_year' = {_show(price_year)} is not a year"
+        raise InputError(msg)
     defaults = meta.get("defaults")
     if defaults is not None and not isinstance(defaults, dict):
         msg = f"{path}: field 'defaults' = {_show(defaults)} is not a mapping of parameter -> value"
@@ -713,6 +718,7 @@ def _load(folder: Path) -> Dataset:
     _check_shares(folder, tables, problems)
     assumptions = _read_assumptions(folder / "assumptions.csv", sources, problems)
     _check_needs(folder, tables, meta, dims, problems)
+    _check_price_year(folder, tables, meta, problems)
     raise_problems(folder, problems)
     return Dataset(
         path=folder,
@@ -727,6 +733,27 @@ def _load(folder: Path) -> Dataset:
         dims=dims,
         meta=meta,
     )
+
+
+#: The socioeconomic variable that deflates US dollars of a year to the price year.
+CPI_VARIABLE = "us_cpi"
+
+
+def _check_price_year(
+    folder: Path, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any], problems: list[str]
+) -> None:
+    """The price year (``price_year`` in ``dataset.yaml``) has a US CPI row to convert to."""
+    price_year = meta.get("price_year")
+    if price_year is None:
+        return
+    frame = tables["socioeconomic"]
+    years = {int(y) for y in frame.loc[frame["variable"] == CPI_VARIABLE, "year"].dropna()}
+    if price_year not in years:
+        problems.append(
+            f"{folder / 'dataset.yaml'}: field 'price_year' = {price_year} has no "
+            f"{CPI_VARIABLE!r} row in {folder / 'socioeconomic.csv'} (years with one: "
+            f"{sorted(years) or 'none'}); money is converted to the price year with that index"
+        )
 
 
 def _check_needs(

@@ -1,0 +1,79 @@
+r"""Real US dollars of one price year: the deflator from the dataset's US CPI.
+
+Money in a dataset is in US dollars of the year each source reports. The
+dataset names one price year (``price_year`` in ``dataset.yaml``) and carries
+the US consumer price index CPI-U (``us_cpi`` rows of ``socioeconomic.csv``,
+BLS series CUUR0000SA0, annual averages) for that year and for every year a
+money value is dated. A value of year :math:`y` in dollars of the price year
+:math:`p` is
+
+.. math:: v_p = v_y \cdot \mathrm{CPI}_p / \mathrm{CPI}_y
+
+and a year without a CPI row is an error that names the value, never a guess.
+"""
+
+from __future__ import annotations
+
+from evhub.dataset import CPI_VARIABLE, Dataset
+from evhub.errors import InputError
+
+__all__ = ["cpi", "deflator", "price_year"]
+
+
+def cpi(dataset: Dataset) -> dict[int, float]:
+    """The US CPI-U by year (``us_cpi`` rows of ``socioeconomic.csv``) [1]."""
+    rows = dataset.rows("socioeconomic", CPI_VARIABLE)
+    return {int(y): float(v) for y, v in zip(rows["year"], rows["value"], strict=True)}
+
+
+def price_year(dataset: Dataset) -> int:
+    """The dataset's price year (``price_year`` in ``dataset.yaml``) [yr].
+
+    Raises
+    ------
+    InputError
+        If the dataset names none.
+    """
+    year = dataset.meta.get("price_year")
+    if year is None:
+        msg = (
+            f"{dataset.path / 'dataset.yaml'}: missing field 'price_year' "
+            "(the year of real US dollars)"
+        )
+        raise InputError(msg)
+    return int(year)
+
+
+def deflator(dataset: Dataset, year: int, *, where: str) -> float:
+    r"""Factor from US dollars of ``year`` to dollars of the price year [1].
+
+    Parameters
+    ----------
+    dataset
+        The dataset (its CPI rows and price year).
+    year
+        The year the money value is dated (its dollars) [yr].
+    where
+        The value being converted, for the message: file, row (or parameter).
+
+    Returns
+    -------
+    float
+        :math:`\mathrm{CPI}_p / \mathrm{CPI}_y` [1].
+
+    Raises
+    ------
+    InputError
+        If ``year`` (or the price year) has no CPI row.
+    """
+    index = cpi(dataset)
+    target = price_year(dataset)
+    for needed in (year, target):
+        if needed not in index:
+            msg = (
+                f"{where}: money dated {needed} cannot be converted to US dollars of "
+                f"{target}: {dataset.path / 'socioeconomic.csv'} has no {CPI_VARIABLE!r} row "
+                f"for {needed} (years with one: {sorted(index)})"
+            )
+            raise InputError(msg)
+    return index[target] / index[year]

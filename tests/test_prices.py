@@ -1,0 +1,79 @@
+"""Real US dollars of the price year: the CPI deflator (evhub.prices).
+
+The expected factors are computed here from the CPI rows as read from the
+shipped socioeconomic.csv (no CPI value is typed in the test), so the test
+checks the conversion rule, not the data.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+import evhub
+from evhub import InputError
+from evhub.prices import cpi, deflator, price_year
+
+SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
+
+
+def _cpi_rows() -> dict[int, float]:
+    with (SHIPPED / "socioeconomic.csv").open(encoding="utf-8") as f:
+        return {
+            int(r["year"]): float(r["value"])
+            for r in csv.DictReader(f)
+            if r["variable"] == "us_cpi"
+        }
+
+
+def test_cpi_is_the_table(dataset) -> None:
+    assert cpi(dataset) == _cpi_rows()
+
+
+def test_deflator_by_hand(dataset) -> None:
+    """A 2024 dollar in dollars of the price year = CPI[price year] / CPI[2024]."""
+    table = _cpi_rows()
+    target = price_year(dataset)
+    expected = 1000.0 * table[target] / table[2024]
+    result = 1000.0 * deflator(dataset, 2024, where="test")
+    # rtol: one division of two table values; float rounding only
+    assert result == pytest.approx(expected, rel=1e-12)
+    assert deflator(dataset, target, where="test") == 1.0
+
+
+def test_money_of_a_year_without_cpi(dataset) -> None:
+    """One message naming the value, the file that lacks the row and the year."""
+    with pytest.raises(InputError) as err:
+        deflator(dataset, 1990, where="pipeline.csv: row 'x', capex_usd")
+    message = str(err.value)
+    assert message.startswith("pipeline.csv: row 'x', capex_usd: money dated 1990")
+    assert "socioeconomic.csv" in message
+    assert "'us_cpi' row for 1990" in message
+
+
+def test_price_year_without_cpi_row(tmp_path: Path) -> None:
+    folder = tmp_path / "turkiye"
+    shutil.copytree(SHIPPED, folder)
+    meta = folder / "dataset.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("price_year: 2025", "price_year: 1999"),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"field 'price_year' = 1999 has no 'us_cpi' row"):
+        evhub.load_dataset(folder)
+
+
+def test_price_year_not_a_year(tmp_path: Path) -> None:
+    folder = tmp_path / "turkiye"
+    shutil.copytree(SHIPPED, folder)
+    meta = folder / "dataset.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("price_year: 2025", "price_year: soon"),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"field 'price_year' = 'soon' is not a year"):
+        evhub.load_dataset(folder)
