@@ -98,20 +98,32 @@ def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
     rows: dict[str, list[str]] = {}
     last = ""
     for line in result.output.splitlines():
-        if line.count("│") != 6:
+        if line.count("│") != 7:
             continue
-        cells = [c.strip() for c in line.split("│")[1:6]]
+        cells = [c.strip() for c in line.split("│")[1:7]]
         if cells[0]:
             last = cells[0]
             rows[last] = cells[1:]
         else:  # a long cell wraps onto the next lines
             rows[last] = [a + b for a, b in zip(rows[last], cells[1:], strict=True)]
+    # wrapped cells are joined without the spaces rich broke them at: compare without spaces
+    rows = {
+        k: [c if i < 2 else c.replace(" ", "") for i, c in enumerate(v)] for k, v in rows.items()
+    }
     # a distribution: its central value, the scenario file and the dataset source of its range
-    value, unit, source, draws = rows["market.bev_share.midpoint_year"]
+    value, unit, description, source, draws = rows["market.bev_share.midpoint_year"]
     assert (value, unit) == ("2033.0", "yr")
+    # the catalogue's description (wrapped lines are joined without their spaces)
+    assert description == "Year of fastest growth of the BEV share of sales".replace(" ", "")
     assert "baseline.yaml" in source and "evhub-assumption" in source
-    assert draws.startswith("{dist: triangular, low: 2028")
-    assert rows["fleet.lifetime.distribution"] == ["weibull", "-", "dataset.yaml", ""]
+    assert draws.startswith("{dist:triangular,low:2028")
+    assert rows["fleet.lifetime.distribution"][:2] == ["weibull", "-"]
+    assert rows["fleet.lifetime.distribution"][3:] == ["dataset.yaml", ""]
+    # a long source list shows its first two ids and how many more; --sources shows all
+    assert rows["fleet.lifetime.shape"][3].endswith("more:--sources)")
+    every = _invoke("scenarios", "show", "baseline", "--sources")
+    assert every.exit_code == 0, every.output
+    assert "more: --sources" not in every.output and "yeniasir-odmd" in every.output
     assert rows["grid.renewable_share.2035"][:2] == ["55.0", "%"]  # a year-keyed path
     assert all(row[2] for row in rows.values())  # every value has a source
     assert "parameters are distributions" in result.output

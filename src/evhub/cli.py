@@ -30,6 +30,7 @@ from evhub.distributions import show_spec
 from evhub.errors import InputError
 from evhub.goalseek import Direction
 from evhub.limits import Sampler
+from evhub.parameters import describe_path
 from evhub.pipeline import kind_label
 from evhub.sensitivity import Method
 from evhub.variables import scorecard_indicators
@@ -285,27 +286,33 @@ def scenarios_list(ctx: typer.Context, dataset: DatasetOption = None) -> None:
 def scenarios_show(
     name: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
     dataset: DatasetOption = None,
+    sources: Annotated[
+        bool, typer.Option("--sources", help="List every source id (default: the first two).")
+    ] = False,
 ) -> None:
-    """Print a scenario's resolved parameters with their dotted paths and sources."""
+    """Print a scenario's resolved parameters: path, value, unit, meaning, sources, draws."""
     resolved = _guard(lambda: api.resolve(name, dataset))
+    dims = _guard(lambda: api.load_dataset(dataset)).dims
     table = Table(
         title=f"{resolved.name} ({' > '.join(resolved.chain)})",
         title_justify="left",
         caption=resolved.description,
         caption_justify="left",
     )
-    table.add_column("parameter", style="bold")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
-    table.add_column("source", overflow="fold")
-    table.add_column("ensemble draws", overflow="fold")
+    table.add_column("parameter", style="bold", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
+    table.add_column("description", overflow="fold", ratio=3)
+    table.add_column("source", overflow="fold", ratio=2)
+    table.add_column("ensemble draws", overflow="fold", ratio=2)
     for path, value in resolved.values.items():
         dist = resolved.distributions.get(path)
         table.add_row(
             path,
             str(value),
             resolved.units.get(path, ""),
-            resolved.provenance[path],
+            describe_path(path, dims),
+            _source_ids(resolved.provenance[path], every=sources),
             show_spec(dist.spec()) if dist else "",
         )
     console.print(table)
@@ -315,6 +322,18 @@ def scenarios_show(
             "uses the value shown (the central value); `evhub run --samples N` draws them.",
             soft_wrap=True,
         )
+
+
+def _source_ids(provenance: str, every: bool) -> str:
+    """Source ids separated by ``;`` as a short list (the first two and how many more)."""
+    ids = [i for i in provenance.split(";") if i]
+    shown = ids if every or len(ids) <= _SHOWN_SOURCES else ids[:_SHOWN_SOURCES]
+    more = len(ids) - len(shown)
+    return ", ".join(shown) + (f" (+{more} more: --sources)" if more else "")
+
+
+#: Source ids `scenarios show` lists per parameter without --sources.
+_SHOWN_SOURCES = 2
 
 
 @data_app.command("validate")

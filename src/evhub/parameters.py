@@ -98,6 +98,7 @@ __all__ = [
     "bounds",
     "check_value",
     "check_values",
+    "describe_path",
     "description",
     "expand",
     "markdown",
@@ -452,6 +453,20 @@ def description(parameter: Parameter, dims: Dims) -> str:
         for name, key in parameter.keys.items()
     }
     return parameter.spec.description.format_map(_Keep(labels))
+
+
+def describe_path(path: str, dims: Dims) -> str:
+    """The catalogue's description of a concrete parameter path (``""`` if it has no row).
+
+    >>> from evhub.dataset import load_dataset
+    >>> describe_path("trade.duty.china", load_dataset().dims)
+    'Duty on imported cars built in China after the base year'
+    """
+    for item in expand(dims):
+        if item.path == path:
+            return description(item, dims)
+    row = spec(path)
+    return row.description if row is not None else ""
 
 
 class _Keep(dict[str, str]):

@@ -20,6 +20,7 @@ iam-units does.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import logging
 from dataclasses import dataclass
@@ -27,9 +28,6 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import iam_units
-import pint
 
 from evhub.errors import InputError
 
@@ -51,7 +49,12 @@ def registry() -> Any:
     """The registry: pint's units, iam-units' definitions and evhub's (``data/units.txt``).
 
     A registry of evhub's own: iam-units' shared registry is not changed.
+    pint and iam-units are imported here, when a unit is first parsed: a run
+    reads the units table but parses no unit, and the two cost about 0.17 s
+    to import.
     """
+    pint: Any = importlib.import_module("pint")
+    iam_units: Any = importlib.import_module("iam_units")
     reg: Any = pint.UnitRegistry()  # (pint's registry types are generic)
     quiet = logging.getLogger("pint.util")  # redefinitions (kt) are intended, as in iam-units
     level = quiet.level

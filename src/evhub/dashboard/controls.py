@@ -115,15 +115,6 @@ def _decimals(x: float) -> int:
     return _MAX_DECIMALS
 
 
-def _description(path: str, data: Dataset) -> str:
-    """The catalogue's description of a parameter path (``""`` if there is none)."""
-    for item in parameters.expand(data.dims):
-        if item.path == path:
-            return parameters.description(item, data.dims)
-    row = parameters.spec(path)
-    return row.description if row is not None else ""
-
-
 @dataclass(frozen=True)
 class Control:
     """A slider's widget key, label and the parameter it sets."""
@@ -267,7 +258,7 @@ def slider_specs(
         low = max(low, bounds.low + (step if bounds.low_open else 0.0))
         high = min(high, bounds.high - (step if bounds.high_open else 0.0))
         unit = resolved.units.get(path, "")
-        text = _description(path, data)
+        text = parameters.describe_path(path, data.dims)
         help_text = (
             f"{text} [{unit}]. `{path}`. The slider spans {origin}, widened to the shipped "
             f"scenarios' values; the model accepts {bounds.describe()}; set other values "
