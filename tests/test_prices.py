@@ -77,3 +77,44 @@ def test_price_year_not_a_year(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match=r"field 'price_year' = 'soon' is not a year"):
         evhub.load_dataset(folder)
+
+
+def _edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_money_without_its_year(tmp_path: Path) -> None:
+    """A money row whose unit names no year: one message with file, row, column and value."""
+    folder = tmp_path / "turkiye"
+    shutil.copytree(SHIPPED, folder)
+    _edit(
+        folder,
+        "trade.csv",
+        "export_price,,2025,19627,USD_2025/veh",
+        "export_price,,2025,19627,USD/veh",
+    )
+    with pytest.raises(InputError) as err:
+        evhub.load_dataset(folder)
+    message = str(err.value)
+    assert "trade.csv: row " in message
+    assert (
+        "column 'unit' = 'USD/veh' for 'export_price'; money needs the year of its dollars"
+        in message
+    )
+
+
+def test_capex_without_its_year(tmp_path: Path) -> None:
+    """A capex_usd without capex_year: one message naming the file, the row and the value."""
+    from evhub.pipeline import load_pipeline
+
+    folder = tmp_path / "turkiye"
+    shutil.copytree(SHIPPED, folder)
+    _edit(folder, "pipeline.csv", ",1000000000,2024,", ",1000000000,,")
+    with pytest.raises(InputError) as err:
+        load_pipeline(evhub.load_dataset(folder))
+    message = str(err.value)
+    assert "pipeline.csv: row " in message
+    assert "column 'capex_usd' = '1000000000' has no capex_year" in message

@@ -120,3 +120,17 @@ def test_an_unknown_unit_or_a_text_setting_is_named() -> None:
         units.quantity("furlongs")
     with pytest.raises(InputError, match=r"unit '-' is not a quantity"):
         units.quantity("-")
+
+
+def test_dollars_of_two_years_never_convert() -> None:
+    """Only the dataset's CPI deflator converts money between years (evhub.prices), never pint."""
+    with pytest.raises(pint.DimensionalityError):
+        units.quantity("USD_2023/veh").to(units.quantity("USD_2025/veh").units)
+    with pytest.raises(pint.DimensionalityError):
+        units.quantity("USD_2023/veh").to("USD/veh")  # nor with dollars of no stated year
+    with pytest.raises(pint.DimensionalityError):
+        units.quantity("bn USD_2022/yr").to("billion * USD_2022 / year")  # iam-units' own
+    assert units.money_year("million USD_2023/(GWh/yr)") == 2023
+    assert units.without_year("million USD_2023/(GWh/yr)") == "million USD/(GWh/yr)"
+    assert units.is_money("USD_2024/(veh/yr)")
+    assert not units.is_money("USD2015/person")

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from evhub import units
 from evhub.dims import DIMENSIONS_FILE, Dims, load_dims, select_keys
 from evhub.errors import InputError
 from evhub.inputs import read_text, read_yaml
@@ -431,11 +432,9 @@ def _validate_table(
                 problems.append(
                     f"{where}: column {col!r} = {_show(row[col])} is not one of {allowed}"
                 )
-        if row["unit"] != vspec["unit"]:
-            problems.append(
-                f"{where}: column 'unit' = {_show(row['unit'])} for {var!r}; "
-                f"expected {vspec['unit']!r}"
-            )
+        problem = _unit_problem(str(row["unit"]), str(vspec["unit"]))
+        if problem:
+            problems.append(f"{where}: column 'unit' = {_show(row['unit'])} for {var!r}; {problem}")
         year_text = row["year"].strip()
         year = _whole(year_text) if year_text else None
         if year_text and year is None:
@@ -835,3 +834,22 @@ def validate_dataset(path: str | Path | None = None) -> Dataset:
     folder = _dataset_dir(path).resolve()
     _load.cache_clear()
     return _load(folder)
+
+
+def _unit_problem(unit: str, expected: str) -> str:
+    """Why a row's ``unit`` is not the schema's (``''`` if it is).
+
+    Money is in US dollars of a year the row names: where the schema declares
+    ``USD/veh``, a row says ``USD_2023/veh`` (the dollars of its source's year).
+    """
+    if units.is_money(expected):
+        if units.money_year(unit) is None and units.without_year(unit) == expected:
+            return f"money needs the year of its dollars, e.g. {_with_year(expected)!r}"
+        if units.money_year(unit) is not None and units.without_year(unit) == expected:
+            return ""
+        return f"expected {_with_year(expected)!r} (with the year of its dollars)"
+    return "" if unit == expected else f"expected {expected!r}"
+
+
+def _with_year(unit: str) -> str:
+    return unit.replace("USD", "USD_<year>", 1)

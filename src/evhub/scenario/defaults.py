@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from evhub import parameters
+from evhub import parameters, units
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.pipeline import STAGE_FILE, load_stage_probabilities
@@ -198,6 +198,9 @@ def _check_units(defaults: Mapping[str, Default]) -> None:
         expected = unit_of(path)
         if default.source == "dataset.yaml" or expected in ("", "-", "1"):
             continue
+        dated = units.money_year(default.unit) is not None
+        if dated and units.is_money(expected) and units.without_year(default.unit) == expected:
+            continue  # dollars of the year the data names (not yet deflated)
         if default.unit != expected:
             msg = (
                 f"{default.file}: parameter {path!r} has unit {default.unit!r}, "
