@@ -118,3 +118,17 @@ def test_capex_without_its_year(tmp_path: Path) -> None:
     message = str(err.value)
     assert "pipeline.csv: row " in message
     assert "column 'capex_usd' = '1000000000' has no capex_year" in message
+
+
+def test_to_price_year_by_hand(dataset) -> None:
+    """BYD's capex per unit of capacity (dollars of 2024) in dollars of the price year."""
+    from evhub.prices import to_price_year
+
+    table = _cpi_rows()
+    target = price_year(dataset)
+    value, unit = to_price_year(dataset, 6667.0, "USD_2024/(veh/yr)", where="test")
+    # rtol: one product and one division of table values; float rounding only
+    assert value == pytest.approx(6667.0 * table[target] / table[2024], rel=1e-12)
+    assert unit == f"USD_{target}/(veh/yr)"
+    with pytest.raises(InputError, match=r"^assumptions.csv: row 52: unit 'USD/veh' names no year"):
+        to_price_year(dataset, 1.0, "USD/veh", where="assumptions.csv: row 52")

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from evhub.dataset import CPI_VARIABLE, Dataset
 from evhub.errors import InputError
+from evhub.units import money_year, without_year
 
-__all__ = ["cpi", "deflator", "price_year"]
+__all__ = ["cpi", "deflator", "price_year", "to_price_year"]
 
 
 def cpi(dataset: Dataset) -> dict[int, float]:
@@ -77,3 +78,37 @@ def deflator(dataset: Dataset, year: int, *, where: str) -> float:
             )
             raise InputError(msg)
     return index[target] / index[year]
+
+
+def to_price_year(dataset: Dataset, value: float, unit: str, *, where: str) -> tuple[float, str]:
+    r"""A money value in US dollars of the dataset's price year, with its unit.
+
+    Parameters
+    ----------
+    dataset
+        The dataset (its CPI rows and price year).
+    value
+        The value, in ``unit``.
+    unit
+        Its unit, naming the year of its dollars (``USD_2024/(veh/yr)``).
+    where
+        The value being converted, for the message: file, row, column.
+
+    Returns
+    -------
+    tuple of float and str
+        :math:`v \cdot \mathrm{CPI}_p / \mathrm{CPI}_y` and the unit with the
+        price year (``USD_2025/(veh/yr)``).
+
+    Raises
+    ------
+    InputError
+        If ``unit`` names no year, or the year has no CPI row.
+    """
+    year = money_year(unit)
+    if year is None:
+        msg = f"{where}: unit {unit!r} names no year of its dollars (e.g. 'USD_2024/veh')"
+        raise InputError(msg)
+    target = price_year(dataset)
+    converted = without_year(unit).replace("USD", f"USD_{target}", 1)
+    return value * deflator(dataset, year, where=where), converted
