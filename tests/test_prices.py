@@ -132,3 +132,29 @@ def test_to_price_year_by_hand(dataset) -> None:
     assert unit == f"USD_{target}/(veh/yr)"
     with pytest.raises(InputError, match=r"^assumptions.csv: row 52: unit 'USD/veh' names no year"):
         to_price_year(dataset, 1.0, "USD/veh", where="assumptions.csv: row 52")
+
+
+def test_money_defaults_in_dollars_of_the_price_year(dataset) -> None:
+    """Defaults of money parameters: the data's value × CPI[price year] / CPI[its year]."""
+    from evhub.scenario import default_parameters
+
+    table = _cpi_rows()
+    target = price_year(dataset)
+    defaults = default_parameters(dataset)
+    with (SHIPPED / "assumptions.csv").open(encoding="utf-8") as f:
+        rows = {r["parameter"]: r for r in csv.DictReader(f)}
+    row = rows["pipeline.capex_per_vehicle"]
+    assert row["unit"] == "USD_2024/(veh/yr)"
+    got = defaults["pipeline.capex_per_vehicle"]
+    # rtol: one product and one division of table values; float rounding only
+    assert got.value == pytest.approx(float(row["value"]) * table[target] / table[2024], rel=1e-12)
+    assert got.low == pytest.approx(float(row["low"]) * table[target] / table[2024], rel=1e-12)
+    assert got.unit == f"USD_{target}/(veh/yr)"
+    with (SHIPPED / "trade.csv").open(encoding="utf-8") as f:
+        price = next(r for r in csv.DictReader(f) if r["variable"] == "import_price")
+    got = defaults["trade.import_price.china"]
+    year = int(price["year"])
+    assert price["unit"] == f"USD_{year}/veh"
+    assert got.value == pytest.approx(
+        float(price["value"]) * table[target] / table[year], rel=1e-12
+    )

@@ -71,7 +71,7 @@ def test_every_unit_parses_in_pint() -> None:
         ("l/100km", "liter / km", 0.01),
         ("bn vkm/yr", "vkm / year", 1e9),
         ("persons/(veh/yr)", "person * year / vehicle", 1.0),
-        ("million USD/(GWh/yr)", "USD_nominal * year / kWh", 1.0),  # 1e6 USD per 1e6 kWh
+        ("million USD_2025/(GWh/yr)", "usd_of_2025 * year / kWh", 1.0),  # 1e6 USD per 1e6 kWh
         ("Mt CO2/yr", "kg / year", 1e9),
         ("PJ/yr", "TWh / year", 1 / 3.6),
         ("USD2015/person", "USD_2015 / person", 1.0),

@@ -18,7 +18,12 @@ from evhub.dataset import CPI_VARIABLE, Dataset
 from evhub.errors import InputError
 from evhub.units import money_year, without_year
 
-__all__ = ["cpi", "deflator", "price_year", "to_price_year"]
+__all__ = ["REPORT_PRICE_YEAR", "cpi", "deflator", "price_year", "to_price_year"]
+
+#: The year of the US dollars evhub reports in (results, the parameter catalogue
+#: ``data/parameters.csv`` and the nomenclature ``data/definitions``): a convention
+#: of evhub, checked equal to the dataset's ``price_year``.
+REPORT_PRICE_YEAR = 2025
 
 
 def cpi(dataset: Dataset) -> dict[int, float]:
@@ -40,6 +45,12 @@ def price_year(dataset: Dataset) -> int:
         msg = (
             f"{dataset.path / 'dataset.yaml'}: missing field 'price_year' "
             "(the year of real US dollars)"
+        )
+        raise InputError(msg)
+    if int(year) != REPORT_PRICE_YEAR:
+        msg = (
+            f"{dataset.path / 'dataset.yaml'}: field 'price_year' = {year} is not the year of "
+            f"the dollars evhub reports in ({REPORT_PRICE_YEAR}: results, data/parameters.csv)"
         )
         raise InputError(msg)
     return int(year)

@@ -133,5 +133,5 @@ def without_year(unit: str) -> str:
 
 def is_money(unit: str) -> bool:
     """Whether a unit (with or without its dollars' year) counts US dollars of a source."""
-    row = table().get(without_year(unit))
-    return row is not None and "USD_nominal" in row.pint
+    row = table().get(unit) or table().get(without_year(unit))
+    return row is not None and ("USD_nominal" in row.pint or "usd_of_" in row.pint)
