@@ -71,7 +71,7 @@ def test_every_unit_parses_in_pint() -> None:
         ("l/100km", "liter / km", 0.01),
         ("bn vkm/yr", "vkm / year", 1e9),
         ("persons/(veh/yr)", "person * year / vehicle", 1.0),
-        ("million USD/(GWh/yr)", "USD_nominal * year / kWh", 1.0),  # 1e6 USD per 1e6 kWh
+        ("million USD_2025/(GWh/yr)", "usd_of_2025 * year / kWh", 1.0),  # 1e6 USD per 1e6 kWh
         ("Mt CO2/yr", "kg / year", 1e9),
         ("PJ/yr", "TWh / year", 1 / 3.6),
         ("USD2015/person", "USD_2015 / person", 1.0),
@@ -120,3 +120,17 @@ def test_an_unknown_unit_or_a_text_setting_is_named() -> None:
         units.quantity("furlongs")
     with pytest.raises(InputError, match=r"unit '-' is not a quantity"):
         units.quantity("-")
+
+
+def test_dollars_of_two_years_never_convert() -> None:
+    """Only the dataset's CPI deflator converts money between years (evhub.prices), never pint."""
+    with pytest.raises(pint.DimensionalityError):
+        units.quantity("USD_2023/veh").to(units.quantity("USD_2025/veh").units)
+    with pytest.raises(pint.DimensionalityError):
+        units.quantity("USD_2023/veh").to("USD/veh")  # nor with dollars of no stated year
+    with pytest.raises(pint.DimensionalityError):
+        units.quantity("bn USD_2022/yr").to("billion * USD_2022 / year")  # iam-units' own
+    assert units.money_year("million USD_2023/(GWh/yr)") == 2023
+    assert units.without_year("million USD_2023/(GWh/yr)") == "million USD/(GWh/yr)"
+    assert units.is_money("USD_2024/(veh/yr)")
+    assert not units.is_money("USD2015/person")

@@ -43,6 +43,7 @@ from evhub.pipeline import (
     share_columns,
     sort_table,
 )
+from evhub.prices import deflator
 from evhub.scenario import ResolvedScenario, default_parameters
 
 __all__ = [
@@ -339,6 +340,14 @@ def _history_parameters(data: Dataset) -> tuple[PipelineParameters, float]:
 _MILLION = 1e6
 
 
+def _capex(data: Dataset, project: Project) -> float:
+    """A project's capex in million US dollars of the price year (NaN if not published)."""
+    if project.capex_usd is None or project.capex_year is None:
+        return np.nan
+    where = f"{data.path / 'pipeline.csv'}: row {project.id!r}, capex_usd"
+    return project.capex_usd * deflator(data, project.capex_year, where=where) / _MILLION
+
+
 def _projects(data: Dataset) -> chain.Projects:
     """The pipeline registry as arrays (see :class:`evhub.model.chain.Projects`)."""
     registry = load_pipeline(data)
@@ -411,7 +420,7 @@ def _projects(data: Dataset) -> chain.Projects:
         stage_year=np.array([float(p.stage_year) for p in registry]),
         producing=producing,
         mix=mix,
-        capex=np.array([number(p.capex_usd, _MILLION) for p in registry]),
+        capex=np.array([_capex(data, p) for p in registry]),
         jobs=np.array([number(p.jobs) for p in registry]),
         replaces=np.array(
             [index[p.replaces] if p.replaces else -1 for p in registry], dtype=np.intp
@@ -781,9 +790,9 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         "exports_eu": var(out.exports_eu, ("year",), "veh/yr", "Passenger cars exported to the EU"),
         "imports": var(out.imports, ("origin", "year"), "veh/yr", "Passenger cars imported"),
         "trade_balance": var(
-            out.trade_balance, ("year",), "bn USD/yr", "Passenger-car exports minus imports"
+            out.trade_balance, ("year",), "bn USD_2025/yr", "Passenger-car exports minus imports"
         ),
-        "investment": var(out.investment, ("year",), "million USD/yr", "Investment realised"),
+        "investment": var(out.investment, ("year",), "million USD_2025/yr", "Investment realised"),
         "employment": var(out.employment, ("year",), "persons", "Direct jobs at the plants"),
         "cell_demand": var(
             out.cell_demand, ("year",), "GWh/yr", "Cells needed by domestic car production"

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from evhub import units
 from evhub.dims import DIMENSIONS_FILE, Dims, load_dims, select_keys
 from evhub.errors import InputError
 from evhub.inputs import read_text, read_yaml
@@ -431,11 +432,9 @@ def _validate_table(
                 problems.append(
                     f"{where}: column {col!r} = {_show(row[col])} is not one of {allowed}"
                 )
-        if row["unit"] != vspec["unit"]:
-            problems.append(
-                f"{where}: column 'unit' = {_show(row['unit'])} for {var!r}; "
-                f"expected {vspec['unit']!r}"
-            )
+        problem = _unit_problem(str(row["unit"]), str(vspec["unit"]))
+        if problem:
+            problems.append(f"{where}: column 'unit' = {_show(row['unit'])} for {var!r}; {problem}")
         year_text = row["year"].strip()
         year = _whole(year_text) if year_text else None
         if year_text and year is None:
@@ -567,6 +566,7 @@ _META_KEYS = (
     "scenarios",
     "report_years",
     "calibration_start",
+    "price_year",
     "defaults",
 )
 
@@ -665,6 +665,10 @@ def _read_meta(folder: Path) -> dict[str, Any]:
             f"{meta['first_year']} to before the base year {meta['base_year']}"
         )
         raise InputError(msg)
+    price_year = meta.get("price_year")
+    if price_year is not None and (not isinstance(price_year, int) or isinstance(price_year, bool)):
+        msg = f"{path}: field 'price_year' = {_show(price_year)} is not a year"
+        raise InputError(msg)
     defaults = meta.get("defaults")
     if defaults is not None and not isinstance(defaults, dict):
         msg = f"{path}: field 'defaults' = {_show(defaults)} is not a mapping of parameter -> value"
@@ -713,6 +717,7 @@ def _load(folder: Path) -> Dataset:
     _check_shares(folder, tables, problems)
     assumptions = _read_assumptions(folder / "assumptions.csv", sources, problems)
     _check_needs(folder, tables, meta, dims, problems)
+    _check_price_year(folder, tables, meta, problems)
     raise_problems(folder, problems)
     return Dataset(
         path=folder,
@@ -727,6 +732,27 @@ def _load(folder: Path) -> Dataset:
         dims=dims,
         meta=meta,
     )
+
+
+#: The socioeconomic variable that deflates US dollars of a year to the price year.
+CPI_VARIABLE = "us_cpi"
+
+
+def _check_price_year(
+    folder: Path, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any], problems: list[str]
+) -> None:
+    """The price year (``price_year`` in ``dataset.yaml``) has a US CPI row to convert to."""
+    price_year = meta.get("price_year")
+    if price_year is None:
+        return
+    frame = tables["socioeconomic"]
+    years = {int(y) for y in frame.loc[frame["variable"] == CPI_VARIABLE, "year"].dropna()}
+    if price_year not in years:
+        problems.append(
+            f"{folder / 'dataset.yaml'}: field 'price_year' = {price_year} has no "
+            f"{CPI_VARIABLE!r} row in {folder / 'socioeconomic.csv'} (years with one: "
+            f"{sorted(years) or 'none'}); money is converted to the price year with that index"
+        )
 
 
 def _check_needs(
@@ -808,3 +834,22 @@ def validate_dataset(path: str | Path | None = None) -> Dataset:
     folder = _dataset_dir(path).resolve()
     _load.cache_clear()
     return _load(folder)
+
+
+def _unit_problem(unit: str, expected: str) -> str:
+    """Why a row's ``unit`` is not the schema's (``''`` if it is).
+
+    Money is in US dollars of a year the row names: where the schema declares
+    ``USD/veh``, a row says ``USD_2023/veh`` (the dollars of its source's year).
+    """
+    if units.is_money(expected):
+        if units.money_year(unit) is None and units.without_year(unit) == expected:
+            return f"money needs the year of its dollars, e.g. {_with_year(expected)!r}"
+        if units.money_year(unit) is not None and units.without_year(unit) == expected:
+            return ""
+        return f"expected {_with_year(expected)!r} (with the year of its dollars)"
+    return "" if unit == expected else f"expected {expected!r}"
+
+
+def _with_year(unit: str) -> str:
+    return unit.replace("USD", "USD_<year>", 1)

@@ -72,6 +72,9 @@ class Project:
     replaces
         Id of the project whose capacity this one takes over (a new line
         inside an existing plant), or empty.
+    capex_year
+        The year of the dollars of ``capex_usd`` [yr] (the date of the cited
+        figure or conversion); ``None`` where ``capex_usd`` is.
     end_year
         Last year of production of a plant that closed or will close [yr];
         ``None`` if open.
@@ -88,7 +91,8 @@ class Project:
         Announced start of production [yr]; ``None`` if not published or
         before the model years (a plant already producing).
     capex_usd
-        Investment [USD]; ``None`` if no USD figure or cited conversion exists.
+        Investment [USD of ``capex_year``]; ``None`` if no USD figure or cited
+        conversion exists.
     jobs
         Direct jobs [persons]; ``None`` if not published.
     stage, stage_date
@@ -117,6 +121,7 @@ class Project:
     segment: str = ""
     replaces: str = ""
     end_year: int | None = None
+    capex_year: int | None = None
 
     @property
     def stage_year(self) -> int:
@@ -339,6 +344,17 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
     if start_year is not None and end_year is not None and end_year < start_year:
         r.bad("end_year", f"is before the start year {start_year}")
     capex = r.number("capex_usd", float(columns["capex_usd"]["min"]), columns["capex_usd"]["max"])
+    year_spec = columns["capex_year"]
+    capex_year = r.whole(
+        "capex_year",
+        year_spec["min"],
+        year_spec["max"],
+        f"is outside the plausible range [{year_spec['min']:g}, {year_spec['max']:g}]",
+    )
+    if r.row["capex_usd"].strip() and not r.row["capex_year"].strip():
+        r.bad("capex_usd", "has no capex_year: the year of its dollars is required")
+    elif r.row["capex_year"].strip() and not r.row["capex_usd"].strip():
+        r.bad("capex_year", "is given without a capex_usd")
     jobs_spec = columns["jobs"]
     jobs = r.whole(
         "jobs",
@@ -357,6 +373,7 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
         shares=shares,
         start_year=start_year,
         capex_usd=capex,
+        capex_year=capex_year,
         jobs=jobs,
         stage=stage,
         stage_date=stage_date,

@@ -4,8 +4,9 @@
 data tables, the parameter table and the dataset schema), each with its pint
 expression in a registry of pint's units, iam-units' (vehicle, vkm, real US
 dollars of a price year, ...) and evhub's own (``data/units.txt``: person,
-job, ``bn``, and ``USD_nominal`` for dollars of the year a source reports, a
-dimension of its own until a deflator from data converts them). An emission
+job, ``bn``, ``USD_nominal`` for dollars of no stated year, and ``usd_of_<year>``
+for the dollars of one year a data row names, ``USD_2023/veh``: each year a
+dimension of its own, so that only a deflator from data converts them). An emission
 unit names its species apart (``Mt CO2/yr`` is ``Mt / year`` of ``CO2``), as
 iam-units does.
 
@@ -23,6 +24,7 @@ import csv
 import importlib
 import io
 import logging
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -31,7 +33,18 @@ from typing import Any
 
 from evhub.errors import InputError
 
-__all__ = ["Unit", "quantity", "registry", "species", "table"]
+__all__ = [
+    "Unit",
+    "is_money",
+    "money_year",
+    "quantity",
+    "registry",
+    "species",
+    "table",
+    "without_year",
+]
+
+_MONEY_YEAR = re.compile(r"\bUSD_(\d{4})\b")
 
 
 @dataclass(frozen=True)
@@ -101,3 +114,24 @@ def quantity(unit: str) -> Any:
 def species(unit: str) -> str:
     """The species an emission unit counts (``CO2``, ``CO2e``), ``''`` for others."""
     return _row(unit).species
+
+
+def money_year(unit: str) -> int | None:
+    """The year of the US dollars a unit names (``USD_2023/veh``: 2023), ``None`` if none.
+
+    >>> money_year("million USD_2023/(GWh/yr)"), money_year("USD/veh")
+    (2023, None)
+    """
+    match = _MONEY_YEAR.search(unit)
+    return int(match.group(1)) if match else None
+
+
+def without_year(unit: str) -> str:
+    """The unit with its dollars' year taken out (``USD_2023/veh``: ``USD/veh``)."""
+    return _MONEY_YEAR.sub("USD", unit)
+
+
+def is_money(unit: str) -> bool:
+    """Whether a unit (with or without its dollars' year) counts US dollars of a source."""
+    row = table().get(unit) or table().get(without_year(unit))
+    return row is not None and ("USD_nominal" in row.pint or "usd_of_" in row.pint)

@@ -84,7 +84,7 @@ def _by(var: str, dim: str, key: str | None) -> Getter:
 
 
 def _cumulative_investment(ds: xr.Dataset) -> xr.DataArray:
-    """Investment realised from the first model year to each year [million USD]."""
+    """Investment realised from the first model year to each year [million USD_2025]."""
     return ds["investment"].cumsum("year")
 
 

@@ -260,7 +260,10 @@ CASES: dict[str, Case] = {
     ),
     "low-without-high": Case(
         "trade.csv",
-        replace("2025,19627,USD/veh,derived,17000,22000,", "2025,19627,USD/veh,derived,17000,,"),
+        replace(
+            "2025,19627,USD_2025/veh,derived,17000,22000,",
+            "2025,19627,USD_2025/veh,derived,17000,,",
+        ),
         ("row 11", "column 'low' = '17000'", "column 'high' is empty"),
     ),
     "low-outside-plausible": Case(

@@ -92,7 +92,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "Investment realised (cumulative)",
         "Investment|Realised|Cumulative",
-        "million USD",
+        "million USD_2025",
         goal="investment",
         direction="min",
     ),

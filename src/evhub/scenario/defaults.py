@@ -17,13 +17,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from evhub import parameters
+from evhub import parameters, units
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.pipeline import STAGE_FILE, load_stage_probabilities
+from evhub.prices import to_price_year
 from evhub.scenario.paths import KEYED, close_paths, flatten, parameter_units, unit_of
 
 __all__ = ["Default", "default_parameters"]
@@ -132,7 +133,31 @@ def _default_parameters(data: Dataset) -> dict[str, Default]:
             "range and source"
         )
         raise InputError(msg)
+    out = _to_price_year(data, out)
     _check_units(out)
+    return out
+
+
+def _to_price_year(data: Dataset, defaults: Mapping[str, Default]) -> dict[str, Default]:
+    """Money defaults (``USD_<year>`` units) in dollars of the dataset's price year.
+
+    The one place parameter defaults are deflated (value, low and high, by
+    :func:`evhub.prices.to_price_year`); the catalogue declares money in
+    dollars of the price year.
+    """
+    out = dict(defaults)
+    for path, default in defaults.items():
+        if default.source == "dataset.yaml" or units.money_year(default.unit) is None:
+            continue
+        where = f"{default.file}: parameter {path!r}"
+        factor, unit = to_price_year(data, 1.0, default.unit, where=where)
+        out[path] = replace(
+            default,
+            value=float(default.value) * factor,
+            unit=unit,
+            low=float(default.low) * factor,
+            high=float(default.high) * factor,
+        )
     return out
 
 
