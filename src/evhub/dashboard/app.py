@@ -75,13 +75,19 @@ def _form(name: str) -> tuple[list[logic.SliderSpec], pd.DataFrame, str]:
     )
 
 
+@st.cache_resource(show_spinner=False)
+def _control_keys() -> tuple[str, ...]:
+    """Keys of the sliders that are not year-keyed (read once: the scenario callback is short)."""
+    return tuple(c.key for c in logic.controls(_dataset()))
+
+
 def _input_keys() -> list[str]:
     """Keys of the inputs a scenario change resets (the sliders and the text box).
 
     The pipeline editor starts afresh by itself: its rows are named after the scenario
     (see :func:`_sidebar`).
     """
-    fixed = [c.key for c in logic.controls(_dataset())]  # the year-keyed ones by prefix
+    fixed = list(_control_keys())  # the year-keyed ones by prefix
     grid = [key for key in st.session_state if str(key).startswith("grid_")]
     return [*fixed, *grid, "extra"]
 
