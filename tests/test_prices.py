@@ -16,7 +16,9 @@ import pytest
 
 import evhub
 from evhub import InputError
-from evhub.prices import cpi, deflator, price_year
+from evhub.definitions import load_definitions
+from evhub.prices import cpi, deflator, price_year, report_price_year
+from evhub.units import is_money, money_year
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 
@@ -158,3 +160,13 @@ def test_money_defaults_in_dollars_of_the_price_year(dataset) -> None:
     assert got.value == pytest.approx(
         float(price["value"]) * table[target] / table[year], rel=1e-12
     )
+
+
+def test_results_and_parameters_report_money_in_one_price_year() -> None:
+    """The catalogue's money units, the variable definitions' and the dataset agree on the year."""
+    data = evhub.load_dataset()
+    year = report_price_year()
+    assert price_year(data) == year
+    money = {d.unit for d in load_definitions(data.dims).values() if is_money(d.unit)}
+    assert money  # investment and the trade balance are in dollars
+    assert {money_year(u) for u in money} == {year}

@@ -14,16 +14,37 @@ and a year without a CPI row is an error that names the value, never a guess.
 
 from __future__ import annotations
 
+from functools import cache
+
+from evhub import parameters
 from evhub.dataset import CPI_VARIABLE, Dataset
 from evhub.errors import InputError
 from evhub.units import money_year, without_year
 
-__all__ = ["REPORT_PRICE_YEAR", "cpi", "deflator", "price_year", "to_price_year"]
+__all__ = ["cpi", "deflator", "price_year", "report_price_year", "to_price_year"]
 
-#: The year of the US dollars evhub reports in (results, the parameter catalogue
-#: ``data/parameters.csv`` and the nomenclature ``data/definitions``): a convention
-#: of evhub, checked equal to the dataset's ``price_year``.
-REPORT_PRICE_YEAR = 2025
+
+@cache
+def report_price_year() -> int:
+    """The year of the US dollars evhub reports in [yr]: that of the catalogue's money units.
+
+    The parameter catalogue (``data/parameters.csv``) writes its money units with
+    one year (``USD_2025/(veh/yr)``), as the variable definitions do; a dataset's
+    ``price_year`` must be that year.
+
+    Raises
+    ------
+    InputError
+        If the catalogue's money units name no year or more than one.
+    """
+    years = {y for s in parameters.specs() if (y := money_year(s.unit)) is not None}
+    if len(years) != 1:
+        msg = (
+            f"evhub/{parameters.PARAMETER_TABLE}: the money units name the years "
+            f"{sorted(years)}; expected one (the year of the dollars evhub reports in)"
+        )
+        raise InputError(msg)
+    return years.pop()
 
 
 def cpi(dataset: Dataset) -> dict[int, float]:
@@ -47,10 +68,10 @@ def price_year(dataset: Dataset) -> int:
             "(the year of real US dollars)"
         )
         raise InputError(msg)
-    if int(year) != REPORT_PRICE_YEAR:
+    if int(year) != report_price_year():
         msg = (
             f"{dataset.path / 'dataset.yaml'}: field 'price_year' = {year} is not the year of "
-            f"the dollars evhub reports in ({REPORT_PRICE_YEAR}: results, data/parameters.csv)"
+            f"the dollars evhub reports in ({report_price_year()}: results, data/parameters.csv)"
         )
         raise InputError(msg)
     return int(year)
