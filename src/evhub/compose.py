@@ -43,7 +43,7 @@ from evhub.pipeline import (
     share_columns,
     sort_table,
 )
-from evhub.prices import deflator
+from evhub.prices import deflator, report_price_year
 from evhub.scenario import ResolvedScenario, default_parameters
 
 __all__ = [
@@ -452,11 +452,15 @@ def _industry_history(data: Dataset, projects: chain.Projects) -> tuple[np.ndarr
     export_share = np.full(len(years), np.nan)
     for i, year in enumerate(years.astype(int)):
         if year in total and not capacity[i] > 0:
+            kinds = data.dims.project_kinds
+            modelled = ", ".join(
+                kinds.label(k) for k in kinds.ids if kinds.member(k).attributes["vehicle_class"]
+            )
             msg = (
-                f"{data.path / PIPELINE_FILE}: no passenger-car plant producing in {year} "
-                "(kind vehicle_assembly, segment car, stage operating or ramping, no "
-                "start_year, a capacity), but industry.csv gives the industry's production "
-                f"in {year}; the plants' utilisation is that production over their capacity"
+                f"{data.path / PIPELINE_FILE}: none of the {modelled} produces in {year} "
+                "(stage operating or ramping, no start_year, a capacity), but industry.csv "
+                f"gives the industry's production in {year}; the plants' utilisation is that "
+                "production over their capacity"
             )
             raise InputError(msg)
         if year in total:
@@ -717,6 +721,12 @@ class Labels:
     project_kinds: tuple[str, ...]
     project_units: tuple[str, ...]
     categories: Categories
+    vehicles: str = ""
+    """The label of the modelled vehicle class(es), for the arrays' long names."""
+    union: str = ""
+    """The label of the export destination in a duty-free bloc with home ('' if none)."""
+    price_year: int = 0
+    """The year of the US dollars of money results (:func:`evhub.prices.report_price_year`)."""
 
 
 def labels(data: Dataset) -> Labels:
@@ -731,6 +741,11 @@ def labels(data: Dataset) -> Labels:
         project_kinds=tuple(_project_kinds(data, projects)),
         project_units=tuple(p.capacity_unit for p in projects),
         categories=categories(data),
+        vehicles=" and ".join(data.dims.classes.labels().values()),
+        union=", ".join(
+            data.dims.destinations.label(d) for d in data.dims.in_union_with_home("destinations")
+        ),
+        price_year=report_price_year(),
     )
     return data.memo["labels"]  # type: ignore[no-any-return]
 
@@ -746,6 +761,8 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         "class": list(names.categories.groups),
         "origin": list(names.categories.origins),
     }
+
+    cars, union, usd = names.vehicles, names.union or "the union", f"USD_{names.price_year}"
 
     def var(array: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:
         return xr.DataArray(array, dims=("run", *dims), attrs={"units": units, "long_name": name})
@@ -782,17 +799,17 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         "capacity": var(
             out.capacity, ("project", "year"), "veh/yr or GWh/yr", "Usable capacity by project"
         ),
-        "production": var(out.production, ("class", "year"), "veh/yr", "Passenger cars built"),
+        "production": var(out.production, ("class", "year"), "veh/yr", f"{cars} built"),
         "domestic_sales": var(
             out.domestic_sales, ("class", "year"), "veh/yr", "Sales of cars built in the country"
         ),
-        "exports": var(out.exports, ("class", "year"), "veh/yr", "Passenger cars exported"),
-        "exports_eu": var(out.exports_eu, ("year",), "veh/yr", "Passenger cars exported to the EU"),
-        "imports": var(out.imports, ("origin", "year"), "veh/yr", "Passenger cars imported"),
+        "exports": var(out.exports, ("class", "year"), "veh/yr", f"{cars} exported"),
+        "exports_eu": var(out.exports_eu, ("year",), "veh/yr", f"{cars} exported to {union}"),
+        "imports": var(out.imports, ("origin", "year"), "veh/yr", f"{cars} imported"),
         "trade_balance": var(
-            out.trade_balance, ("year",), "bn USD_2025/yr", "Passenger-car exports minus imports"
+            out.trade_balance, ("year",), f"bn {usd}/yr", f"{cars}: exports minus imports"
         ),
-        "investment": var(out.investment, ("year",), "million USD_2025/yr", "Investment realised"),
+        "investment": var(out.investment, ("year",), f"million {usd}/yr", "Investment realised"),
         "employment": var(out.employment, ("year",), "persons", "Direct jobs at the plants"),
         "cell_demand": var(
             out.cell_demand, ("year",), "GWh/yr", "Cells needed by domestic car production"
