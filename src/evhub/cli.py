@@ -32,6 +32,7 @@ from evhub.goalseek import Direction
 from evhub.limits import Sampler
 from evhub.parameters import describe_path
 from evhub.pipeline import kind_label
+from evhub.results import format_value
 from evhub.sensitivity import Method
 from evhub.variables import scorecard_indicators
 
@@ -72,16 +73,6 @@ def _guard(func: Callable[[], T]) -> T:
             f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
         )
         raise typer.Exit(code=2) from None
-
-
-def _fmt(value: float, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if unit == "veh" and abs(value) >= 1e5:
-        return f"{value / 1e6:,.2f} M"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
 
 
 def _short(value: float) -> str:
@@ -251,7 +242,7 @@ def _print_scorecard(card: Any) -> None:
         cells = []
         for s in scenarios:
             row = group[group["scenario"] == s].iloc[0]
-            text = _fmt(row["value"], unit)
+            text = format_value(row["value"], unit)
             if row["met"] is not None:
                 text = f"[green]{text} ✓[/]" if row["met"] else f"[red]{text} ✗[/]"
             p = row.get("probability")
@@ -259,10 +250,10 @@ def _print_scorecard(card: Any) -> None:
                 text += f" ({p:.0%})"
             low, high = row.get("p05"), row.get("p95")
             if low is not None and not math.isnan(low) and low != high:
-                text += f"\n[dim]{_fmt(low, unit)} – {_fmt(high, unit)}[/]"
+                text += f"\n[dim]{format_value(low, unit)} – {format_value(high, unit)}[/]"
             cells.append(text)
         targets = group["target"].dropna().unique()
-        target = _fmt(float(targets[0]), unit) if len(targets) == 1 else "per scenario"
+        target = format_value(float(targets[0]), unit) if len(targets) == 1 else "per scenario"
         table.add_row(label, str(year), unit, *cells, target if len(targets) else "")
     console.print(table)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from evhub.dashboard.values import is_finite, report_years
-from evhub.results import Results
+from evhub.results import Results, format_value
 from evhub.variables import scorecard_indicators
 
 __all__ = [
@@ -108,27 +108,6 @@ def headlines(res: Results) -> tuple[Headline, ...]:
             )
         )
     return tuple(out)
-
-
-def format_value(value: float, unit: str) -> str:
-    """A number as the scorecard prints it.
-
-    Cars on the road [veh] from 100,000 in millions (``1.49 M``), other
-    values from 1,000 as whole numbers with thousands separators, smaller ones
-    with one decimal; ``-`` for a missing value.
-
-    >>> format_value(1_493_800.0, "veh"), format_value(911_853.6, "veh/yr")
-    ('1.49 M', '911,854')
-    >>> format_value(35.45, "%"), format_value(float("nan"), "%")
-    ('35.5', '-')
-    """
-    if not is_finite(value):
-        return "-"
-    if unit == "veh" and abs(value) >= 1e5:
-        return f"{value / 1e6:,.2f} M"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
 
 
 def metric_text(headline: Headline) -> str:

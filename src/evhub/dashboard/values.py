@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import math
-import numbers
-from typing import Any
-
 from evhub.dataset import Dataset
+from evhub.results.results import is_finite
 
 __all__ = [
     "SAME",
@@ -18,11 +15,6 @@ __all__ = [
 #: Relative tolerance below which a form value equals the scenario's value
 #: (slider values travel through the browser as doubles).
 SAME = 1e-9
-
-
-def is_finite(x: Any) -> bool:
-    """Whether ``x`` is a finite real number (NumPy scalars too; not a bool)."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(float(x))
 
 
 def same(a: float, b: float) -> bool:

@@ -8,6 +8,6 @@ The IAMC variables themselves are defined in :mod:`evhub.variables`, the
 layout of a results folder in :mod:`evhub.layout`.
 """
 
-from evhub.results.results import Results
+from evhub.results.results import Results, format_value
 
-__all__ = ["Results"]
+__all__ = ["Results", "format_value"]

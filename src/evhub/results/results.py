@@ -9,6 +9,8 @@ against targets, :mod:`evhub.model.indicators`) and writes a results folder
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from evhub.ensemble import Ensemble
     from evhub.scenario import ResolvedScenario
 
-__all__ = ["Results"]
+__all__ = ["Results", "format_value", "is_finite"]
 
 
 @dataclass(frozen=True)
@@ -184,3 +186,29 @@ class Results:
                 lambda run_id, created: layout.manifest_body(run_id, created, asked, self, path),
             )
         return path
+
+
+def format_value(value: float, unit: str) -> str:
+    """A number as the scorecard prints it.
+
+    Cars on the road [veh] from 100,000 in millions (``1.49 M``), other
+    values from 1,000 as whole numbers with thousands separators, smaller ones
+    with one decimal; ``-`` for a missing value.
+
+    >>> format_value(1_493_800.0, "veh"), format_value(911_853.6, "veh/yr")
+    ('1.49 M', '911,854')
+    >>> format_value(35.45, "%"), format_value(float("nan"), "%")
+    ('35.5', '-')
+    """
+    if not is_finite(value):
+        return "-"
+    if unit == "veh" and abs(value) >= 1e5:
+        return f"{value / 1e6:,.2f} M"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def is_finite(x: object) -> bool:
+    """Whether ``x`` is a finite real number (NumPy scalars too; not a bool)."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(float(x))
