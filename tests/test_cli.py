@@ -8,6 +8,7 @@ the value, no traceback, and no output folder (or an untouched one).
 
 from __future__ import annotations
 
+import platform
 import re
 import shutil
 import subprocess
@@ -315,3 +316,24 @@ def test_calibrate_outside_the_observed_years() -> None:
         "calibration years start = 1990, end = 2025: must lie within the observed years",
         "dataset.yaml",
     )
+
+
+def test_the_command_line_sets_the_allocator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``evhub`` command first sets glibc's thresholds (evhub.allocator), once."""
+    import evhub.cli
+
+    calls: list[int] = []
+    monkeypatch.setattr(evhub.cli, "tune_allocator", lambda: calls.append(1) or True)
+    result = CliRunner().invoke(evhub.cli.app, ["scenarios"])
+    assert result.exit_code == 0, result.output
+    assert calls == [1]
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+    reason="mallopt is glibc's",
+)
+def test_tune_allocator_takes_on_glibc() -> None:
+    from evhub.allocator import tune_allocator
+
+    assert tune_allocator() is True

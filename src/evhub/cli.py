@@ -25,6 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from evhub import api, layout
+from evhub.allocator import tune_allocator
 from evhub.dataset import Dataset
 from evhub.distributions import show_spec
 from evhub.errors import InputError
@@ -46,6 +47,13 @@ scenarios_app = typer.Typer(help="List and show scenarios.", invoke_without_comm
 data_app = typer.Typer(help="Validate a dataset and show its sources.", no_args_is_help=True)
 app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(data_app, name="data")
+
+
+@app.callback()
+def _process() -> None:
+    """evhub: an open model of a country's EV transition and its EV and battery industry."""
+    tune_allocator()  # this process is evhub's own: keep the heap's pages between chunks
+
 
 _WIDTH = None if sys.stdout.isatty() else 140  # wide tables when piped to a file
 console = Console(width=_WIDTH)
