@@ -307,7 +307,7 @@ def test_relative_extends_is_relative_to_the_file(
 
 def test_negative_value_in_a_table(data_dir: Path) -> None:
     # stock.csv line 25 is the 2025 car stock
-    _replace(data_dir / "stock.csv", "stock,,2025,17373581,", "stock,,2025,-17373581,")
+    _replace(data_dir / "stock.csv", "stock,car,,2025,17373581,", "stock,car,,2025,-17373581,")
     expected = (
         _at(data_dir / "stock.csv")
         + r"row 25: column 'value' = -1\.73736e\+07 for 'stock' is outside the plausible "
@@ -318,7 +318,7 @@ def test_negative_value_in_a_table(data_dir: Path) -> None:
 
 
 def test_value_that_is_not_a_number(data_dir: Path) -> None:
-    _replace(data_dir / "stock.csv", "stock,,2025,17373581,", "stock,,2025,17.4 million,")
+    _replace(data_dir / "stock.csv", "stock,car,,2025,17373581,", "stock,car,,2025,17.4 million,")
     expected = (
         _at(data_dir / "stock.csv") + r"row 25: column 'value' = '17\.4 million' is not a number"
     )
@@ -327,7 +327,9 @@ def test_value_that_is_not_a_number(data_dir: Path) -> None:
 
 
 def test_wrong_unit_in_a_table_row(data_dir: Path) -> None:
-    _replace(data_dir / "stock.csv", "stock,,2025,17373581,veh,", "stock,,2025,17373581,cars,")
+    _replace(
+        data_dir / "stock.csv", "stock,car,,2025,17373581,veh,", "stock,car,,2025,17373581,cars,"
+    )
     expected = (
         _at(data_dir / "stock.csv") + r"row 25: column 'unit' = 'cars' for 'stock'; expected 'veh'"
     )
@@ -337,7 +339,7 @@ def test_wrong_unit_in_a_table_row(data_dir: Path) -> None:
 
 def test_key_not_allowed_for_a_variable(data_dir: Path) -> None:
     # stock.csv line 4 is the 2004 car stock
-    _replace(data_dir / "stock.csv", "stock,,2004,5400440,", "stock,petrol,2004,5400440,")
+    _replace(data_dir / "stock.csv", "stock,car,,2004,5400440,", "stock,car,petrol,2004,5400440,")
     expected = (
         _at(data_dir / "stock.csv") + r"row 4: column 'powertrain' = 'petrol' is not one of \[''\]"
     )
@@ -346,7 +348,7 @@ def test_key_not_allowed_for_a_variable(data_dir: Path) -> None:
 
 
 def test_unknown_variable(data_dir: Path) -> None:
-    _replace(data_dir / "stock.csv", "stock,,2004,5400440,", "stok,,2004,5400440,")
+    _replace(data_dir / "stock.csv", "stock,car,,2004,5400440,", "stok,car,,2004,5400440,")
     expected = _at(data_dir / "stock.csv") + r"row 4: column 'variable' = 'stok' is not one of \["
     with pytest.raises(InputError, match=expected):
         evhub.load_dataset(data_dir)
@@ -487,9 +489,14 @@ def test_assumption_outside_the_parameters_range(data_dir: Path) -> None:
 
 
 def test_sales_shares_not_summing_to_100(data_dir: Path) -> None:
-    _replace(data_dir / "sales.csv", "sales_share,bev,2025,17.507,", "sales_share,bev,2025,27.507,")
+    _replace(
+        data_dir / "sales.csv",
+        "sales_share,car,bev,2025,17.507,",
+        "sales_share,car,bev,2025,27.507,",
+    )
     expected = (
-        _at(data_dir / "sales.csv") + r"sales_share in year 2025 sums to 110\.00 %, expected 100"
+        _at(data_dir / "sales.csv")
+        + r"sales_share class='car' in year 2025 sums to 110\.00 %, expected 100"
     )
     with pytest.raises(InputError, match=expected):
         evhub.load_dataset(data_dir)
@@ -516,8 +523,14 @@ def test_source_entry_without_url(data_dir: Path) -> None:
 
 
 def test_every_problem_is_reported(data_dir: Path) -> None:
-    _replace(data_dir / "stock.csv", "stock,,2025,17373581,veh,", "stock,,2025,-17373581,cars,")
-    _replace(data_dir / "sales.csv", "sales_share,bev,2025,17.507,", "sales_share,bev,2025,27.507,")
+    _replace(
+        data_dir / "stock.csv", "stock,car,,2025,17373581,veh,", "stock,car,,2025,-17373581,cars,"
+    )
+    _replace(
+        data_dir / "sales.csv",
+        "sales_share,car,bev,2025,17.507,",
+        "sales_share,car,bev,2025,27.507,",
+    )
     with pytest.raises(InputError) as info:
         evhub.load_dataset(data_dir)
     lines = str(info.value).splitlines()
@@ -575,7 +588,7 @@ def test_base_year_without_observations(data_dir: Path) -> None:
     # would start from nothing
     _replace(data_dir / "dataset.yaml", "base_year: 2025", "base_year: 2026")
     expected = re.escape(str(data_dir / "stock.csv")) + (
-        r": variable 'stock' has no row for the base year 2026 \(dataset\.yaml\)"
+        r": variable 'stock' class='car' has no row for the base year 2026 \(dataset\.yaml\)"
     )
     with pytest.raises(InputError, match=expected):
         evhub.load_dataset(data_dir)

@@ -151,8 +151,10 @@ def test_data_validate_fails_on_a_broken_copy(tmp_path: Path) -> None:
     shutil.copytree(SHIPPED, folder)
     stock = folder / "stock.csv"
     text = stock.read_text(encoding="utf-8")
-    assert text.count("stock,,2025,17373581,veh,") == 1
-    stock.write_text(text.replace("stock,,2025,17373581,veh,", "stock,,2025,17373581,cars,"))
+    assert text.count("stock,car,,2025,17373581,veh,") == 1
+    stock.write_text(
+        text.replace("stock,car,,2025,17373581,veh,", "stock,car,,2025,17373581,cars,")
+    )
     result = _invoke("data", "validate", str(folder))
     _assert_input_error(
         result, f"{stock}: row 25: column 'unit' = 'cars' for 'stock'; expected 'veh'"

@@ -217,11 +217,12 @@ def _no_base_year_production(tmp_path: Path) -> Case:
     folder = _copy(tmp_path)
     path = folder / "industry.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [x for x in lines if not x.startswith("production,,2025,")]
+    kept = [x for x in lines if not x.startswith("production,car,,2025,")]
     assert len(kept) == len(lines) - 1
     path.write_text("".join(kept), encoding="utf-8")
     pattern = (
-        _at(path) + r"variable 'production' has no row for the base year 2025 \(dataset\.yaml\)"
+        _at(path)
+        + r"variable 'production' class='car' has no row for the base year 2025 \(dataset\.yaml\)"
     )
     return Case("baseline", folder, pattern)
 

@@ -95,8 +95,8 @@ def test_money_without_its_year(tmp_path: Path) -> None:
     _edit(
         folder,
         "trade.csv",
-        "export_price,,2025,19627,USD_2025/veh",
-        "export_price,,2025,19627,USD/veh",
+        "export_price,car,,2025,19627,USD_2025/veh",
+        "export_price,car,,2025,19627,USD/veh",
     )
     with pytest.raises(InputError) as err:
         evhub.load_dataset(folder)

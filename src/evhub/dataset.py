@@ -25,7 +25,7 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
@@ -72,6 +72,10 @@ class Source:
     date: str
     url: str
     note: str = ""
+
+
+#: The key column of the tables that hold each vehicle class's own rows.
+CLASS_KEY = "class"
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,36 @@ class Dataset:
             for name, frame in self.tables.items()
             if "variable" in frame.columns
         }
+
+    def of_class(self, vehicle_class: str) -> Dataset:
+        """The dataset as one vehicle class sees it (kept for reuse).
+
+        The tables keyed by ``class`` hold only that class's rows and the rows
+        of every class together (``class`` empty); the other tables are whole.
+
+        Raises
+        ------
+        InputError
+            If ``vehicle_class`` is not one of the dataset's classes.
+        """
+        key = ("of_class", vehicle_class)
+        view = self.memo.get(key)
+        if view is None:
+            if vehicle_class not in self.dims.classes.ids:
+                msg = (
+                    f"{self.path / DIMENSIONS_FILE}: no vehicle class {vehicle_class!r}; "
+                    f"classes: {', '.join(self.dims.classes.ids)}"
+                )
+                raise InputError(msg)
+            tables = {
+                name: frame[frame[CLASS_KEY].isin([vehicle_class, ""])]
+                if CLASS_KEY in frame.columns
+                else frame
+                for name, frame in self.tables.items()
+            }
+            view = replace(self, tables=tables, memo={})
+            self.memo[key] = view
+        return view
 
     def rows(self, table: str, variable: str, **keys: str) -> pd.DataFrame:
         """Rows of one variable, optionally filtered by key columns."""
@@ -408,8 +442,8 @@ def _validate_table(
 ) -> pd.DataFrame:
     sch = schema()
     allowed_keys = {
-        var: {col: select_keys(dims, sel) for col, sel in (vspec.get("keys") or {}).items()}
-        for var, vspec in spec["variables"].items()
+        var: {col: select_keys(dims, sel) for col, sel in variable_keys(spec, var).items()}
+        for var in spec["variables"]
     }
     keys: list[str] = list(spec["keys"])
     first_row_year = sch["years"]["rows"]
@@ -490,20 +524,35 @@ def _validate_table(
     return out
 
 
+def variable_keys(table: Mapping[str, Any], variable: str) -> dict[str, Any]:
+    """The key selectors of one variable of a schema table.
+
+    The table's ``key_values``, overridden by the variable's own ``keys``.
+    """
+    own = table["variables"][variable].get("keys") or {}
+    return {**(table.get("key_values") or {}), **own}
+
+
 def _check_shares(folder: Path, tables: Mapping[str, pd.DataFrame], problems: list[str]) -> None:
-    """Shares declared in the schema (e.g. sales by powertrain) sum to 100 % in every year."""
+    """Shares declared in the schema (e.g. sales by powertrain) sum to 100 % in every year.
+
+    Each variable sums to 100 within each value of its listed key columns (a
+    vehicle class's sales shares on their own).
+    """
     spec = schema()["shares"]
     tolerance = float(spec["tolerance"])
     for table, variables in spec["sum_to_100"].items():
         frame = tables[table]
-        for variable in variables:
+        for variable, within in variables.items():
             shares = frame[frame["variable"] == variable]
-            for year, group in shares.groupby("year", dropna=False):
+            for key, group in shares.groupby([*within, "year"], dropna=False):
+                *values, year = key
                 total = group["value"].sum()
                 if abs(total - 100.0) > tolerance:
                     when = "with no year" if pd.isna(year) else f"in year {int(float(str(year)))}"
+                    shown = "".join(f" {c}={v!r}" for c, v in zip(within, values, strict=True) if v)
                     problems.append(
-                        f"{folder / (table + '.csv')}: {variable} {when} sums to "
+                        f"{folder / (table + '.csv')}: {variable}{shown} {when} sums to "
                         f"{total:.2f} %, expected 100"
                     )
 
@@ -768,11 +817,20 @@ def _check_needs(
     ``years`` asks for.
     """
     first, base, last = meta["first_year"], meta["base_year"], meta["last_year"]
+    sch_tables = schema()["tables"]
     for need in schema()["needs"]:
         table, variable, kind = need["table"], need["variable"], need["years"]
         frame = tables[table]
         path = folder / f"{table}.csv"
-        keyed = {col: select_keys(dims, sel) for col, sel in (need.get("keys") or {}).items()}
+        # the table's key_values (a class's own rows, for every class) unless the variable
+        # or the need says otherwise
+        spec = sch_tables[table]
+        inherited = variable_keys(spec, variable)
+        selectors = {
+            **{col: inherited[col] for col in spec.get("key_values") or {}},
+            **(need.get("keys") or {}),
+        }
+        keyed = {col: select_keys(dims, sel) for col, sel in selectors.items()}
         for combo in itertools.product(*keyed.values()):
             keys = dict(zip(keyed, combo, strict=True))
             mask = (frame["variable"] == variable).to_numpy().copy()

@@ -165,7 +165,7 @@ CASES: dict[str, Case] = {
     # --- numbers in the tables: not finite, not whole, not numbers -------------
     "year-inf": Case(
         "stock.csv",
-        replace("stock,,2025,17373581,", "stock,,inf,17373581,"),
+        replace("stock,car,,2025,17373581,", "stock,car,,inf,17373581,"),
         ("row 25", "column 'year' = 'inf'", "not a whole year"),
     ),
     "year-minus-inf": Case(
@@ -175,7 +175,7 @@ CASES: dict[str, Case] = {
     ),
     "year-half": Case(
         "sales.csv",
-        replace("sales,,2025,1084496,", "sales,,2023.5,1084496,"),
+        replace("sales,car,,2025,1084496,", "sales,car,,2023.5,1084496,"),
         ("row 20", "column 'year' = '2023.5'", "not a whole year"),
     ),
     "year-text": Case(
@@ -210,17 +210,17 @@ CASES: dict[str, Case] = {
     ),
     "value-1e400": Case(
         "stock.csv",
-        replace("stock,,2010,7544871,", "stock,,2010,1e400,"),
+        replace("stock,car,,2010,7544871,", "stock,car,,2010,1e400,"),
         ("row 10", "column 'value' = '1e400'", "not finite"),
     ),
     "value-text": Case(
         "vehicle.csv",
-        replace("annual_distance,,2024,13859,", "annual_distance,,2024,about 14000,"),
+        replace("annual_distance,car,,2024,13859,", "annual_distance,car,,2024,about 14000,"),
         ("row 4", "column 'value' = 'about 14000'", "not a number"),
     ),
     "value-zero-stock": Case(
         "stock.csv",
-        replace("stock,,2010,7544871,", "stock,,2010,0,"),
+        replace("stock,car,,2010,7544871,", "stock,car,,2010,0,"),
         ("row 10", "column 'value' = 0", "outside the plausible range [1, 1e+09] veh"),
     ),
     "low-minus-inf": Case(
@@ -240,16 +240,16 @@ CASES: dict[str, Case] = {
     "derived-value-below-its-low": Case(
         "trade.csv",
         replace(
-            "import_share,china,2025,11.3,%,derived,8,",
-            "import_share,china,2025,11.3,%,derived,12,",
+            "import_share,car,china,2025,11.3,%,derived,8,",
+            "import_share,car,china,2025,11.3,%,derived,12,",
         ),
         ("row 2", "column 'value' = 11.3", "outside its range low=12 high=15"),
     ),
     "observed-value-above-its-high": Case(
         "trade.csv",
         replace(
-            "eu_cvd,china,2025,20.7,%,observed,7.8,35.3,",
-            "eu_cvd,china,2025,20.7,%,observed,7.8,15,",
+            "eu_cvd,car,china,2025,20.7,%,observed,7.8,35.3,",
+            "eu_cvd,car,china,2025,20.7,%,observed,7.8,15,",
         ),
         ("row 8", "column 'value' = 20.7", "outside its range low=7.8 high=15"),
     ),
@@ -268,7 +268,10 @@ CASES: dict[str, Case] = {
     ),
     "low-outside-plausible": Case(
         "vehicle.csv",
-        replace("charging_loss,,,12,%,assumption,8,20,", "charging_loss,,,12,%,assumption,-8,20,"),
+        replace(
+            "charging_loss,car,,,12,%,assumption,8,20,",
+            "charging_loss,car,,,12,%,assumption,-8,20,",
+        ),
         ("row 19", "column 'low' = -8", "plausible range [0, 50] %"),
     ),
     "assumption-value-nan": Case(
@@ -283,8 +286,8 @@ CASES: dict[str, Case] = {
     ),
     "shares-not-100": Case(
         "trade.csv",
-        replace("import_share,other,2025,31.1,", "import_share,other,2025,41.1,"),
-        ("import_share in year 2025", "sums to 110.00 %", "expected 100"),
+        replace("import_share,car,other,2025,31.1,", "import_share,car,other,2025,41.1,"),
+        ("import_share class='car' in year 2025", "sums to 110.00 %", "expected 100"),
     ),
     # --- the pipeline registry and the stage probabilities ---------------------
     "start-year-inf": Case(
@@ -344,7 +347,7 @@ CASES: dict[str, Case] = {
     ),
     "production-of-an-unknown-plant": Case(
         "industry.csv",
-        replace("production,toyota-sakarya,2024,", "production,toyota-sakaryaa,2024,"),
+        replace("production,car,toyota-sakarya,2024,", "production,car,toyota-sakaryaa,2024,"),
         ("row 12", "column 'producer' = 'toyota-sakaryaa'", "not a vehicle plant id"),
     ),
     # --- whole files: empty, header only, too large, not UTF-8, not CSV -------
@@ -376,7 +379,7 @@ CASES: dict[str, Case] = {
     ),
     "far-too-many-rows": Case(
         "sales.csv",
-        repeat_row("sales,,2025,", times=60_000),
+        repeat_row("sales,car,,2025,", times=60_000),
         ("60,091 rows", "more than the 50,000"),
     ),
     "ragged-row": Case(
@@ -384,7 +387,7 @@ CASES: dict[str, Case] = {
         replace(
             ",2025,1084496,veh/yr,observed,,,yeniasir-odmd-2025,ODMD; +10.62% y/y", ",2025,1084496"
         ),
-        ("row 20", "has 4 cell(s), expected 10"),
+        ("row 20", "has 5 cell(s), expected 11"),
     ),
     "column-twice": Case(
         "industry.csv",
@@ -399,8 +402,8 @@ CASES: dict[str, Case] = {
     ),
     "duplicate-stock-row-other-value": Case(
         "stock.csv",
-        replace("stock,,2011,", "stock,,2010,"),
-        ("repeats row 10", "variable 'stock', year 2010"),
+        replace("stock,car,,2011,", "stock,car,,2010,"),
+        ("repeats row 10", "variable 'stock' class='car', year 2010"),
     ),
     "duplicate-constant": Case(
         "fuels.csv",
@@ -509,7 +512,7 @@ CASES: dict[str, Case] = {
     ),
     "production-years-missing": Case(
         "industry.csv",
-        drop_rows(2, "production,,2020,", "production,,2021,"),
+        drop_rows(2, "production,car,,2020,", "production,car,,2021,"),
         ("variable 'production'", "no row for year(s) 2020-2021"),
     ),
     "population-not-from-first-year": Case(
@@ -519,8 +522,8 @@ CASES: dict[str, Case] = {
     ),
     "no-stock-shares": Case(
         "stock.csv",
-        drop_rows(74, "stock_share,"),
-        ("variable 'stock_share' powertrain='petrol' has no rows",),
+        drop_rows(74, "stock_share,car,"),
+        ("variable 'stock_share' class='car' powertrain='petrol' has no rows",),
     ),
     "no-lpg-co2-factor": Case(
         "fuels.csv",
@@ -542,10 +545,10 @@ CASES: dict[str, Case] = {
     ),
     "no-bev-share-in-base-year": Case(
         "sales.csv",
-        drop_rows(1, "sales_share,bev,2025,"),
+        drop_rows(1, "sales_share,car,bev,2025,"),
         (
-            "sales_share in year 2025 sums to 82.49 %",
-            "variable 'sales_share' powertrain='bev' has no row for the base year 2025",
+            "sales_share class='car' in year 2025 sums to 82.49 %",
+            "variable 'sales_share' class='car' powertrain='bev' has no row for the base year 2025",
         ),
     ),
     # --- what only building the model's inputs finds ------------------------------
