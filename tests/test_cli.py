@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from evhub.cli import app
+from evhub.datadoc import markdown
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 SCENARIOS = ["baseline", "announced", "hub", "net-zero"]  # the order of dataset.yaml
@@ -178,6 +179,20 @@ def test_data_sources_prints_ids_and_urls() -> None:
     assert sources["aa-tuik-2002-2020"] == (
         "https://ulusal.com.tr/amp/haber/8537023/trafige-kayitli-otomobil-sayisinda-artis"
     )
+
+
+def test_data_format_prints_the_dataset_format() -> None:
+    result = _invoke("data", "format")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == markdown()
+
+
+def test_data_format_writes_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "dataset.md"
+    result = _invoke("data", "format", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == markdown()
+    assert f"wrote {out}" in result.stdout
 
 
 # --------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from evhub import api, layout
+from evhub import api, datadoc, layout
 from evhub.allocator import tune_allocator
 from evhub.dataset import Dataset
 from evhub.distributions import show_spec
@@ -44,7 +44,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 scenarios_app = typer.Typer(help="List and show scenarios.", invoke_without_command=True)
-data_app = typer.Typer(help="Validate a dataset and show its sources.", no_args_is_help=True)
+data_app = typer.Typer(
+    help="Validate a dataset, show its sources and the dataset format.", no_args_is_help=True
+)
 app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(data_app, name="data")
 
@@ -368,6 +370,26 @@ def data_sources(dataset: DatasetOption = None) -> None:
     for src in data.sources.values():
         table.add_row(src.id, src.publisher, src.title, src.date, src.url)
     console.print(table)
+
+
+@data_app.command("format")
+def data_format(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the Markdown page to this file."),
+    ] = None,
+) -> None:
+    """Print the dataset format as Markdown (docs/dataset.md is this output).
+
+    Every file of a dataset folder: its columns, units, ranges, allowed keys and
+    checks, the series the model needs and where each parameter's default comes from.
+    """
+    text = datadoc.markdown()
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    console.print(f"wrote {output}", soft_wrap=True)
 
 
 @app.command()

@@ -41,7 +41,11 @@ from evhub.errors import InputError
 from evhub.inputs import read_text, read_yaml
 
 __all__ = [
+    "ASSUMPTION_COLUMNS",
     "DEFAULT_DATASET",
+    "META_KEYS",
+    "NEED_YEARS",
+    "REQUIRED_META_KEYS",
     "Dataset",
     "Source",
     "load_dataset",
@@ -58,7 +62,8 @@ DEFAULT_DATASET = (
     .strip()
 )
 
-_ASSUMPTION_COLUMNS = ["parameter", "value", "unit", "status", "low", "high", "source", "note"]
+#: The columns of ``assumptions.csv``, in order.
+ASSUMPTION_COLUMNS = ["parameter", "value", "unit", "status", "low", "high", "source", "note"]
 _MAX_PROBLEMS = 25
 
 
@@ -560,7 +565,7 @@ def _check_shares(folder: Path, tables: Mapping[str, pd.DataFrame], problems: li
 def _read_assumptions(
     path: Path, sources: Mapping[str, Source], problems: list[str]
 ) -> pd.DataFrame:
-    frame = read_csv_strict(path, _ASSUMPTION_COLUMNS)
+    frame = read_csv_strict(path, ASSUMPTION_COLUMNS)
     statuses = schema()["statuses"]
     for i, row in enumerate(frame.to_dict("records")):
         line = i + 2
@@ -606,40 +611,45 @@ def raise_problems(where: Path, problems: list[str], what: str = " in the datase
     raise InputError(msg)
 
 
-_META_KEYS = (
-    "name",
-    "region",
-    "first_year",
-    "base_year",
-    "last_year",
-    "scenarios",
-    "report_years",
-    "calibration_start",
-    "price_year",
-    "defaults",
-)
+#: The keys of ``dataset.yaml`` and what each holds (``docs/dataset.md`` shows them).
+META_KEYS: dict[str, str] = {
+    "name": "Name of the dataset",
+    "region": "The region it describes (the Region of the IAMC tables)",
+    "first_year": "First model year [yr]",
+    "base_year": "Last observed year [yr]: history up to it, the projection after it",
+    "last_year": "Last model year [yr]",
+    "scenarios": "The shipped scenarios, in the order they are listed and run; each is "
+    "scenarios/NAME.yaml (the folder's other files follow by name)",
+    "report_years": "Years the scorecard reports",
+    "calibration_start": "First year of `evhub calibrate` and the backcast (default: first_year)",
+    "price_year": "Year of the US dollars the model uses and reports",
+    "defaults": "Defaults of the scenario parameters whose catalogue default is `dataset.yaml`, "
+    "by dotted path (the choices that are not numbers, e.g. a distribution's name)",
+}
+#: The keys ``dataset.yaml`` must give, with their types.
+REQUIRED_META_KEYS: dict[str, type] = {
+    "name": str,
+    "region": str,
+    "first_year": int,
+    "base_year": int,
+    "last_year": int,
+}
 
 
 def _read_meta(folder: Path) -> dict[str, Any]:
     path = folder / "dataset.yaml"
     meta = read_yaml(path)
     if meta is None:
-        msg = f"{path}: the file is empty; expected a mapping with the keys {list(_META_KEYS)}"
+        msg = f"{path}: the file is empty; expected a mapping with the keys {list(META_KEYS)}"
         raise InputError(msg)
     if not isinstance(meta, dict):
         msg = f"{path}: expected a mapping, got {type(meta).__name__}"
         raise InputError(msg)
-    unknown = [str(k) for k in meta if k not in _META_KEYS]
+    unknown = [str(k) for k in meta if k not in META_KEYS]
     if unknown:
-        msg = f"{path}: unknown key(s) {unknown}; expected keys {list(_META_KEYS)}"
+        msg = f"{path}: unknown key(s) {unknown}; expected keys {list(META_KEYS)}"
         raise InputError(msg)
-    for key, kind in (
-        ("name", str),
-        ("region", str),
-        ("first_year", int),
-        ("base_year", int),
-        ("last_year", int),
-    ):
+    for key, kind in REQUIRED_META_KEYS.items():
         if key not in meta:
             msg = f"{path}: missing field {key!r}"
             raise InputError(msg)
@@ -802,6 +812,19 @@ def _check_price_year(
             f"{CPI_VARIABLE!r} row in {folder / 'socioeconomic.csv'} (years with one: "
             f"{sorted(years) or 'none'}); money is converted to the price year with that index"
         )
+
+
+#: What each kind of ``years`` of a need in ``schema.yaml`` asks for (:func:`_check_needs`).
+NEED_YEARS: dict[str, str] = {
+    "base": "a row for the base year",
+    "to_base": "a row for the base year and for every year from the series' first row "
+    "(or first_year, if later) to the base year",
+    "model": "a first row at or before first_year and a last row at last_year (the years "
+    "between may have gaps)",
+    "after_base": "at least one row after the base year",
+    "any": "at least one row with a year",
+    "fixed": "at least one row (a constant; the latest row is used)",
+}
 
 
 def _check_needs(

@@ -26,12 +26,23 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evhub.errors import InputError
 from evhub.inputs import read_yaml
 
-__all__ = ["DIMENSIONS_FILE", "Dimension", "Dims", "Member", "load_dims", "select_keys"]
+__all__ = [
+    "DIMENSIONS_FILE",
+    "AttributeSpec",
+    "Dimension",
+    "DimensionSpec",
+    "Dims",
+    "Member",
+    "dimension_specs",
+    "load_dims",
+    "member_fields",
+    "select_keys",
+]
 
 #: The file of a dataset folder that declares its dimensions.
 DIMENSIONS_FILE = "dimensions.yaml"
@@ -50,8 +61,8 @@ class _Member(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    label: str
-    description: str
+    label: str = Field(description="What results, the report and the dashboard show for it")
+    description: str = Field(description="What the member is, in a sentence")
 
 
 class _Class(_Member):
@@ -59,55 +70,127 @@ class _Class(_Member):
 
 
 class _Fuel(_Member):
-    liquid: bool
+    liquid: bool = Field(
+        description="Burnt from a tank (true) or drawn from the grid (false). The liquid fuels "
+        "are the fuel axis of the energy and CO2 model; exactly one fuel is not liquid (the "
+        "grid's electricity, whose label names the electricity variables of the results)"
+    )
 
 
 class _Group(_Member):
-    eu_cvd: bool
+    eu_cvd: bool = Field(
+        description="The EU countervailing duty (trade.eu_cvd, on cars built in the origin with "
+        "eu_cvd: true) covers the cars of this group, so the group's exports to the EU move with "
+        "that duty"
+    )
 
 
 class _StatisticsGroup(_Member):
-    combustion_only: bool
+    combustion_only: bool = Field(
+        description="Every car of the group has only a combustion engine: the first year's "
+        "stock_share of these groups splits the initial stock (each such group holds one "
+        "powertrain); the other groups give stock_count instead"
+    )
 
 
 class _Powertrain(_Member):
-    classes: list[str]
-    group: str
-    statistics_group: str
-    fuel: str | None
-    plug: bool
-    battery: bool
-    converted_from: str | None
+    classes: list[str] = Field(
+        description="The vehicle classes the powertrain is sold in (checked to be known; the "
+        "model does not read it yet)"
+    )
+    group: str = Field(
+        description="Its powertrain group: production, the pipeline's output mix and the EU "
+        "duty go by group; a group holds at most one powertrain with a battery, whose pack is "
+        "the group's"
+    )
+    statistics_group: str = Field(
+        description="The statistics office's stock group it is counted in: the initial stock "
+        "and the calibration to the stock by fuel go by these groups"
+    )
+    fuel: str | None = Field(
+        description="The liquid fuel it burns (null: none): its fuel_intensity in vehicle.csv "
+        "and the CO2 of that fuel"
+    )
+    plug: bool = Field(
+        description="Charged from the grid: counts as an EV (the EV shares and EV production), "
+        "draws electricity (electric_intensity) and has a pack growth"
+    )
+    battery: bool = Field(
+        description="Has a traction battery: a pack_capacity in battery.csv and a share curve "
+        "of sales of its own (market.{powertrain}_share)"
+    )
+    converted_from: str | None = Field(
+        description="Besides its own sales, its fleet gains the new cars of this powertrain "
+        "converted to it in their first year (the share fleet.lpg_conversion_share of that "
+        "powertrain's sales); null for none"
+    )
 
 
 class _Bloc(_Member):
-    duty_free: bool
-    source: str
+    duty_free: bool = Field(
+        description="Cars built in one member cross to another without customs duty: the "
+        "destination in a duty-free bloc with the home origin is the union's export market of "
+        "the results"
+    )
+    source: str = Field(description="The source of the bloc's rules (an id of sources.yaml)")
 
 
 class _Origin(_Member):
-    home: bool
-    blocs: list[str]
-    eu_cvd: bool
+    home: bool = Field(
+        description="The country the dataset describes (exactly one origin): its plants build "
+        "the domestic production; the other origins are where imports come from"
+    )
+    blocs: list[str] = Field(description="The trade blocs the origin is a member of")
+    eu_cvd: bool = Field(
+        description="The EU levies its countervailing duty trade.eu_cvd on the cars built here "
+        "(exactly one origin)"
+    )
 
 
 class _Destination(_Member):
-    blocs: list[str]
+    blocs: list[str] = Field(
+        description="The trade blocs the destination is a member of: exactly one destination "
+        "shares a duty-free bloc with the home origin"
+    )
 
 
 class _ProjectKind(_Member):
-    registry_kinds: list[str]
-    segment: str | None
-    vehicle: bool
-    vehicle_class: str | None
-    capacity_label: str | None
-    cells: bool
-    packs: bool
+    registry_kinds: list[str] = Field(
+        description="The kinds of pipeline.csv it takes: a registry row is of the one project "
+        "kind whose registry_kinds hold its kind and whose segment is its segment"
+    )
+    segment: str | None = Field(
+        description="The segment of pipeline.csv it takes (null: rows without a segment)"
+    )
+    vehicle: bool = Field(
+        description="A vehicle plant: capacity in veh/yr (pipeline.default_capacity where none "
+        "is published), counted in the vehicle assembly capacity"
+    )
+    vehicle_class: str | None = Field(
+        description="The vehicle class it builds, when the chain models it: its output mix gives "
+        "production, capex and jobs per vehicle where none are published; null: capacity only"
+    )
+    capacity_label: str | None = Field(
+        description="For a vehicle plant of a class the chain does not model, the name its "
+        "capacity is reported under (Capacity|Vehicle Assembly|<capacity_label>); null otherwise"
+    )
+    cells: bool = Field(
+        description="Makes battery cells: its capacity supplies the cells production needs; "
+        "capex and jobs per GWh where none are published"
+    )
+    packs: bool = Field(description="Assembles battery packs (reported as pack capacity)")
 
 
 class _Stage(_Member):
-    building: bool
-    producing: bool
+    building: bool = Field(
+        description="A site is being built or runs: a project at a stage that is not building "
+        "spends nothing up to the base year"
+    )
+    producing: bool = Field(
+        description="The plant makes vehicles or cells: a project at this stage with no start "
+        "year produces from before the model years, and where it publishes no capex or jobs "
+        "none are assumed for it (it is not a new plant)"
+    )
 
 
 #: Each dimension of ``dimensions.yaml``, the model of its members, and what it means.
@@ -137,6 +220,64 @@ _REFERENCES: dict[tuple[str, str], str] = {
     ("destinations", "blocs"): "blocs",
     ("project_kinds", "vehicle_class"): "classes",
 }
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """One attribute of a dimension's members, as this module declares it.
+
+    ``annotation`` is its Python type (``bool``, ``str``, ``str | None``,
+    ``list[str]``); ``references`` the dimension whose ids it holds, if any.
+    """
+
+    name: str
+    annotation: Any
+    references: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    """One dimension ``dimensions.yaml`` declares: what its members are and their attributes."""
+
+    name: str
+    meaning: str
+    attributes: tuple[AttributeSpec, ...]
+
+
+def _specs(name: str, model: type[_Member], skip: tuple[str, ...]) -> tuple[AttributeSpec, ...]:
+    return tuple(
+        AttributeSpec(
+            attribute,
+            info.annotation,
+            _REFERENCES.get((name, attribute)),
+            info.description or "",
+        )
+        for attribute, info in model.model_fields.items()
+        if attribute not in skip
+    )
+
+
+def member_fields() -> tuple[AttributeSpec, ...]:
+    """The fields every member of every dimension has (``label``, ``description``)."""
+    return _specs("", _Member, ())
+
+
+def dimension_specs() -> tuple[DimensionSpec, ...]:
+    """Every dimension of ``dimensions.yaml``, in order, with its members' own attributes.
+
+    The attributes are those besides :func:`member_fields`, each with its type,
+    the dimension it refers to and what the model does with it
+    (``docs/dataset.md`` is generated from them).
+
+    >>> [a.name for a in dimension_specs()[1].attributes]
+    ['liquid']
+    """
+    common = tuple(_Member.model_fields)
+    return tuple(
+        DimensionSpec(name, meaning, _specs(name, model, common))
+        for name, (model, meaning) in _KINDS.items()
+    )
 
 
 # --------------------------------------------------------------------------

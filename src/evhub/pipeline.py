@@ -30,7 +30,10 @@ from evhub.dataset import Dataset, raise_problems, read_csv_strict, schema
 from evhub.dims import Dims
 
 __all__ = [
+    "PER_MEMBER",
     "PIPELINE_FILE",
+    "SHARE_TOLERANCE",
+    "STAGE_COLUMNS",
     "STAGE_FILE",
     "Project",
     "StageProbability",
@@ -48,13 +51,14 @@ PIPELINE_FILE = "pipeline.csv"
 STAGE_FILE = "stage_probabilities.csv"
 
 #: A column of ``schema.yaml`` that stands for one column per member of a dimension.
-_PER_MEMBER = re.compile(r"^(?P<prefix>[a-z_]*)\{(?P<dimension>[a-z_]+)\}$")
+PER_MEMBER = re.compile(r"^(?P<prefix>[a-z_]*)\{(?P<dimension>[a-z_]+)\}$")
 
-_STAGE_COLUMNS = ["stage", "probability", "low", "high", "source", "note"]
+#: The columns of ``stage_probabilities.csv``, in order.
+STAGE_COLUMNS = ["stage", "probability", "low", "high", "source", "note"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
-# Published shares are rounded; a mix within this of 1 is taken as complete.
-_SHARE_TOLERANCE = 1e-6
+#: Published shares are rounded; a mix within this of 1 is taken as complete [1].
+SHARE_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ def _columns(dims: Dims) -> dict[str, dict[str, Any]]:
     """The registry's columns, ``share_{powertrain_groups}`` expanded over the dimension."""
     out: dict[str, dict[str, Any]] = {}
     for name, spec in _spec()["columns"].items():
-        match = _PER_MEMBER.match(name)
+        match = PER_MEMBER.match(name)
         if match is None:
             out[name] = spec
             continue
@@ -276,7 +280,7 @@ def _check_shares(
             shares[column.removeprefix("share_")] = value
     if len(shares) == len(columns):
         total = sum(shares.values())
-        if abs(total - 1.0) > _SHARE_TOLERANCE:
+        if abs(total - 1.0) > SHARE_TOLERANCE:
             cells = ", ".join(f"{c} = {given[c]!r}" for c in columns)
             r.problems.append(
                 f"{r.where}: powertrain mix {cells} sums to {total:g}; expected 1 "
@@ -477,7 +481,7 @@ def load_stage_probabilities(dataset: Dataset) -> dict[str, StageProbability]:
         Naming the file, row, column and value of every problem.
     """
     path = dataset.path / STAGE_FILE
-    frame = _read(path, _STAGE_COLUMNS)
+    frame = _read(path, STAGE_COLUMNS)
     stages = list(dataset.dims.stages.ids)
     problems: list[str] = []
     found: dict[str, StageProbability] = {}
