@@ -108,36 +108,28 @@ def test_the_numbers_shown_are_the_schema_s() -> None:
 
 
 def test_a_new_key_column_and_variable_appear() -> None:
-    """What the next schema will hold: a ``class`` key column for every variable, a new one."""
+    """A table that gains a ``class`` key column for every variable, and a new variable."""
     changed = _schema()
-    vehicle = changed["tables"]["vehicle"]
-    vehicle["keys"] = ["class", *vehicle["keys"]]
-    vehicle["key_values"] = {"class": {"dimension": "classes"}}
-    vehicle["variables"]["mass"] = {
-        "unit": "kg/veh",
-        "min": 500,
-        "max": 5000,
-        "keys": {
-            "powertrain": {
-                "dimension": "powertrains",
-                "where": {"plug": True},
-                "unless": {"fuel": None},
-                "total": True,
-            }
-        },
-        "description": "Kerb mass of a new car",
+    grid = changed["tables"]["grid"]
+    grid["keys"] = ["class", *grid["keys"]]
+    grid["key_values"] = {"class": {"dimension": "classes"}}
+    grid["variables"]["charger_power"] = {
+        "unit": "kW",
+        "min": 1,
+        "max": 1000,
+        "keys": {"class": {"dimension": "classes", "total": True}},
+        "description": "Average power of a public charger",
     }
-    changed["shares"]["sum_to_100"]["sales"] = {"sales_share": ["class"]}
+    changed["shares"]["sum_to_100"]["grid"] = {"renewable_share": ["class"]}
     result = datadoc.markdown(changed)
-    section = _section(result, "## `vehicle.csv`")
-    assert "Columns: `variable, class, powertrain, year," in section
+    section = _section(result, "## `grid.csv`")
+    assert "Columns: `variable, class, year," in section
     assert (
-        "| `mass` | `kg/veh` | 500 to 5000 | class: a member of `classes`; powertrain: empty "
-        "(the total) or a member of `powertrains` with `plug = true` except those with "
-        "`fuel = null` |  | Kerb mass of a new car |"
+        "| `charger_power` | `kW` | 1 to 1000 | class: empty (the total) or a member of "
+        "`classes` |  | Average power of a public charger |"
     ) in section
-    assert "column `class` of `vehicle.csv`" in _section(result, "### `classes`: vehicle classes")
-    assert "| `sales.csv` | `sales_share` | `class` |" in result
+    assert "column `class` of `grid.csv`" in _section(result, "### `classes`: vehicle classes")
+    assert "| `grid.csv` | `renewable_share` | `class` |" in result
 
 
 def test_money_units_name_the_year_of_their_dollars(page: str) -> None:

@@ -119,7 +119,7 @@ def _table(name: str, spec: Mapping[str, Any], sch: Mapping[str, Any]) -> dict[s
             needed.setdefault(need["variable"], []).append(need["years"])
     variables = []
     for variable, vspec in spec["variables"].items():
-        selectors = _variable_keys(spec, variable)
+        selectors = dataset.variable_keys(spec, variable)
         variables.append(
             {
                 "name": variable,
@@ -134,12 +134,6 @@ def _table(name: str, spec: Mapping[str, Any], sch: Mapping[str, Any]) -> dict[s
     return {"file": f"{name}.csv", "key_columns": keys, "columns": columns, "variables": variables}
 
 
-def _variable_keys(table: Mapping[str, Any], variable: str) -> dict[str, Any]:
-    """The key selectors of a variable: the table's ``key_values``, overridden by its ``keys``."""
-    own = table["variables"][variable].get("keys") or {}
-    return {**(table.get("key_values") or {}), **own}
-
-
 def _need(need: Mapping[str, Any], sch: Mapping[str, Any]) -> dict[str, Any]:
     if need["years"] not in dataset.NEED_YEARS:
         msg = (
@@ -148,7 +142,7 @@ def _need(need: Mapping[str, Any], sch: Mapping[str, Any]) -> dict[str, Any]:
         )
         raise ValueError(msg)
     table = sch["tables"][need["table"]]
-    inherited = _variable_keys(table, need["variable"])
+    inherited = dataset.variable_keys(table, need["variable"])
     selectors = {
         **{col: inherited[col] for col in table.get("key_values") or {}},
         **(need.get("keys") or {}),
@@ -179,7 +173,7 @@ def _dimensions(sch: Mapping[str, Any]) -> list[dict[str, Any]]:
     used: dict[str, list[str]] = {}
     for name, spec in sch["tables"].items():
         for variable in spec["variables"]:
-            for col, sel in _variable_keys(spec, variable).items():
+            for col, sel in dataset.variable_keys(spec, variable).items():
                 if isinstance(sel, Mapping):
                     where = f"column `{col}` of `{name}.csv`"
                     if where not in used.setdefault(sel["dimension"], []):
