@@ -100,7 +100,7 @@ def test_unknown_key_in_overrides(tmp_path: Path, overrides: str) -> None:
     path = _scenario(tmp_path, overrides)
     expected = (
         _at(path) + r"unknown key 'market\.bev_shar\.ceiling'; "
-        r"did you mean 'market\.bev_share\.ceiling'\?"
+        r"did you mean 'car\.market\.bev_share\.ceiling'\?"
     )
     with pytest.raises(InputError, match=expected):
         evhub.resolve(path)
@@ -110,7 +110,7 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
     path = tmp_path / "typo.yaml"
     path.write_text(
         "name: typo\ndescription: d\nextends: baseline\n"
-        "overides:\n  market.bev_share.ceiling: 80\n",
+        "overides:\n  car.market.bev_share.ceiling: 80\n",
         encoding="utf-8",
     )
     with pytest.raises(InputError, match=_at(path) + "unknown key 'overides'"):
@@ -118,27 +118,30 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
 
 
 def test_value_for_a_group_of_parameters(tmp_path: Path) -> None:
-    path = _scenario(tmp_path, "  market.bev_share: 80\n")
+    path = _scenario(tmp_path, "  car.market.bev_share: 80\n")
     expected = (
-        _at(path) + r"market\.bev_share = 80: 'market\.bev_share' is a group of parameters, "
-        r"not one; set one of \['market\.bev_share\.ceiling'"
+        _at(path)
+        + r"car\.market\.bev_share = 80: 'car\.market\.bev_share' is a group of parameters, "
+        r"not one; set one of \['car\.market\.bev_share\.ceiling'"
     )
     with pytest.raises(InputError, match=expected):
         evhub.resolve(path)
 
 
 def test_wrong_type(tmp_path: Path) -> None:
-    path = _scenario(tmp_path, '  market.bev_share.ceiling: "lots"\n')
-    expected = _at(path) + r"market\.bev_share\.ceiling = 'lots': Input should be a valid number"
+    path = _scenario(tmp_path, '  car.market.bev_share.ceiling: "lots"\n')
+    expected = (
+        _at(path) + r"car\.market\.bev_share\.ceiling = 'lots': Input should be a valid number"
+    )
     with pytest.raises(InputError, match=expected):
         evhub.resolve(path)
 
 
 def test_yes_is_not_a_number(tmp_path: Path) -> None:
     # YAML reads `yes` as True, which pydantic alone would accept as 1 %
-    path = _scenario(tmp_path, "  market.bev_share.ceiling: yes\n")
+    path = _scenario(tmp_path, "  car.market.bev_share.ceiling: yes\n")
     with pytest.raises(
-        InputError, match=_at(path) + r"market\.bev_share\.ceiling = True is not a number"
+        InputError, match=_at(path) + r"car\.market\.bev_share\.ceiling = True is not a number"
     ):
         evhub.resolve(path)
 
@@ -147,12 +150,12 @@ def test_yes_is_not_a_number(tmp_path: Path) -> None:
     ("overrides", "expected"),
     [
         (
-            "  market.bev_share.ceiling: -5\n",
-            r"market\.bev_share\.ceiling = -5: Input should be greater than or equal to 0",
+            "  car.market.bev_share.ceiling: -5\n",
+            r"car\.market\.bev_share\.ceiling = -5: Input should be greater than or equal to 0",
         ),
         (
-            "  market:\n    phev_share: {ceiling: 120}\n",
-            r"market\.phev_share\.ceiling = 120: Input should be less than or equal to 100",
+            "  car:\n    market:\n      phev_share: {ceiling: 120}\n",
+            r"car\.market\.phev_share\.ceiling = 120: Input should be less than or equal to 100",
         ),
         (
             "  grid.renewable_share.2035: 101\n",
@@ -202,17 +205,17 @@ def test_inconsistent_values_name_the_scenario_file(tmp_path: Path) -> None:
 def test_missing_companion_parameter_names_the_scenario_file(tmp_path: Path) -> None:
     # a normal lifetime needs mean and sd; the message names the file that set
     # the distribution, not the source ids of the dataset's Weibull defaults
-    path = _scenario(tmp_path, "  fleet.lifetime.distribution: normal\n")
-    expected = _at(path) + r"fleet\.lifetime: distribution 'normal' needs mean, sd"
+    path = _scenario(tmp_path, "  car.fleet.lifetime.distribution: normal\n")
+    expected = _at(path) + r"car\.fleet\.lifetime: distribution 'normal' needs mean, sd"
     with pytest.raises(InputError, match=expected):
         evhub.resolve(path)
 
 
 def test_out_of_range_override_from_python() -> None:
     with pytest.raises(
-        InputError, match=r"^overrides: market\.bev_share\.ceiling = 180: .*less than or equal"
+        InputError, match=r"^overrides: car\.market\.bev_share\.ceiling = 180: .*less than or equal"
     ):
-        evhub.resolve("baseline", overrides={"market.bev_share.ceiling": 180})
+        evhub.resolve("baseline", overrides={"car.market.bev_share.ceiling": 180})
 
 
 def test_unknown_scenario_name() -> None:
@@ -286,18 +289,18 @@ def test_relative_extends_is_relative_to_the_file(
     # not a mistake: the counterpart of the tests above, so they fail for the right reason
     folder = tmp_path / "mine"
     folder.mkdir()
-    _scenario(folder, "  market.bev_share.ceiling: 75\n", name="parent")
+    _scenario(folder, "  car.market.bev_share.ceiling: 75\n", name="parent")
     child = folder / "child.yaml"
     child.write_text(
         "name: child\ndescription: d\nextends: parent.yaml\noverrides:\n"
-        "  market.bev_share.midpoint_year: 2035\n",
+        "  car.market.bev_share.midpoint_year: 2035\n",
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)  # elsewhere than the scenario files
     resolved = evhub.resolve(child)
     assert resolved.chain == ("baseline", "parent", "child")
-    assert resolved.values["market.bev_share.ceiling"] == 75
-    assert resolved.values["market.bev_share.midpoint_year"] == 2035
+    assert resolved.values["car.market.bev_share.ceiling"] == 75
+    assert resolved.values["car.market.bev_share.midpoint_year"] == 2035
 
 
 # --------------------------------------------------------------------------
@@ -395,11 +398,11 @@ def test_unknown_source_id_in_a_table_row(data_dir: Path) -> None:
 
 
 def test_unknown_source_id_in_assumptions(data_dir: Path) -> None:
-    # assumptions.csv line 6 is market.growth_rate
+    # assumptions.csv line 6 is car.market.growth_rate
     _replace(
         data_dir / "assumptions.csv",
-        "market.growth_rate,2.0,%/yr,assumption,0.0,4.0,evhub-assumption,",
-        "market.growth_rate,2.0,%/yr,assumption,0.0,4.0,evhub-asumption,",
+        "car.market.growth_rate,2.0,%/yr,assumption,0.0,4.0,evhub-assumption,",
+        "car.market.growth_rate,2.0,%/yr,assumption,0.0,4.0,evhub-asumption,",
     )
     expected = (
         _at(data_dir / "assumptions.csv")
@@ -412,12 +415,12 @@ def test_unknown_source_id_in_assumptions(data_dir: Path) -> None:
 def test_assumption_without_low_and_high(data_dir: Path) -> None:
     _replace(
         data_dir / "assumptions.csv",
-        "market.growth_rate,2.0,%/yr,assumption,0.0,4.0,",
-        "market.growth_rate,2.0,%/yr,assumption,,,",
+        "car.market.growth_rate,2.0,%/yr,assumption,0.0,4.0,",
+        "car.market.growth_rate,2.0,%/yr,assumption,,,",
     )
     expected = (
         _at(data_dir / "assumptions.csv")
-        + r"row 6: 'market\.growth_rate' has status 'assumption' but no range; "
+        + r"row 6: 'car\.market\.growth_rate' has status 'assumption' but no range; "
         r"columns 'low' and 'high' must both be given"
     )
     with pytest.raises(InputError, match=expected):
@@ -427,8 +430,8 @@ def test_assumption_without_low_and_high(data_dir: Path) -> None:
 def test_assumption_outside_its_own_range(data_dir: Path) -> None:
     _replace(
         data_dir / "assumptions.csv",
-        "market.growth_rate,2.0,%/yr,assumption,0.0,4.0,",
-        "market.growth_rate,5.0,%/yr,assumption,0.0,4.0,",
+        "car.market.growth_rate,2.0,%/yr,assumption,0.0,4.0,",
+        "car.market.growth_rate,5.0,%/yr,assumption,0.0,4.0,",
     )
     expected = (
         _at(data_dir / "assumptions.csv")
@@ -439,7 +442,7 @@ def test_assumption_outside_its_own_range(data_dir: Path) -> None:
 
 
 def test_unknown_parameter_in_assumptions(data_dir: Path) -> None:
-    _replace(data_dir / "assumptions.csv", "market.growth_rate,", "market.growth_rat,")
+    _replace(data_dir / "assumptions.csv", "car.market.growth_rate,", "market.growth_rat,")
     expected = (
         _at(data_dir / "assumptions.csv")
         + r"parameter 'market\.growth_rat' is not a known parameter"
@@ -450,11 +453,13 @@ def test_unknown_parameter_in_assumptions(data_dir: Path) -> None:
 
 def test_wrong_unit_in_assumptions(data_dir: Path) -> None:
     _replace(
-        data_dir / "assumptions.csv", "market.growth_rate,2.0,%/yr,", "market.growth_rate,2.0,%,"
+        data_dir / "assumptions.csv",
+        "car.market.growth_rate,2.0,%/yr,",
+        "car.market.growth_rate,2.0,%,",
     )
     expected = (
         _at(data_dir / "assumptions.csv")
-        + r"parameter 'market\.growth_rate' has unit '%', expected '%/yr'"
+        + r"parameter 'car\.market\.growth_rate' has unit '%', expected '%/yr'"
     )
     with pytest.raises(InputError, match=expected):
         evhub.resolve("baseline", dataset=data_dir)
@@ -464,14 +469,14 @@ def test_assumption_outside_the_parameters_range(data_dir: Path) -> None:
     # within its own low-high, but a share cannot exceed 100 %
     _replace(
         data_dir / "assumptions.csv",
-        "market.bev_share.ceiling,70.0,%,assumption,30.0,100.0,",
-        "market.bev_share.ceiling,170.0,%,assumption,30.0,200.0,",
+        "car.market.bev_share.ceiling,70.0,%,assumption,30.0,100.0,",
+        "car.market.bev_share.ceiling,170.0,%,assumption,30.0,200.0,",
     )
     # baseline samples the ceiling over the dataset's range: the message names both files
     csv = re.escape(str(data_dir / "assumptions.csv"))
     expected = (
         _at(data_dir / "scenarios" / "baseline.yaml")
-        + r"market\.bev_share\.ceiling = \{dist: triangular, low: 30, mode: 170, high: 200\}: "
+        + r"car\.market\.bev_share\.ceiling = \{dist: triangular, low: 30, mode: 170, high: 200\}: "
         r"values from 30 to 200 do not fit the parameter's allowed range \[0, 100\] "
         rf"\(mode 170 from {csv}; low and high from {csv}\)"
     )
@@ -482,7 +487,7 @@ def test_assumption_outside_the_parameters_range(data_dir: Path) -> None:
     plain.write_text("name: plain\ndescription: defaults only\n", encoding="utf-8")
     expected = (
         _at(data_dir / "assumptions.csv")
-        + r"market\.bev_share\.ceiling = 170\.0: Input should be less than or equal to 100"
+        + r"car\.market\.bev_share\.ceiling = 170\.0: Input should be less than or equal to 100"
     )
     with pytest.raises(InputError, match=expected):
         evhub.resolve(plain, dataset=data_dir)
@@ -595,10 +600,14 @@ def test_base_year_without_observations(data_dir: Path) -> None:
 
 
 def test_bad_default_in_dataset_yaml(data_dir: Path) -> None:
-    _replace(data_dir / "dataset.yaml", "market.sales_mode: ownership", "market.sales_mode: owner")
+    _replace(
+        data_dir / "dataset.yaml",
+        "car.market.sales_mode: ownership",
+        "car.market.sales_mode: owner",
+    )
     expected = (
         _at(data_dir / "dataset.yaml")
-        + r"market\.sales_mode = 'owner': Input should be 'ownership' or 'growth'"
+        + r"car\.market\.sales_mode = 'owner': Input should be 'ownership' or 'growth'"
     )
     with pytest.raises(InputError, match=expected):
         evhub.resolve("baseline", dataset=data_dir)
@@ -606,11 +615,11 @@ def test_bad_default_in_dataset_yaml(data_dir: Path) -> None:
 
 def test_unknown_default_in_dataset_yaml(data_dir: Path) -> None:
     _replace(
-        data_dir / "dataset.yaml", "market.sales_mode: ownership", "market.sales_mod: ownership"
+        data_dir / "dataset.yaml", "car.market.sales_mode: ownership", "market.sales_mod: ownership"
     )
     expected = (
         _at(data_dir / "dataset.yaml") + r"parameter 'market\.sales_mod' is not a known parameter; "
-        r"did you mean 'market\.sales_mode'\?"
+        r"did you mean 'car\.market\.sales_mode'\?"
     )
     with pytest.raises(InputError, match=expected):
         evhub.resolve("baseline", dataset=data_dir)

@@ -113,16 +113,16 @@ def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
         k: [c if i < 2 else c.replace(" ", "") for i, c in enumerate(v)] for k, v in rows.items()
     }
     # a distribution: its central value, the scenario file and the dataset source of its range
-    value, unit, description, source, draws = rows["market.bev_share.midpoint_year"]
+    value, unit, description, source, draws = rows["car.market.bev_share.midpoint_year"]
     assert (value, unit) == ("2033.0", "yr")
     # the catalogue's description (wrapped lines are joined without their spaces)
     assert description == "Year of fastest growth of the BEV share of sales".replace(" ", "")
     assert "baseline.yaml" in source and "evhub-assumption" in source
     assert draws.startswith("{dist:triangular,low:2028")
-    assert rows["fleet.lifetime.distribution"][:2] == ["weibull", "-"]
-    assert rows["fleet.lifetime.distribution"][3:] == ["dataset.yaml", ""]
+    assert rows["car.fleet.lifetime.distribution"][:2] == ["weibull", "-"]
+    assert rows["car.fleet.lifetime.distribution"][3:] == ["dataset.yaml", ""]
     # a long source list shows its first two ids and how many more; --sources shows all
-    assert rows["fleet.lifetime.shape"][3].endswith("more:--sources)")
+    assert rows["car.fleet.lifetime.shape"][3].endswith("more:--sources)")
     every = _invoke("scenarios", "show", "baseline", "--sources")
     assert every.exit_code == 0, every.output
     assert "more: --sources" not in every.output and "yeniasir-odmd" in every.output
@@ -254,12 +254,12 @@ def test_failed_run_leaves_an_existing_folder_untouched(baseline_out: Path, tmp_
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "name: bad\ndescription: d\nextends: baseline\noverrides:\n"
-        "  market.bev_share.ceiling: 120\n",
+        "  car.market.bev_share.ceiling: 120\n",
         encoding="utf-8",
     )
     # (--force: the folder holds another run, which a run only replaces then)
     result = _invoke("run", str(bad), "--out", str(out), "--force")
-    _assert_input_error(result, f"{bad}: market.bev_share.ceiling = 120")
+    _assert_input_error(result, f"{bad}: car.market.bev_share.ceiling = 120")
     assert tree() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "out"]
     assert not [p for p in out.rglob(".*")]  # no lock, no temporary folder
@@ -267,7 +267,9 @@ def test_failed_run_leaves_an_existing_folder_untouched(baseline_out: Path, tmp_
 
 def test_set_changes_the_result(baseline_out: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = _invoke("run", "baseline", "--set", "market.bev_share.ceiling=90", "--out", str(out))
+    result = _invoke(
+        "run", "baseline", "--set", "car.market.bev_share.ceiling=90", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     # a higher ceiling (90 % instead of the default 70 %) raises the EV share of sales
     assert _ev_share_of_sales(out, 2050) > _ev_share_of_sales(baseline_out, 2050) + 5
@@ -277,14 +279,14 @@ def test_set_changes_the_result(baseline_out: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "expected"),
     [
-        ("bad", "--set 'bad': expected PATH=VALUE, e.g. market.bev_share.ceiling=80"),
+        ("bad", "--set 'bad': expected PATH=VALUE, e.g. car.market.bev_share.ceiling=80"),
         ("=80", "--set '=80': expected PATH=VALUE"),
         ("market.bev_shar.ceiling=80", "unknown key 'market.bev_shar.ceiling'"),
-        ("market.bev_share.ceiling=lots", "market.bev_share.ceiling = 'lots'"),
-        ("market.bev_share.ceiling=120", "market.bev_share.ceiling = 120"),
+        ("car.market.bev_share.ceiling=lots", "car.market.bev_share.ceiling = 'lots'"),
+        ("car.market.bev_share.ceiling=120", "car.market.bev_share.ceiling = 120"),
         (
-            "market.bev_share.ceiling=[80",
-            "--set market.bev_share.ceiling: malformed YAML (line 1, column 4): "
+            "car.market.bev_share.ceiling=[80",
+            "--set car.market.bev_share.ceiling: malformed YAML (line 1, column 4): "
             "expected ',' or ']'",
         ),
     ],
@@ -324,7 +326,7 @@ def test_calibrate_prints_the_error_per_year() -> None:
     # (revisions, de-registration drives) leaves errors of up to ~1.9 %
     assert max(abs(e) for e in errors) < 2.0
     assert re.search(r"largest error: \d\.\d\d %", result.stdout)
-    assert "fleet.lifetime.shape = " in result.stdout
+    assert "car.fleet.lifetime.shape = " in result.stdout
 
 
 def test_calibrate_outside_the_observed_years() -> None:

@@ -283,7 +283,8 @@ def test_sensitivity_bad_input_writes_nothing(
 def _growth(tmp_path: Path) -> Path:
     path = tmp_path / "g.yaml"
     path.write_text(
-        "name: g\ndescription: Sales grow at a rate.\noverrides:\n  market: {sales_mode: growth}\n",
+        "name: g\ndescription: Sales grow at a rate.\n"
+        "overrides:\n  car: {market: {sales_mode: growth}}\n",
         encoding="utf-8",
     )
     return path
@@ -302,7 +303,7 @@ def test_goalseek_solution_and_scorecard(tmp_path: Path) -> None:
         "--value",
         repr(1.1 * base),
         "--vary",
-        "market.growth_rate",
+        "car.market.growth_rate",
         "--range",
         "0",
         "4",
@@ -310,10 +311,10 @@ def test_goalseek_solution_and_scorecard(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rate = 100 * (1.1 ** (1 / 5) - 1)
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"market.growth_rate = {rate:.6g} gives Sales|Passenger Cars = ")
+    assert lines[0].startswith(f"car.market.growth_rate = {rate:.6g} gives Sales|Passenger Cars = ")
     assert lines[0].endswith(" in 2030")
     assert "Scorecard" in result.stdout
-    assert lines[-1] == f"scorecard of 'g' with market.growth_rate = {rate:.6g}"
+    assert lines[-1] == f"scorecard of 'g' with car.market.growth_rate = {rate:.6g}"
 
 
 def test_goalseek_shows_the_sought_goal_on_the_scorecard() -> None:
@@ -327,7 +328,7 @@ def test_goalseek_shows_the_sought_goal_on_the_scorecard() -> None:
         "--value",
         "200000",
         "--vary",
-        "trade.utilisation",
+        "car.trade.utilisation",
         "--range",
         "50",
         "100",
@@ -335,7 +336,7 @@ def test_goalseek_shows_the_sought_goal_on_the_scorecard() -> None:
     assert result.exit_code == 0, result.output
     # EVs built are linear in the utilisation (75 % in baseline): a rule of three
     central = evhub.run("baseline").variable("Production|Passenger Cars|EV").sel(year=2030).item()
-    assert result.stdout.startswith(f"trade.utilisation = {75 * 200_000 / central:.6g} gives ")
+    assert result.stdout.startswith(f"car.trade.utilisation = {75 * 200_000 / central:.6g} gives ")
     row = next(
         line for line in result.stdout.splitlines() if "EVs built" in line and "2030" in line
     )
@@ -354,7 +355,7 @@ def test_goalseek_without_a_solution_exits_1() -> None:
         "--value",
         "2",
         "--vary",
-        "market.bev_share.midpoint_year",
+        "car.market.bev_share.midpoint_year",
         "--range",
         "2028",
         "2045",
@@ -362,7 +363,7 @@ def test_goalseek_without_a_solution_exits_1() -> None:
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert result.stdout.startswith(
-        "no value of market.bev_share.midpoint_year in [2028, 2045] makes "
+        "no value of car.market.bev_share.midpoint_year in [2028, 2045] makes "
         "Emissions|CO2|Passenger Cars in 2053 equal 2: it ranges from "
     )
     assert "Scorecard" not in result.stdout
@@ -372,7 +373,7 @@ def test_goalseek_without_a_solution_exits_1() -> None:
     ("low", "high", "message"),
     [
         ("100", "50", "--range 100 50: the low end must be below the high end"),
-        ("50", "150", "--range 50 150: trade.utilisation must lie in [0, 100]"),
+        ("50", "150", "--range 50 150: car.trade.utilisation must lie in [0, 100]"),
     ],
 )
 def test_goalseek_bad_range(low: str, high: str, message: str) -> None:
@@ -386,7 +387,7 @@ def test_goalseek_bad_range(low: str, high: str, message: str) -> None:
         "--value",
         "200000",
         "--vary",
-        "trade.utilisation",
+        "car.trade.utilisation",
         "--range",
         low,
         high,

@@ -69,20 +69,20 @@ def test_slider_ranges_come_from_the_dataset_and_the_schema(sliders):
     # (60-85 %, value 72.6); the grid targets of grid.csv have no range, so the
     # sliders span what the schema accepts (0-100 %). Every shipped value lies inside.
     expected = [
-        ("bev_ceiling", "market.bev_share.ceiling", 30, 100, 1, 70),
-        ("bev_midpoint", "market.bev_share.midpoint_year", 2028, 2040, 1, 2033),
-        ("bev_steepness", "market.bev_share.steepness", 0.1, 0.6, 0.01, 0.25),
-        ("eu_export_share", "trade.eu_export_share", 60, 85, 0.1, 72.6),
+        ("bev_ceiling_car", "car.market.bev_share.ceiling", 30, 100, 1, 70),
+        ("bev_midpoint_car", "car.market.bev_share.midpoint_year", 2028, 2040, 1, 2033),
+        ("bev_steepness_car", "car.market.bev_share.steepness", 0.1, 0.6, 0.01, 0.25),
+        ("eu_export_share_car", "car.trade.eu_export_share", 60, 85, 0.1, 72.6),
         ("grid_2035", "grid.renewable_share.2035", 0, 100, 1, 55),
         ("grid_2053", "grid.renewable_share.2053", 0, 100, 1, 69),
     ]
     result = [(s.key, s.path, s.low, s.high, s.step, s.value) for s in sliders]
     assert result == expected
     assert [s.label for s in sliders] == [
-        "BEV share ceiling [%]",
-        "BEV share midpoint year",
-        "BEV share steepness [1/yr]",
-        "EU export share [%]",
+        "BEV share ceiling (Passenger Cars) [%]",
+        "BEV share midpoint year (Passenger Cars)",
+        "BEV share steepness (Passenger Cars) [1/yr]",
+        "EU export share (Passenger Cars) [%]",
         "Renewable share of electricity 2035 [%]",
         "Renewable share of electricity 2053 [%]",
     ]
@@ -149,18 +149,20 @@ def test_form_overrides_exactly(sliders, projects):
     edited.loc[rows["byd-manisa"], "realised"] = "no"
     edited.loc[rows["chery-turkiye"], "realised"] = "yes"
     edited.loc[rows["siro-gemlik-cells"], "delay [yr]"] = 2.0
-    extra = "market.ice_ban_year = 2035\n\n# comment\ntrade.utilisation = {dist: triangular}"
-    values = _values(sliders, bev_ceiling=85, bev_steepness=0.3, grid_2053=80)
+    extra = (
+        "car.market.ice_ban_year = 2035\n\n# comment\ncar.trade.utilisation = {dist: triangular}"
+    )
+    values = _values(sliders, bev_ceiling_car=85, bev_steepness_car=0.3, grid_2053=80)
     result = logic.form_overrides(sliders, values, projects, edited, extra)
     expected = {
-        "market.bev_share.ceiling": 85.0,
-        "market.bev_share.steepness": 0.3,
+        "car.market.bev_share.ceiling": 85.0,
+        "car.market.bev_share.steepness": 0.3,
         "grid.renewable_share.2053": 80.0,
         "pipeline.overrides.byd-manisa.probability": 0.0,
         "pipeline.overrides.chery-turkiye.probability": 1.0,
         "pipeline.overrides.siro-gemlik-cells.delay": 2.0,
-        "market.ice_ban_year": 2035,
-        "trade.utilisation": {"dist": "triangular"},
+        "car.market.ice_ban_year": 2035,
+        "car.trade.utilisation": {"dist": "triangular"},
     }
     assert result == expected
     assert list(result) == list(expected)  # sliders, then projects, then the text box
@@ -229,17 +231,17 @@ def test_delay_of_a_producing_plant(projects):
 
 
 def test_text_box_wins_over_sliders(sliders):
-    values = _values(sliders, bev_ceiling=85)
-    result = logic.form_overrides(sliders, values, extra="market.bev_share.ceiling = 95")
-    assert result == {"market.bev_share.ceiling": 95}
+    values = _values(sliders, bev_ceiling_car=85)
+    result = logic.form_overrides(sliders, values, extra="car.market.bev_share.ceiling = 95")
+    assert result == {"car.market.bev_share.ceiling": 95}
 
 
 def test_describe_overrides():
     assert logic.describe_overrides({}) == "none"
     result = logic.describe_overrides(
-        {"market.bev_share.ceiling": 85.0, "pipeline.overrides.x.drop": False}
+        {"car.market.bev_share.ceiling": 85.0, "pipeline.overrides.x.drop": False}
     )
-    assert result == "market.bev_share.ceiling = 85; pipeline.overrides.x.drop = False"
+    assert result == "car.market.bev_share.ceiling = 85; pipeline.overrides.x.drop = False"
 
 
 # --------------------------------------------------------------------------
@@ -268,26 +270,27 @@ def test_rows_that_do_not_match(projects):
 
 def test_slider_value_not_a_number(sliders):
     with pytest.raises(InputError) as info:
-        logic.form_overrides(sliders, _values(sliders, bev_ceiling=None))
+        logic.form_overrides(sliders, _values(sliders, bev_ceiling_car=None))
     assert str(info.value) == (
-        "BEV share ceiling [%] (market.bev_share.ceiling) = None is not a number"
+        "BEV share ceiling (Passenger Cars) [%] (car.market.bev_share.ceiling) = None "
+        "is not a number"
     )
 
 
 def test_text_line_without_equals():
     with pytest.raises(InputError) as info:
-        logic.parse_extra("market.ice_ban_year = 2035\nmarket.ice_ban_year 2040")
+        logic.parse_extra("car.market.ice_ban_year = 2035\ncar.market.ice_ban_year 2040")
     assert str(info.value) == (
-        "Other parameters, line 2: 'market.ice_ban_year 2040': expected PATH = VALUE, "
-        "e.g. market.ice_ban_year = 2035"
+        "Other parameters, line 2: 'car.market.ice_ban_year 2040': expected PATH = VALUE, "
+        "e.g. car.market.ice_ban_year = 2035"
     )
 
 
 def test_text_value_not_yaml():
     with pytest.raises(InputError) as info:
-        logic.parse_extra("trade.utilisation = {dist: ")
+        logic.parse_extra("car.trade.utilisation = {dist: ")
     assert str(info.value) == (
-        "Other parameters, line 1: trade.utilisation: malformed YAML (line 1, column 7): "
+        "Other parameters, line 1: car.trade.utilisation: malformed YAML (line 1, column 7): "
         "expected the node content, but found '<stream end>'"
     )
 
@@ -296,14 +299,14 @@ def test_text_value_not_yaml():
     ("overrides", "message"),
     [
         (
-            {"market.bev_share.midpoint_year": 2150.0},
-            "overrides: market.bev_share.midpoint_year = 2150.0: "
+            {"car.market.bev_share.midpoint_year": 2150.0},
+            "overrides: car.market.bev_share.midpoint_year = 2150.0: "
             "Input should be less than or equal to 2100 yr "
             "(between the first modern electric cars and the end of any projection)",
         ),
         (
-            {"market.bev_share.ceiling": 120.0},
-            "overrides: market.bev_share.ceiling = 120.0: "
+            {"car.market.bev_share.ceiling": 120.0},
+            "overrides: car.market.bev_share.ceiling = 120.0: "
             "Input should be less than or equal to 100 % (a share)",
         ),
         (
@@ -331,9 +334,9 @@ def test_out_of_range_values_get_the_scenario_message(dataset, overrides, messag
     ("overrides", "extra", "message"),
     [
         (
-            {"market.bev_share.ceiling": 120.0},
+            {"car.market.bev_share.ceiling": 120.0},
             "",
-            "BEV share ceiling [%]: market.bev_share.ceiling = 120.0: "
+            "BEV share ceiling (Passenger Cars) [%]: car.market.bev_share.ceiling = 120.0: "
             "Input should be less than or equal to 100 % (a share)",
         ),
         (
@@ -344,16 +347,16 @@ def test_out_of_range_values_get_the_scenario_message(dataset, overrides, messag
             "(a plant cannot open a decade early or a generation late and still be the same plan)",
         ),
         (
-            {"market.bev_share.midpoint_year": 2150},
-            "# a comment\nmarket.bev_share.midpoint_year = 2150",
-            "Other parameters, line 2: market.bev_share.midpoint_year = 2150: "
+            {"car.market.bev_share.midpoint_year": 2150},
+            "# a comment\ncar.market.bev_share.midpoint_year = 2150",
+            "Other parameters, line 2: car.market.bev_share.midpoint_year = 2150: "
             "Input should be less than or equal to 2100 yr "
             "(between the first modern electric cars and the end of any projection)",
         ),
         (
-            {"market.bev_share": {"ceiling": 120}},
-            "market.bev_share = {ceiling: 120}",
-            "Other parameters, line 1: market.bev_share.ceiling = 120: "
+            {"car.market.bev_share": {"ceiling": 120}},
+            "car.market.bev_share = {ceiling: 120}",
+            "Other parameters, line 1: car.market.bev_share.ceiling = 120: "
             "Input should be less than or equal to 100 % (a share)",
         ),
         (
@@ -442,7 +445,7 @@ def test_edited_run_is_labelled_everywhere(dataset):
     label = logic.run_label("hub", 2, edited=True)
     assert label == "hub #2 (edited)"
     new = logic.run(
-        "hub", {"trade.eu_export_share": 75.0}, data=dataset, label=label, samples=8, seed=1
+        "hub", {"car.trade.eu_export_share": 75.0}, data=dataset, label=label, samples=8, seed=1
     )
     assert set(new.bands["scenario"]) == {label}
     assert set(new.scorecard["run"]) == {label}
@@ -693,14 +696,14 @@ def test_app_loads(dataset):
     assert at.title[0].value == "evhub dashboard"
     assert at.selectbox(key="scenario").value == evhub.list_scenarios(dataset)[0].name
     assert at.selectbox(key="scenario").options == SHIPPED
-    assert at.slider(key="bev_ceiling").label == "BEV share ceiling [%]"
-    assert at.slider(key="bev_ceiling").value == 70
-    assert at.slider(key="eu_export_share").value == pytest.approx(72.6, rel=1e-12)
+    assert at.slider(key="bev_ceiling_car").label == "BEV share ceiling (Passenger Cars) [%]"
+    assert at.slider(key="bev_ceiling_car").value == 70
+    assert at.slider(key="eu_export_share_car").value == pytest.approx(72.6, rel=1e-12)
     assert [s.key for s in at.slider] == [
-        "bev_ceiling",
-        "bev_midpoint",
-        "bev_steepness",
-        "eu_export_share",
+        "bev_ceiling_car",
+        "bev_midpoint_car",
+        "bev_steepness_car",
+        "eu_export_share_car",
         "grid_2035",
         "grid_2053",
     ]
@@ -738,7 +741,7 @@ def test_higher_ceiling_raises_the_ev_share(dataset):
     at.button(key="run").click().run()
     before = _metrics(at)["EV share of sales 2030"]
     chart_before = _chart(at, "chart-ev-share")["baseline"]
-    at.slider(key="bev_ceiling").set_value(90).run()
+    at.slider(key="bev_ceiling_car").set_value(90).run()
     at.button(key="run").click().run()
     assert not at.exception
     after = _metrics(at)["EV share of sales 2030"]
@@ -767,7 +770,7 @@ def test_runs_join_the_comparison_up_to_the_limit():
     at = _app()
     labels = []
     for i in range(logic.MAX_COMPARE + 1):
-        at.slider(key="bev_ceiling").set_value(70 + 5 * i).run()
+        at.slider(key="bev_ceiling_car").set_value(70 + 5 * i).run()
         at.button(key="run").click().run()
         labels = [r.label for r in at.session_state["runs"]]
     assert not at.exception
@@ -791,18 +794,18 @@ def test_a_run_keeps_its_colour():
 
 def test_changing_the_scenario_resets_the_inputs():
     at = _app()
-    at.slider(key="bev_ceiling").set_value(40).run()
-    at.text_area(key="extra").input("market.ice_ban_year = 2035").run()
+    at.slider(key="bev_ceiling_car").set_value(40).run()
+    at.text_area(key="extra").input("car.market.ice_ban_year = 2035").run()
     at.selectbox(key="scenario").set_value("net-zero").run()
     assert not at.exception
     # net-zero.yaml: ceiling 100, midpoint 2030, steepness 0.35; grid 75 % and 95 %;
     # hub.yaml: 80 % of exports to the EU
     values = {s.key: s.value for s in at.slider}
     assert values == {
-        "bev_ceiling": 100,
-        "bev_midpoint": 2030,
-        "bev_steepness": pytest.approx(0.35, rel=1e-12),
-        "eu_export_share": pytest.approx(80.0, rel=1e-12),
+        "bev_ceiling_car": 100,
+        "bev_midpoint_car": 2030,
+        "bev_steepness_car": pytest.approx(0.35, rel=1e-12),
+        "eu_export_share_car": pytest.approx(80.0, rel=1e-12),
         "grid_2035": 75,
         "grid_2053": 95,
     }
@@ -856,17 +859,17 @@ def test_bad_value_gives_a_message_and_keeps_the_results(dataset):
     at = _app()
     at.button(key="run").click().run()
     shown = _metrics(at)
-    at.text_area(key="extra").input("market.bev_share.midpoint_year = 2150").run()
+    at.text_area(key="extra").input("car.market.bev_share.midpoint_year = 2150").run()
     at.button(key="run").click().run()
     assert not at.exception
     with pytest.raises(InputError) as expected:
-        evhub.resolve("baseline", dataset, {"market.bev_share.midpoint_year": 2150})
+        evhub.resolve("baseline", dataset, {"car.market.bev_share.midpoint_year": 2150})
     # the scenario validation's text, after the form field instead of "overrides"
     assert [e.value for e in at.error] == [
         str(expected.value).replace("overrides: ", "Other parameters, line 1: ", 1)
     ]
     assert [e.value for e in at.error] == [
-        "Other parameters, line 1: market.bev_share.midpoint_year = 2150: "
+        "Other parameters, line 1: car.market.bev_share.midpoint_year = 2150: "
         "Input should be less than or equal to 2100 yr (between the first modern electric cars "
         "and the end of any projection)"
     ]
@@ -876,12 +879,12 @@ def test_bad_value_gives_a_message_and_keeps_the_results(dataset):
 
 def test_bad_text_line_gives_a_message():
     at = _app()
-    at.text_area(key="extra").input("market.bev_share.ceiling: 80").run()
+    at.text_area(key="extra").input("car.market.bev_share.ceiling: 80").run()
     at.button(key="run").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Other parameters, line 1: 'market.bev_share.ceiling: 80': expected PATH = VALUE, "
-        "e.g. market.ice_ban_year = 2035"
+        "Other parameters, line 1: 'car.market.bev_share.ceiling: 80': expected PATH = VALUE, "
+        "e.g. car.market.ice_ban_year = 2035"
     ]
     assert not at.metric
 
@@ -906,30 +909,30 @@ def test_stale_inputs_after_a_scenario_change_are_set_again(projects):
     # scenario's inputs carries the previous scenario's values, which would win over
     # the reset and run a mix of two scenarios.
     at = _app()
-    at.slider(key="bev_steepness").set_value(0.5).run()  # a change the user made in baseline
+    at.slider(key="bev_steepness_car").set_value(0.5).run()  # a change the user made in baseline
     at.selectbox(key="scenario").set_value("hub").run()
-    assert at.slider(key="bev_ceiling").value == 90
+    assert at.slider(key="bev_ceiling_car").value == 90
     # the browser had not drawn that yet: it sends back what it showed before
-    at.session_state["bev_ceiling"] = 70
-    at.session_state["bev_steepness"] = 0.5
+    at.session_state["bev_ceiling_car"] = 70
+    at.session_state["bev_steepness_car"] = 0.5
     at.session_state["grid_2053"] = 80  # a change the user made to the new scenario's input
     at.button(key="run").click().run()
     assert not at.exception
-    assert at.slider(key="bev_ceiling").value == 90
-    assert at.slider(key="bev_steepness").value == pytest.approx(0.3, rel=1e-12)  # hub.yaml
+    assert at.slider(key="bev_ceiling_car").value == 90
+    assert at.slider(key="bev_steepness_car").value == pytest.approx(0.3, rel=1e-12)  # hub.yaml
     assert at.slider(key="grid_2053").value == 80
     runs = next(d.value for d in at.dataframe if "changes" in d.value.columns)
     assert runs["changes"].tolist() == ["grid.renewable_share.2053 = 80"]
 
 
 def test_pending_and_stale_inputs():
-    shown = {"bev_ceiling": 70, "extra": "x = 1", "grid_2035": 55}
-    values = {"bev_ceiling": 90, "extra": "", "grid_2035": 55, "projects": None}
+    shown = {"bev_ceiling_car": 70, "extra": "x = 1", "grid_2035": 55}
+    values = {"bev_ceiling_car": 90, "extra": "", "grid_2035": 55, "projects": None}
     pending = logic.pending_inputs(shown, values)
-    assert pending == {"bev_ceiling": (70, 90), "extra": ("x = 1", "")}
-    received = {"bev_ceiling": 70, "extra": "y = 2"}
-    assert logic.stale_inputs(pending, received) == {"bev_ceiling": 90}
-    assert logic.stale_inputs(pending, {"bev_ceiling": 90, "extra": ""}) == {}
+    assert pending == {"bev_ceiling_car": (70, 90), "extra": ("x = 1", "")}
+    received = {"bev_ceiling_car": 70, "extra": "y = 2"}
+    assert logic.stale_inputs(pending, received) == {"bev_ceiling_car": 90}
+    assert logic.stale_inputs(pending, {"bev_ceiling_car": 90, "extra": ""}) == {}
 
 
 def test_background_server_that_cannot_start_says_why(tmp_path):
@@ -955,10 +958,26 @@ def test_controls_follow_the_dimensions(dataset, tmp_path) -> None:
     """The sliders come from the controls table over the dataset's members, not literal ids."""
     shipped = logic.controls(dataset, [2030, 2053])
     assert [(c.key, c.label, c.path) for c in shipped] == [
-        ("bev_ceiling", "BEV share ceiling [%]", "market.bev_share.ceiling"),
-        ("bev_midpoint", "BEV share midpoint year", "market.bev_share.midpoint_year"),
-        ("bev_steepness", "BEV share steepness [1/yr]", "market.bev_share.steepness"),
-        ("eu_export_share", "EU export share [%]", "trade.eu_export_share"),
+        (
+            "bev_ceiling_car",
+            "BEV share ceiling (Passenger Cars) [%]",
+            "car.market.bev_share.ceiling",
+        ),
+        (
+            "bev_midpoint_car",
+            "BEV share midpoint year (Passenger Cars)",
+            "car.market.bev_share.midpoint_year",
+        ),
+        (
+            "bev_steepness_car",
+            "BEV share steepness (Passenger Cars) [1/yr]",
+            "car.market.bev_share.steepness",
+        ),
+        (
+            "eu_export_share_car",
+            "EU export share (Passenger Cars) [%]",
+            "car.trade.eu_export_share",
+        ),
         ("grid_2030", "Renewable share of electricity 2030 [%]", "grid.renewable_share.2030"),
         ("grid_2053", "Renewable share of electricity 2053 [%]", "grid.renewable_share.2053"),
     ]
@@ -972,7 +991,7 @@ def test_controls_follow_the_dimensions(dataset, tmp_path) -> None:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     other = SimpleNamespace(dims=load_dims(path))
     assert [(c.key, c.label) for c in logic.controls(other)[:3]] == [
-        ("ev_ceiling", "Electric share ceiling [%]"),
-        ("ev_midpoint", "Electric share midpoint year"),
-        ("ev_steepness", "Electric share steepness [1/yr]"),
+        ("ev_ceiling_car", "Electric share ceiling (Passenger Cars) [%]"),
+        ("ev_midpoint_car", "Electric share midpoint year (Passenger Cars)"),
+        ("ev_steepness_car", "Electric share steepness (Passenger Cars) [1/yr]"),
     ]

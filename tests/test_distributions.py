@@ -73,7 +73,7 @@ def test_triangular_ppf_by_hand_and_scipy(dataset) -> None:
     low, mode, high = 2028.0, 2033.0, 2040.0
     dist = _dist(
         dataset,
-        "market.bev_share.midpoint_year",
+        "car.market.bev_share.midpoint_year",
         {"dist": "triangular", "low": low, "mode": mode, "high": high},
     )
     # F(mode) = (mode - low) / (high - low) = 5/12 = 0.4167; below it
@@ -94,7 +94,7 @@ def test_triangular_ppf_by_hand_and_scipy(dataset) -> None:
 
 
 def test_uniform_ppf_is_linear(dataset) -> None:
-    dist = _dist(dataset, "trade.utilisation", {"dist": "uniform", "low": 60, "high": 90})
+    dist = _dist(dataset, "car.trade.utilisation", {"dist": "uniform", "low": 60, "high": 90})
     u = np.array([0.0, 0.25, 0.5, 0.9, 1.0])
     np.testing.assert_allclose(dist.ppf(u), 60 + 30 * u, rtol=1e-15)
     assert dist.central == 75.0  # the midpoint
@@ -102,7 +102,7 @@ def test_uniform_ppf_is_linear(dataset) -> None:
 
 def test_beta_ppf_by_hand_and_scipy(dataset) -> None:
     spec = {"dist": "beta", "alpha": 1, "beta": 2, "low": 60, "high": 90}
-    dist = _dist(dataset, "trade.utilisation", spec)
+    dist = _dist(dataset, "car.trade.utilisation", spec)
     # Beta(1, 2): F(x) = 1 - (1 - x)^2, so x = 1 - sqrt(1 - u); u = 0.75 -> 0.5 -> 75
     u = np.array([0.19, 0.75, 0.96])
     by_hand = 60 + 30 * (1 - np.sqrt(1 - u))  # 63, 75, 84
@@ -115,7 +115,7 @@ def test_beta_ppf_by_hand_and_scipy(dataset) -> None:
 
 def test_normal_ppf_equals_scipy_when_nothing_is_cut(dataset) -> None:
     # midpoint_year is allowed from 1990 to 2100, 14 sd from 2033: the cut loses < 1e-40
-    dist = _dist(dataset, "market.bev_share.midpoint_year", {"dist": "normal", "sd": 3})
+    dist = _dist(dataset, "car.market.bev_share.midpoint_year", {"dist": "normal", "sd": 3})
     assert dist.fields["mean"] == 2033.0  # filled from baseline's value
     np.testing.assert_allclose(dist.ppf(U), stats.norm(2033, 3).ppf(U), rtol=1e-13)
     # 1.2815515655 sd below and above the mean at 10 % and 90 %
@@ -126,7 +126,7 @@ def test_normal_ppf_equals_scipy_when_nothing_is_cut(dataset) -> None:
 
 def test_truncated_normal_equals_scipy_truncnorm_and_stays_inside(dataset) -> None:
     spec = {"dist": "normal", "mean": 12, "sd": 5, "low": 8, "high": 14}
-    dist = _dist(dataset, "energy.charging_loss", spec)
+    dist = _dist(dataset, "car.energy.charging_loss", spec)
     u = np.linspace(0.0, 1.0, 101)
     expected = stats.truncnorm((8 - 12) / 5, (14 - 12) / 5, loc=12, scale=5).ppf(u)
     np.testing.assert_allclose(dist.ppf(u), expected, rtol=1e-9)
@@ -152,7 +152,7 @@ def test_normal_is_cut_at_the_parameters_range_when_little_lies_outside(dataset)
 
 def test_lognormal_has_the_given_mean_and_sd(dataset) -> None:
     mean, sd = 12.0, 3.0
-    dist = _dist(dataset, "energy.charging_loss", {"dist": "lognormal", "mean": mean, "sd": sd})
+    dist = _dist(dataset, "car.energy.charging_loss", {"dist": "lognormal", "mean": mean, "sd": sd})
     # log X ~ N(mu, sigma^2) with sigma^2 = ln(1 + (sd/mean)^2), mu = ln(mean) - sigma^2 / 2
     sigma2 = math.log(1 + (sd / mean) ** 2)
     frozen = stats.lognorm(s=math.sqrt(sigma2), scale=math.exp(math.log(mean) - sigma2 / 2))
@@ -188,14 +188,14 @@ def test_discrete_frequencies_and_most_probable_central(dataset) -> None:
     assert _dist(dataset, DELAY, shuffled).central == 0.0
     # the most probable value need not be the first or the smallest
     spec = {"dist": "discrete", "values": [2030, 2035, 2040], "probabilities": [0.2, 0.5, 0.3]}
-    ban = _dist(dataset, "market.ice_ban_year", spec)
+    ban = _dist(dataset, "car.market.ice_ban_year", spec)
     assert ban.central == 2035.0
     assert ban.ppf(np.array([0.1, 0.2, 0.69, 0.7, 0.99])).tolist() == [2030, 2035, 2035, 2040, 2040]
 
 
 def test_year_parameters_are_drawn_as_whole_numbers(dataset) -> None:
-    ban = _dist(dataset, "market.ice_ban_year", {"dist": "uniform", "low": 2030, "high": 2040})
-    assert ban.integer and parameter_bounds("market.ice_ban_year").integer
+    ban = _dist(dataset, "car.market.ice_ban_year", {"dist": "uniform", "low": 2030, "high": 2040})
+    assert ban.integer and parameter_bounds("car.market.ice_ban_year").integer
     # 2030.1, 2032.6, 2035, 2037.4, 2039.9 rounded
     u = np.array([0.01, 0.26, 0.5, 0.74, 0.99])
     assert ban.ppf(u).tolist() == [2030.0, 2033.0, 2035.0, 2037.0, 2040.0]
@@ -210,11 +210,11 @@ def test_year_parameters_are_drawn_as_whole_numbers(dataset) -> None:
     res = evhub.run(
         "baseline",
         dataset=dataset,
-        overrides={"market.ice_ban_year": {"dist": "uniform", "low": 2030, "high": 2040}},
+        overrides={"car.market.ice_ban_year": {"dist": "uniform", "low": 2030, "high": 2040}},
         samples=20,
         seed=4,
     )
-    drawn = res.ensemble.inputs("baseline")["market.ice_ban_year"].to_numpy()
+    drawn = res.ensemble.inputs("baseline")["car.market.ice_ban_year"].to_numpy()
     assert np.all(drawn % 1 == 0) and drawn.min() >= 2030 and drawn.max() <= 2040
     assert len(np.unique(drawn)) > 5
     res.ensemble.close()
@@ -223,18 +223,18 @@ def test_year_parameters_are_drawn_as_whole_numbers(dataset) -> None:
 def test_fractional_values_of_a_year_parameter_are_rejected(dataset) -> None:
     spec = {"dist": "discrete", "values": [2035, 2040.5], "probabilities": [0.5, 0.5]}
     expected = _overrides(
-        "market.ice_ban_year",
+        "car.market.ice_ban_year",
         "{dist: discrete, values: [2035, 2040.5], probabilities: [0.5, 0.5]}",
         "values must be whole numbers for this parameter",
     )
     with pytest.raises(InputError, match=expected):
-        evhub.resolve("baseline", dataset, {"market.ice_ban_year": spec})
+        evhub.resolve("baseline", dataset, {"car.market.ice_ban_year": spec})
 
 
 def test_year_parameter_with_a_fractional_central_value(dataset) -> None:
     spec = {"dist": "uniform", "low": 2030, "high": 2041}
-    resolved = evhub.resolve("baseline", dataset, {"market.ice_ban_year": spec})
-    assert resolved.values["market.ice_ban_year"] % 1 == 0
+    resolved = evhub.resolve("baseline", dataset, {"car.market.ice_ban_year": spec})
+    assert resolved.values["car.market.ice_ban_year"] % 1 == 0
 
 
 # --------------------------------------------------------------------------
@@ -245,7 +245,7 @@ def test_year_parameter_with_a_fractional_central_value(dataset) -> None:
 def test_baseline_triangular_takes_range_from_the_dataset_and_mode_from_the_default(
     dataset,
 ) -> None:
-    path = "market.bev_share.midpoint_year"
+    path = "car.market.bev_share.midpoint_year"
     resolved = evhub.resolve("baseline", dataset)
     dist = resolved.distributions[path]
     row = _assumption(dataset, path)
@@ -262,30 +262,32 @@ def test_fill_ins_in_a_scenario_file(dataset, tmp_path: Path) -> None:
     # no parent: the values before the distributions are the dataset defaults
     path = _scenario(
         tmp_path,
-        "  energy.charging_loss: {dist: normal, sd: 2}\n"
-        "  trade.utilisation: {dist: uniform}\n"
-        "  market.bev_share.steepness: {dist: triangular, high: 0.5}\n",
+        "  car.energy.charging_loss: {dist: normal, sd: 2}\n"
+        "  car.trade.utilisation: {dist: uniform}\n"
+        "  car.market.bev_share.steepness: {dist: triangular, high: 0.5}\n",
     )
     resolved = evhub.resolve(path, dataset)
-    loss = resolved.distributions["energy.charging_loss"]
+    loss = resolved.distributions["car.energy.charging_loss"]
     default = evhub.resolve(_scenario(tmp_path, "  {}\n", name="plain"), dataset)
-    assert dict(loss.fields) == {"mean": default.values["energy.charging_loss"], "sd": 2.0}
-    assert resolved.provenance["energy.charging_loss"] == (
-        f"{path};{default.provenance['energy.charging_loss']}"
+    assert dict(loss.fields) == {"mean": default.values["car.energy.charging_loss"], "sd": 2.0}
+    assert resolved.provenance["car.energy.charging_loss"] == (
+        f"{path};{default.provenance['car.energy.charging_loss']}"
     )
-    util = resolved.distributions["trade.utilisation"]
-    row = _assumption(dataset, "trade.utilisation")
+    util = resolved.distributions["car.trade.utilisation"]
+    row = _assumption(dataset, "car.trade.utilisation")
     assert dict(util.fields) == {"low": row["low"], "high": row["high"]}  # 65..85
     assert util.central == (row["low"] + row["high"]) / 2
-    assert resolved.provenance["trade.utilisation"] == f"{path};{row['source']}"
+    assert resolved.provenance["car.trade.utilisation"] == f"{path};{row['source']}"
     # given fields win over the dataset's: only low comes from it
-    steep = resolved.distributions["market.bev_share.steepness"]
+    steep = resolved.distributions["car.market.bev_share.steepness"]
     assert dict(steep.fields) == {"low": 0.1, "mode": 0.25, "high": 0.5}
 
 
 def test_mode_comes_from_the_parent_scenario(dataset, tmp_path: Path) -> None:
-    path = _scenario(tmp_path, "  market.bev_share.ceiling: {dist: triangular}\n", extends="hub")
-    dist = evhub.resolve(path, dataset).distributions["market.bev_share.ceiling"]
+    path = _scenario(
+        tmp_path, "  car.market.bev_share.ceiling: {dist: triangular}\n", extends="hub"
+    )
+    dist = evhub.resolve(path, dataset).distributions["car.market.bev_share.ceiling"]
     # hub's mode 90 (itself a distribution's central value), the dataset's range 30..100
     assert dict(dist.fields) == {"low": 30.0, "mode": 90.0, "high": 100.0}
 
@@ -293,19 +295,19 @@ def test_mode_comes_from_the_parent_scenario(dataset, tmp_path: Path) -> None:
 def test_a_number_in_a_child_replaces_the_parents_distribution(dataset) -> None:
     baseline = evhub.resolve("baseline", dataset)
     hub = evhub.resolve("hub", dataset)
-    assert "trade.eu_export_share" in baseline.distributions
-    assert "trade.eu_export_share" not in hub.distributions
-    assert hub.values["trade.eu_export_share"] == 80
+    assert "car.trade.eu_export_share" in baseline.distributions
+    assert "car.trade.eu_export_share" not in hub.distributions
+    assert hub.values["car.trade.eu_export_share"] == 80
     # a distribution given as an override replaces the scenario's
     spec = {"dist": "uniform", "low": 70, "high": 90}
-    over = evhub.resolve("hub", dataset, {"trade.eu_export_share": spec})
-    assert dict(over.distributions["trade.eu_export_share"].fields) == {"low": 70, "high": 90}
-    assert over.values["trade.eu_export_share"] == 80.0
-    assert over.provenance["trade.eu_export_share"] == "overrides"
+    over = evhub.resolve("hub", dataset, {"car.trade.eu_export_share": spec})
+    assert dict(over.distributions["car.trade.eu_export_share"].fields) == {"low": 70, "high": 90}
+    assert over.values["car.trade.eu_export_share"] == 80.0
+    assert over.provenance["car.trade.eu_export_share"] == "overrides"
 
 
 def test_provenance_names_each_source_once(dataset) -> None:
-    path = "market.bev_share.midpoint_year"
+    path = "car.market.bev_share.midpoint_year"
     resolved = evhub.resolve("baseline", dataset, {path: {"dist": "triangular"}})
     parts = resolved.provenance[path].split(";")
     assert len(parts) == len(set(parts)), resolved.provenance[path]
@@ -332,14 +334,14 @@ BAD_SPECS = [
         id="no-name",
     ),
     pytest.param(
-        "energy.charging_loss",
+        "car.energy.charging_loss",
         {"dist": "uniform", "low": 20, "high": 10},
         "{dist: uniform, low: 20, high: 10}",
         "needs low < high; got low = 20, high = 10",
         id="low-above-high",
     ),
     pytest.param(
-        "energy.charging_loss",
+        "car.energy.charging_loss",
         {"dist": "beta", "alpha": 2, "beta": 2, "low": 10, "high": 10},
         "{dist: beta, alpha: 2, beta: 2, low: 10, high: 10}",
         "needs low < high; got low = 10, high = 10",
@@ -353,7 +355,7 @@ BAD_SPECS = [
         id="normal-low-above-high",
     ),
     pytest.param(
-        "market.bev_share.midpoint_year",
+        "car.market.bev_share.midpoint_year",
         {"dist": "triangular", "low": 2028, "mode": 2045, "high": 2040},
         "{dist: triangular, low: 2028, mode: 2045, high: 2040}",
         "needs low <= mode <= high; got 2028, 2045, 2040",
@@ -403,21 +405,21 @@ BAD_SPECS = [
         id="probability-outside-0-1",
     ),
     pytest.param(
-        "energy.charging_loss",
+        "car.energy.charging_loss",
         {"dist": "uniform", "low": 5, "high": 20, "mode": 10},
         "{dist: uniform, low: 5, high: 20, mode: 10}",
         "mode: unknown field for uniform; expected ['low', 'high']",
         id="unknown-field",
     ),
     pytest.param(
-        "trade.utilisation",
+        "car.trade.utilisation",
         {"dist": "uniform", "low": -5, "high": 20},
         "{dist: uniform, low: -5, high: 20}",
         "values from -5 to 20 do not fit the parameter's allowed range [0, 100]",
         id="support-outside-share",
     ),
     pytest.param(
-        "market.bev_share.steepness",
+        "car.market.bev_share.steepness",
         {"dist": "uniform", "low": 0, "high": 0.5},
         "{dist: uniform, low: 0, high: 0.5}",
         "values from 0 to 0.5 do not fit the parameter's allowed range (0, 5]",
@@ -471,14 +473,14 @@ BAD_SPECS = [
         id="no-previous-mean",
     ),
     pytest.param(
-        "energy.charging_loss",
+        "car.energy.charging_loss",
         {"dist": "beta", "low": 5, "high": 20},
         "{dist: beta, low: 5, high: 20}",
         "alpha: Field required; beta: Field required",
         id="beta-without-shape",
     ),
     pytest.param(
-        "energy.charging_loss",
+        "car.energy.charging_loss",
         {"dist": "uniform", "low": float("nan"), "high": 20},
         "{dist: uniform, low: nan, high: 20}",
         "low: Input should be a finite number",
@@ -497,19 +499,19 @@ def test_missing_low_high_filled_from_the_dataset_are_named(dataset) -> None:
     # the problem is in the filled-in numbers: the message says where they came from
     csv = dataset.path / "assumptions.csv"
     expected = _overrides(
-        "market.bev_share.midpoint_year",
+        "car.market.bev_share.midpoint_year",
         "{dist: triangular, mode: 2045}",
         f"needs low <= mode <= high; got 2028, 2045, 2040 (low and high from {csv})",
     )
     spec = {"dist": "triangular", "mode": 2045}
     with pytest.raises(InputError, match=expected):
-        evhub.resolve("baseline", dataset, {"market.bev_share.midpoint_year": spec})
+        evhub.resolve("baseline", dataset, {"car.market.bev_share.midpoint_year": spec})
 
 
 def test_normal_messages_do_not_claim_a_dataset_range(dataset) -> None:
     spec = {"dist": "normal", "mean": 12, "sd": 0}
     with pytest.raises(InputError) as info:
-        evhub.resolve("baseline", dataset, {"energy.charging_loss": spec})
+        evhub.resolve("baseline", dataset, {"car.energy.charging_loss": spec})
     assert "low and high from" not in str(info.value)
 
 
@@ -536,7 +538,7 @@ def test_parameters_that_must_be_fixed(dataset, path: str, why: str) -> None:
         evhub.resolve("baseline", dataset, {path: spec})
 
 
-@pytest.mark.parametrize("path", ["market.sales_mode", "fleet.lifetime.distribution"])
+@pytest.mark.parametrize("path", ["car.market.sales_mode", "car.fleet.lifetime.distribution"])
 def test_text_parameters_cannot_be_distributions(dataset, path: str) -> None:
     spec = {"dist": "discrete", "values": [0, 1], "probabilities": [0.5, 0.5]}
     expected = _overrides(
@@ -589,42 +591,45 @@ def _highest_ownership(dataset) -> float:
 
 def test_saturation_reaching_below_observed_ownership_fails_when_running(dataset) -> None:
     spec = {"dist": "uniform", "low": 100, "high": 700}
-    overrides = {"market.saturation": spec}
+    overrides = {"car.market.saturation": spec}
     resolved = evhub.resolve("baseline", dataset, overrides)  # a valid distribution by itself
-    assert resolved.values["market.saturation"] == 400.0  # its central value lies above
+    assert resolved.values["car.market.saturation"] == 400.0  # its central value lies above
     highest = _highest_ownership(dataset)
     assert 100 < highest < 400
     expected = (
         "^"
         + re.escape(
-            f"overrides: market.saturation can be as low as 100 veh/1000 persons; it must exceed "
-            f"the highest observed car ownership, {highest:.1f} veh/1000 persons"
+            "overrides: car.market.saturation can be as low as 100 veh/1000 persons; "
+            f"it must exceed "
+            f"the highest observed ownership, {highest:.1f} veh/1000 persons"
         )
         + "$"
     )
     with pytest.raises(InputError, match=expected):
         evhub.run("baseline", dataset=dataset, overrides=overrides)
     # the same range starting above the highest ownership runs
-    ok = {"market.saturation": {"dist": "uniform", "low": math.ceil(highest) + 1, "high": 700}}
+    ok = {"car.market.saturation": {"dist": "uniform", "low": math.ceil(highest) + 1, "high": 700}}
     evhub.run("baseline", dataset=dataset, overrides=ok)
 
 
 def test_saturation_check_names_the_origin_when_fields_are_filled_in(dataset) -> None:
-    overrides = {"market.saturation": {"dist": "triangular", "low": 150}}
-    with pytest.raises(InputError, match=r"^overrides: market\.saturation can be as low as 150 "):
+    overrides = {"car.market.saturation": {"dist": "triangular", "low": 150}}
+    with pytest.raises(
+        InputError, match=r"^overrides: car\.market\.saturation can be as low as 150 "
+    ):
         evhub.run("baseline", dataset=dataset, overrides=overrides)
 
 
 def test_bad_spec_in_a_scenario_file_names_the_file(dataset, tmp_path: Path) -> None:
     path = _scenario(
         tmp_path,
-        "  energy:\n    charging_loss: {dist: uniform, low: 20, high: 10}\n",
+        "  car:\n    energy:\n      charging_loss: {dist: uniform, low: 20, high: 10}\n",
         extends="baseline",
     )
     expected = (
         "^"
         + re.escape(
-            f"{path}: energy.charging_loss = {{dist: uniform, low: 20, high: 10}}: "
+            f"{path}: car.energy.charging_loss = {{dist: uniform, low: 20, high: 10}}: "
             "needs low < high; got low = 20, high = 10"
         )
         + "$"
@@ -640,7 +645,9 @@ def test_bad_spec_in_a_parent_names_the_parent(dataset, tmp_path: Path) -> None:
         "{dist: discrete, values: [0, 1, 2], probabilities: [0.5, 0.3, 0.1]}\n",
         name="parent",
     )
-    child = _scenario(tmp_path, "  trade.utilisation: 80\n", name="child", extends="parent.yaml")
+    child = _scenario(
+        tmp_path, "  car.trade.utilisation: 80\n", name="child", extends="parent.yaml"
+    )
     expected = (
         "^"
         + re.escape(
@@ -680,14 +687,15 @@ def _assert_cli_error(result, message: str) -> None:
 def test_cli_bad_distribution_in_a_scenario_file(tmp_path: Path) -> None:
     path = _scenario(
         tmp_path,
-        "  trade:\n    utilisation: {dist: uniform, low: -5, high: 20}\n",
+        "  car:\n    trade:\n      utilisation: {dist: uniform, low: -5, high: 20}\n",
         extends="baseline",
     )
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(path), "--out", str(out)])
     _assert_cli_error(
         result,
-        f"{path}: trade.utilisation = {{dist: uniform, low: -5, high: 20}}: values from -5 to 20 "
+        f"{path}: car.trade.utilisation = {{dist: uniform, low: -5, high: 20}}: "
+        "values from -5 to 20 "
         "do not fit the parameter's allowed range [0, 100]",
     )
     assert not out.exists()
@@ -705,3 +713,15 @@ def test_cli_bad_distribution_in_set(tmp_path: Path) -> None:
         f"expected one of {DISTS}",
     )
     assert not out.exists()
+
+
+def test_a_lognormal_too_wide_for_a_float_is_refused() -> None:
+    """sd/mean of 1e206: log(1 + ratio^2) overflowed before; the scale underflows to 0."""
+    overrides = {"car.fleet.lifetime.shape": {"dist": "lognormal", "mean": 3.9e-206, "sd": 1.0}}
+    with pytest.raises(InputError, match=r"spread the lognormal over more orders of magnitude"):
+        evhub.resolve("baseline", None, overrides)
+    # a wide but representable one is judged on its mass, as any other:
+    # sigma^2 = 2 ln(1e3) + ln(1 + 1e-6), and 0.9 % of it lies above 20
+    wide = {"car.fleet.lifetime.shape": {"dist": "lognormal", "mean": 3.0, "sd": 3000.0}}
+    with pytest.raises(InputError, match=r"0\.9% of the distribution lies outside"):
+        evhub.resolve("baseline", None, wide)

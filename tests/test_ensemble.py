@@ -82,7 +82,9 @@ def test_same_seed_same_ensemble(dataset, tmp_path: Path, sampler: str) -> None:
     c = evhub.run("baseline", dataset=dataset, samples=N, seed=12, sampler=sampler)
     inputs_a, inputs_c = a.ensemble.inputs("baseline"), c.ensemble.inputs("baseline")
     assert list(inputs_a.columns) == list(inputs_c.columns)
-    assert not np.any(inputs_a["market.bev_share.ceiling"] == inputs_c["market.bev_share.ceiling"])
+    assert not np.any(
+        inputs_a["car.market.bev_share.ceiling"] == inputs_c["car.market.bev_share.ceiling"]
+    )
     share_a = a.ensemble.values("baseline", "Share|Sales|Passenger Cars|EV")[2035]
     share_c = c.ensemble.values("baseline", "Share|Sales|Passenger Cars|EV")[2035]
     assert not np.any(share_a.to_numpy() == share_c.to_numpy())
@@ -182,9 +184,10 @@ def _growth_scenario(tmp_path: Path) -> Path:
         "name: growth\n"
         "description: Total sales grow at an uncertain rate; nothing else is a distribution.\n"
         "overrides:\n"
-        "  market:\n"
-        "    sales_mode: growth\n"
-        "    growth_rate: {dist: uniform, low: 0, high: 4}\n",
+        "  car:\n"
+        "    market:\n"
+        "      sales_mode: growth\n"
+        "      growth_rate: {dist: uniform, low: 0, high: 4}\n",
         encoding="utf-8",
     )
     return path
@@ -194,7 +197,7 @@ def test_sales_quantiles_match_the_closed_form(dataset, tmp_path: Path) -> None:
     path = _growth_scenario(tmp_path)
     n = 1000
     res = evhub.run(path, dataset=dataset, samples=n, seed=21)
-    assert list(res.scenarios[0].distributions) == ["market.growth_rate"]
+    assert list(res.scenarios[0].distributions) == ["car.market.growth_rate"]
     base = dataset.base_year
     deterministic = res.variable("Sales|Passenger Cars").isel(scenario=0, run=0)
     s_base = float(deterministic.sel(year=base))
@@ -215,7 +218,7 @@ def test_sales_quantiles_match_the_closed_form(dataset, tmp_path: Path) -> None:
     share = float(np.mean(members > s_base * 1.03**5))
     assert abs(share - 0.25) <= 1 / n
     # and each member is exactly its own sampled rate's closed form
-    g = res.ensemble.inputs("growth")["market.growth_rate"].to_numpy() / 100
+    g = res.ensemble.inputs("growth")["car.market.growth_rate"].to_numpy() / 100
     np.testing.assert_allclose(members, s_base * (1 + g) ** 5, rtol=1e-12)
     res.ensemble.close()
 
@@ -230,14 +233,14 @@ def test_target_probability_matches_the_closed_form(dataset, tmp_path: Path) -> 
         "description: Announced, with an uncertain utilisation and a production goal.\n"
         "extends: announced\n"
         "overrides:\n"
-        "  trade.utilisation: {dist: uniform, low: 50, high: 75}\n"
+        "  car.trade.utilisation: {dist: uniform, low: 50, high: 75}\n"
         "  targets.cars_built: {year: 2030, value: 1}\n",
         encoding="utf-8",
     )
     year = 2030
 
     def production(utilisation: float) -> float:
-        res = evhub.run(path, dataset=dataset, overrides={"trade.utilisation": utilisation})
+        res = evhub.run(path, dataset=dataset, overrides={"car.trade.utilisation": utilisation})
         return float(res.variable("Production|Passenger Cars").sel(year=year).item())
 
     p50, p70, p75 = production(50), production(70), production(75)
@@ -258,7 +261,7 @@ def test_target_probability_matches_the_closed_form(dataset, tmp_path: Path) -> 
     assert row["value"] == f"{p70:g}"
     assert abs(row["probability"] - 0.2) <= 1 / n
     # each member: production proportional to its own utilisation
-    utilisation = res.ensemble.inputs("plants")["trade.utilisation"].to_numpy()
+    utilisation = res.ensemble.inputs("plants")["car.trade.utilisation"].to_numpy()
     made = res.ensemble.values("plants", "Production|Passenger Cars")[year].to_numpy()
     np.testing.assert_allclose(made, p50 * utilisation / 50, rtol=1e-12)
     assert row["probability"] == np.mean(made >= p70)

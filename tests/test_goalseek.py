@@ -32,7 +32,7 @@ def growth(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "name: g\n"
         "description: Total car sales grow at a constant rate.\n"
         "overrides:\n"
-        "  market: {sales_mode: growth}\n",
+        "  car: {market: {sales_mode: growth}}\n",
         encoding="utf-8",
     )
     return path
@@ -58,7 +58,7 @@ def test_growth_rate_for_ten_percent_more_sales_in_five_years(
         target=SALES,
         year=year,
         value=1.1 * base_sales,
-        vary="market.growth_rate",
+        vary="car.market.growth_rate",
         low=0,
         high=4,
         dataset=dataset,
@@ -70,13 +70,14 @@ def test_growth_rate_for_ten_percent_more_sales_in_five_years(
         "g",
         SALES,
         year,
-        "market.growth_rate",
+        "car.market.growth_rate",
     )
     assert (found.low, found.high, found.probability, found.samples) == (0, 4, None, None)
     assert found.message == (
-        f"market.growth_rate = {found.solution:.6g} gives {SALES} = {found.achieved:.6g} in {year}"
+        f"car.market.growth_rate = {found.solution:.6g} gives {SALES} = "
+        f"{found.achieved:.6g} in {year}"
     )
-    assert found.message.startswith("market.growth_rate = 1.92449 gives")
+    assert found.message.startswith("car.market.growth_rate = 1.92449 gives")
 
     # the scan: the range on GRID points, sales = base x (1 + r)^5 at each
     scan = found.scan
@@ -87,7 +88,7 @@ def test_growth_rate_for_ten_percent_more_sales_in_five_years(
     )
 
     # the scenario run with the solution reproduces the value
-    again = evhub.run(growth, dataset=dataset, overrides={"market.growth_rate": found.solution})
+    again = evhub.run(growth, dataset=dataset, overrides={"car.market.growth_rate": found.solution})
     assert again.variable(SALES).sel(year=year).item() == pytest.approx(found.achieved, rel=1e-12)
 
 
@@ -98,7 +99,7 @@ def test_falling_target_needs_a_negative_rate(growth: Path, base_sales: float, d
         target="Sales|Passenger Cars",
         year=year,
         value=0.5 * base_sales,
-        vary="market.growth_rate",
+        vary="car.market.growth_rate",
         low=-20,
         high=5,
         dataset=dataset,
@@ -109,13 +110,13 @@ def test_falling_target_needs_a_negative_rate(growth: Path, base_sales: float, d
 def test_utilisation_for_an_ev_output_by_rule_of_three(dataset) -> None:
     """EVs built = usable EV capacity x utilisation: linear, through zero."""
     central = evhub.run("baseline", dataset=dataset).variable(EV).sel(year=2030).item()
-    use = evhub.resolve("baseline", dataset).values["trade.utilisation"]
+    use = evhub.resolve("baseline", dataset).values["car.trade.utilisation"]
     found = evhub.goalseek(
         "baseline",
         target="EVs built",  # a scorecard label
         year=2030,
         value=200_000,
-        vary="trade.utilisation",
+        vary="car.trade.utilisation",
         low=50,
         high=100,
         dataset=dataset,
@@ -131,7 +132,7 @@ def test_no_solution_in_the_range(dataset) -> None:
         target=CO2,
         year=2053,
         value=2,
-        vary="market.bev_share.midpoint_year",
+        vary="car.market.bev_share.midpoint_year",
         low=2028,
         high=2045,
         dataset=dataset,
@@ -141,13 +142,13 @@ def test_no_solution_in_the_range(dataset) -> None:
     values = found.scan["indicator"]
     assert values.min() > 2
     assert found.message == (
-        f"no value of market.bev_share.midpoint_year in [2028, 2045] makes {CO2} in 2053 equal "
+        f"no value of car.market.bev_share.midpoint_year in [2028, 2045] makes {CO2} in 2053 equal "
         f"2: it ranges from {values.min():.4g} to {values.max():.4g} over the range"
     )
     # a later EV take-off leaves more CO2: the range reached runs between the two ends
     for end in (2028, 2045):
         run = evhub.run(
-            "baseline", dataset=dataset, overrides={"market.bev_share.midpoint_year": end}
+            "baseline", dataset=dataset, overrides={"car.market.bev_share.midpoint_year": end}
         )
         at_end = found.scan.set_index("parameter").loc[float(end), "indicator"]
         assert at_end == pytest.approx(run.variable(CO2).sel(year=2053).item(), rel=1e-9)
@@ -167,7 +168,7 @@ def ensemble_goal(dataset):
         target="EVs built",
         year=2030,
         value=200_000,
-        vary="trade.utilisation",
+        vary="car.trade.utilisation",
         low=50,
         high=100,
         probability=0.8,
@@ -181,7 +182,7 @@ def _share_meeting(dataset, utilisation: float) -> float:
     run = evhub.run(
         "baseline",
         dataset=dataset,
-        overrides={"trade.utilisation": utilisation},
+        overrides={"car.trade.utilisation": utilisation},
         samples=100,
         seed=0,
     )
@@ -197,7 +198,7 @@ def test_ensemble_probability_at_the_solution(ensemble_goal, dataset) -> None:
     assert found.achieved >= 0.8
     assert (found.probability, found.samples, found.direction) == (0.8, 100, "at least")
     assert found.message == (
-        f"trade.utilisation = {found.solution:.6g}: {found.achieved:.0%} of 100 members have "
+        f"car.trade.utilisation = {found.solution:.6g}: {found.achieved:.0%} of 100 members have "
         f"{EV} at least 200000 in 2030"
     )
     # an ensemble run at the solution (same draws) has the same share of members meeting it
@@ -227,7 +228,7 @@ def test_ensemble_needs_a_direction_for_a_variable_off_the_scorecard(dataset) ->
             target=SALES,
             year=2030,
             value=1e6,
-            vary="trade.utilisation",
+            vary="car.trade.utilisation",
             low=50,
             high=100,
             probability=0.8,
@@ -250,7 +251,7 @@ def _error(dataset, **kwargs: object) -> str:
         "target": "EVs built",
         "year": 2030,
         "value": 200_000,
-        "vary": "trade.utilisation",
+        "vary": "car.trade.utilisation",
         "low": 50,
         "high": 100,
     }
@@ -268,12 +269,12 @@ def test_low_end_not_below_high_end(dataset, low: float, high: float) -> None:
 
 def test_range_outside_the_parameter_bounds(dataset) -> None:
     msg = _error(dataset, low=50, high=150)
-    assert msg == "--range 50 150: trade.utilisation must lie in [0, 100]"
+    assert msg == "--range 50 150: car.trade.utilisation must lie in [0, 100]"
 
 
 def test_unknown_parameter_path(dataset) -> None:
     msg = _error(dataset, vary="trade.utilisatio")
-    assert msg == "overrides: unknown key 'trade.utilisatio'; did you mean 'trade.utilisation'?"
+    assert msg == "overrides: unknown key 'trade.utilisatio'; did you mean 'car.trade.utilisation'?"
 
 
 @pytest.mark.parametrize("probability", [1.5, 1.0, 0.0, -0.2])

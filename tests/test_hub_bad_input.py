@@ -164,10 +164,10 @@ def _project_probability(tmp_path: Path) -> Case:
 
 
 def _utilisation(tmp_path: Path) -> Case:
-    path = _scenario(tmp_path, "  trade.utilisation: 120\n")
+    path = _scenario(tmp_path, "  car.trade.utilisation: 120\n")
     pattern = (
         _at(path)
-        + r"trade\.utilisation = 120: Input should be less than or equal to 100 % \(a share\)$"
+        + r"car\.trade\.utilisation = 120: Input should be less than or equal to 100 % \(a share\)$"
     )
     return Case(str(path), None, pattern)
 

@@ -140,12 +140,14 @@ def test_the_manifest_names_the_run_and_its_inputs(tmp_path: Path) -> None:
     mine = tmp_path / "mine.yaml"
     mine.write_text(
         "name: mine\ndescription: the hub, with more EVs\nextends: hub\n"
-        "overrides:\n  market.bev_share.ceiling: 75\n",
+        "overrides:\n  car.market.bev_share.ceiling: 75\n",
         encoding="utf-8",
     )
     out = tmp_path / "results"
     _ok(
-        _invoke("run", str(mine), "--set", "market.bev_share.midpoint_year=2034", "--out", str(out))
+        _invoke(
+            "run", str(mine), "--set", "car.market.bev_share.midpoint_year=2034", "--out", str(out)
+        )
     )
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert RUN_ID.match(manifest["run_id"])
@@ -153,10 +155,10 @@ def test_the_manifest_names_the_run_and_its_inputs(tmp_path: Path) -> None:
     assert manifest["evhub_version"] == metadata.version("evhub")
     assert manifest["created_utc"].endswith("+00:00")
     assert manifest["request"] == {
-        "command": f"evhub run {mine} --set market.bev_share.midpoint_year=2034 --out {out}",
+        "command": f"evhub run {mine} --set car.market.bev_share.midpoint_year=2034 --out {out}",
         "arguments": [str(mine)],
         "scenarios": ["mine"],
-        "overrides": {"market.bev_share.midpoint_year": 2034},
+        "overrides": {"car.market.bev_share.midpoint_year": 2034},
         "samples": None,
         "seed": None,
         "sampler": None,
@@ -206,12 +208,13 @@ def test_the_checksum_of_a_dataset_changes_with_any_file(tmp_path: Path) -> None
 
 
 def test_a_request_is_the_same_from_the_command_line_and_from_python() -> None:
-    overrides = {"market.bev_share.ceiling": 80}
+    overrides = {"car.market.bev_share.ceiling": 80}
     given = layout.Request.of("hub", overrides=overrides, samples=4, seed=2)
     made = layout.Request.from_results(evhub.run("hub", overrides=overrides, samples=4, seed=2))
     assert given.key() == made.key()
     assert (
-        given.describe() == "hub with 4 members (seed 2, lhs) and --set market.bev_share.ceiling=80"
+        given.describe()
+        == "hub with 4 members (seed 2, lhs) and --set car.market.bev_share.ceiling=80"
     )
     assert layout.Request.of("hub").key() != given.key()
 
@@ -419,7 +422,7 @@ def test_a_kill_at_any_stage_leaves_the_old_run_or_the_new(tmp_path: Path) -> No
     _ok(_invoke("run", "baseline", "--out", str(out)))
     write_report(out)
     previous = _consistent(out)
-    new = ["run", "baseline", "--set", "market.bev_share.ceiling=90", "--out", str(out)]
+    new = ["run", "baseline", "--set", "car.market.bev_share.ceiling=90", "--out", str(out)]
     left: list[str] = []
     for stage, (shown, leftover) in STAGES.items():
         proc = _evhub(*new, "--force", crash=stage)
@@ -433,7 +436,7 @@ def test_a_kill_at_any_stage_leaves_the_old_run_or_the_new(tmp_path: Path) -> No
         else:
             assert now != previous, stage
             request = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["request"]
-            assert request["overrides"] == {"market.bev_share.ceiling": 90}
+            assert request["overrides"] == {"car.market.bev_share.ceiling": 90}
         left = [n for n in _leftovers(out) if n != ".evhub.lock"]  # the killed one's lock
         assert left, stage
         assert all(name.startswith(leftover) for name in left), (stage, left)

@@ -21,7 +21,7 @@ from evhub.errors import InputError
 from evhub.model import chain
 from evhub.model import parameters as typed
 from evhub.model.indicators import INDICATORS
-from evhub.model.parameters import ChainParameters
+from evhub.model.parameters import ChainParameters, ClassParameters
 from evhub.scenario import (
     KEYED,
     OVERRIDES,
@@ -91,19 +91,24 @@ def test_symbolic_bounds_follow_the_dataset(dataset) -> None:
     ("path", "value", "message"),
     [
         (
-            "trade.utilisation",
+            "car.trade.utilisation",
             100.5,
-            "x: trade.utilisation = 100.5: Input should be less than or equal to 100 % (a share)",
+            "x: car.trade.utilisation = 100.5: "
+            "Input should be less than or equal to 100 % (a share)",
         ),
         (
-            "energy.charging_loss",
+            "car.energy.charging_loss",
             50,
-            "x: energy.charging_loss = 50: Input should be less than 50 % "
+            "x: car.energy.charging_loss = 50: Input should be less than 50 % "
             "(a charger that loses half the energy would not be sold)",
         ),
-        ("market.ice_ban_year", 2035.5, "x: market.ice_ban_year = 2035.5: must be a whole number"),
-        ("trade.duty.china", math.inf, "x: trade.duty.china = inf: not a finite number"),
-        ("trade.duty.china", "1e400", "x: trade.duty.china = '1e400': not a finite number"),
+        (
+            "car.market.ice_ban_year",
+            2035.5,
+            "x: car.market.ice_ban_year = 2035.5: must be a whole number",
+        ),
+        ("car.trade.duty.china", math.inf, "x: car.trade.duty.china = inf: not a finite number"),
+        ("car.trade.duty.china", "1e400", "x: car.trade.duty.china = '1e400': not a finite number"),
     ],
 )
 def test_check_value_messages(dataset, path, value, message) -> None:
@@ -113,17 +118,17 @@ def test_check_value_messages(dataset, path, value, message) -> None:
 
 
 def test_limits_are_inclusive_where_they_say_so(dataset) -> None:
-    parameters.check_value("trade.utilisation", 100, "x", dataset)
-    parameters.check_value("trade.utilisation", 0, "x", dataset)
+    parameters.check_value("car.trade.utilisation", 100, "x", dataset)
+    parameters.check_value("car.trade.utilisation", 0, "x", dataset)
     with pytest.raises(InputError, match="greater than 0"):
-        parameters.check_value("market.bev_share.steepness", 0, "x", dataset)
+        parameters.check_value("car.market.bev_share.steepness", 0, "x", dataset)
 
 
 def test_a_goal_seek_may_leave_the_sampling_range(dataset) -> None:
     # the dataset's range of the utilisation is an uncertainty range, not a validity bound
-    low = float(dataset.assumptions.set_index("parameter").loc["trade.utilisation", "low"])
-    resolved = evhub.resolve("baseline", dataset, {"trade.utilisation": low / 2})
-    assert resolved.values["trade.utilisation"] == low / 2
+    low = float(dataset.assumptions.set_index("parameter").loc["car.trade.utilisation", "low"])
+    resolved = evhub.resolve("baseline", dataset, {"car.trade.utilisation": low / 2})
+    assert resolved.values["car.trade.utilisation"] == low / 2
 
 
 # --------------------------------------------------------------------------
@@ -143,35 +148,52 @@ class _Recording:
 
 
 def _recorded(params: ChainParameters, read: set[str]) -> ChainParameters:
-    groups = {f.name: _Recording(getattr(params, f.name), f.name, read) for f in fields(params)}
-    return ChainParameters(**groups)
+    groups = {
+        f.name: _Recording(getattr(params, f.name), f.name, read)
+        for f in fields(params)
+        if f.name != "classes"
+    }
+    classes = tuple(
+        ClassParameters(
+            **{f.name: _Recording(getattr(own, f.name), f.name, read) for f in fields(own)}
+        )
+        for own in params.classes
+    )
+    return ChainParameters(classes=classes, **groups)
 
 
 def _middle(row: parameters.ParameterSpec) -> float:
     return (float(row.lower) + float(row.upper)) / 2
 
 
-def _variants() -> list[dict[str, Any]]:
-    """Baseline, then each word of each choice (with its unset siblings in mid-range)."""
+def _variants(classes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Baseline, then each word of each choice (with its unset siblings in mid-range).
+
+    A vehicle class's choice is varied for each class (``{class}`` in the path).
+    """
     out: list[dict[str, Any]] = [{}]
     for row in parameters.specs():
         if not row.choices:
             continue
         group = row.path.rsplit(".", 1)[0]
-        siblings = {
-            s.path: _middle(s)
-            for s in parameters.specs()
-            if s.path.rsplit(".", 1)[0] == group and s.numeric and s.default_source is None
-        }
-        out += [{**siblings, row.path: word} for word in row.choices]
+        for own in classes if "{class}" in row.path else ("",):
+            siblings = {
+                s.path.replace("{class}", own): _middle(s)
+                for s in parameters.specs()
+                if s.path.rsplit(".", 1)[0] == group and s.numeric and s.default_source is None
+            }
+            path = row.path.replace("{class}", own)
+            out += [{**siblings, path: word} for word in row.choices]
     return out
 
 
 def _declared() -> set[str]:
-    """Every field of the chain's typed parameters, as ``group.name``."""
+    """Every field of the chain's typed parameters (a class's too), as ``group.name``."""
+    groups = [g for g in fields(ChainParameters) if g.name != "classes"]
+    groups += list(fields(ClassParameters))
     return {
         f"{group.name}.{f.name}"
-        for group in fields(ChainParameters)
+        for group in groups
         for f in fields(getattr(typed, group.type) if isinstance(group.type, str) else group.type)
     }
 
@@ -181,7 +203,7 @@ def model_reads() -> set[str]:
     """Every field the chain reads from its typed parameters, over :func:`_variants`."""
     data = evhub.load_dataset()
     read: set[str] = set()
-    for overrides in _variants():
+    for overrides in _variants(data.dims.classes.ids):
         resolved = evhub.resolve("baseline", data, overrides)
         inputs, params = compose.prepare(resolved, data)
         chain.simulate(inputs, _recorded(params, read))
@@ -210,16 +232,16 @@ def test_the_builder_orders_members_and_converts_percent(dataset) -> None:
     values = dict(evhub.resolve("baseline", dataset).values)
     values |= {
         # battery powertrains of dimensions.yaml in order: hev, phev, bev
-        "market.bev_share.ceiling": 60.0,
-        "market.hev_share.ceiling": 10.0,
-        "market.phev_share.ceiling": np.array([20.0, 30.0]),  # one value per run
+        "car.market.bev_share.ceiling": 60.0,
+        "car.market.hev_share.ceiling": 10.0,
+        "car.market.phev_share.ceiling": np.array([20.0, 30.0]),  # one value per run
         "pipeline.overrides.b.delay": 3.0,
         "pipeline.overrides.a.drop": True,
-        "market.ice_ban_year": None,
-        "trade.duty.eu": 0.0,  # origins other than home: china, eu, other
-        "trade.duty.china": 40.0,
-        "trade.duty.other": 10.0,
-        "trade.export_price": 25_000.0,  # not a percent: as it is
+        "car.market.ice_ban_year": None,
+        "car.trade.duty.eu": 0.0,  # origins other than home: china, eu, other
+        "car.trade.duty.china": 40.0,
+        "car.trade.duty.other": 10.0,
+        "car.trade.export_price": 25_000.0,  # not a percent: as it is
     }
     # the years of a year-keyed group in order, whatever the order given
     values = {k: v for k, v in values.items() if not k.startswith("market.gdp_growth.")} | {
@@ -229,15 +251,16 @@ def test_the_builder_orders_members_and_converts_percent(dataset) -> None:
     held = SimpleNamespace(dims=dataset.dims, memo={})
     layout = compose.parameter_layout(held, values, projects=("a", "b"))  # type: ignore[arg-type]
     params = layout.build(values, runs=2)
-    np.testing.assert_array_equal(params.market.share_ceiling, [[0.1, 0.2, 0.6], [0.1, 0.3, 0.6]])
-    np.testing.assert_array_equal(params.market.gdp_growth, [[0.04, 0.02], [0.04, 0.02]])
-    np.testing.assert_array_equal(params.trade.duty, [[0.4, 0.0, 0.1]] * 2)
-    np.testing.assert_array_equal(params.trade.export_price, [25_000.0] * 2)
+    [own] = params.classes
+    np.testing.assert_array_equal(own.market.share_ceiling, [[0.1, 0.2, 0.6], [0.1, 0.3, 0.6]])
+    np.testing.assert_array_equal(params.economy.gdp_growth, [[0.04, 0.02], [0.04, 0.02]])
+    np.testing.assert_array_equal(own.trade.duty, [[0.4, 0.0, 0.1]] * 2)
+    np.testing.assert_array_equal(own.trade.export_price, [25_000.0] * 2)
     np.testing.assert_array_equal(params.pipeline.project_delay, [[np.nan, 3.0]] * 2)
     np.testing.assert_array_equal(params.pipeline.project_drop, [[1.0, np.nan]] * 2)
     np.testing.assert_array_equal(params.pipeline.project_lead_time, np.full((2, 2), np.nan))
-    np.testing.assert_array_equal(params.market.ice_ban_year, [np.nan, np.nan])
-    assert params.market.sales_mode == values["market.sales_mode"]
+    np.testing.assert_array_equal(own.market.ice_ban_year, [np.nan, np.nan])
+    assert own.market.sales_mode == values["car.market.sales_mode"]
     assert params.pipeline.stage_probability.shape == (2, len(dataset.dims.stages.ids))
 
 
@@ -258,8 +281,10 @@ def test_the_model_masks_pick_the_catalogue_members(dataset) -> None:
 def test_a_missing_value_is_refused(dataset) -> None:
     values = dict(evhub.resolve("baseline", dataset).values)
     layout = compose.parameter_layout(dataset, values)
-    del values["trade.utilisation"]
-    with pytest.raises(ValueError, match=r"trade\.utilisation: no value for trade\.utilisation"):
+    del values["car.trade.utilisation"]
+    with pytest.raises(
+        ValueError, match=r"car\.trade\.utilisation: no value for trade\.utilisation"
+    ):
         layout.build(values)
 
 
@@ -311,12 +336,21 @@ def test_paths_follow_an_extra_origin_and_powertrain(tmp_path, dataset) -> None:
 
     dims = _dims_copy(tmp_path, dataset, change)
     paths = [p.path for p in parameters.expand(dims)]
-    for path in ("trade.duty.japan", "trade.import_price.japan", "market.fcev_share.ceiling"):
+    for path in (
+        "car.trade.duty.japan",
+        "car.trade.import_price.japan",
+        "car.market.fcev_share.ceiling",
+    ):
         assert path in paths
-    for path in ("energy.fuel_intensity.fcev", "trade.duty.domestic", "battery.fcev_pack_growth"):
+    for path in (
+        "car.energy.fuel_intensity.fcev",
+        "car.trade.duty.domestic",
+        "car.battery.fcev_pack_growth",
+    ):
         assert path not in paths
     model = parameter_model(dims)
-    trade = model.model_fields["trade"].annotation
+    own = model.model_fields["car"].annotation
+    trade = own.model_fields["trade"].annotation
     assert list(trade.model_fields["duty"].annotation.model_fields) == [
         "china",
         "eu",
@@ -335,13 +369,13 @@ def test_paths_follow_relabelled_and_permuted_members(tmp_path, dataset) -> None
 
     dims = _dims_copy(tmp_path, dataset, change)
     paths = [p.path for p in parameters.expand(dims)]
-    duty = [p for p in paths if p.startswith("trade.duty.")]
-    assert duty == ["trade.duty.prc", "trade.duty.other", "trade.duty.eu"]
+    duty = [p for p in paths if p.startswith("car.trade.duty.")]
+    assert duty == ["car.trade.duty.prc", "car.trade.duty.other", "car.trade.duty.eu"]
     chem = [p for p in paths if p.startswith("battery.chemistry_share.")]
     assert chem == [f"battery.chemistry_share.{c}" for c in reversed(dataset.dims.chemistries.ids)]
     # the Türkiye paths are exactly those of the scenario files and golden results
     shipped = [p.path for p in parameters.expand(dataset.dims)]
-    assert "trade.duty.china" in shipped and "market.bev_share.ceiling" in shipped
+    assert "car.trade.duty.china" in shipped and "car.market.bev_share.ceiling" in shipped
 
 
 def test_models_check_their_group_rules(dataset) -> None:

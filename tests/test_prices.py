@@ -154,7 +154,7 @@ def test_money_defaults_in_dollars_of_the_price_year(dataset) -> None:
     assert got.unit == f"USD_{target}/(veh/yr)"
     with (SHIPPED / "trade.csv").open(encoding="utf-8") as f:
         price = next(r for r in csv.DictReader(f) if r["variable"] == "import_price")
-    got = defaults["trade.import_price.china"]
+    got = defaults["car.trade.import_price.china"]
     year = int(price["year"])
     assert price["unit"] == f"USD_{year}/veh"
     assert got.value == pytest.approx(

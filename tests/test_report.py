@@ -497,22 +497,22 @@ def test_assumptions_list_the_distributions(tree, store):
     # baseline.yaml samples the midpoint year around 2033 [yr]: a year, not "2,033"
     box = by_id(tree)["scenario-baseline"].find("table", "distributions")
     shown = {squash(tr.find("td").text()): tr.find_all("td") for tr in box.find_all("tr")[1:]}
-    midpoint = shown["market.bev_share.midpoint_year"]
+    midpoint = shown["car.market.bev_share.midpoint_year"]
     assert [squash(midpoint[2].text()), squash(midpoint[3].text())] == ["2033", "yr"]
 
 
 def test_unset_option_is_shown_as_none(tree, store):
-    """market.ice_ban_year is unset in baseline: stored as "None", shown as "none"."""
+    """car.market.ice_ban_year is unset in baseline: stored as "None", shown as "none"."""
     inputs = store["inputs"]
     stored = inputs[
-        (inputs["scenario"] == "baseline") & (inputs["parameter"] == "market.ice_ban_year")
+        (inputs["scenario"] == "baseline") & (inputs["parameter"] == "car.market.ice_ban_year")
     ]
     assert stored["value"].tolist() == ["None"]
     table = by_id(tree)["scenario-baseline"].find("table", "inputs")
     row = next(
         tr
         for tr in table.find_all("tr")[1:]
-        if squash(tr.find("td").text()) == "market.ice_ban_year"
+        if squash(tr.find("td").text()) == "car.market.ice_ban_year"
     )
     assert squash(row.find_all("td")[1].text()) == "none"
 
@@ -568,7 +568,7 @@ def test_scenario_files_are_named_not_linked(html, store):
 def test_set_overrides_are_not_missing_sources(tmp_path):
     """A value given with --set has the source "overrides": not an id missing from sources."""
     folder = tmp_path / "results"
-    evhub.run("baseline", overrides={"trade.eu_export_share": 80}).write(folder)
+    evhub.run("baseline", overrides={"car.trade.eu_export_share": 80}).write(folder)
     page = write_report(folder).read_text(encoding="utf-8")
     assert "Source ids referenced but not in the sources" not in page
     assert "overrides (missing)" not in page
@@ -577,7 +577,7 @@ def test_set_overrides_are_not_missing_sources(tmp_path):
     row = next(
         tr
         for tr in table.find_all("tr")[1:]
-        if squash(tr.find("td").text()) == "trade.eu_export_share"
+        if squash(tr.find("td").text()) == "car.trade.eu_export_share"
     )
     cells = row.find_all("td")
     assert squash(cells[1].text()) == "80"

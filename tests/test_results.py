@@ -174,7 +174,7 @@ def test_scenario_path_and_list(dataset, tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text(
         "name: mine\ndescription: test\nextends: baseline\n"
-        "overrides:\n  market.bev_share.ceiling: 95\n",
+        "overrides:\n  car.market.bev_share.ceiling: 95\n",
         encoding="utf-8",
     )
     res = evhub.run(["baseline", str(path)], dataset=dataset)

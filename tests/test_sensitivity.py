@@ -208,11 +208,11 @@ def registry(dataset) -> pd.DataFrame:
 # Inputs that cannot move passenger-car EV output in 2030: demand, energy, prices, and
 # plants that build vans or cells.
 UNREACHABLE = [
-    "market.saturation",
-    "market.bev_share.ceiling",
-    "energy.charging_loss",
-    "trade.export_price",
-    "trade.eu_export_share",
+    "car.market.saturation",
+    "car.market.bev_share.ceiling",
+    "car.energy.charging_loss",
+    "car.trade.export_price",
+    "car.trade.eu_export_share",
     "pipeline.realised.tofas-k9",
     "pipeline.delay.tofas-k9",
     "pipeline.realised.siro-gemlik-cells",
@@ -239,7 +239,7 @@ def test_baseline_indices_cover_every_uncertain_input(
     assert result.file_stem() == ("sensitivity-baseline-production-passenger-cars-ev-2030-sobol")
     shown = table.set_index("input")["distribution"]
     assert shown["pipeline.realised.byd-manisa"] == "realised with p"
-    assert shown["market.bev_share.midpoint_year"].startswith("{dist: triangular, low: 2028")
+    assert shown["car.market.bev_share.midpoint_year"].startswith("{dist: triangular, low: 2028")
 
 
 def test_baseline_ranks_the_car_plants_first(baseline_sobol: sens.Sensitivity) -> None:
@@ -290,7 +290,7 @@ def test_tornado_byd_by_hand(baseline_sobol: sens.Sensitivity, registry, dataset
     byd = registry.loc["byd-manisa"]
     p = values["pipeline.stages.announced.probability"]
     delay = scen.distributions["pipeline.stages.announced.delay"]
-    use = values["trade.utilisation"] / 100
+    use = values["car.trade.utilisation"] / 100
     full = byd["capacity"] * use * (byd["share_bev"] + byd["share_phev"])
 
     def made(d: float) -> float:  # EVs built by a realised BYD in 2030 with delay d

@@ -210,14 +210,14 @@ def calibrate(
 def parse_value(text: str, where: str = "--set") -> Any:
     """Parse a command-line value as YAML (numbers, null, lists, ...) through the input gate.
 
-    ``where`` names the value in messages (``--set market.ice_ban_year``).
+    ``where`` names the value in messages (``--set car.market.ice_ban_year``).
 
     >>> parse_value("2035")
     2035
-    >>> parse_value(".inf", "--set trade.duty.china")
+    >>> parse_value(".inf", "--set car.trade.duty.china")
     Traceback (most recent call last):
     ...
-    evhub.errors.InputError: --set trade.duty.china: line 1: .inf is not a finite number
+    evhub.errors.InputError: --set car.trade.duty.china: line 1: .inf is not a finite number
     """
     return load_yaml_text(text, where)
 

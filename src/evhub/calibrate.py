@@ -20,7 +20,13 @@ import pandas as pd
 from scipy import optimize
 
 from evhub import parameters
-from evhub.compose import build_inputs, chain_parameters, keyed_years, parameter_layout
+from evhub.compose import (
+    CLASS_PLACEHOLDER,
+    build_inputs,
+    chain_parameters,
+    keyed_years,
+    parameter_layout,
+)
 from evhub.dataset import Dataset
 from evhub.dims import DIMENSIONS_FILE
 from evhub.errors import InputError
@@ -86,7 +92,7 @@ def backcast(
         ``year``, ``observed`` [veh], ``modelled`` [veh], ``error_percent`` [%].
     """
     inputs = _inputs(scenario, data)
-    stock = _history_stock(inputs, _parameters(scenario, data).fleet)
+    stock = _history_stock(inputs, chain.one_class(_parameters(scenario, data)).fleet)
     return _table(data, stock[0], years)
 
 
@@ -99,7 +105,7 @@ def average_age(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
         ``year``, ``observed`` [yr], ``modelled`` [yr].
     """
     inputs = _inputs(scenario, data)
-    _, age = _history_fleet(inputs, _parameters(scenario, data).fleet)
+    _, age = _history_fleet(inputs, chain.one_class(_parameters(scenario, data)).fleet)
     observed = data.series("stock", "average_age", powertrain="")
     chosen = [int(y) for y in observed.index if data.first_year <= y <= data.base_year]
     return pd.DataFrame(
@@ -173,25 +179,42 @@ def _parameters(scenario: ResolvedScenario, data: Dataset) -> ChainParameters:
     return chain_parameters(scenario.values, parameter_layout(data, scenario.values))
 
 
-def _with(params: ChainParameters, path: str, value: float) -> ChainParameters:
+def _field(path: str, classes: Sequence[str]) -> tuple[str, str, int | None]:
+    """The group, field and vehicle class (its position; None if shared) of a catalogue path."""
+    row = parameters.spec(path)
+    if row is None or not row.field:
+        msg = f"{path}: not a parameter of the chain; it cannot be fitted"
+        raise InputError(msg)
+    group, name = row.field.split(".")
+    if CLASS_PLACEHOLDER not in row.bindings:
+        return group, name, None
+    own = path.split(".", 1)[0]
+    if own not in classes:
+        msg = f"{path}: {own!r} is not a vehicle class of the dataset ({', '.join(classes)})"
+        raise InputError(msg)
+    return group, name, list(classes).index(own)
+
+
+def _with(
+    params: ChainParameters, path: str, value: float, classes: Sequence[str]
+) -> ChainParameters:
     """The parameters with the field of a catalogue path set to one value (model units)."""
-    row = parameters.spec(path)
-    if row is None or not row.field:
-        msg = f"{path}: not a parameter of the chain; it cannot be fitted"
-        raise InputError(msg)
-    group, name = row.field.split(".")
-    changed = replace(getattr(params, group), **{name: np.array([value])})
-    return replace(params, **{group: changed})
+    group, name, klass = _field(path, classes)
+    if klass is None:
+        changed = replace(getattr(params, group), **{name: np.array([value])})
+        return replace(params, **{group: changed})
+    own = params.classes[klass]
+    changed = replace(getattr(own, group), **{name: np.array([value])})
+    updated = list(params.classes)
+    updated[klass] = replace(own, **{group: changed})
+    return replace(params, classes=tuple(updated))
 
 
-def _value(params: ChainParameters, path: str) -> float:
+def _value(params: ChainParameters, path: str, classes: Sequence[str]) -> float:
     """The value (model units) of the field of a catalogue path."""
-    row = parameters.spec(path)
-    if row is None or not row.field:
-        msg = f"{path}: not a parameter of the chain; it cannot be fitted"
-        raise InputError(msg)
-    group, name = row.field.split(".")
-    return float(getattr(getattr(params, group), name)[0])
+    group, name, klass = _field(path, classes)
+    holder = params if klass is None else params.classes[klass]
+    return float(getattr(getattr(holder, group), name)[0])
 
 
 def _mix_table(data: Dataset, shares: Mapping[str, np.ndarray]) -> pd.DataFrame:
@@ -239,11 +262,7 @@ def calibrate(
     scenario: ResolvedScenario,
     data: Dataset,
     years: Sequence[int],
-    fit: Sequence[str] = (
-        "fleet.lifetime.shape",
-        "fleet.lifetime.scale",
-        "fleet.initial_stock_growth",
-    ),
+    fit: Sequence[str] | None = None,
 ) -> Calibration:
     """Fit lifetime parameters to the observed stock in ``years`` and the average age.
 
@@ -259,20 +278,26 @@ def calibrate(
     years
         Calibration years (observed stock must exist in each).
     fit
-        Parameter paths to fit (Weibull shape and scale, and the pre-model
-        sales growth by default).
+        Parameter paths to fit (by default the vehicle class's Weibull shape
+        and scale and its pre-model sales growth, :data:`FIT`).
 
     Returns
     -------
     Calibration
     """
+    classes = data.dims.classes.ids
+    own = classes[0] if len(classes) == 1 else None
+    if own is None:
+        msg = f"calibrate: the chain runs one vehicle class; the dataset has {', '.join(classes)}"
+        raise InputError(msg)
+    fit = [f"{own}.{p}" for p in FIT] if fit is None else list(fit)
     inputs = _inputs(scenario, data)
     base = _parameters(scenario, data)
     observed = data.series("stock", "stock", powertrain="")
     chosen = [y for y in years if y in observed.index]
     idx = np.array([y - data.first_year for y in chosen])
     obs = observed.loc[chosen].to_numpy(float)
-    start = np.array([_value(base, p) for p in fit])
+    start = np.array([_value(base, p, classes) for p in fit])
 
     ages = data.series("stock", "average_age", powertrain="")
     age_years = [int(y) for y in ages.index if data.first_year <= y <= data.base_year]
@@ -282,21 +307,21 @@ def calibrate(
     def residuals(x: np.ndarray) -> np.ndarray:
         params = base
         for p, v in zip(fit, x, strict=True):
-            params = _with(params, p, float(v))
-        stock, age = _history_fleet(inputs, params.fleet)
+            params = _with(params, p, float(v), classes)
+        stock, age = _history_fleet(inputs, chain.one_class(params).fleet)
         out: np.ndarray = np.concatenate(
             [stock[0, idx] / obs - 1.0, age[0, age_idx] / age_obs - 1.0]
         )
         return out
 
-    lower = np.array([_LOWER.get(p, -np.inf) for p in fit])
-    upper = np.array([_UPPER.get(p, np.inf) for p in fit])
+    lower = np.array([_LOWER.get(_generic(p, classes), -np.inf) for p in fit])
+    upper = np.array([_UPPER.get(_generic(p, classes), np.inf) for p in fit])
     sol = optimize.least_squares(residuals, np.clip(start, lower, upper), bounds=(lower, upper))
     fitted = {p: float(v) for p, v in zip(fit, sol.x, strict=True)}
     params = base
     for p, v in fitted.items():
-        params = _with(params, p, v)
-    stock = _history_stock(inputs, params.fleet)[0]
+        params = _with(params, p, v, classes)
+    stock = _history_stock(inputs, chain.one_class(params).fleet)[0]
     table = _table(data, stock, chosen)
 
     # LPG conversions: one constant share cannot follow the falling trend of
@@ -309,20 +334,35 @@ def calibrate(
     lpg_idx = lpg["year"].astype(int).to_numpy() - data.first_year
     lpg_obs = lpg["value"].to_numpy(float)
     groups = _statistics_groups(data)
-    conversion_path = "fleet.lpg_conversion_share"
+    conversion_path = f"{own}.{_CONVERSION}"
 
     def lpg_error(share: float) -> float:
-        trial = _with(params, conversion_path, share)
+        trial = _with(params, conversion_path, share, classes)
         modelled = _stock_shares(inputs, trial, groups)[converted][lpg_idx]
         return float(np.sum((modelled - lpg_obs) ** 2))
 
     conversion = optimize.minimize_scalar(lpg_error, bounds=(0.0, 1.0), method="bounded")
-    params = _with(params, conversion_path, float(conversion.x))
+    params = _with(params, conversion_path, float(conversion.x), classes)
     fitted[conversion_path] = float(conversion.x)
     shares = _mix_table(data, _stock_shares(inputs, params, groups))
-    percent = {"fleet.initial_stock_growth", "fleet.lpg_conversion_share"}
-    display = {p: (v * _PERCENT if p in percent else v) for p, v in fitted.items()}
+    display = {
+        p: (v * _PERCENT if parameters.spec(p).unit in _PERCENT_UNITS else v)  # type: ignore[union-attr]
+        for p, v in fitted.items()
+    }
     return Calibration(display, table, float(table["error_percent"].abs().max()), shares)
+
+
+#: The paths (after the vehicle class's id) :func:`calibrate` fits by default.
+FIT = ("fleet.lifetime.shape", "fleet.lifetime.scale", "fleet.initial_stock_growth")
+#: The share of new cars converted to another powertrain (after the class's id).
+_CONVERSION = "fleet.lpg_conversion_share"
+_PERCENT_UNITS = ("%", "%/yr")
+
+
+def _generic(path: str, classes: Sequence[str]) -> str:
+    """A class's path without its class id (the key of the search bounds)."""
+    head, _, rest = path.partition(".")
+    return rest if head in classes else path
 
 
 # Search bounds of the fit (numerical guards, not facts): a Weibull shape and

@@ -97,7 +97,7 @@ def _parse_set(items: Sequence[str]) -> dict[str, Any]:
     for item in items:
         path, sep, text = item.partition("=")
         if not sep or not path:
-            msg = f"--set {item!r}: expected PATH=VALUE, e.g. market.bev_share.ceiling=80"
+            msg = f"--set {item!r}: expected PATH=VALUE, e.g. car.market.bev_share.ceiling=80"
             raise InputError(msg)
         out[path.strip()] = api.parse_value(text.strip(), f"--set {path.strip()}")
     return out

@@ -33,7 +33,7 @@ from evhub.dims import DIMENSIONS_FILE
 from evhub.errors import InputError
 from evhub.model import chain
 from evhub.model.categories import Categories
-from evhub.model.parameters import ChainParameters, PipelineParameters
+from evhub.model.parameters import ChainParameters, ClassParameters, PipelineParameters
 from evhub.pipeline import (
     PIPELINE_FILE,
     Project,
@@ -330,11 +330,11 @@ def _require_finite(values: np.ndarray, what: str, path: Path) -> None:
 def _history_parameters(data: Dataset) -> tuple[PipelineParameters, float]:
     """The dataset defaults that shape the history years of the hub (one run).
 
-    The pipeline parameters and ``trade.eu_export_share`` [1].
+    The pipeline parameters and the class's ``trade.eu_export_share`` [1].
     """
     values = {path: d.value for path, d in default_parameters(data).items()}
     defaults = chain_parameters(values, parameter_layout(data, values))
-    return defaults.pipeline, float(defaults.trade.eu_export_share[0])
+    return defaults.pipeline, float(chain.one_class(defaults).trade.eu_export_share[0])
 
 
 _MILLION = 1e6
@@ -505,11 +505,20 @@ class _Slot:
     percent: bool  # given in percent: divided by 100
     word: bool  # a text or choice: the value as it is
     required: bool  # no value is an error (not NaN)
+    klass: int | None = None  # the vehicle class (its position) of a class's field
 
 
-#: The dataclass of each group of :class:`ChainParameters`, by group name.
+#: The placeholder of the catalogue rows that are each vehicle class's own.
+CLASS_PLACEHOLDER = "class"
+#: The groups of :class:`ChainParameters` every class shares, and of each
+#: class's :class:`ClassParameters`, by group name.
 _GROUPS: dict[str, type] = {
-    f.name: get_type_hints(ChainParameters)[f.name] for f in fields(ChainParameters)
+    f.name: get_type_hints(ChainParameters)[f.name]
+    for f in fields(ChainParameters)
+    if f.name != "classes"
+}
+_CLASS_GROUPS: dict[str, type] = {
+    f.name: get_type_hints(ClassParameters)[f.name] for f in fields(ClassParameters)
 }
 
 
@@ -522,12 +531,19 @@ class ParameterLayout:
     """
 
     slots: tuple[_Slot, ...]
+    classes: int = 1
 
-    def fill(self, group: str, values: Mapping[str, Any], runs: int = 1) -> Any:
-        """One group of :class:`ChainParameters` from flat values (see :meth:`build`)."""
-        cls = _GROUPS[group]
+    def fill(
+        self, group: str, values: Mapping[str, Any], runs: int = 1, klass: int | None = None
+    ) -> Any:
+        """One group of :class:`ChainParameters` (or of class ``klass``'s) from flat values."""
+        cls = (_GROUPS if klass is None else _CLASS_GROUPS)[group]
         return cls(
-            **{s.name: _field_value(s, values, runs) for s in self.slots if s.group == group}
+            **{
+                s.name: _field_value(s, values, runs)
+                for s in self.slots
+                if s.group == group and s.klass == klass
+            }
         )
 
     def build(self, values: Mapping[str, Any], runs: int = 1) -> ChainParameters:
@@ -553,7 +569,13 @@ class ParameterLayout:
         ValueError
             If a value the catalogue requires is missing.
         """
-        return ChainParameters(**{group: self.fill(group, values, runs) for group in _GROUPS})
+        classes = tuple(
+            ClassParameters(**{group: self.fill(group, values, runs, k) for group in _CLASS_GROUPS})
+            for k in range(self.classes)
+        )
+        return ChainParameters(
+            classes=classes, **{group: self.fill(group, values, runs) for group in _GROUPS}
+        )
 
 
 def _field_value(slot: _Slot, values: Mapping[str, Any], runs: int) -> Any:
@@ -599,14 +621,17 @@ def parameter_layout(
     Returns
     -------
     ParameterLayout
-        One slot per field: a row bound to dimensions takes its members in
+        One slot per field (per field and vehicle class for a row bound to
+        the classes): a row bound to other dimensions takes its members in
         the dimensions' order, a row keyed by a project the projects, other
         keyed rows their keys in order.
 
     Raises
     ------
     InputError
-        If two catalogue rows fill the same field.
+        If two catalogue rows fill the same field, or a row fills a field of
+        a group it does not belong to (a class's group without binding
+        ``class``, or a shared group with it).
     """
     paths = tuple(values)
     ids = tuple(projects) if projects is not None else tuple(p.id for p in load_pipeline(data))
@@ -615,7 +640,8 @@ def parameter_layout(
     held = data.memo.get(key)
     if held is not None:
         return held  # type: ignore[no-any-return]
-    by_field: dict[str, list[str]] = {}
+    classes = data.dims.classes.ids
+    by_field: dict[tuple[str, int | None], list[str]] = {}
     rows: dict[str, parameters.ParameterSpec] = {}
     for item in parameters.expand(data.dims):
         row = item.spec
@@ -627,7 +653,17 @@ def parameter_layout(
                 f"both fill the field {row.field!r}"
             )
             raise InputError(msg)
-        found = by_field.setdefault(row.field, [])
+        own = CLASS_PLACEHOLDER in row.bindings
+        if own != (row.field.split(".")[0] in _CLASS_GROUPS):
+            msg = (
+                f"evhub/{parameters.PARAMETER_TABLE}: {row.path} fills {row.field!r}: a field "
+                f"of a class's groups ({', '.join(_CLASS_GROUPS)}) takes the rows bound to "
+                f"{CLASS_PLACEHOLDER}=classes, a field of the shared groups "
+                f"({', '.join(_GROUPS)}) the others"
+            )
+            raise InputError(msg)
+        klass = classes.index(item.keys[CLASS_PLACEHOLDER]) if own else None
+        found = by_field.setdefault((row.field, klass), [])
         if item.fixed:
             found.append(item.path)
         elif row.user_keys == ("project",):
@@ -635,20 +671,22 @@ def parameter_layout(
         else:
             found += _keyed_paths(item.path, keyed)
     slots = []
-    for name, row in rows.items():
+    for (name, klass), found in by_field.items():
+        row = rows[name]
         group, field = name.split(".")
         slots.append(
             _Slot(
                 group,
                 field,
-                tuple(by_field[name]),
-                bool(row.placeholders),
+                tuple(found),
+                any(p != CLASS_PLACEHOLDER for p in row.placeholders),
                 row.unit in _PERCENT_UNITS,
                 row.kind in ("text", "choice"),
                 not row.nullable and row.user_keys != ("project",),
+                klass,
             )
         )
-    layout = data.memo[key] = ParameterLayout(tuple(slots))
+    layout = data.memo[key] = ParameterLayout(tuple(slots), len(classes))
     return layout
 
 
@@ -684,7 +722,8 @@ def chain_setup(
     inputs = data.memo.get(key)
     if inputs is None:  # the same for every scenario with the same anchor years
         inputs = data.memo[key] = build_inputs(data, renewable_years, gdp_years)
-    _check_saturation(scenario, inputs)
+    for vehicle_class in data.dims.classes.ids:
+        _check_saturation(scenario, inputs, vehicle_class)
     return inputs, parameter_layout(data, values, inputs.projects.ids)
 
 
@@ -694,19 +733,22 @@ def prepare(scenario: ResolvedScenario, data: Dataset) -> tuple[chain.ChainInput
     return inputs, layout.build(scenario.values)
 
 
-def _check_saturation(scenario: ResolvedScenario, inputs: chain.ChainInputs) -> None:
+def _check_saturation(
+    scenario: ResolvedScenario, inputs: chain.ChainInputs, vehicle_class: str
+) -> None:
     """The Gompertz ceiling must lie above every observed ownership level."""
-    saturation = float(scenario.values["market.saturation"])
-    dist = scenario.distributions.get("market.saturation")
+    path = f"{vehicle_class}.market.saturation"
+    saturation = float(scenario.values[path])
+    dist = scenario.distributions.get(path)
     if dist is not None:  # every draw must lie above, not only the central value
         saturation = dist.support[0]
     highest = float(np.max(inputs.ownership_obs))
     if saturation <= highest:
-        origin = scenario.provenance.get("market.saturation", "dataset").split(";")[0]
+        origin = scenario.provenance.get(path, "dataset").split(";")[0]
         what = "can be as low as" if dist is not None else "="
         msg = (
-            f"{origin}: market.saturation {what} {saturation:g} veh/1000 persons; it must "
-            f"exceed the highest observed car ownership, {highest:.1f} veh/1000 persons"
+            f"{origin}: {path} {what} {saturation:g} veh/1000 persons; it must "
+            f"exceed the highest observed ownership, {highest:.1f} veh/1000 persons"
         )
         raise InputError(msg)
 

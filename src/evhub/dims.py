@@ -79,7 +79,8 @@ class _Fuel(_Member):
 
 class _Group(_Member):
     eu_cvd: bool = Field(
-        description="The EU countervailing duty (trade.eu_cvd, on cars built in the origin with "
+        description="The EU countervailing duty (<class>.trade.eu_cvd, on cars built in the "
+        "origin with "
         "eu_cvd: true) covers the cars of this group, so the group's exports to the EU move with "
         "that duty"
     )
@@ -121,7 +122,7 @@ class _Powertrain(_Member):
     )
     converted_from: str | None = Field(
         description="Besides its own sales, its fleet gains the new cars of this powertrain "
-        "converted to it in their first year (the share fleet.lpg_conversion_share of that "
+        "converted to it in their first year (the share <class>.fleet.lpg_conversion_share of that "
         "powertrain's sales); null for none"
     )
 
@@ -142,7 +143,8 @@ class _Origin(_Member):
     )
     blocs: list[str] = Field(description="The trade blocs the origin is a member of")
     eu_cvd: bool = Field(
-        description="The EU levies its countervailing duty trade.eu_cvd on the cars built here "
+        description="The EU levies its countervailing duty <class>.trade.eu_cvd on the cars "
+        "built here "
         "(exactly one origin)"
     )
 
@@ -406,7 +408,7 @@ class Dims:
 # Reading and checking
 # --------------------------------------------------------------------------
 
-_EU_CVD = "the origin of the cars the EU countervailing duty trade.eu_cvd is levied on"
+_EU_CVD = "the origin of the cars the EU countervailing duty <class>.trade.eu_cvd is levied on"
 
 
 def load_dims(path: Path, sources: Mapping[str, Any] | None = None) -> Dims:

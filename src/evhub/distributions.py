@@ -3,9 +3,9 @@
 Any number in a scenario may instead be a distribution, written as a mapping
 with a ``dist`` key::
 
-    market.bev_share.midpoint_year: {dist: triangular, low: 2028, mode: 2033, high: 2040}
-    energy.charging_loss: {dist: normal, mean: 12, sd: 3, low: 5, high: 25}
-    trade.utilisation: {dist: uniform}               # low and high: the dataset's range
+    car.market.bev_share.midpoint_year: {dist: triangular, low: 2028, mode: 2033, high: 2040}
+    car.energy.charging_loss: {dist: normal, mean: 12, sd: 3, low: 5, high: 25}
+    car.trade.utilisation: {dist: uniform}               # low and high: the dataset's range
     pipeline.overrides.byd-manisa.delay: {dist: discrete, values: [0, 1, 2],
                                           probabilities: [0.5, 0.3, 0.2]}
 
@@ -327,6 +327,12 @@ def _build_any(kind: str, fields: dict[str, Any], *, where: str, bounds: Bounds)
         msg = f"{where}: needs low < high; got low = {fields['low']:g}, high = {fields['high']:g}"
         raise ValueError(msg)
     frozen, central = _frozen(kind, fields)
+    if kind == "lognormal" and not 0 < frozen.kwds["scale"] < math.inf:
+        msg = (
+            f"{where}: mean {fields['mean']:g} and sd {fields['sd']:g} spread the lognormal over "
+            "more orders of magnitude than a number holds; give a smaller sd or a larger mean"
+        )
+        raise ValueError(msg)
     if kind in ("uniform", "triangular", "beta"):
         _inside(where, bounds, fields["low"], fields["high"])
         return Distribution(kind, fields, central, bounds.integer, frozen)
@@ -370,7 +376,8 @@ def _frozen(kind: str, fields: Mapping[str, Any]) -> tuple[Any, float]:
         return stats.norm(fields["mean"], fields["sd"]), float(fields["mean"])
     if kind == "lognormal":
         mean, sd = float(fields["mean"]), float(fields["sd"])
-        sigma2 = math.log1p((sd / mean) ** 2)
+        ratio = sd / mean  # log(1 + ratio^2) without overflow for a huge ratio
+        sigma2 = math.log1p(ratio**2) if ratio < 1 else 2 * math.log(ratio) + math.log1p(ratio**-2)
         mu = math.log(mean) - sigma2 / 2
         return stats.lognorm(s=math.sqrt(sigma2), scale=math.exp(mu)), mean
     low, high = float(fields["low"]), float(fields["high"])

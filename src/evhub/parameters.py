@@ -30,7 +30,7 @@ dataset, with these columns:
     plug), ``powertrains[plug=true,fuel!=null]`` (with a plug and a fuel),
     ``origins[home=false]``. Values are ``true``, ``false``, ``null`` or an
     id; at most one condition is ``!=``. A name that only the default and
-    the description use (``trade.eu_cvd``: ``origin=origins[eu_cvd=true]``)
+    the description use (``car.trade.eu_cvd``: ``origin=origins[eu_cvd=true]``)
     must select exactly one member.
 ``unit``
     The unit of the value, as the data files write it.
@@ -102,6 +102,7 @@ __all__ = [
     "description",
     "expand",
     "markdown",
+    "path_group",
     "select",
     "spec",
     "specs",
@@ -459,7 +460,7 @@ def describe_path(path: str, dims: Dims) -> str:
     """The catalogue's description of a concrete parameter path (``""`` if it has no row).
 
     >>> from evhub.dataset import load_dataset
-    >>> describe_path("trade.duty.china", load_dataset().dims)
+    >>> describe_path("car.trade.duty.china", load_dataset().dims)
     'Duty on imported cars built in China after the base year'
     """
     for item in expand(dims):
@@ -474,6 +475,20 @@ class _Keep(dict[str, str]):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def path_group(path: str, dims: Dims) -> str:
+    """The group of a parameter path: its first key, or the next for a vehicle class's own.
+
+    >>> from evhub.dataset import load_dataset
+    >>> dims = load_dataset().dims
+    >>> path_group("car.market.bev_share.ceiling", dims)
+    'market'
+    >>> path_group("grid.renewable_share.2035", dims)
+    'grid'
+    """
+    head, _, rest = path.partition(".")
+    return rest.partition(".")[0] if head in dims.classes.ids else head
 
 
 @cache
@@ -527,7 +542,7 @@ def bounds(path: str, data: Dataset | None = None) -> Bounds:
     Quantities of the dataset (``last_year``, ``max_capacity``) need ``data``;
     without it such an end is open-ended.
 
-    >>> bounds("market.bev_share.ceiling").describe()
+    >>> bounds("car.market.bev_share.ceiling").describe()
     '[0, 100]'
     >>> bounds("pipeline.overrides.byd-manisa.delay").describe()
     '[-10, 30]'

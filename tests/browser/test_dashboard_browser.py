@@ -68,7 +68,9 @@ def test_slider_run_changes_chart_and_scorecard(
     before_chart = _chart(page)
     assert before_chart and len(before_chart[0]["y"]) > 0
 
-    slider = page.get_by_test_id("stSlider").filter(has_text="BEV share ceiling [%]")
+    slider = page.get_by_test_id("stSlider").filter(
+        has_text="BEV share ceiling (Passenger Cars) [%]"
+    )
     thumb = slider.get_by_role("slider")
     shown = slider.get_by_test_id("stSliderThumbValue")
     start = shown.inner_text()

@@ -276,12 +276,12 @@ CASES: dict[str, Case] = {
     ),
     "assumption-value-nan": Case(
         "assumptions.csv",
-        replace("market.growth_rate,2.0,", "market.growth_rate,nan,"),
+        replace("car.market.growth_rate,2.0,", "car.market.growth_rate,nan,"),
         ("row 6", "column 'value' = 'nan'", "not finite"),
     ),
     "assumption-outside-its-range": Case(
         "assumptions.csv",
-        replace("market.bev_share.ceiling,70.0,", "market.bev_share.ceiling,20.0,"),
+        replace("car.market.bev_share.ceiling,70.0,", "car.market.bev_share.ceiling,20.0,"),
         ("row 7", "column 'value' = 20", "outside its range low=30 high=100"),
     ),
     "shares-not-100": Case(
@@ -412,8 +412,8 @@ CASES: dict[str, Case] = {
     ),
     "duplicate-parameter": Case(
         "assumptions.csv",
-        repeat_row("market.growth_rate,"),
-        ("parameter 'market.growth_rate' is given twice",),
+        repeat_row("car.market.growth_rate,"),
+        ("parameter 'car.market.growth_rate' is given twice",),
     ),
     # --- dataset.yaml -------------------------------------------------------------
     "first-year-1800": Case(

@@ -190,9 +190,9 @@ def another_scenario(ctx: Ctx) -> Prepared:
 
 def another_override(ctx: Ctx) -> Prepared:
     out = ctx.copy(ctx.templates.deterministic)
-    return ["run", "baseline", "--set", "market.bev_share.ceiling=90", "--out", str(out)], [
+    return ["run", "baseline", "--set", "car.market.bev_share.ceiling=90", "--out", str(out)], [
         f"--out {out}: holds run ",
-        "`evhub run baseline --set market.bev_share.ceiling=90` would replace it",
+        "`evhub run baseline --set car.market.bev_share.ceiling=90` would replace it",
     ]
 
 

@@ -28,6 +28,7 @@ from evhub import figures
 from evhub.dashboard import logic
 from evhub.dataset import Dataset
 from evhub.errors import InputError
+from evhub.parameters import path_group
 from evhub.scenario import ResolvedScenario
 
 TITLE = "evhub dashboard"
@@ -45,7 +46,7 @@ _DELAY_HELP = (
 _EXTRA_HELP = (
     "Any scenario parameter by its dotted path, one `PATH = VALUE` a line, as with "
     "`evhub run --set` (see `evhub scenarios show NAME`). These win over the inputs above. "
-    "Values may be distributions, e.g. `trade.utilisation = {dist: triangular}`."
+    "Values may be distributions, e.g. `car.trade.utilisation = {dist: triangular}`."
 )
 
 
@@ -180,14 +181,15 @@ def _sidebar(
         with st.expander(f"About {state['scenario']}"):
             st.caption(description)
         groups = (
-            ("EV share curve", "market."),
-            ("Exports", "trade."),
-            ("Grid path", logic.GRID + "."),
+            ("EV share curve", "market"),
+            ("Exports", "trade"),
+            ("Grid path", logic.GRID.partition(".")[0]),
         )
-        for title, prefix in groups:
+        dims = _dataset().dims
+        for title, group in groups:
             st.subheader(title)
             for spec in specs:
-                if spec.path.startswith(prefix):
+                if path_group(spec.path, dims) == group:
                     _slider(spec)
         st.subheader("Pipeline projects")
         # Streamlit keeps a keyed editor's edits while only its values change; rows named

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -128,9 +129,10 @@ def controls(data: Dataset, years: Sequence[int] = ()) -> list[Control]:
     """The sliders of :data:`CONTROLS_TABLE` for a dataset, in the table's order.
 
     Each row names a parameter of the catalogue (:mod:`evhub.parameters`) by its
-    path template; ``members`` binds the template's placeholder to a selector
-    of the dataset's dimensions (``powertrain=powertrains[plug=true,fuel=null]``:
-    one slider per battery-electric powertrain), and a ``{year}`` row gives one
+    path template; ``members`` binds the template's placeholders to selectors
+    of the dataset's dimensions, ``;`` between them
+    (``class=classes;powertrain=powertrains[plug=true,fuel=null]``: one slider
+    per vehicle class and battery-electric powertrain), and a ``{year}`` row gives one
     slider per year of ``years``. ``{name}`` in the key and label becomes the
     member id and label (the year); the label ends with the catalogue's unit
     (except years).
@@ -167,12 +169,14 @@ def controls(data: Dataset, years: Sequence[int] = ()) -> list[Control]:
             msg = f"{where}: parameter {template!r} is not a path of evhub/{table}"
             raise InputError(msg)
         unit = "" if spec.unit in _UNSHOWN_UNITS else f" [{spec.unit}]"
-        name, _, selector = row["members"].partition("=")
-        if selector:
-            dimension = getattr(data.dims, selector.split("[", 1)[0])
-            for member in parameters.select(data.dims, selector):
-                keys = {name: member}
-                labels = {name: dimension.label(member)}
+        bindings = [item.partition("=") for item in row["members"].split(";") if item.strip()]
+        if bindings:
+            names = [name.strip() for name, _, _ in bindings]
+            dimensions = [getattr(data.dims, sel.split("[", 1)[0]) for _, _, sel in bindings]
+            chosen = [parameters.select(data.dims, sel) for _, _, sel in bindings]
+            for combo in itertools.product(*chosen):
+                keys = dict(zip(names, combo, strict=True))
+                labels = {n: d.label(m) for n, d, m in zip(names, dimensions, combo, strict=True)}
                 out.append(
                     Control(
                         row["key"].format_map(keys),

@@ -34,7 +34,7 @@ _PROJECTS_FIELD = "Pipeline projects"
 _EXTRA_FIELD = "Other parameters"
 
 #: Shown as the placeholder of the "other parameters" box.
-EXTRA_EXAMPLE = "market.ice_ban_year = 2035\npipeline.overrides.byd-manisa.drop = true"
+EXTRA_EXAMPLE = "car.market.ice_ban_year = 2035\npipeline.overrides.byd-manisa.drop = true"
 
 
 def _missing(x: Any) -> bool:
@@ -121,8 +121,8 @@ def parse_extra(text: str) -> dict[str, Any]:
 
     Examples
     --------
-    >>> parse_extra("market.ice_ban_year = 2035\n# a comment")
-    {'market.ice_ban_year': 2035}
+    >>> parse_extra("car.market.ice_ban_year = 2035\n# a comment")
+    {'car.market.ice_ban_year': 2035}
     """
     out: dict[str, Any] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -133,7 +133,7 @@ def parse_extra(text: str) -> dict[str, Any]:
         if not sep or not path.strip():
             msg = (
                 f"{_EXTRA_FIELD}, line {number}: {line!r}: expected PATH = VALUE, "
-                "e.g. market.ice_ban_year = 2035"
+                "e.g. car.market.ice_ban_year = 2035"
             )
             raise InputError(msg)
         try:
@@ -179,12 +179,12 @@ def form_overrides(
 
     Examples
     --------
-    >>> spec = SliderSpec("bev_ceiling", "BEV share ceiling [%]", "market.bev_share.ceiling",
+    >>> spec = SliderSpec("bev_ceiling", "BEV share ceiling [%]", "car.market.bev_share.ceiling",
     ...                   30, 100, 1, 70)
     >>> form_overrides([spec], {"bev_ceiling": 70})
     {}
     >>> form_overrides([spec], {"bev_ceiling": 80})
-    {'market.bev_share.ceiling': 80.0}
+    {'car.market.bev_share.ceiling': 80.0}
     """
     out: dict[str, Any] = {}
     for spec in sliders:
@@ -224,8 +224,8 @@ def form_fields(
 
     Examples
     --------
-    >>> form_fields([], extra="# a comment\nmarket.ice_ban_year = 2150")
-    {'market.ice_ban_year': 'Other parameters, line 2'}
+    >>> form_fields([], extra="# a comment\ncar.market.ice_ban_year = 2150")
+    {'car.market.ice_ban_year': 'Other parameters, line 2'}
     """
     out = {spec.path: spec.label for spec in sliders}
     if projects is not None:
@@ -265,9 +265,9 @@ def name_fields(message: str, fields: Mapping[str, str]) -> str:
 
     Examples
     --------
-    >>> fields = {"market.bev_share.ceiling": "BEV share ceiling [%]"}
-    >>> name_fields("overrides: market.bev_share.ceiling = 120.0: too high", fields)
-    'BEV share ceiling [%]: market.bev_share.ceiling = 120.0: too high'
+    >>> fields = {"car.market.bev_share.ceiling": "BEV share ceiling [%]"}
+    >>> name_fields("overrides: car.market.bev_share.ceiling = 120.0: too high", fields)
+    'BEV share ceiling [%]: car.market.bev_share.ceiling = 120.0: too high'
     """
     lines = []
     for line in message.split("\n"):
@@ -343,8 +343,8 @@ def stale_inputs(
 def describe_overrides(overrides: Mapping[str, Any]) -> str:
     """Overrides as ``path = value`` pairs separated by ``; `` (``"none"`` if empty).
 
-    >>> describe_overrides({"market.bev_share.ceiling": 80.0})
-    'market.bev_share.ceiling = 80'
+    >>> describe_overrides({"car.market.bev_share.ceiling": 80.0})
+    'car.market.bev_share.ceiling = 80'
     """
     if not overrides:
         return "none"

@@ -57,7 +57,7 @@ class Column:
     Attributes
     ----------
     name
-        Parameter path (``market.bev_share.midpoint_year``), or
+        Parameter path (``car.market.bev_share.midpoint_year``), or
         ``pipeline.realised.<id>``, ``pipeline.delay.<id>``,
         ``pipeline.lead_time.<id>``.
     unit

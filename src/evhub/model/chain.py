@@ -39,7 +39,12 @@ from evhub.model import (
 # Projects, project_terms and project_flows live in evhub.model.pipeline; they
 # are re-exported for the callers that still import them from here.
 from evhub.model.categories import Categories
-from evhub.model.parameters import ChainParameters, FleetParameters, PipelineParameters
+from evhub.model.parameters import (
+    ChainParameters,
+    ClassParameters,
+    FleetParameters,
+    PipelineParameters,
+)
 from evhub.model.pipeline import Projects, project_flows, project_terms
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "ChainOutputs",
     "Projects",
     "make_lifetime",
+    "one_class",
     "project_flows",
     "project_terms",
     "simulate",
@@ -248,10 +254,12 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
     n = len(years)
     base_year = inputs.base_year
     b = int(np.searchsorted(years, base_year))
-    fleet_p, market_p, energy_p, battery_p = (
-        params.fleet,
-        params.market,
-        params.energy,
+    own = one_class(params)
+    fleet_p, market_p, energy_p, pack_p, battery_p = (
+        own.fleet,
+        own.market,
+        own.energy,
+        own.pack,
         params.battery,
     )
     runs = params.runs
@@ -267,7 +275,9 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
     given, target = history.history_targets(years, base_year, inputs.sales, inputs.stock, first)
     past = history.history_fleet(survival, initial_by_age, initial_survival, given, target)
 
-    gdp_growth = market.interpolate_anchors(years, inputs.gdp_growth_years, market_p.gdp_growth)
+    gdp_growth = market.interpolate_anchors(
+        years, inputs.gdp_growth_years, params.economy.gdp_growth
+    )
     gdp = market.gdp_per_capita_path(
         years, base_year, inputs.gdp_per_capita, gdp_growth, inputs.population
     )
@@ -350,9 +360,9 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
     )
 
     # --- batteries -----------------------------------------------------------------
-    pack_growth = _scatter(battery_p.pack_growth, cats.plug, runs)
+    pack_growth = _scatter(pack_p.pack_growth, cats.plug, runs)
     pack = battery.pack_by_vintage(
-        vintages, base_year, _scatter(battery_p.pack_capacity, cats.battery, runs), pack_growth
+        vintages, base_year, _scatter(pack_p.pack_capacity, cats.battery, runs), pack_growth
     )  # (run, pt, cohort)
     demand = battery.capacity_demand(sales, pack[:, :, nb:]).sum(axis=1)
     retirement = lifetime.retirement_matrix(life, years=n, cohorts_before=nb)
@@ -416,7 +426,7 @@ def simulate_hub(inputs: ChainInputs, params: ChainParameters, sales: F, pack: F
     base_year = inputs.base_year
     pj = inputs.projects
     runs = sales.shape[0]
-    tp = params.trade
+    tp = one_class(params).trade
 
     capacity, invest, jobs = pipeline.project_flows_with_history(
         pj, params.pipeline, inputs.history_pipeline, years, base_year
@@ -445,7 +455,7 @@ def simulate_hub(inputs: ChainInputs, params: ChainParameters, sales: F, pack: F
     balance = trade.trade_balance(exports, tp.export_price, imports_by_origin, tp.import_price)
     cell_demand = production.cell_demand(made, pack, cats)
     supply, cell_imports, sufficiency = trade.cell_balance(
-        cell_demand, pipeline.cell_capacity(pj, capacity), tp.cell_utilisation
+        cell_demand, pipeline.cell_capacity(pj, capacity), params.battery.cell_utilisation
     )
     return {
         "capacity": capacity,
@@ -462,6 +472,20 @@ def simulate_hub(inputs: ChainInputs, params: ChainParameters, sales: F, pack: F
         "cell_imports": cell_imports,
         "cell_self_sufficiency": sufficiency,
     }
+
+
+def one_class(params: ChainParameters) -> ClassParameters:
+    """The parameters of the one vehicle class the chain runs.
+
+    Raises
+    ------
+    ValueError
+        For parameters of more than one class: the chain runs one class so far.
+    """
+    if len(params.classes) != 1:
+        msg = f"the chain runs one vehicle class; the parameters hold {len(params.classes)}"
+        raise ValueError(msg)
+    return params.classes[0]
 
 
 def _scatter(values: F, mask: NDArray[np.bool_], runs: int) -> F:

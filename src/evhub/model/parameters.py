@@ -12,6 +12,12 @@ registry's projects, NaN where the scenario sets nothing. A parameter that
 may be unset is NaN where it is. Text and choice parameters are ``Literal``
 fields.
 
+A row bound to the vehicle classes (``class=classes``: its path starts with
+the class id, ``car.fleet.lifetime.shape``) fills a field of that class's
+:class:`ClassParameters` (groups ``fleet``, ``market``, ``energy``, ``pack``,
+``trade``); the other rows fill the groups every class shares (``economy``,
+``grid``, ``battery``, ``pipeline``).
+
 Adding a parameter means one catalogue row, one field here and the function
 that uses it.
 """
@@ -27,11 +33,14 @@ from numpy.typing import NDArray
 __all__ = [
     "BatteryParameters",
     "ChainParameters",
+    "ClassParameters",
+    "EconomyParameters",
     "EnergyParameters",
     "FleetParameters",
     "GridParameters",
     "LifetimeDistribution",
     "MarketParameters",
+    "PackParameters",
     "PipelineParameters",
     "SalesMode",
     "TradeParameters",
@@ -88,8 +97,6 @@ class MarketParameters:
         Growth of total sales in growth mode [1/yr].
     saturation : (run,)
         Gompertz ceiling of car ownership [veh/1000 persons].
-    gdp_growth : (run, anchor)
-        Real GDP growth at the anchor years ``ChainInputs.gdp_growth_years`` [1/yr].
     share_ceiling : (run, battery powertrain)
         Long-run sales share of each powertrain with a battery [1].
     share_midpoint_year : (run, battery powertrain)
@@ -103,7 +110,6 @@ class MarketParameters:
     sales_mode: SalesMode
     growth_rate: F
     saturation: F
-    gdp_growth: F
     share_ceiling: F
     share_midpoint_year: F
     share_steepness: F
@@ -159,30 +165,56 @@ class GridParameters:
 
 
 @dataclass(frozen=True)
-class BatteryParameters:
-    """Packs, cell chemistries and the end of a battery's life.
+class PackParameters:
+    """The traction batteries of a vehicle class's new vehicles.
 
     Attributes
     ----------
     pack_capacity : (run, battery powertrain)
-        Average pack of a new car in the base year [kWh/veh].
+        Average pack of a new vehicle in the base year [kWh/veh].
     pack_growth : (run, powertrain with a plug)
         Yearly growth of the average pack [1/yr].
+    """
+
+    pack_capacity: F
+    pack_growth: F
+
+
+@dataclass(frozen=True)
+class BatteryParameters:
+    """Cell chemistries, the cell plants' use and the end of a battery's life (every class).
+
+    Attributes
+    ----------
     chemistry_share, chemistry_share_final : (run, chemistry)
         Share of each cell chemistry in the base year and in ``chemistry_year`` [1].
     chemistry_year : (run,)
         Year the final chemistry shares are reached [yr].
     second_life_share, recycling_share : (run,)
         Shares of retired capacity reused and recycled [1].
+    cell_utilisation : (run,)
+        Share of usable cell capacity used [1].
     """
 
-    pack_capacity: F
-    pack_growth: F
     chemistry_share: F
     chemistry_share_final: F
     chemistry_year: F
     second_life_share: F
     recycling_share: F
+    cell_utilisation: F
+
+
+@dataclass(frozen=True)
+class EconomyParameters:
+    """The economy every vehicle class's market grows with.
+
+    Attributes
+    ----------
+    gdp_growth : (run, anchor)
+        Real GDP growth at the anchor years ``ChainInputs.gdp_growth_years`` [1/yr].
+    """
+
+    gdp_growth: F
 
 
 @dataclass(frozen=True)
@@ -259,8 +291,6 @@ class TradeParameters:
         Share of car production exported after the base year [1].
     eu_export_share : (run,)
         EU share of car exports in the base year [1].
-    cell_utilisation : (run,)
-        Share of usable cell capacity used [1].
     duty : (run, origin other than home)
         Duty on imported cars [1].
     eu_cvd : (run,)
@@ -278,7 +308,6 @@ class TradeParameters:
     utilisation: F
     export_share: F
     eu_export_share: F
-    cell_utilisation: F
     duty: F
     eu_cvd: F
     origin_elasticity: F
@@ -288,18 +317,31 @@ class TradeParameters:
 
 
 @dataclass(frozen=True)
-class ChainParameters:
-    """Every scenario parameter the chain takes, by group (see the module docstring)."""
+class ClassParameters:
+    """The parameters of one vehicle class (its catalogue rows bind ``class``)."""
 
     fleet: FleetParameters
     market: MarketParameters
     energy: EnergyParameters
+    pack: PackParameters
+    trade: TradeParameters
+
+
+@dataclass(frozen=True)
+class ChainParameters:
+    """Every scenario parameter the chain takes (see the module docstring).
+
+    ``classes`` holds each vehicle class's own parameters, in the order of the
+    dataset's classes; the other groups hold what every class shares.
+    """
+
+    classes: tuple[ClassParameters, ...]
+    economy: EconomyParameters
     grid: GridParameters
     battery: BatteryParameters
     pipeline: PipelineParameters
-    trade: TradeParameters
 
     @property
     def runs(self) -> int:
         """Number of runs (the length of the leading axis)."""
-        return int(self.market.saturation.shape[0])
+        return int(self.battery.second_life_share.shape[0])

@@ -1,6 +1,6 @@
 """Scenarios: named sets of parameter overrides over the dataset defaults.
 
-Every scenario parameter has a dotted path (``market.bev_share.midpoint_year``)
+Every scenario parameter has a dotted path (``car.market.bev_share.midpoint_year``)
 that the command line, ensembles, sensitivity, goal seek and the dashboard use
 to vary it. Defaults come from the dataset (its tables and
 ``assumptions.csv``), so every default carries a source; a scenario file only
@@ -12,7 +12,7 @@ overrides::
     overrides:
       market:
         bev_share: {midpoint_year: 2031}
-      energy.charging_loss: 8        # dotted keys work too
+      car.energy.charging_loss: 8        # dotted keys work too
 
 ``extends`` names a shipped scenario of the dataset or a YAML file; a relative
 path is relative to the folder of the file that extends it.

@@ -8,7 +8,7 @@ A scenario file only overrides the dataset defaults::
     overrides:
       market:
         bev_share: {midpoint_year: 2031}
-      energy.charging_loss: 8        # dotted keys work too
+      car.energy.charging_loss: 8        # dotted keys work too
 
 A name is a shipped scenario of the dataset (``<dataset>/scenarios/<name>.yaml``);
 anything ending in ``.yaml`` or holding a ``/`` is a path, relative to the

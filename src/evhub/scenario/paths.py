@@ -1,6 +1,6 @@
 """Dotted parameter paths: every parameter's path, unit and validity bounds.
 
-Every scenario parameter has a dotted path (``market.bev_share.midpoint_year``)
+Every scenario parameter has a dotted path (``car.market.bev_share.midpoint_year``)
 that scenario files, the command line, ensembles, sensitivity, goal seek and
 the dashboard use to name it. The paths, their units and bounds come from
 the parameter catalogue (:mod:`evhub.parameters`), expanded over the
@@ -53,8 +53,8 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
     Examples
     --------
-    >>> flatten({"market": {"bev_share": {"ceiling": 60}}, "energy.charging_loss": 8})
-    {'market.bev_share.ceiling': 60, 'energy.charging_loss': 8}
+    >>> flatten({"car": {"market": {"bev_share": {"ceiling": 60}}}, "car.energy.charging_loss": 8})
+    {'car.market.bev_share.ceiling': 60, 'car.energy.charging_loss': 8}
     """
     flat: dict[str, Any] = {}
     for key, value in tree.items():
@@ -87,7 +87,7 @@ def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> unflatten({"market.gdp_growth.2030": 3.0, "fleet.lifetime.distribution": "weibull"})
+    >>> unflatten({"market.gdp_growth.2030": 3.0, "car.fleet.lifetime.distribution": "weibull"})
     {'market': {'gdp_growth': {2030: 3.0}}, 'fleet': {'lifetime': {'distribution': 'weibull'}}}
     """
     tree: dict[str, Any] = {}
@@ -210,7 +210,7 @@ def parameter_bounds(path: str, data: Dataset | None = None) -> Bounds:
 
     Examples
     --------
-    >>> parameter_bounds("market.bev_share.ceiling").describe()
+    >>> parameter_bounds("car.market.bev_share.ceiling").describe()
     '[0, 100]'
     >>> parameter_bounds("pipeline.overrides.byd-manisa.delay").describe()
     '[-10, 30]'

@@ -117,7 +117,7 @@ def target_has_year_and_value(group: BaseModel) -> None:
 
 #: Rules of the groups, by group path (``*`` matches one key).
 GROUP_RULES: dict[str, Callable[[BaseModel], None]] = {
-    "fleet.lifetime": lifetime_has_its_fields,
+    "*.fleet.lifetime": lifetime_has_its_fields,  # a vehicle class's
     "battery.chemistry_share": shares_sum_to_100,
     "battery.chemistry_share_final": shares_sum_to_100,
     "battery": reuse_at_most_all,
