@@ -54,15 +54,15 @@ TEST_CHROMIUM :=
 endif
 
 ## test: install the dev extras (and, as root or with CI=true, chromium with apt-get if missing;
-## nomenclature-iamc in its own .venv-nomenclature) and run the whole suite
-test: $(STAMP_DEV) $(STAMP_NOMENCLATURE) | $(TEST_CHROMIUM)
+## nomenclature-iamc in its own .venv-nomenclature), run `make lint`, then the whole suite
+test: lint $(STAMP_DEV) $(STAMP_NOMENCLATURE) | $(TEST_CHROMIUM)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## bench: evhub against flodym, side by side in one run
 bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/run.py
 
-## lint: ruff and mypy
+## lint: ruff and mypy (also run by `make test`, and before each commit by .pre-commit-config.yaml)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
