@@ -39,20 +39,30 @@ $(STAMP_NOMENCLATURE):
 	$(NOMENCLATURE)/bin/python -m pip install --quiet "nomenclature-iamc==0.32.1"
 	touch $@
 
-# Debian's chromium for the browser tests (Playwright uses it; nothing is downloaded at test time)
+# Debian's chromium for the browser tests (Playwright uses it; nothing is downloaded at test time).
+# As root or with CI=true a missing chromium is installed, or `make test` fails; otherwise it is
+# left alone, and tests/browser skips its tests and says so in one line.
 $(CHROMIUM):
 	sh scripts/install-chromium.sh
 
-## test: install the dev extras (and chromium, with apt-get, if missing; nomenclature-iamc in
-## its own .venv-nomenclature) and run the whole suite
-test: $(STAMP_DEV) $(STAMP_NOMENCLATURE) | $(CHROMIUM)
+ifeq ($(CI),true)
+TEST_CHROMIUM := $(CHROMIUM)
+else ifeq ($(shell id -u),0)
+TEST_CHROMIUM := $(CHROMIUM)
+else
+TEST_CHROMIUM :=
+endif
+
+## test: install the dev extras (and, as root or with CI=true, chromium with apt-get if missing;
+## nomenclature-iamc in its own .venv-nomenclature), run `make lint`, then the whole suite
+test: lint $(STAMP_DEV) $(STAMP_NOMENCLATURE) | $(TEST_CHROMIUM)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## bench: evhub against flodym, side by side in one run
 bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/run.py
 
-## lint: ruff and mypy
+## lint: ruff and mypy (also run by `make test`, and before each commit by .pre-commit-config.yaml)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts

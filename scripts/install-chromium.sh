@@ -1,6 +1,7 @@
 #!/bin/sh
 # Debian's chromium for the browser tests: Playwright drives /usr/bin/chromium,
-# so no browser is downloaded at test time. Called by `make test` when it is missing.
+# so no browser is downloaded at test time. Called by `make test` when it is missing
+# and make runs as root or with CI=true (otherwise the browser tests are skipped).
 set -eu
 CHROMIUM=/usr/bin/chromium
 if [ -x "$CHROMIUM" ]; then

@@ -18,7 +18,12 @@ from evhub.api import (
 )
 from evhub.dataset import Dataset
 from evhub.errors import InputError
+from evhub.layout import evhub_version
 from evhub.results import Results
+
+#: The installed version of evhub, read from the package metadata (``version`` in
+#: pyproject.toml, the one place it is written); ``unknown`` in a source tree never installed.
+__version__ = evhub_version()
 
 __all__ = [
     "Dataset",

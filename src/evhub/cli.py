@@ -51,8 +51,22 @@ app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(data_app, name="data")
 
 
+def _show_version(show: bool) -> None:
+    """``--version``: print ``evhub <version>`` and exit 0."""
+    if show:
+        typer.echo(f"evhub {layout.evhub_version()}")
+        raise typer.Exit
+
+
 @app.callback()
-def _process() -> None:
+def _process(
+    version: Annotated[  # its callback prints and exits, before any command
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
     """evhub: an open model of a country's EV transition and its EV and battery industry."""
     tune_allocator()  # this process is evhub's own: keep the heap's pages between chunks
 

@@ -1,14 +1,18 @@
 """Real-browser fixtures: Debian's chromium driven by Playwright, and the dashboard server.
 
-`make test` installs chromium with apt-get when ``/usr/bin/chromium`` is
-missing (``scripts/install-chromium.sh``); Playwright never downloads a
-browser. Chromium runs headless, without a sandbox (CI runs as root) and with
-its background networking off, so the only requests a page makes are its own.
+Every test here is marked ``browser`` (deselect them with ``-m "not browser"``).
+As root or with ``CI=true``, `make test` installs chromium with apt-get when
+``/usr/bin/chromium`` is missing (``scripts/install-chromium.sh``), and a
+chromium still missing fails these tests; otherwise they are skipped, and the
+end of the run says so in one line. Playwright never downloads a browser.
+Chromium runs headless, without a sandbox (CI runs as root) and with its
+background networking off, so the only requests a page makes are its own.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,16 +41,70 @@ CHROMIUM_ARGS = bench_dashboard.CHROMIUM_ARGS
 #: Seconds the dashboard server may take to answer its health check (a cold import of
 #: streamlit, pandas and the dataset on a busy 2-core machine).
 SERVER_START_TIMEOUT = 90.0
+HERE = Path(__file__).resolve().parent
+#: How to get the browser tests to run where chromium is missing.
+HOW_TO_RUN = (
+    "to run them, install it with `sh scripts/install-chromium.sh` (apt-get through sudo) "
+    "or run `CI=true make test`"
+)
+
+
+def chromium_required() -> bool:
+    """Whether a missing chromium fails the browser tests instead of skipping them.
+
+    As root or with ``CI=true``, `make test` installs a missing chromium, so one still
+    missing is an error: in CI the browser tests never skip.
+    """
+    return os.environ.get("CI") == "true" or os.geteuid() == 0
+
+
+def skipping() -> bool:
+    """Whether the browser tests are skipped: no chromium, and not root or CI."""
+    return not CHROMIUM.exists() and not chromium_required()
+
+
+#: The node ids of the tests of this folder (the hooks below see the whole session's).
+_MINE = pytest.StashKey[set[str]]()
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of this folder ``browser``."""
+    mine = [item for item in items if item.path.is_relative_to(HERE)]
+    for item in mine:
+        item.add_marker(pytest.mark.browser)
+    config.stash[_MINE] = {item.nodeid for item in mine}
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """One line at the end of the run when the browser tests were skipped: why, and how to run."""
+    mine = config.stash.get(_MINE, set())
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if r.nodeid in mine]
+    if skipping() and skipped:
+        terminalreporter.write_line(
+            f"browser tests: {len(skipped)} skipped, no Debian chromium at {CHROMIUM}; "
+            f"{HOW_TO_RUN}",
+            yellow=True,
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium() -> None:
+    """Skip (or, as root or in CI, fail) every browser test when chromium is missing."""
+    if CHROMIUM.exists():
+        return
+    if chromium_required():
+        pytest.fail(
+            f"the browser tests need Debian's chromium at {CHROMIUM}, and it is missing: "
+            "`make test` installs it as root or with CI=true (scripts/install-chromium.sh)",
+            pytrace=False,
+        )
+    pytest.skip(f"no Debian chromium at {CHROMIUM} (not root, CI is not true)")
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Headless Debian chromium under Playwright, for the whole session."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"the browser tests need Debian's chromium at {CHROMIUM}: "
-            "`make test` installs it (scripts/install-chromium.sh)"
-        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
