@@ -594,6 +594,32 @@ def test_base_year_without_observations(data_dir: Path) -> None:
         evhub.load_dataset(data_dir)
 
 
+def test_the_eu_duty_needed_is_that_of_the_origin_it_is_levied_on(data_dir: Path) -> None:
+    # schema.yaml needs the EU duty of the origin with eu_cvd: true (dimensions.yaml), not
+    # of an origin named by its id: move the duty from China to Other, and Other's row is
+    # the one missing; give it, and the dataset loads without a row for China
+    dims = data_dir / "dimensions.yaml"
+    _replace(
+        dims,
+        "(whatever the brand)\n    home: false\n    blocs: []\n    eu_cvd: true",
+        "(whatever the brand)\n    home: false\n    blocs: []\n    eu_cvd: false",
+    )
+    _replace(
+        dims,
+        "the UK, ...)\n    home: false\n    blocs: []\n    eu_cvd: false",
+        "the UK, ...)\n    home: false\n    blocs: []\n    eu_cvd: true",
+    )
+    expected = _at(data_dir / "trade.csv") + (
+        r"variable 'eu_cvd' class='car' origin='other' has no rows"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+    trade = data_dir / "trade.csv"
+    [line] = [x for x in trade.read_text(encoding="utf-8").splitlines() if x.startswith("eu_cvd,")]
+    _replace(trade, line, line.replace(",china,", ",other,"))
+    assert evhub.load_dataset(data_dir).value("trade", "eu_cvd", origin="other") == 20.7
+
+
 def test_bad_default_in_dataset_yaml(data_dir: Path) -> None:
     _replace(data_dir / "dataset.yaml", "market.sales_mode: ownership", "market.sales_mode: owner")
     expected = (
