@@ -620,6 +620,33 @@ def test_the_eu_duty_needed_is_that_of_the_origin_it_is_levied_on(data_dir: Path
     assert evhub.load_dataset(data_dir).value("trade", "eu_cvd", origin="other") == 20.7
 
 
+def _drop_conversion_share(folder: Path) -> None:
+    path = folder / "assumptions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [x for x in lines if not x.startswith("fleet.lpg_conversion_share,")]
+    assert len(kept) == len(lines) - 1
+    path.write_text("".join(kept), encoding="utf-8")
+
+
+def test_a_converted_powertrain_needs_the_conversion_share(data_dir: Path) -> None:
+    _drop_conversion_share(data_dir)
+    expected = _at(data_dir / "assumptions.csv") + (
+        r"fleet\.lpg_conversion_share has no value; powertrain\(s\) lpg of dimensions\.yaml "
+        r"gain new cars converted from another \(converted_from\)"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.validate(data_dir)
+
+
+def test_without_a_converted_powertrain_the_conversion_share_may_be_left_out(
+    data_dir: Path,
+) -> None:
+    # the share is the catalogue's only for datasets where new cars are converted
+    _drop_conversion_share(data_dir)
+    _replace(data_dir / "dimensions.yaml", "converted_from: petrol", "converted_from: null")
+    assert evhub.validate(data_dir)["projects"] > 0
+
+
 def test_bad_default_in_dataset_yaml(data_dir: Path) -> None:
     _replace(data_dir / "dataset.yaml", "market.sales_mode: ownership", "market.sales_mode: owner")
     expected = (

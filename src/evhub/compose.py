@@ -47,6 +47,7 @@ from evhub.prices import deflator, report_price_year
 from evhub.scenario import ResolvedScenario, default_parameters
 
 __all__ = [
+    "CONVERSION_SHARE",
     "Labels",
     "ParameterLayout",
     "build_inputs",
@@ -685,6 +686,7 @@ def chain_setup(
     if inputs is None:  # the same for every scenario with the same anchor years
         inputs = data.memo[key] = build_inputs(data, renewable_years, gdp_years)
     _check_saturation(scenario, inputs)
+    _check_conversion(scenario, data)
     return inputs, parameter_layout(data, values, inputs.projects.ids)
 
 
@@ -707,6 +709,29 @@ def _check_saturation(scenario: ResolvedScenario, inputs: chain.ChainInputs) -> 
         msg = (
             f"{origin}: market.saturation {what} {saturation:g} veh/1000 persons; it must "
             f"exceed the highest observed car ownership, {highest:.1f} veh/1000 persons"
+        )
+        raise InputError(msg)
+
+
+#: The share of a powertrain's new cars converted to another (``converted_from``).
+CONVERSION_SHARE = "fleet.lpg_conversion_share"
+
+
+def _check_conversion(scenario: ResolvedScenario, data: Dataset) -> None:
+    """A powertrain that gains converted new cars needs the share converted.
+
+    The share may be unset (the catalogue allows it) only where no powertrain
+    of ``dimensions.yaml`` has a ``converted_from``: then nothing is converted.
+    """
+    converted = [
+        m.id for m in data.dims.powertrains.members if m.attributes["converted_from"] is not None
+    ]
+    if converted and scenario.values.get(CONVERSION_SHARE) is None:
+        origin = scenario.provenance.get(CONVERSION_SHARE, str(data.path / "assumptions.csv"))
+        msg = (
+            f"{origin.split(';')[0]}: {CONVERSION_SHARE} has no value; powertrain(s) "
+            f"{', '.join(converted)} of {DIMENSIONS_FILE} gain new cars converted from another "
+            "(converted_from), so the share converted is needed"
         )
         raise InputError(msg)
 
