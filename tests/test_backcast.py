@@ -1,7 +1,13 @@
 """The backcast: the shipped defaults reproduce observed history."""
 
+import shutil
+from importlib import resources
+from pathlib import Path
+
 import evhub
 from evhub.calibrate import average_age, backcast
+
+SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 
 
 def test_stock_2015_2025_within_two_percent_of_tuik(dataset):
@@ -37,3 +43,26 @@ def test_calibration_reproduces_the_shipped_fit(dataset):
     # the shipped values are the fit rounded to three significant digits
     for path, value in result.parameters.items():
         assert abs(value - shipped[path]) / abs(shipped[path]) < 0.02, path
+
+
+def test_calibration_without_a_converted_powertrain_fits_the_lifetime_only(tmp_path):
+    # no powertrain gains converted cars (converted_from: null everywhere): nothing to fit
+    # beyond the lifetime, and the conversion share is not needed at all
+    folder = tmp_path / "turkiye"
+    shutil.copytree(SHIPPED, folder)
+    dims = folder / "dimensions.yaml"
+    dims.write_text(
+        dims.read_text(encoding="utf-8").replace("converted_from: petrol", "converted_from: null"),
+        encoding="utf-8",
+    )
+    assumptions = folder / "assumptions.csv"
+    lines = assumptions.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [x for x in lines if not x.startswith("car.fleet.lpg_conversion_share,")]
+    assumptions.write_text("".join(kept), encoding="utf-8")
+    result = evhub.calibrate("baseline", dataset=folder, start=2015)
+    assert set(result.parameters) == {
+        "car.fleet.lifetime.shape",
+        "car.fleet.lifetime.scale",
+        "car.fleet.initial_stock_growth",
+    }
+    assert set(result.shares["fuel"]) == {"petrol", "diesel", "lpg", "hybrid", "electric"}

@@ -599,6 +599,59 @@ def test_base_year_without_observations(data_dir: Path) -> None:
         evhub.load_dataset(data_dir)
 
 
+def test_the_eu_duty_needed_is_that_of_the_origin_it_is_levied_on(data_dir: Path) -> None:
+    # schema.yaml needs the EU duty of the origin with eu_cvd: true (dimensions.yaml), not
+    # of an origin named by its id: move the duty from China to Other, and Other's row is
+    # the one missing; give it, and the dataset loads without a row for China
+    dims = data_dir / "dimensions.yaml"
+    _replace(
+        dims,
+        "(whatever the brand)\n    home: false\n    blocs: []\n    eu_cvd: true",
+        "(whatever the brand)\n    home: false\n    blocs: []\n    eu_cvd: false",
+    )
+    _replace(
+        dims,
+        "the UK, ...)\n    home: false\n    blocs: []\n    eu_cvd: false",
+        "the UK, ...)\n    home: false\n    blocs: []\n    eu_cvd: true",
+    )
+    expected = _at(data_dir / "trade.csv") + (
+        r"variable 'eu_cvd' class='car' origin='other' has no rows"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+    trade = data_dir / "trade.csv"
+    [line] = [x for x in trade.read_text(encoding="utf-8").splitlines() if x.startswith("eu_cvd,")]
+    _replace(trade, line, line.replace(",china,", ",other,"))
+    assert evhub.load_dataset(data_dir).value("trade", "eu_cvd", origin="other") == 20.7
+
+
+def _drop_conversion_share(folder: Path) -> None:
+    path = folder / "assumptions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [x for x in lines if not x.startswith("car.fleet.lpg_conversion_share,")]
+    assert len(kept) == len(lines) - 1
+    path.write_text("".join(kept), encoding="utf-8")
+
+
+def test_a_converted_powertrain_needs_the_conversion_share(data_dir: Path) -> None:
+    _drop_conversion_share(data_dir)
+    expected = _at(data_dir / "assumptions.csv") + (
+        r"car\.fleet\.lpg_conversion_share has no value; powertrain\(s\) lpg of "
+        r"dimensions\.yaml gain new vehicles converted from another \(converted_from\)"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.validate(data_dir)
+
+
+def test_without_a_converted_powertrain_the_conversion_share_may_be_left_out(
+    data_dir: Path,
+) -> None:
+    # the share is the catalogue's only for datasets where new cars are converted
+    _drop_conversion_share(data_dir)
+    _replace(data_dir / "dimensions.yaml", "converted_from: petrol", "converted_from: null")
+    assert evhub.validate(data_dir)["projects"] > 0
+
+
 def test_bad_default_in_dataset_yaml(data_dir: Path) -> None:
     _replace(
         data_dir / "dataset.yaml",

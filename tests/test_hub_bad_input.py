@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 import evhub
 from evhub import InputError
 from evhub.cli import app
+from evhub.pipeline import load_pipeline
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 REGISTRY = SHIPPED / "pipeline.csv"
@@ -324,3 +325,27 @@ def test_cli_set_keep_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["run", "baseline", "--set", "pipeline.overrides.byd-manisa=keep", "--out", str(out)]
     _assert_cli_error(args, out, r"pipeline\.overrides\.byd-manisa = 'keep': give 'drop'")
+
+
+def test_vehicle_segments_are_those_of_the_project_kinds(tmp_path: Path) -> None:
+    # the segments of pipeline.csv come from dimensions.yaml, not from a list in the code:
+    # rename the light-commercial segment, and the registry takes the new name, not the old
+    folder = _copy(tmp_path)
+    _replace(folder / "dimensions.yaml", "segment: lcv", "segment: van")
+    path = folder / "pipeline.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            ",vehicle_assembly,lcv,", ",vehicle_assembly,van,"
+        ),
+        encoding="utf-8",
+    )
+    data = evhub.load_dataset(folder)
+    assert "van" in {p.segment for p in load_pipeline(data)}
+    line = _set_cells(folder, "byd-manisa", segment="lcv")
+    pattern = (
+        _at(folder / "pipeline.csv")
+        + f"row {line}: column 'segment' = 'lcv' is not one of "
+        + re.escape("['car', 'van'] (what a vehicle plant builds)")
+    )
+    with pytest.raises(InputError, match=pattern):
+        load_pipeline(evhub.load_dataset(folder))

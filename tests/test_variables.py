@@ -81,6 +81,26 @@ def test_scorecard_indicators_follow_the_labels(dataset, tmp_path: Path) -> None
     assert all(i.variable in names for i in scorecard_indicators(dims))
 
 
+def test_exports_to_the_union_are_named_by_its_destination(dataset, tmp_path: Path) -> None:
+    # the definitions name the union's exports with the tag {Union}, the label of the
+    # destination in a duty-free bloc with home, as the code does: not "EU" literally
+    def union(raw) -> None:
+        raw["destinations"]["eu"]["label"] = "Customs Union"
+
+    dims = _relabelled(dataset, tmp_path, union)
+    names = iamc_names(dims)
+    assert "Exports|Passenger Cars|Customs Union" in names
+    assert "Exports|Passenger Cars|Non-Customs Union" in names
+    assert not [n for n in names if n.startswith("Exports|") and "EU" in n]
+    definitions = load_definitions(dims)
+    assert sorted(names) == sorted(definitions)
+    assert "to Customs Union" in definitions["Exports|Passenger Cars|Customs Union"].description
+    by_label = {i.label: i for i in scorecard_indicators(dims)}
+    assert by_label["Exports to the Customs Union"].variable == (
+        "Exports|Passenger Cars|Customs Union"
+    )
+
+
 def test_fill_names_expands_a_template(dataset) -> None:
     assert fill_names("Sales|{Vehicle Class}|{Powertrain}", dataset.dims) == [
         f"Sales|Passenger Cars|{label}" for label in dataset.dims.powertrains.labels().values()

@@ -7,7 +7,8 @@ parameters. :func:`scipy.optimize.least_squares` minimises the relative error
 of the total stock over the calibration years and of the average age. Then,
 with that lifetime, the share of new petrol cars converted to LPG is fitted to
 the LPG share of the stock in the last calibration year
-(:func:`scipy.optimize.minimize_scalar`).
+(:func:`scipy.optimize.minimize_scalar`), where the dataset has a powertrain
+that new cars are converted to.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from scipy import optimize
 from evhub import parameters
 from evhub.compose import (
     CLASS_PLACEHOLDER,
+    CONVERSION_SHARE,
     build_inputs,
     chain_parameters,
     keyed_years,
@@ -139,23 +141,27 @@ def _statistics_groups(data: Dataset) -> dict[str, np.ndarray]:
     }
 
 
-def _converted_group(data: Dataset) -> str:
+def _converted_group(data: Dataset) -> str | None:
     """The statistics group of the powertrain new cars are converted to (``converted_from``).
+
+    ``None`` where no powertrain has a ``converted_from`` (nothing to fit).
 
     Raises
     ------
     InputError
-        Unless exactly one powertrain has a ``converted_from``: the calibration
+        If more than one powertrain has a ``converted_from``: the calibration
         fits one conversion share, ``fleet.lpg_conversion_share``.
     """
     pts = data.dims.powertrains
     targets = [m for m in pts.members if m.attributes["converted_from"] is not None]
-    if len(targets) != 1:
+    if not targets:
+        return None
+    if len(targets) > 1:
         msg = (
             f"{data.path / DIMENSIONS_FILE}: the calibration fits one conversion share "
             "(fleet.lpg_conversion_share) to the powertrain new cars are converted to, so "
-            "exactly one powertrain must have a converted_from; found "
-            f"{', '.join(m.id for m in targets) or 'none'}"
+            "at most one powertrain may have a converted_from; found "
+            f"{', '.join(m.id for m in targets)}"
         )
         raise InputError(msg)
     return str(targets[0].attributes["statistics_group"])
@@ -324,26 +330,13 @@ def calibrate(
     stock = _history_stock(inputs, chain.one_class(params).fleet)[0]
     table = _table(data, stock, chosen)
 
-    # LPG conversions: one constant share cannot follow the falling trend of
-    # conversions, so it is fitted to the stock share of the statistics group of
-    # the converted cars (LPG) in the last calibration year (the starting point
-    # of the projection)
-    converted = _converted_group(data)
-    lpg = data.rows("stock", "stock_share", powertrain=converted).dropna(subset=["year"])
-    lpg = lpg[lpg["year"] == max(y for y in chosen if y in set(lpg["year"].astype(int)))]
-    lpg_idx = lpg["year"].astype(int).to_numpy() - data.first_year
-    lpg_obs = lpg["value"].to_numpy(float)
     groups = _statistics_groups(data)
-    conversion_path = f"{own}.{_CONVERSION}"
-
-    def lpg_error(share: float) -> float:
-        trial = _with(params, conversion_path, share, classes)
-        modelled = _stock_shares(inputs, trial, groups)[converted][lpg_idx]
-        return float(np.sum((modelled - lpg_obs) ** 2))
-
-    conversion = optimize.minimize_scalar(lpg_error, bounds=(0.0, 1.0), method="bounded")
-    params = _with(params, conversion_path, float(conversion.x), classes)
-    fitted[conversion_path] = float(conversion.x)
+    converted = _converted_group(data)
+    if converted is not None:
+        path = f"{own}.{CONVERSION_SHARE}"
+        params, fitted[path] = _fit_conversion(
+            data, inputs, params, chosen, groups, converted, path
+        )
     shares = _mix_table(data, _stock_shares(inputs, params, groups))
     display = {
         p: (v * _PERCENT if parameters.spec(p).unit in _PERCENT_UNITS else v)  # type: ignore[union-attr]
@@ -352,10 +345,39 @@ def calibrate(
     return Calibration(display, table, float(table["error_percent"].abs().max()), shares)
 
 
+def _fit_conversion(
+    data: Dataset,
+    inputs: chain.ChainInputs,
+    params: ChainParameters,
+    chosen: Sequence[int],
+    groups: Mapping[str, np.ndarray],
+    converted: str,
+    path: str,
+) -> tuple[ChainParameters, float]:
+    """The parameters with the conversion share (``path``) fitted, and the share [1].
+
+    One constant share cannot follow a trend of conversions (LPG conversions
+    fall in Türkiye), so it is fitted to the stock share of the statistics
+    group of the converted cars (``converted``) in the last calibration year,
+    the starting point of the projection.
+    """
+    classes = data.dims.classes.ids
+    rows = data.rows("stock", "stock_share", powertrain=converted).dropna(subset=["year"])
+    rows = rows[rows["year"] == max(y for y in chosen if y in set(rows["year"].astype(int)))]
+    idx = rows["year"].astype(int).to_numpy() - data.first_year
+    observed = rows["value"].to_numpy(float)
+
+    def error(share: float) -> float:
+        trial = _with(params, path, share, classes)
+        modelled = _stock_shares(inputs, trial, groups)[converted][idx]
+        return float(np.sum((modelled - observed) ** 2))
+
+    fit = optimize.minimize_scalar(error, bounds=(0.0, 1.0), method="bounded")
+    return _with(params, path, float(fit.x), classes), float(fit.x)
+
+
 #: The paths (after the vehicle class's id) :func:`calibrate` fits by default.
 FIT = ("fleet.lifetime.shape", "fleet.lifetime.scale", "fleet.initial_stock_growth")
-#: The share of new cars converted to another powertrain (after the class's id).
-_CONVERSION = "fleet.lpg_conversion_share"
 _PERCENT_UNITS = ("%", "%/yr")
 
 

@@ -47,6 +47,7 @@ from evhub.prices import deflator, report_price_year
 from evhub.scenario import ResolvedScenario, default_parameters
 
 __all__ = [
+    "CONVERSION_SHARE",
     "Labels",
     "ParameterLayout",
     "build_inputs",
@@ -724,6 +725,7 @@ def chain_setup(
         inputs = data.memo[key] = build_inputs(data, renewable_years, gdp_years)
     for vehicle_class in data.dims.classes.ids:
         _check_saturation(scenario, inputs, vehicle_class)
+        _check_conversion(scenario, data, vehicle_class)
     return inputs, parameter_layout(data, values, inputs.projects.ids)
 
 
@@ -749,6 +751,31 @@ def _check_saturation(
         msg = (
             f"{origin}: {path} {what} {saturation:g} veh/1000 persons; it must "
             f"exceed the highest observed ownership, {highest:.1f} veh/1000 persons"
+        )
+        raise InputError(msg)
+
+
+#: The share of a powertrain's new cars converted to another (``converted_from``),
+#: after the vehicle class's id.
+CONVERSION_SHARE = "fleet.lpg_conversion_share"
+
+
+def _check_conversion(scenario: ResolvedScenario, data: Dataset, vehicle_class: str) -> None:
+    """A powertrain that gains converted new vehicles needs the share converted.
+
+    The share may be unset (the catalogue allows it) only where no powertrain
+    of ``dimensions.yaml`` has a ``converted_from``: then nothing is converted.
+    """
+    path = f"{vehicle_class}.{CONVERSION_SHARE}"
+    converted = [
+        m.id for m in data.dims.powertrains.members if m.attributes["converted_from"] is not None
+    ]
+    if converted and scenario.values.get(path) is None:
+        origin = scenario.provenance.get(path, str(data.path / "assumptions.csv"))
+        msg = (
+            f"{origin.split(';')[0]}: {path} has no value; powertrain(s) "
+            f"{', '.join(converted)} of {DIMENSIONS_FILE} gain new vehicles converted from "
+            "another (converted_from), so the share converted is needed"
         )
         raise InputError(msg)
 

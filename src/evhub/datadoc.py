@@ -244,7 +244,7 @@ def _pipeline(sch: Mapping[str, Any]) -> dict[str, Any]:
                 "description": column.get("description", ""),
             }
         )
-    return {"columns": columns, "kinds": spec["kinds"], "segments": spec["segments"]}
+    return {"columns": columns, "kinds": spec["kinds"]}
 
 
 #: Whole numbers from here on are written with thousands separators (no year is this large).

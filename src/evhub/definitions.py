@@ -75,6 +75,8 @@ TAGS: dict[str, dict[str, Any]] = {
     "Fuel": {"dimension": "fuels", "where": {"liquid": True}},
     "Material": {"dimension": "materials"},
     "Origin": {"dimension": "origins", "where": {"home": False}},
+    # the export destination in a duty-free bloc with the home country (the EU for Türkiye)
+    "Union": {"dimension": "destinations", "union_with_home": True},
 }
 
 #: The attributes an entry may have (nomenclature's names).

@@ -538,8 +538,12 @@ def select_keys(dims: Dims, spec: Any) -> list[str]:
         {dimension: powertrains, where: {plug: true}}     # those with a plug
         {dimension: powertrains, unless: {fuel: null}}    # those that burn a fuel
         {dimension: origins, where: {home: false}, total: true}  # '' and the imports' origins
+        {dimension: destinations, union_with_home: true}  # in a duty-free bloc with home
 
-    ``total: true`` adds ``""`` (the row of all members together) first.
+    ``total: true`` adds ``""`` (the row of all members together) first;
+    ``union_with_home: true`` keeps the members of ``origins`` or
+    ``destinations`` in a duty-free bloc with the home country
+    (:meth:`Dims.in_union_with_home`).
 
     >>> from evhub.dataset import load_dataset
     >>> select_keys(load_dataset().dims, {"dimension": "powertrains", "where": {"battery": True}})
@@ -552,4 +556,7 @@ def select_keys(dims: Dims, spec: Any) -> list[str]:
     if spec.get("unless"):
         excluded = set(dim.where(**spec["unless"]))
         ids = tuple(i for i in ids if i not in excluded)
+    if spec.get("union_with_home"):
+        union = set(dims.in_union_with_home(spec["dimension"]))
+        ids = tuple(i for i in ids if i in union)
     return ([""] if spec.get("total") else []) + list(ids)

@@ -44,6 +44,7 @@ __all__ = [
     "pipeline_table",
     "share_columns",
     "sort_table",
+    "vehicle_segments",
 ]
 
 #: File names inside a dataset folder.
@@ -56,6 +57,8 @@ PER_MEMBER = re.compile(r"^(?P<prefix>[a-z_]*)\{(?P<dimension>[a-z_]+)\}$")
 #: The columns of ``stage_probabilities.csv``, in order.
 STAGE_COLUMNS = ["stage", "probability", "low", "high", "source", "note"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: The registry kind of vehicle plants, the one kind with a segment.
+_VEHICLE = "vehicle_assembly"
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 #: Published shares are rounded; a mix within this of 1 is taken as complete [1].
 SHARE_TOLERANCE = 1e-6
@@ -289,6 +292,21 @@ def _check_shares(
     return shares
 
 
+def vehicle_segments(dims: Dims) -> list[str]:
+    """The segments a vehicle plant of the registry may have, in member order.
+
+    The ``segment`` of each project kind of ``dimensions.yaml`` whose
+    ``registry_kinds`` hold ``vehicle_assembly``.
+
+    >>> from evhub.dataset import load_dataset
+    >>> vehicle_segments(load_dataset().dims)
+    ['car', 'lcv']
+    """
+    kinds = dims.project_kinds.members
+    found = (m.attributes["segment"] for m in kinds if _VEHICLE in m.attributes["registry_kinds"])
+    return list(dict.fromkeys(s for s in found if s))
+
+
 def _parse_project(r: _Row, data: Dataset) -> Project:
     spec = _spec()
     columns = spec["columns"]
@@ -326,10 +344,10 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
         r.bad("capacity_unit", f"is not a unit for kind {kind!r}; expected one of {units}")
     shares = _check_shares(r, kind, capacity, share_columns(data.dims))
     segment = r.text("segment", required=False)
-    segments = spec["segments"]
-    if kind == "vehicle_assembly" and segment not in segments:
+    segments = vehicle_segments(data.dims)
+    if kind == _VEHICLE and segment not in segments:
         r.bad("segment", f"is not one of {segments} (what a vehicle plant builds)")
-    elif kind and kind != "vehicle_assembly" and segment:
+    elif kind and kind != _VEHICLE and segment:
         r.bad("segment", f"is given for kind {kind!r}; only vehicle plants have a segment")
     start_year = r.whole(
         "start_year",

@@ -58,8 +58,8 @@ Getter = Callable[[xr.Dataset], xr.DataArray]
 #: A getter from the member ids the tags of a template stand for.
 _Make = Callable[[Mapping[str, str]], Getter]
 
-#: A tag of this module's own, besides those of :data:`evhub.definitions.TAGS`:
-#: the destination of exports in a duty-free bloc with the home country.
+#: The tag of the destination of exports in a duty-free bloc with the home country
+#: (:data:`evhub.definitions.TAGS`): the results have exactly one.
 _UNION = "Union"
 
 
@@ -263,10 +263,6 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
 
 def _members(dims: Dims) -> dict[str, tuple[tuple[str, str], ...]]:
     """Each tag's members as (id, label), in member order."""
-    out: dict[str, tuple[tuple[str, str], ...]] = {}
-    for tag, ids in tag_ids(dims).items():
-        dim = _dimension(dims, tag)
-        out[tag] = tuple((i, dim.label(i)) for i in ids)
     union = dims.in_union_with_home("destinations")
     if len(union) != 1:
         msg = (
@@ -274,7 +270,10 @@ def _members(dims: Dims) -> dict[str, tuple[tuple[str, str], ...]]:
             f"the home country (exports_eu), found {len(union)} ({', '.join(union) or 'none'})"
         )
         raise InputError(msg)
-    out[_UNION] = ((union[0], dims.destinations.label(union[0])),)
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for tag, ids in tag_ids(dims).items():
+        dim = _dimension(dims, tag)
+        out[tag] = tuple((i, dim.label(i)) for i in ids)
     return out
 
 
@@ -320,8 +319,8 @@ def fill_one(
     Parameters
     ----------
     templates
-        Texts with tags of :data:`evhub.definitions.TAGS` or ``{Union}``; a
-        tag used in several of them stands for the same member in each.
+        Texts with tags of :data:`evhub.definitions.TAGS`; a tag used in
+        several of them stands for the same member in each.
     dims
         The dataset's dimensions.
     select
@@ -373,8 +372,8 @@ def fill_names(template: str, dims: Dims) -> list[str]:
     Parameters
     ----------
     template
-        A variable name with tags of :data:`evhub.definitions.TAGS` or
-        ``{Union}`` (the export destination in a duty-free bloc with home).
+        A variable name with tags of :data:`evhub.definitions.TAGS` (``{Union}``:
+        the export destination in a duty-free bloc with home).
     dims
         The dataset's dimensions.
 
@@ -401,8 +400,8 @@ def _build(dims: Dims) -> tuple[dict[str, tuple[str, Getter]], frozenset[str]]:
             f"({', '.join(dims.classes.ids)})"
         )
         raise InputError(msg)
+    members = _members(dims)  # first: its message names a missing union destination
     definitions = load_definitions(dims)
-    members = _members(dims)
     variables: dict[str, tuple[str, Getter]] = {}
     for template in _templates(dims):
         for name, ids in _expand(template.name, members, template.reverse):
@@ -494,6 +493,5 @@ def scorecard_indicators(dims: Dims) -> tuple[indicators.Indicator, ...]:
 
 def _dimension(dims: Dims, tag: str) -> Dimension:
     """The dimension whose members a tag stands for."""
-    name = "destinations" if tag == _UNION else str(TAGS[tag]["dimension"])
-    dim: Dimension = getattr(dims, name)
+    dim: Dimension = getattr(dims, str(TAGS[tag]["dimension"]))
     return dim

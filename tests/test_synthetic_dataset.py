@@ -1,0 +1,421 @@
+"""A second, synthetic dataset runs end to end: the engine is country-neutral.
+
+``tests/data/synthetic/`` describes Freedonia, a fictional country (every number
+invented, ``sources.yaml``). It differs from the shipped Türkiye dataset in what
+the engine must not care about: the model years (2005-2023-2050), the ids and
+labels of every dimension, no LPG and no powertrain converted to another, five
+origins with the home country in a customs union with one, three
+destinations, five stages of its own, four powertrain groups and one vehicle
+class ``pc``. Here it is validated, run with the Python API and the command
+line (deterministic and as an ensemble), reported on, calibrated and driven
+through the dashboard's logic, and the results are checked to hold its ids,
+labels and years and nothing of Türkiye's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner, Result
+
+import evhub
+from evhub.cli import app
+from evhub.dashboard import logic
+from evhub.dataset import Dataset
+from evhub.definitions import write_nomenclature
+from evhub.results import Results
+
+DATA = Path(__file__).parent / "data" / "synthetic"
+SCENARIOS = ["baseline", "electric-push", "full-hub"]  # the order of its dataset.yaml
+YEARS = list(range(2005, 2051))
+BASE_YEAR = 2023
+REGION = "Freedonia"
+#: Words of the shipped Türkiye dataset no result of Freedonia may contain.
+TURKISH = ("Türkiye", "Turkey", "LPG", "China", "Passenger Cars", "BEV", "PHEV", "HEV", "EU")
+#: nomenclature-iamc's own environment (see tests/test_definitions.py).
+NOMENCLATURE = Path(__file__).parents[1] / ".venv-nomenclature" / "bin" / "python"
+
+runner = CliRunner()
+
+
+def _invoke(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def _words(text: str, words: tuple[str, ...]) -> list[str]:
+    """The words found in ``text`` as whole words (``EU`` but not ``EUR``)."""
+    return [w for w in words if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", text)]
+
+
+@pytest.fixture(scope="module")
+def data() -> Dataset:
+    return evhub.load_dataset(DATA)
+
+
+@pytest.fixture(scope="module")
+def central(data: Dataset) -> Results:
+    """Every scenario of the dataset, run once with the Python API (central values)."""
+    return evhub.run(dataset=data)
+
+
+@pytest.fixture(scope="module")
+def cli_baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``evhub run baseline --dataset DIR --out OUT``."""
+    out = tmp_path_factory.mktemp("synthetic") / "baseline"
+    result = _invoke("run", "baseline", "--dataset", str(DATA), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def cli_ensemble(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``evhub run --dataset DIR --samples 50 --seed 1 --out OUT``: every scenario."""
+    out = tmp_path_factory.mktemp("synthetic") / "ensemble"
+    args = ("run", "--dataset", str(DATA), "--samples", "50", "--seed", "1", "--out", str(out))
+    result = _invoke(*args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+# --------------------------------------------------------------------------
+# The dataset itself
+# --------------------------------------------------------------------------
+
+
+def test_the_dataset_is_fictional_and_has_no_lpg() -> None:
+    files = sorted(p for p in DATA.rglob("*") if p.suffix in (".csv", ".yaml"))
+    # dataset, dimensions, sources, 11 tables, assumptions, pipeline, stage
+    # probabilities and 3 scenarios
+    assert len(files) == 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "lpg" not in text.lower(), path.name
+        if path.suffix == ".csv":
+            assert not _words(text, ("Türkiye", "China")), path.name
+    sources = yaml.safe_load((DATA / "sources.yaml").read_text(encoding="utf-8"))
+    assert {s["publisher"] for s in sources.values()} == {"evhub test suite"}
+    assert all(s["title"].startswith("Synthetic") for s in sources.values())
+    # every source is cited, and every row cites one of them
+    cited: set[str] = set()
+    for path in files:
+        if path.suffix == ".csv":
+            for row in csv.DictReader(io.StringIO(text)):
+                ids = {i.strip() for i in row["source"].split(";")}
+                assert ids and ids <= set(sources), (path.name, row)
+                cited |= ids
+                # one block of rows per vehicle class (here the one class), or all classes
+                assert row.get("class", "") in ("", "pc"), (path.name, row)
+    assert cited == set(sources)
+
+
+def test_the_dimensions_are_its_own(data: Dataset) -> None:
+    shipped = evhub.load_dataset().dims
+    dims = data.dims
+    # ids differ from Türkiye's wherever the engine allows it
+    for name in (
+        "classes",
+        "fuels",
+        "powertrain_groups",
+        "statistics_groups",
+        "blocs",
+        "origins",
+        "destinations",
+        "project_kinds",
+        "stages",
+    ):
+        ours, theirs = set(getattr(dims, name).ids), set(getattr(shipped, name).ids)
+        assert ours.isdisjoint(theirs), (name, ours & theirs)
+    assert set(dims.powertrains.ids) & set(shipped.powertrains.ids) == {"diesel"}
+    assert dims.classes.ids == ("pc",)
+    assert dims.stages.ids == ("rumour", "signed", "site_works", "running", "abandoned")
+    assert len(dims.origins) == 5 and len(dims.destinations) == 3
+    assert dims.home == "home"
+    assert dims.in_union_with_home("origins") == ("union",)
+    assert dims.in_union_with_home("destinations") == ("concordia",)
+    assert dims.origins.where(eu_cvd=True) == ("east",)
+    assert not [p for p in dims.powertrains.members if p.attributes["converted_from"]]
+    assert (data.first_year, data.base_year, data.last_year) == (2005, BASE_YEAR, 2050)
+    assert data.meta["price_year"] == 2025  # the catalogue's dollars (see dataset.yaml)
+
+
+def test_data_validate_passes() -> None:
+    result = _invoke("data", "validate", str(DATA))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"ok {DATA}")
+    assert "7 projects, 2 sources; years 2005-2023 observed, to 2050" in result.stdout
+
+
+# --------------------------------------------------------------------------
+# The Python API
+# --------------------------------------------------------------------------
+
+
+def test_results_run_over_its_years_and_hold_its_labels(central: Results) -> None:
+    assert central.data["year"].values.tolist() == YEARS
+    assert central.data.attrs["base_year"] == BASE_YEAR
+    assert central.data["powertrain"].values.tolist() == [
+        "gasoline",
+        "diesel",
+        "hybrid",
+        "plugin",
+        "electric",
+    ]
+    assert central.data["fuel"].values.tolist() == ["gasoline", "gasoil"]
+    assert central.data["origin"].values.tolist() == ["union", "east", "west", "south"]
+    iamc = central.to_iamc()
+    assert iamc["Scenario"].unique().tolist() == SCENARIOS
+    assert iamc["Region"].unique().tolist() == [REGION]
+    assert iamc["Model"].unique().tolist() == ["evhub"]
+    assert [c for c in iamc.columns if isinstance(c, int)] == YEARS
+    variables = set(iamc["Variable"])
+    for name in (
+        "Sales|Personal Cars|Plug-in hybrid",
+        "Stock|Personal Cars|Electric",
+        "Imports|Personal Cars|Eastland",
+        "Imports|Personal Cars|Southmark",
+        "Exports|Personal Cars|Concordia",
+        "Exports|Personal Cars|Non-Concordia",
+        "Final Energy|Personal Cars|Gasoil",
+        "Production|Personal Cars|Self-charging",
+        "Material Demand|Batteries|Iron",
+        "Capacity|Vehicle Assembly|Personal Cars",
+    ):
+        assert name in variables, name
+    found = {v: _words(v, TURKISH) for v in variables}
+    assert {v: w for v, w in found.items() if w} == {}
+    labels = set(central.scorecard()["indicator"])
+    assert {"Electric stock", "Exports to the Concordia"} <= labels
+
+
+def test_base_year_sales_and_shares_are_the_observed(central: Results, data: Dataset) -> None:
+    shares = data.rows("sales", "sales_share")
+    total = central.variable("Sales|Personal Cars").isel(run=0)
+    for year in sorted(shares["year"].unique()):
+        for row in shares[shares["year"] == year].to_dict("records"):
+            label = data.dims.powertrains.label(row["powertrain"])
+            part = central.variable(f"Sales|Personal Cars|{label}").isel(run=0)
+            # shares are observed up to the base year in every scenario: rounding only
+            np.testing.assert_allclose(
+                (part / total).sel(year=int(year)).values, row["value"] / 100, rtol=1e-12
+            )
+    observed = data.series("sales", "sales", powertrain="")
+    np.testing.assert_allclose(total.sel(year=BASE_YEAR).values, observed[BASE_YEAR], rtol=1e-12)
+    ev = central.variable("Share|Sales|Personal Cars|EV").isel(run=0).sel(year=BASE_YEAR)
+    np.testing.assert_allclose(ev.values, 15.0, rtol=1e-12)  # plugin 5 % + electric 10 %
+
+
+def test_stock_is_conserved_powertrain_by_powertrain(central: Results) -> None:
+    stock = central.data["stock"].isel(run=0).values  # (scenario, powertrain, year)
+    sales = central.data["sales"].isel(run=0).values
+    retired = central.data["retirements"].isel(run=0).values
+    # no powertrain gains converted cars, so every car enters as a sale;
+    # cancellation of numbers near 5e6: 1e-9 relative to the stock
+    np.testing.assert_allclose(
+        np.diff(stock, axis=-1),
+        sales[..., 1:] - retired[..., 1:],
+        rtol=0,
+        atol=1e-9 * stock.max(),
+    )
+    for name in ("sales", "stock", "retirements", "fuel_energy", "electricity", "imports"):
+        assert float(central.data[name].min()) >= 0.0, name
+
+
+def test_history_follows_the_dataset(central: Results, data: Dataset) -> None:
+    base = central.variable("Stock|Personal Cars").isel(run=0).sel(scenario="baseline")
+    observed = data.series("stock", "stock", powertrain="")
+    for year in range(2012, BASE_YEAR + 1):
+        # the calibrated lifetime (assumptions.csv) within 1 % of the synthetic register
+        assert abs(float(base.sel(year=year)) / observed[year] - 1) < 0.01, year
+    made = central.variable("Production|Personal Cars").isel(run=0).sel(scenario="baseline")
+    for year, value in data.series("industry", "production", producer="").items():
+        assert float(made.sel(year=int(year))) == pytest.approx(value, rel=1e-12), year
+    exported = central.variable("Exports|Personal Cars").isel(run=0).sel(scenario="baseline")
+    assert float(exported.sel(year=BASE_YEAR)) == pytest.approx(99000, rel=1e-12)
+
+
+def test_scenarios_differ_as_they_say(central: Results) -> None:
+    def value(name: str, scenario: str, year: int) -> float:
+        return float(central.variable(name).isel(run=0).sel(scenario=scenario, year=year))
+
+    ev = "Share|Sales|Personal Cars|EV"
+    assert value(ev, "baseline", 2030) < value(ev, "electric-push", 2030)
+    # the ban of 2040 leaves only cars with a plug
+    assert value(ev, "electric-push", 2040) == pytest.approx(100.0, abs=1e-9)
+    assert value(ev, "baseline", 2040) < 90.0
+    cells = "Capacity|Battery Cells"
+    # the cell plant under construction: 12 GWh/yr at 0.9 (site_works) or realised
+    assert value(cells, "baseline", 2040) == pytest.approx(0.9 * 12, rel=1e-12)
+    assert value(cells, "full-hub", 2040) == pytest.approx(12, rel=1e-12)
+    built = "Production|Personal Cars"
+    assert value(built, "full-hub", 2030) > value(built, "baseline", 2030)
+    table = evhub.pipeline("full-hub", year=2030, dataset=DATA).set_index("id")
+    assert table.loc["eastauto-harbour", "probability"] == 1.0
+    assert table.loc["sunray-cells-south", "probability"] == 0.0
+    assert set(table["stage"]) == {"rumour", "signed", "site_works", "running", "abandoned"}
+
+
+def test_calibration_recovers_the_shipped_lifetime() -> None:
+    result = evhub.calibrate("baseline", dataset=DATA)
+    # no converted powertrain: the lifetime is all there is to fit
+    assert set(result.parameters) == {
+        "pc.fleet.lifetime.shape",
+        "pc.fleet.lifetime.scale",
+        "pc.fleet.initial_stock_growth",
+    }
+    assert result.max_abs_error_percent < 1.0
+    shipped = evhub.resolve("baseline", DATA).values
+    for path, value in result.parameters.items():
+        # assumptions.csv holds the fit rounded to two or three significant digits
+        assert abs(value - shipped[path]) / abs(shipped[path]) < 0.02, path
+
+
+# --------------------------------------------------------------------------
+# The command line: a deterministic run, an ensemble, the report
+# --------------------------------------------------------------------------
+
+
+def test_cli_run_writes_the_central_run(cli_baseline: Path, central: Results) -> None:
+    manifest = json.loads((cli_baseline / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["dataset"]["name"] == "freedonia"
+    assert manifest["dataset"]["shipped"] is False
+    assert manifest["request"]["scenarios"] == ["baseline"]
+    iamc = pd.read_csv(cli_baseline / "iamc.csv")
+    assert iamc["Region"].unique().tolist() == [REGION]
+    # the command line runs what the Python API runs, to the last digit
+    expected = central.to_iamc()
+    expected = expected[expected["Scenario"] == "baseline"].reset_index(drop=True)
+    expected.columns = expected.columns.astype(str)
+    pd.testing.assert_frame_equal(iamc, expected, check_dtype=False, rtol=0, atol=0)
+    dims = yaml.safe_load((cli_baseline / "dimensions.yaml").read_text(encoding="utf-8"))
+    assert list(dims["origins"]) == ["home", "union", "east", "west", "south"]
+    card = pd.read_csv(cli_baseline / "scorecard.csv")
+    assert set(card["year"]) == {2030, 2040, 2050}  # report years and the CO2 target years
+
+
+def test_cli_ensemble_gives_quantiles_and_probabilities(cli_ensemble: Path) -> None:
+    quantiles = pd.read_csv(cli_ensemble / "iamc_quantiles.csv")
+    assert quantiles["Scenario"].unique().tolist() == SCENARIOS
+    assert quantiles["Region"].unique().tolist() == [REGION]
+    assert sorted(quantiles["Quantile"].unique()) == [0.05, 0.25, 0.5, 0.75, 0.95]
+    ev = quantiles[
+        (quantiles["Scenario"] == "baseline")
+        & (quantiles["Variable"] == "Share|Sales|Personal Cars|EV")
+    ].set_index("Quantile")["2030"]
+    assert ev[0.05] < ev[0.5] < ev[0.95]  # the EV share curve is uncertain in baseline
+    assert ev[0.95] <= 95.0  # below the highest ceiling of assumptions.csv
+    history = quantiles[quantiles["Variable"] == "Sales|Personal Cars"]["2020"]
+    assert history.nunique() == 1  # observed history does not vary
+    targets = pd.read_csv(cli_ensemble / "targets.csv")
+    assert set(targets["scenario"]) == set(SCENARIOS)
+    assert targets["probability"].between(0, 1).all()
+    evs = targets[(targets["target"] == "EVs built") & (targets["scenario"] == "full-hub")]
+    assert evs["probability"].tolist() == [1.0]  # every plant realised: 147,840 > 90,000
+
+
+def test_cli_report_names_the_scenarios_and_nothing_of_turkiye(cli_ensemble: Path) -> None:
+    result = _invoke("report", str(cli_ensemble))
+    assert result.exit_code == 0, result.output
+    html = (cli_ensemble / "report.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, flags=re.DOTALL)
+    page = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.DOTALL)
+    # the charts' data (every script but the embedded Plotly library)
+    charts = "".join(s for s in scripts if len(s) < 1_000_000)
+    for scenario in SCENARIOS:
+        assert scenario in page, scenario
+    for name in (REGION, "Concordia", "eastauto-harbour", "site_works", "freedonia-synthetic"):
+        assert name in page, name
+    assert "Personal Cars" in charts
+    assert _words(page, TURKISH) == []
+    assert _words(charts, TURKISH) == []
+
+
+def test_cli_calibrate_and_pipeline_take_the_dataset() -> None:
+    result = _invoke("calibrate", "--dataset", str(DATA))
+    assert result.exit_code == 0, result.output
+    assert "pc.fleet.lifetime.scale" in result.output
+    assert "lpg" not in result.output.lower()
+    table = _invoke("pipeline", "--dataset", str(DATA), "--scenario", "baseline")
+    assert table.exit_code == 0, table.output
+    for project in ("fredmotors-capital", "voltcell-riverside", "sunray-cells-s"):
+        assert project in table.output, project
+
+
+# --------------------------------------------------------------------------
+# The dashboard's logic (no browser)
+# --------------------------------------------------------------------------
+
+
+def test_dashboard_logic_runs_the_dataset(data: Dataset) -> None:
+    resolved = [evhub.resolve(name, data) for name in SCENARIOS]
+    sliders = logic.slider_specs(resolved[0], data, resolved)
+    # the sliders and their ranges come from its dimensions, scenarios and assumptions.csv
+    assert [(s.key, s.low, s.high, s.value) for s in sliders] == [
+        ("electric_ceiling_pc", 40, 95, 65),
+        ("electric_midpoint_pc", 2027, 2040, 2032),
+        ("electric_steepness_pc", 0.12, 0.5, 0.28),
+        ("eu_export_share_pc", 55, 75, 64),
+        ("grid_2030", 0, 100, 55),
+        ("grid_2040", 55, 85, 70),
+        ("grid_2050", 0, 100, 85),
+    ]
+    projects = logic.project_frame(resolved[0], data)
+    assert "concord-rnd-capital" not in set(projects["project id"])  # no capacity
+    edited = projects.copy()
+    edited.loc[edited["project id"] == "eastauto-harbour", "realised"] = "yes"
+    values = {s.key: s.cast(s.value) for s in sliders} | {"electric_ceiling_pc": 85}
+    overrides = logic.form_overrides(sliders, values, projects, edited, "")
+    assert overrides == {
+        "pc.market.electric_share.ceiling": 85.0,
+        "pipeline.overrides.eastauto-harbour.probability": 1.0,
+    }
+    first = logic.run("baseline", {}, data=data, label="baseline")
+    second = logic.run("baseline", overrides, data=data, label="edited", samples=20, seed=1)
+    assert [h.label for h in first.headlines] == [
+        "EV share of sales 2030",
+        "Cars built 2030",
+        "Car CO2 2040",
+        "Cell capacity 2030",
+    ]
+    assert second.headlines[1].value > first.headlines[1].value  # the Eastland plant comes
+    assert (first.base_year, first.last_year) == (BASE_YEAR, 2050)
+    bands = logic.compare_bands([first, second])
+    assert set(bands["scenario"]) == {"baseline", "edited"}
+    assert set(bands["year"]) == set(YEARS)
+    assert _words(" ".join(bands["variable"].unique()), TURKISH) == []
+    assert set(first.sources["id"]) == {"freedonia-synthetic", "freedonia-assumption"}
+
+
+# --------------------------------------------------------------------------
+# nomenclature-iamc reads its definitions and results
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    not NOMENCLATURE.is_file(),
+    reason="nomenclature's environment .venv-nomenclature is missing: `make test` creates it",
+)
+def test_nomenclature_validates_its_results(central: Results, tmp_path: Path) -> None:
+    definitions = write_nomenclature(central.dataset.dims, tmp_path / "definitions")
+    iamc = tmp_path / "iamc.csv"
+    central.to_iamc().to_csv(iamc, index=False)
+    script = Path(__file__).parents[1] / "scripts" / "nomenclature_check.py"
+    done = subprocess.run(
+        [str(NOMENCLATURE), str(script), str(definitions), str(iamc)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},  # offline: nothing to fetch
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("validate: ok") and lines[1] == "check_aggregate: ok"
