@@ -279,7 +279,7 @@ def test_set_changes_the_result(baseline_out: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "expected"),
     [
-        ("bad", "--set 'bad': expected PATH=VALUE, e.g. car.market.bev_share.ceiling=80"),
+        ("bad", "--set 'bad': expected PATH=VALUE, e.g. grid.renewable_share.2035=60"),
         ("=80", "--set '=80': expected PATH=VALUE"),
         ("market.bev_shar.ceiling=80", "unknown key 'market.bev_shar.ceiling'"),
         ("car.market.bev_share.ceiling=lots", "car.market.bev_share.ceiling = 'lots'"),

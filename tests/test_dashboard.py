@@ -14,14 +14,17 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 import evhub
+from evhub.cli import app as cli_app
 from evhub.compose import project_table
 from evhub.dashboard import APP, command, logic, serve
 from evhub.dims import DIMENSIONS_FILE, load_dims
@@ -282,7 +285,7 @@ def test_text_line_without_equals():
         logic.parse_extra("car.market.ice_ban_year = 2035\ncar.market.ice_ban_year 2040")
     assert str(info.value) == (
         "Other parameters, line 2: 'car.market.ice_ban_year 2040': expected PATH = VALUE, "
-        "e.g. car.market.ice_ban_year = 2035"
+        "e.g. grid.renewable_share.2035 = 60"
     )
 
 
@@ -616,7 +619,7 @@ import evhub.dashboard as dashboard
 pidfile = sys.argv[1]
 child = f"import os, time; open({pidfile!r}, 'w').write(str(os.getpid())); time.sleep(120)"
 dashboard._check = lambda port, address: None
-dashboard.command = lambda port, address: [sys.executable, "-c", child]
+dashboard.command = lambda port, address, dataset=None: [sys.executable, "-c", child]
 dashboard.serve(8600)
 """
 
@@ -884,7 +887,7 @@ def test_bad_text_line_gives_a_message():
     assert not at.exception
     assert [e.value for e in at.error] == [
         "Other parameters, line 1: 'car.market.bev_share.ceiling: 80': expected PATH = VALUE, "
-        "e.g. car.market.ice_ban_year = 2035"
+        "e.g. grid.renewable_share.2035 = 60"
     ]
     assert not at.metric
 
@@ -995,3 +998,37 @@ def test_controls_follow_the_dimensions(dataset, tmp_path) -> None:
         ("ev_midpoint_car", "Electric share midpoint year (Passenger Cars)"),
         ("ev_steepness_car", "Electric share steepness (Passenger Cars) [1/yr]"),
     ]
+
+
+SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
+
+
+def test_the_app_runs_the_dataset_it_is_given(monkeypatch) -> None:
+    """``evhub dashboard --dataset DIR``: the script reads DIR after Streamlit's ``--``."""
+    monkeypatch.setattr(sys, "argv", ["app.py", "--dataset", str(SYNTHETIC)])
+    at = _app()
+    assert not at.exception
+    names = [s.name for s in evhub.list_scenarios(evhub.load_dataset(SYNTHETIC))]
+    assert at.selectbox(key="scenario").options == names
+    keys = [s.key for s in at.slider]
+    assert "electric_ceiling_pc" in keys and "bev_ceiling_car" not in keys
+    # and the shipped dataset again in the same process (the caches are keyed by the folder)
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+    assert (
+        at.__class__.from_file(str(APP), default_timeout=60).run().selectbox(key="scenario").options
+        == SHIPPED
+    )
+
+
+def test_the_command_passes_the_dataset_to_the_script(tmp_path) -> None:
+    line = command(8502, dataset=tmp_path)
+    assert line[-3:] == ["--", "--dataset", str(tmp_path)]
+    assert "--" not in command(8502)
+
+
+def test_a_bad_dataset_stops_the_dashboard_before_it_starts(tmp_path) -> None:
+    (tmp_path / "dataset.yaml").write_text("name: x\n", encoding="utf-8")
+    result = CliRunner().invoke(cli_app, ["dashboard", "--dataset", str(tmp_path)])
+    assert result.exit_code == 2
+    assert str(tmp_path / "dataset.yaml") in result.output
+    assert "http://" not in result.output  # nothing announced, nothing started

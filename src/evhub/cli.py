@@ -111,7 +111,7 @@ def _parse_set(items: Sequence[str]) -> dict[str, Any]:
     for item in items:
         path, sep, text = item.partition("=")
         if not sep or not path:
-            msg = f"--set {item!r}: expected PATH=VALUE, e.g. car.market.bev_share.ceiling=80"
+            msg = f"--set {item!r}: expected PATH=VALUE, e.g. grid.renewable_share.2035=60"
             raise InputError(msg)
         out[path.strip()] = api.parse_value(text.strip(), f"--set {path.strip()}")
     return out
@@ -795,6 +795,7 @@ def dashboard(
     port: Annotated[
         int, typer.Option("--port", "-p", help="Port on localhost.", min=1, max=65535)
     ] = 8501,
+    dataset: DatasetOption = None,
 ) -> None:
     """Start the dashboard (Streamlit) on http://127.0.0.1:PORT; stop it with Ctrl+C.
 
@@ -803,8 +804,10 @@ def dashboard(
     """
     from evhub.dashboard import serve
 
+    if dataset is not None:  # a bad folder fails before the server starts
+        _guard(lambda: api.load_dataset(dataset))
     console.print(f"evhub dashboard on http://127.0.0.1:{port} (Ctrl+C stops it)", soft_wrap=True)
-    code = _guard(lambda: serve(port=port))
+    code = _guard(lambda: serve(port=port, dataset=dataset))
     raise typer.Exit(code=code)
 
 

@@ -21,10 +21,34 @@ from types import FrameType
 
 from evhub.errors import InputError
 
-__all__ = ["APP", "background", "command", "free_port", "serve"]
+__all__ = [
+    "APP",
+    "DATASET_OPTION",
+    "background",
+    "command",
+    "dataset_argument",
+    "free_port",
+    "serve",
+]
+
+
+def dataset_argument(argv: list[str]) -> Path | None:
+    """The dataset folder given to the app script (``--dataset PATH``), if any.
+
+    >>> dataset_argument(["app.py", "--dataset", "data/other"])
+    PosixPath('data/other')
+    >>> dataset_argument(["app.py"]) is None
+    True
+    """
+    if DATASET_OPTION in argv[:-1]:
+        return Path(argv[argv.index(DATASET_OPTION) + 1])
+    return None
+
 
 #: The Streamlit script.
 APP: Path = Path(__file__).with_name("app.py")
+#: The script's option naming the dataset folder it runs (after Streamlit's ``--``).
+DATASET_OPTION = "--dataset"
 
 #: Valid TCP port numbers.
 _PORTS = range(1, 2**16)
@@ -34,7 +58,7 @@ _WILDCARDS = ("0.0.0.0", "::")
 _STOP_TIMEOUT = 10.0
 
 
-def command(port: int = 8501, address: str = "127.0.0.1") -> list[str]:
+def command(port: int = 8501, address: str = "127.0.0.1", dataset: Path | None = None) -> list[str]:
     """The command line that serves the app.
 
     Parameters
@@ -43,6 +67,9 @@ def command(port: int = 8501, address: str = "127.0.0.1") -> list[str]:
         TCP port to listen on.
     address
         Address to listen on (``127.0.0.1``: this machine only).
+    dataset
+        The dataset folder the app runs (the script's ``--dataset``); ``None``
+        for the shipped one.
 
     Returns
     -------
@@ -81,6 +108,7 @@ def command(port: int = 8501, address: str = "127.0.0.1") -> list[str]:
         "--client.toolbarMode",
         "minimal",
         *wildcard,
+        *(["--", DATASET_OPTION, str(dataset)] if dataset is not None else []),
     ]
 
 
@@ -132,7 +160,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-def serve(port: int = 8501, address: str = "127.0.0.1") -> int:
+def serve(port: int = 8501, address: str = "127.0.0.1", dataset: Path | None = None) -> int:
     """Run the dashboard in the foreground until it stops (Ctrl+C); return its exit code.
 
     If this process is stopped (SIGTERM) or fails, the Streamlit server is
@@ -144,6 +172,8 @@ def serve(port: int = 8501, address: str = "127.0.0.1") -> int:
         TCP port to listen on.
     address
         Address to listen on.
+    dataset
+        The dataset folder to run (checked first); ``None`` for the shipped one.
 
     Returns
     -------
@@ -153,10 +183,15 @@ def serve(port: int = 8501, address: str = "127.0.0.1") -> int:
     Raises
     ------
     InputError
-        If streamlit is not installed, or the port is out of range or in use.
+        If streamlit is not installed, the port is out of range or in use, or
+        the dataset is not a valid dataset folder.
     """
     _check(port, address)
-    with _exit_on_sigterm(), subprocess.Popen(command(port, address)) as proc:
+    if dataset is not None:
+        from evhub.dataset import validate_dataset
+
+        dataset = validate_dataset(dataset).path  # a bad folder fails here, with its message
+    with _exit_on_sigterm(), subprocess.Popen(command(port, address, dataset)) as proc:
         try:
             return proc.wait()
         except KeyboardInterrupt:

@@ -16,6 +16,7 @@ This script only lays out widgets; what it decides is in
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +26,7 @@ import streamlit as st
 
 import evhub
 from evhub import figures
-from evhub.dashboard import logic
+from evhub.dashboard import dataset_argument, logic
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.parameters import path_group
@@ -50,25 +51,41 @@ _EXTRA_HELP = (
 )
 
 
+def _source() -> str:
+    """The dataset folder the app runs (``evhub dashboard --dataset``), ``""`` for the shipped one.
+
+    The caches below are keyed by it: one server runs one dataset, a test process several.
+    """
+    given = dataset_argument(sys.argv)
+    return "" if given is None else str(given.resolve())
+
+
 @st.cache_resource(show_spinner=False)
+def _dataset_of(source: str) -> Dataset:
+    return evhub.load_dataset(source or None)
+
+
 def _dataset() -> Dataset:
-    """The shipped dataset, shared read-only by every session."""
-    return evhub.load_dataset()
+    """The dataset, shared read-only by every session."""
+    return _dataset_of(_source())
 
 
 @st.cache_resource(show_spinner=False)
-def _shipped() -> tuple[ResolvedScenario, ...]:
-    """The shipped scenarios, resolved (shared read-only by every session)."""
-    data = _dataset()
+def _shipped_of(source: str) -> tuple[ResolvedScenario, ...]:
+    data = _dataset_of(source)
     return tuple(evhub.resolve(s.name, data) for s in evhub.list_scenarios(data))
 
 
+def _shipped() -> tuple[ResolvedScenario, ...]:
+    """The dataset's scenarios, resolved (shared read-only by every session)."""
+    return _shipped_of(_source())
+
+
 @st.cache_data(show_spinner=False)
-def _form(name: str) -> tuple[list[logic.SliderSpec], pd.DataFrame, str]:
-    """Sliders, pipeline rows and description of a shipped scenario (a copy per call)."""
-    shipped = _shipped()
+def _form_of(source: str, name: str) -> tuple[list[logic.SliderSpec], pd.DataFrame, str]:
+    shipped = _shipped_of(source)
     resolved = next(s for s in shipped if s.name == name)
-    data = _dataset()
+    data = _dataset_of(source)
     return (
         logic.slider_specs(resolved, data, shipped),
         logic.project_frame(resolved, data),
@@ -76,10 +93,19 @@ def _form(name: str) -> tuple[list[logic.SliderSpec], pd.DataFrame, str]:
     )
 
 
+def _form(name: str) -> tuple[list[logic.SliderSpec], pd.DataFrame, str]:
+    """Sliders, pipeline rows and description of a scenario of the dataset (a copy per call)."""
+    return _form_of(_source(), name)
+
+
 @st.cache_resource(show_spinner=False)
+def _control_keys_of(source: str) -> tuple[str, ...]:
+    return tuple(c.key for c in logic.controls(_dataset_of(source)))
+
+
 def _control_keys() -> tuple[str, ...]:
     """Keys of the sliders that are not year-keyed (read once: the scenario callback is short)."""
-    return tuple(c.key for c in logic.controls(_dataset()))
+    return _control_keys_of(_source())
 
 
 def _input_keys() -> list[str]:
@@ -228,7 +254,7 @@ def _sidebar(
             st.text_area(
                 "Other parameters (PATH = VALUE, one a line)",
                 key="extra",
-                placeholder=logic.EXTRA_EXAMPLE,
+                placeholder=logic.extra_example(_dataset()),
                 help=_EXTRA_HELP,
             )
         st.subheader("Run")

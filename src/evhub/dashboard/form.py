@@ -11,14 +11,16 @@ import pandas as pd
 from evhub import api
 from evhub.dashboard.controls import REALISED, SliderSpec
 from evhub.dashboard.values import is_finite, same
+from evhub.dataset import Dataset
 from evhub.errors import InputError
+from evhub.pipeline import load_pipeline
 from evhub.scenario import (
     OVERRIDES,
 )
 
 __all__ = [
-    "EXTRA_EXAMPLE",
     "describe_overrides",
+    "extra_example",
     "form_fields",
     "form_overrides",
     "name_fields",
@@ -33,8 +35,21 @@ _PROJECTS_FIELD = "Pipeline projects"
 #: The field name of the "other parameters" box in messages.
 _EXTRA_FIELD = "Other parameters"
 
+
 #: Shown as the placeholder of the "other parameters" box.
-EXTRA_EXAMPLE = "car.market.ice_ban_year = 2035\npipeline.overrides.byd-manisa.drop = true"
+def extra_example(data: Dataset) -> str:
+    """The placeholder of the "other parameters" box: two lines of the dataset's own paths.
+
+    >>> from evhub.dataset import load_dataset
+    >>> print(extra_example(load_dataset()))
+    car.market.ice_ban_year = 2035
+    pipeline.overrides.togg-gemlik.drop = true
+    """
+    first = load_pipeline(data)[0].id
+    return (
+        f"{data.dims.classes.ids[0]}.market.ice_ban_year = 2035\n"
+        f"pipeline.overrides.{first}.drop = true"
+    )
 
 
 def _missing(x: Any) -> bool:
@@ -133,7 +148,7 @@ def parse_extra(text: str) -> dict[str, Any]:
         if not sep or not path.strip():
             msg = (
                 f"{_EXTRA_FIELD}, line {number}: {line!r}: expected PATH = VALUE, "
-                "e.g. car.market.ice_ban_year = 2035"
+                "e.g. grid.renewable_share.2035 = 60"
             )
             raise InputError(msg)
         try:

@@ -36,8 +36,8 @@ from evhub.dashboard.controls import (
     slider_specs,
 )
 from evhub.dashboard.form import (
-    EXTRA_EXAMPLE,
     describe_overrides,
+    extra_example,
     form_fields,
     form_overrides,
     name_fields,
@@ -75,7 +75,6 @@ from evhub.dashboard.tables import display_scorecard, sources_table
 
 __all__ = [
     "CONTROLS_TABLE",
-    "EXTRA_EXAMPLE",
     "GRID",
     "HEADLINES",
     "HISTORY_SHOWN",
@@ -99,6 +98,7 @@ __all__ = [
     "delta",
     "describe_overrides",
     "display_scorecard",
+    "extra_example",
     "form_fields",
     "form_overrides",
     "format_value",
