@@ -101,6 +101,22 @@ def test_exports_to_the_union_are_named_by_its_destination(dataset, tmp_path: Pa
     )
 
 
+def test_the_grid_fuel_is_named_by_its_label(dataset, tmp_path: Path) -> None:
+    # the definitions name the grid's fuel with the tag {Grid Fuel}: not "Electricity" literally
+    def power(raw) -> None:
+        raw["fuels"]["electricity"]["label"] = "Grid Power"
+
+    dims = _relabelled(dataset, tmp_path, power)
+    names = iamc_names(dims)
+    for name in (
+        "Final Energy|Passenger Cars|Grid Power",
+        "Emissions|CO2|Passenger Cars|Grid Power",
+        "Carbon Intensity|Grid Power",
+    ):
+        assert name in names
+    assert sorted(names) == sorted(load_definitions(dims))
+
+
 def test_fill_names_expands_a_template(dataset) -> None:
     assert fill_names("Sales|{Vehicle Class}|{Powertrain}", dataset.dims) == [
         f"Sales|Passenger Cars|{label}" for label in dataset.dims.powertrains.labels().values()

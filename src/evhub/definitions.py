@@ -73,6 +73,8 @@ TAGS: dict[str, dict[str, Any]] = {
     "Powertrain": {"dimension": "powertrains"},
     "Powertrain Group": {"dimension": "powertrain_groups"},
     "Fuel": {"dimension": "fuels", "where": {"liquid": True}},
+    # the fuel drawn from the grid (electricity), one per dataset
+    "Grid Fuel": {"dimension": "fuels", "where": {"liquid": False}},
     "Material": {"dimension": "materials"},
     "Origin": {"dimension": "origins", "where": {"home": False}},
     # the export destination in a duty-free bloc with the home country (the EU for Türkiye)

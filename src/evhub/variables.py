@@ -181,7 +181,6 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
             f"found {len(grid)} ({', '.join(grid) or 'none'})"
         )
         raise InputError(msg)
-    electricity = dims.fuels.label(grid[0])
     kinds = dims.project_kinds
     cls = "{Vehicle Class}"
     return (
@@ -199,16 +198,16 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
         ),
         _Template(f"Final Energy|{cls}", _fixed(_final_energy(None))),
         _Template(f"Final Energy|{cls}|{{Fuel}}", lambda i: _final_energy(i["Fuel"])),
-        _Template(f"Final Energy|{cls}|{electricity}", _fixed(_var("electricity", _PJ_PER_TWH))),
+        _Template(f"Final Energy|{cls}|{{Grid Fuel}}", _fixed(_var("electricity", _PJ_PER_TWH))),
         _Template(f"Electricity Demand|{cls}", _fixed(_var("electricity"))),
         _Template(
             f"Emissions|CO2|{cls}",
             _fixed(lambda ds: ds["co2_tank_to_wheel"] + ds["co2_electricity"]),
         ),
         _Template(f"Emissions|CO2|{cls}|Tank-to-Wheel", _fixed(_var("co2_tank_to_wheel"))),
-        _Template(f"Emissions|CO2|{cls}|{electricity}", _fixed(_var("co2_electricity"))),
+        _Template(f"Emissions|CO2|{cls}|{{Grid Fuel}}", _fixed(_var("co2_electricity"))),
         _Template(f"Target|Emissions|CO2|{cls}", _fixed(_var("co2_target"))),
-        _Template(f"Carbon Intensity|{electricity}", _fixed(_var("grid_intensity"))),
+        _Template("Carbon Intensity|{Grid Fuel}", _fixed(_var("grid_intensity"))),
         _Template("Battery|Demand|Sales", _fixed(_var("battery_demand"))),
         _Template("Battery|Retired", _fixed(_var("battery_retired"))),
         _Template("Battery|Retired|Second Life", _fixed(_var("battery_second_life"))),
