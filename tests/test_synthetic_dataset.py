@@ -331,7 +331,7 @@ def test_cli_report_names_the_scenarios_and_nothing_of_turkiye(cli_ensemble: Pat
     charts = "".join(s for s in scripts if len(s) < 1_000_000)
     for scenario in SCENARIOS:
         assert scenario in page, scenario
-    for name in (REGION, "Concordia", "eastauto-harbour", "site_works", "freedonia-synthetic"):
+    for name in (REGION, "Concordia", "eastauto-harbour", "Site works", "freedonia-synthetic"):
         assert name in page, name
     assert "Personal Cars" in charts
     assert _words(page, TURKISH) == []

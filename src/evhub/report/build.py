@@ -102,7 +102,9 @@ def _context(folder: ResultsFolder) -> dict[str, Any]:
     years = sorted({int(y) for y in runs["base_year"].dropna()})
     base_year = years[0] if len(years) == 1 else None
     fans, stacks = build_figures(folder, scenarios, base_year)
-    projects, usable_year = pipeline_rows(folder.tables["pipeline"], scenarios, known)
+    projects, usable_year = pipeline_rows(
+        folder.tables["pipeline"], scenarios, known, folder.dims.stages.label
+    )
     inputs = assumptions(folder, scenarios, known)
     used = [r for p in projects for r in p.refs]
     used += [r for s in inputs for i in s.inputs for r in i.refs]

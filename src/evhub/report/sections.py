@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -135,9 +135,15 @@ def _project_cell(rec: pd.Series) -> ProjectCell:
 
 
 def pipeline_rows(
-    table: pd.DataFrame, scenarios: Sequence[str], known: set[str]
+    table: pd.DataFrame,
+    scenarios: Sequence[str],
+    known: set[str],
+    stage_label: Callable[[str], str] = str,
 ) -> tuple[list[Project], str]:
-    """The pipeline table's rows, and the year of its usable capacity (if one)."""
+    """The pipeline table's rows, and the year of its usable capacity (if one).
+
+    ``stage_label`` shows a stage id as the dataset labels it (``dimensions.yaml``).
+    """
     projects = []
     table = table.drop_duplicates(["scenario", "id"])
     ids = list(dict.fromkeys(table["id"]))
@@ -160,7 +166,7 @@ def pipeline_rows(
                 company=str(rec["company"]),
                 kind=kind_label(str(rec["kind"])),
                 site=str(rec["site"]),
-                stage=str(rec["stage"]),
+                stage=stage_label(str(rec["stage"])),
                 stage_date=str(rec["stage_date"]),
                 capacity=short_number(rec["capacity"]),
                 unit="" if is_missing(rec["capacity_unit"]) else str(rec["capacity_unit"]),
