@@ -31,14 +31,6 @@ SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 # --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """A fresh copy of the shipped dataset, to break one thing in."""
-    folder = tmp_path / "turkiye"
-    shutil.copytree(SHIPPED, folder)
-    return folder
-
-
 def _replace(path: Path, old: str, new: str) -> None:
     """Replace text that occurs exactly once (so a changed dataset fails loudly here)."""
     text = path.read_text(encoding="utf-8")

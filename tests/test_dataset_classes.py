@@ -8,9 +8,7 @@ the model reads a class's view of the dataset (:meth:`Dataset.of_class`).
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -18,21 +16,6 @@ import pytest
 
 from evhub import InputError
 from evhub.dataset import CLASS_KEY, load_dataset, schema
-
-SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "turkiye"
-    shutil.copytree(SHIPPED, folder)
-    return folder
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{path.name}: expected {old!r} exactly once"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def _add_class(folder: Path, class_id: str) -> None:
@@ -55,8 +38,8 @@ def test_every_class_keyed_table_has_the_column_and_the_shipped_rows_a_class() -
         assert set(frame[CLASS_KEY]) <= {"", *data.dims.classes.ids}
 
 
-def test_a_row_of_an_unknown_class_is_refused(data_dir: Path) -> None:
-    _replace(data_dir / "stock.csv", "stock,car,,2010,7544871,", "stock,bus,,2010,7544871,")
+def test_a_row_of_an_unknown_class_is_refused(data_dir: Path, replace_once) -> None:
+    replace_once(data_dir / "stock.csv", "stock,car,,2010,7544871,", "stock,bus,,2010,7544871,")
     with pytest.raises(InputError) as info:
         load_dataset(data_dir)
     message = str(info.value)
@@ -90,8 +73,8 @@ def test_shares_sum_to_100_within_each_class(data_dir: Path) -> None:
     assert "variable 'sales_share' class='van' powertrain='petrol' has no row" in message
 
 
-def test_a_broken_share_names_its_class(data_dir: Path) -> None:
-    _replace(
+def test_a_broken_share_names_its_class(data_dir: Path, replace_once) -> None:
+    replace_once(
         data_dir / "sales.csv",
         "sales_share,car,bev,2025,17.507,",
         "sales_share,car,bev,2025,27.507,",

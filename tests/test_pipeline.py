@@ -11,7 +11,6 @@ import csv
 import io
 import math
 import re
-import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -34,13 +33,6 @@ from evhub.pipeline import (
 )
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "turkiye"
-    shutil.copytree(SHIPPED, folder)
-    return folder
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
