@@ -1,8 +1,6 @@
 """Variable definitions: expanded from the dimensions, units, descriptions, aggregates."""
 
 import re
-import subprocess
-from pathlib import Path
 
 import pyam
 import pytest
@@ -179,30 +177,11 @@ def test_shipped_folder_is_the_default(dataset, definitions):
 
 
 #: nomenclature-iamc's own environment (it pins pandas < 3; evhub uses pandas 3).
-NOMENCLATURE = Path(__file__).parents[1] / ".venv-nomenclature" / "bin" / "python"
 
 
-@pytest.mark.skipif(
-    not NOMENCLATURE.is_file(),
-    reason="nomenclature's environment .venv-nomenclature is missing: `make test` creates it",
-)
-def test_nomenclature_validates_the_definitions_and_the_results_offline(shipped, tmp_path):
+def test_nomenclature_validates_the_definitions_and_the_results_offline(shipped, nomenclature):
     """nomenclature-iamc itself reads the definitions, validates iamc.csv and its sums."""
-    from evhub.definitions import write_nomenclature
-
-    definitions = tmp_path / "definitions"
-    write_nomenclature(shipped.dataset.dims, definitions)
-    iamc = tmp_path / "iamc.csv"
-    shipped.to_iamc().to_csv(iamc, index=False)
-    script = Path(__file__).parents[1] / "scripts" / "nomenclature_check.py"
-    done = subprocess.run(
-        [str(NOMENCLATURE), str(script), str(definitions), str(iamc)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},  # offline: nothing to fetch
-    )
+    done = nomenclature(shipped)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines() == [
         f"validate: ok ({len(iamc_names(shipped.dataset.dims))} variables defined)",

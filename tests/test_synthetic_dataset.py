@@ -18,7 +18,6 @@ import csv
 import io
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +30,6 @@ import evhub
 from evhub.cli import app
 from evhub.dashboard import logic
 from evhub.dataset import Dataset
-from evhub.definitions import write_nomenclature
 from evhub.results import Results
 
 DATA = Path(__file__).parent / "data" / "synthetic"
@@ -42,7 +40,6 @@ REGION = "Freedonia"
 #: Words of the shipped Türkiye dataset no result of Freedonia may contain.
 TURKISH = ("Türkiye", "Turkey", "LPG", "China", "Passenger Cars", "BEV", "PHEV", "HEV", "EU")
 #: nomenclature-iamc's own environment (see tests/test_definitions.py).
-NOMENCLATURE = Path(__file__).parents[1] / ".venv-nomenclature" / "bin" / "python"
 
 runner = CliRunner()
 
@@ -399,23 +396,8 @@ def test_dashboard_logic_runs_the_dataset(data: Dataset) -> None:
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    not NOMENCLATURE.is_file(),
-    reason="nomenclature's environment .venv-nomenclature is missing: `make test` creates it",
-)
-def test_nomenclature_validates_its_results(central: Results, tmp_path: Path) -> None:
-    definitions = write_nomenclature(central.dataset.dims, tmp_path / "definitions")
-    iamc = tmp_path / "iamc.csv"
-    central.to_iamc().to_csv(iamc, index=False)
-    script = Path(__file__).parents[1] / "scripts" / "nomenclature_check.py"
-    done = subprocess.run(
-        [str(NOMENCLATURE), str(script), str(definitions), str(iamc)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},  # offline: nothing to fetch
-    )
+def test_nomenclature_validates_its_results(central: Results, nomenclature) -> None:
+    done = nomenclature(central)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("validate: ok") and lines[1] == "check_aggregate: ok"
