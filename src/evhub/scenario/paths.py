@@ -87,8 +87,8 @@ def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> unflatten({"market.gdp_growth.2030": 3.0, "car.fleet.lifetime.distribution": "weibull"})
-    {'market': {'gdp_growth': {2030: 3.0}}, 'fleet': {'lifetime': {'distribution': 'weibull'}}}
+    >>> unflatten({"market.gdp_growth.2030": 3.0, "car.fleet.lifetime.shape": 4.0})
+    {'market': {'gdp_growth': {2030: 3.0}}, 'car': {'fleet': {'lifetime': {'shape': 4.0}}}}
     """
     tree: dict[str, Any] = {}
     for path, value in flat.items():
