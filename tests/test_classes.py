@@ -27,15 +27,18 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 import yaml
 
 import evhub
+from evhub.calibrate import backcast
 from evhub.compose import chain_setup
 from evhub.dataset import CLASS_KEY, Dataset, schema
 from evhub.ensemble.design import unit_draws
 from evhub.ensemble.execute import make_task
+from evhub.errors import InputError
 from evhub.model import chain
 from evhub.results import Results
 from evhub.variables import fill_names, iamc_names, lead_class, scorecard_indicators
@@ -307,6 +310,17 @@ def test_the_scorecard_and_charts_follow_the_lead_class(shipped: Results, double
             single.loc[chosen, column].to_numpy(float),
             rtol=RTOL,
         )
+
+
+def test_the_backcast_and_calibration_take_a_class(dataset: Dataset, two: Dataset) -> None:
+    single = backcast(evhub.resolve("baseline", dataset), dataset)
+    for own in (CLASS, COPY):
+        table = backcast(evhub.resolve("baseline", two), two, vehicle_class=own)
+        pd.testing.assert_frame_equal(table, single, check_exact=False, rtol=RTOL)
+    with pytest.raises(InputError, match=r"vehicle classes car, car2; name the one to calibrate"):
+        evhub.calibrate("baseline", dataset=two)
+    with pytest.raises(InputError, match=r"no vehicle class 'bus'"):
+        backcast(evhub.resolve("baseline", two), two, vehicle_class="bus")
 
 
 # --------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def _class(data: Dataset, vehicle_class: str | None) -> tuple[int, Dataset]:
         if len(classes) != 1:
             msg = (
                 f"calibrate: the dataset has the vehicle classes {', '.join(classes)}; "
-                "name the one to calibrate"
+                "name the one to calibrate (evhub calibrate --class CLASS)"
             )
             raise InputError(msg)
         vehicle_class = classes[0]
