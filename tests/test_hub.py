@@ -298,7 +298,7 @@ def _two_projects(replaces: int) -> Projects:
         stage_producing=np.array([True, False]),
         kinds=("car", "car"),
         vehicle=np.array([True, True]),
-        modelled_class=np.array([True, True]),
+        vehicle_class=np.array([0, 0], dtype=np.intp),
         cells=np.array([False, False]),
         nameplate=np.array([100.0, 50.0]),
         start=np.array([nan, 2027.0]),
@@ -333,7 +333,7 @@ def _simulate_two(dataset: evhub.Dataset, replaces: int) -> tuple[np.ndarray, np
     )
     params = dataclasses.replace(params, pipeline=pipe)
     n = len(inputs.years)
-    out = simulate_hub(inputs, params, np.zeros((1, 6, n)), np.zeros((1, 6, n)))
+    out = simulate_hub(inputs, params, np.zeros((1, 1, 6, n)), np.zeros((1, 1, 6, n)))
     return out["capacity"][0], inputs.years
 
 

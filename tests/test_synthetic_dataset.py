@@ -211,7 +211,7 @@ def test_base_year_sales_and_shares_are_the_observed(central: Results, data: Dat
 
 
 def test_stock_is_conserved_powertrain_by_powertrain(central: Results) -> None:
-    stock = central.data["stock"].isel(run=0).values  # (scenario, powertrain, year)
+    stock = central.data["stock"].isel(run=0).values  # (scenario, vehicle_class, powertrain, year)
     sales = central.data["sales"].isel(run=0).values
     retired = central.data["retirements"].isel(run=0).values
     # no powertrain gains converted cars, so every car enters as a sale;

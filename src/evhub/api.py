@@ -187,11 +187,13 @@ def calibrate(
     dataset: str | Path | Dataset | None = None,
     start: int | None = None,
     end: int | None = None,
+    vehicle_class: str | None = None,
 ) -> _calibrate.Calibration:
-    """Fit the lifetime to the observed stock from ``start`` to ``end``.
+    """Fit a vehicle class's lifetime to its observed stock from ``start`` to ``end``.
 
     ``start`` defaults to ``calibration_start`` of ``dataset.yaml`` (else the
-    first model year), ``end`` to the base year.
+    first model year), ``end`` to the base year; ``vehicle_class`` may be left
+    out for a dataset with one class.
     """
     data = load_dataset(dataset)
     if start is None:
@@ -204,7 +206,7 @@ def calibrate(
         )
         raise InputError(msg)
     resolved = _scenario.resolve(scenario, data)
-    return _calibrate.calibrate(resolved, data, range(start, last + 1))
+    return _calibrate.calibrate(resolved, data, range(start, last + 1), vehicle_class=vehicle_class)
 
 
 def parse_value(text: str, where: str = "--set") -> Any:

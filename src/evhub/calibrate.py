@@ -51,29 +51,29 @@ class Calibration:
     shares: pd.DataFrame  # year, fuel, observed [%], modelled [%]
 
 
-def _history_stock(inputs: chain.ChainInputs, fleet: FleetParameters) -> np.ndarray:
-    """Total modelled stock in history years for each run (run, year)."""
-    return _history_fleet(inputs, fleet)[0]
+def _history_stock(inputs: chain.ChainInputs, k: int, fleet: FleetParameters) -> np.ndarray:
+    """Total modelled stock of class ``k`` in history years for each run (run, year)."""
+    return _history_fleet(inputs, k, fleet)[0]
 
 
 def _history_fleet(
-    inputs: chain.ChainInputs, fleet: FleetParameters
+    inputs: chain.ChainInputs, k: int, fleet: FleetParameters
 ) -> tuple[np.ndarray, np.ndarray]:
     """Modelled stock (run, year) and average age at the end of each year (run, year) [yr].
 
-    Both for the history years (the first model year to the base year).
+    Both of class ``k`` (its position among the classes), for the history
+    years (the first model year to the base year).
     """
+    own = inputs.classes[k]
     years = inputs.years
     nb = inputs.cohorts_before
     h = int(np.searchsorted(years, inputs.base_year, side="right"))
     life = chain.make_lifetime(fleet)
     survival = lifetime.survival_matrix(life, years=h, cohorts_before=nb)
     growth = fleet.initial_stock_growth
-    first = history.first_stock(inputs.stock, growth)
+    first = history.first_stock(own.stock, growth)
     initial_by_age, initial_survival = history.initial_stock(life, nb, growth, first)
-    given, target = history.history_targets(
-        years, inputs.base_year, inputs.sales, inputs.stock, first
-    )
+    given, target = history.history_targets(years, inputs.base_year, own.sales, own.stock, first)
     past = history.history_fleet(survival, initial_by_age, initial_survival, given, target)
     vintages = np.arange(-nb, h, dtype=float)
     ages = np.arange(h, dtype=float)[:, None] - vintages[None, :] + lifetime.HALF_YEAR
@@ -83,32 +83,66 @@ def _history_fleet(
     return past.stock, age
 
 
+def _class(data: Dataset, vehicle_class: str | None) -> tuple[int, Dataset]:
+    """The position of the vehicle class to calibrate, and the class's view of the dataset.
+
+    ``None`` stands for the only class of a dataset with one.
+
+    Raises
+    ------
+    InputError
+        If the class is not one of the dataset's, or is ``None`` with several.
+    """
+    classes = data.dims.classes.ids
+    if vehicle_class is None:
+        if len(classes) != 1:
+            msg = (
+                f"calibrate: the dataset has the vehicle classes {', '.join(classes)}; "
+                "name the one to calibrate (evhub calibrate --class CLASS)"
+            )
+            raise InputError(msg)
+        vehicle_class = classes[0]
+    view = data.of_class(vehicle_class)  # refuses a class not in the dataset
+    return list(classes).index(vehicle_class), view
+
+
 def backcast(
-    scenario: ResolvedScenario, data: Dataset, years: Sequence[int] | None = None
+    scenario: ResolvedScenario,
+    data: Dataset,
+    years: Sequence[int] | None = None,
+    vehicle_class: str | None = None,
 ) -> pd.DataFrame:
-    """Modelled against observed stock for the scenario's lifetime.
+    """Modelled against observed stock of a vehicle class for the scenario's lifetime.
+
+    ``vehicle_class`` may be left out for a dataset with one class.
 
     Returns
     -------
     DataFrame
         ``year``, ``observed`` [veh], ``modelled`` [veh], ``error_percent`` [%].
     """
+    k, view = _class(data, vehicle_class)
     inputs = _inputs(scenario, data)
-    stock = _history_stock(inputs, chain.one_class(_parameters(scenario, data)).fleet)
-    return _table(data, stock[0], years)
+    stock = _history_stock(inputs, k, _parameters(scenario, data).classes[k].fleet)
+    return _table(view, stock[0], years)
 
 
-def average_age(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
-    """Modelled against observed average age of the car stock.
+def average_age(
+    scenario: ResolvedScenario, data: Dataset, vehicle_class: str | None = None
+) -> pd.DataFrame:
+    """Modelled against observed average age of a vehicle class's stock.
+
+    ``vehicle_class`` may be left out for a dataset with one class.
 
     Returns
     -------
     DataFrame
         ``year``, ``observed`` [yr], ``modelled`` [yr].
     """
+    k, view = _class(data, vehicle_class)
     inputs = _inputs(scenario, data)
-    _, age = _history_fleet(inputs, chain.one_class(_parameters(scenario, data)).fleet)
-    observed = data.series("stock", "average_age", powertrain="")
+    _, age = _history_fleet(inputs, k, _parameters(scenario, data).classes[k].fleet)
+    observed = view.series("stock", "average_age", powertrain="")
     chosen = [int(y) for y in observed.index if data.first_year <= y <= data.base_year]
     return pd.DataFrame(
         {
@@ -120,13 +154,13 @@ def average_age(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
 
 
 def _stock_shares(
-    inputs: chain.ChainInputs, params: ChainParameters, groups: Mapping[str, np.ndarray]
+    inputs: chain.ChainInputs, params: ChainParameters, k: int, groups: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """Modelled share of the stock by the statistics office's fuel group [%], by year.
+    """Modelled share of class ``k``'s stock by the statistics office's fuel group [%], by year.
 
     Each powertrain counts in its ``statistics_group`` (dimensions.yaml).
     """
-    stock = chain.simulate(inputs, params).stock[0]  # (powertrain, year)
+    stock = chain.simulate(inputs, params).stock[0, k]  # (powertrain, year)
     total = stock.sum(axis=0)
     return {group: stock[mask].sum(axis=0) / total * _PERCENT for group, mask in groups.items()}
 
@@ -167,17 +201,22 @@ def _converted_group(data: Dataset) -> str | None:
     return str(targets[0].attributes["statistics_group"])
 
 
-def stock_mix(scenario: ResolvedScenario, data: Dataset) -> pd.DataFrame:
-    """Modelled against observed stock shares by fuel group, in every observed year.
+def stock_mix(
+    scenario: ResolvedScenario, data: Dataset, vehicle_class: str | None = None
+) -> pd.DataFrame:
+    """Modelled against observed stock shares of a vehicle class by fuel group, every year.
+
+    ``vehicle_class`` may be left out for a dataset with one class.
 
     Returns
     -------
     DataFrame
         ``year``, ``fuel``, ``observed`` [%], ``modelled`` [%].
     """
+    k, view = _class(data, vehicle_class)
     inputs = _inputs(scenario, data)
-    shares = _stock_shares(inputs, _parameters(scenario, data), _statistics_groups(data))
-    return _mix_table(data, shares)
+    shares = _stock_shares(inputs, _parameters(scenario, data), k, _statistics_groups(data))
+    return _mix_table(view, shares)
 
 
 def _parameters(scenario: ResolvedScenario, data: Dataset) -> ChainParameters:
@@ -269,8 +308,9 @@ def calibrate(
     data: Dataset,
     years: Sequence[int],
     fit: Sequence[str] | None = None,
+    vehicle_class: str | None = None,
 ) -> Calibration:
-    """Fit lifetime parameters to the observed stock in ``years`` and the average age.
+    """Fit a vehicle class's lifetime parameters to its observed stock and average age.
 
     The residuals are the relative errors of the total stock in each
     calibration year and of the average age in every year it is observed.
@@ -286,26 +326,33 @@ def calibrate(
     fit
         Parameter paths to fit (by default the vehicle class's Weibull shape
         and scale and its pre-model sales growth, :data:`FIT`).
+    vehicle_class
+        The class whose stock is fitted; may be left out for a dataset with
+        one class.
 
     Returns
     -------
     Calibration
+
+    Raises
+    ------
+    InputError
+        If ``vehicle_class`` is not one of the dataset's classes, or is left
+        out of a dataset with several.
     """
     classes = data.dims.classes.ids
-    own = classes[0] if len(classes) == 1 else None
-    if own is None:
-        msg = f"calibrate: the chain runs one vehicle class; the dataset has {', '.join(classes)}"
-        raise InputError(msg)
+    k, view = _class(data, vehicle_class)
+    own = classes[k]
     fit = [f"{own}.{p}" for p in FIT] if fit is None else list(fit)
     inputs = _inputs(scenario, data)
     base = _parameters(scenario, data)
-    observed = data.series("stock", "stock", powertrain="")
+    observed = view.series("stock", "stock", powertrain="")
     chosen = [y for y in years if y in observed.index]
     idx = np.array([y - data.first_year for y in chosen])
     obs = observed.loc[chosen].to_numpy(float)
     start = np.array([_value(base, p, classes) for p in fit])
 
-    ages = data.series("stock", "average_age", powertrain="")
+    ages = view.series("stock", "average_age", powertrain="")
     age_years = [int(y) for y in ages.index if data.first_year <= y <= data.base_year]
     age_idx = np.array([y - data.first_year for y in age_years], dtype=int)
     age_obs = ages.loc[age_years].to_numpy(float)
@@ -314,7 +361,7 @@ def calibrate(
         params = base
         for p, v in zip(fit, x, strict=True):
             params = _with(params, p, float(v), classes)
-        stock, age = _history_fleet(inputs, chain.one_class(params).fleet)
+        stock, age = _history_fleet(inputs, k, params.classes[k].fleet)
         out: np.ndarray = np.concatenate(
             [stock[0, idx] / obs - 1.0, age[0, age_idx] / age_obs - 1.0]
         )
@@ -327,17 +374,17 @@ def calibrate(
     params = base
     for p, v in fitted.items():
         params = _with(params, p, v, classes)
-    stock = _history_stock(inputs, chain.one_class(params).fleet)[0]
-    table = _table(data, stock, chosen)
+    stock = _history_stock(inputs, k, params.classes[k].fleet)[0]
+    table = _table(view, stock, chosen)
 
     groups = _statistics_groups(data)
     converted = _converted_group(data)
     if converted is not None:
         path = f"{own}.{CONVERSION_SHARE}"
         params, fitted[path] = _fit_conversion(
-            data, inputs, params, chosen, groups, converted, path
+            view, inputs, params, k, chosen, groups, converted, path
         )
-    shares = _mix_table(data, _stock_shares(inputs, params, groups))
+    shares = _mix_table(view, _stock_shares(inputs, params, k, groups))
     display = {
         p: (v * _PERCENT if parameters.spec(p).unit in _PERCENT_UNITS else v)  # type: ignore[union-attr]
         for p, v in fitted.items()
@@ -349,12 +396,15 @@ def _fit_conversion(
     data: Dataset,
     inputs: chain.ChainInputs,
     params: ChainParameters,
+    k: int,
     chosen: Sequence[int],
     groups: Mapping[str, np.ndarray],
     converted: str,
     path: str,
 ) -> tuple[ChainParameters, float]:
-    """The parameters with the conversion share (``path``) fitted, and the share [1].
+    """The parameters with class ``k``'s conversion share (``path``) fitted, and the share [1].
+
+    ``data`` is the class's view of the dataset.
 
     One constant share cannot follow a trend of conversions (LPG conversions
     fall in Türkiye), so it is fitted to the stock share of the statistics
@@ -369,7 +419,7 @@ def _fit_conversion(
 
     def error(share: float) -> float:
         trial = _with(params, path, share, classes)
-        modelled = _stock_shares(inputs, trial, groups)[converted][idx]
+        modelled = _stock_shares(inputs, trial, k, groups)[converted][idx]
         return float(np.sum((modelled - observed) ** 2))
 
     fit = optimize.minimize_scalar(error, bounds=(0.0, 1.0), method="bounded")

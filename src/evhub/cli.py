@@ -494,11 +494,21 @@ def calibrate(
     end: Annotated[
         int | None, typer.Option(help="Last calibration year (default: base year).")
     ] = None,
+    vehicle_class: Annotated[
+        str | None,
+        typer.Option(
+            "--class", help="Vehicle class to calibrate (default: the dataset's only class)."
+        ),
+    ] = None,
     dataset: DatasetOption = None,
 ) -> None:
     """Fit the lifetime so the stock from sourced sales reproduces the observed stock."""
     with console.status("fitting the lifetime to the observed stock"):
-        result = _guard(lambda: api.calibrate(scenario, dataset=dataset, start=start, end=end))
+        result = _guard(
+            lambda: api.calibrate(
+                scenario, dataset=dataset, start=start, end=end, vehicle_class=vehicle_class
+            )
+        )
     table = Table(title="Stock: observed vs modelled", title_justify="left")
     for col in ("year", "observed [veh]", "modelled [veh]", "error [%]"):
         table.add_column(col, justify="right")

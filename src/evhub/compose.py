@@ -82,7 +82,102 @@ def _series(data: Dataset, table: str, variable: str, **keys: str) -> dict[int, 
 def build_inputs(
     data: Dataset, renewable_years: Sequence[int], gdp_years: Sequence[int]
 ) -> chain.ChainInputs:
-    """Turn the dataset into the arrays of :class:`evhub.model.chain.ChainInputs`."""
+    """Turn the dataset into the arrays of :class:`evhub.model.chain.ChainInputs`.
+
+    The shared arrays come from the whole dataset, each vehicle class's
+    (:class:`evhub.model.chain.ClassInputs`) from its view
+    (:meth:`~evhub.dataset.Dataset.of_class`), in the order of the classes.
+    """
+    cats = categories(data)
+    years = data.years.astype(float)
+    base = data.base_year
+
+    pop = _interp_log(years, _series(data, "socioeconomic", "population"))
+    if np.isnan(pop[years >= base]).any():
+        missing = [int(y) for y in years[np.isnan(pop) & (years >= base)]]
+        msg = (
+            f"{data.path / 'socioeconomic.csv'}: population does not cover the projection "
+            f"years {missing[0]}..{missing[-1]}"
+        )
+        raise InputError(msg)
+    gdp_obs = _series(data, "socioeconomic", "gdp_per_capita")
+    gdp = np.array([gdp_obs.get(int(y), np.nan) for y in years])
+
+    grid_obs = _series(data, "grid", "grid_intensity")
+    res_obs = {
+        y: v / _PERCENT for y, v in _series(data, "grid", "renewable_share").items() if y <= base
+    }
+    grid = np.array([grid_obs.get(int(y), np.nan) if y <= base else np.nan for y in years])
+    # before the first observation, hold it (no electric cars were on the road then)
+    first_grid = min(grid_obs)
+    grid[years < first_grid] = grid_obs[first_grid]
+    res = np.array([res_obs.get(int(y), np.nan) for y in years])
+    if res_obs.get(base, 0.0) >= 1.0:
+        msg = (
+            f"{data.path / 'grid.csv'}: variable 'renewable_share' = 100 % in the base year "
+            f"{base}; the projected grid intensity scales the non-renewable part of the base "
+            "year, which must not be zero"
+        )
+        raise InputError(msg)
+    co2 = np.array([data.value("fuels", "co2_factor", fuel=f) for f in cats.fuels])
+    density = np.array([data.value("fuels", "energy_density", fuel=f) for f in cats.fuels])
+    intensity = np.array(
+        [
+            [
+                data.value("battery", "material_intensity", powertrain="", chemistry=c, material=m)
+                for m in cats.materials
+            ]
+            for c in cats.chemistries
+        ]
+    )
+    ghg = _series(data, "targets", "ghg_total")
+    if not ghg[max(ghg)] > 0:
+        msg = (
+            f"{data.path / 'targets.csv'}: variable 'ghg_total' = 0 in its latest year "
+            f"{max(ghg)}; the car CO2 target path is proportional to it and needs a positive "
+            "national total"
+        )
+        raise InputError(msg)
+    targets = _series(data, "targets", "ghg_target")
+    projects = _projects(data)
+    history_pipeline, history_eu_export_share = _history_parameters(data)
+    classes = tuple(
+        _class_inputs(data.of_class(c), k, projects, history_eu_export_share[k])
+        for k, c in enumerate(data.dims.classes.ids)
+    )
+    for values, what, file in (
+        (pop, "the population of the model years", "socioeconomic.csv"),
+        (gdp[years == base], "the GDP per capita of the base year", "socioeconomic.csv"),
+        (grid[years <= base], "the grid intensity up to the base year", "grid.csv"),
+        (res[years == base], "the renewable share of the base year", "grid.csv"),
+    ):
+        _require_finite(np.asarray(values, dtype=float), what, data.path / file)
+    return chain.ChainInputs(
+        years=years,
+        base_year=base,
+        cohorts_before=_COHORTS_BEFORE,
+        population=pop,
+        gdp_per_capita=gdp,
+        gdp_growth_years=np.array(sorted(gdp_years), dtype=float),
+        grid_intensity=grid,
+        renewable_share=res,
+        renewable_years=np.array(sorted(renewable_years), dtype=float),
+        co2_factor=co2,
+        energy_density=density,
+        material_intensity=intensity,
+        ghg_reference=ghg[max(ghg)],
+        ghg_targets={y: v for y, v in targets.items() if y > base},
+        projects=projects,
+        history_pipeline=history_pipeline,
+        categories=cats,
+        classes=classes,
+    )
+
+
+def _class_inputs(
+    data: Dataset, k: int, projects: chain.Projects, history_eu_export_share: float
+) -> chain.ClassInputs:
+    """A vehicle class's own arrays, from its view of the dataset ``data`` (``k``: its position)."""
     cats = categories(data)
     years = data.years.astype(float)
     n = len(years)
@@ -148,16 +243,7 @@ def build_inputs(
         raise InputError(msg)
     initial = initial / initial.sum()
 
-    pop = _interp_log(years, _series(data, "socioeconomic", "population"))
-    if np.isnan(pop[years >= base]).any():
-        missing = [int(y) for y in years[np.isnan(pop) & (years >= base)]]
-        msg = (
-            f"{data.path / 'socioeconomic.csv'}: population does not cover the projection "
-            f"years {missing[0]}..{missing[-1]}"
-        )
-        raise InputError(msg)
     gdp_obs = _series(data, "socioeconomic", "gdp_per_capita")
-    gdp = np.array([gdp_obs.get(int(y), np.nan) for y in years])
     fit_years = [y for y in gdp_obs if y in stock_obs and y <= base]
     pop_obs = _series(data, "socioeconomic", "population")
     fit_years = [y for y in fit_years if y in pop_obs]
@@ -171,44 +257,7 @@ def build_inputs(
         raise InputError(msg)
     ownership_obs = np.array([stock_obs[y] / pop_obs[y] * 1000.0 for y in fit_years])
 
-    grid_obs = _series(data, "grid", "grid_intensity")
-    res_obs = {
-        y: v / _PERCENT for y, v in _series(data, "grid", "renewable_share").items() if y <= base
-    }
-    grid = np.array([grid_obs.get(int(y), np.nan) if y <= base else np.nan for y in years])
-    # before the first observation, hold it (no electric cars were on the road then)
-    first_grid = min(grid_obs)
-    grid[years < first_grid] = grid_obs[first_grid]
-    res = np.array([res_obs.get(int(y), np.nan) for y in years])
-    if res_obs.get(base, 0.0) >= 1.0:
-        msg = (
-            f"{data.path / 'grid.csv'}: variable 'renewable_share' = 100 % in the base year "
-            f"{base}; the projected grid intensity scales the non-renewable part of the base "
-            "year, which must not be zero"
-        )
-        raise InputError(msg)
-    co2 = np.array([data.value("fuels", "co2_factor", fuel=f) for f in cats.fuels])
-    density = np.array([data.value("fuels", "energy_density", fuel=f) for f in cats.fuels])
-    intensity = np.array(
-        [
-            [
-                data.value("battery", "material_intensity", powertrain="", chemistry=c, material=m)
-                for m in cats.materials
-            ]
-            for c in cats.chemistries
-        ]
-    )
-    ghg = _series(data, "targets", "ghg_total")
-    if not ghg[max(ghg)] > 0:
-        msg = (
-            f"{data.path / 'targets.csv'}: variable 'ghg_total' = 0 in its latest year "
-            f"{max(ghg)}; the car CO2 target path is proportional to it and needs a positive "
-            "national total"
-        )
-        raise InputError(msg)
-    targets = _series(data, "targets", "ghg_target")
-    projects = _projects(data)
-    utilisation, export_share = _industry_history(data, projects)
+    utilisation, export_share = _industry_history(data, projects, k)
     origin_base = np.array([data.value("trade", "import_share", origin=o) for o in cats.origins])
     duty_base = np.array([data.value("trade", "duty", origin=o) for o in cats.origins])
     history = (years >= _first_year(data, "industry", "production", producer="")) & (years <= base)
@@ -216,46 +265,24 @@ def build_inputs(
         (stock[years <= base], "the car stock (interpolated) up to the base year", "stock.csv"),
         (history_shares, "the sales shares by powertrain", "sales.csv"),
         (initial, "the initial stock shares by fuel", "stock.csv"),
-        (pop, "the population of the model years", "socioeconomic.csv"),
-        (gdp[years == base], "the GDP per capita of the base year", "socioeconomic.csv"),
-        (grid[years <= base], "the grid intensity up to the base year", "grid.csv"),
-        (res[years == base], "the renewable share of the base year", "grid.csv"),
         (utilisation[history], "the utilisation of the car plants", "industry.csv"),
         (export_share[history], "the export share of production", "industry.csv"),
         (origin_base / origin_base.sum(), "the import shares by origin", "trade.csv"),
     ):
         _require_finite(np.asarray(values, dtype=float), what, data.path / file)
-    history_pipeline, history_eu_export_share = _history_parameters(data)
-    return chain.ChainInputs(
-        years=years,
-        base_year=base,
-        cohorts_before=_COHORTS_BEFORE,
+    return chain.ClassInputs(
         sales=sales,
         stock=stock,
         history_shares=history_shares,
         initial_shares=initial,
-        population=pop,
-        gdp_per_capita=gdp,
-        gdp_growth_years=np.array(sorted(gdp_years), dtype=float),
         ownership_obs=ownership_obs,
         gdp_obs=np.array([gdp_obs[y] for y in fit_years]),
-        grid_intensity=grid,
-        renewable_share=res,
-        renewable_years=np.array(sorted(renewable_years), dtype=float),
-        co2_factor=co2,
-        energy_density=density,
-        material_intensity=intensity,
-        ghg_reference=ghg[max(ghg)],
-        ghg_targets={y: v for y, v in targets.items() if y > base},
-        projects=projects,
         utilisation_history=utilisation,
         export_share_history=export_share,
         origin_base=origin_base / origin_base.sum(),
         duty_base=duty_base / _PERCENT,
         eu_cvd_base=data.value("trade", "eu_cvd", origin=_eu_cvd_origin(data)) / _PERCENT,
-        history_pipeline=history_pipeline,
         history_eu_export_share=history_eu_export_share,
-        categories=cats,
     )
 
 
@@ -328,14 +355,14 @@ def _require_finite(values: np.ndarray, what: str, path: Path) -> None:
         raise InputError(msg)
 
 
-def _history_parameters(data: Dataset) -> tuple[PipelineParameters, float]:
+def _history_parameters(data: Dataset) -> tuple[PipelineParameters, tuple[float, ...]]:
     """The dataset defaults that shape the history years of the hub (one run).
 
-    The pipeline parameters and the class's ``trade.eu_export_share`` [1].
+    The pipeline parameters and each class's ``trade.eu_export_share`` [1].
     """
     values = {path: d.value for path, d in default_parameters(data).items()}
     defaults = chain_parameters(values, parameter_layout(data, values))
-    return defaults.pipeline, float(chain.one_class(defaults).trade.eu_export_share[0])
+    return defaults.pipeline, tuple(float(c.trade.eu_export_share[0]) for c in defaults.classes)
 
 
 _MILLION = 1e6
@@ -360,9 +387,11 @@ def _projects(data: Dataset) -> chain.Projects:
 
     kinds = tuple(_project_kinds(data, registry))
     project_kinds = data.dims.project_kinds
+    classes = data.dims.classes.ids
     vehicle = np.array([k in project_kinds.where(vehicle=True) for k in kinds], bool)
-    modelled_class = np.array(
-        [project_kinds.member(k).attributes["vehicle_class"] is not None for k in kinds], bool
+    vehicle_class = np.array(
+        [_class_index(classes, project_kinds.member(k).attributes["vehicle_class"]) for k in kinds],
+        np.intp,
     )
     cells = np.array([k in project_kinds.where(cells=True) for k in kinds], bool)
     groups = data.dims.powertrain_groups.ids
@@ -374,15 +403,19 @@ def _projects(data: Dataset) -> chain.Projects:
     stage_producing = np.array([p.stage in stages.where(producing=True) for p in registry], bool)
     stage_building = np.array([p.stage in stages.where(building=True) for p in registry], bool)
     producing = np.array([p.start_year is None for p in registry], bool) & stage_producing
-    # utilisation of each plant relative to the industry, in the latest year with plant data
-    plant_rows = data.rows("industry", "production")
-    plant_rows = plant_rows[
-        plant_rows["producer"].isin(
-            [pid for pid, m, prod in zip(ids, modelled_class, producing, strict=True) if m and prod]
-        )
-    ]
     relative = np.ones(len(registry))
-    if not plant_rows.empty:
+    for k, own in enumerate(classes):
+        # utilisation of each plant relative to its class's industry, in the latest
+        # year with plant data of the class
+        plants = [
+            pid
+            for pid, c, prod in zip(ids, vehicle_class, producing, strict=True)
+            if c == k and prod
+        ]
+        plant_rows = data.of_class(own).rows("industry", "production")
+        plant_rows = plant_rows[plant_rows["producer"].isin(plants)]
+        if plant_rows.empty:
+            continue
         latest = plant_rows[plant_rows["year"] == plant_rows["year"].max()]
         made = {str(r["producer"]): float(r["value"]) for r in latest.to_dict("records")}
         caps = {pid: nameplate[index[pid]] for pid in made}
@@ -414,7 +447,7 @@ def _projects(data: Dataset) -> chain.Projects:
         stage_producing=stage_producing,
         kinds=kinds,
         vehicle=vehicle,
-        modelled_class=modelled_class,
+        vehicle_class=vehicle_class,
         cells=cells,
         nameplate=nameplate,
         start=np.array([number(p.start_year) for p in registry]),
@@ -431,22 +464,33 @@ def _projects(data: Dataset) -> chain.Projects:
     )
 
 
-def _industry_history(data: Dataset, projects: chain.Projects) -> tuple[np.ndarray, np.ndarray]:
-    """Utilisation and export share of the history years, from observed production.
+def _class_index(classes: Sequence[str], vehicle_class: str | None) -> int:
+    """The position of a project kind's vehicle class among the classes; -1 for none."""
+    return -1 if vehicle_class is None else list(classes).index(vehicle_class)
 
-    The utilisation :math:`u_t` is the industry association's car production
-    over the capacity of its plants (the car plants producing before the model
+
+def _industry_history(
+    data: Dataset, projects: chain.Projects, vehicle_class: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Utilisation and export share of one class's history years, from observed production.
+
+    ``data`` is the class's view (:meth:`~evhub.dataset.Dataset.of_class`) and
+    ``vehicle_class`` its position among the classes. The utilisation
+    :math:`u_t` is the industry association's production of the class over
+    the capacity of its plants (the class's plants producing before the model
     years), each weighted by its relative utilisation; the export share is its
-    exports over all cars built (its members plus the other producers, such as
-    Togg, where observed). Both are NaN where production is not observed.
+    exports over all vehicles of the class built (its members plus the other
+    producers, such as Togg, where observed). Both are NaN where production is
+    not observed.
     """
     years = data.years.astype(float)
     total = _series(data, "industry", "production", producer="")
     exported = _series(data, "industry", "exports", producer="")
+    members = _established(projects, vehicle_class)
     others = data.rows("industry", "production")
-    others = others[~others["producer"].isin(["", *_established(projects)])]
+    others = others[~others["producer"].isin(["", *members])]
     other_made = others.groupby("year")["value"].sum()
-    established = np.array([pid in _established(projects) for pid in projects.ids])
+    established = np.array([pid in members for pid in projects.ids])
     weights = np.nan_to_num(projects.nameplate) * projects.relative_utilisation * established
     capacity = (weights[:, None] * (years[None, :] <= projects.end[:, None])).sum(axis=0)
     utilisation = np.full(len(years), np.nan)
@@ -454,14 +498,17 @@ def _industry_history(data: Dataset, projects: chain.Projects) -> tuple[np.ndarr
     for i, year in enumerate(years.astype(int)):
         if year in total and not capacity[i] > 0:
             kinds = data.dims.project_kinds
+            own = data.dims.classes.ids[vehicle_class]
             modelled = ", ".join(
-                kinds.label(k) for k in kinds.ids if kinds.member(k).attributes["vehicle_class"]
+                kinds.label(k)
+                for k in kinds.ids
+                if kinds.member(k).attributes["vehicle_class"] == own
             )
             msg = (
-                f"{data.path / PIPELINE_FILE}: none of the {modelled} produces in {year} "
-                "(stage operating or ramping, no start_year, a capacity), but industry.csv "
-                f"gives the industry's production in {year}; the plants' utilisation is that "
-                "production over their capacity"
+                f"{data.path / PIPELINE_FILE}: none of the {modelled or own + ' plants'} "
+                f"produces in {year} (stage operating or ramping, no start_year, a capacity), "
+                f"but industry.csv gives the industry's production in {year}; the plants' "
+                "utilisation is that production over their capacity"
             )
             raise InputError(msg)
         if year in total:
@@ -479,14 +526,14 @@ def _industry_history(data: Dataset, projects: chain.Projects) -> tuple[np.ndarr
     return utilisation, export_share
 
 
-def _established(projects: chain.Projects) -> list[str]:
-    """Plants of the modelled classes producing before the model years (the association)."""
+def _established(projects: chain.Projects, vehicle_class: int) -> list[str]:
+    """Plants of a class producing before the model years (the industry association's)."""
     return [
         pid
-        for pid, modelled, producing in zip(
-            projects.ids, projects.modelled_class, projects.producing, strict=True
+        for pid, own, producing in zip(
+            projects.ids, projects.vehicle_class, projects.producing, strict=True
         )
-        if modelled and producing
+        if own == vehicle_class and producing
     ]
 
 
@@ -723,8 +770,8 @@ def chain_setup(
     inputs = data.memo.get(key)
     if inputs is None:  # the same for every scenario with the same anchor years
         inputs = data.memo[key] = build_inputs(data, renewable_years, gdp_years)
-    for vehicle_class in data.dims.classes.ids:
-        _check_saturation(scenario, inputs, vehicle_class)
+    for vehicle_class, own in zip(data.dims.classes.ids, inputs.classes, strict=True):
+        _check_saturation(scenario, own, vehicle_class)
         _check_conversion(scenario, data, vehicle_class)
     return inputs, parameter_layout(data, values, inputs.projects.ids)
 
@@ -736,9 +783,9 @@ def prepare(scenario: ResolvedScenario, data: Dataset) -> tuple[chain.ChainInput
 
 
 def _check_saturation(
-    scenario: ResolvedScenario, inputs: chain.ChainInputs, vehicle_class: str
+    scenario: ResolvedScenario, inputs: chain.ClassInputs, vehicle_class: str
 ) -> None:
-    """The Gompertz ceiling must lie above every observed ownership level."""
+    """A class's Gompertz ceiling must lie above every ownership level observed of it."""
     path = f"{vehicle_class}.market.saturation"
     saturation = float(scenario.values[path])
     dist = scenario.distributions.get(path)
@@ -790,6 +837,8 @@ class Labels:
     project_kinds: tuple[str, ...]
     project_units: tuple[str, ...]
     categories: Categories
+    classes: tuple[str, ...]
+    """The vehicle classes' ids (the ``vehicle_class`` coordinate), in the dataset's order."""
     vehicles: str = ""
     """The label of the modelled vehicle class(es), for the arrays' long names."""
     union: str = ""
@@ -810,6 +859,7 @@ def labels(data: Dataset) -> Labels:
         project_kinds=tuple(_project_kinds(data, projects)),
         project_units=tuple(p.capacity_unit for p in projects),
         categories=categories(data),
+        classes=tuple(data.dims.classes.ids),
         vehicles=" and ".join(data.dims.classes.labels().values()),
         union=", ".join(
             data.dims.destinations.label(d) for d in data.dims.in_union_with_home("destinations")
@@ -820,9 +870,15 @@ def labels(data: Dataset) -> Labels:
 
 
 def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
-    """Label the chain's arrays: dims ``run``, ``year`` and the rest, with units."""
+    """Label the chain's arrays: dims ``run``, ``year`` and the rest, with units.
+
+    A vehicle class's own results have the dim ``vehicle_class`` (coordinate:
+    the class ids) right after ``run``; the dim ``class`` is the powertrain
+    group (the output classes of vehicle plants), not the vehicle class.
+    """
     coords = {
         "year": list(names.years),
+        "vehicle_class": list(names.classes),
         "powertrain": list(names.categories.powertrains),
         "fuel": list(names.categories.fuels),
         "material": list(names.categories.materials),
@@ -836,51 +892,55 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
     def var(array: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:
         return xr.DataArray(array, dims=("run", *dims), attrs={"units": units, "long_name": name})
 
+    def own(array: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:
+        """A vehicle class's own result."""
+        return var(array, ("vehicle_class", *dims), units, name)
+
     variables = {
-        "sales": var(out.sales, ("powertrain", "year"), "veh/yr", "New-car sales"),
-        "stock": var(out.stock, ("powertrain", "year"), "veh", "Car stock at the end of the year"),
-        "retirements": var(out.retirements, ("powertrain", "year"), "veh/yr", "Cars retired"),
-        "vehicle_km": var(out.vehicle_km, ("powertrain", "year"), "km/yr", "Distance driven"),
-        "fuel_energy": var(out.fuel_energy, ("fuel", "year"), "PJ/yr", "Fuel use"),
-        "electricity": var(out.electricity, ("year",), "TWh/yr", "Electricity from the grid"),
-        "co2_tank_to_wheel": var(out.co2_tank_to_wheel, ("year",), "MtCO2/yr", "Tank-to-wheel CO2"),
-        "co2_electricity": var(
+        "sales": own(out.sales, ("powertrain", "year"), "veh/yr", "New-car sales"),
+        "stock": own(out.stock, ("powertrain", "year"), "veh", "Car stock at the end of the year"),
+        "retirements": own(out.retirements, ("powertrain", "year"), "veh/yr", "Cars retired"),
+        "vehicle_km": own(out.vehicle_km, ("powertrain", "year"), "km/yr", "Distance driven"),
+        "fuel_energy": own(out.fuel_energy, ("fuel", "year"), "PJ/yr", "Fuel use"),
+        "electricity": own(out.electricity, ("year",), "TWh/yr", "Electricity from the grid"),
+        "co2_tank_to_wheel": own(out.co2_tank_to_wheel, ("year",), "MtCO2/yr", "Tank-to-wheel CO2"),
+        "co2_electricity": own(
             out.co2_electricity, ("year",), "MtCO2/yr", "CO2 of electricity used"
         ),
-        "co2_target": var(out.co2_target, ("year",), "MtCO2/yr", "Target path for car CO2"),
+        "co2_target": own(out.co2_target, ("year",), "MtCO2/yr", "Target path for car CO2"),
         "grid_intensity": var(out.grid_intensity, ("year",), "gCO2/kWh", "Grid CO2 intensity"),
-        "battery_demand": var(
+        "battery_demand": own(
             out.battery_demand, ("year",), "GWh/yr", "Battery capacity in new cars"
         ),
-        "battery_retired": var(
+        "battery_retired": own(
             out.battery_retired, ("year",), "GWh/yr", "Battery capacity retired"
         ),
-        "battery_second_life": var(
+        "battery_second_life": own(
             out.battery_second_life, ("year",), "GWh/yr", "Retired capacity to second life"
         ),
-        "battery_recycling": var(
+        "battery_recycling": own(
             out.battery_recycling, ("year",), "GWh/yr", "Retired capacity to recycling"
         ),
-        "materials": var(
+        "materials": own(
             out.materials, ("material", "year"), "kt/yr", "Materials in new batteries"
         ),
-        "ownership": var(out.ownership, ("year",), "veh/1000 persons", "Cars per 1,000 people"),
+        "ownership": own(out.ownership, ("year",), "veh/1000 persons", "Cars per 1,000 people"),
         "capacity": var(
             out.capacity, ("project", "year"), "veh/yr or GWh/yr", "Usable capacity by project"
         ),
-        "production": var(out.production, ("class", "year"), "veh/yr", f"{cars} built"),
-        "domestic_sales": var(
+        "production": own(out.production, ("class", "year"), "veh/yr", f"{cars} built"),
+        "domestic_sales": own(
             out.domestic_sales, ("class", "year"), "veh/yr", "Sales of cars built in the country"
         ),
-        "exports": var(out.exports, ("class", "year"), "veh/yr", f"{cars} exported"),
-        "exports_eu": var(out.exports_eu, ("year",), "veh/yr", f"{cars} exported to {union}"),
-        "imports": var(out.imports, ("origin", "year"), "veh/yr", f"{cars} imported"),
-        "trade_balance": var(
+        "exports": own(out.exports, ("class", "year"), "veh/yr", f"{cars} exported"),
+        "exports_eu": own(out.exports_eu, ("year",), "veh/yr", f"{cars} exported to {union}"),
+        "imports": own(out.imports, ("origin", "year"), "veh/yr", f"{cars} imported"),
+        "trade_balance": own(
             out.trade_balance, ("year",), f"bn {usd}/yr", f"{cars}: exports minus imports"
         ),
         "investment": var(out.investment, ("year",), f"million {usd}/yr", "Investment realised"),
         "employment": var(out.employment, ("year",), "persons", "Direct jobs at the plants"),
-        "cell_demand": var(
+        "cell_demand": own(
             out.cell_demand, ("year",), "GWh/yr", "Cells needed by domestic car production"
         ),
         "cell_supply": var(out.cell_supply, ("year",), "GWh/yr", "Cells made in the country"),

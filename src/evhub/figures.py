@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from evhub.ensemble.summary import QUANTILES
-from evhub.variables import fill_members, fill_one
+from evhub.variables import fill_members, fill_one, lead_class
 
 if TYPE_CHECKING:
     from evhub.dims import Dims
@@ -226,6 +226,9 @@ def charts(dims: Dims) -> tuple[Chart, ...]:
         The dataset's dimensions (:attr:`evhub.dataset.Dataset.dims`, or
         :attr:`evhub.report.read.ResultsFolder.dims` of a results folder).
 
+    ``{Vehicle Class}`` stands for the lead class
+    (:func:`evhub.variables.lead_class`).
+
     Raises
     ------
     InputError
@@ -249,13 +252,15 @@ def stacks(dims: Dims) -> tuple[Stack, ...]:
     """The stacked areas of :data:`STACKS` for a dataset: one part per powertrain.
 
     Each part is named with its powertrain's label and coloured by
-    :func:`powertrain_colours`.
+    :func:`powertrain_colours`. Like the fan charts, they follow the lead
+    vehicle class (:func:`evhub.variables.lead_class`).
 
     >>> from evhub.dataset import load_dataset
     >>> stacks(load_dataset().dims)[0].names
     ('Petrol', 'Diesel', 'LPG', 'HEV', 'PHEV', 'BEV')
     """
     colours = powertrain_colours(dims)
+    lead = lead_class(dims)
     out = []
     for spec in STACKS:
         (parent,) = fill_one([spec.parent], dims, what=f"chart {spec.key!r}")
@@ -264,6 +269,8 @@ def stacks(dims: Dims) -> tuple[Stack, ...]:
         shades: list[str] = []
         for template in spec.parts:
             for name, ids in fill_members(template, dims):
+                if ids.get("Vehicle Class", lead) != lead:
+                    continue  # the charts follow the lead class, as fill_one
                 parts.append(name)
                 names.append(dims.powertrains.label(ids["Powertrain"]))
                 shades.append(colours[ids["Powertrain"]])

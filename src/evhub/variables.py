@@ -15,6 +15,12 @@ the members by id. The unit and the memo flag come from the definitions too,
 so a variable this module computes and one the definitions declare cannot
 differ.
 
+A vehicle class's own results have the dim ``vehicle_class``. The getter of a
+variable whose name holds the tag ``{Vehicle Class}`` reads the results of
+that class only (:func:`_build` selects them, so the getters below are
+written for one class); a variable without the tag that reads a class's
+results (``Battery|Demand|Sales``) sums them over the classes itself.
+
 >>> from evhub.dataset import load_dataset
 >>> names = iamc_names(load_dataset().dims)
 >>> names[:3]
@@ -24,6 +30,7 @@ differ.
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
@@ -43,6 +50,7 @@ __all__ = [
     "fill_one",
     "iamc_names",
     "iamc_variables",
+    "lead_class",
     "memo_variables",
     "scorecard_indicators",
 ]
@@ -61,6 +69,9 @@ _Make = Callable[[Mapping[str, str]], Getter]
 #: The tag of the destination of exports in a duty-free bloc with the home country
 #: (:data:`evhub.definitions.TAGS`): the results have exactly one.
 _UNION = "Union"
+#: The tag of the vehicle classes, and the dim of a class's own results.
+_CLASS_TAG = "Vehicle Class"
+_VEHICLE_CLASS = "vehicle_class"
 
 
 # --------------------------------------------------------------------------
@@ -71,6 +82,15 @@ _UNION = "Union"
 def _var(var: str, scale: float | None = None) -> Getter:
     def get(ds: xr.Dataset) -> xr.DataArray:
         return ds[var] if scale is None else ds[var] * scale
+
+    return get
+
+
+def _total(var: str) -> Getter:
+    """A vehicle class's result summed over the classes (NaN stays NaN)."""
+
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        return ds[var].sum(_VEHICLE_CLASS, skipna=False)
 
     return get
 
@@ -127,15 +147,20 @@ def _final_energy(fuel: str | None) -> Getter:
 
 
 def _material(m: str | None) -> Getter:
+    total = _total("materials")
+
     def get(ds: xr.Dataset) -> xr.DataArray:
-        arr = ds["materials"]
+        arr = total(ds)
         return arr.sum("material") if m is None else arr.sel(material=m)
 
     return get
 
 
 def _uncollected(ds: xr.Dataset) -> xr.DataArray:
-    return ds["battery_retired"] - ds["battery_second_life"] - ds["battery_recycling"]
+    retired, second_life, recycling = (
+        _total(var)(ds) for var in ("battery_retired", "battery_second_life", "battery_recycling")
+    )
+    return retired - second_life - recycling
 
 
 def _plugged_production(groups: tuple[str, ...]) -> Getter:
@@ -208,10 +233,10 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
         _Template(f"Emissions|CO2|{cls}|{{Grid Fuel}}", _fixed(_var("co2_electricity"))),
         _Template(f"Target|Emissions|CO2|{cls}", _fixed(_var("co2_target"))),
         _Template("Carbon Intensity|{Grid Fuel}", _fixed(_var("grid_intensity"))),
-        _Template("Battery|Demand|Sales", _fixed(_var("battery_demand"))),
-        _Template("Battery|Retired", _fixed(_var("battery_retired"))),
-        _Template("Battery|Retired|Second Life", _fixed(_var("battery_second_life"))),
-        _Template("Battery|Retired|Recycling Feed", _fixed(_var("battery_recycling"))),
+        _Template("Battery|Demand|Sales", _fixed(_total("battery_demand"))),
+        _Template("Battery|Retired", _fixed(_total("battery_retired"))),
+        _Template("Battery|Retired|Second Life", _fixed(_total("battery_second_life"))),
+        _Template("Battery|Retired|Recycling Feed", _fixed(_total("battery_recycling"))),
         _Template("Battery|Retired|Uncollected", _fixed(_uncollected)),
         _Template("Material Demand|Batteries", _fixed(_material(None))),
         _Template("Material Demand|Batteries|{Material}", lambda i: _material(i["Material"])),
@@ -246,7 +271,7 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
         _Template("Investment|Realised", _fixed(_var("investment"))),
         _Template("Investment|Realised|Cumulative", _fixed(_cumulative_investment)),
         _Template("Employment|Plants", _fixed(_var("employment"))),
-        _Template("Battery|Demand|Domestic Production", _fixed(_var("cell_demand"))),
+        _Template("Battery|Demand|Domestic Production", _fixed(_total("cell_demand"))),
         _Template("Battery|Cell Supply|Domestic", _fixed(_var("cell_supply"))),
         _Template("Battery|Cell Imports", _fixed(_var("cell_imports"))),
         _Template(
@@ -325,7 +350,9 @@ def fill_one(
     select
         By tag, the attributes of the member it stands for
         (``{"Powertrain": {"plug": True, "fuel": None}}``: the battery-electric
-        powertrain); a tag not in it must have one member.
+        powertrain); a tag not in it must have one member, except
+        ``{Vehicle Class}``, which stands for the dataset's first class (the
+        class the scorecard and the charts follow, :func:`lead_class`).
     what
         What the templates are, for messages (``scorecard indicator 'Car CO2'``).
 
@@ -355,6 +382,8 @@ def fill_one(
             dim = _dimension(dims, tag)
             wanted = set(dim.where(**dict(select[tag])))
             pool = tuple(m for m in pool if m[0] in wanted)
+        elif tag == _CLASS_TAG:
+            pool = pool[:1]  # the lead class
         if len(pool) != 1:
             msg = (
                 f"{what}: tag {{{tag}}} must select one member, "
@@ -363,6 +392,20 @@ def fill_one(
             raise InputError(msg)
         chosen[tag] = pool[0][1]
     return [fill_tags(text, chosen) for text in templates]
+
+
+def lead_class(dims: Dims) -> str:
+    """The vehicle class the scorecard and the charts follow: the first of the dataset's.
+
+    Their labels (``Car stock``, ``Cars built``) and the scenarios' goals
+    (``targets.cars_built``) speak of this class; every class's results are
+    in the IAMC tables.
+
+    >>> from evhub.dataset import load_dataset
+    >>> lead_class(load_dataset().dims)
+    'car'
+    """
+    return dims.classes.ids[0]
 
 
 def fill_names(template: str, dims: Dims) -> list[str]:
@@ -388,17 +431,47 @@ def fill_names(template: str, dims: Dims) -> list[str]:
 _CACHE: dict[str, tuple[dict[str, tuple[str, Getter]], frozenset[str]]] = {}
 
 
+#: The results of each vehicle class of the labelled results last read
+#: (:func:`_class_view`): the variables of one class are read one after the other.
+_VIEWS: list[tuple[weakref.ref[xr.Dataset], dict[str, xr.Dataset]]] = []
+
+
+def _forget(ref: weakref.ref[xr.Dataset]) -> None:
+    """Drop the views of labelled results no longer alive (they hold their arrays)."""
+    if _VIEWS and _VIEWS[0][0] is ref:
+        _VIEWS.clear()
+
+
+def _class_view(ds: xr.Dataset, vehicle_class: str) -> xr.Dataset:
+    """The results with a class's own results of one vehicle class (no ``vehicle_class`` dim).
+
+    Kept while the labelled results live and are the last read, so each class
+    is selected once however many variables read it.
+    """
+    held = next(iter(_VIEWS), None)  # (another thread may clear it meanwhile)
+    if held is None or held[0]() is not ds:
+        held = (weakref.ref(ds, _forget), {})
+        _VIEWS[:] = [held]
+    views = held[1]
+    view = views.get(vehicle_class)
+    if view is None:
+        view = views[vehicle_class] = ds.sel({_VEHICLE_CLASS: vehicle_class}, drop=True)
+    return view
+
+
+def _of_class(get: Getter, vehicle_class: str) -> Getter:
+    """A getter written for one class's results, reading those of ``vehicle_class``."""
+
+    def of_class(ds: xr.Dataset) -> xr.DataArray:
+        return get(_class_view(ds, vehicle_class))
+
+    return of_class
+
+
 def _build(dims: Dims) -> tuple[dict[str, tuple[str, Getter]], frozenset[str]]:
     key = repr(dims)
     if key in _CACHE:
         return _CACHE[key]
-    if len(dims.classes) != 1:
-        msg = (
-            f"dimensions: classes: the labelled results have no class axis yet, so the IAMC "
-            f"variables take one vehicle class; found {len(dims.classes)} "
-            f"({', '.join(dims.classes.ids)})"
-        )
-        raise InputError(msg)
     members = _members(dims)  # first: its message names a missing union destination
     definitions = load_definitions(dims)
     variables: dict[str, tuple[str, Getter]] = {}
@@ -410,7 +483,10 @@ def _build(dims: Dims) -> tuple[dict[str, tuple[str, Getter]], frozenset[str]]:
                     "definitions (data/definitions/variable/*.yaml)"
                 )
                 raise InputError(msg)
-            variables[name] = (definitions[name].unit, template.make(ids))
+            get = template.make(ids)
+            if _CLASS_TAG in ids:
+                get = _of_class(get, ids[_CLASS_TAG])
+            variables[name] = (definitions[name].unit, get)
     memo = frozenset(name for name, d in definitions.items() if d.memo)
     if len(_CACHE) > 8:
         _CACHE.clear()
@@ -432,8 +508,7 @@ def iamc_variables(dims: Dims) -> Mapping[str, tuple[str, Getter]]:
     Raises
     ------
     InputError
-        If a variable is not in the definitions, or the dimensions have more
-        than one vehicle class (the labelled results have no class axis yet).
+        If a variable is not in the definitions.
     """
     return _build(dims)[0]
 
@@ -466,7 +541,8 @@ def scorecard_indicators(dims: Dims) -> tuple[indicators.Indicator, ...]:
 
     Each indicator's label, variable and target are templates; their tags are
     filled with the labels of the members the indicator selects
-    (:attr:`~evhub.model.indicators.Indicator.select`), or of the only member.
+    (:attr:`~evhub.model.indicators.Indicator.select`), or of the only member
+    (``{Vehicle Class}``: of the lead class, :func:`lead_class`).
 
     >>> from evhub.dataset import load_dataset
     >>> [i.variable for i in scorecard_indicators(load_dataset().dims)][2]

@@ -1,10 +1,14 @@
-"""The model chain for the car fleet: sales -> fleet -> energy -> CO2 -> batteries -> hub.
+"""The model chain for every vehicle class: sales -> fleet -> energy -> CO2 -> batteries -> hub.
 
 :func:`simulate` composes the modules for any number of runs at once. Inputs
-come in two parts: :class:`ChainInputs`, the dataset's arrays (no run axis),
-and :class:`~evhub.model.parameters.ChainParameters`, every scenario
-parameter as a typed array with a leading run axis. Nothing here reads files
-or knows about scenarios.
+come in two parts: :class:`ChainInputs`, the dataset's arrays (no run axis;
+each vehicle class's own in :class:`ClassInputs`), and
+:class:`~evhub.model.parameters.ChainParameters`, every scenario parameter as
+a typed array with a leading run axis (each class's own in
+:class:`~evhub.model.parameters.ClassParameters`). The classes run one after
+the other (a loop over classes, never over runs); their results are stacked
+on a ``vehicle_class`` axis right after ``run``. Nothing here reads files or
+knows about scenarios.
 
 This module only wires: it takes parameters from their groups, slices, sums module outputs to
 the shapes of :class:`ChainOutputs` and passes them on; every equation is in
@@ -17,7 +21,7 @@ the module named for it (:mod:`~evhub.model.history`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,20 +43,15 @@ from evhub.model import (
 # Projects, project_terms and project_flows live in evhub.model.pipeline; they
 # are re-exported for the callers that still import them from here.
 from evhub.model.categories import Categories
-from evhub.model.parameters import (
-    ChainParameters,
-    ClassParameters,
-    FleetParameters,
-    PipelineParameters,
-)
+from evhub.model.parameters import ChainParameters, FleetParameters, PipelineParameters
 from evhub.model.pipeline import Projects, project_flows, project_terms
 
 __all__ = [
     "ChainInputs",
     "ChainOutputs",
+    "ClassInputs",
     "Projects",
     "make_lifetime",
-    "one_class",
     "project_flows",
     "project_terms",
     "simulate",
@@ -63,8 +62,62 @@ F = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
+class ClassInputs:
+    """A vehicle class's own dataset arrays (no run axis).
+
+    Built from the class's view of the dataset
+    (:meth:`evhub.dataset.Dataset.of_class`).
+
+    Attributes
+    ----------
+    sales : (year,)
+        Observed new-vehicle sales [veh/yr], NaN where not observed.
+    stock : (year,)
+        Observed stock, interpolated between observed years [veh]; NaN
+        after the last observation.
+    history_shares : (year, powertrain)
+        Observed sales shares, interpolated between anchor years [1]; rows
+        after the base year are unused.
+    initial_shares : (powertrain,)
+        Powertrain mix of the stock before the first model year [1].
+    ownership_obs, gdp_obs : (obs,)
+        Observed vehicles per 1,000 people and GDP per capita for the
+        Gompertz fit [veh/1000 persons], [USD2015/person].
+    utilisation_history : (year,)
+        Share of usable capacity of the class's plants used, derived from
+        observed production [1]; NaN where production is not observed.
+    export_share_history : (year,)
+        Share of the class's production exported, observed [1]; NaN where
+        not observed.
+    origin_base : (origin,)
+        Origin split of imported vehicles in the base year [1].
+    duty_base : (origin,)
+        Duty on imported vehicles by origin in the base year [1].
+    eu_cvd_base
+        EU countervailing duty on the vehicles it covers in the base year [1].
+    history_eu_export_share
+        The dataset's default of the class's ``trade.eu_export_share`` [1],
+        used in the history years (no scenario, override or sample changes
+        what was observed); ``None`` to use the scenario's.
+    """
+
+    sales: F
+    stock: F
+    history_shares: F
+    initial_shares: F
+    ownership_obs: F
+    gdp_obs: F
+    utilisation_history: F
+    export_share_history: F
+    origin_base: F
+    duty_base: F
+    eu_cvd_base: float
+    history_eu_export_share: float | None
+
+
+@dataclass(frozen=True)
 class ChainInputs:
-    """Dataset arrays the chain needs (no run axis).
+    """Dataset arrays the chain needs (no run axis): shared, and each class's own.
 
     Attributes
     ----------
@@ -74,24 +127,12 @@ class ChainInputs:
         Last observed year [yr].
     cohorts_before
         Number of cohorts before the first model year in the initial stock.
-    sales : (year,)
-        Observed new-car sales [veh/yr], NaN where not observed.
-    stock : (year,)
-        Observed car stock, interpolated between observed years [veh]; NaN
-        after the last observation.
-    history_shares : (year, powertrain)
-        Observed sales shares, interpolated between anchor years [1]; rows
-        after the base year are unused.
-    initial_shares : (powertrain,)
-        Powertrain mix of the stock before the first model year [1].
     population : (year,)
         [persons]
     gdp_per_capita : (year,)
         Observed [USD2015/person], NaN after the base year.
     gdp_growth_years : (anchor,)
         Years at which GDP growth is given [yr].
-    ownership_obs, gdp_obs : (obs,)
-        Observed cars per 1,000 people and GDP per capita for the Gompertz fit.
     grid_intensity : (year,)
         Observed grid intensity [gCO2/kWh], NaN after the base year.
     renewable_share : (year,)
@@ -108,40 +149,23 @@ class ChainInputs:
         National targets by year [MtCO2e/yr].
     projects
         The pipeline registry as arrays (:class:`evhub.model.pipeline.Projects`).
-    utilisation_history : (year,)
-        Share of usable car-plant capacity used, derived from observed
-        production [1]; NaN where production is not observed.
-    export_share_history : (year,)
-        Share of production exported, observed [1]; NaN where not observed.
-    origin_base : (origin,)
-        Origin split of imported cars in the base year [1].
-    duty_base : (origin,)
-        Duty on imported cars by origin in the base year [1].
-    eu_cvd_base
-        EU countervailing duty on China-built BEVs in the base year [1].
     history_pipeline
         The pipeline parameters of the dataset's defaults (one run): the
         history years use these, so no scenario, override or sample changes
         what was observed; ``None`` to use the scenario's in every year.
-    history_eu_export_share
-        The dataset's default of ``trade.eu_export_share`` [1], used in the
-        history years likewise; ``None`` to use the scenario's.
     categories
         Axis orders and attributes of the dataset's categories.
+    classes
+        Each vehicle class's own arrays (:class:`ClassInputs`), in the order
+        of the dataset's classes (the ``vehicle_class`` axis of the outputs).
     """
 
     years: F
     base_year: int
     cohorts_before: int
-    sales: F
-    stock: F
-    history_shares: F
-    initial_shares: F
     population: F
     gdp_per_capita: F
     gdp_growth_years: F
-    ownership_obs: F
-    gdp_obs: F
     grid_intensity: F
     renewable_share: F
     renewable_years: F
@@ -151,53 +175,52 @@ class ChainInputs:
     ghg_reference: float
     ghg_targets: Mapping[int, float]
     projects: pipeline.Projects
-    utilisation_history: F
-    export_share_history: F
-    origin_base: F
-    duty_base: F
-    eu_cvd_base: float
     history_pipeline: PipelineParameters | None
-    history_eu_export_share: float | None
     categories: Categories
+    classes: tuple[ClassInputs, ...]
 
 
 @dataclass(frozen=True)
 class ChainOutputs:
     """Everything the chain computes; units in each field's comment.
 
-    Shapes use ``run``, ``powertrain`` (6), ``fuel`` (3), ``material`` (5) and
-    ``year``.
+    Shapes use ``run``, ``vehicle_class`` (the dataset's classes, in order),
+    ``powertrain``, ``fuel``, ``material``, ``group`` (the powertrain groups,
+    the output classes of vehicle plants), ``origin`` (of imports),
+    ``project`` and ``year``. A class's own results have the
+    ``vehicle_class`` axis right after ``run``; the grid, the pipeline's
+    capacity, investment and jobs, and the cell balance are shared.
     """
 
-    sales: F  # (run, powertrain, year) [veh/yr]
-    stock: F  # (run, powertrain, year) [veh]
-    retirements: F  # (run, powertrain, year) [veh/yr]
-    fleet_inflow: F  # (run, powertrain, year) [veh/yr], sales after LPG conversion
-    vehicle_km: F  # (run, powertrain, year) [km/yr]
-    fuel_energy: F  # (run, fuel, year) [PJ/yr]
-    electricity: F  # (run, year) [TWh/yr]
-    co2_tank_to_wheel: F  # (run, year) [MtCO2/yr]
-    co2_electricity: F  # (run, year) [MtCO2/yr]
-    co2_target: F  # (run, year) [MtCO2/yr]
+    sales: F  # (run, vehicle_class, powertrain, year) [veh/yr]
+    stock: F  # (run, vehicle_class, powertrain, year) [veh]
+    retirements: F  # (run, vehicle_class, powertrain, year) [veh/yr]
+    fleet_inflow: F  # (run, vehicle_class, powertrain, year) [veh/yr], sales after conversions
+    vehicle_km: F  # (run, vehicle_class, powertrain, year) [km/yr]
+    fuel_energy: F  # (run, vehicle_class, fuel, year) [PJ/yr]
+    electricity: F  # (run, vehicle_class, year) [TWh/yr]
+    co2_tank_to_wheel: F  # (run, vehicle_class, year) [MtCO2/yr]
+    co2_electricity: F  # (run, vehicle_class, year) [MtCO2/yr]
+    co2_target: F  # (run, vehicle_class, year) [MtCO2/yr]
     grid_intensity: F  # (run, year) [gCO2/kWh]
-    battery_demand: F  # (run, year) [GWh/yr]
-    battery_retired: F  # (run, year) [GWh/yr]
-    battery_second_life: F  # (run, year) [GWh/yr]
-    battery_recycling: F  # (run, year) [GWh/yr]
-    materials: F  # (run, material, year) [kt/yr]
-    ownership: F  # (run, year) [veh/1000 persons]
+    battery_demand: F  # (run, vehicle_class, year) [GWh/yr]
+    battery_retired: F  # (run, vehicle_class, year) [GWh/yr]
+    battery_second_life: F  # (run, vehicle_class, year) [GWh/yr]
+    battery_recycling: F  # (run, vehicle_class, year) [GWh/yr]
+    materials: F  # (run, vehicle_class, material, year) [kt/yr]
+    ownership: F  # (run, vehicle_class, year) [veh/1000 persons]
     capacity: F  # (run, project, year) usable capacity [veh/yr or GWh/yr]
-    production: F  # (run, class, year) [veh/yr]
-    domestic_sales: F  # (run, class, year) domestic-made sales [veh/yr]
-    exports: F  # (run, class, year) [veh/yr]
-    exports_eu: F  # (run, year) [veh/yr]
-    imports: F  # (run, origin, year) [veh/yr]
-    trade_balance: F  # (run, year) [bn USD/yr]
+    production: F  # (run, vehicle_class, group, year) [veh/yr]
+    domestic_sales: F  # (run, vehicle_class, group, year) domestic-made sales [veh/yr]
+    exports: F  # (run, vehicle_class, group, year) [veh/yr]
+    exports_eu: F  # (run, vehicle_class, year) [veh/yr]
+    imports: F  # (run, vehicle_class, origin, year) [veh/yr]
+    trade_balance: F  # (run, vehicle_class, year) [bn USD/yr]
     investment: F  # (run, year) [million USD/yr]
     employment: F  # (run, year) [persons]
-    cell_demand: F  # (run, year) cells for domestic car production [GWh/yr]
+    cell_demand: F  # (run, vehicle_class, year) cells for the class's domestic production [GWh/yr]
     cell_supply: F  # (run, year) [GWh/yr]
-    cell_imports: F  # (run, year) [GWh/yr]
+    cell_imports: F  # (run, year) every class's cell demand not met at home [GWh/yr]
     cell_self_sufficiency: F  # (run, year) [1]
 
 
@@ -236,7 +259,12 @@ def make_lifetime(fleet: FleetParameters) -> lifetime.Lifetime:
 
 
 def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
-    """Run the chain for every run at once.
+    """Run the chain for every run and every vehicle class at once.
+
+    The fleet side (history, market, fleet, energy, emissions, batteries) and
+    the hub's production and trade run per class, each with its own inputs
+    (``inputs.classes``) and parameters (``params.classes``); the economy,
+    the grid, the chemistry mix, the pipeline and the cell balance are shared.
 
     Parameters
     ----------
@@ -249,12 +277,77 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
     Returns
     -------
     ChainOutputs
+
+    Raises
+    ------
+    ValueError
+        If the inputs and the parameters hold a different number of classes.
     """
+    _same_classes(inputs, params)
+    years = inputs.years
+    base_year = inputs.base_year
+    battery_p = params.battery
+
+    # --- what every class shares: the economy, the grid, the cell chemistries ----
+    gdp_growth = market.interpolate_anchors(
+        years, inputs.gdp_growth_years, params.economy.gdp_growth
+    )
+    gdp = market.gdp_per_capita_path(
+        years, base_year, inputs.gdp_per_capita, gdp_growth, inputs.population
+    )
+    renewable = emissions.renewable_share_path(
+        years,
+        base_year,
+        inputs.renewable_share,
+        inputs.renewable_years,
+        params.grid.renewable_share,
+    )
+    grid = emissions.grid_intensity_path(years, base_year, inputs.grid_intensity, renewable)
+    chemistry = battery.chemistry_shares(
+        years,
+        base_year,
+        battery_p.chemistry_share,
+        battery_p.chemistry_share_final,
+        battery_p.chemistry_year,
+    )
+
+    own = [
+        _simulate_class(inputs, params, k, gdp, grid, chemistry) for k in range(len(inputs.classes))
+    ]
+    fleet_side = {name: _stack([o[name] for o in own]) for name in own[0]}
+    pack = fleet_side.pop("pack")
+    made = simulate_hub(inputs, params, fleet_side["sales"], pack)
+    return ChainOutputs(grid_intensity=grid, **fleet_side, **made)
+
+
+def _simulate_class(
+    inputs: ChainInputs, params: ChainParameters, k: int, gdp: F, grid: F, chemistry: F
+) -> dict[str, F]:
+    """The fleet side of one vehicle class: sales -> fleet -> energy -> CO2 -> batteries.
+
+    Parameters
+    ----------
+    inputs, params
+        The chain's inputs and parameters; ``k`` picks the class.
+    gdp : (run, year)
+        GDP per capita [USD2015/person].
+    grid : (run, year)
+        Grid intensity [gCO2/kWh].
+    chemistry : (run, chemistry, year)
+        Shares of new capacity by chemistry [1].
+
+    Returns
+    -------
+    dict
+        The class's fields of :class:`ChainOutputs` (without the class
+        axis), and ``pack``, the average pack of a new vehicle (run,
+        powertrain, year) [kWh/veh].
+    """
+    own_in, own = inputs.classes[k], params.classes[k]
     years = inputs.years
     n = len(years)
     base_year = inputs.base_year
     b = int(np.searchsorted(years, base_year))
-    own = one_class(params)
     fleet_p, market_p, energy_p, pack_p, battery_p = (
         own.fleet,
         own.market,
@@ -270,26 +363,20 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
     life = make_lifetime(fleet_p)
     survival = lifetime.survival_matrix(life, years=n, cohorts_before=nb)  # (run, year, cohort)
     growth0 = fleet_p.initial_stock_growth
-    first = history.first_stock(inputs.stock, growth0)
+    first = history.first_stock(own_in.stock, growth0)
     initial_by_age, initial_survival = history.initial_stock(life, nb, growth0, first)
-    given, target = history.history_targets(years, base_year, inputs.sales, inputs.stock, first)
+    given, target = history.history_targets(years, base_year, own_in.sales, own_in.stock, first)
     past = history.history_fleet(survival, initial_by_age, initial_survival, given, target)
 
-    gdp_growth = market.interpolate_anchors(
-        years, inputs.gdp_growth_years, params.economy.gdp_growth
-    )
-    gdp = market.gdp_per_capita_path(
-        years, base_year, inputs.gdp_per_capita, gdp_growth, inputs.population
-    )
     saturation = market_p.saturation
-    alpha, beta = market.fit_gompertz(inputs.ownership_obs, inputs.gdp_obs, saturation)
+    alpha, beta = market.fit_gompertz(own_in.ownership_obs, own_in.gdp_obs, saturation)
     ownership_curve = market.gompertz(gdp, saturation, alpha, beta)
     if market_p.sales_mode == "ownership":
         total_sales = market.sales_from_ownership(
             past, survival, initial_survival, ownership_curve, inputs.population
         )
     else:
-        base_sales = float(inputs.sales[b])
+        base_sales = float(own_in.sales[b])
         grown = market.growth_sales(years, base_year, base_sales, market_p.growth_rate)
         total_sales = np.concatenate([past.inflow, grown[:, b + 1 :]], axis=1)
 
@@ -298,7 +385,7 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
     shares = market.powertrain_shares(
         years,
         base_year,
-        inputs.history_shares,
+        own_in.history_shares,
         market_p.share_ceiling,
         market_p.share_midpoint_year,
         market_p.share_steepness,
@@ -307,7 +394,7 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
     )
     sales = market.powertrain_sales(total_sales, shares)  # (run, pt, year)
     inflow = market.fleet_inflow(sales, fleet_p.lpg_conversion_share, cats.converted_from)
-    initial_stock = history.initial_stock_by_powertrain(initial_by_age, inputs.initial_shares)
+    initial_stock = history.initial_stock_by_powertrain(initial_by_age, own_in.initial_shares)
     result = fleet.inflow_driven_from_survival(
         inflow,
         survival[:, None, :, :],
@@ -346,14 +433,6 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
 
     # --- emissions ---------------------------------------------------------------
     ttw = emissions.tank_to_wheel(fuel_ml, inputs.co2_factor).sum(axis=1)
-    renewable = emissions.renewable_share_path(
-        years,
-        base_year,
-        inputs.renewable_share,
-        inputs.renewable_years,
-        params.grid.renewable_share,
-    )
-    grid = emissions.grid_intensity_path(years, base_year, inputs.grid_intensity, renewable)
     co2_elec = emissions.electricity_co2(electricity, grid)
     co2_target = emissions.target_path(
         years, base_year, ttw[:, b] + co2_elec[:, b], inputs.ghg_reference, dict(inputs.ghg_targets)
@@ -370,122 +449,147 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
     second_life, recycling = battery.end_of_life(
         retired, battery_p.second_life_share, battery_p.recycling_share
     )
-    chemistry = battery.chemistry_shares(
-        years,
-        base_year,
-        battery_p.chemistry_share,
-        battery_p.chemistry_share_final,
-        battery_p.chemistry_year,
-    )
     materials = battery.material_demand(demand, chemistry, inputs.material_intensity)
-    made = simulate_hub(inputs, params, sales, pack[:, :, nb:])
 
-    return ChainOutputs(
-        sales=sales,
-        stock=result.stock,
-        retirements=result.outflow,
-        fleet_inflow=inflow,
-        vehicle_km=energy.vehicle_km(cohorts, survival_km),
-        fuel_energy=energy.fuel_energy(fuel_ml, inputs.energy_density),
-        electricity=electricity,
-        co2_tank_to_wheel=ttw,
-        co2_electricity=co2_elec,
-        co2_target=co2_target,
-        grid_intensity=grid,
-        battery_demand=demand,
-        battery_retired=retired,
-        battery_second_life=second_life,
-        battery_recycling=recycling,
-        materials=materials,
-        ownership=market.ownership(result.stock, inputs.population),
-        **made,
-    )
+    return {
+        "sales": sales,
+        "stock": result.stock,
+        "retirements": result.outflow,
+        "fleet_inflow": inflow,
+        "vehicle_km": energy.vehicle_km(cohorts, survival_km),
+        "fuel_energy": energy.fuel_energy(fuel_ml, inputs.energy_density),
+        "electricity": electricity,
+        "co2_tank_to_wheel": ttw,
+        "co2_electricity": co2_elec,
+        "co2_target": co2_target,
+        "battery_demand": demand,
+        "battery_retired": retired,
+        "battery_second_life": second_life,
+        "battery_recycling": recycling,
+        "materials": materials,
+        "ownership": market.ownership(result.stock, inputs.population),
+        "pack": pack[:, :, nb:],
+    }
 
 
 def simulate_hub(inputs: ChainInputs, params: ChainParameters, sales: F, pack: F) -> dict[str, F]:
-    """Pipeline -> capacity -> production -> trade and cells, for every run.
+    """Pipeline -> capacity -> production -> trade and cells, for every run and class.
+
+    Capacity, investment and jobs are the registry's (shared); each class's
+    plants (``inputs.projects.vehicle_class``) give its production, which
+    meets its sales at its own utilisation, export share, duties and prices;
+    the cells every class's production needs are balanced against the shared
+    cell capacity.
 
     Parameters
     ----------
     inputs
         Dataset arrays (the registry in ``inputs.projects``).
     params
-        Scenario parameters; this reads the ``pipeline`` and ``trade`` groups
-        (see :func:`evhub.model.pipeline.project_terms` for the pipeline's).
-    sales : (run, powertrain, year)
-        New-car sales [veh/yr].
-    pack : (run, powertrain, year)
-        Average pack of a new car [kWh/veh].
+        Scenario parameters; this reads the ``pipeline`` and ``battery``
+        groups and each class's ``trade`` (see
+        :func:`evhub.model.pipeline.project_terms` for the pipeline's).
+    sales : (run, vehicle_class, powertrain, year)
+        New-vehicle sales [veh/yr].
+    pack : (run, vehicle_class, powertrain, year)
+        Average pack of a new vehicle [kWh/veh].
 
     Returns
     -------
     dict
         The hub fields of :class:`ChainOutputs`.
+
+    Raises
+    ------
+    ValueError
+        If the inputs and the parameters hold a different number of classes.
     """
+    _same_classes(inputs, params)
     years = inputs.years
     base_year = inputs.base_year
     pj = inputs.projects
     runs = sales.shape[0]
-    tp = one_class(params).trade
+    cats = inputs.categories
 
     capacity, invest, jobs = pipeline.project_flows_with_history(
         pj, params.pipeline, inputs.history_pipeline, years, base_year
     )
-    cats = inputs.categories
     mix = production.plant_mix(pj, params.pipeline.default_mix)
-    utilisation = history.splice(
-        years, base_year, inputs.utilisation_history, tp.utilisation[:, None]
-    )
-    made = production.production(capacity, utilisation, pj.relative_utilisation, mix)
+    parts: list[dict[str, F]] = []
+    for k, own_in in enumerate(inputs.classes):
+        tp = params.classes[k].trade
+        own_mix = mix * (pj.vehicle_class == k)[None, :, None]  # this class's plants only
+        utilisation = history.splice(
+            years, base_year, own_in.utilisation_history, tp.utilisation[:, None]
+        )
+        made = production.production(capacity, utilisation, pj.relative_utilisation, own_mix)
 
-    export_share = history.splice(
-        years, base_year, inputs.export_share_history, tp.export_share[:, None]
-    )
-    by_class = trade.sales_by_class(sales, cats)
-    domestic, exports, imports = trade.trade_split(made, by_class, export_share)
-    duty = history.splice(years, base_year, inputs.duty_base[None, :, None], tp.duty[:, :, None])
-    imports_by_origin = trade.imports_by_origin(
-        imports, inputs.origin_base, duty, inputs.duty_base, tp.origin_elasticity
-    )
-    observed = inputs.history_eu_export_share
-    eu_observed = tp.eu_export_share if observed is None else np.full(runs, observed)
-    eu_base = history.splice(years, base_year, eu_observed[:, None], tp.eu_export_share[:, None])
-    cvd = history.splice(years, base_year, inputs.eu_cvd_base, tp.eu_cvd[:, None])
-    exports_eu = trade.eu_exports(exports, eu_base, cvd, inputs.eu_cvd_base, tp.eu_elasticity, cats)
-    balance = trade.trade_balance(exports, tp.export_price, imports_by_origin, tp.import_price)
-    cell_demand = production.cell_demand(made, pack, cats)
+        export_share = history.splice(
+            years, base_year, own_in.export_share_history, tp.export_share[:, None]
+        )
+        by_group = trade.sales_by_class(sales[:, k], cats)
+        domestic, exports, imports = trade.trade_split(made, by_group, export_share)
+        duty = history.splice(
+            years, base_year, own_in.duty_base[None, :, None], tp.duty[:, :, None]
+        )
+        imports_by_origin = trade.imports_by_origin(
+            imports, own_in.origin_base, duty, own_in.duty_base, tp.origin_elasticity
+        )
+        observed = own_in.history_eu_export_share
+        eu_observed = tp.eu_export_share if observed is None else np.full(runs, observed)
+        eu_base = history.splice(
+            years, base_year, eu_observed[:, None], tp.eu_export_share[:, None]
+        )
+        cvd = history.splice(years, base_year, own_in.eu_cvd_base, tp.eu_cvd[:, None])
+        exports_eu = trade.eu_exports(
+            exports, eu_base, cvd, own_in.eu_cvd_base, tp.eu_elasticity, cats
+        )
+        parts.append(
+            {
+                "production": made,
+                "domestic_sales": domestic,
+                "exports": exports,
+                "exports_eu": exports_eu,
+                "imports": imports_by_origin,
+                "trade_balance": trade.trade_balance(
+                    exports, tp.export_price, imports_by_origin, tp.import_price
+                ),
+                "cell_demand": production.cell_demand(made, pack[:, k], cats),
+            }
+        )
+    stacked = {name: _stack([p[name] for p in parts]) for name in parts[0]}
     supply, cell_imports, sufficiency = trade.cell_balance(
-        cell_demand, pipeline.cell_capacity(pj, capacity), params.battery.cell_utilisation
+        stacked["cell_demand"].sum(axis=1),  # every class's cells
+        pipeline.cell_capacity(pj, capacity),
+        params.battery.cell_utilisation,
     )
     return {
         "capacity": capacity,
-        "production": made,
-        "domestic_sales": domestic,
-        "exports": exports,
-        "exports_eu": exports_eu,
-        "imports": imports_by_origin,
-        "trade_balance": balance,
+        **stacked,
         "investment": invest,
         "employment": jobs,
-        "cell_demand": cell_demand,
         "cell_supply": supply,
         "cell_imports": cell_imports,
         "cell_self_sufficiency": sufficiency,
     }
 
 
-def one_class(params: ChainParameters) -> ClassParameters:
-    """The parameters of the one vehicle class the chain runs.
-
-    Raises
-    ------
-    ValueError
-        For parameters of more than one class: the chain runs one class so far.
-    """
-    if len(params.classes) != 1:
-        msg = f"the chain runs one vehicle class; the parameters hold {len(params.classes)}"
+def _same_classes(inputs: ChainInputs, params: ChainParameters) -> None:
+    """The inputs and the parameters are of the same vehicle classes (their number)."""
+    if len(inputs.classes) != len(params.classes) or not inputs.classes:
+        msg = (
+            f"the chain's inputs hold {len(inputs.classes)} vehicle class(es) and its "
+            f"parameters {len(params.classes)}; they must hold the same classes (at least one)"
+        )
         raise ValueError(msg)
-    return params.classes[0]
+
+
+def _stack(parts: Sequence[F]) -> F:
+    """Per-class arrays (run, ...) as one array (run, vehicle_class, ...)."""
+    if len(parts) == 1:  # one class: a view, no copy
+        out: F = parts[0][:, None]
+        return out
+    return np.stack(parts, axis=1)
 
 
 def _scatter(values: F, mask: NDArray[np.bool_], runs: int) -> F:

@@ -69,10 +69,13 @@ class Projects:
     vehicle : (project,)
         A vehicle plant (capacity in veh/yr; the default capacity where none
         is published).
-    modelled_class : (project,)
-        A vehicle plant of a class the chain models: its output mix gives
+    vehicle_class : (project,)
+        For a vehicle plant of a class the chain models, the index of that
+        class among the dataset's classes (its output mix gives the class's
         production, and capex and jobs per vehicle apply where none are
-        published. Other vehicle plants count as capacity only.
+        published); -1 for every other project. Vehicle plants of a class the
+        chain does not model count as capacity only (see
+        :attr:`modelled_class`).
     cells : (project,)
         A battery cell plant: its capacity supplies the cells production
         needs; capex and jobs per GWh apply where none are published.
@@ -96,8 +99,8 @@ class Projects:
     end : (project,)
         Last year of production [yr]; ``inf`` for open plants.
     relative_utilisation : (project,)
-        A plant's utilisation relative to the industry's in the latest year
-        with plant data [1]; 1 where not observed.
+        A vehicle plant's utilisation relative to its class's industry in the
+        latest year with plant data of that class [1]; 1 where not observed.
     """
 
     ids: tuple[str, ...]
@@ -107,7 +110,7 @@ class Projects:
     stage_producing: NDArray[np.bool_]
     kinds: tuple[str, ...]
     vehicle: NDArray[np.bool_]
-    modelled_class: NDArray[np.bool_]
+    vehicle_class: NDArray[np.intp]
     cells: NDArray[np.bool_]
     nameplate: F
     start: F
@@ -119,6 +122,12 @@ class Projects:
     replaces: NDArray[np.intp]
     end: F
     relative_utilisation: F
+
+    @property
+    def modelled_class(self) -> NDArray[np.bool_]:
+        """(project,) A vehicle plant of a class the chain models (``vehicle_class >= 0``)."""
+        out: NDArray[np.bool_] = self.vehicle_class >= 0
+        return out
 
 
 def effective_start(
