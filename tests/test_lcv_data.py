@@ -9,10 +9,14 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
+import evhub
 from evhub import parameters
 from evhub.dataset import Dataset, load_dataset, schema, variable_keys
 from evhub.dims import select_keys
@@ -222,3 +226,40 @@ def test_the_car_rows_are_untouched(data: Dataset) -> None:
         assert data.rows(table, variable, **{"class": "car"}).empty
     car = [p for p in data.assumptions["parameter"] if re.match(r"car\.", p)]
     assert len(car) == 20
+
+
+def _lcv_only(data: Dataset, folder: Path) -> Path:
+    """A copy of the shipped dataset with the lcv class alone (the car rows left out)."""
+    target = folder / "lcv-only"
+    shutil.copytree(data.path, target)
+    dims_file = target / "dimensions.yaml"
+    dims = yaml.safe_load(dims_file.read_text(encoding="utf-8"))
+    del dims["classes"]["car"]
+    for member in dims["powertrains"].values():
+        member["classes"] = [LCV]
+    dims["project_kinds"]["car"] |= {"vehicle_class": None, "capacity_label": "Passenger Cars"}
+    dims_file.write_text(yaml.safe_dump(dims, allow_unicode=True), encoding="utf-8")
+    for name in (*CLASS_TABLES, "assumptions"):
+        path = target / f"{name}.csv"
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if name == "assumptions":
+            frame = frame[~frame["parameter"].str.startswith("car.")]
+        else:
+            frame = frame[frame["class"] != "car"]
+        frame.to_csv(path, index=False)
+    meta_file = target / "dataset.yaml"
+    meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
+    meta["defaults"] = {k: v for k, v in meta["defaults"].items() if not k.startswith("car.")}
+    meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    for scenario in meta["scenarios"]:  # the shipped scenarios override car paths
+        text = f"name: {scenario}\ndescription: the dataset defaults\n"
+        (target / "scenarios" / f"{scenario}.yaml").write_text(text, encoding="utf-8")
+    return target
+
+
+def test_the_lcv_rows_alone_build_the_chain_inputs(data: Dataset, tmp_path: Path) -> None:
+    """Until the chain runs two classes: the lcv rows pass every check of a run on their own."""
+    folder = _lcv_only(data, tmp_path)
+    summary = evhub.validate(folder)
+    assert summary["first_year"] == data.first_year
+    assert load_dataset(folder).dims.classes.ids == (LCV,)
