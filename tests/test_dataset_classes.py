@@ -44,7 +44,7 @@ def test_a_row_of_an_unknown_class_is_refused(data_dir: Path, replace_once) -> N
         load_dataset(data_dir)
     message = str(info.value)
     assert f"{data_dir / 'stock.csv'}: row " in message
-    assert "column 'class' = 'bus' is not one of ['car']" in message
+    assert "column 'class' = 'bus' is not one of ['car', 'lcv']" in message
 
 
 def test_a_property_of_every_class_given_for_one_class_is_refused(data_dir: Path) -> None:
@@ -88,10 +88,11 @@ def test_a_class_view_keeps_its_rows_and_the_rows_of_every_class() -> None:
     view = data.of_class("car")
     assert view is data.of_class("car")  # kept for reuse
     battery = data.tables["battery"]
-    assert len(view.tables["battery"]) == len(battery)
+    assert len(view.tables["battery"]) == battery[CLASS_KEY].isin(["", "car"]).sum()
+    assert not (view.tables["battery"][CLASS_KEY] == "lcv").any()
     assert (battery[CLASS_KEY] == "").any() and (battery[CLASS_KEY] == "car").any()
     assert view.value("battery", "recycling_share") == data.value("battery", "recycling_share")
-    with pytest.raises(InputError, match=r"no vehicle class 'bus'; classes: car"):
+    with pytest.raises(InputError, match=r"no vehicle class 'bus'; classes: car, lcv"):
         data.of_class("bus")
 
 
@@ -100,9 +101,9 @@ def test_a_class_view_leaves_out_the_rows_of_another_class() -> None:
     frame = data.tables["stock"]
     other = frame.assign(**{CLASS_KEY: "van"})
     mixed = replace(data, tables={**data.tables, "stock": pd.concat([frame, other])}, memo={})
-    assert len(mixed.of_class("car").tables["stock"]) == len(frame)
+    assert len(mixed.of_class("car").tables["stock"]) == (frame[CLASS_KEY] == "car").sum()
     assert (
         mixed.of_class("car")
         .series("stock", "stock", powertrain="")
-        .equals(data.series("stock", "stock", powertrain=""))
+        .equals(data.series("stock", "stock", powertrain="", **{CLASS_KEY: "car"}))
     )

@@ -35,7 +35,7 @@ def test_every_dimension_is_declared_in_order(dims: Dims) -> None:
         "operating",
         "cancelled",
     )
-    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [1, 4, 4, 5, 6, 1, 4, 2, 3, 5, 5, 8]
+    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [2, 4, 4, 5, 6, 1, 4, 2, 3, 5, 5, 8]
 
 
 def test_behaviour_is_read_from_attributes(dims: Dims) -> None:
@@ -191,7 +191,8 @@ def test_a_conversion_names_a_powertrain(tmp_path: Path) -> None:
 def test_an_unmodelled_vehicle_plant_names_its_capacity(tmp_path: Path) -> None:
     path = tmp_path / DIMENSIONS_FILE
     text = (load_dataset().path / DIMENSIONS_FILE).read_text(encoding="utf-8")
-    text = text.replace("capacity_label: Light Commercial Vehicles", "capacity_label: null")
+    # the shipped kinds all build a modelled class: make light commercial vehicles capacity only
+    text = text.replace("vehicle_class: lcv", "vehicle_class: null")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"project_kinds.lcv.capacity_label = None: .* needs a"):
         load_dims(path)
@@ -203,15 +204,9 @@ def test_project_kinds_say_what_a_project_makes(dims: Dims) -> None:
     assert kinds.where(vehicle=True) == ("car", "lcv")
     assert kinds.where(cells=True) == ("cell",)
     assert kinds.where(packs=True) == ("pack",)
-    assert kinds.column("capacity_label").tolist() == [
-        None,
-        "Light Commercial Vehicles",
-        None,
-        None,
-        None,
-    ]
-    # light commercial vehicles are not a class the chain models (yet): capacity only
-    assert kinds.column("vehicle_class").tolist() == ["car", None, None, None, None]
+    # every vehicle plant builds a class of the dataset: none is capacity only
+    assert kinds.column("capacity_label").tolist() == [None, None, None, None, None]
+    assert kinds.column("vehicle_class").tolist() == ["car", "lcv", None, None, None]
     assert kinds.where(registry_kinds="vehicle_assembly") == ("car", "lcv")
 
 

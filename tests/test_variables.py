@@ -119,7 +119,9 @@ def test_the_grid_fuel_is_named_by_its_label(dataset, tmp_path: Path) -> None:
 
 def test_fill_names_expands_a_template(dataset) -> None:
     assert fill_names("Sales|{Vehicle Class}|{Powertrain}", dataset.dims) == [
-        f"Sales|Passenger Cars|{label}" for label in dataset.dims.powertrains.labels().values()
+        f"Sales|{vehicle_class}|{label}"
+        for vehicle_class in dataset.dims.classes.labels().values()
+        for label in dataset.dims.powertrains.labels().values()
     ]
     with pytest.raises(InputError, match="unknown tag"):
         fill_names("Sales|{Colour}", dataset.dims)

@@ -324,7 +324,7 @@ VALUES = [
         "capacity-1e9",
         "pipeline.overrides: {byd-manisa: {capacity: 1.0e+9}}",
         "pipeline.overrides.byd-manisa.capacity = 1000000000.0",
-        "outside [0, 6,500,000]",
+        "outside [0, 6,120,000]",
     ),
     _value(
         "target-value-inf",
