@@ -4,40 +4,59 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
+import pytest
+
 import evhub
 from evhub.calibrate import average_age, backcast
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 
 
-def test_stock_2015_2025_within_two_percent_of_tuik(dataset):
+#: The classes of the shipped dataset, each fitted to TÜİK's register on its own.
+CLASSES = ("car", "lcv")
+
+
+@pytest.mark.parametrize("vehicle_class", CLASSES)
+def test_stock_2015_2025_within_two_percent_of_tuik(dataset, vehicle_class):
     scenario = evhub.resolve("baseline", dataset)
-    table = backcast(scenario, dataset, range(2015, 2026))
+    table = backcast(scenario, dataset, range(2015, 2026), vehicle_class)
     assert list(table["year"]) == list(range(2015, 2026))
     worst = table.loc[table["error_percent"].abs().idxmax()]
     # the acceptance bound: 2 % in every year
     assert abs(worst["error_percent"]) < 2.0, worst.to_dict()
 
 
-def test_backcast_equals_the_full_model_stock(dataset, shipped):
+@pytest.mark.parametrize("vehicle_class", CLASSES)
+def test_backcast_equals_the_full_model_stock(dataset, shipped, vehicle_class):
     scenario = evhub.resolve("baseline", dataset)
-    table = backcast(scenario, dataset, range(2015, 2026))
-    model = shipped.variable("Stock|Passenger Cars").sel(scenario="baseline").isel(run=0)
+    table = backcast(scenario, dataset, range(2015, 2026), vehicle_class)
+    label = dataset.dims.classes.label(vehicle_class)
+    model = shipped.variable(f"Stock|{label}").sel(scenario="baseline").isel(run=0)
     for row in table.itertuples():
         # two code paths over the same survival matrix: rounding only
         assert abs(float(model.sel(year=row.year)) / row.modelled - 1) < 1e-9
 
 
-def test_average_age_matches_tuik(dataset):
-    table = average_age(evhub.resolve("baseline", dataset), dataset)
+#: Largest error of the modelled average age [yr], by class. Cars: TÜİK publishes one
+#: decimal. LCVs: fitted jointly with the stock, the fit cannot meet both the stock and
+#: the kamyonet fleet's ageing of 4.6 yr in 2014-2024; it keeps the stock within 1.7 % and
+#: leaves 2024 at 13.0 yr against 13.9 (2014: 9.6 against 9.3). N1 sales are ODMD's light
+#: commercial sales less an assumed 10 % of minibuses (sales.csv), which may overstate the
+#: young vans.
+AGE_TOLERANCE = {"car": 0.5, "lcv": 1.0}
+
+
+@pytest.mark.parametrize("vehicle_class", CLASSES)
+def test_average_age_matches_tuik(dataset, vehicle_class):
+    table = average_age(evhub.resolve("baseline", dataset), dataset, vehicle_class)
     assert len(table) >= 1
     for row in table.itertuples():
-        # calibrated jointly with the stock; TÜİK publishes one decimal
-        assert abs(row.modelled - row.observed) < 0.5
+        assert abs(row.modelled - row.observed) < AGE_TOLERANCE[vehicle_class], row
 
 
-def test_calibration_reproduces_the_shipped_fit(dataset):
-    result = evhub.calibrate("baseline", dataset=dataset, start=2015)
+@pytest.mark.parametrize("vehicle_class", CLASSES)
+def test_calibration_reproduces_the_shipped_fit(dataset, vehicle_class):
+    result = evhub.calibrate("baseline", dataset=dataset, start=2015, vehicle_class=vehicle_class)
     assert result.max_abs_error_percent < 2.0
     shipped = evhub.resolve("baseline", dataset).values
     # the shipped values are the fit rounded to three significant digits
@@ -59,7 +78,7 @@ def test_calibration_without_a_converted_powertrain_fits_the_lifetime_only(tmp_p
     lines = assumptions.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = [x for x in lines if not x.startswith("car.fleet.lpg_conversion_share,")]
     assumptions.write_text("".join(kept), encoding="utf-8")
-    result = evhub.calibrate("baseline", dataset=folder, start=2015)
+    result = evhub.calibrate("baseline", dataset=folder, start=2015, vehicle_class="car")
     assert set(result.parameters) == {
         "car.fleet.lifetime.shape",
         "car.fleet.lifetime.scale",

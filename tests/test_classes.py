@@ -1,15 +1,15 @@
 """The chain runs every vehicle class of a dataset; results carry a ``vehicle_class`` axis.
 
-The shipped dataset has one class (``car``); its results are unchanged by the
-class axis (``tests/test_golden.py`` holds them, and here the labelled results
-have the axis with the one class). A copy of it with a second class ``car2``
+The shipped dataset has two classes (``car``, ``lcv``); its car results are
+unchanged by the class axis (``tests/test_golden.py`` holds them, and here the
+labelled results have the axis with its classes). A copy of it with a class ``car2``
 that duplicates cars (every ``car`` row of the class-keyed tables, of
 ``assumptions.csv``, of ``dataset.yaml``'s defaults and of the scenarios, and
 every passenger-car plant of the registry as a ``car2`` plant with its own id)
 must give each class exactly the single-class run's results: the classes are
 independent except where they share (the grid, the cell plants, the
 pipeline's totals), so every class-own number equals the single run's and
-every sum over the classes is twice it.
+every sum over the classes gains the car class's part once more.
 
 Tolerance: rtol 1e-12 for the class's own results. Both runs compute each
 class with the same operations on the same numbers, so they agree exactly
@@ -41,7 +41,13 @@ from evhub.ensemble.execute import make_task
 from evhub.errors import InputError
 from evhub.model import chain
 from evhub.results import Results
-from evhub.variables import fill_names, iamc_names, lead_class, scorecard_indicators
+from evhub.variables import (
+    fill_names,
+    iamc_names,
+    iamc_variables,
+    lead_class,
+    scorecard_indicators,
+)
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 CLASS, COPY = "car", "car2"
@@ -186,7 +192,7 @@ def test_the_shipped_results_have_a_vehicle_class_axis_with_its_one_class(
     shipped: Results,
 ) -> None:
     data = shipped.data
-    assert data["vehicle_class"].values.tolist() == [CLASS]
+    assert data["vehicle_class"].values.tolist() == list(shipped.dataset.dims.classes.ids)
     for name in OWN:
         assert data[name].dims[2] == "vehicle_class", name  # (scenario, run, vehicle_class, ...)
     for name in ("grid_intensity", "capacity", "investment", "employment", "cell_supply"):
@@ -200,7 +206,10 @@ def test_a_class_variable_reads_its_class_and_a_total_sums_the_classes(shipped: 
     np.testing.assert_array_equal(
         shipped.variable(f"Sales|{CARS}"), data["sales"].sum("powertrain")
     )
-    np.testing.assert_array_equal(shipped.variable("Battery|Demand|Sales"), data["battery_demand"])
+    np.testing.assert_array_equal(
+        shipped.variable("Battery|Demand|Sales"),
+        shipped.data["battery_demand"].sum("vehicle_class"),
+    )
     assert "vehicle_class" not in shipped.variable(f"Stock|{CARS}").coords
 
 
@@ -209,13 +218,14 @@ def test_a_class_variable_reads_its_class_and_a_total_sums_the_classes(shipped: 
 # --------------------------------------------------------------------------
 
 
-def test_the_copy_has_two_classes_and_car2_plants(two: Dataset) -> None:
-    assert two.dims.classes.ids == (CLASS, COPY)
+def test_the_copy_has_two_classes_and_car2_plants(dataset: Dataset, two: Dataset) -> None:
+    assert two.dims.classes.ids == (*dataset.dims.classes.ids, COPY)
     inputs, _ = chain_setup(evhub.resolve("baseline", two), two)
     pj = inputs.projects
-    assert len(inputs.classes) == 2
-    car = [pid for pid, k in zip(pj.ids, pj.vehicle_class, strict=True) if k == 0]
-    copy = [pid for pid, k in zip(pj.ids, pj.vehicle_class, strict=True) if k == 1]
+    assert len(inputs.classes) == len(two.dims.classes.ids)
+    first, last = two.dims.classes.ids.index(CLASS), two.dims.classes.ids.index(COPY)
+    car = [pid for pid, k in zip(pj.ids, pj.vehicle_class, strict=True) if k == first]
+    copy = [pid for pid, k in zip(pj.ids, pj.vehicle_class, strict=True) if k == last]
     assert copy == [_plant_id(pid) for pid in car]
     # each class's plants' utilisation relative to its own industry: the same numbers
     index = {pid: i for i, pid in enumerate(pj.ids)}
@@ -245,9 +255,9 @@ def test_what_the_classes_share_is_unchanged(shipped: Results, doubled: Results,
     xr.testing.assert_allclose(doubled.data[name], shipped.data[name], rtol=RTOL, atol=0.0)
 
 
-def test_totals_over_the_classes_are_twice_the_single_run(
-    shipped: Results, doubled: Results
-) -> None:
+def test_totals_over_the_classes_add_the_copy_once_more(shipped: Results, doubled: Results) -> None:
+    """A total over the classes gains the car class's part once more (car2 is a copy of it)."""
+    variables = iamc_variables(shipped.dataset.dims)
     for name in (
         "Battery|Demand|Sales",
         "Battery|Retired",
@@ -256,13 +266,15 @@ def test_totals_over_the_classes_are_twice_the_single_run(
         "Material Demand|Batteries|Lithium",
         "Battery|Demand|Domestic Production",
     ):
-        expected = 2.0 * shipped.variable(name)
-        assert float(abs(expected).max()) > 0, name
+        car = variables[name][1](shipped.data.sel(vehicle_class=[CLASS]))
+        assert float(abs(car).max()) > 0, name
+        expected = shipped.variable(name) + car
         xr.testing.assert_allclose(doubled.variable(name), expected, rtol=RTOL, atol=0.0)
 
 
 def test_the_cell_balance_takes_every_class_s_cells(shipped: Results, doubled: Results) -> None:
-    demand = 2.0 * shipped.data["cell_demand"].sum("vehicle_class", skipna=False)
+    cells = shipped.data["cell_demand"]
+    demand = cells.sum("vehicle_class", skipna=False) + cells.sel(vehicle_class=CLASS, drop=True)
     supply = shipped.data["cell_supply"]
     expected = np.maximum(demand - supply, 0.0)
     assert float((expected - shipped.data["cell_imports"]).max()) > 0  # the copy needs more
@@ -293,10 +305,11 @@ def test_the_iamc_table_has_the_variables_of_both_classes(
 
 def test_the_scorecard_and_charts_follow_the_lead_class(shipped: Results, doubled: Results) -> None:
     assert lead_class(doubled.dataset.dims) == CLASS
+    labels = [doubled.dataset.dims.classes.label(c) for c in doubled.dataset.dims.classes.ids]
     assert fill_names("Stock|{Vehicle Class}", doubled.dataset.dims) == [
-        f"Stock|{CARS}",
-        f"Stock|{COPIES}",
+        f"Stock|{label}" for label in labels
     ]
+    assert labels[0] == CARS and labels[-1] == COPIES
     card = doubled.scorecard().set_index(["indicator", "year", "scenario"])
     single = shipped.scorecard().set_index(["indicator", "year", "scenario"])
     assert list(card.index) == list(single.index)
@@ -313,11 +326,11 @@ def test_the_scorecard_and_charts_follow_the_lead_class(shipped: Results, double
 
 
 def test_the_backcast_and_calibration_take_a_class(dataset: Dataset, two: Dataset) -> None:
-    single = backcast(evhub.resolve("baseline", dataset), dataset)
+    single = backcast(evhub.resolve("baseline", dataset), dataset, vehicle_class=CLASS)
     for own in (CLASS, COPY):
         table = backcast(evhub.resolve("baseline", two), two, vehicle_class=own)
         pd.testing.assert_frame_equal(table, single, check_exact=False, rtol=RTOL)
-    with pytest.raises(InputError, match=r"vehicle classes car, car2; name the one to calibrate"):
+    with pytest.raises(InputError, match=r"vehicle classes car, lcv, car2; name the one to"):
         evhub.calibrate("baseline", dataset=two)
     with pytest.raises(InputError, match=r"no vehicle class 'bus'"):
         backcast(evhub.resolve("baseline", two), two, vehicle_class="bus")
@@ -353,7 +366,7 @@ def test_a_member_of_a_two_class_ensemble_equals_its_own_run(two: Dataset) -> No
     together = chain.simulate(
         task.inputs, task.layout.build(task.design.parameters(values, task.base), n)
     )
-    assert together.sales.shape[:2] == (n, 2)
+    assert together.sales.shape[:2] == (n, len(two.dims.classes.ids))
     assert together.capacity.shape[0] == n
     for i in (0, n - 1):
         alone = chain.simulate(

@@ -94,12 +94,11 @@ def test_scenarios_lists_the_shipped_scenarios_in_order() -> None:
     assert _cells(result.output, 1) == ["", "baseline", "announced", "hub"]  # extends
 
 
-def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
-    result = _invoke("scenarios", "show", "baseline")
-    assert result.exit_code == 0, result.output
+def _show_rows(output: str) -> dict[str, list[str]]:
+    """The rows of `scenarios show`'s table by path, wrapped cells joined (without spaces)."""
     rows: dict[str, list[str]] = {}
     last = ""
-    for line in result.output.splitlines():
+    for line in output.splitlines():
         if line.count("│") != 7:
             continue
         cells = [c.strip() for c in line.split("│")[1:7]]
@@ -109,9 +108,15 @@ def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
         else:  # a long cell wraps onto the next lines
             rows[last] = [a + b for a, b in zip(rows[last], cells[1:], strict=True)]
     # wrapped cells are joined without the spaces rich broke them at: compare without spaces
-    rows = {
+    return {
         k: [c if i < 2 else c.replace(" ", "") for i, c in enumerate(v)] for k, v in rows.items()
     }
+
+
+def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
+    result = _invoke("scenarios", "show", "baseline")
+    assert result.exit_code == 0, result.output
+    rows = _show_rows(result.output)
     # a distribution: its central value, the scenario file and the dataset source of its range
     value, unit, description, source, draws = rows["car.market.bev_share.midpoint_year"]
     assert (value, unit) == ("2033.0", "yr")
@@ -125,7 +130,8 @@ def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
     assert rows["car.fleet.lifetime.shape"][3].endswith("more:--sources)")
     every = _invoke("scenarios", "show", "baseline", "--sources")
     assert every.exit_code == 0, every.output
-    assert "more: --sources" not in every.output and "yeniasir-odmd" in every.output
+    shown = _show_rows(every.output)["car.fleet.lifetime.shape"][3]
+    assert "more:--sources" not in shown and "yeniasir-odmd" in shown
     assert rows["grid.renewable_share.2035"][:2] == ["55.0", "%"]  # a year-keyed path
     assert all(row[2] for row in rows.values())  # every value has a source
     assert "parameters are distributions" in result.output
@@ -311,7 +317,7 @@ def test_message_with_square_brackets_is_printed_as_is(tmp_path: Path) -> None:
 
 
 def test_calibrate_prints_the_error_per_year() -> None:
-    result = _invoke("calibrate")
+    result = _invoke("calibrate", "--class", "car")
     assert result.exit_code == 0, result.output
     # the first table, "Stock: observed vs modelled", ends before "largest error"
     table = result.stdout.split("Stock: observed vs modelled", 1)[1].split("largest error")[0]

@@ -67,31 +67,36 @@ def baseline_run(dataset):
 
 
 def test_slider_ranges_come_from_the_dataset_and_the_schema(sliders):
-    # expected by hand: assumptions.csv gives the sourced ranges (ceiling 30-100 %,
-    # midpoint 2028-2040, steepness 0.1-0.6/yr), trade.csv the EU export share
-    # (60-85 %, value 72.6); the grid targets of grid.csv have no range, so the
-    # sliders span what the schema accepts (0-100 %). Every shipped value lies inside.
+    # expected by hand: assumptions.csv gives the sourced ranges (cars: ceiling 30-100 %,
+    # midpoint 2028-2040, steepness 0.1-0.6/yr; vans: 20-100 %, 2030-2045, 0.1-0.8/yr),
+    # trade.csv the EU export share (cars 60-85 %, value 72.6; vans 65.7-76.6 %, 71.2);
+    # the grid targets of grid.csv have no range, so the sliders span what the schema
+    # accepts (0-100 %). Every shipped value lies inside. One slider per vehicle class.
     expected = [
         ("bev_ceiling_car", "car.market.bev_share.ceiling", 30, 100, 1, 70),
+        ("bev_ceiling_lcv", "lcv.market.bev_share.ceiling", 20, 100, 1, 60),
         ("bev_midpoint_car", "car.market.bev_share.midpoint_year", 2028, 2040, 1, 2033),
+        ("bev_midpoint_lcv", "lcv.market.bev_share.midpoint_year", 2030, 2045, 1, 2036),
         ("bev_steepness_car", "car.market.bev_share.steepness", 0.1, 0.6, 0.01, 0.25),
+        ("bev_steepness_lcv", "lcv.market.bev_share.steepness", 0.1, 0.8, 0.01, 0.25),
         ("eu_export_share_car", "car.trade.eu_export_share", 60, 85, 0.1, 72.6),
+        ("eu_export_share_lcv", "lcv.trade.eu_export_share", 65.7, 76.6, 0.1, 71.2),
         ("grid_2035", "grid.renewable_share.2035", 0, 100, 1, 55),
         ("grid_2053", "grid.renewable_share.2053", 0, 100, 1, 69),
     ]
     result = [(s.key, s.path, s.low, s.high, s.step, s.value) for s in sliders]
     assert result == expected
-    assert [s.label for s in sliders] == [
+    assert [s.label for s in sliders][::2] == [
         "BEV share ceiling (Passenger Cars) [%]",
         "BEV share midpoint year (Passenger Cars)",
         "BEV share steepness (Passenger Cars) [1/yr]",
         "EU export share (Passenger Cars) [%]",
         "Renewable share of electricity 2035 [%]",
-        "Renewable share of electricity 2053 [%]",
     ]
+    assert sliders[1].label == "BEV share ceiling (Light Commercial Vehicles) [%]"
     # whole-number sliders hand Streamlit ints, the others floats
-    assert [s.integer for s in sliders] == [True, True, False, False, True, True]
-    assert [s.format for s in sliders] == ["%d", "%d", "%.2f", "%.1f", "%d", "%d"]
+    assert [s.integer for s in sliders] == [True] * 4 + [False] * 4 + [True] * 2
+    assert [s.format for s in sliders] == ["%d"] * 4 + ["%.2f"] * 2 + ["%.1f"] * 2 + ["%d"] * 2
     assert "[0, 100]" in sliders[0].help and "assumptions.csv" in sliders[0].help
 
 
@@ -704,9 +709,13 @@ def test_app_loads(dataset):
     assert at.slider(key="eu_export_share_car").value == pytest.approx(72.6, rel=1e-12)
     assert [s.key for s in at.slider] == [
         "bev_ceiling_car",
+        "bev_ceiling_lcv",
         "bev_midpoint_car",
+        "bev_midpoint_lcv",
         "bev_steepness_car",
+        "bev_steepness_lcv",
         "eu_export_share_car",
+        "eu_export_share_lcv",
         "grid_2035",
         "grid_2053",
     ]
@@ -809,6 +818,11 @@ def test_changing_the_scenario_resets_the_inputs():
         "bev_midpoint_car": 2030,
         "bev_steepness_car": pytest.approx(0.35, rel=1e-12),
         "eu_export_share_car": pytest.approx(80.0, rel=1e-12),
+        # net-zero and hub set nothing of the vans: their defaults
+        "bev_ceiling_lcv": 60,
+        "bev_midpoint_lcv": 2036,
+        "bev_steepness_lcv": pytest.approx(0.25, rel=1e-12),
+        "eu_export_share_lcv": pytest.approx(71.2, rel=1e-12),
         "grid_2035": 75,
         "grid_2053": 95,
     }
@@ -960,7 +974,14 @@ def test_background_server_that_cannot_start_says_why(tmp_path):
 def test_controls_follow_the_dimensions(dataset, tmp_path) -> None:
     """The sliders come from the controls table over the dataset's members, not literal ids."""
     shipped = logic.controls(dataset, [2030, 2053])
-    assert [(c.key, c.label, c.path) for c in shipped] == [
+    car = [(c.key, c.label, c.path) for c in shipped if not c.key.endswith("_lcv")]
+    assert [c.key for c in shipped if c.key.endswith("_lcv")] == [
+        "bev_ceiling_lcv",
+        "bev_midpoint_lcv",
+        "bev_steepness_lcv",
+        "eu_export_share_lcv",
+    ]
+    assert car == [
         (
             "bev_ceiling_car",
             "BEV share ceiling (Passenger Cars) [%]",
@@ -993,7 +1014,7 @@ def test_controls_follow_the_dimensions(dataset, tmp_path) -> None:
     path = tmp_path / DIMENSIONS_FILE
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     other = SimpleNamespace(dims=load_dims(path))
-    assert [(c.key, c.label) for c in logic.controls(other)[:3]] == [
+    assert [(c.key, c.label) for c in logic.controls(other)[:6:2]] == [
         ("ev_ceiling_car", "Electric share ceiling (Passenger Cars) [%]"),
         ("ev_midpoint_car", "Electric share midpoint year (Passenger Cars)"),
         ("ev_steepness_car", "Electric share steepness (Passenger Cars) [1/yr]"),

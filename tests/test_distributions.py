@@ -582,7 +582,7 @@ def test_joint_check_names_the_origin_when_ranges_are_filled_in(dataset) -> None
 
 
 def _highest_ownership(dataset) -> float:
-    stock = dataset.series("stock", "stock", powertrain="")
+    stock = dataset.of_class("car").series("stock", "stock", powertrain="")
     population = dataset.series("socioeconomic", "population")
     gdp = dataset.series("socioeconomic", "gdp_per_capita")
     years = [y for y in stock.index if y in population.index and y in gdp.index]

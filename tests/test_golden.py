@@ -44,6 +44,16 @@ VARIABLES = [
     "Employment|Plants",
     "Battery|Cell Imports",
     "Share|Battery Cells|Self-Sufficiency",
+    "Sales|Light Commercial Vehicles",
+    "Sales|Light Commercial Vehicles|BEV",
+    "Stock|Light Commercial Vehicles",
+    "Final Energy|Light Commercial Vehicles",
+    "Emissions|CO2|Light Commercial Vehicles",
+    "Production|Light Commercial Vehicles",
+    "Production|Light Commercial Vehicles|BEV",
+    "Exports|Light Commercial Vehicles",
+    "Imports|Light Commercial Vehicles",
+    "Battery|Demand|Domestic Production",
 ]
 YEARS = [2025, 2030, 2035, 2040, 2053, 2060]
 RTOL = 1e-6

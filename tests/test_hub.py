@@ -333,7 +333,9 @@ def _simulate_two(dataset: evhub.Dataset, replaces: int) -> tuple[np.ndarray, np
     )
     params = dataclasses.replace(params, pipeline=pipe)
     n = len(inputs.years)
-    out = simulate_hub(inputs, params, np.zeros((1, 1, 6, n)), np.zeros((1, 1, 6, n)))
+    classes = len(inputs.classes)
+    zeros = np.zeros((1, classes, 6, n))
+    out = simulate_hub(inputs, params, zeros, zeros)
     return out["capacity"][0], inputs.years
 
 
@@ -483,9 +485,10 @@ def test_production_and_exports_match_the_observed_history(
 ) -> None:
     made = shipped.variable("Production|Passenger Cars").sel(scenario="baseline").isel(run=0)
     exported = shipped.variable("Exports|Passenger Cars").sel(scenario="baseline").isel(run=0)
-    osd = dataset.series("industry", "production", producer="")
-    osd_exports = dataset.series("industry", "exports", producer="")
-    togg_rows = dataset.rows("industry", "production", producer="togg-gemlik")
+    cars = dataset.of_class("car")
+    osd = cars.series("industry", "production", producer="")
+    osd_exports = cars.series("industry", "exports", producer="")
+    togg_rows = cars.rows("industry", "production", producer="togg-gemlik")
     togg = {int(r["year"]): float(r["value"]) for r in togg_rows.to_dict("records")}
     for year in HISTORY:
         observed = float(osd[year]) + togg.get(year, 0.0)

@@ -106,9 +106,11 @@ def test_pyam_reads_the_file_and_agrees_on_aggregates(shipped, tmp_path):
         assert df.check_aggregate(parent, components=components) is None
 
 
-def test_history_sales_equal_observed_sales(shipped, dataset):
-    sales = dataset.series("sales", "sales", powertrain="")
-    model = shipped.variable("Sales|Passenger Cars").sel(scenario="baseline").isel(run=0)
+@pytest.mark.parametrize("vehicle_class", ["car", "lcv"])
+def test_history_sales_equal_observed_sales(shipped, dataset, vehicle_class):
+    sales = dataset.of_class(vehicle_class).series("sales", "sales", powertrain="")
+    label = dataset.dims.classes.label(vehicle_class)
+    model = shipped.variable(f"Sales|{label}").sel(scenario="baseline").isel(run=0)
     for year, value in sales.items():
         if 2000 <= year <= 2025:
             # observed sales are copied, then split by shares and summed again: rounding only

@@ -130,18 +130,20 @@ def test_fill_names_expands_a_template(dataset) -> None:
 def test_a_second_class_has_its_own_variables_and_the_scorecard_follows_the_first(
     dataset, tmp_path: Path
 ) -> None:
-    def two_classes(raw) -> None:
-        raw["classes"]["lcv"] = {"label": "Vans", "description": "light commercial vehicles"}
+    def three_classes(raw) -> None:
+        raw["classes"]["bus"] = {"label": "Buses", "description": "a third class"}
 
-    dims = _relabelled(dataset, tmp_path, two_classes)
+    dims = _relabelled(dataset, tmp_path, three_classes)
     names = iamc_names(dims)
     assert sorted(names) == sorted(load_definitions(dims))
     shipped = iamc_names(dataset.dims)
     cars = [n for n in shipped if "|Passenger Cars" in n]
     # a variable of a class for each class, in the classes' order; the others once
-    assert [n for n in names if "|Vans" in n] == [n.replace("Passenger Cars", "Vans") for n in cars]
+    assert [n for n in names if "|Buses" in n] == [
+        n.replace("Passenger Cars", "Buses") for n in cars
+    ]
     assert len(names) == len(shipped) + len(cars)
-    assert names.index("Sales|Passenger Cars") < names.index("Sales|Vans")
+    assert names.index("Sales|Passenger Cars") < names.index("Sales|Buses")
     # the scorecard's indicators are the first class's
     assert [(i.label, i.variable) for i in scorecard_indicators(dims)] == [
         (i.label, i.variable) for i in scorecard_indicators(dataset.dims)

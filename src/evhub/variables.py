@@ -24,7 +24,7 @@ results (``Battery|Demand|Sales``) sums them over the classes itself.
 >>> from evhub.dataset import load_dataset
 >>> names = iamc_names(load_dataset().dims)
 >>> names[:3]
-('Sales|Passenger Cars', 'Sales|Passenger Cars|Petrol', 'Sales|Passenger Cars|Diesel')
+('Sales|Passenger Cars', 'Sales|Light Commercial Vehicles', 'Sales|Passenger Cars|Petrol')
 """
 
 from __future__ import annotations
@@ -325,7 +325,7 @@ def fill_members(template: str, dims: Dims) -> list[tuple[str, dict[str, str]]]:
     In member order, as :func:`fill_names` (which gives the names only).
 
     >>> from evhub.dataset import load_dataset
-    >>> fill_members("Stock|{Vehicle Class}|{Powertrain}", load_dataset().dims)[-1]
+    >>> fill_members("Stock|{Vehicle Class}|{Powertrain}", load_dataset().dims)[5]
     ('Stock|Passenger Cars|BEV', {'Vehicle Class': 'car', 'Powertrain': 'bev'})
     """
     return _expand(template, _members(dims))
@@ -421,7 +421,7 @@ def fill_names(template: str, dims: Dims) -> list[str]:
 
     >>> from evhub.dataset import load_dataset
     >>> fill_names("Stock|{Vehicle Class}", load_dataset().dims)
-    ['Stock|Passenger Cars']
+    ['Stock|Passenger Cars', 'Stock|Light Commercial Vehicles']
     """
     return [name for name, _ in _expand(template, _members(dims))]
 
