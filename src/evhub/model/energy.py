@@ -83,7 +83,7 @@ def distance_by_age(
     whole = np.arange(int(age.max()) + 1, dtype=float)
     if np.array_equal(age, np.round(age)):  # whole-year ages: power each age once, then gather
         by_age = (1.0 - age_decline[:, None]) ** whole[None, :]  # (run, age)
-        profile = by_age[:, age.astype(np.intp)]  # (run, year, cohort)
+        profile = np.take(by_age, age.astype(np.intp), axis=1)  # (run, year, cohort)
     else:
         profile = (1.0 - age_decline[:, None, None]) ** age[None, :, :]
     weights = stock_by_age_base
@@ -91,8 +91,8 @@ def distance_by_age(
     level = annual_distance / mean_profile  # (run,)
     steps = np.maximum(years - base_year, 0)[None, :]
     level_y = level[:, None] * (1.0 + trend[:, None]) ** steps  # (run, year)
-    out: F = level_y[:, :, None] * profile
-    return out
+    profile *= level_y[:, :, None]  # in place: the largest array of the chain (run x year x cohort)
+    return profile
 
 
 def fleet_distance(
@@ -128,8 +128,8 @@ def fleet_distance(
     km = distance_by_age(
         ages, base_index, years, base_year, annual_distance, age_decline, trend, stock_base
     )
-    out: F = survival * km
-    return out
+    km *= survival  # in place (a new array of distance_by_age)
+    return km
 
 
 def vehicle_km(cohort_inflow: F, survival_km: F) -> F:
