@@ -22,6 +22,7 @@ import pytest
 import evhub
 from evhub import InputError
 from evhub.layout import write_atomically
+from evhub.pipeline import load_pipeline
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 
@@ -755,4 +756,14 @@ def test_calibration_start_after_the_base_year(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{meta}: field 'calibration_start' = 2030 is not a year from first_year 2000 to "
         "before the base year 2025"
+    )
+
+
+def test_overrides_of_projects_not_keyed_by_id_show_a_project_of_the_registry() -> None:
+    with pytest.raises(InputError) as info:
+        evhub.resolve("baseline", None, {"pipeline": {"overrides": 5}})
+    first = load_pipeline(evhub.load_dataset())[0].id  # the registry's first row
+    assert str(info.value) == (
+        "overrides: pipeline.overrides = 5: overrides are keyed by project id, e.g. "
+        f"pipeline.overrides: {{{first}: {{delay: 2}}}}"
     )

@@ -47,7 +47,8 @@ _DELAY_HELP = (
 _EXTRA_HELP = (
     "Any scenario parameter by its dotted path, one `PATH = VALUE` a line, as with "
     "`evhub run --set` (see `evhub scenarios show NAME`). These win over the inputs above. "
-    "Values may be distributions, e.g. `car.trade.utilisation = {dist: triangular}`."
+    "Values may be distributions, e.g. "
+    "`grid.renewable_share.2035 = {dist: uniform, low: 50, high: 70}`."
 )
 
 

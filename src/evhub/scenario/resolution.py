@@ -346,9 +346,10 @@ def _check_override(
     parts = path.split(".")[2:]
     registry = data.path / "pipeline.csv"
     if not parts:
+        example = next((p.id for p in load_pipeline(data)), "PROJECT")
         msg = (
             f"{origin}: {path} = {value!r}: overrides are keyed by project id, e.g. "
-            f"{OVERRIDES}: {{byd-manisa: {{delay: 2}}}}"
+            f"{OVERRIDES}: {{{example}: {{delay: 2}}}}"
         )
         raise InputError(msg)
     pid = parts[0]
