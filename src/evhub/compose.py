@@ -262,10 +262,10 @@ def _class_inputs(
     duty_base = np.array([data.value("trade", "duty", origin=o) for o in cats.origins])
     history = (years >= _first_year(data, "industry", "production", producer="")) & (years <= base)
     for values, what, file in (
-        (stock[years <= base], "the car stock (interpolated) up to the base year", "stock.csv"),
+        (stock[years <= base], "the stock (interpolated) up to the base year", "stock.csv"),
         (history_shares, "the sales shares by powertrain", "sales.csv"),
         (initial, "the initial stock shares by fuel", "stock.csv"),
-        (utilisation[history], "the utilisation of the car plants", "industry.csv"),
+        (utilisation[history], "the utilisation of the class's plants", "industry.csv"),
         (export_share[history], "the export share of production", "industry.csv"),
         (origin_base / origin_base.sum(), "the import shares by origin", "trade.csv"),
     ):
@@ -897,9 +897,9 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         return var(array, ("vehicle_class", *dims), units, name)
 
     variables = {
-        "sales": own(out.sales, ("powertrain", "year"), "veh/yr", "New-car sales"),
-        "stock": own(out.stock, ("powertrain", "year"), "veh", "Car stock at the end of the year"),
-        "retirements": own(out.retirements, ("powertrain", "year"), "veh/yr", "Cars retired"),
+        "sales": own(out.sales, ("powertrain", "year"), "veh/yr", "New-vehicle sales"),
+        "stock": own(out.stock, ("powertrain", "year"), "veh", "Stock at the end of the year"),
+        "retirements": own(out.retirements, ("powertrain", "year"), "veh/yr", "Vehicles retired"),
         "vehicle_km": own(out.vehicle_km, ("powertrain", "year"), "km/yr", "Distance driven"),
         "fuel_energy": own(out.fuel_energy, ("fuel", "year"), "PJ/yr", "Fuel use"),
         "electricity": own(out.electricity, ("year",), "TWh/yr", "Electricity from the grid"),
@@ -907,10 +907,10 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         "co2_electricity": own(
             out.co2_electricity, ("year",), "MtCO2/yr", "CO2 of electricity used"
         ),
-        "co2_target": own(out.co2_target, ("year",), "MtCO2/yr", "Target path for car CO2"),
+        "co2_target": own(out.co2_target, ("year",), "MtCO2/yr", "Target path for the class's CO2"),
         "grid_intensity": var(out.grid_intensity, ("year",), "gCO2/kWh", "Grid CO2 intensity"),
         "battery_demand": own(
-            out.battery_demand, ("year",), "GWh/yr", "Battery capacity in new cars"
+            out.battery_demand, ("year",), "GWh/yr", "Battery capacity in new vehicles"
         ),
         "battery_retired": own(
             out.battery_retired, ("year",), "GWh/yr", "Battery capacity retired"
@@ -924,13 +924,16 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         "materials": own(
             out.materials, ("material", "year"), "kt/yr", "Materials in new batteries"
         ),
-        "ownership": own(out.ownership, ("year",), "veh/1000 persons", "Cars per 1,000 people"),
+        "ownership": own(out.ownership, ("year",), "veh/1000 persons", "Vehicles per 1,000 people"),
         "capacity": var(
             out.capacity, ("project", "year"), "veh/yr or GWh/yr", "Usable capacity by project"
         ),
         "production": own(out.production, ("class", "year"), "veh/yr", f"{cars} built"),
         "domestic_sales": own(
-            out.domestic_sales, ("class", "year"), "veh/yr", "Sales of cars built in the country"
+            out.domestic_sales,
+            ("class", "year"),
+            "veh/yr",
+            "Sales of vehicles built in the country",
         ),
         "exports": own(out.exports, ("class", "year"), "veh/yr", f"{cars} exported"),
         "exports_eu": own(out.exports_eu, ("year",), "veh/yr", f"{cars} exported to {union}"),
@@ -941,7 +944,7 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         "investment": var(out.investment, ("year",), f"million {usd}/yr", "Investment realised"),
         "employment": var(out.employment, ("year",), "persons", "Direct jobs at the plants"),
         "cell_demand": own(
-            out.cell_demand, ("year",), "GWh/yr", "Cells needed by domestic car production"
+            out.cell_demand, ("year",), "GWh/yr", "Cells needed by domestic vehicle production"
         ),
         "cell_supply": var(out.cell_supply, ("year",), "GWh/yr", "Cells made in the country"),
         "cell_imports": var(out.cell_imports, ("year",), "GWh/yr", "Cells imported"),
