@@ -44,6 +44,7 @@ from evhub.pipeline import (
     sort_table,
 )
 from evhub.prices import deflator, report_price_year
+from evhub.readable import exact
 from evhub.scenario import ResolvedScenario, default_parameters
 
 __all__ = [
@@ -424,7 +425,7 @@ def _projects(data: Dataset) -> chain.Projects:
                 given = registry[index[pid]].capacity
                 msg = (
                     f"{data.path / PIPELINE_FILE}: row {index[pid] + 2}: column 'capacity' = "
-                    f"{'' if given is None else f'{given:g}'!r} of {pid!r}: industry.csv gives the "
+                    f"{'' if given is None else exact(given)!r} of {pid!r}: industry.csv gives the "
                     "plant's production, so its capacity must be given and above 0 (its "
                     "utilisation is production over capacity)"
                 )
@@ -516,7 +517,7 @@ def _industry_history(
         made_all = total.get(year, 0.0) + float(other_made.get(year, 0.0))
         if year in exported and not made_all > 0:
             msg = (
-                f"{data.path / 'industry.csv'}: exports in {year} are {exported[year]:g} "
+                f"{data.path / 'industry.csv'}: exports in {year} are {exact(exported[year])} "
                 "veh/yr but no production is given for that year; the export share is "
                 "exports over production"
             )
@@ -796,7 +797,7 @@ def _check_saturation(
         origin = scenario.provenance.get(path, "dataset").split(";")[0]
         what = "can be as low as" if dist is not None else "="
         msg = (
-            f"{origin}: {path} {what} {saturation:g} veh/1000 persons; it must "
+            f"{origin}: {path} {what} {exact(saturation)} veh/1000 persons; it must "
             f"exceed the highest observed ownership, {highest:.1f} veh/1000 persons"
         )
         raise InputError(msg)

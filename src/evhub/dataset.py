@@ -39,6 +39,7 @@ from evhub import units
 from evhub.dims import DIMENSIONS_FILE, Dims, load_dims, select_keys
 from evhub.errors import InputError
 from evhub.inputs import read_text, read_yaml
+from evhub.readable import exact
 
 __all__ = [
     "ASSUMPTION_COLUMNS",
@@ -399,8 +400,9 @@ def _check_provenance(
         bounds[col] = number
         if plausible is not None and not plausible["min"] <= number <= plausible["max"]:
             problems.append(
-                f"{where}: column {col!r} = {number:g} for {row['variable']!r} is outside the "
-                f"plausible range [{plausible['min']:g}, {plausible['max']:g}] {plausible['unit']}"
+                f"{where}: column {col!r} = {exact(number)} for {row['variable']!r} is outside "
+                f"the plausible range [{exact(plausible['min'])}, {exact(plausible['max'])}] "
+                f"{plausible['unit']}"
             )
     name = row.get("parameter") or row.get("variable")
     given = [c for c in ("low", "high") if row[c].strip()]
@@ -422,7 +424,7 @@ def _check_provenance(
     low, high = bounds["low"], bounds["high"]
     if low > high:
         problems.append(
-            f"{where}: column 'low' = {low:g} is above column 'high' = {high:g}; "
+            f"{where}: column 'low' = {exact(low)} is above column 'high' = {exact(high)}; "
             "a range runs from low to high"
         )
         return
@@ -432,7 +434,8 @@ def _check_provenance(
         return  # reported by the caller
     if math.isfinite(value) and not low <= value <= high:
         problems.append(
-            f"{where}: column 'value' = {value:g} is outside its range low={low:g} high={high:g}"
+            f"{where}: column 'value' = {exact(value)} is outside its range "
+            f"low={exact(low)} high={exact(high)}"
         )
 
 
@@ -516,8 +519,8 @@ def _validate_table(
             problems.append(f"{where}: column 'value' = {_show(row['value'])} is not finite")
         elif not vspec["min"] <= value <= vspec["max"]:
             problems.append(
-                f"{where}: column 'value' = {value:g} for {var!r} is outside the plausible "
-                f"range [{vspec['min']:g}, {vspec['max']:g}] {vspec['unit']}"
+                f"{where}: column 'value' = {exact(value)} for {var!r} is outside the plausible "
+                f"range [{exact(vspec['min'])}, {exact(vspec['max'])}] {vspec['unit']}"
             )
         _check_provenance(path, line, row, sources, sch["statuses"], problems, vspec)
     out = frame.copy()

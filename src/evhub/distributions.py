@@ -45,6 +45,8 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy import stats
 
+from evhub.readable import exact, plain
+
 __all__ = [
     "CENTRAL_FIELD",
     "DISTRIBUTIONS",
@@ -104,7 +106,8 @@ class _Triangular(_Spec):
     @model_validator(mode="after")
     def _order(self) -> _Triangular:
         if not self.low <= self.mode <= self.high:
-            msg = f"needs low <= mode <= high; got {self.low:g}, {self.mode:g}, {self.high:g}"
+            got = f"{exact(self.low)}, {exact(self.mode)}, {exact(self.high)}"
+            msg = f"needs low <= mode <= high; got {got}"
             raise ValueError(msg)
         return self
 
@@ -132,7 +135,7 @@ class _Discrete(_Spec):
             raise ValueError(msg)
         total = sum(self.probabilities)
         if abs(total - 1.0) > _SUM_TOLERANCE:
-            msg = f"probabilities sum to {total:g}, expected 1"
+            msg = f"probabilities sum to {exact(total)}, expected 1"
             raise ValueError(msg)
         return self
 
@@ -165,7 +168,7 @@ class Bounds:
         """The range as text, e.g. ``[0, 100]`` or ``(0, inf)``."""
         left = "(" if self.low_open or math.isinf(self.low) else "["
         right = ")" if self.high_open or math.isinf(self.high) else "]"
-        return f"{left}{self.low:g}, {self.high:g}{right}"
+        return f"{left}{exact(self.low)}, {exact(self.high)}{right}"
 
     def contains(self, low: float, high: float) -> bool:
         """Whether ``[low, high]`` lies in the range."""
@@ -237,7 +240,7 @@ def show_spec(spec: Mapping[str, Any]) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:g}"
+        return plain(value)
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     return str(value)
@@ -324,13 +327,17 @@ def _build_any(kind: str, fields: dict[str, Any], *, where: str, bounds: Bounds)
             raise ValueError(msg)
         return Distribution(kind, fields, central, bounds.integer)
     if kind in ("uniform", "triangular", "beta") and not fields["low"] < fields["high"]:
-        msg = f"{where}: needs low < high; got low = {fields['low']:g}, high = {fields['high']:g}"
+        msg = (
+            f"{where}: needs low < high; got low = {exact(fields['low'])}, "
+            f"high = {exact(fields['high'])}"
+        )
         raise ValueError(msg)
     frozen, central = _frozen(kind, fields)
     if kind == "lognormal" and not 0 < frozen.kwds["scale"] < math.inf:
         msg = (
-            f"{where}: mean {fields['mean']:g} and sd {fields['sd']:g} spread the lognormal over "
-            "more orders of magnitude than a number holds; give a smaller sd or a larger mean"
+            f"{where}: mean {exact(fields['mean'])} and sd {exact(fields['sd'])} spread the "
+            "lognormal over more orders of magnitude than a number holds; give a smaller sd or a "
+            "larger mean"
         )
         raise ValueError(msg)
     if kind in ("uniform", "triangular", "beta"):
@@ -339,10 +346,10 @@ def _build_any(kind: str, fields: dict[str, Any], *, where: str, bounds: Bounds)
     # normal, lognormal: optional truncation by the user, then by the parameter's range
     low, high = fields.get("low", -math.inf), fields.get("high", math.inf)
     if not low < high:
-        msg = f"{where}: needs low < high; got low = {low:g}, high = {high:g}"
+        msg = f"{where}: needs low < high; got low = {exact(low)}, high = {exact(high)}"
         raise ValueError(msg)
     if not low <= central <= high:
-        msg = f"{where}: mean {central:g} lies outside low..high = {low:g}..{high:g}"
+        msg = f"{where}: mean {exact(central)} lies outside low..high = {exact(low)}..{exact(high)}"
         raise ValueError(msg)
     cut_low, cut_high = float(frozen.cdf(low)), float(frozen.cdf(high))
     mass = cut_high - cut_low
@@ -360,7 +367,7 @@ def _build_any(kind: str, fields: dict[str, Any], *, where: str, bounds: Bounds)
         )
         raise ValueError(msg)
     if not (bounds.low <= central <= bounds.high):
-        msg = f"{where}: mean {central:g} lies outside the allowed range {bounds.describe()}"
+        msg = f"{where}: mean {exact(central)} lies outside the allowed range {bounds.describe()}"
         raise ValueError(msg)
     cut = (
         max(cut_low, float(frozen.cdf(bounds.low))),
@@ -393,8 +400,8 @@ def _frozen(kind: str, fields: Mapping[str, Any]) -> tuple[Any, float]:
 def _inside(where: str, bounds: Bounds, low: float, high: float) -> None:
     if not bounds.contains(low, high):
         msg = (
-            f"{where}: values from {low:g} to {high:g} do not fit the parameter's allowed range "
-            f"{bounds.describe()}"
+            f"{where}: values from {exact(low)} to {exact(high)} do not fit the parameter's "
+            f"allowed range {bounds.describe()}"
         )
         raise ValueError(msg)
 

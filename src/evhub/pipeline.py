@@ -28,6 +28,7 @@ import pandas as pd
 
 from evhub.dataset import Dataset, raise_problems, read_csv_strict, schema
 from evhub.dims import Dims
+from evhub.readable import exact
 
 __all__ = [
     "PER_MEMBER",
@@ -219,7 +220,7 @@ class _Row:
             self.bad(column, "is negative")
             return None
         if not low <= value <= high:
-            self.bad(column, f"is outside the plausible range [{low:g}, {high:g}]")
+            self.bad(column, f"is outside the plausible range [{exact(low)}, {exact(high)}]")
             return None
         return value
 
@@ -286,7 +287,7 @@ def _check_shares(
         if abs(total - 1.0) > SHARE_TOLERANCE:
             cells = ", ".join(f"{c} = {given[c]!r}" for c in columns)
             r.problems.append(
-                f"{r.where}: powertrain mix {cells} sums to {total:g}; expected 1 "
+                f"{r.where}: powertrain mix {cells} sums to {exact(total)}; expected 1 "
                 "(fractions of the output)"
             )
     return shares
@@ -371,7 +372,7 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
         "capex_year",
         year_spec["min"],
         year_spec["max"],
-        f"is outside the plausible range [{year_spec['min']:g}, {year_spec['max']:g}]",
+        f"is outside the plausible range [{exact(year_spec['min'])}, {exact(year_spec['max'])}]",
     )
     if r.row["capex_usd"].strip() and not r.row["capex_year"].strip():
         r.bad("capex_usd", "has no capex_year: the year of its dollars is required")
@@ -382,7 +383,7 @@ def _parse_project(r: _Row, data: Dataset) -> Project:
         "jobs",
         jobs_spec["min"],
         jobs_spec["max"],
-        f"is outside the plausible range [{jobs_spec['min']:g}, {jobs_spec['max']:g}]",
+        f"is outside the plausible range [{exact(jobs_spec['min'])}, {exact(jobs_spec['max'])}]",
     )
     return Project(
         id=pid,
@@ -520,7 +521,7 @@ def load_stage_probabilities(dataset: Dataset) -> dict[str, StageProbability]:
         if prob is None or low is None or high is None:
             continue
         if not low <= prob <= high:
-            r.bad("probability", f"is outside its range low={low:g} high={high:g}")
+            r.bad("probability", f"is outside its range low={exact(low)} high={exact(high)}")
         if stage in stages and stage not in found:
             found[stage] = StageProbability(
                 stage, prob, low, high, ";".join(sources), r.text("note", required=False)

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 
 from evhub.errors import InputError
+from evhub.readable import exact
 
 __all__ = [
     "APP",
@@ -252,7 +253,7 @@ def background(
                 why = (
                     f"it exited with {proc.returncode}"
                     if proc.poll() is not None
-                    else f"no answer within {timeout:g} s"
+                    else f"no answer within {exact(timeout)} s"
                 )
                 text = log.read_text(errors="replace") if log is not None else ""
                 msg = f"the dashboard on {url} did not start: {why}\n{text}"

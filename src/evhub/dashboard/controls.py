@@ -21,6 +21,7 @@ from evhub.compose import project_table
 from evhub.dashboard.values import SAME, is_finite, report_years
 from evhub.dataset import Dataset
 from evhub.errors import InputError
+from evhub.readable import exact
 from evhub.scenario import (
     OVERRIDES,
     ResolvedScenario,
@@ -249,7 +250,9 @@ def slider_specs(
         sourced = default is not None and is_finite(default.low) and is_finite(default.high)
         if default is not None and sourced:
             low, high = float(default.low), float(default.high)
-            origin = f"the sourced range {low:g}-{high:g} in {default.file.rsplit('/', 1)[-1]}"
+            origin = (
+                f"the sourced range {exact(low)}-{exact(high)} in {default.file.rsplit('/', 1)[-1]}"
+            )
         elif math.isfinite(bounds.low) and math.isfinite(bounds.high):
             low, high = bounds.low, bounds.high
             origin = "the range the model accepts"

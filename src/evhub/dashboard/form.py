@@ -14,6 +14,7 @@ from evhub.dashboard.values import is_finite, same
 from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.pipeline import load_pipeline
+from evhub.readable import exact
 from evhub.scenario import (
     OVERRIDES,
 )
@@ -363,4 +364,6 @@ def describe_overrides(overrides: Mapping[str, Any]) -> str:
     """
     if not overrides:
         return "none"
-    return "; ".join(f"{p} = {v:g}" if is_finite(v) else f"{p} = {v}" for p, v in overrides.items())
+    return "; ".join(
+        f"{p} = {exact(v)}" if is_finite(v) else f"{p} = {v}" for p, v in overrides.items()
+    )

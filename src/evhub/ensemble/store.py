@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from evhub.distributions import show_spec
 from evhub.errors import InputError
+from evhub.readable import exact
 from evhub.variables import iamc_names
 
 if TYPE_CHECKING:
@@ -447,8 +448,9 @@ def _float32(
         if over.any():
             v, m, y = (int(i[0]) for i in np.nonzero(over))
             msg = (
-                f"{variables[v]}, member {start + m}, {years[y]}: {block[v, m, y]:g} is beyond "
-                f"the store's float32 range (±{_FLOAT32_MAX:.3g}); check the inputs of the run"
+                f"{variables[v]}, member {start + m}, {years[y]}: {exact(block[v, m, y])} is "
+                f"beyond the store's float32 range (±{_FLOAT32_MAX:.3g}); check the inputs of the "
+                "run"
             )
             raise InputError(msg)
     return out

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup, escape
+
+from evhub import readable
 
 __all__ = [
     "DASH",
@@ -95,13 +98,14 @@ def format_probability(probability: Any) -> str:
 
 
 def short_number(value: Any) -> str:
-    """A capacity: thousands separators above a thousand, else four significant digits."""
+    """A capacity: thousands separators above a thousand, else four significant digits.
+
+    >>> short_number(150_000.0), short_number(0.38729), short_number(None)
+    ('150,000', '0.3873', '–')
+    """
     if is_missing(value):
         return DASH
-    number = float(value)
-    if abs(number) >= _THOUSANDS:
-        return f"{number:,.0f}"
-    return f"{number:.4g}"
+    return readable.number(float(value))
 
 
 def whole_number(value: Any) -> int:
@@ -116,10 +120,25 @@ def year_text(value: Any) -> str:
     return f"{float(value):.6g}"
 
 
-def input_text(value: Any) -> str:
-    """An input's value as stored (``"None"``, an unset option, is shown as ``"none"``)."""
+def input_text(value: Any, unit: str = "") -> str:
+    """An input's value as stored, a number written for people (six significant digits).
+
+    ``"None"``, an unset option, is shown as ``"none"``; a value in years from
+    1000 on is a year.
+
+    >>> input_text("16585.859154977705", "USD_2025/veh"), input_text("2033.0", "yr")
+    ('16,586', '2033')
+    >>> input_text("None"), input_text("weibull")
+    ('none', 'weibull')
+    """
     text = str(value)
-    return "none" if text == "None" else text
+    if text == "None":
+        return "none"
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return readable.number(number, unit, digits=6) if math.isfinite(number) else text
 
 
 def prose(text: Any) -> Markup:

@@ -33,6 +33,7 @@ from evhub.distributions import (
 from evhub.errors import InputError
 from evhub.inputs import check_finite
 from evhub.pipeline import load_pipeline
+from evhub.readable import exact
 from evhub.scenario.defaults import Default, default_parameters
 from evhub.scenario.files import load_scenario
 from evhub.scenario.paths import (
@@ -272,7 +273,7 @@ def _distribution(
         notes = []
         central = CENTRAL_FIELD.get(str(spec.get("dist")))
         if central and central not in spec and before is not None:
-            notes.append(f"{central} {before:g} from {previous_file or 'the dataset'}")
+            notes.append(f"{central} {exact(before)} from {previous_file or 'the dataset'}")
         ranged = spec.get("dist") in RANGED
         if ranged and dataset_range and not {"low", "high"} <= set(spec) and default is not None:
             notes.append(f"low and high from {default.file}")
@@ -311,7 +312,7 @@ def _check_joint(
         origin = next(provenance[p] for p in parts if p in distributions).split(";")[0]
         msg = (
             f"{origin}: battery.second_life_share + battery.recycling_share can reach "
-            f"{sum(highest):g} % in a draw, more than all the retired capacity (100 %); "
+            f"{exact(sum(highest))} % in a draw, more than all the retired capacity (100 %); "
             "lower the high ends"
         )
         raise InputError(msg)

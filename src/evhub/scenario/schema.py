@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from evhub import parameters
 from evhub.dims import Dims
+from evhub.readable import exact
 
 __all__ = [
     "GROUP_RULES",
@@ -71,7 +72,7 @@ def shares_sum_to_100(group: BaseModel) -> None:
     names = list(type(group).model_fields)
     total = sum(getattr(group, n) for n in names)
     if abs(total - 100) > _SHARE_TOLERANCE:
-        msg = f"chemistry shares {' + '.join(names)} sum to {total:g} %, expected 100"
+        msg = f"chemistry shares {' + '.join(names)} sum to {exact(total)} %, expected 100"
         raise ValueError(msg)
 
 
@@ -80,7 +81,7 @@ def mix_sums_to_1(group: BaseModel) -> None:
     names = list(type(group).model_fields)
     total = sum(getattr(group, n) for n in names)
     if abs(total - 1) > _MIX_TOLERANCE:
-        msg = f"{' + '.join(names)} sum to {total:g}, expected 1"
+        msg = f"{' + '.join(names)} sum to {exact(total)}, expected 1"
         raise ValueError(msg)
 
 
@@ -89,7 +90,7 @@ def reuse_at_most_all(group: BaseModel) -> None:
     total = getattr(group, "second_life_share") + getattr(group, "recycling_share")  # noqa: B009
     if total > 100:
         msg = (
-            f"second_life_share + recycling_share = {total:g} % is more than all the "
+            f"second_life_share + recycling_share = {exact(total)} % is more than all the "
             "retired capacity (100 %)"
         )
         raise ValueError(msg)
