@@ -473,10 +473,12 @@ def test_compare_after_run():
     assert logic.compare_after_run(["b", "a"], "b") == ["a", "b"]
 
 
-def test_run_colour_cycles_the_palette():
-    palette = evhub.figures.PALETTE
-    result = [logic.run_colour(n) for n in range(1, len(palette) + 3)]
-    assert result == [*palette, *palette[:2]]
+def test_run_style_is_the_scenarios_colour_and_a_dash_per_run():
+    palette, dashes = evhub.figures.PALETTE, evhub.figures.DASHES
+    shipped = ["baseline", "announced", "hub", "net-zero"]
+    result = [logic.run_style("hub", n, shipped) for n in range(1, len(dashes) + 2)]
+    assert result == [(palette[2], d) for d in (*dashes, dashes[0])]
+    assert logic.run_style("baseline", 1, shipped) == (palette[0], "solid")
 
 
 def test_keep_runs_drops_the_oldest(baseline_run):
@@ -797,11 +799,27 @@ def test_a_run_keeps_its_colour():
     at.selectbox(key="scenario").set_value("hub").run()
     at.button(key="run").click().run()
     palette = evhub.figures.PALETTE
-    assert _colours(at, "chart-ev-share") == {"baseline": palette[0], "hub": palette[1]}
+    # the scenario's colour, as in the report: the dataset's third scenario, the third colour
+    assert _colours(at, "chart-ev-share") == {"baseline": palette[0], "hub": palette[2]}
     # without baseline, hub keeps its colour (by position it would take the first)
     at.multiselect(key="compare").unselect("baseline").run()
     assert not at.exception
-    assert _colours(at, "chart-ev-share") == {"hub": palette[1]}
+    assert _colours(at, "chart-ev-share") == {"hub": palette[2]}
+
+
+def test_two_runs_of_one_scenario_share_its_colour_and_differ_in_dash():
+    at = _app()
+    at.button(key="run").click().run()
+    at.slider(key="bev_ceiling_car").set_value(90).run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    chart = next(c for c in at.get("plotly_chart") if c.key == "chart-ev-share")
+    spec = json.loads(chart.proto.spec)
+    lines = {t["name"]: t["line"] for t in spec["data"] if t.get("mode") == "lines"}
+    colour = evhub.figures.PALETTE[0]
+    assert lines["baseline"] == {**lines["baseline"], "color": colour, "dash": "solid"}
+    edited = lines["baseline #2 (edited)"]
+    assert (edited["color"], edited["dash"]) == (colour, "dash")
 
 
 def test_changing_the_scenario_resets_the_inputs():

@@ -81,7 +81,71 @@ def test_scenario_colours_can_be_fixed(bands):
     line = next(t for t in fig.data if t.name == "a")
     assert line.line.color == "#123456"
     other = next(t for t in fig.data if t.name == "b")
-    assert other.line.color == figures.scenario_colour(["a", "b"], "b")
+    assert other.line.color == figures.PALETTE[1]  # by its place among the scenarios drawn
+
+
+def test_a_scenario_has_one_colour_wherever_it_is_drawn():
+    shipped = ["baseline", "announced", "hub", "net-zero"]
+    # the dataset's order picks the colour, not the order of the runs drawn
+    assert figures.scenario_colours(["hub", "baseline"], shipped) == {
+        "hub": figures.PALETTE[2],
+        "baseline": figures.PALETTE[0],
+    }
+    # another scenario takes a colour no dataset scenario has, the same every time
+    mine = figures.scenario_colour("my-case", shipped)
+    assert mine in figures.PALETTE[4:]
+    assert figures.scenario_colour("my-case", shipped) == mine
+    assert figures.scenario_colours(["x", "y"]) == {
+        "x": figures.PALETTE[0],
+        "y": figures.PALETTE[1],
+    }
+
+
+def _lines(fig, names):
+    return {t.name: t for t in fig.data if t.name in names and t.mode == "lines"}
+
+
+def test_coinciding_lines_stay_visible():
+    """Two scenarios with the same numbers: the later one is dashed, and a note says so."""
+    wide = _wide(
+        [
+            ("a", "X", "veh/yr", [1.0, 2.0, 3.0]),
+            ("b", "X", "veh/yr", [1.0, 2.0, 3.0 * (1 + 1e-12)]),  # equal to the last bits
+            ("c", "X", "veh/yr", [1.0, 2.0, 4.0]),
+            ("d", "X", "veh/yr", [1.0, 2.0, 3.0]),
+        ]
+    )
+    fig = figures.fan_chart(figures.bands_from_tables(wide), "X", title="t")
+    lines = _lines(fig, "abcd")
+    assert {k: t.line.dash for k, t in lines.items()} == {
+        "a": "solid",
+        "b": "dash",
+        "c": "solid",
+        "d": "dot",  # a third line on the same pixels takes the next dash
+    }
+    notes = [a.text for a in fig.layout.annotations if "equals" in a.text]
+    assert notes == ["b (dashed) equals a; d (dotted) equals a"]
+    # different lines: no dash, no note
+    alone = figures.fan_chart(figures.bands_from_tables(wide), "X", title="t", scenarios=["a", "c"])
+    assert {t.line.dash for t in _lines(alone, "ac").values()} == {"solid"}
+    assert not [a for a in alone.layout.annotations if "equals" in a.text]
+
+
+def test_given_dashes_tell_runs_of_one_scenario_apart():
+    wide = _wide([("a", "X", "%", [1.0, 2.0, 3.0]), ("a #2", "X", "%", [1.0, 2.0, 5.0])])
+    colour = figures.PALETTE[3]
+    fig = figures.fan_chart(
+        figures.bands_from_tables(wide),
+        "X",
+        title="t",
+        colours={"a": colour, "a #2": colour},
+        dashes={"a #2": "dash"},
+    )
+    lines = _lines(fig, ["a", "a #2"])
+    assert [(t.line.color, t.line.dash) for t in lines.values()] == [
+        (colour, "solid"),
+        (colour, "dash"),
+    ]
 
 
 def test_several_variables_get_one_panel_per_scenario(bands):

@@ -10,14 +10,22 @@ files of a results folder).
 A fan shows, per scenario, the 5-95 % band (light), the 25-75 % band (darker),
 the median (dotted) and the deterministic run (solid); a scenario without an
 ensemble is a solid line only. Every axis is labelled with its unit.
+
+Each scenario has one colour wherever it is drawn, the report and the
+dashboard alike (:func:`scenario_colour`: the dataset's scenarios take the
+palette in their order). A scenario whose line coincides with one drawn
+before it is drawn dashed on top of it, and a note under the title says so,
+so neither hides the other.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -32,6 +40,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CHARTS",
     "COLUMNS",
+    "DASHES",
+    "PALETTE",
     "POWERTRAIN_PALETTE",
     "STACKS",
     "Chart",
@@ -40,9 +50,11 @@ __all__ = [
     "bands_from_tables",
     "chart",
     "charts",
+    "coinciding",
     "fan_chart",
     "powertrain_colours",
     "scenario_colour",
+    "scenario_colours",
     "stacked_area",
     "stacks",
 ]
@@ -52,8 +64,15 @@ COLUMNS = ["scenario", "variable", "unit", "year", "stat", "value"]
 #: Ensemble quantile levels [1] and their ``stat`` labels (``q05`` for 0.05).
 QUANTILE_STATS = {q: f"q{round(q * 100):02d}" for q in QUANTILES}
 
-#: Scenario colours, in order of appearance (Okabe-Ito, readable with colour blindness).
+#: Scenario colours, in the order of the dataset's scenarios (Okabe-Ito, readable with
+#: colour blindness).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+#: Line dashes in turn: of the runs of one scenario in the dashboard, of a line that
+#: coincides with one drawn before it, of the second variable of a chart.
+DASHES = ("solid", "dash", "dot", "dashdot")
+#: Two central lines coincide where they differ by no more than this share of the
+#: larger value [1] in every year (they would be drawn on the same pixels).
+_SAME_LINE = 1e-9
 #: Colours of the variables of a chart with several (first, second, ...) in per-scenario panels.
 VARIABLE_COLOURS = ("#009E73", "#D55E00", "#0072B2")
 #: Colours of the powertrains in stacked areas, given in the powertrains' order
@@ -336,9 +355,77 @@ def bands_from_results(results: Results) -> pd.DataFrame:
     return bands_from_tables(results.to_iamc(), quantiles)
 
 
-def scenario_colour(scenarios: Sequence[str], name: str) -> str:
-    """The colour of a scenario: its position in ``scenarios`` picks a palette colour."""
-    return PALETTE[list(scenarios).index(name) % len(PALETTE)]
+def scenario_colour(name: str, known: Sequence[str] = ()) -> str:
+    """The colour of a scenario by its name: the same in the report and the dashboard.
+
+    Parameters
+    ----------
+    name
+        The scenario's name.
+    known
+        The dataset's scenarios in its order (``scenarios`` of ``dataset.yaml``):
+        the ``k``-th takes the ``k``-th colour of :data:`PALETTE`.
+
+    Returns
+    -------
+    str
+        A colour of :data:`PALETTE`. A name not in ``known`` (a scenario file
+        of the user's) takes one of the colours the known scenarios leave
+        free, picked by a checksum of the name, so it too keeps its colour
+        from one chart to the next.
+
+    Examples
+    --------
+    >>> shipped = ["baseline", "announced", "hub", "net-zero"]
+    >>> scenario_colour("hub", shipped) == PALETTE[2]
+    True
+    >>> scenario_colour("my-case", shipped) in PALETTE[4:]
+    True
+    """
+    names = list(dict.fromkeys(known))
+    if name in names:
+        return PALETTE[names.index(name) % len(PALETTE)]
+    taken = set(PALETTE[: len(names)])
+    free = [c for c in PALETTE if c not in taken] or list(PALETTE)
+    return free[zlib.crc32(name.encode("utf-8")) % len(free)]
+
+
+def scenario_colours(names: Sequence[str], known: Sequence[str] = ()) -> dict[str, str]:
+    """The colour of each of ``names`` (:func:`scenario_colour`; ``known`` defaults to them)."""
+    order = list(known) or list(names)
+    return {n: scenario_colour(n, order) for n in names}
+
+
+def coinciding(lines: Mapping[str, pd.Series]) -> dict[str, str]:
+    """Of named lines, each that coincides with one before it, and which.
+
+    Two lines coincide where they have the same years and differ by no more
+    than a billionth of the larger value in every year (NaN where both are).
+
+    >>> a = pd.Series([1.0, 2.0], index=[2030, 2031])
+    >>> coinciding({"hub": a, "net-zero": a.copy(), "baseline": a + 1})
+    {'net-zero': 'hub'}
+    """
+    seen: list[tuple[str, pd.Series]] = []
+    same: dict[str, str] = {}
+    for name, line in lines.items():
+        for other, before in seen:
+            if _same_line(line, before):
+                same[name] = other
+                break
+        seen.append((name, line))
+    return same
+
+
+def _same_line(a: pd.Series, b: pd.Series) -> bool:
+    if a.empty or len(a) != len(b) or not a.index.equals(b.index):
+        return False
+    x, y = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+    both = np.isnan(x) & np.isnan(y)
+    size = np.maximum(np.abs(x), np.abs(y))
+    with np.errstate(invalid="ignore"):
+        close = np.abs(x - y) <= _SAME_LINE * size
+    return bool(np.all(close | both))
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -394,6 +481,7 @@ def fan_chart(
     years: tuple[int, int] | None = None,
     base_year: int | None = None,
     colours: Mapping[str, str] | None = None,
+    dashes: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """A fan chart of one or more variables for each scenario, with a target path.
 
@@ -417,7 +505,11 @@ def fan_chart(
     base_year
         The last observed year, marked with a dotted line.
     colours
-        Colour of each scenario (default: by position, :func:`scenario_colour`).
+        Colour of each scenario (default: :func:`scenario_colour` with the
+        scenarios drawn as the known ones, in order).
+    dashes
+        Dash of each scenario's line, one of :data:`DASHES` (default: solid);
+        the dashboard tells two runs of one scenario apart by it.
 
     Returns
     -------
@@ -426,6 +518,9 @@ def fan_chart(
         (shared y axis), each variable in its colour (:data:`VARIABLE_COLOURS`);
         otherwise one panel, each scenario in its colour. The y axis is titled
         with the unit (``veh/yr`` shown in thousands and ``veh`` in millions).
+        In one panel, a scenario whose central line coincides with that of
+        a scenario drawn before it (:func:`coinciding`) takes the next dash of
+        :data:`DASHES`, and a note under the title names both.
 
     Raises
     ------
@@ -457,24 +552,30 @@ def fan_chart(
         )
     else:
         fig = go.Figure()
+    dash = {scen: (dashes or {}).get(scen, DASHES[0]) for scen in scenarios}
+    notes = [] if facets else _separate(frame, names[0], scenarios, dash)
     for col, scen in enumerate(scenarios, start=1):
         for k, (var, label) in enumerate(zip(names, labels, strict=True)):
             table = frame[(frame["scenario"] == scen) & (frame["variable"] == var)]
             if facets:
                 colour = VARIABLE_COLOURS[k % len(VARIABLE_COLOURS)]
                 name, group, legend = label, var, col == 1
+                line = DASHES[k % len(DASHES)]
             else:
-                colour = (colours or {}).get(scen) or scenario_colour(scenarios, scen)
+                colour = (colours or {}).get(scen) or scenario_colour(scen, scenarios)
                 name = f"{scen}: {label}" if len(names) > 1 else scen
                 group, legend = f"{scen}|{var}", True
+                line = DASHES[(DASHES.index(dash[scen]) + k) % len(DASHES)]
             where = {"row": 1, "col": col} if facets else {}
-            for trace in _fan_traces(table, colour, name, group, factor, dashed=k > 0):
+            for trace in _fan_traces(table, colour, name, group, factor, dash=line):
                 if trace.showlegend is not False:
                     trace.showlegend = legend
                 fig.add_trace(trace, **where)
     if target is not None:
         _add_target(fig, frame, target, scenarios, factor, colours)
     fig = _layout(fig, title, shown, base_year, label=not facets)
+    if notes:
+        _add_note(fig, "; ".join(notes))
     if facets:
         fig.update_yaxes(title_text=None)
         fig.update_yaxes(title_text=shown, row=1, col=1)
@@ -482,8 +583,50 @@ def fan_chart(
     return fig
 
 
+def _separate(
+    frame: pd.DataFrame, variable: str, scenarios: Sequence[str], dash: dict[str, str]
+) -> list[str]:
+    """Give each line that coincides with one drawn before it another dash; the notes.
+
+    ``dash`` (scenario -> dash) is updated in place: a coinciding line takes
+    the first dash of :data:`DASHES` that no line it coincides with has.
+    """
+    rows = frame[(frame["variable"] == variable) & (frame["stat"] == "central")]
+    lines = {s: _series(rows[rows["scenario"] == s], "central") for s in scenarios}
+    same = coinciding(lines)
+    notes = []
+    for scen, first in same.items():
+        group = [first, *(s for s, o in same.items() if o == first and s != scen)]
+        taken = {dash[s] for s in group if list(scenarios).index(s) < list(scenarios).index(scen)}
+        if dash[scen] in taken:
+            dash[scen] = next((d for d in DASHES if d not in taken), dash[scen])
+        notes.append(f"{scen} ({_DASH_WORDS[dash[scen]]}) equals {first}")
+    return notes
+
+
+#: How a note names a dash.
+_DASH_WORDS = {"solid": "solid", "dash": "dashed", "dot": "dotted", "dashdot": "dash-dotted"}
+
+
+def _add_note(fig: go.Figure, text: str) -> None:
+    """A note between the title and the plot (the figure's top margin grows to hold it)."""
+    fig.add_annotation(
+        x=0,
+        xref="paper",
+        xanchor="left",
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        yshift=16,
+        text=text,
+        showarrow=False,
+        font={"size": 11, "color": "#555555"},
+    )
+    fig.update_layout(margin={"t": 76})
+
+
 def _fan_traces(
-    table: pd.DataFrame, colour: str, name: str, group: str, factor: float, *, dashed: bool
+    table: pd.DataFrame, colour: str, name: str, group: str, factor: float, *, dash: str
 ) -> list[go.Scatter]:
     """The bands, the median and the central line of one variable of one scenario."""
     traces = []
@@ -524,7 +667,7 @@ def _fan_traces(
             x=central.index,
             y=central.to_numpy() * factor,
             mode="lines",
-            line={"color": colour, "width": 2.5, "dash": "dash" if dashed else "solid"},
+            line={"color": colour, "width": 2.5, "dash": dash},
             legendgroup=group,
             name=name,
             hovertemplate="%{y:,.3~f}",
@@ -557,7 +700,7 @@ def _add_target(
                 line={
                     "color": _TARGET_COLOUR
                     if same
-                    else (colours or {}).get(scen) or scenario_colour(scenarios, scen),
+                    else (colours or {}).get(scen) or scenario_colour(scen, scenarios),
                     "width": 2,
                     "dash": "dash",
                 },
@@ -650,6 +793,7 @@ def chart(
     years: tuple[int, int] | None = None,
     base_year: int | None = None,
     colours: Mapping[str, str] | None = None,
+    dashes: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """The fan chart of a :class:`Chart` spec (see :func:`fan_chart`)."""
     return fan_chart(
@@ -662,4 +806,5 @@ def chart(
         years=years,
         base_year=base_year,
         colours=colours,
+        dashes=dashes,
     )

@@ -328,11 +328,14 @@ def _run(specs: Sequence[logic.SliderSpec], projects: pd.DataFrame, edited: pd.D
     state["counts"] = {**state["counts"], name: count}
     state["runs"] = logic.keep_runs(state["runs"], new)
     kept = [r.label for r in state["runs"]]
-    # a colour per run, by its number in the session: the same whichever runs are compared
-    number = int(state.get("run_number", 0)) + 1
-    state["run_number"] = number
+    # the scenario's colour (as in the report) and a dash per run of the scenario: the same
+    # whichever runs are compared
+    known = [s.name for s in _shipped()]
+    colour, dash = logic.run_style(name, count, known)
     colours = {k: v for k, v in dict(state.get("colours") or {}).items() if k in kept}
-    state["colours"] = {**colours, label: logic.run_colour(number)}
+    dashes = {k: v for k, v in dict(state.get("dashes") or {}).items() if k in kept}
+    state["colours"] = {**colours, label: colour}
+    state["dashes"] = {**dashes, label: dash}
     # the new run joins the comparison (runs beyond the last MAX_RUNS are gone)
     selected = [x for x in state.get("compare") or [] if x in kept]
     state["compare"] = logic.compare_after_run(selected, label)
@@ -389,11 +392,18 @@ def _figures(selected: Sequence[logic.Run]) -> dict[str, go.Figure]:
     years = logic.chart_years(selected[-1])
     base_year = selected[-1].base_year
     colours = dict(st.session_state.get("colours") or {})
+    dashes = dict(st.session_state.get("dashes") or {})
     dims = _dataset().dims
     figs: dict[str, go.Figure] = {}
     for spec in figures.charts(dims):
         figs[f"chart-{spec.key}"] = figures.chart(
-            bands, spec, scenarios=labels, years=years, base_year=base_year, colours=colours
+            bands,
+            spec,
+            scenarios=labels,
+            years=years,
+            base_year=base_year,
+            colours=colours,
+            dashes=dashes,
         )
     for stack in figures.stacks(dims):
         figs[f"stack-{stack.key}"] = figures.stacked_area(

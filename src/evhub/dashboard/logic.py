@@ -15,8 +15,8 @@ without a browser. They live in modules by job:
   with the scenario loader's message) and runs the scenario, keeping what the
   page shows in a :class:`Run`; :func:`compare_bands` and
   :func:`compare_scorecard` build the comparison of up to :data:`MAX_COMPARE`
-  runs (:func:`compare_after_run` adds each new run to it; :func:`run_colour`
-  keeps each run's colour);
+  runs (:func:`compare_after_run` adds each new run to it; :func:`run_style`
+  gives each run its scenario's colour, as in the report, and a dash);
 - :mod:`evhub.dashboard.headlines`: the headline numbers of a run, their text
   and their :func:`delta` against the previous run;
 - :mod:`evhub.dashboard.tables`: the scorecard as the page shows it and the
@@ -68,8 +68,8 @@ from evhub.dashboard.runs import (
     compare_scorecard,
     keep_runs,
     run,
-    run_colour,
     run_label,
+    run_style,
 )
 from evhub.dashboard.tables import display_scorecard, sources_table
 
@@ -110,8 +110,8 @@ __all__ = [
     "project_frame",
     "project_overrides",
     "run",
-    "run_colour",
     "run_label",
+    "run_style",
     "slider_specs",
     "sources_table",
     "stale_inputs",

@@ -17,7 +17,7 @@ from evhub.dashboard.tables import sources_table
 from evhub.dashboard.values import is_finite, report_years
 from evhub.dataset import Dataset
 from evhub.errors import InputError
-from evhub.figures import PALETTE, bands_from_tables
+from evhub.figures import DASHES, bands_from_tables, scenario_colour
 
 __all__ = [
     "HISTORY_SHOWN",
@@ -33,8 +33,8 @@ __all__ = [
     "compare_scorecard",
     "keep_runs",
     "run",
-    "run_colour",
     "run_label",
+    "run_style",
 ]
 
 #: Largest ensemble the dashboard runs per click (a UI limit: about a second
@@ -269,16 +269,21 @@ def compare_after_run(selected: Sequence[str], new: str, limit: int = MAX_COMPAR
     return [*(label for label in selected if label != new), new][-limit:]
 
 
-def run_colour(number: int) -> str:
-    """The colour of a session's ``number``-th run (from 1), the same on every chart.
+def run_style(scenario: str, count: int, known: Sequence[str]) -> tuple[str, str]:
+    """The colour and the dash of the ``count``-th run (from 1) of a scenario in a session.
 
-    The palette of :mod:`evhub.figures`, in turn, so a run keeps its colour
-    whichever runs it is compared with.
+    The colour is the scenario's, as in the report
+    (:func:`evhub.figures.scenario_colour` with ``known``, the dataset's
+    scenarios in order); the runs of one scenario take the dashes of
+    :data:`evhub.figures.DASHES` in turn (solid, dashed, ...). A run keeps its
+    style whichever runs it is compared with.
 
-    >>> run_colour(1) == PALETTE[0], run_colour(len(PALETTE) + 2) == PALETTE[1]
-    (True, True)
+    >>> from evhub.figures import PALETTE
+    >>> shipped = ["baseline", "announced", "hub", "net-zero"]
+    >>> run_style("hub", 1, shipped) == (PALETTE[2], "solid"), run_style("hub", 2, shipped)[1]
+    (True, 'dash')
     """
-    return PALETTE[(number - 1) % len(PALETTE)]
+    return scenario_colour(scenario, known), DASHES[(count - 1) % len(DASHES)]
 
 
 def chart_years(run: Run) -> tuple[int, int]:

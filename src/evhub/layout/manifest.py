@@ -338,6 +338,8 @@ def manifest_body(
             "path": str(data.path),
             "shipped": request.dataset_shipped,
             "sha256": tree_checksum(data.path),
+            # the dataset's scenarios in its order: a scenario's colour in the report
+            "scenarios": [s.name for s in list_scenarios(data)],
         },
         "scenarios": _scenario_files(request, results.scenarios, data),
     }
@@ -354,7 +356,8 @@ class Manifest:
     data
         Its content: ``format``, ``run_id``, ``evhub_version``,
         ``created_utc``, ``request`` (command, scenarios, overrides, samples,
-        seed, sampler), ``dataset`` (name, path, sha256), ``scenarios`` (each
+        seed, sampler), ``dataset`` (name, path, sha256, and the names of its
+        scenarios in its order), ``scenarios`` (each
         with its chain of files and their sha256) and ``files`` (each file of
         the run with ``bytes`` and ``sha256``).
     """
@@ -372,6 +375,14 @@ class Manifest:
         """Each file of the run with its size [bytes] and SHA-256."""
         files: Mapping[str, Mapping[str, Any]] = self.data["files"]
         return files
+
+    @property
+    def dataset_scenarios(self) -> tuple[str, ...]:
+        """The scenarios of the run's dataset, in its order (none in a manifest without them)."""
+        names = (self.data.get("dataset") or {}).get("scenarios")
+        if not isinstance(names, list):
+            return ()
+        return tuple(str(n) for n in names if isinstance(n, str))
 
     @property
     def request(self) -> Request:

@@ -101,7 +101,8 @@ def _context(folder: ResultsFolder) -> dict[str, Any]:
     dataset = _single(runs, "dataset")
     years = sorted({int(y) for y in runs["base_year"].dropna()})
     base_year = years[0] if len(years) == 1 else None
-    fans, stacks = build_figures(folder, scenarios, base_year)
+    colours = figures.scenario_colours(scenarios, folder.known_scenarios)
+    fans, stacks = build_figures(folder, scenarios, base_year, colours)
     projects, usable_year = pipeline_rows(
         folder.tables["pipeline"], scenarios, known, folder.dims.stages.label
     )
@@ -115,7 +116,7 @@ def _context(folder: ResultsFolder) -> dict[str, Any]:
         "title": f"evhub report: {region}" if region else "evhub report",
         "region": region,
         "scenarios": scenarios,
-        "colours": {s: figures.scenario_colour(scenarios, s) for s in scenarios},
+        "colours": colours,
         "dataset": dataset,
         "version": _single(runs, "evhub_version"),
         "created": ", ".join(_timestamp(t) for t in _single(runs, "created_utc").split(", ")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,9 +116,15 @@ def _only(bands: pd.DataFrame, variables: Sequence[str]) -> pd.DataFrame:
 
 
 def build_figures(
-    folder: ResultsFolder, scenarios: Sequence[str], base_year: int | None
+    folder: ResultsFolder,
+    scenarios: Sequence[str],
+    base_year: int | None,
+    colours: Mapping[str, str] | None = None,
 ) -> tuple[list[Figure], list[Figure]]:
     """The fan charts and the stacked areas of a results folder, as HTML.
+
+    ``colours`` gives each scenario's colour (default:
+    :func:`evhub.figures.scenario_colours` of the folder's known scenarios).
 
     Raises
     ------
@@ -131,6 +137,8 @@ def build_figures(
     except (ValueError, KeyError) as exc:
         msg = f"{folder.path / 'iamc_quantiles.csv'}: {exc}"
         raise InputError(msg) from None
+    if colours is None:
+        colours = figures.scenario_colours(scenarios, folder.known_scenarios)
     last = int(bands["year"].max())
     years = (max(DISPLAY_START, int(bands["year"].min())), last)
     fans, stacks = [], []
@@ -138,7 +146,12 @@ def build_figures(
         needed = [*spec.variables, *([spec.target] if spec.target else [])]
         try:
             fig = figures.chart(
-                _only(bands, needed), spec, scenarios=scenarios, years=years, base_year=base_year
+                _only(bands, needed),
+                spec,
+                scenarios=scenarios,
+                years=years,
+                base_year=base_year,
+                colours=colours,
             )
         except ValueError as exc:
             msg = (

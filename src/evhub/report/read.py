@@ -78,6 +78,17 @@ class ResultsFolder:
         return [str(s) for s in dict.fromkeys(self.tables["runs"]["scenario"])]
 
     @property
+    def known_scenarios(self) -> list[str]:
+        """The dataset's scenarios in its order, then the run's others: their colours' order.
+
+        A scenario keeps its colour (:func:`evhub.figures.scenario_colour`)
+        whichever scenarios a run holds; a run of an evhub that did not
+        record its dataset's scenarios colours them in the run's order.
+        """
+        shipped = list(self.manifest.dataset_scenarios) if self.manifest else []
+        return shipped or self.scenarios
+
+    @property
     def store(self) -> Path:
         """Path of the store."""
         return (self.run or self.path) / STORE

@@ -248,14 +248,15 @@ def assumptions(
         for rec in inputs[inputs["scenario"] == scen].itertuples(index=False):
             old = before.get(str(rec.parameter)) if parent else None
             differs = parent is not None and (old is None or str(old) != str(rec.value))
+            unit = "" if is_missing(rec.unit) else str(rec.unit)
             rows.append(
                 Input(
                     parameter=str(rec.parameter),
-                    value=input_text(rec.value),
-                    unit="" if is_missing(rec.unit) else str(rec.unit),
+                    value=input_text(rec.value, unit),
+                    unit=unit,
                     refs=refs(rec.source, known, scenarios),
                     parent_value=(
-                        ("not set" if old is None else input_text(old)) if differs else None
+                        ("not set" if old is None else input_text(old, unit)) if differs else None
                     ),
                 )
             )
@@ -285,7 +286,7 @@ def assumptions(
         out.append(
             ScenarioInputs(
                 name=scen,
-                colour=figures.scenario_colour(scenarios, scen),
+                colour=figures.scenario_colour(scen, folder.known_scenarios),
                 description=prose(runs.at[scen, "description"]),
                 chain=chain,
                 parent=parent,
