@@ -21,7 +21,7 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --group dev -e ".[iamc,dashboard]"
+	$(BIN)/python -m pip install --quiet --group dev -e ".[iamc,dashboard,excel]"
 	touch $@ $(STAMP_RUN)
 
 ## run: install evhub, run the four shipped Türkiye scenarios (and 500-member ensembles) into results/

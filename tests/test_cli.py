@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
+import evhub
 from evhub.cli import app
 from evhub.datadoc import markdown
 
@@ -94,46 +95,59 @@ def test_scenarios_lists_the_shipped_scenarios_in_order() -> None:
     assert _cells(result.output, 1) == ["", "baseline", "announced", "hub"]  # extends
 
 
-def _show_rows(output: str) -> dict[str, list[str]]:
-    """The rows of `scenarios show`'s table by path, wrapped cells joined (without spaces)."""
-    rows: dict[str, list[str]] = {}
+def _show_rows(output: str) -> dict[str, list[list[str]]]:
+    """The rows of `scenarios show`'s table by path: each cell as its lines.
+
+    A row starts where the value column has text (values never wrap); the
+    parameter cell holds the path on its first line, then its description.
+    """
+    rows: dict[str, list[list[str]]] = {}
     last = ""
     for line in output.splitlines():
-        if line.count("│") != 7:
+        if line.count("│") != 6:
             continue
-        cells = [c.strip() for c in line.split("│")[1:7]]
-        if cells[0]:
+        cells = [c.strip() for c in line.split("│")[1:6]]
+        if cells[1]:
             last = cells[0]
-            rows[last] = cells[1:]
-        else:  # a long cell wraps onto the next lines
-            rows[last] = [a + b for a, b in zip(rows[last], cells[1:], strict=True)]
-    # wrapped cells are joined without the spaces rich broke them at: compare without spaces
-    return {
-        k: [c if i < 2 else c.replace(" ", "") for i, c in enumerate(v)] for k, v in rows.items()
-    }
+            rows[last] = [[c] if c else [] for c in cells]
+        else:  # a cell that goes on over the next lines
+            for lines, cell in zip(rows[last], cells, strict=True):
+                if cell:
+                    lines.append(cell)
+    return rows
 
 
 def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
     result = _invoke("scenarios", "show", "baseline")
     assert result.exit_code == 0, result.output
     rows = _show_rows(result.output)
-    # a distribution: its central value, the scenario file and the dataset source of its range
-    value, unit, description, source, draws = rows["car.market.bev_share.midpoint_year"]
-    assert (value, unit) == ("2033.0", "yr")
-    # the catalogue's description (wrapped lines are joined without their spaces)
-    assert description == "Year of fastest growth of the BEV share of sales".replace(" ", "")
-    assert "baseline.yaml" in source and "evhub-assumption" in source
-    assert draws.startswith("{dist:triangular,low:2028")
-    assert rows["car.fleet.lifetime.distribution"][:2] == ["weibull", "-"]
-    assert rows["car.fleet.lifetime.distribution"][3:] == ["dataset.yaml", ""]
-    # a long source list shows its first two ids and how many more; --sources shows all
-    assert rows["car.fleet.lifetime.shape"][3].endswith("more:--sources)")
+    # a distribution: its central value (a year), the scenario file (named in the dataset
+    # folder) and the dataset source of its range, one a line
+    path, value, unit, sources, draws = rows["car.market.bev_share.midpoint_year"]
+    assert (value, unit) == (["2033"], ["yr"])
+    # under the path, the catalogue's description (wrapped at spaces)
+    assert path[0] == "car.market.bev_share.midpoint_year"
+    assert " ".join(path[1:]) == "Year of fastest growth of the BEV share of sales"
+    assert sources[:2] == ["scenarios/baseline.yaml", "evhub-assumption"]
+    assert " ".join(draws).startswith("{dist: triangular, low: 2028")
+    assert rows["car.fleet.lifetime.distribution"][1:4] == [["weibull"], ["-"], ["dataset.yaml"]]
+    # a long source list shows its first two ids and how many more; --sources shows all,
+    # each id whole on its line
+    shape = rows["car.fleet.lifetime.shape"][3]
+    assert shape == ["t24-aa-2011", "aa-tuik-2002-2020", "(+15 more: --sources)"]
     every = _invoke("scenarios", "show", "baseline", "--sources")
     assert every.exit_code == 0, every.output
     shown = _show_rows(every.output)["car.fleet.lifetime.shape"][3]
-    assert "more:--sources" not in shown and "yeniasir-odmd" in shown
-    assert rows["grid.renewable_share.2035"][:2] == ["55.0", "%"]  # a year-keyed path
-    assert all(row[2] for row in rows.values())  # every value has a source
+    assert len(shown) == 17 and "yeniasir-odmd-2025" in shown
+    assert rows["grid.renewable_share.2035"][1:3] == [["55"], ["%"]]  # a year-keyed path
+    # a price in whole dollars, with thousands separators
+    price = rows["car.trade.export_price"]
+    assert price[2] == ["USD_2025/veh"] and re.fullmatch(r"\d{1,2},\d{3}", price[1][0])
+    assert all(row[3] for row in rows.values())  # every value has a source
+    # no source id is broken over two lines
+    ids = {i for row in rows.values() for i in row[3] if not i.startswith("(+")}
+    known = set(evhub.load_dataset().sources) | {"dataset.yaml", "scenarios/baseline.yaml"}
+    assert ids <= known, ids - known
     assert "parameters are distributions" in result.output
 
 

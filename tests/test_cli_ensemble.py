@@ -7,6 +7,7 @@ traceback, and write nothing; a goal seek without a solution exits with 1.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -193,13 +194,23 @@ def _table_rows(output: str) -> list[list[str]]:
     return rows
 
 
+def _tornado_rows(output: str) -> list[list[str]]:
+    """Rows of the one-at-a-time table (its first cell is an input path, its second a unit)."""
+    rows = []
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) == 7 and cells[0].startswith(("pipeline.", "car.", "lcv.")):
+            rows.append(cells)
+    return rows
+
+
 def test_sensitivity_sobol(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = _sensitivity(out)
     assert _files(out) == ["sensitivity"]  # beside the results of `evhub run --out out`
     out = out / "sensitivity"
     assert result.exit_code == 0, result.output
-    assert _files(out) == [f"{STEM}-sobol-tornado.csv", f"{STEM}-sobol.csv"]
+    assert _files(out) == [f"{STEM}-sobol-tornado.csv", f"{STEM}-sobol.csv", f"{STEM}-sobol.json"]
     table = pd.read_csv(out / f"{STEM}-sobol.csv")
     assert list(table.columns) == [
         "rank",
@@ -214,8 +225,8 @@ def test_sensitivity_sobol(tmp_path: Path) -> None:
     assert table["rank"].tolist() == list(range(1, d + 1))
     runs = 16 * (d + 2)
     assert (
-        f"Production|Passenger Cars|EV in 2030, scenario 'baseline': sobol indices from {runs:,} "
-        "runs (95 % confidence)"
+        "Production|Passenger Cars|EV [veh/yr] in 2030, scenario 'baseline': sobol indices from "
+        f"{runs:,} runs (95 % confidence)"
     ) in result.stdout
     # the ranked table: every input in the CSV's order, with S1 and ST as in the CSV
     rows = _table_rows(result.stdout)
@@ -226,6 +237,7 @@ def test_sensitivity_sobol(tmp_path: Path) -> None:
     tornado = pd.read_csv(out / f"{STEM}-sobol-tornado.csv")
     assert list(tornado.columns) == [
         "input",
+        "unit",
         "low_value",
         "high_value",
         "at_low",
@@ -235,8 +247,36 @@ def test_sensitivity_sobol(tmp_path: Path) -> None:
     ]
     assert sorted(tornado["input"]) == sorted(table["input"])
     base = evhub.run("baseline").variable("Production|Passenger Cars|EV").sel(year=2030).item()
-    assert f"all inputs central: {base:,.6g}" in result.stdout
-    assert f"wrote {out / (STEM + '-sobol.csv')} and" in result.stdout
+    assert base > 1000  # shown whole, with its unit
+    assert f"all inputs central: {base:,.0f} veh/yr" in result.stdout
+    assert f"wrote {out / (STEM + '-sobol.csv')}, " in result.stdout
+    # the summary says what the tables are of, with the unit
+    summary = json.loads((out / f"{STEM}-sobol.json").read_text(encoding="utf-8"))
+    assert summary == {
+        "scenario": "baseline",
+        "variable": "Production|Passenger Cars|EV",
+        "unit": "veh/yr",
+        "year": 2030,
+        "method": "sobol",
+        "samples": 16,
+        "seed": 0,
+        "runs": runs,
+        "inputs": d,
+        "base": base,
+        "evhub_version": evhub.__version__,
+    }
+    # the tornado's rows: the input's unit, the indicator rounded as the base is (whole veh/yr)
+    # (the largest swing is a plant's: not realised / realised, a pure number)
+    rows = _tornado_rows(result.stdout)
+    first = tornado.iloc[0]
+    assert first["input"].startswith("pipeline.realised.")
+    assert rows[0] == [
+        first["input"],
+        "1",
+        "0",
+        "1",
+        *(f"{first[c]:,.0f}" for c in ("at_low", "at_high", "swing")),
+    ]
 
 
 def test_sensitivity_morris(tmp_path: Path) -> None:
@@ -244,7 +284,11 @@ def test_sensitivity_morris(tmp_path: Path) -> None:
     result = _sensitivity(out, "--method", "morris")
     out = out / "sensitivity"
     assert result.exit_code == 0, result.output
-    assert _files(out) == [f"{STEM}-morris-tornado.csv", f"{STEM}-morris.csv"]
+    assert _files(out) == [
+        f"{STEM}-morris-tornado.csv",
+        f"{STEM}-morris.csv",
+        f"{STEM}-morris.json",
+    ]
     table = pd.read_csv(out / f"{STEM}-morris.csv")
     assert list(table.columns) == [
         "rank",
@@ -309,12 +353,15 @@ def test_goalseek_solution_and_scorecard(tmp_path: Path) -> None:
         "4",
     )
     assert result.exit_code == 0, result.output
-    rate = 100 * (1.1 ** (1 / 5) - 1)
+    rate = 100 * (1.1 ** (1 / 5) - 1)  # 1.92449 %/yr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"car.market.growth_rate = {rate:.6g} gives Sales|Passenger Cars = ")
-    assert lines[0].endswith(" in 2030")
+    assert lines[0] == (
+        f"car.market.growth_rate = 1.92449 %/yr gives Sales|Passenger Cars = {1.1 * base:,.0f} "
+        "veh/yr in 2030"
+    )
+    assert f"{rate:.6g}" == "1.92449"
     assert "Scorecard" in result.stdout
-    assert lines[-1] == f"scorecard of 'g' with car.market.growth_rate = {rate:.6g}"
+    assert lines[-1] == "scorecard of 'g' with car.market.growth_rate = 1.92449 %/yr"
 
 
 def test_goalseek_shows_the_sought_goal_on_the_scorecard() -> None:
@@ -336,7 +383,10 @@ def test_goalseek_shows_the_sought_goal_on_the_scorecard() -> None:
     assert result.exit_code == 0, result.output
     # EVs built are linear in the utilisation (75 % in baseline): a rule of three
     central = evhub.run("baseline").variable("Production|Passenger Cars|EV").sel(year=2030).item()
-    assert result.stdout.startswith(f"car.trade.utilisation = {75 * 200_000 / central:.6g} gives ")
+    assert result.stdout.startswith(
+        f"car.trade.utilisation = {75 * 200_000 / central:.6g} % gives "
+        "Production|Passenger Cars|EV = 200,000 veh/yr in 2030\n"
+    )
     row = next(
         line for line in result.stdout.splitlines() if "EVs built" in line and "2030" in line
     )
@@ -363,9 +413,10 @@ def test_goalseek_without_a_solution_exits_1() -> None:
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert result.stdout.startswith(
-        "no value of car.market.bev_share.midpoint_year in [2028, 2045] makes "
-        "Emissions|CO2|Passenger Cars in 2053 equal 2: it ranges from "
+        "no value of car.market.bev_share.midpoint_year in [2028, 2045] yr makes "
+        "Emissions|CO2|Passenger Cars in 2053 equal 2 Mt CO2/yr: it ranges from "
     )
+    assert result.stdout.rstrip().endswith(" Mt CO2/yr over the range")
     assert "Scorecard" not in result.stdout
 
 
@@ -394,3 +445,87 @@ def test_goalseek_bad_range(low: str, high: str, message: str) -> None:
     )
     _assert_input_error(result, message)
     assert result.stdout == ""
+
+
+GOAL = [
+    "goalseek",
+    "baseline",
+    "--target",
+    "EVs built",
+    "--year",
+    "2030",
+    "--value",
+    "200000",
+    "--vary",
+    "car.trade.utilisation",
+    "--range",
+    "50",
+    "100",
+]
+GOAL_STEM = "goalseek-baseline-production-passenger-cars-ev-2030-car-trade-utilisation"
+
+
+def test_goalseek_out_writes_the_scan_and_the_answer(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = _invoke(*GOAL, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert _files(out) == ["goalseek"]  # beside the results of `evhub run --out out`
+    folder = out / "goalseek"
+    assert _files(folder) == [f"{GOAL_STEM}.csv", f"{GOAL_STEM}.json"]
+    assert result.stdout.rstrip().endswith(
+        f"wrote {folder / (GOAL_STEM + '.csv')}, {folder / (GOAL_STEM + '.json')}"
+    )
+    found = evhub.goalseek(
+        "baseline",
+        target="EVs built",
+        year=2030,
+        value=200_000,
+        vary="car.trade.utilisation",
+        low=50,
+        high=100,
+    )
+    summary = json.loads((folder / f"{GOAL_STEM}.json").read_text(encoding="utf-8"))
+    assert summary == {
+        "scenario": "baseline",
+        "variable": "Production|Passenger Cars|EV",
+        "unit": "veh/yr",
+        "year": 2030,
+        "value": 200_000.0,
+        "parameter": "car.trade.utilisation",
+        "parameter_unit": "%",
+        "low": 50.0,
+        "high": 100.0,
+        "probability": None,
+        "samples": None,
+        "direction": None,
+        "solution": found.solution,
+        "achieved": found.achieved,
+        "achieved_unit": "veh/yr",
+        "message": found.message,
+        "evhub_version": evhub.__version__,
+    }
+    scan = pd.read_csv(folder / f"{GOAL_STEM}.csv")
+    pd.testing.assert_frame_equal(scan, found.scan)  # full precision
+    # a run goes into the same folder, beside the goal seek
+    ran = _invoke("run", "baseline", "--out", str(out))
+    assert ran.exit_code == 0, ran.output
+    assert _files(folder) == [f"{GOAL_STEM}.csv", f"{GOAL_STEM}.json"]
+
+
+def test_goalseek_out_without_a_solution_still_writes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = _invoke(*GOAL[:7], "2000000", *GOAL[8:], "--out", str(out))
+    assert result.exit_code == 1, result.output
+    (summary,) = (out / "goalseek").glob("*.json")
+    answer = json.loads(summary.read_text(encoding="utf-8"))
+    assert answer["solution"] is None
+    assert answer["message"].startswith("no value of car.trade.utilisation in [50, 100] % ")
+
+
+def test_goalseek_out_into_a_file_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "taken"
+    path.write_text("mine\n", encoding="utf-8")
+    result = _invoke(*GOAL, "--out", str(path))
+    _assert_input_error(result, f"--out {path}: is a file, not a folder")
+    assert path.read_text(encoding="utf-8") == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]

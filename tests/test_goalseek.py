@@ -74,11 +74,13 @@ def test_growth_rate_for_ten_percent_more_sales_in_five_years(
         "car.market.growth_rate",
     )
     assert (found.low, found.high, found.probability, found.samples) == (0, 4, None, None)
+    # every number with its unit: the rate in %/yr (six digits), sales in whole veh/yr
+    assert (found.unit, found.parameter_unit) == ("veh/yr", "%/yr")
+    assert found.achieved > 1000
     assert found.message == (
-        f"car.market.growth_rate = {found.solution:.6g} gives {SALES} = "
-        f"{found.achieved:.6g} in {year}"
+        f"car.market.growth_rate = 1.92449 %/yr gives {SALES} = "
+        f"{found.achieved:,.0f} veh/yr in {year}"
     )
-    assert found.message.startswith("car.market.growth_rate = 1.92449 gives")
 
     # the scan: the range on GRID points, sales = base x (1 + r)^5 at each
     scan = found.scan
@@ -142,9 +144,12 @@ def test_no_solution_in_the_range(dataset) -> None:
     assert found.achieved is None
     values = found.scan["indicator"]
     assert values.min() > 2
+    # four significant digits: two decimals between 10 and 100 Mt CO2/yr; a year without a comma
+    assert 10 < values.min() < values.max() < 100
     assert found.message == (
-        f"no value of car.market.bev_share.midpoint_year in [2028, 2045] makes {CO2} in 2053 equal "
-        f"2: it ranges from {values.min():.4g} to {values.max():.4g} over the range"
+        f"no value of car.market.bev_share.midpoint_year in [2028, 2045] yr makes {CO2} in 2053 "
+        f"equal 2 Mt CO2/yr: it ranges from {values.min():.2f} to {values.max():.2f} Mt CO2/yr "
+        "over the range"
     )
     # a later EV take-off leaves more CO2: the range reached runs between the two ends
     for end in (2028, 2045):
@@ -155,6 +160,28 @@ def test_no_solution_in_the_range(dataset) -> None:
         assert at_end == pytest.approx(run.variable(CO2).sel(year=2053).item(), rel=1e-9)
     assert values.iloc[0] == values.min()
     assert values.iloc[-1] == values.max()
+
+
+def test_an_indicator_the_parameter_does_not_move(dataset) -> None:
+    """The plants cap what is built: the BEV ceiling leaves it where it is, said in veh/yr."""
+    found = evhub.goalseek(
+        "hub",
+        target="Cars built",
+        year=2030,
+        value=1_200_000,
+        vary="car.market.bev_share.ceiling",
+        low=10,
+        high=100,
+        dataset=dataset,
+    )
+    assert found.solution is None
+    built = evhub.run("hub", dataset=dataset).variable("Production|Passenger Cars").sel(year=2030)
+    assert found.scan["indicator"].to_numpy() == pytest.approx(built.item(), rel=1e-12)
+    # (it said "equal 1.2e+06: it ranges from 1.44e+06 to 1.44e+06")
+    assert found.message == (
+        "no value of car.market.bev_share.ceiling in [10, 100] % makes Production|Passenger Cars "
+        f"in 2030 equal 1,200,000 veh/yr: it is {built.item():,.0f} veh/yr over the whole range"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -198,9 +225,10 @@ def test_ensemble_probability_at_the_solution(ensemble_goal, dataset) -> None:
     assert 50 < found.solution < 100
     assert found.achieved >= 0.8
     assert (found.probability, found.samples, found.direction) == (0.8, 100, "at least")
+    assert 10 < found.solution < 100  # six significant digits: four decimals
     assert found.message == (
-        f"car.trade.utilisation = {found.solution:.6g}: {found.achieved:.0%} of 100 members have "
-        f"{EV} at least 200000 in 2030"
+        f"car.trade.utilisation = {found.solution:.4f} %: {found.achieved:.0%} of 100 members "
+        f"have {EV} at least 200,000 veh/yr in 2030"
     )
     # an ensemble run at the solution (same draws) has the same share of members meeting it
     assert _share_meeting(dataset, found.solution) == found.achieved

@@ -168,6 +168,7 @@ def test_the_manifest_names_the_run_and_its_inputs(tmp_path: Path) -> None:
         "path": str(SHIPPED.resolve()),
         "shipped": True,
         "sha256": layout.tree_checksum(SHIPPED),
+        "scenarios": ["baseline", "announced", "hub", "net-zero"],  # their colours' order
     }
     (scenario,) = manifest["scenarios"]
     chain = list(evhub.resolve(mine).chain)
@@ -288,10 +289,18 @@ def test_sensitivity_lives_beside_the_runs(tmp_path: Path) -> None:
     args = ["sensitivity", "baseline", "--indicator", "Cars built", "--year", "2030"]
     _ok(_invoke(*args, "--samples", "4", "--method", "morris", "--out", str(out)))
     written = _names(out / "sensitivity")
-    assert len(written) == 2
+    assert len(written) == 3  # the indices, the tornado and the summary
+    goal = ["goalseek", "baseline", "--target", "EVs built", "--year", "2030", "--value", "2e5"]
+    _ok(
+        _invoke(*goal, "--vary", "car.trade.utilisation", "--range", "50", "100", "--out", str(out))
+    )
+    sought = _names(out / "goalseek")
+    assert len(sought) == 2  # the scan and the summary
     _ok(_invoke("run", "baseline", "--out", str(out)))
     assert _names(out / "sensitivity") == written
+    assert _names(out / "goalseek") == sought
     _consistent(out)
+    assert _leftovers(out) == []
 
 
 def test_out_on_another_file_system(tmp_path: Path) -> None:

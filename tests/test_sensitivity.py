@@ -303,6 +303,9 @@ def test_tornado_byd_by_hand(baseline_sobol: sens.Sensitivity, registry, dataset
     real = rows.loc["pipeline.realised.byd-manisa"]
     base = real["base"]
     assert (real["low_value"], real["high_value"]) == (0.0, 1.0)
+    # the units: a realisation is a pure number, the indicator's unit is the variable's
+    assert real["unit"] == "1"
+    assert baseline_sobol.unit == "veh/yr"
     assert real["at_high"] - real["at_low"] == pytest.approx(made(delay.central), rel=1e-9)
     assert real["swing"] == pytest.approx(made(delay.central), rel=1e-9)
     assert base - real["at_low"] == pytest.approx(p * made(delay.central), rel=1e-9)
@@ -311,6 +314,7 @@ def test_tornado_byd_by_hand(baseline_sobol: sens.Sensitivity, registry, dataset
     late = rows.loc["pipeline.delay.byd-manisa"]
     lo, hi = math.sqrt(0.05 * 3 * 1), 3 - math.sqrt(0.05 * 3 * 2)
     assert (late["low_value"], late["high_value"]) == pytest.approx((lo, hi), rel=1e-12)
+    assert late["unit"] == "yr"
     assert late["at_low"] - base == pytest.approx(p * (made(lo) - made(1.0)), rel=1e-9)
     assert late["at_high"] - base == pytest.approx(p * (made(hi) - made(1.0)), rel=1e-9)
 
@@ -402,9 +406,18 @@ def test_history_year_moves_nothing(dataset) -> None:
     # no EV was built in Türkiye in 2020 (Togg started in 2022): 0 in every run
     msg = _error(dataset, "baseline", "EVs built", 2020, samples=8)
     assert msg == (
-        "the indicator is 0 in every run: none of the uncertain inputs moves it "
+        "the indicator is 0 veh/yr in every run: none of the uncertain inputs moves it "
         "(a history year, or an indicator the distributions do not reach)"
     )
+
+
+def test_an_indicator_that_does_not_move_is_shown_whole(dataset) -> None:
+    # hub realises every plant on time: the cars built in 2030 are certain
+    built = evhub.run("hub", dataset=dataset).variable("Production|Passenger Cars").sel(year=2030)
+    msg = _error(dataset, "hub", "Cars built", 2030, samples=8, method="morris")
+    # (it said "the indicator is 1.44014e+06 in every run")
+    assert built.item() > 1e6
+    assert msg.startswith(f"the indicator is {built.item():,.0f} veh/yr in every run: ")
 
 
 def test_scenario_without_uncertain_inputs(dataset, tmp_path: Path) -> None:

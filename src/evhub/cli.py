@@ -6,6 +6,7 @@ message naming the file, the field and the value, and exits with code 2.
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from evhub import api, datadoc, layout
+from evhub import api, datadoc, excel, layout
 from evhub.allocator import tune_allocator
 from evhub.dataset import Dataset
 from evhub.distributions import show_spec
@@ -33,7 +34,9 @@ from evhub.goalseek import Direction
 from evhub.limits import Sampler
 from evhub.parameters import describe_path
 from evhub.pipeline import kind_label
+from evhub.readable import number, quantity
 from evhub.results import format_value
+from evhub.scenario import unit_of
 from evhub.sensitivity import Method
 from evhub.variables import scorecard_indicators
 
@@ -99,11 +102,25 @@ def _guard(func: Callable[[], T]) -> T:
         raise typer.Exit(code=2) from None
 
 
-def _short(value: float) -> str:
-    """A number in at most four significant digits, with thousands separators."""
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """A summary as JSON (NaN as null, every character as is)."""
+    plain = {
+        k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in data.items()
+    }
+    text = json.dumps(plain, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _write_analysis(out: Path, sub: str, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Write an analysis' files into ``out/sub`` at once (each replaces its namesake)."""
+    folder = out / sub
+
+    def write(tmp: Path) -> None:
+        for name, writer in writers.items():
+            writer(tmp / name)
+
+    layout.write_atomically(folder, write)
+    return [folder / name for name in writers]
 
 
 def _parse_set(items: Sequence[str]) -> dict[str, Any]:
@@ -167,6 +184,14 @@ def run(
     chunk_size: Annotated[
         int | None, typer.Option(help="Ensemble members run at once (memory grows with it).")
     ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            "--xlsx",
+            help="Also write the results as an Excel workbook to this file (as `evhub export "
+            "--xlsx`).",
+        ),
+    ] = None,
 ) -> None:
     """Run scenarios; write iamc.csv, scorecard.csv and evhub.duckdb; print the scorecard.
 
@@ -182,6 +207,8 @@ def run(
 
     def work() -> Any:
         overrides = _parse_set(set_ or [])
+        if xlsx is not None:
+            excel.check_path(xlsx)  # before running
         data = api.load_dataset(dataset)  # once, for the request and the run
         request = layout.Request.of(
             scenarios or None,
@@ -220,6 +247,8 @@ def run(
             progress.update(task, description="writing results", completed=0, total=None)
             folder = results.write(out, progress=step, force=force, request=request)
         run_id = layout.Manifest.read(folder / layout.MANIFEST).run_id  # (still locked)
+        if xlsx is not None:
+            excel.write_xlsx(folder, xlsx)
         return results, folder, run_id
 
     results, folder, run_id = _guard(work)
@@ -235,6 +264,8 @@ def run(
         )
     shown = ", ".join(str(folder / f) for f in files)
     console.print(f"wrote {shown} and {folder / layout.STORE}", soft_wrap=True)
+    if xlsx is not None:
+        console.print(f"wrote {xlsx}", soft_wrap=True)
     manifest = folder / layout.MANIFEST
     console.print(f"run {run_id}: {folder / layout.RUNS / run_id}, see {manifest}", soft_wrap=True)
 
@@ -305,31 +336,43 @@ def scenarios_show(
         bool, typer.Option("--sources", help="List every source id (default: the first two).")
     ] = False,
 ) -> None:
-    """Print a scenario's resolved parameters: path, value, unit, meaning, sources, draws."""
+    """Print a scenario's resolved parameters: path and meaning, value, unit, sources, draws."""
     resolved = _guard(lambda: api.resolve(name, dataset))
-    dims = _guard(lambda: api.load_dataset(dataset)).dims
+    data = _guard(lambda: api.load_dataset(dataset))
     table = Table(
         title=f"{resolved.name} ({' > '.join(resolved.chain)})",
         title_justify="left",
         caption=resolved.description,
         caption_justify="left",
     )
-    table.add_column("parameter", style="bold", no_wrap=True)
-    table.add_column("value", justify="right", no_wrap=True)
-    table.add_column("unit", no_wrap=True)
-    table.add_column("description", overflow="fold", ratio=3)
-    table.add_column("source", overflow="fold", ratio=2)
-    table.add_column("ensemble draws", overflow="fold", ratio=2)
+    rows = []
     for path, value in resolved.values.items():
         dist = resolved.distributions.get(path)
-        table.add_row(
-            path,
-            str(value),
-            resolved.units.get(path, ""),
-            describe_path(path, dims),
-            _source_ids(resolved.provenance[path], every=sources),
-            show_spec(dist.spec()) if dist else "",
+        unit = resolved.units.get(path, "")
+        ids = _source_ids(resolved.provenance[path], data.path, every=sources)
+        rows.append(
+            (
+                f"[bold]{escape(path)}[/]\n[dim]{escape(describe_path(path, data.dims))}[/]",
+                number(value, unit, digits=6) if _is_number(value) else str(value),
+                unit,
+                "\n".join(escape(i) for i in ids),
+                show_spec(dist.spec()) if dist else "",
+            )
         )
+    # the parameter column holds every path on one line; a source id is never broken
+    # (only a file path longer than the column folds)
+    widest_path = max((len(p) for p in resolved.values), default=10)
+    widest_id = max(
+        (len(i) for r in rows for i in r[3].split("\n") if "/" not in i and len(i) <= _ID_WIDTH),
+        default=10,
+    )
+    table.add_column("parameter", width=widest_path)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("unit")  # wraps at a space: million / USD_2025/(GWh/yr)
+    table.add_column("sources", overflow="fold", width=widest_id)
+    table.add_column("ensemble draws", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
     if resolved.distributions:
         console.print(
@@ -339,14 +382,34 @@ def scenarios_show(
         )
 
 
-def _source_ids(provenance: str, every: bool) -> str:
-    """Source ids separated by ``;`` as a short list (the first two and how many more)."""
-    ids = [i for i in provenance.split(";") if i]
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _source_ids(provenance: str, dataset: Path, every: bool) -> list[str]:
+    """Source ids separated by ``;`` as a short list (the first two and how many more).
+
+    A file inside the dataset folder is named relative to it (``scenarios/hub.yaml``).
+    """
+    ids = [_relative(i, dataset) for i in provenance.split(";") if i]
     shown = ids if every or len(ids) <= _SHOWN_SOURCES else ids[:_SHOWN_SOURCES]
     more = len(ids) - len(shown)
-    return ", ".join(shown) + (f" (+{more} more: --sources)" if more else "")
+    return shown + ([f"(+{more} more: --sources)"] if more else [])
 
 
+def _relative(source: str, dataset: Path) -> str:
+    """A source that is a file inside the dataset folder, relative to it; others as they are."""
+    path = Path(source)
+    if not path.is_absolute():
+        return source
+    try:
+        return str(path.resolve().relative_to(dataset.resolve()))
+    except (ValueError, OSError):
+        return source
+
+
+#: Longest source id `scenarios show` keeps whole on one line [characters].
+_ID_WIDTH = 32
 #: Source ids `scenarios show` lists per parameter without --sources.
 _SHOWN_SOURCES = 2
 
@@ -428,10 +491,13 @@ def pipeline(
     _print_pipeline(table)
 
 
-def _cell(value: Any, fmt: str = "{:,.0f}") -> str:
+def _cell(value: Any, unit: str = "") -> str:
+    """A number of the pipeline table (``-`` for none; whole vehicles, years as years)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    return fmt.format(value)
+    if unit == "veh/yr":
+        return f"{float(value):,.0f}"
+    return number(value, unit)
 
 
 def _print_pipeline(table: Any) -> None:
@@ -444,7 +510,7 @@ def _print_pipeline(table: Any) -> None:
         show_lines=True,
     )
     for name, justify, no_wrap in (
-        ("id", "left", True),
+        ("id\n[dim]sources[/]", "left", True),
         ("company", "left", False),
         ("kind", "left", True),
         ("site", "left", False),
@@ -454,20 +520,19 @@ def _print_pipeline(table: Any) -> None:
         ("p", "right", True),
         ("expected", "right", True),
         (f"usable\n{year}", "right", True),
-        ("sources", "left", False),
     ):
         out.add_column(name, justify=justify, no_wrap=no_wrap, overflow="fold")  # type: ignore[arg-type]
     for row in table.itertuples(index=False):
-        fmt = "{:,.0f}" if row.capacity_unit == "veh/yr" else "{:,.3g}"
         unit = f"\n{row.capacity_unit}" if row.capacity_unit else ""
-        capacity = _cell(row.capacity, fmt)
-        expected = _cell(row.expected_capacity, fmt)
-        usable = _cell(row.usable, fmt)
-        start = _cell(row.start_year, "{:.0f}")
+        capacity = _cell(row.capacity, row.capacity_unit)
+        expected = _cell(row.expected_capacity, row.capacity_unit)
+        usable = _cell(row.usable, row.capacity_unit)
+        start = _cell(row.start_year, "yr")
         if not math.isnan(row.start) and (row.start_year is None or row.start != row.start_year):
-            start = f"{start}\n-> {row.start:.4g}"
+            start = f"{start}\n-> {number(row.start, 'yr')}"
+        ids = "\n".join(escape(i) for i in str(row.source or "").split(";") if i)
         out.add_row(
-            row.id,
+            f"[bold]{escape(row.id)}[/]\n[dim]{ids}[/]",
             row.company,
             kind_label(row.kind),
             row.site,
@@ -477,7 +542,6 @@ def _print_pipeline(table: Any) -> None:
             f"{row.probability:.2f}",
             expected + (unit if expected != "-" else ""),
             usable,
-            row.source.replace(";", "\n"),
         )
     console.print(out)
 
@@ -524,7 +588,7 @@ def calibrate(
         mix.add_row(str(row.year), str(row.fuel), f"{row.observed:.1f}", f"{row.modelled:.1f}")
     console.print(mix)
     for path, value in result.parameters.items():
-        console.print(f"  {path} = {value:.4g}")
+        console.print(f"  {path} = {quantity(value, unit_of(path))}")
     console.print("Put these in the dataset's assumptions.csv (or a scenario) to use them.")
 
 
@@ -533,8 +597,9 @@ OutOption = Annotated[
     typer.Option(
         "--out",
         "-o",
-        help="Results folder: the two CSVs go into OUT/sensitivity/ (beside the results of "
-        "`evhub run --out OUT`; each file replaced at once, the run's files untouched).",
+        help="Results folder: the two CSVs and a JSON summary go into OUT/sensitivity/ (beside "
+        "the results of `evhub run --out OUT`; each file replaced at once, the run's files "
+        "untouched).",
     ),
 ]
 
@@ -570,8 +635,9 @@ def sensitivity(
     """Which uncertain inputs decide an indicator: Sobol or Morris indices (SALib), ranked.
 
     Writes OUT/sensitivity/sensitivity-<scenario>-<indicator>-<year>-<method>.csv
-    (the indices) and ...-tornado.csv (one input at a time), beside the
-    results of `evhub run --out OUT`.
+    (the indices), ...-tornado.csv (one input at a time) and ....json (what
+    the analysis is of, with the indicator's unit), beside the results of
+    `evhub run --out OUT`.
     """
 
     def work() -> Any:
@@ -599,58 +665,69 @@ def sensitivity(
                 scheduler=scheduler,
                 progress=step,
             )
-        folder = out / layout.SENSITIVITY
-        paths = tuple(folder / name for name in layout.sensitivity_files(result.file_stem()))
-
-        def write(tmp: Path) -> None:
-            result.indices.to_csv(tmp / paths[0].name, index=False)  # full precision
-            result.tornado.to_csv(tmp / paths[1].name, index=False)
-
-        layout.write_atomically(folder, write)
+        stem = result.file_stem()
+        indices, tornado = layout.sensitivity_files(stem)
+        summary = {**result.summary(), "evhub_version": layout.evhub_version()}
+        paths = _write_analysis(
+            out,
+            layout.SENSITIVITY,
+            {
+                indices: lambda p: result.indices.to_csv(p, index=False),  # full precision
+                tornado: lambda p: result.tornado.to_csv(p, index=False),
+                layout.summary_file(stem): lambda p: _write_json(p, summary),
+            },
+        )
         return result, paths
 
     result, paths = _guard(work)
     _print_sensitivity(result)
-    console.print(f"wrote {paths[0]} and {paths[1]}", soft_wrap=True)
+    console.print(f"wrote {', '.join(str(p) for p in paths)}", soft_wrap=True)
 
 
 def _print_sensitivity(result: Any) -> None:
+    unit = result.unit
+    base = float(result.tornado["base"].iloc[0]) if len(result.tornado) else None
+    shown = escape(f" [{unit}]") if unit else ""  # not rich markup
     table = Table(
-        title=f"{result.variable} in {result.year}, scenario {result.scenario!r}: "
+        title=f"{result.variable}{shown} in {result.year}, scenario {result.scenario!r}: "
         f"{result.method} indices from {result.runs:,} runs (95 % confidence)",
         title_justify="left",
     )
     sobol = result.method == "sobol"
-    for name in ("rank", "input", *(("S1", "ST") if sobol else ("mu*", "sigma")), "distribution"):
-        table.add_column(
-            name, justify="right" if name in ("rank", "S1", "ST", "mu*", "sigma") else "left"
-        )
+    effects = ("S1 [1]", "ST [1]") if sobol else (f"mu*{shown}", f"sigma{shown}")
+    for name in ("rank", "input", *effects, "distribution"):
+        table.add_column(name, justify="left" if name in ("input", "distribution") else "right")
     for row in result.indices.itertuples(index=False):
         if sobol:
             cells = [f"{row.S1:.3f} ± {row.S1_conf:.3f}", f"{row.ST:.3f} ± {row.ST_conf:.3f}"]
         else:
-            cells = [f"{row.mu_star:.4g} ± {row.mu_star_conf:.2g}", f"{row.sigma:.4g}"]
+            cells = [
+                f"{number(row.mu_star, reference=base)} ± "
+                f"{number(row.mu_star_conf, reference=base)}",
+                number(row.sigma, reference=base),
+            ]
         table.add_row(str(row.rank), row.input, *cells, row.distribution)
     console.print(table)
     tornado = Table(
         title="One at a time: the input at its 5th and 95th percentile (a project: not "
-        "realised / realised), the rest central",
+        f"realised / realised), the rest central; the indicator{shown}",
         title_justify="left",
     )
-    for name in ("input", "low", "high", "at low", "at high", "swing"):
-        tornado.add_column(name, justify="left" if name == "input" else "right")
+    for name in ("input", "unit", "low", "high", "at low", "at high", "swing"):
+        tornado.add_column(name, justify="left" if name in ("input", "unit") else "right")
     for row in result.tornado.head(10).itertuples(index=False):
         tornado.add_row(
             row.input,
-            _short(row.low_value),
-            _short(row.high_value),
-            _short(row.at_low),
-            _short(row.at_high),
-            _short(row.swing),
+            row.unit,
+            number(row.low_value, row.unit),
+            number(row.high_value, row.unit),
+            number(row.at_low, reference=base),
+            number(row.at_high, reference=base),
+            number(row.swing, reference=base),
         )
     console.print(tornado)
-    if len(result.tornado):
-        console.print(f"all inputs central: {result.tornado['base'].iloc[0]:,.6g}")
+    if base is not None:
+        console.print(f"all inputs central: {quantity(base, unit, digits=6)}")
 
 
 @app.command()
@@ -679,15 +756,37 @@ def goalseek(
             parser=_AS_GIVEN, help="max (at most) or min (at least); default: the scorecard's."
         ),
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Results folder: write the scan (CSV) and the answer (JSON) into OUT/goalseek/ "
+            "(beside the results of `evhub run --out OUT`; each file replaced at once).",
+        ),
+    ] = None,
     dataset: DatasetOption = None,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable)."),
     ] = None,
 ) -> None:
-    """Find the value of one parameter that meets a target (SciPy root finding)."""
+    """Find the value of one parameter that meets a target (SciPy root finding).
+
+    With --out OUT, writes OUT/goalseek/goalseek-<scenario>-<indicator>-<year>-<parameter>.csv
+    (the parameter over the range and the indicator, or the probability, at each point)
+    and ....json (the question, the answer and their units), with or without a solution.
+    """
 
     def work() -> Any:
+        if out is None:
+            return seek()
+        with layout.lock(out, "--out"):
+            layout.check_folder(out, "--out")  # before the search runs
+            found, results = seek()
+            return found, results, _write_goalseek(out, found)
+
+    def seek() -> Any:
         overrides = _parse_set(set_ or [])
         with _progress() as progress:
             task = progress.add_task("scanning the range", total=None)
@@ -729,15 +828,33 @@ def goalseek(
                 )
         return found, results
 
-    found, results = _guard(work)
+    found, results, *written = _guard(work)
     if found.solution is None:
         console.print(f"[red]{escape(found.message)}[/]", soft_wrap=True)
+    else:
+        console.print(f"[green]{escape(found.message)}[/]", soft_wrap=True)
+        _print_scorecard(results.scorecard())
+        solution = quantity(found.solution, found.parameter_unit, digits=6)
+        console.print(
+            f"scorecard of {found.scenario!r} with {found.parameter} = {solution}", soft_wrap=True
+        )
+    if written:
+        console.print(f"wrote {', '.join(str(p) for p in written[0])}", soft_wrap=True)
+    if found.solution is None:
         raise typer.Exit(code=1)
-    console.print(f"[green]{escape(found.message)}[/]", soft_wrap=True)
-    _print_scorecard(results.scorecard())
-    console.print(
-        f"scorecard of {found.scenario!r} with {found.parameter} = {found.solution:.6g}",
-        soft_wrap=True,
+
+
+def _write_goalseek(out: Path, found: Any) -> list[Path]:
+    """Write a goal seek's scan and summary into ``out/goalseek`` at once."""
+    scan_file, summary_file = layout.goalseek_files(found.file_stem())
+    summary = {**found.summary(), "evhub_version": layout.evhub_version()}
+    return _write_analysis(
+        out,
+        layout.GOALSEEK,
+        {
+            scan_file: lambda p: found.scan.to_csv(p, index=False),  # full precision
+            summary_file: lambda p: _write_json(p, summary),
+        },
     )
 
 
@@ -772,6 +889,40 @@ def report(
         with _progress() as progress:
             progress.add_task(f"writing the report of {results_dir}", total=None)
             return write_report(results_dir, out)
+
+    path = _guard(work)
+    size = path.stat().st_size / 1e6
+    console.print(f"wrote {path} ({size:.1f} MB)", soft_wrap=True)
+
+
+@app.command()
+def export(
+    xlsx: Annotated[
+        Path,
+        typer.Option(
+            "--xlsx",
+            help="Excel workbook to write (.xlsx; its folder must exist, a file of that name "
+            "is replaced).",
+        ),
+    ],
+    results_dir: Annotated[
+        Path, typer.Argument(help="A results folder written by `evhub run`.")
+    ] = Path("results"),
+) -> None:
+    """Export a results folder for spreadsheet users: one Excel workbook (needs openpyxl).
+
+    Sheets: README (the run, the evhub version, the dataset, the date, what
+    each sheet holds), IAMC (years as columns), with an ensemble IAMC
+    quantiles, Scorecard, Inputs (with units, meanings, sources and their
+    references), with an ensemble Distributions, Pipeline and Sources.
+    The files of the folder must be those of one run (checked against its
+    manifest.json, as `evhub report` does).
+    """
+
+    def work() -> Path:
+        with _progress() as progress:
+            progress.add_task(f"writing the workbook of {results_dir}", total=None)
+            return excel.write_xlsx(results_dir, xlsx)
 
     path = _guard(work)
     size = path.stat().st_size / 1e6

@@ -15,6 +15,7 @@ the root finder locates that step.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -27,9 +28,10 @@ from evhub.ensemble import Column, Progress, Task, evaluate, make_task, unit_dra
 from evhub.errors import InputError
 from evhub.limits import Sampler
 from evhub.model import indicators
+from evhub.readable import exact, number, quantity, with_unit
 from evhub.scenario import parameter_bounds, resolve, unit_of
 from evhub.sensitivity import central_values, resolve_indicator
-from evhub.variables import scorecard_indicators
+from evhub.variables import iamc_variables, scorecard_indicators
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -67,7 +69,13 @@ class GoalSeek:
     probability, samples, direction
         For an ensemble target.
     message
-        One sentence on the result.
+        One sentence on the result, every number with its unit.
+    unit
+        The indicator's unit (of ``value`` and ``achieved`` for a deterministic
+        target, and of the scan's ``indicator`` column).
+    parameter_unit
+        The parameter's unit (of ``low``, ``high``, ``solution`` and the
+        scan's ``parameter`` column).
     """
 
     scenario: str
@@ -84,6 +92,40 @@ class GoalSeek:
     probability: float | None = None
     samples: int | None = None
     direction: str | None = None
+    unit: str = ""
+    parameter_unit: str = ""
+
+    def file_stem(self) -> str:
+        """``goalseek-<scenario>-<variable>-<year>-<parameter>`` with safe characters.
+
+        >>> import pandas as pd
+        >>> GoalSeek("hub", "Production|Passenger Cars", 2030, 1e6, "car.trade.utilisation",
+        ...          50, 100, None, None, pd.DataFrame(), "").file_stem()
+        'goalseek-hub-production-passenger-cars-2030-car-trade-utilisation'
+        """
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{self.variable}-{self.year}-{self.parameter}")
+        return f"goalseek-{self.scenario}-{slug.strip('-').lower()}"
+
+    def summary(self) -> dict[str, Any]:
+        """The question and the answer as a JSON-ready mapping (units beside their values)."""
+        return {
+            "scenario": self.scenario,
+            "variable": self.variable,
+            "unit": self.unit,
+            "year": self.year,
+            "value": self.value,
+            "parameter": self.parameter,
+            "parameter_unit": self.parameter_unit,
+            "low": self.low,
+            "high": self.high,
+            "probability": self.probability,
+            "samples": self.samples,
+            "direction": self.direction,
+            "solution": self.solution,
+            "achieved": self.achieved,
+            "achieved_unit": self.unit if self.probability is None else "1",
+            "message": self.message,
+        }
 
 
 def _direction(variable: str, given: Direction | None, dims: Dims) -> Direction:
@@ -153,11 +195,11 @@ def goalseek(
         msg = f"--year {year} is outside the model years {data.first_year}-{data.last_year}"
         raise InputError(msg)
     if not low < high:
-        msg = f"--range {low:g} {high:g}: the low end must be below the high end"
+        msg = f"--range {exact(low)} {exact(high)}: the low end must be below the high end"
         raise InputError(msg)
     bounds = parameter_bounds(vary, data)
     if not bounds.contains(low, high):
-        msg = f"--range {low:g} {high:g}: {vary} must lie in {bounds.describe()}"
+        msg = f"--range {exact(low)} {exact(high)}: {vary} must lie in {bounds.describe()}"
         raise InputError(msg)
     base_overrides = dict(overrides or {})
     for end in (low, high):  # checks the path and the value like any override
@@ -174,6 +216,10 @@ def goalseek(
     task = make_task(resolved, data)
     pick = (variable, int(year))
     grid = np.linspace(low, high, GRID)
+    unit = iamc_variables(data.dims)[variable][0]
+    par_unit = unit_of(vary)
+    span = _span(low, high, par_unit)
+    goal = quantity(value, unit, digits=6)
 
     if probability is None:
         trial = _with(task, vary)
@@ -194,12 +240,14 @@ def goalseek(
         achieved = None if solution is None else float(indicator(np.array([solution]))[0])
         if solution is None:
             message = (
-                f"no value of {vary} in [{low:g}, {high:g}] makes {variable} in {year} equal "
-                f"{value:g}: it ranges from {np.nanmin(scan_values):.4g} to "
-                f"{np.nanmax(scan_values):.4g} over the range"
+                f"no value of {vary} in {span} makes {variable} in {year} equal "
+                f"{goal}: {_reach(scan_values, unit)}"
             )
         else:
-            message = f"{vary} = {solution:.6g} gives {variable} = {achieved:.6g} in {year}"
+            message = (
+                f"{vary} = {quantity(solution, par_unit, digits=6)} gives {variable} = "
+                f"{quantity(achieved, unit, digits=6)} in {year}"
+            )
         return GoalSeek(
             resolved.name,
             variable,
@@ -212,10 +260,12 @@ def goalseek(
             achieved,
             scan,
             message,
+            unit=unit,
+            parameter_unit=par_unit,
         )
 
     if not 0 < probability < 1:
-        msg = f"--probability {probability:g}: must lie strictly between 0 and 1"
+        msg = f"--probability {exact(probability)}: must lie strictly between 0 and 1"
         raise InputError(msg)
     way = _direction(variable, direction, data.dims)
     plan = task.design
@@ -257,14 +307,14 @@ def goalseek(
     what = "at most" if way == "max" else "at least"
     if solution is None:
         message = (
-            f"no value of {vary} in [{low:g}, {high:g}] gives a probability of {probability:g} "
-            f"that {variable} is {what} {value:g} in {year}: it ranges from {odds.min():.2f} to "
-            f"{odds.max():.2f} over the range ({samples} members)"
+            f"no value of {vary} in {span} gives a probability of {probability:.0%} "
+            f"that {variable} is {what} {goal} in {year}: it ranges from {odds.min():.0%} to "
+            f"{odds.max():.0%} over the range ({samples:,} members)"
         )
     else:
         message = (
-            f"{vary} = {solution:.6g}: {achieved:.0%} of {samples} members have {variable} "
-            f"{what} {value:g} in {year}"
+            f"{vary} = {quantity(solution, par_unit, digits=6)}: {achieved:.0%} of {samples:,} "
+            f"members have {variable} {what} {goal} in {year}"
         )
     return GoalSeek(
         resolved.name,
@@ -281,7 +331,22 @@ def goalseek(
         probability,
         samples,
         what,
+        unit=unit,
+        parameter_unit=par_unit,
     )
+
+
+def _span(low: float, high: float, unit: str) -> str:
+    """The range of the parameter with its unit: ``[50, 100] %``."""
+    return with_unit(f"[{number(low, unit, digits=6)}, {number(high, unit, digits=6)}]", unit)
+
+
+def _reach(values: F, unit: str) -> str:
+    """What the indicator does over the scan: ``it is 1,440,137 veh/yr over the whole range``."""
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    if number(low, unit) == number(high, unit):
+        return f"it is {quantity(low, unit)} over the whole range"
+    return f"it ranges from {number(low, unit)} to {quantity(high, unit)} over the range"
 
 
 def _at(task: Task, path: str, value: float) -> Task:

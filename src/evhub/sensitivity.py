@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ from evhub.distributions import show_spec
 from evhub.ensemble import Design, Progress, Task, evaluate, make_task
 from evhub.errors import InputError
 from evhub.model import pipeline
+from evhub.readable import quantity
 from evhub.variables import iamc_variables, scorecard_indicators
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ def indices(
     method: Method = "sobol",
     seed: int = 0,
     switches: Sequence[bool] | None = None,
+    unit: str = "",
 ) -> pd.DataFrame:
     """Sensitivity indices of ``model`` to inputs given by their position in the unit cube.
 
@@ -107,6 +109,8 @@ def indices(
         Inputs that are 0/1 switches (``u < p``, a project's realisation):
         Morris keeps their levels 0 and 1, so even a project with ``p`` near 0
         or 1 is switched on and off; other inputs take the bin midpoints.
+    unit
+        The unit of the outputs (for the message when they do not vary).
 
     Returns
     -------
@@ -131,7 +135,7 @@ def indices(
     if method == "sobol":
         n = 1 << (int(samples) - 1).bit_length()  # Saltelli's scheme needs a power of 2
         u = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
-        y = _checked(model(np.clip(u, 1e-12, 1 - 1e-12)))
+        y = _checked(model(np.clip(u, 1e-12, 1 - 1e-12)), unit)
         result = sobol_analyze.analyze(
             problem, y, calc_second_order=False, conf_level=0.95, seed=seed
         )
@@ -151,7 +155,7 @@ def indices(
         if switches is not None:
             keep = np.asarray(switches, dtype=bool)
             u[:, keep] = grid[:, keep]
-        y = _checked(model(u))
+        y = _checked(model(u), unit)
         result = morris_analyze.analyze(
             problem, grid, y, conf_level=0.95, num_levels=MORRIS_LEVELS, seed=seed
         )
@@ -167,15 +171,16 @@ def indices(
     return table.reset_index(drop=True)
 
 
-def _checked(y: F) -> F:
+def _checked(y: F, unit: str = "") -> F:
     y = np.asarray(y, dtype=float)
     if not np.all(np.isfinite(y)):
         msg = "the indicator is not a finite number in every run (no value in that year?)"
         raise InputError(msg)
     if np.ptp(y) == 0:
         msg = (
-            f"the indicator is {y[0]:g} in every run: none of the uncertain inputs moves it "
-            "(a history year, or an indicator the distributions do not reach)"
+            f"the indicator is {quantity(y[0], unit, digits=6)} in every run: none of the "
+            "uncertain inputs moves it (a history year, or an indicator the distributions do "
+            "not reach)"
         )
         raise InputError(msg)
     return y
@@ -205,9 +210,10 @@ def tornado(
 ) -> pd.DataFrame:
     """The indicator with each input at a low and a high quantile, the others central.
 
-    Returns one row per input, largest swing first: ``input``, ``low_value``,
-    ``high_value`` (the input), ``at_low``, ``at_high`` (the indicator),
-    ``swing`` (``|at_high - at_low|``) and ``base`` (all inputs central).
+    Returns one row per input, largest swing first: ``input``, ``unit`` (the
+    input's), ``low_value``, ``high_value`` (the input [unit]), ``at_low``,
+    ``at_high`` (the indicator [its unit]), ``swing`` (``|at_high - at_low|``)
+    and ``base`` (all inputs central).
     """
     plan = task.design
     center = central_values(plan, task)
@@ -224,6 +230,7 @@ def tornado(
     table = pd.DataFrame(
         {
             "input": list(plan.names),
+            "unit": [c.unit or "1" for c in plan.columns],
             "low_value": low_high[:, 0],
             "high_value": low_high[:, 1],
             "at_low": y[1::2],
@@ -237,7 +244,12 @@ def tornado(
 
 @dataclass(frozen=True)
 class Sensitivity:
-    """Indices, the tornado table and what they are of."""
+    """Indices, the tornado table and what they are of.
+
+    ``unit`` is the indicator's (of the tornado's ``at_low``, ``at_high``,
+    ``swing`` and ``base``, and of Morris' ``mu_star`` and ``sigma``);
+    ``samples`` and ``seed`` are the base samples and seed asked for.
+    """
 
     scenario: str
     variable: str
@@ -246,6 +258,25 @@ class Sensitivity:
     runs: int
     indices: pd.DataFrame
     tornado: pd.DataFrame
+    unit: str = ""
+    samples: int | None = None
+    seed: int | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """What the analysis is of, as a JSON-ready mapping (the tables are the CSV files)."""
+        base = float(self.tornado["base"].iloc[0]) if len(self.tornado) else None
+        return {
+            "scenario": self.scenario,
+            "variable": self.variable,
+            "unit": self.unit,
+            "year": self.year,
+            "method": self.method,
+            "samples": self.samples,
+            "seed": self.seed,
+            "runs": self.runs,
+            "inputs": len(self.indices),
+            "base": base,
+        }
 
     def file_stem(self) -> str:
         """``sensitivity-<scenario>-<variable>-<year>-<method>`` with safe characters."""
@@ -298,7 +329,10 @@ def sensitivity(
         )
 
     switches = [c.is_realisation for c in plan.columns]
-    table = indices(model, plan.names, samples, method=method, seed=seed, switches=switches)
+    unit = iamc_variables(data.dims)[variable][0]
+    table = indices(
+        model, plan.names, samples, method=method, seed=seed, switches=switches, unit=unit
+    )
     described = {
         c.name: show_spec(c.distribution.spec()) if c.distribution else "realised with p"
         for c in plan.columns
@@ -312,4 +346,7 @@ def sensitivity(
         runs=runs,
         indices=table,
         tornado=tornado(task, pick),
+        unit=unit,
+        samples=int(samples),
+        seed=int(seed),
     )

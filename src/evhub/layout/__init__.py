@@ -13,7 +13,8 @@ every reader (:func:`evhub.report.read.read_results`) uses it. A results folder
       current -> runs/<run-id>
       iamc.csv -> current/iamc.csv    one link per file of the current run
       ...
-      sensitivity/             the CSVs of `evhub sensitivity --out OUT`
+      sensitivity/             the CSVs (and a JSON summary) of `evhub sensitivity --out OUT`
+      goalseek/                the scan (CSV) and the answer (JSON) of `evhub goalseek --out OUT`
       .evhub.lock              only while a process writes into OUT
 
 A run fills ``runs/.tmp-<run-id>-<pid>/``, writes its manifest there, renames
@@ -56,9 +57,11 @@ from evhub.layout.folder import Folder, check_folder, check_target, inspect
 from evhub.layout.locking import lock
 from evhub.layout.manifest import Manifest, Request, evhub_version, manifest_body
 from evhub.layout.names import (
+    ANALYSES,
     CURRENT,
     DIMENSIONS,
     ENSEMBLE_FILES,
+    GOALSEEK,
     IAMC,
     LINKED,
     LOCK,
@@ -71,7 +74,9 @@ from evhub.layout.names import (
     SENSITIVITY,
     STORE,
     TARGETS,
+    goalseek_files,
     sensitivity_files,
+    summary_file,
 )
 from evhub.layout.reading import open_run
 from evhub.layout.schema import (
@@ -87,6 +92,7 @@ from evhub.layout.schema import (
 from evhub.layout.swap import CRASH_ENV, CRASH_STAGES, link, write_atomically, write_run
 
 __all__ = [
+    "ANALYSES",
     "CRASH_ENV",
     "CRASH_STAGES",
     "CURRENT",
@@ -95,6 +101,7 @@ __all__ = [
     "ENSEMBLE_SCORECARD",
     "ENSEMBLE_STORE_TABLES",
     "ENSEMBLE_TABLES",
+    "GOALSEEK",
     "IAMC",
     "LINKED",
     "LOCK",
@@ -119,6 +126,7 @@ __all__ = [
     "column",
     "evhub_version",
     "file_entries",
+    "goalseek_files",
     "inspect",
     "link",
     "lock",
@@ -128,6 +136,7 @@ __all__ = [
     "scratch_folder",
     "sensitivity_files",
     "sha256_file",
+    "summary_file",
     "tree_checksum",
     "write_atomically",
     "write_dims",

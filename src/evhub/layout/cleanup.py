@@ -11,7 +11,7 @@ from pathlib import Path
 
 from evhub.layout.filesystem import listdir, remove
 from evhub.layout.folder import inspect
-from evhub.layout.names import CURRENT, RUN_ID_PATTERN, RUNS, SENSITIVITY, TMP_RUN, is_temp
+from evhub.layout.names import ANALYSES, CURRENT, RUN_ID_PATTERN, RUNS, TMP_RUN, is_temp
 from evhub.layout.swap import relink
 
 __all__ = [
@@ -39,11 +39,12 @@ def tidy(out: Path) -> None:
     for name in listdir(out):
         if is_temp(name):  # links and folders being swapped in
             remove(out / name)
-    sensitivity = out / SENSITIVITY
-    if sensitivity.is_dir() and not sensitivity.is_symlink():
-        for name in listdir(sensitivity):
-            if name.startswith(TMP_RUN):
-                remove(sensitivity / name)
+    for analysis in ANALYSES:
+        sub = out / analysis
+        if sub.is_dir() and not sub.is_symlink():
+            for name in listdir(sub):
+                if name.startswith(TMP_RUN):
+                    remove(sub / name)
     runs = out / RUNS
     current = _current_id(out)
     copied = (out / CURRENT).is_dir() and not (out / CURRENT).is_symlink()  # no links

@@ -13,13 +13,13 @@ from evhub.errors import InputError
 from evhub.layout.filesystem import exists, listdir
 from evhub.layout.manifest import Manifest, Request
 from evhub.layout.names import (
+    ANALYSES,
     CURRENT,
     LINKED,
     LOCK,
     MANIFEST,
     RUN_ID_PATTERN,
     RUNS,
-    SENSITIVITY,
     STORE,
     TMP_RUN,
     is_temp,
@@ -116,9 +116,7 @@ def inspect(out: str | Path) -> Folder:
     evhub = [
         n
         for n in names
-        if n == SENSITIVITY
-        or _OLD_SENSITIVITY.match(n)
-        or (n in LINKED and (path / n).is_symlink())
+        if n in ANALYSES or _OLD_SENSITIVITY.match(n) or (n in LINKED and (path / n).is_symlink())
     ]
     if not names:
         return Folder(path, "empty")

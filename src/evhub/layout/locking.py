@@ -14,7 +14,7 @@ from evhub.errors import InputError
 from evhub.layout.cleanup import tidy
 from evhub.layout.filesystem import exists, listdir, reason
 from evhub.layout.folder import Folder, check_name, folder_label, refuse_shape
-from evhub.layout.names import CURRENT, LOCK, RUNS, SENSITIVITY
+from evhub.layout.names import ANALYSES, CURRENT, LOCK, RUNS
 
 __all__ = [
     "lock",
@@ -167,8 +167,8 @@ def lock(out: str | Path, option: str | None = None) -> Iterator[Path]:
 
 
 def _remove_empty(path: Path, created: Sequence[Path]) -> None:
-    """Remove the folders a failed write leaves empty (``runs``, ``sensitivity``, ``out``)."""
-    for name in (RUNS, SENSITIVITY):
+    """Remove the folders a failed write leaves empty (``runs``, the analyses', ``out``)."""
+    for name in (RUNS, *ANALYSES):
         sub = path / name
         if sub.is_dir() and not sub.is_symlink() and not listdir(sub):
             if name == RUNS and (path / CURRENT).is_symlink():

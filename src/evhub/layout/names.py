@@ -10,9 +10,11 @@ import re
 from evhub.dims import DIMENSIONS_FILE
 
 __all__ = [
+    "ANALYSES",
     "CURRENT",
     "DIMENSIONS",
     "ENSEMBLE_FILES",
+    "GOALSEEK",
     "IAMC",
     "LINKED",
     "LOCK",
@@ -27,8 +29,10 @@ __all__ = [
     "STORE",
     "TARGETS",
     "TMP_RUN",
+    "goalseek_files",
     "is_temp",
     "sensitivity_files",
+    "summary_file",
 ]
 
 #: The IAMC table of the central (deterministic) runs.
@@ -63,6 +67,11 @@ CURRENT = "current"
 LOCK = ".evhub.lock"
 #: Sub-folder of the results folder for ``evhub sensitivity``.
 SENSITIVITY = "sensitivity"
+#: Sub-folder of the results folder for ``evhub goalseek --out``.
+GOALSEEK = "goalseek"
+#: Sub-folders of the results folder that hold analyses beside the runs (each of their
+#: files replaced at once, :func:`evhub.layout.write_atomically`).
+ANALYSES = (SENSITIVITY, GOALSEEK)
 #: A run id: the time of the run (UTC) and eight random hex digits (``20260131T120000Z-1a2b3c4d``).
 RUN_ID_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
 #: Start of the name of a run folder being filled (``runs/.tmp-<run-id>-<pid>``).
@@ -74,11 +83,34 @@ def is_temp(name: str) -> bool:
     return name.startswith(".") and ".tmp-" in name
 
 
+def _safe(stem: str, default: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip(".-") or default
+
+
 def sensitivity_files(stem: str) -> tuple[str, str]:
     """File names of one sensitivity analysis: the indices and the one-at-a-time table.
 
     >>> sensitivity_files("sensitivity-hub-stock-2030-sobol")
     ('sensitivity-hub-stock-2030-sobol.csv', 'sensitivity-hub-stock-2030-sobol-tornado.csv')
     """
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip(".-") or "sensitivity"
+    safe = _safe(stem, "sensitivity")
     return f"{safe}.csv", f"{safe}-tornado.csv"
+
+
+def goalseek_files(stem: str) -> tuple[str, str]:
+    """File names of one goal seek: the scan of the range and the summary (question, answer).
+
+    >>> goalseek_files("goalseek-hub-stock-2030-car-trade-utilisation")[1]
+    'goalseek-hub-stock-2030-car-trade-utilisation.json'
+    """
+    safe = _safe(stem, "goalseek")
+    return f"{safe}.csv", summary_file(safe)
+
+
+def summary_file(stem: str) -> str:
+    """File name of the summary of an analysis (what it is of, with units): ``<stem>.json``.
+
+    >>> summary_file("sensitivity-hub-stock-2030-sobol")
+    'sensitivity-hub-stock-2030-sobol.json'
+    """
+    return f"{_safe(stem, 'analysis')}.json"
