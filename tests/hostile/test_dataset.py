@@ -221,7 +221,7 @@ CASES: dict[str, Case] = {
     "value-zero-stock": Case(
         "stock.csv",
         replace("stock,car,,2010,7544871,", "stock,car,,2010,0,"),
-        ("row 10", "column 'value' = 0", "outside the plausible range [1, 1e+09] veh"),
+        ("row 10", "column 'value' = 0", "outside the plausible range [1, 1,000,000,000] veh"),
     ),
     "low-minus-inf": Case(
         "trade.csv",
