@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 
 import xarray as xr
 
-from evhub.definitions import TAGS, fill_tags, load_definitions, tag_ids, tags
+from evhub.definitions import TAGS, Definition, fill_tags, load_definitions, tag_ids, tags
 from evhub.dims import Dimension, Dims
 from evhub.errors import InputError
 from evhub.model import indicators
@@ -234,6 +234,7 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
         _Template(f"Target|Emissions|CO2|{cls}", _fixed(_var("co2_target"))),
         _Template("Carbon Intensity|{Grid Fuel}", _fixed(_var("grid_intensity"))),
         _Template("Battery|Demand|Sales", _fixed(_total("battery_demand"))),
+        _Template(f"Battery|Demand|Sales|{cls}", _fixed(_var("battery_demand"))),
         _Template("Battery|Retired", _fixed(_total("battery_retired"))),
         _Template("Battery|Retired|Second Life", _fixed(_total("battery_second_life"))),
         _Template("Battery|Retired|Recycling Feed", _fixed(_total("battery_recycling"))),
@@ -487,11 +488,48 @@ def _build(dims: Dims) -> tuple[dict[str, tuple[str, Getter]], frozenset[str]]:
             if _CLASS_TAG in ids:
                 get = _of_class(get, ids[_CLASS_TAG])
             variables[name] = (definitions[name].unit, get)
+    variables = _with_class_totals(variables, definitions)
     memo = frozenset(name for name, d in definitions.items() if d.memo)
     if len(_CACHE) > 8:
         _CACHE.clear()
     _CACHE[key] = (variables, memo)
     return variables, memo
+
+
+def _with_class_totals(
+    variables: Mapping[str, tuple[str, Getter]], definitions: Mapping[str, Definition]
+) -> dict[str, tuple[str, Getter]]:
+    """``variables`` with each total over vehicle classes right after the last of its parts.
+
+    A total (``class-total: true`` in the definitions: ``Sales|Light-Duty
+    Vehicles``) is the sum of its classes' variables.
+    """
+    after: dict[str, list[str]] = {}
+    for name, definition in definitions.items():
+        if definition.class_parts is None:
+            continue
+        missing = [p for p in definition.class_parts if p not in variables]
+        if missing:
+            msg = f"variable {name!r} adds up {missing}, which evhub does not compute"
+            raise InputError(msg)
+        after.setdefault(definition.class_parts[-1], []).append(name)
+    out: dict[str, tuple[str, Getter]] = {}
+    for name, entry in variables.items():
+        out[name] = entry
+        for total in after.get(name, ()):
+            parts = [variables[p][1] for p in definitions[total].class_parts or ()]
+            out[total] = (definitions[total].unit, _sum_of(parts))
+    return out
+
+
+def _sum_of(parts: Sequence[Getter]) -> Getter:
+    """The sum of the parts' values (NaN stays NaN)."""
+
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        first, *rest = (part(ds) for part in parts)
+        return sum(rest, first)
+
+    return get
 
 
 def iamc_variables(dims: Dims) -> Mapping[str, tuple[str, Getter]]:
