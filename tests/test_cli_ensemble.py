@@ -172,7 +172,7 @@ def _sensitivity(out: Path, *extra: str) -> Result:
         "sensitivity",
         "baseline",
         "--indicator",
-        "EVs built",
+        "EVs built (Passenger Cars)",
         "--year",
         "2030",
         "--samples",
@@ -322,7 +322,7 @@ def test_goalseek_shows_the_sought_goal_on_the_scorecard() -> None:
         "goalseek",
         "baseline",
         "--target",
-        "EVs built",
+        "EVs built (Passenger Cars)",
         "--year",
         "2030",
         "--value",
@@ -338,10 +338,12 @@ def test_goalseek_shows_the_sought_goal_on_the_scorecard() -> None:
     central = evhub.run("baseline").variable("Production|Passenger Cars|EV").sel(year=2030).item()
     assert result.stdout.startswith(f"car.trade.utilisation = {75 * 200_000 / central:.6g} gives ")
     row = next(
-        line for line in result.stdout.splitlines() if "EVs built" in line and "2030" in line
+        line
+        for line in result.stdout.splitlines()
+        if "EVs built (Passenger Cars)" in line and "2030" in line
     )
     cells = [c.strip() for c in row.split("│")[1:-1]]
-    assert cells == ["EVs built", "2030", "veh/yr", "200,000 ✓", "200,000"]
+    assert cells == ["EVs built (Passenger Cars)", "2030", "veh/yr", "200,000 ✓", "200,000"]
 
 
 def test_goalseek_without_a_solution_exits_1() -> None:
@@ -349,7 +351,7 @@ def test_goalseek_without_a_solution_exits_1() -> None:
         "goalseek",
         "baseline",
         "--target",
-        "Car CO2",
+        "Road CO2 (Passenger Cars)",
         "--year",
         "2053",
         "--value",
@@ -381,7 +383,7 @@ def test_goalseek_bad_range(low: str, high: str, message: str) -> None:
         "goalseek",
         "baseline",
         "--target",
-        "EVs built",
+        "EVs built (Passenger Cars)",
         "--year",
         "2030",
         "--value",

@@ -114,7 +114,7 @@ def test_utilisation_for_an_ev_output_by_rule_of_three(dataset) -> None:
     use = evhub.resolve("baseline", dataset).values["car.trade.utilisation"]
     found = evhub.goalseek(
         "baseline",
-        target="EVs built",  # a scorecard label
+        target="EVs built (Passenger Cars)",  # a scorecard label
         year=2030,
         value=200_000,
         vary="car.trade.utilisation",
@@ -166,7 +166,7 @@ def test_no_solution_in_the_range(dataset) -> None:
 def ensemble_goal(dataset):
     return evhub.goalseek(
         "baseline",
-        target="EVs built",
+        target="EVs built (Passenger Cars)",
         year=2030,
         value=200_000,
         vary="car.trade.utilisation",
@@ -249,7 +249,7 @@ def test_ensemble_needs_a_direction_for_a_variable_off_the_scorecard(dataset) ->
 
 def _error(dataset, **kwargs: object) -> str:
     question: dict[str, object] = {
-        "target": "EVs built",
+        "target": "EVs built (Passenger Cars)",
         "year": 2030,
         "value": 200_000,
         "vary": "car.trade.utilisation",

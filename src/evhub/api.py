@@ -240,7 +240,7 @@ def sensitivity(
 ) -> _sensitivity.Sensitivity:
     """Sobol or Morris indices of an indicator in a year (see :mod:`evhub.sensitivity`).
 
-    ``indicator`` is an IAMC variable or a scorecard label such as ``"Cars built"``.
+    ``indicator`` is an IAMC variable or a scorecard label such as ``"Plant jobs"``.
     """
     check_run_options(samples=samples, seed=seed, workers=workers)
     data = load_dataset(dataset)
