@@ -511,13 +511,109 @@ def test_malformed_sources_yaml(data_dir: Path) -> None:
         evhub.load_dataset(data_dir)
 
 
+_EMBER_URL = '  url: "https://github.com/owid/energy-data"\n'
+_IPCC_REASON = re.compile(r"  no_url_reason: .*\n")
+
+
 def test_source_entry_without_url(data_dir: Path) -> None:
-    _replace(data_dir / "sources.yaml", '  url: "https://github.com/owid/energy-data"\n', "")
+    _replace(data_dir / "sources.yaml", _EMBER_URL, "")
     expected = re.escape(str(data_dir / "sources.yaml")) + (
         r": source 'ember-owid': missing field\(s\) \['url'\]"
     )
     with pytest.raises(InputError, match=expected):
         evhub.load_dataset(data_dir)
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        (
+            '  url: "github.com/owid/energy-data"\n',
+            r"field 'url' = 'github\.com/owid/energy-data' is not a web address; "
+            r"expected one starting with http:// or https://",
+        ),
+        (
+            _EMBER_URL + '  no_url_reason: "recalled"\n',
+            r"field 'no_url_reason' = 'recalled' is given with a 'url'; keep the reason only "
+            r"for a source without an address",
+        ),
+        (
+            _EMBER_URL + '  publisher_url: "https://ember-energy.org/data/"\n',
+            r"field 'publisher_url' = 'https://ember-energy\.org/data/' has no "
+            r"'publisher_quote'; quote the sentence or figure the release gives",
+        ),
+        (
+            _EMBER_URL + '  publisher_quote: "the quoted sentence"\n',
+            r"field 'publisher_quote' = 'the quoted sentence' has no 'publisher_url'; "
+            r"give the address of the release it quotes",
+        ),
+        (
+            _EMBER_URL
+            + '  publisher_url: "ember-energy.org/data/"\n'
+            + '  publisher_quote: "the quoted sentence"\n',
+            r"field 'publisher_url' = 'ember-energy\.org/data/' is not a web address",
+        ),
+        (
+            _EMBER_URL
+            + '  publisher_url: "https://github.com/owid/energy-data"\n'
+            + '  publisher_quote: "the quoted sentence"\n',
+            r"field 'publisher_url' = 'https://github\.com/owid/energy-data' repeats 'url'; "
+            r"leave it out when 'url' is the publisher's own release",
+        ),
+        (
+            _EMBER_URL + '  publisher_qoute: "the quoted sentence"\n',
+            r"unknown field\(s\) \['publisher_qoute'\]; expected some of \['publisher', "
+            r"'title', 'date', 'url', 'note', 'no_url_reason', 'publisher_url', "
+            r"'publisher_quote'\]",
+        ),
+    ],
+    ids=[
+        "url-not-web",
+        "reason-with-url",
+        "release-without-quote",
+        "quote-without-release",
+        "release-not-web",
+        "release-repeats-url",
+        "unknown-field",
+    ],
+)
+def test_bad_source_links(data_dir: Path, new: str, expected: str) -> None:
+    """One mistake in the url, the reason for none, or the publisher release of a source."""
+    path = data_dir / "sources.yaml"
+    _replace(path, _EMBER_URL, new)
+    with pytest.raises(InputError, match=re.escape(f"{path}: source 'ember-owid': ") + expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_source_without_url_needs_a_reason(data_dir: Path) -> None:
+    path = data_dir / "sources.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("\nipcc-2006-v2:\n")
+    reason = _IPCC_REASON.search(text, start)
+    assert reason is not None
+    path.write_text(text[: reason.start()] + text[reason.end() :], encoding="utf-8")
+    expected = re.escape(f"{path}: source 'ipcc-2006-v2': ") + (
+        r"field 'url' is empty and no 'no_url_reason' says why; give the address where the "
+        r"source can be read, or the reason there is none"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_a_publisher_release_is_read_with_its_quote(data_dir: Path) -> None:
+    release = "https://ember-energy.org/data/yearly-electricity-data/"
+    _replace(
+        data_dir / "sources.yaml",
+        _EMBER_URL,
+        _EMBER_URL + f'  publisher_url: "{release}"\n  publisher_quote: " the quoted sentence "\n',
+    )
+    source = evhub.load_dataset(data_dir).sources["ember-owid"]
+    assert (source.url, source.publisher_url, source.publisher_quote, source.no_url_reason) == (
+        "https://github.com/owid/energy-data",
+        release,
+        "the quoted sentence",
+        "",
+    )
 
 
 def test_every_problem_is_reported(data_dir: Path) -> None:

@@ -173,7 +173,7 @@ def _sensitivity(out: Path, *extra: str) -> Result:
         "sensitivity",
         "baseline",
         "--indicator",
-        "EVs built",
+        "EVs built (Passenger Cars)",
         "--year",
         "2030",
         "--samples",
@@ -369,7 +369,7 @@ def test_goalseek_shows_the_sought_goal_on_the_scorecard() -> None:
         "goalseek",
         "baseline",
         "--target",
-        "EVs built",
+        "EVs built (Passenger Cars)",
         "--year",
         "2030",
         "--value",
@@ -388,10 +388,12 @@ def test_goalseek_shows_the_sought_goal_on_the_scorecard() -> None:
         "Production|Passenger Cars|EV = 200,000 veh/yr in 2030\n"
     )
     row = next(
-        line for line in result.stdout.splitlines() if "EVs built" in line and "2030" in line
+        line
+        for line in result.stdout.splitlines()
+        if "EVs built (Passenger Cars)" in line and "2030" in line
     )
     cells = [c.strip() for c in row.split("│")[1:-1]]
-    assert cells == ["EVs built", "2030", "veh/yr", "200,000 ✓", "200,000"]
+    assert cells == ["EVs built (Passenger Cars)", "2030", "veh/yr", "200,000 ✓", "200,000"]
 
 
 def test_goalseek_without_a_solution_exits_1() -> None:
@@ -399,7 +401,7 @@ def test_goalseek_without_a_solution_exits_1() -> None:
         "goalseek",
         "baseline",
         "--target",
-        "Car CO2",
+        "Road CO2 (Passenger Cars)",
         "--year",
         "2053",
         "--value",
@@ -432,7 +434,7 @@ def test_goalseek_bad_range(low: str, high: str, message: str) -> None:
         "goalseek",
         "baseline",
         "--target",
-        "EVs built",
+        "EVs built (Passenger Cars)",
         "--year",
         "2030",
         "--value",

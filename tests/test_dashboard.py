@@ -417,16 +417,20 @@ def test_run_keeps_what_the_page_shows(baseline_run, dataset):
     card = res.scorecard().set_index(["indicator", "year"])["value"]
     result = {(h.indicator, h.year): h.value for h in baseline_run.headlines}
     expected = {
-        ("EV share of sales", 2030): float(card[("EV share of sales", 2030)]),
-        ("Cars built", 2030): float(card[("Cars built", 2030)]),
-        ("Car CO2", 2035): float(card[("Car CO2", 2035)]),
+        ("EV share of sales (Passenger Cars)", 2030): float(
+            card[("EV share of sales (Passenger Cars)", 2030)]
+        ),
+        ("Vehicles built (Passenger Cars)", 2030): float(
+            card[("Vehicles built (Passenger Cars)", 2030)]
+        ),
+        ("Road CO2 (Passenger Cars)", 2035): float(card[("Road CO2 (Passenger Cars)", 2035)]),
         ("Cell capacity", 2031): float(card[("Cell capacity", 2031)]),
     }
     assert result == expected
     assert [h.label for h in baseline_run.headlines] == [
-        "EV share of sales 2030",
-        "Cars built 2030",
-        "Car CO2 2035",
+        "EV share of sales (Passenger Cars) 2030",
+        "Vehicles built (Passenger Cars) 2030",
+        "Road CO2 (Passenger Cars) 2035",
         "Cell capacity 2031",
     ]
     assert set(baseline_run.bands["scenario"]) == {"baseline"}
@@ -511,10 +515,14 @@ def test_compare_scorecard_groups_each_indicator(baseline_run):
 
 def test_display_scorecard(baseline_run):
     shown = logic.display_scorecard(baseline_run.scorecard)
-    row = shown[(shown["indicator"] == "Cars built") & (shown["year"] == 2030)].iloc[0]
+    row = shown[
+        (shown["indicator"] == "Vehicles built (Passenger Cars)") & (shown["year"] == 2030)
+    ].iloc[0]
     raw = baseline_run.scorecard.loc[row.name, "value"]
     assert row["value"] == round(raw)
-    co2 = shown[(shown["indicator"] == "Car CO2") & (shown["year"] == 2030)].iloc[0]
+    co2 = shown[(shown["indicator"] == "Road CO2 (Passenger Cars)") & (shown["year"] == 2030)].iloc[
+        0
+    ]
     assert co2["met"] == "yes"
     assert set(shown["met"]) <= {"yes", "no", ""}
 
@@ -556,12 +564,28 @@ def test_metric_text(value, unit, expected):
 
 
 def test_delta():
-    old = logic.Headline("Car CO2 2035", "Car CO2", 2035, "Mt CO2/yr", 43.3, lower_is_better=True)
-    new = logic.Headline("Car CO2 2035", "Car CO2", 2035, "Mt CO2/yr", 42.9, lower_is_better=True)
+    old = logic.Headline(
+        "Road CO2 (Passenger Cars) 2035",
+        "Road CO2 (Passenger Cars)",
+        2035,
+        "Mt CO2/yr",
+        43.3,
+        lower_is_better=True,
+    )
+    new = logic.Headline(
+        "Road CO2 (Passenger Cars) 2035",
+        "Road CO2 (Passenger Cars)",
+        2035,
+        "Mt CO2/yr",
+        42.9,
+        lower_is_better=True,
+    )
     assert logic.delta(new, old) == ("-0.4 Mt CO2/yr", "inverse")
     assert logic.delta(new, None) == (None, "off")
     assert logic.delta(new, new) == ("±0.0 Mt CO2/yr", "off")
-    other_year = logic.Headline("Car CO2 2030", "Car CO2", 2030, "Mt CO2/yr", 40.0)
+    other_year = logic.Headline(
+        "Road CO2 (Passenger Cars) 2030", "Road CO2 (Passenger Cars)", 2030, "Mt CO2/yr", 40.0
+    )
     assert logic.delta(new, other_year) == (None, "off")
 
 
@@ -733,41 +757,54 @@ def test_run_shows_the_scorecard_numbers(ran, dataset):
     assert not ran.exception
     card = evhub.run("baseline", dataset=dataset).scorecard().set_index(["indicator", "year"])
     # formatted by hand from the scorecard (README: 35.5 %, 911,854 veh/yr, 43.3, 13.9)
+    ev, built, co2 = (
+        f"{name} (Passenger Cars)" for name in ("EV share of sales", "Vehicles built", "Road CO2")
+    )
     assert _metrics(ran) == {
-        "EV share of sales 2030": f"{card.at[('EV share of sales', 2030), 'value']:,.1f} %",
-        "Cars built 2030": f"{card.at[('Cars built', 2030), 'value']:,.0f} veh/yr",
-        "Car CO2 2035": f"{card.at[('Car CO2', 2035), 'value']:,.1f} Mt CO2/yr",
+        f"{ev} 2030": f"{card.at[(ev, 2030), 'value']:,.1f} %",
+        f"{built} 2030": f"{card.at[(built, 2030), 'value']:,.0f} veh/yr",
+        f"{co2} 2035": f"{card.at[(co2, 2035), 'value']:,.1f} Mt CO2/yr",
         "Cell capacity 2031": f"{card.at[('Cell capacity', 2031), 'value']:,.1f} GWh/yr",
     }
-    assert _metrics(ran)["EV share of sales 2030"] == "35.5 %"
+    assert _metrics(ran)["EV share of sales (Passenger Cars) 2030"] == "35.5 %"
     assert ran.multiselect(key="compare").label == "Compare runs (up to 4)"
     assert ran.multiselect(key="compare").value == ["baseline"]
     assert [t.label for t in ran.tabs] == ["Charts", "Scorecard", "Pipeline", "Sources"]
     assert ran.download_button(key="download_iamc").label == "Download IAMC CSV"
+    # the charts of the lead class and those of no class; a radio picks the class
+    dims = dataset.dims
+    assert ran.radio(key="chart_class").options == ["Passenger Cars", "Light Commercial Vehicles"]
     keys = {c.key for c in ran.get("plotly_chart")}
-    assert keys == {f"chart-{c.key}" for c in evhub.figures.CHARTS} | {
-        f"stack-{s.key}" for s in evhub.figures.STACKS
-    }
+    assert keys == {
+        f"chart-{c.key}" for c in evhub.figures.charts(dims) if c.vehicle_class in (None, "car")
+    } | {f"stack-{s.key}" for s in evhub.figures.stacks(dims) if s.vehicle_class == "car"}
+    assert {"chart-cells", "chart-ev-share-car", "stack-sales-by-powertrain-car"} <= keys
+    ran.radio(key="chart_class").set_value("lcv").run()
+    assert not ran.exception
+    vans = {c.key for c in ran.get("plotly_chart")}
+    assert {"chart-cells", "chart-ev-share-lcv", "stack-stock-by-powertrain-lcv"} <= vans
+    assert not {k for k in vans if k.endswith("-car")}
+    assert _chart(ran, "chart-built-lcv")["baseline"][-1] > 0
 
 
 def test_higher_ceiling_raises_the_ev_share(dataset):
     at = _app()
     at.button(key="run").click().run()
-    before = _metrics(at)["EV share of sales 2030"]
-    chart_before = _chart(at, "chart-ev-share")["baseline"]
+    before = _metrics(at)["EV share of sales (Passenger Cars) 2030"]
+    chart_before = _chart(at, "chart-ev-share-car")["baseline"]
     at.slider(key="bev_ceiling_car").set_value(90).run()
     at.button(key="run").click().run()
     assert not at.exception
-    after = _metrics(at)["EV share of sales 2030"]
+    after = _metrics(at)["EV share of sales (Passenger Cars) 2030"]
     assert float(after.removesuffix(" %")) > float(before.removesuffix(" %"))
-    ev = next(m for m in at.metric if m.label == "EV share of sales 2030")
+    ev = next(m for m in at.metric if m.label == "EV share of sales (Passenger Cars) 2030")
     assert ev.delta.startswith("+") and ev.delta.endswith(" pp")
     label = "baseline #2 (edited)"
     # the new run joins the comparison: both on the charts and in the scorecard table
     assert at.multiselect(key="compare").value == ["baseline", label]
-    chart_after = _chart(at, "chart-ev-share")[label]
+    chart_after = _chart(at, "chart-ev-share-car")[label]
     assert chart_after[-1] > chart_before[-1]  # towards 90 % instead of 70 %
-    assert {"baseline", label} <= set(_chart(at, "chart-ev-share"))
+    assert {"baseline", label} <= set(_chart(at, "chart-ev-share-car"))
     card = next(d.value for d in at.dataframe if "indicator" in d.value.columns)
     assert set(card["run"]) == {"baseline", label}
     assert "probability" not in card.columns
@@ -800,11 +837,11 @@ def test_a_run_keeps_its_colour():
     at.button(key="run").click().run()
     palette = evhub.figures.PALETTE
     # the scenario's colour, as in the report: the dataset's third scenario, the third colour
-    assert _colours(at, "chart-ev-share") == {"baseline": palette[0], "hub": palette[2]}
+    assert _colours(at, "chart-ev-share-car") == {"baseline": palette[0], "hub": palette[2]}
     # without baseline, hub keeps its colour (by position it would take the first)
     at.multiselect(key="compare").unselect("baseline").run()
     assert not at.exception
-    assert _colours(at, "chart-ev-share") == {"hub": palette[2]}
+    assert _colours(at, "chart-ev-share-car") == {"hub": palette[2]}
 
 
 def test_two_runs_of_one_scenario_share_its_colour_and_differ_in_dash():
@@ -813,7 +850,7 @@ def test_two_runs_of_one_scenario_share_its_colour_and_differ_in_dash():
     at.slider(key="bev_ceiling_car").set_value(90).run()
     at.button(key="run").click().run()
     assert not at.exception
-    chart = next(c for c in at.get("plotly_chart") if c.key == "chart-ev-share")
+    chart = next(c for c in at.get("plotly_chart") if c.key == "chart-ev-share-car")
     spec = json.loads(chart.proto.spec)
     lines = {t["name"]: t["line"] for t in spec["data"] if t.get("mode") == "lines"}
     colour = evhub.figures.PALETTE[0]
@@ -933,9 +970,9 @@ def test_ensemble_adds_probabilities_and_quantiles():
     assert {"probability", "p05", "p95"} <= set(card.columns)
     # EVs built 2026 has a target (60,000, targets.csv); Car CO2 2030 is met in every member
     probability = card.set_index(["indicator", "year"])["probability"]
-    assert 0 <= probability[("EVs built", 2026)] <= 1
-    assert probability[("Car CO2", 2030)] == 1
-    assert math.isnan(probability[("EV share of sales", 2030)])
+    assert 0 <= probability[("EVs built (Passenger Cars)", 2026)] <= 1
+    assert probability[("Road CO2 (Passenger Cars)", 2030)] == 1
+    assert math.isnan(probability[("EV share of sales (Passenger Cars)", 2030)])
     assert at.download_button(key="download_quantiles").label == "Download quantiles CSV"
 
 

@@ -2,6 +2,7 @@
 
 import re
 
+import pandas as pd
 import pyam
 import pytest
 import yaml
@@ -113,6 +114,57 @@ def _folder(tmp_path, text):
     path = tmp_path / "variable" / "bad.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_class_totals_add_up_their_classes(definitions, dataset):
+    totals = {name: d.class_parts for name, d in definitions.items() if d.class_parts}
+    assert totals["Sales|Light-Duty Vehicles"] == (
+        "Sales|Passenger Cars",
+        "Sales|Light Commercial Vehicles",
+    )
+    assert len(totals) == 8  # sales, stock, retirements, energy, CO2, production, trade
+    assert all(definitions[p].unit == definitions[t].unit for t, ps in totals.items() for p in ps)
+
+
+def test_every_class_total_is_the_sum_of_its_classes(shipped, definitions):
+    wide = shipped.to_iamc().set_index(["Scenario", "Variable"])
+    years = [c for c in wide.columns if str(c).isdigit()]
+    totals = {name: d.class_parts for name, d in definitions.items() if d.class_parts}
+    for total, parts in totals.items():
+        for scenario in ("baseline", "hub"):
+            value = wide.loc[(scenario, total), years].astype(float)
+            summed = sum(wide.loc[(scenario, p), years].astype(float) for p in parts)
+            # a year a class has no value (production before its data starts) has no total
+            pd.testing.assert_series_equal(value, summed, check_names=False, rtol=1e-12)
+    built = wide.loc[("hub", "Production|Light-Duty Vehicles"), 2030]
+    assert built > wide.loc[("hub", "Production|Passenger Cars"), 2030] > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "- Sales|All:\n    description: cars\n    unit: veh/yr\n    class-total: true\n",
+            "entry 1 ('Sales|All'): class-total: true needs the tag {Class Total}",
+        ),
+        (
+            "- Sales|{Class Total}:\n    description: cars\n    unit: veh/yr\n"
+            "    class-total: true\n",
+            "'Sales|Light-Duty Vehicles' adds up 'Sales|Passenger Cars', which is not defined",
+        ),
+        (
+            "- Sales|{Class Total}:\n    description: cars\n    unit: veh/yr\n"
+            "    class-total: true\n"
+            "- Sales|{Vehicle Class}:\n    description: cars\n    unit: veh\n",
+            "'Sales|Light-Duty Vehicles' is in veh/yr but its part 'Sales|Passenger Cars' in veh",
+        ),
+    ],
+)
+def test_broken_class_total_is_refused(dataset, tmp_path, text, expected):
+    path = _folder(tmp_path, text)
+    with pytest.raises(InputError, match=re.escape(expected)) as err:
+        load_definitions(dataset.dims, tmp_path)
+    assert str(path) in str(err.value)
 
 
 def test_unknown_tag_names_file_and_entry(dataset, tmp_path):

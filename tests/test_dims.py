@@ -7,6 +7,7 @@ shipped file declares, and how code asks for members.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -35,7 +36,21 @@ def test_every_dimension_is_declared_in_order(dims: Dims) -> None:
         "operating",
         "cancelled",
     )
-    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [2, 4, 4, 5, 6, 1, 4, 2, 3, 5, 5, 8]
+    assert [len(getattr(dims, name)) for name in Dims.NAMES] == [
+        2,
+        1,
+        4,
+        4,
+        5,
+        6,
+        1,
+        4,
+        2,
+        3,
+        5,
+        5,
+        8,
+    ]
 
 
 def test_behaviour_is_read_from_attributes(dims: Dims) -> None:
@@ -176,6 +191,26 @@ def test_the_eu_duty_has_exactly_one_origin(tmp_path: Path) -> None:
     text = text.replace("    blocs: []\n    eu_cvd: true\n", "    blocs: []\n    eu_cvd: false\n")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"exactly one origin must have eu_cvd: true .*found 0"):
+        load_dims(path)
+
+
+@pytest.mark.parametrize(
+    ("classes", "expected"),
+    [
+        ("[car, bus]", r"class_totals.ldv.classes = 'bus': not one of the classes \(car, lcv\)"),
+        ("[]", r"class_totals.ldv.classes = \[\]: expected one or more vehicle classes, each"),
+        ("[car, car]", r"class_totals.ldv.classes = \['car', 'car'\]: expected one or more"),
+    ],
+)
+def test_a_class_total_names_known_classes_once(
+    tmp_path: Path, classes: str, expected: str
+) -> None:
+    path = tmp_path / DIMENSIONS_FILE
+    text = (load_dataset().path / DIMENSIONS_FILE).read_text(encoding="utf-8")
+    assert "    classes: [car, lcv]\n\nfuels:" in text
+    text = text.replace("    classes: [car, lcv]\n\nfuels:", f"    classes: {classes}\n\nfuels:")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=f"{re.escape(str(path))}: {expected}"):
         load_dims(path)
 
 

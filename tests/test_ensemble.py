@@ -252,7 +252,7 @@ def test_target_probability_matches_the_closed_form(dataset, tmp_path: Path) -> 
         path, dataset=dataset, samples=n, seed=8, overrides={"targets.cars_built.value": p70}
     )
     targets = res.ensemble.targets().set_index("target")
-    row = targets.loc["Cars built"]
+    row = targets.loc["Vehicles built (Passenger Cars)"]
     assert (row["variable"], row["year"], row["direction"]) == (
         "Production|Passenger Cars",
         year,
@@ -273,17 +273,21 @@ def test_target_probabilities_are_shares_of_members(dataset) -> None:
     ens = res.ensemble
     targets = ens.targets()
     assert set(targets["scenario"]) == {"baseline"}
-    co2 = ens.values("baseline", "Emissions|CO2|Passenger Cars")
-    path = ens.values("baseline", "Target|Emissions|CO2|Passenger Cars")
+    paths = set()
     for row in targets.to_dict("records"):
         got = ens.values("baseline", row["variable"])[row["year"]].to_numpy()
         if row["value"] == "target path":  # each member against its own target path
-            assert row["variable"] == "Emissions|CO2|Passenger Cars"
-            expected = np.mean(co2[row["year"]].to_numpy() <= path[row["year"]].to_numpy())
+            paths.add(row["variable"])
+            path = ens.values("baseline", f"Target|{row['variable']}")[row["year"]].to_numpy()
+            expected = np.mean(got <= path)
         else:
             assert row["direction"] == "at least"
             expected = np.mean(got >= float(row["value"]))
         assert row["probability"] == expected, row
+    assert paths == {
+        "Emissions|CO2|Passenger Cars",
+        "Emissions|CO2|Light Commercial Vehicles",
+    }
     # the scorecard carries them next to the deterministic values
     card = res.scorecard()
     merged = card.dropna(subset=["probability"])

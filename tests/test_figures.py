@@ -212,9 +212,11 @@ def test_figures_follow_the_labels_of_the_run_folders_dimensions(dataset, tmp_pa
         for a, b in rename.items():
             wanted = [v.replace(a, b) for v in wanted]
         assert list(new.variables) == wanted
-    assert specs[1].variables == ("Stock|Autos|Battery Electric",)
-    assert specs[-1].target == "Target|Emissions|CO2|Autos"
-    sales, stock = figures.stacks(folder.dims)
+    by_key = {s.key: s for s in specs}
+    assert by_key["bev-stock-car"].variables == ("Stock|Autos|Battery Electric",)
+    assert by_key["bev-stock-car"].title == "Battery Electric on the road (Autos)"
+    assert by_key["co2-car"].target == "Target|Emissions|CO2|Autos"
+    sales, _, stock, _ = figures.stacks(folder.dims)
     assert (sales.parent, stock.parent) == ("Sales|Autos", "Stock|Autos")
     assert sales.names == ("Gasoline", "Diesel", "LPG", "HEV", "PHEV", "Battery Electric")
     assert sales.parts[0] == "Sales|Autos|Gasoline"

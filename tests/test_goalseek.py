@@ -116,7 +116,7 @@ def test_utilisation_for_an_ev_output_by_rule_of_three(dataset) -> None:
     use = evhub.resolve("baseline", dataset).values["car.trade.utilisation"]
     found = evhub.goalseek(
         "baseline",
-        target="EVs built",  # a scorecard label
+        target="EVs built (Passenger Cars)",  # a scorecard label
         year=2030,
         value=200_000,
         vary="car.trade.utilisation",
@@ -166,7 +166,7 @@ def test_an_indicator_the_parameter_does_not_move(dataset) -> None:
     """The plants cap what is built: the BEV ceiling leaves it where it is, said in veh/yr."""
     found = evhub.goalseek(
         "hub",
-        target="Cars built",
+        target="Production|Passenger Cars",
         year=2030,
         value=1_200_000,
         vary="car.market.bev_share.ceiling",
@@ -193,7 +193,7 @@ def test_an_indicator_the_parameter_does_not_move(dataset) -> None:
 def ensemble_goal(dataset):
     return evhub.goalseek(
         "baseline",
-        target="EVs built",
+        target="EVs built (Passenger Cars)",
         year=2030,
         value=200_000,
         vary="car.trade.utilisation",
@@ -277,7 +277,7 @@ def test_ensemble_needs_a_direction_for_a_variable_off_the_scorecard(dataset) ->
 
 def _error(dataset, **kwargs: object) -> str:
     question: dict[str, object] = {
-        "target": "EVs built",
+        "target": "EVs built (Passenger Cars)",
         "year": 2030,
         "value": 200_000,
         "vary": "car.trade.utilisation",

@@ -286,7 +286,14 @@ def test_a_failed_write_changes_nothing(tmp_path: Path, monkeypatch) -> None:
 def test_sensitivity_lives_beside_the_runs(tmp_path: Path) -> None:
     out = tmp_path / "results"
     _ok(_invoke("run", "baseline", "--out", str(out)))
-    args = ["sensitivity", "baseline", "--indicator", "Cars built", "--year", "2030"]
+    args = [
+        "sensitivity",
+        "baseline",
+        "--indicator",
+        "Vehicles built (Passenger Cars)",
+        "--year",
+        "2030",
+    ]
     _ok(_invoke(*args, "--samples", "4", "--method", "morris", "--out", str(out)))
     written = _names(out / "sensitivity")
     assert len(written) == 3  # the indices, the tornado and the summary

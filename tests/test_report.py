@@ -30,6 +30,8 @@ SECTIONS = (
     "reproduce",
 )
 SCENARIOS = ["baseline", "hub"]
+#: The shipped dataset's dimensions: the report's charts, one per vehicle class.
+DIMS = evhub.load_dataset().dims
 #: Elements that would load something from elsewhere (or embed another document).
 LOADING = ("img", "iframe", "frame", "object", "embed", "audio", "video", "source", "track")
 #: Void elements: no end tag, so no children.
@@ -209,11 +211,11 @@ def test_valid_html_with_every_section(tree):
     ids = by_id(tree)  # also: no id twice
     for section in SECTIONS:
         assert section in ids, section
-    for spec in figures.CHARTS:
+    for spec in figures.charts(DIMS):
         assert f"chart-{spec.key}" in ids
         assert f"fig-{spec.key}" in ids
         assert squash(ids[f"chart-{spec.key}"].find("figcaption").text()) == spec.question
-    for stack in figures.STACKS:
+    for stack in figures.stacks(DIMS):
         assert f"stack-{stack.key}" in ids
         assert f"fig-{stack.key}" in ids
     # the table of contents points at sections that exist
@@ -331,8 +333,10 @@ def _figure_scripts(tree) -> dict[str, str]:
 
 def test_charts_hold_every_scenario_with_bands(tree):
     scripts = _figure_scripts(tree)
-    assert set(scripts) == {c.key for c in figures.CHARTS} | {s.key for s in figures.STACKS}
-    for spec in figures.CHARTS:
+    assert set(scripts) == {c.key for c in figures.charts(DIMS)} | {
+        s.key for s in figures.stacks(DIMS)
+    }
+    for spec in figures.charts(DIMS):
         data = scripts[spec.key]
         for scen in SCENARIOS:
             if len(spec.variables) > 1:  # one panel per scenario, titled with its name
@@ -342,7 +346,8 @@ def test_charts_hold_every_scenario_with_bands(tree):
         assert '"fill":"toself"' in data  # the ensemble's bands
         assert re.search(r'"displaylogo":\s*false', data)
         assert re.search(r'"responsive":\s*true', data)
-    assert "target path" in scripts["co2"]
+    assert "target path" in scripts["co2-car"]
+    assert "target path" in scripts["co2-lcv"]
 
 
 def _figure(html: str, key: str) -> tuple[list[dict], dict]:
@@ -358,7 +363,7 @@ def _figure(html: str, key: str) -> tuple[list[dict], dict]:
 def test_fan_chart_shows_the_iamc_values(html, results_dir):
     """BEV stock: the central run from iamc.csv and the median from iamc_quantiles.csv, in
     million veh; CO2: the target path. Compared after the report's rounding to 4 digits."""
-    data, layout = _figure(html, "bev-stock")
+    data, layout = _figure(html, "bev-stock-car")
     assert layout["yaxis"]["title"]["text"] == "million veh"
     assert layout["xaxis"]["title"]["text"] == "year"
     iamc = pd.read_csv(results_dir / "iamc.csv")
@@ -379,7 +384,7 @@ def test_fan_chart_shows_the_iamc_values(html, results_dir):
                 table[years].to_numpy(dtype=float)[0] * 1e-6, charts.SIGNIFICANT_DIGITS
             )
             assert trace["y"] == expected.tolist(), name
-    data, layout = _figure(html, "co2")
+    data, layout = _figure(html, "co2-car")
     assert layout["yaxis"]["title"]["text"] == "Mt CO2/yr"
     target = next(t for t in data if t["name"] == "target path")
     path = iamc[
@@ -610,7 +615,7 @@ def test_plotly_embedded_exactly_once(tree, html):
     assert big[0].parent.tag == "head"
     # every other script is a figure's Plotly.newPlot call
     others = [s.text() for s in tree.root.find_all("script") if s not in big]
-    assert len(others) == len(figures.CHARTS) + len(figures.STACKS)
+    assert len(others) == len(figures.charts(DIMS)) + len(figures.stacks(DIMS))
     assert all("Plotly.newPlot" in s for s in others)
 
 
@@ -631,7 +636,9 @@ def test_data_are_escaped(results_dir, tmp_path, store):
     assert "<script>alert(1)</script> & co" in li.text()  # shown as text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
     assert li.find_all("a") == []  # not a link: only http(s) URLs are
-    assert len(tree.root.find_all("script")) == 1 + len(figures.CHARTS) + len(figures.STACKS)
+    assert len(tree.root.find_all("script")) == 1 + len(figures.charts(DIMS)) + len(
+        figures.stacks(DIMS)
+    )
 
 
 # --- without an ensemble --------------------------------------------------------------------

@@ -192,7 +192,9 @@ def test_indices_of_a_model_without_a_value() -> None:
 
 @pytest.fixture(scope="module")
 def baseline_sobol(dataset) -> sens.Sensitivity:
-    return evhub.sensitivity("baseline", "EVs built", 2030, samples=64, dataset=dataset)
+    return evhub.sensitivity(
+        "baseline", "EVs built (Passenger Cars)", 2030, samples=64, dataset=dataset
+    )
 
 
 @pytest.fixture(scope="module")
@@ -343,7 +345,7 @@ def test_tornado_realisations_are_linear_in_the_probability(
 
 def test_morris_on_the_baseline(dataset, baseline_inputs: tuple[str, ...]) -> None:
     result = evhub.sensitivity(
-        "baseline", "EVs built", 2030, method="morris", samples=16, dataset=dataset
+        "baseline", "EVs built (Passenger Cars)", 2030, method="morris", samples=16, dataset=dataset
     )
     table = result.indices
     d = len(baseline_inputs)
@@ -363,8 +365,8 @@ def test_morris_on_the_baseline(dataset, baseline_inputs: tuple[str, ...]) -> No
 
 def test_indicator_by_label_any_case_or_iamc_name(dataset) -> None:
     dims = dataset.dims
-    assert sens.resolve_indicator("EVs built", dims) == EV
-    assert sens.resolve_indicator("evs BUILT", dims) == EV
+    assert sens.resolve_indicator("EVs built (Passenger Cars)", dims) == EV
+    assert sens.resolve_indicator("evs BUILT (passenger cars)", dims) == EV
     assert sens.resolve_indicator(EV, dims) == EV
     assert sens.resolve_indicator("Sales|Passenger Cars", dims) == "Sales|Passenger Cars"
 
@@ -381,12 +383,12 @@ def _error(dataset, *args: object, **kwargs: object) -> str:
 
 
 def test_unknown_method(dataset) -> None:
-    msg = _error(dataset, "baseline", "EVs built", 2030, method="fast", samples=8)
+    msg = _error(dataset, "baseline", "EVs built (Passenger Cars)", 2030, method="fast", samples=8)
     assert msg == "--method 'fast': expected one of ['sobol', 'morris']"
 
 
 def test_too_few_samples(dataset) -> None:
-    msg = _error(dataset, "baseline", "EVs built", 2030, samples=1)
+    msg = _error(dataset, "baseline", "EVs built (Passenger Cars)", 2030, samples=1)
     assert msg == "--samples 1: sensitivity needs at least 2 base samples"
 
 
@@ -398,13 +400,13 @@ def test_unknown_indicator_lists_the_scorecard_labels(dataset) -> None:
 
 @pytest.mark.parametrize("year", [1999, 2061])
 def test_year_outside_the_model_years(dataset, year: int) -> None:
-    msg = _error(dataset, "baseline", "EVs built", year, samples=8)
+    msg = _error(dataset, "baseline", "EVs built (Passenger Cars)", year, samples=8)
     assert msg == f"--year {year} is outside the model years 2000-2060"
 
 
 def test_history_year_moves_nothing(dataset) -> None:
     # no EV was built in Türkiye in 2020 (Togg started in 2022): 0 in every run
-    msg = _error(dataset, "baseline", "EVs built", 2020, samples=8)
+    msg = _error(dataset, "baseline", "EVs built (Passenger Cars)", 2020, samples=8)
     assert msg == (
         "the indicator is 0 veh/yr in every run: none of the uncertain inputs moves it "
         "(a history year, or an indicator the distributions do not reach)"
@@ -414,7 +416,7 @@ def test_history_year_moves_nothing(dataset) -> None:
 def test_an_indicator_that_does_not_move_is_shown_whole(dataset) -> None:
     # hub realises every plant on time: the cars built in 2030 are certain
     built = evhub.run("hub", dataset=dataset).variable("Production|Passenger Cars").sel(year=2030)
-    msg = _error(dataset, "hub", "Cars built", 2030, samples=8, method="morris")
+    msg = _error(dataset, "hub", "Production|Passenger Cars", 2030, samples=8, method="morris")
     # (it said "the indicator is 1.44014e+06 in every run")
     assert built.item() > 1e6
     assert msg.startswith(f"the indicator is {built.item():,.0f} veh/yr in every run: ")
@@ -442,7 +444,7 @@ def test_scenario_without_uncertain_inputs(dataset, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert evhub.resolve(path, dataset).distributions == {}
-    msg = _error(dataset, path, "EVs built", 2030, samples=8)
+    msg = _error(dataset, path, "EVs built (Passenger Cars)", 2030, samples=8)
     assert msg == (
         "scenario 'fixed' has no uncertain inputs: give some parameters as distributions "
         "(e.g. {dist: triangular}) or keep pipeline stage probabilities between 0 and 1"

@@ -190,7 +190,7 @@ def test_results_run_over_its_years_and_hold_its_labels(central: Results) -> Non
     found = {v: _words(v, TURKISH) for v in variables}
     assert {v: w for v, w in found.items() if w} == {}
     labels = set(central.scorecard()["indicator"])
-    assert {"Electric stock", "Exports to the Concordia"} <= labels
+    assert {"Electric stock (Personal Cars)", "Exports to the Concordia (Personal Cars)"} <= labels
 
 
 def test_base_year_sales_and_shares_are_the_observed(central: Results, data: Dataset) -> None:
@@ -314,7 +314,9 @@ def test_cli_ensemble_gives_quantiles_and_probabilities(cli_ensemble: Path) -> N
     targets = pd.read_csv(cli_ensemble / "targets.csv")
     assert set(targets["scenario"]) == set(SCENARIOS)
     assert targets["probability"].between(0, 1).all()
-    evs = targets[(targets["target"] == "EVs built") & (targets["scenario"] == "full-hub")]
+    evs = targets[
+        (targets["target"] == "EVs built (Personal Cars)") & (targets["scenario"] == "full-hub")
+    ]
     assert evs["probability"].tolist() == [1.0]  # every plant realised: 147,840 > 90,000
 
 
@@ -377,9 +379,9 @@ def test_dashboard_logic_runs_the_dataset(data: Dataset) -> None:
     first = logic.run("baseline", {}, data=data, label="baseline")
     second = logic.run("baseline", overrides, data=data, label="edited", samples=20, seed=1)
     assert [h.label for h in first.headlines] == [
-        "EV share of sales 2030",
-        "Cars built 2030",
-        "Car CO2 2040",
+        "EV share of sales (Personal Cars) 2030",
+        "Vehicles built (Personal Cars) 2030",
+        "Road CO2 (Personal Cars) 2040",
         "Cell capacity 2030",
     ]
     assert second.headlines[1].value > first.headlines[1].value  # the Eastland plant comes

@@ -72,11 +72,11 @@ def test_getters_select_by_id_whatever_the_label(shipped, tmp_path: Path) -> Non
 def test_scorecard_indicators_follow_the_labels(dataset, tmp_path: Path) -> None:
     dims = _relabelled(dataset, tmp_path, _autos)
     by_label = {i.label: i for i in scorecard_indicators(dims)}
-    assert by_label["Battery Electric stock"].variable == "Stock|Autos|Battery Electric"
-    assert by_label["Car CO2"].target == "Target|Emissions|CO2|Autos"
+    assert by_label["Battery Electric stock (Autos)"].variable == "Stock|Autos|Battery Electric"
+    assert by_label["Road CO2 (Autos)"].target == "Target|Emissions|CO2|Autos"
     shipped = [(i.label, i.variable, i.target) for i in scorecard_indicators(dataset.dims)]
-    assert ("BEV stock", "Stock|Passenger Cars|BEV", None) in shipped
-    assert ("Exports to the EU", "Exports|Passenger Cars|EU", None) in shipped
+    assert ("BEV stock (Passenger Cars)", "Stock|Passenger Cars|BEV", None) in shipped
+    assert ("Exports to the EU (Passenger Cars)", "Exports|Passenger Cars|EU", None) in shipped
     names = set(iamc_names(dims))
     assert all(i.variable in names for i in scorecard_indicators(dims))
 
@@ -96,7 +96,7 @@ def test_exports_to_the_union_are_named_by_its_destination(dataset, tmp_path: Pa
     assert sorted(names) == sorted(definitions)
     assert "to Customs Union" in definitions["Exports|Passenger Cars|Customs Union"].description
     by_label = {i.label: i for i in scorecard_indicators(dims)}
-    assert by_label["Exports to the Customs Union"].variable == (
+    assert by_label["Exports to the Customs Union (Passenger Cars)"].variable == (
         "Exports|Passenger Cars|Customs Union"
     )
 
@@ -127,7 +127,7 @@ def test_fill_names_expands_a_template(dataset) -> None:
         fill_names("Sales|{Colour}", dataset.dims)
 
 
-def test_a_second_class_has_its_own_variables_and_the_scorecard_follows_the_first(
+def test_a_third_class_has_its_own_variables_and_scorecard_indicators(
     dataset, tmp_path: Path
 ) -> None:
     def three_classes(raw) -> None:
@@ -139,12 +139,21 @@ def test_a_second_class_has_its_own_variables_and_the_scorecard_follows_the_firs
     shipped = iamc_names(dataset.dims)
     cars = [n for n in shipped if "|Passenger Cars" in n]
     # a variable of a class for each class, in the classes' order; the others once
+    # (the class totals sum the classes listed in class_totals: not the new one)
     assert [n for n in names if "|Buses" in n] == [
         n.replace("Passenger Cars", "Buses") for n in cars
     ]
     assert len(names) == len(shipped) + len(cars)
     assert names.index("Sales|Passenger Cars") < names.index("Sales|Buses")
-    # the scorecard's indicators are the first class's
-    assert [(i.label, i.variable) for i in scorecard_indicators(dims)] == [
-        (i.label, i.variable) for i in scorecard_indicators(dataset.dims)
+    # an indicator of a class for each class, its goal with the first class only
+    indicators = scorecard_indicators(dims)
+    bus = [(i.label, i.variable, i.goal) for i in indicators if i.vehicle_class == "bus"]
+    assert bus[0] == ("EV share of sales (Buses)", "Share|Sales|Buses|EV", None)
+    assert ("Vehicles built (Buses)", "Production|Buses", None) in bus
+    built = [i for i in indicators if i.template == "Vehicles built ({Vehicle Class})"]
+    assert [(i.vehicle_class, i.goal) for i in built] == [
+        ("car", "cars_built"),
+        ("lcv", None),
+        ("bus", None),
     ]
+    assert len(indicators) == len(scorecard_indicators(dataset.dims)) + len(bus)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from evhub import calibrate as _calibrate
 from evhub import dataset as _dataset
 from evhub import goalseek as _goalseek
+from evhub import layout
 from evhub import pipeline as _pipeline
 from evhub import scenario as _scenario
 from evhub import sensitivity as _sensitivity
@@ -23,11 +24,15 @@ from evhub.results import Results
 from evhub.run import check
 from evhub.run import run as _run
 
+if TYPE_CHECKING:
+    import duckdb
+
 __all__ = [
     "calibrate",
     "goalseek",
     "list_scenarios",
     "load_dataset",
+    "open_store",
     "parse_value",
     "pipeline",
     "resolve",
@@ -209,6 +214,59 @@ def calibrate(
     return _calibrate.calibrate(resolved, data, range(start, last + 1), vehicle_class=vehicle_class)
 
 
+def open_store(folder: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB store of a results folder's current run, read-only, for SQL.
+
+    The folder is one that :meth:`evhub.Results.write` or ``evhub run --out``
+    wrote (or one of its run folders). Its files are first checked against
+    the run's manifest, so the store is the one of the run whose
+    ``iamc.csv`` lies beside it. The tables and their columns are declared
+    in :data:`evhub.layout.STORE_TABLES` (and, for an ensemble,
+    :data:`evhub.layout.ENSEMBLE_STORE_TABLES`); ``results`` holds every IAMC
+    variable in long form (scenario, run, variable, unit, year, value).
+
+    Parameters
+    ----------
+    folder
+        The results folder (``OUT`` of ``evhub run --out OUT``).
+
+    Returns
+    -------
+    duckdb.DuckDBPyConnection
+        A read-only connection; close it (or use it in a ``with`` block) to
+        let a later run replace the folder's files.
+
+    Raises
+    ------
+    InputError
+        If the folder holds no run of this evhub, its files are not those
+        of one run, or its store cannot be opened.
+
+    Examples
+    --------
+    >>> import tempfile, evhub
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = evhub.run("baseline").write(tmp)
+    ...     with evhub.open_store(out) as con:
+    ...         con.sql("SELECT DISTINCT scenario FROM results").fetchall()
+    [('baseline',)]
+    """
+    import duckdb  # imported when needed, as by the store's other readers
+
+    run, _ = layout.open_run(folder)
+    shown = Path(folder) / layout.STORE
+    again = f"write the folder again with `evhub run --out {folder}`"
+    if not (run / layout.STORE).is_file():
+        msg = f"{shown}: no such file; the run has no store; {again}"
+        raise InputError(msg)
+    try:
+        return duckdb.connect(str(run / layout.STORE), read_only=True)
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        msg = f"{shown}: not a readable DuckDB store ({reason}); {again}"
+        raise InputError(msg) from None
+
+
 def parse_value(text: str, where: str = "--set") -> Any:
     """Parse a command-line value as YAML (numbers, null, lists, ...) through the input gate.
 
@@ -240,7 +298,7 @@ def sensitivity(
 ) -> _sensitivity.Sensitivity:
     """Sobol or Morris indices of an indicator in a year (see :mod:`evhub.sensitivity`).
 
-    ``indicator`` is an IAMC variable or a scorecard label such as ``"Cars built"``.
+    ``indicator`` is an IAMC variable or a scorecard label such as ``"Plant jobs"``.
     """
     check_run_options(samples=samples, seed=seed, workers=workers)
     data = load_dataset(dataset)

@@ -609,7 +609,7 @@ def sensitivity(
     scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
     indicator: Annotated[
         str,
-        typer.Option(help="IAMC variable or scorecard indicator, e.g. 'Cars built'."),
+        typer.Option(help="IAMC variable or scorecard indicator, e.g. 'Plant jobs'."),
     ],
     year: Annotated[int, typer.Option(help="Year of the indicator.")],
     method: Annotated[

@@ -25,7 +25,7 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
@@ -70,7 +70,25 @@ _MAX_PROBLEMS = 25
 
 @dataclass(frozen=True)
 class Source:
-    """One bibliography entry of ``sources.yaml``."""
+    """One bibliography entry of ``sources.yaml``.
+
+    Attributes
+    ----------
+    id
+        The id the tables cite.
+    publisher, title, date
+        Who published it, its title, and when (a year, a month or a day).
+    url
+        Where to read it: a web address, or empty when ``no_url_reason`` says why.
+    note
+        What it says that the dataset uses, and any caveat.
+    no_url_reason
+        Why ``url`` is empty (e.g. a figure recalled, not re-read); empty when there is a URL.
+    publisher_url, publisher_quote
+        The publisher's own release of the figures (statistics bulletin, press
+        release or data portal page) when ``url`` is an article that reports them,
+        and the sentence or figure quoted from that release; both or neither.
+    """
 
     id: str
     publisher: str
@@ -78,6 +96,17 @@ class Source:
     date: str
     url: str
     note: str = ""
+    no_url_reason: str = ""
+    publisher_url: str = ""
+    publisher_quote: str = ""
+
+
+#: The fields every ``sources.yaml`` entry gives (``url`` may be empty, with a reason).
+_SOURCE_REQUIRED = ("publisher", "title", "date", "url")
+#: The fields a ``sources.yaml`` entry may give: those of :class:`Source` but ``id``.
+_SOURCE_FIELDS = tuple(f.name for f in fields(Source) if f.name != "id")
+#: How a web address starts (``url`` and ``publisher_url``).
+_WEB_SCHEMES = ("http://", "https://")
 
 
 #: The key column of the tables that hold each vehicle class's own rows.
@@ -249,27 +278,67 @@ def _read_sources(path: Path, problems: list[str]) -> dict[str, Source]:
         if not isinstance(entry, dict):
             problems.append(f"{path}: source {sid!r}: expected a mapping, got {_show(entry)}")
             continue
-        missing = [k for k in ("publisher", "title", "date", "url") if k not in entry]
+        missing = [k for k in _SOURCE_REQUIRED if k not in entry]
         if missing:
             problems.append(f"{path}: source {sid!r}: missing field(s) {missing}")
             continue
-        unknown = sorted(str(k) for k in set(entry) - {"publisher", "title", "date", "url", "note"})
+        unknown = sorted(str(k) for k in set(entry) - set(_SOURCE_FIELDS))
         if unknown:
-            problems.append(f"{path}: source {sid!r}: unknown field(s) {unknown}")
+            problems.append(
+                f"{path}: source {sid!r}: unknown field(s) {unknown}; "
+                f"expected some of {list(_SOURCE_FIELDS)}"
+            )
         for key, value in entry.items():
             if value is not None and not isinstance(value, str | int | float | datetime.date):
                 problems.append(
                     f"{path}: source {sid!r}: field {key!r} = {_show(value)} is not text"
                 )
-        sources[str(sid)] = Source(
-            id=str(sid),
-            publisher=str(entry["publisher"]),
-            title=str(entry["title"]),
-            date=str(entry["date"]),
-            url=str(entry["url"] or ""),
-            note=str(entry.get("note") or ""),
-        )
+        text = {k: str(entry.get(k) or "").strip() for k in _SOURCE_FIELDS}
+        _check_source_links(f"{path}: source {sid!r}", text, problems)
+        sources[str(sid)] = Source(id=str(sid), **text)
     return sources
+
+
+def _check_source_links(where: str, text: Mapping[str, str], problems: list[str]) -> None:
+    """Check a source's ``url`` (or the reason it has none) and its publisher release.
+
+    Every source gives a web address or says why it has none; a publisher's
+    release comes with the sentence or figure quoted from it (a link nobody has
+    read is not added), and does not repeat ``url``.
+    """
+    url, reason = text["url"], text["no_url_reason"]
+    release, quote = text["publisher_url"], text["publisher_quote"]
+    for key, value in (("url", url), ("publisher_url", release)):
+        if value and not value.lower().startswith(_WEB_SCHEMES):
+            problems.append(
+                f"{where}: field {key!r} = {_show(value)} is not a web address; "
+                f"expected one starting with {' or '.join(_WEB_SCHEMES)}"
+            )
+    if not url and not reason:
+        problems.append(
+            f"{where}: field 'url' is empty and no 'no_url_reason' says why; "
+            "give the address where the source can be read, or the reason there is none"
+        )
+    if url and reason:
+        problems.append(
+            f"{where}: field 'no_url_reason' = {_show(reason)} is given with a 'url'; "
+            "keep the reason only for a source without an address"
+        )
+    if release and not quote:
+        problems.append(
+            f"{where}: field 'publisher_url' = {_show(release)} has no 'publisher_quote'; "
+            "quote the sentence or figure the release gives (add only a release you have read)"
+        )
+    if quote and not release:
+        problems.append(
+            f"{where}: field 'publisher_quote' = {_show(quote)} has no 'publisher_url'; "
+            "give the address of the release it quotes"
+        )
+    if release and release == url:
+        problems.append(
+            f"{where}: field 'publisher_url' = {_show(release)} repeats 'url'; "
+            "leave it out when 'url' is the publisher's own release"
+        )
 
 
 def read_csv_strict(path: Path, expected: list[str]) -> pd.DataFrame:

@@ -12,7 +12,11 @@ say how variables add up:
   children (nomenclature's marker for :meth:`pyam.IamDataFrame.check_aggregate`);
 - ``memo: true`` marks a child that is a part of its parent but not one of a
   complete split of it (cars sold that were built at home, of all cars sold);
-  it is left out of its parent's components.
+  it is left out of its parent's components;
+- ``class-total: true`` marks a variable of a total over vehicle classes
+  (``Sales|{Class Total}``): it equals the sum of the same variable of each
+  class the total adds up (``Sales|{Vehicle Class}``, the classes of the
+  ``class_totals`` member in ``dimensions.yaml``).
 
 A parent's components are therefore its direct children that are not memo,
 found in the expanded set, never listed by hand. Every variable with such
@@ -70,6 +74,8 @@ DEFINITIONS_DIR = Path(str(resources.files("evhub").joinpath("data/definitions")
 #: :func:`evhub.dims.select_keys`; the tag's values are the members' labels.
 TAGS: dict[str, dict[str, Any]] = {
     "Vehicle Class": {"dimension": "classes"},
+    # a total over vehicle classes (Light-Duty Vehicles: cars and vans together)
+    "Class Total": {"dimension": "class_totals"},
     "Powertrain": {"dimension": "powertrains"},
     "Powertrain Group": {"dimension": "powertrain_groups"},
     "Fuel": {"dimension": "fuels", "where": {"liquid": True}},
@@ -83,12 +89,15 @@ TAGS: dict[str, dict[str, Any]] = {
 
 #: The attributes an entry may have (nomenclature's names).
 _REQUIRED = ("description", "unit")
-_OPTIONAL = ("check-aggregate", "memo")
+_OPTIONAL = ("check-aggregate", "memo", "class-total")
 #: Characters nomenclature refuses in any attribute (its default ``illegal-characters``
 #: and the braces of a tag left unexpanded).
 _ILLEGAL = frozenset('{}:;"')
 _TAG = re.compile(r"\{([^{}]*)\}")
 _SEP = "|"
+#: The tags of the vehicle classes and of the totals over them.
+_CLASS = "Vehicle Class"
+_CLASS_TOTAL = "Class Total"
 
 
 class Definition(NamedTuple):
@@ -102,6 +111,8 @@ class Definition(NamedTuple):
     """The variables that sum to it, ``None`` if it is not a checked total."""
     memo: bool
     """It is a part of its parent but not one of the parent's components."""
+    class_parts: tuple[str, ...] | None = None
+    """The variables of the vehicle classes it adds up (``class-total: true``), else ``None``."""
 
 
 class _Entry(NamedTuple):
@@ -114,6 +125,7 @@ class _Entry(NamedTuple):
     description: str
     check_aggregate: bool
     memo: bool
+    class_total: bool
 
 
 # --------------------------------------------------------------------------
@@ -209,14 +221,17 @@ def load_definitions(dims: Dims, folder: Path | None = None) -> dict[str, Defini
     values = tag_labels(dims)
     problems: list[str] = []
     expanded: dict[str, tuple[_Entry, str]] = {}  # name -> (entry, description)
+    class_parts: dict[str, tuple[str, ...]] = {}
     for entry in entries:
-        for name, description in _expand(entry, values, problems):
+        for name, description, chosen in _expand(entry, values, problems):
             if name in expanded:
                 problems.append(
                     f"{entry.where}: {name!r} is also defined by {expanded[name][0].where}"
                 )
                 continue
             expanded[name] = (entry, description)
+            if entry.class_total:
+                class_parts[name] = _class_parts(entry, chosen, dims, problems)
     if problems:
         raise InputError("\n".join(problems))
     children = _children(expanded, problems)
@@ -233,8 +248,22 @@ def load_definitions(dims: Dims, folder: Path | None = None) -> dict[str, Defini
                 f"({', '.join(parts)}); mark it check-aggregate: true, or them memo: true"
             )
         result[name] = Definition(
-            entry.unit, description, parts if entry.check_aggregate else None, entry.memo
+            entry.unit,
+            description,
+            parts if entry.check_aggregate else None,
+            entry.memo,
+            class_parts.get(name),
         )
+    for name, summed in class_parts.items():
+        where = expanded[name][0].where
+        for part in summed:
+            if part not in expanded:
+                problems.append(f"{where}: {name!r} adds up {part!r}, which is not defined")
+            elif result[part].unit != result[name].unit:
+                problems.append(
+                    f"{where}: {name!r} is in {result[name].unit} but its part {part!r} "
+                    f"in {result[part].unit}"
+                )
     if problems:
         raise InputError("\n".join(problems))
     return result
@@ -304,6 +333,7 @@ def _entry(path: Path, i: int, item: Any, known: set[str], problems: list[str]) 
         " ".join(attrs["description"].split()),
         attrs.get("check-aggregate", False),
         attrs.get("memo", False),
+        attrs.get("class-total", False),
     )
 
 
@@ -316,10 +346,27 @@ def tags(text: str) -> list[str]:
     return list(dict.fromkeys(_TAG.findall(text)))
 
 
+def _class_parts(
+    entry: _Entry, chosen: Mapping[str, str], dims: Dims, problems: list[str]
+) -> tuple[str, ...]:
+    """The class variables a ``class-total`` variable adds up (tags as ``chosen``)."""
+    if _CLASS_TOTAL not in chosen:
+        problems.append(
+            f"{entry.where}: class-total: true needs the tag {{{_CLASS_TOTAL}}} in the name"
+        )
+        return ()
+    total = next(m for m in dims.class_totals.members if m.label == chosen[_CLASS_TOTAL])
+    template = entry.name.replace(f"{{{_CLASS_TOTAL}}}", f"{{{_CLASS}}}")
+    return tuple(
+        fill_tags(template, {**chosen, _CLASS: dims.classes.label(c)})
+        for c in total.attributes["classes"]
+    )
+
+
 def _expand(
     entry: _Entry, values: Mapping[str, tuple[str, ...]], problems: list[str]
-) -> list[tuple[str, str]]:
-    """The (name, description) of each variable an entry stands for."""
+) -> list[tuple[str, str, dict[str, str]]]:
+    """The (name, description, label of each tag) of each variable an entry stands for."""
     used = tags(entry.name)
     found = len(problems)
     problems += [
@@ -348,7 +395,7 @@ def _expand(
                 )
         if any(not part.strip() for part in name.split(_SEP)):
             problems.append(f"{entry.where}: {name!r} has an empty level")
-        out.append((name, description))
+        out.append((name, description, chosen))
     return out
 
 

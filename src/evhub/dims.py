@@ -69,6 +69,13 @@ class _Class(_Member):
     pass
 
 
+class _ClassTotal(_Member):
+    classes: list[str] = Field(
+        description="The vehicle classes it adds up: its results (Sales|<label>, Stock|<label>, "
+        "...) are the sums of theirs"
+    )
+
+
 class _Fuel(_Member):
     liquid: bool = Field(
         description="Burnt from a tank (true) or drawn from the grid (false). The liquid fuels "
@@ -198,6 +205,7 @@ class _Stage(_Member):
 #: Each dimension of ``dimensions.yaml``, the model of its members, and what it means.
 _KINDS: dict[str, tuple[type[_Member], str]] = {
     "classes": (_Class, "vehicle classes"),
+    "class_totals": (_ClassTotal, "totals over vehicle classes that results report"),
     "fuels": (_Fuel, "fuels and energy carriers"),
     "powertrain_groups": (_Group, "groups of powertrains for production and the pipeline"),
     "statistics_groups": (_StatisticsGroup, "the statistics office's groups of the stock by fuel"),
@@ -213,6 +221,7 @@ _KINDS: dict[str, tuple[type[_Member], str]] = {
 
 #: Attributes that name members of another dimension: (dimension, attribute) -> target.
 _REFERENCES: dict[tuple[str, str], str] = {
+    ("class_totals", "classes"): "classes",
     ("powertrains", "classes"): "classes",
     ("powertrains", "group"): "powertrain_groups",
     ("powertrains", "statistics_group"): "statistics_groups",
@@ -375,6 +384,7 @@ class Dims:
     """Every dimension of a dataset (``dimensions.yaml``)."""
 
     classes: Dimension
+    class_totals: Dimension
     fuels: Dimension
     powertrain_groups: Dimension
     statistics_groups: Dimension
@@ -496,6 +506,13 @@ def _check_references(
                 for ref in refs
                 if ref not in known
             ]
+    for m in dims["class_totals"].members:
+        parts = m.attributes["classes"]
+        if not parts or len(set(parts)) != len(parts):
+            problems.append(
+                f"{where}: class_totals.{m.id}.classes = {parts!r}: expected one or more "
+                "vehicle classes, each once"
+            )
     for attribute, meaning in (("home", "the home country"), ("eu_cvd", _EU_CVD)):
         chosen = dims["origins"].where(**{attribute: True})
         if len(chosen) != 1:

@@ -30,8 +30,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from evhub.definitions import tags
 from evhub.ensemble.summary import QUANTILES
-from evhub.variables import fill_members, fill_one, lead_class
+from evhub.variables import fill_members, fill_one
 
 if TYPE_CHECKING:
     from evhub.dims import Dims
@@ -114,6 +115,9 @@ class Chart:
     select
         By tag, the attributes of the member it stands for (a tag not in it
         has one member), as :func:`evhub.variables.fill_one`.
+    vehicle_class
+        The id of the vehicle class a chart of :func:`charts` shows (``None``:
+        a chart of no class, or a template).
     """
 
     key: str
@@ -123,36 +127,41 @@ class Chart:
     target: str | None = None
     question: str = ""
     select: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False)
+    vehicle_class: str | None = None
 
 
+#: The tag of the vehicle classes.
+_CLASS_TAG = "Vehicle Class"
 #: The battery-electric powertrain: it has a plug and burns no fuel.
 _BATTERY_ELECTRIC = {"Powertrain": {"plug": True, "fuel": None}}
 _CLASS = "{Vehicle Class}"
+#: The class a chart of one vehicle class shows, in its title.
+_OF_CLASS = f"({_CLASS})"
 
 #: The fan charts of the report and the dashboard, in order, as templates (see :func:`charts`).
 CHARTS: tuple[Chart, ...] = (
     Chart(
         "ev-share",
-        "EV share of new-car sales",
+        f"EV share of sales {_OF_CLASS}",
         (f"Share|Sales|{_CLASS}|EV",),
-        question="How fast do buyers switch to battery-electric and plug-in hybrid cars?",
+        question="How fast do buyers switch to battery-electric and plug-in hybrid vehicles?",
     ),
     Chart(
         "bev-stock",
-        "Battery-electric cars on the road",
+        f"{{Powertrain}} on the road {_OF_CLASS}",
         (f"Stock|{_CLASS}|{{Powertrain}}",),
-        question="How many battery-electric cars are registered?",
+        question="How many battery-electric vehicles are registered?",
         select=_BATTERY_ELECTRIC,
     ),
     Chart(
-        "cars-built",
-        "Cars built in the country",
+        "built",
+        f"Built in the country {_OF_CLASS}",
         (f"Production|{_CLASS}",),
-        question="How many passenger cars do the plants build?",
+        question="How many vehicles do the plants build?",
     ),
     Chart(
-        "cars-exported",
-        "Cars exported",
+        "exported",
+        f"Exported {_OF_CLASS}",
         (f"Exports|{_CLASS}",),
         question="How many of them are exported?",
     ),
@@ -160,15 +169,15 @@ CHARTS: tuple[Chart, ...] = (
         "cells",
         "Battery cells: domestic supply against demand",
         ("Battery|Cell Supply|Domestic", "Battery|Demand|Domestic Production"),
-        ("domestic cell supply", "cell demand of cars built here"),
+        ("domestic cell supply", "cell demand of vehicles built here"),
         question="Do domestic cell plants keep up with the EVs built in the country?",
     ),
     Chart(
         "co2",
-        "Road CO2 of passenger cars against the target path",
+        f"Road CO2 against the target path {_OF_CLASS}",
         (f"Emissions|CO2|{_CLASS}",),
         target=f"Target|Emissions|CO2|{_CLASS}",
-        question="Are cars on the national path to the emission targets?",
+        question="Are the vehicles on the national path to the emission targets?",
     ),
 )
 
@@ -196,6 +205,9 @@ class Stack:
         The legend name of each part (default: the last part of its name).
     colours
         The colour of each part (default: :data:`POWERTRAIN_PALETTE` in order).
+    vehicle_class
+        The id of the vehicle class a stack of :func:`stacks` shows (``None``:
+        of no class, or a template).
     """
 
     key: str
@@ -204,19 +216,20 @@ class Stack:
     parts: tuple[str, ...]
     names: tuple[str, ...] = ()
     colours: tuple[str, ...] = ()
+    vehicle_class: str | None = None
 
 
 #: The stacked areas of the report and the dashboard, as templates (see :func:`stacks`).
 STACKS: tuple[Stack, ...] = (
     Stack(
         "sales-by-powertrain",
-        "New-car sales by powertrain",
+        f"Sales by powertrain {_OF_CLASS}",
         f"Sales|{_CLASS}",
         (f"Sales|{_CLASS}|{{Powertrain}}",),
     ),
     Stack(
         "stock-by-powertrain",
-        "Cars on the road by powertrain",
+        f"On the road by powertrain {_OF_CLASS}",
         f"Stock|{_CLASS}",
         (f"Stock|{_CLASS}|{{Powertrain}}",),
     ),
@@ -239,14 +252,14 @@ def powertrain_colours(dims: Dims) -> dict[str, str]:
 def charts(dims: Dims) -> tuple[Chart, ...]:
     """The fan charts of :data:`CHARTS` for a dataset: tags filled with its members' labels.
 
+    A chart of ``{Vehicle Class}`` stands for one chart per class, in the
+    classes' order, its key ending in the class's id (``ev-share-car``).
+
     Parameters
     ----------
     dims
         The dataset's dimensions (:attr:`evhub.dataset.Dataset.dims`, or
         :attr:`evhub.report.read.ResultsFolder.dims` of a results folder).
-
-    ``{Vehicle Class}`` stands for the lead class
-    (:func:`evhub.variables.lead_class`).
 
     Raises
     ------
@@ -255,15 +268,33 @@ def charts(dims: Dims) -> tuple[Chart, ...]:
         (:func:`evhub.variables.fill_one`).
 
     >>> from evhub.dataset import load_dataset
-    >>> charts(load_dataset().dims)[1].variables
+    >>> [c.key for c in charts(load_dataset().dims)][:3]
+    ['ev-share-car', 'ev-share-lcv', 'bev-stock-car']
+    >>> charts(load_dataset().dims)[2].variables
     ('Stock|Passenger Cars|BEV',)
     """
     out = []
     for spec in CHARTS:
-        *variables, target = fill_one(
-            [*spec.variables, spec.target or ""], dims, spec.select, what=f"chart {spec.key!r}"
-        )
-        out.append(replace(spec, variables=tuple(variables), target=target or None, select={}))
+        texts = [spec.title, *spec.variables, spec.target or ""]
+        for vehicle_class in _classes(texts, dims):
+            title, *variables, target = fill_one(
+                texts,
+                dims,
+                spec.select,
+                what=f"chart {spec.key!r}",
+                vehicle_class=vehicle_class,
+            )
+            out.append(
+                replace(
+                    spec,
+                    key=_key(spec.key, vehicle_class),
+                    title=title,
+                    variables=tuple(variables),
+                    target=target or None,
+                    select={},
+                    vehicle_class=vehicle_class,
+                )
+            )
     return tuple(out)
 
 
@@ -271,34 +302,67 @@ def stacks(dims: Dims) -> tuple[Stack, ...]:
     """The stacked areas of :data:`STACKS` for a dataset: one part per powertrain.
 
     Each part is named with its powertrain's label and coloured by
-    :func:`powertrain_colours`. Like the fan charts, they follow the lead
-    vehicle class (:func:`evhub.variables.lead_class`).
+    :func:`powertrain_colours`. Like the fan charts, a stack of
+    ``{Vehicle Class}`` stands for one per class; a class's stack has the
+    powertrains sold in it (``classes`` of ``dimensions.yaml``).
 
     >>> from evhub.dataset import load_dataset
     >>> stacks(load_dataset().dims)[0].names
     ('Petrol', 'Diesel', 'LPG', 'HEV', 'PHEV', 'BEV')
+    >>> [s.title for s in stacks(load_dataset().dims)][:2]
+    ['Sales by powertrain (Passenger Cars)', 'Sales by powertrain (Light Commercial Vehicles)']
     """
     colours = powertrain_colours(dims)
-    lead = lead_class(dims)
     out = []
     for spec in STACKS:
-        (parent,) = fill_one([spec.parent], dims, what=f"chart {spec.key!r}")
-        parts: list[str] = []
-        names: list[str] = []
-        shades: list[str] = []
-        for template in spec.parts:
-            for name, ids in fill_members(template, dims):
-                if ids.get("Vehicle Class", lead) != lead:
-                    continue  # the charts follow the lead class, as fill_one
-                parts.append(name)
-                names.append(dims.powertrains.label(ids["Powertrain"]))
-                shades.append(colours[ids["Powertrain"]])
-        out.append(
-            replace(
-                spec, parent=parent, parts=tuple(parts), names=tuple(names), colours=tuple(shades)
+        for vehicle_class in _classes([spec.title, spec.parent, *spec.parts], dims):
+            title, parent = fill_one(
+                [spec.title, spec.parent],
+                dims,
+                what=f"chart {spec.key!r}",
+                vehicle_class=vehicle_class,
             )
-        )
+            sold = set(
+                dims.powertrains.ids
+                if vehicle_class is None
+                else dims.powertrains.where(classes=vehicle_class)
+            )
+            parts: list[str] = []
+            names: list[str] = []
+            shades: list[str] = []
+            for template in spec.parts:
+                for name, ids in fill_members(template, dims):
+                    if ids.get(_CLASS_TAG, vehicle_class) != vehicle_class:
+                        continue
+                    if ids["Powertrain"] not in sold:
+                        continue
+                    parts.append(name)
+                    names.append(dims.powertrains.label(ids["Powertrain"]))
+                    shades.append(colours[ids["Powertrain"]])
+            out.append(
+                replace(
+                    spec,
+                    key=_key(spec.key, vehicle_class),
+                    title=title,
+                    parent=parent,
+                    parts=tuple(parts),
+                    names=tuple(names),
+                    colours=tuple(shades),
+                    vehicle_class=vehicle_class,
+                )
+            )
     return tuple(out)
+
+
+def _classes(texts: Sequence[str], dims: Dims) -> tuple[str | None, ...]:
+    """The classes a chart's templates stand for: each class, or ``None`` if of no class."""
+    of_class = any(_CLASS_TAG in tags(text) for text in texts)
+    return dims.classes.ids if of_class else (None,)
+
+
+def _key(key: str, vehicle_class: str | None) -> str:
+    """A chart's key, with the class's id for a chart of one class."""
+    return key if vehicle_class is None else f"{key}-{vehicle_class}"
 
 
 def _long(wide: pd.DataFrame, stat: pd.Series | str) -> pd.DataFrame:

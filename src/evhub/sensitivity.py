@@ -63,7 +63,7 @@ TORNADO_QUANTILES = (0.05, 0.95)
 
 
 def resolve_indicator(name: str, dims: Dims, option: str = "--indicator") -> str:
-    """An IAMC variable from its name or a scorecard indicator's label (``Cars built``).
+    """An IAMC variable from its name or a scorecard indicator's label (``Plant jobs``).
 
     ``dims`` are the dataset's dimensions (the names of its variables).
     """

@@ -19,12 +19,16 @@ A vehicle class's own results have the dim ``vehicle_class``. The getter of a
 variable whose name holds the tag ``{Vehicle Class}`` reads the results of
 that class only (:func:`_build` selects them, so the getters below are
 written for one class); a variable without the tag that reads a class's
-results (``Battery|Demand|Sales``) sums them over the classes itself.
+results (``Battery|Demand|Sales``) sums them over the classes itself. A
+total over classes (``class-total: true`` in the definitions, the tag
+``{Class Total}``) is the sum of its classes' variables and comes right after
+the last of them.
 
 >>> from evhub.dataset import load_dataset
 >>> names = iamc_names(load_dataset().dims)
->>> names[:3]
-('Sales|Passenger Cars', 'Sales|Light Commercial Vehicles', 'Sales|Passenger Cars|Petrol')
+>>> names[:4]  # doctest: +NORMALIZE_WHITESPACE
+('Sales|Passenger Cars', 'Sales|Light Commercial Vehicles', 'Sales|Light-Duty Vehicles',
+ 'Sales|Passenger Cars|Petrol')
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from typing import Any, NamedTuple
 
 import xarray as xr
 
-from evhub.definitions import TAGS, fill_tags, load_definitions, tag_ids, tags
+from evhub.definitions import TAGS, Definition, fill_tags, load_definitions, tag_ids, tags
 from evhub.dims import Dimension, Dims
 from evhub.errors import InputError
 from evhub.model import indicators
@@ -234,6 +238,7 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
         _Template(f"Target|Emissions|CO2|{cls}", _fixed(_var("co2_target"))),
         _Template("Carbon Intensity|{Grid Fuel}", _fixed(_var("grid_intensity"))),
         _Template("Battery|Demand|Sales", _fixed(_total("battery_demand"))),
+        _Template(f"Battery|Demand|Sales|{cls}", _fixed(_var("battery_demand"))),
         _Template("Battery|Retired", _fixed(_total("battery_retired"))),
         _Template("Battery|Retired|Second Life", _fixed(_total("battery_second_life"))),
         _Template("Battery|Retired|Recycling Feed", _fixed(_total("battery_recycling"))),
@@ -337,6 +342,7 @@ def fill_one(
     select: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     what: str = "template",
+    vehicle_class: str | None = None,
 ) -> list[str]:
     """Templates filled with one member per tag: the one ``select`` picks, or the only one.
 
@@ -351,10 +357,12 @@ def fill_one(
         By tag, the attributes of the member it stands for
         (``{"Powertrain": {"plug": True, "fuel": None}}``: the battery-electric
         powertrain); a tag not in it must have one member, except
-        ``{Vehicle Class}``, which stands for the dataset's first class (the
-        class the scorecard and the charts follow, :func:`lead_class`).
+        ``{Vehicle Class}``, which stands for ``vehicle_class``.
     what
-        What the templates are, for messages (``scorecard indicator 'Car CO2'``).
+        What the templates are, for messages (``scorecard indicator 'EVs built'``).
+    vehicle_class
+        The id of the class ``{Vehicle Class}`` stands for; the dataset's
+        first class (:func:`lead_class`) by default.
 
     Returns
     -------
@@ -383,7 +391,8 @@ def fill_one(
             wanted = set(dim.where(**dict(select[tag])))
             pool = tuple(m for m in pool if m[0] in wanted)
         elif tag == _CLASS_TAG:
-            pool = pool[:1]  # the lead class
+            chosen_class = lead_class(dims) if vehicle_class is None else vehicle_class
+            pool = tuple(m for m in pool if m[0] == chosen_class)
         if len(pool) != 1:
             msg = (
                 f"{what}: tag {{{tag}}} must select one member, "
@@ -395,11 +404,12 @@ def fill_one(
 
 
 def lead_class(dims: Dims) -> str:
-    """The vehicle class the scorecard and the charts follow: the first of the dataset's.
+    """The vehicle class the scenarios' goals and the dashboard's headlines speak of.
 
-    Their labels (``Car stock``, ``Cars built``) and the scenarios' goals
-    (``targets.cars_built``) speak of this class; every class's results are
-    in the IAMC tables.
+    The first class of the dataset. The scorecard and the charts show every
+    class; the national goals (``targets.cars_built``, ``targets.evs_built``,
+    ``targets.eu_exports``) are checked against this class's results, and the
+    dashboard's headline numbers are this class's.
 
     >>> from evhub.dataset import load_dataset
     >>> lead_class(load_dataset().dims)
@@ -487,11 +497,48 @@ def _build(dims: Dims) -> tuple[dict[str, tuple[str, Getter]], frozenset[str]]:
             if _CLASS_TAG in ids:
                 get = _of_class(get, ids[_CLASS_TAG])
             variables[name] = (definitions[name].unit, get)
+    variables = _with_class_totals(variables, definitions)
     memo = frozenset(name for name, d in definitions.items() if d.memo)
     if len(_CACHE) > 8:
         _CACHE.clear()
     _CACHE[key] = (variables, memo)
     return variables, memo
+
+
+def _with_class_totals(
+    variables: Mapping[str, tuple[str, Getter]], definitions: Mapping[str, Definition]
+) -> dict[str, tuple[str, Getter]]:
+    """``variables`` with each total over vehicle classes right after the last of its parts.
+
+    A total (``class-total: true`` in the definitions: ``Sales|Light-Duty
+    Vehicles``) is the sum of its classes' variables.
+    """
+    after: dict[str, list[str]] = {}
+    for name, definition in definitions.items():
+        if definition.class_parts is None:
+            continue
+        missing = [p for p in definition.class_parts if p not in variables]
+        if missing:
+            msg = f"variable {name!r} adds up {missing}, which evhub does not compute"
+            raise InputError(msg)
+        after.setdefault(definition.class_parts[-1], []).append(name)
+    out: dict[str, tuple[str, Getter]] = {}
+    for name, entry in variables.items():
+        out[name] = entry
+        for total in after.get(name, ()):
+            parts = [variables[p][1] for p in definitions[total].class_parts or ()]
+            out[total] = (definitions[total].unit, _sum_of(parts))
+    return out
+
+
+def _sum_of(parts: Sequence[Getter]) -> Getter:
+    """The sum of the parts' values (NaN stays NaN)."""
+
+    def get(ds: xr.Dataset) -> xr.DataArray:
+        first, *rest = (part(ds) for part in parts)
+        return sum(rest, first)
+
+    return get
 
 
 def iamc_variables(dims: Dims) -> Mapping[str, tuple[str, Getter]]:
@@ -541,22 +588,42 @@ def scorecard_indicators(dims: Dims) -> tuple[indicators.Indicator, ...]:
 
     Each indicator's label, variable and target are templates; their tags are
     filled with the labels of the members the indicator selects
-    (:attr:`~evhub.model.indicators.Indicator.select`), or of the only member
-    (``{Vehicle Class}``: of the lead class, :func:`lead_class`).
+    (:attr:`~evhub.model.indicators.Indicator.select`), or of the only member.
+    An indicator of ``{Vehicle Class}`` stands for one indicator per class, in
+    the classes' order; its scenario goal (``targets.<goal>``) stays with the
+    lead class (:func:`lead_class`): the goals are national targets of that
+    class.
 
     >>> from evhub.dataset import load_dataset
-    >>> [i.variable for i in scorecard_indicators(load_dataset().dims)][2]
-    'Stock|Passenger Cars|BEV'
+    >>> [i.label for i in scorecard_indicators(load_dataset().dims)][4:6]
+    ['BEV stock (Passenger Cars)', 'BEV stock (Light Commercial Vehicles)']
     """
     out = []
+    lead = lead_class(dims)
     for ind in indicators.INDICATORS:
-        label, variable, target = fill_one(
-            [ind.label, ind.variable, ind.target or ""],
-            dims,
-            ind.select,
-            what=f"scorecard indicator {ind.label!r}",
-        )
-        out.append(replace(ind, label=label, variable=variable, target=target or None, select={}))
+        texts = [ind.label, ind.variable, ind.target or ""]
+        per_class = any(_CLASS_TAG in tags(text) for text in texts)
+        for vehicle_class in dims.classes.ids if per_class else (None,):
+            label, variable, target = fill_one(
+                texts,
+                dims,
+                ind.select,
+                what=f"scorecard indicator {ind.label!r}",
+                vehicle_class=vehicle_class,
+            )
+            goal = ind.goal if vehicle_class in (None, lead) else None
+            out.append(
+                replace(
+                    ind,
+                    label=label,
+                    variable=variable,
+                    target=target or None,
+                    goal=goal,
+                    select={},
+                    template=ind.label,
+                    vehicle_class=vehicle_class,
+                )
+            )
     names = iamc_variables(dims)
     for ind in out:
         for name in (ind.variable, ind.target):

@@ -43,7 +43,15 @@ BOMB_FLOW = (
     + "}"
 )
 HEAD = "name: mine\ndescription: a hostile scenario\nextends: baseline\n"
-GOALSEEK = ("goalseek", "baseline", "--target", "EVs built", "--year", "2030", "--value")
+GOALSEEK = (
+    "goalseek",
+    "baseline",
+    "--target",
+    "EVs built (Passenger Cars)",
+    "--year",
+    "2030",
+    "--value",
+)
 
 
 @dataclass(frozen=True)
@@ -623,7 +631,7 @@ OPTIONS = [
             "sensitivity",
             "baseline",
             "--indicator",
-            "Cars built",
+            "Vehicles built (Passenger Cars)",
             "--year",
             "2030",
             "--samples",
@@ -634,13 +642,29 @@ OPTIONS = [
     Case(
         "sensitivity-year-3000",
         None,
-        ("sensitivity", "baseline", "--indicator", "Cars built", "--year", "3000"),
+        (
+            "sensitivity",
+            "baseline",
+            "--indicator",
+            "Vehicles built (Passenger Cars)",
+            "--year",
+            "3000",
+        ),
         ("3000",),
     ),
     Case(
         "sensitivity-seed-negative",
         None,
-        ("sensitivity", "baseline", "--indicator", "Cars built", "--year", "2030", "--seed", "-5"),
+        (
+            "sensitivity",
+            "baseline",
+            "--indicator",
+            "Vehicles built (Passenger Cars)",
+            "--year",
+            "2030",
+            "--seed",
+            "-5",
+        ),
         ("--seed -5", "at least 0"),
     ),
     Case(

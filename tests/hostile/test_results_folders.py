@@ -32,7 +32,14 @@ from evhub import layout
 from evhub.cli import app
 
 runner = CliRunner()
-SENSITIVITY = ["sensitivity", "baseline", "--indicator", "Cars built", "--year", "2030"]
+SENSITIVITY = [
+    "sensitivity",
+    "baseline",
+    "--indicator",
+    "Vehicles built (Passenger Cars)",
+    "--year",
+    "2030",
+]
 
 
 @dataclass(frozen=True)

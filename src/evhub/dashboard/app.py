@@ -415,14 +415,26 @@ def _figures(selected: Sequence[logic.Run]) -> dict[str, go.Figure]:
 
 def _charts(selected: Sequence[logic.Run]) -> None:
     figs = _figures(selected)
-    charts = list(figures.charts(_dataset().dims))
+    dims = _dataset().dims
+    shown = dims.classes.ids[0]
+    if len(dims.classes) > 1:  # one class's charts at a time, and the charts of no class
+        shown = st.radio(
+            "Vehicle class",
+            dims.classes.ids,
+            format_func=dims.classes.label,
+            horizontal=True,
+            key="chart_class",
+        )
+    charts = [c for c in figures.charts(dims) if c.vehicle_class in (None, shown)]
     for i in range(0, len(charts), 2):
         for column, spec in zip(st.columns(2), charts[i : i + 2], strict=False):
             with column:
                 key = f"chart-{spec.key}"
                 st.plotly_chart(figs[key], key=key, config={"displaylogo": False})
                 st.caption(spec.question)
-    for stack in figures.stacks(_dataset().dims):
+    for stack in figures.stacks(dims):
+        if stack.vehicle_class not in (None, shown):
+            continue
         key = f"stack-{stack.key}"
         st.plotly_chart(figs[key], key=key, config={"displaylogo": False})
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from evhub.dashboard.values import is_finite, report_years
 from evhub.results import Results, format_value
-from evhub.variables import scorecard_indicators
+from evhub.variables import lead_class, scorecard_indicators
 
 __all__ = [
     "HEADLINES",
@@ -30,7 +30,9 @@ class HeadlineSpec:
     Attributes
     ----------
     indicator
-        A scorecard label (:func:`evhub.variables.scorecard_indicators`).
+        A scorecard label as :data:`evhub.model.indicators.INDICATORS` writes
+        it (a template: ``"Road CO2 ({Vehicle Class})"``); an indicator of a
+        vehicle class is the lead class's (:func:`evhub.variables.lead_class`).
     report_year
         Index into the dataset's report years, for the year shown.
     goal
@@ -45,12 +47,13 @@ class HeadlineSpec:
     lower_is_better: bool = False
 
 
-#: The headline metrics: EV share of sales and cars built in the first report
-#: year, car CO2 in the second, cell capacity in the year of its target.
+#: The headline metrics: the lead class's EV share of sales and vehicles built
+#: in the first report year, its road CO2 in the second, cell capacity in the
+#: year of its target.
 HEADLINES: tuple[HeadlineSpec, ...] = (
-    HeadlineSpec("EV share of sales", 0),
-    HeadlineSpec("Cars built", 0),
-    HeadlineSpec("Car CO2", 1, lower_is_better=True),
+    HeadlineSpec("EV share of sales ({Vehicle Class})", 0),
+    HeadlineSpec("Vehicles built ({Vehicle Class})", 0),
+    HeadlineSpec("Road CO2 ({Vehicle Class})", 1, lower_is_better=True),
     HeadlineSpec("Cell capacity", 0, goal="cell_capacity"),
 )
 
@@ -86,7 +89,12 @@ def headlines(res: Results) -> tuple[Headline, ...]:
     data = res.dataset
     years = report_years(data)
     resolved = res.scenarios[0]
-    variables = {ind.label: ind for ind in scorecard_indicators(data.dims)}
+    lead = lead_class(data.dims)
+    variables = {
+        ind.template: ind
+        for ind in scorecard_indicators(data.dims)
+        if ind.vehicle_class in (None, lead)
+    }
     out = []
     for spec in HEADLINES:
         ind = variables[spec.indicator]
@@ -99,8 +107,8 @@ def headlines(res: Results) -> tuple[Headline, ...]:
         arr = res.variable(ind.variable).isel(scenario=0, run=0).sel(year=year)
         out.append(
             Headline(
-                label=f"{spec.indicator} {year}",
-                indicator=spec.indicator,
+                label=f"{ind.label} {year}",
+                indicator=ind.label,
                 year=year,
                 unit=ind.unit,
                 value=float(arr),
@@ -116,9 +124,9 @@ def metric_text(headline: Headline) -> str:
     As :func:`format_value`, but values from a million in millions with two
     decimals, so that the text fits in a quarter of a wide page.
 
-    >>> metric_text(Headline("Cars built 2030", "Cars built", 2030, "veh/yr", 1_440_137.0))
+    >>> metric_text(Headline("Vehicles built 2030", "Vehicles built", 2030, "veh/yr", 1_440_137.0))
     '1.44 M veh/yr'
-    >>> metric_text(Headline("Cars built 2030", "Cars built", 2030, "veh/yr", 911_853.6))
+    >>> metric_text(Headline("Vehicles built 2030", "Vehicles built", 2030, "veh/yr", 911_853.6))
     '911,854 veh/yr'
     >>> metric_text(Headline("EV share of sales 2030", "EV share of sales", 2030, "%", 35.45))
     '35.5 %'

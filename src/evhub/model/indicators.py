@@ -30,7 +30,9 @@ class Indicator:
     picks the member a tag stands for by its attributes (``{"Powertrain":
     {"plug": True, "fuel": None}}``: the battery-electric powertrain).
     :func:`evhub.variables.scorecard_indicators` fills them from a dataset's
-    dimensions.
+    dimensions, one indicator per vehicle class where they have the tag
+    ``{Vehicle Class}``; ``template`` then keeps the label's template and
+    ``vehicle_class`` the class's id (``None`` for an indicator of no class).
     """
 
     label: str
@@ -41,39 +43,51 @@ class Indicator:
     direction: Literal["max", "min"] = "max"
     goal: str | None = None
     select: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False)
+    template: str = ""
+    vehicle_class: str | None = None
 
 
 #: The battery-electric powertrain: it has a plug and burns no fuel.
 _BATTERY_ELECTRIC = {"Powertrain": {"plug": True, "fuel": None}}
+#: The class an indicator of one vehicle class speaks of, in its label.
+_OF_CLASS = "({Vehicle Class})"
 
 #: The scorecard's indicators, as templates (see :class:`Indicator`).
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("EV share of sales", "Share|Sales|{Vehicle Class}|EV", "%"),
-    Indicator("EV share of stock", "Share|Stock|{Vehicle Class}|EV", "%"),
+    Indicator(f"EV share of sales {_OF_CLASS}", "Share|Sales|{Vehicle Class}|EV", "%"),
+    Indicator(f"EV share of stock {_OF_CLASS}", "Share|Stock|{Vehicle Class}|EV", "%"),
     Indicator(
-        "{Powertrain} stock",
+        f"{{Powertrain}} stock {_OF_CLASS}",
         "Stock|{Vehicle Class}|{Powertrain}",
         "veh",
         select=_BATTERY_ELECTRIC,
     ),
-    Indicator("Car stock", "Stock|{Vehicle Class}", "veh"),
-    Indicator("Electricity demand", "Electricity Demand|{Vehicle Class}", "TWh/yr"),
+    Indicator(f"Stock {_OF_CLASS}", "Stock|{Vehicle Class}", "veh"),
+    Indicator(f"Electricity demand {_OF_CLASS}", "Electricity Demand|{Vehicle Class}", "TWh/yr"),
     Indicator("Battery demand", "Battery|Demand|Sales", "GWh/yr"),
     Indicator(
-        "Car CO2",
+        f"Road CO2 {_OF_CLASS}",
         "Emissions|CO2|{Vehicle Class}",
         "Mt CO2/yr",
         years="targets",
         target="Target|Emissions|CO2|{Vehicle Class}",
     ),
     Indicator(
-        "Cars built", "Production|{Vehicle Class}", "veh/yr", goal="cars_built", direction="min"
+        f"Vehicles built {_OF_CLASS}",
+        "Production|{Vehicle Class}",
+        "veh/yr",
+        goal="cars_built",
+        direction="min",
     ),
     Indicator(
-        "EVs built", "Production|{Vehicle Class}|EV", "veh/yr", goal="evs_built", direction="min"
+        f"EVs built {_OF_CLASS}",
+        "Production|{Vehicle Class}|EV",
+        "veh/yr",
+        goal="evs_built",
+        direction="min",
     ),
     Indicator(
-        "Exports to the {Union}",
+        f"Exports to the {{Union}} {_OF_CLASS}",
         "Exports|{Vehicle Class}|{Union}",
         "veh/yr",
         goal="eu_exports",
