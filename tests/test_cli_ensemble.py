@@ -453,7 +453,7 @@ GOAL = [
     "goalseek",
     "baseline",
     "--target",
-    "EVs built",
+    "EVs built (Passenger Cars)",
     "--year",
     "2030",
     "--value",
@@ -479,7 +479,7 @@ def test_goalseek_out_writes_the_scan_and_the_answer(tmp_path: Path) -> None:
     )
     found = evhub.goalseek(
         "baseline",
-        target="EVs built",
+        target="EVs built (Passenger Cars)",
         year=2030,
         value=200_000,
         vary="car.trade.utilisation",

@@ -238,6 +238,7 @@ def test_an_ensemble_adds_its_quantiles_and_distributions(tmp_path: Path) -> Non
     header, rows = _rows(book["IAMC quantiles"])
     quantiles = pd.read_csv(out / layout.QUANTILES)
     assert header[:6] == ["Model", "Scenario", "Region", "Variable", "Unit", "Quantile"]
+    assert book["IAMC quantiles"].freeze_panes == "G2"  # the Quantile column stays in view
     assert len(rows) == len(quantiles)
     got = pd.DataFrame(rows, columns=[str(c) for c in header]).fillna(math.nan)
     pd.testing.assert_frame_equal(got, quantiles, check_dtype=False, rtol=1e-15, atol=0)

@@ -297,7 +297,7 @@ def test_sensitivity_lives_beside_the_runs(tmp_path: Path) -> None:
     _ok(_invoke(*args, "--samples", "4", "--method", "morris", "--out", str(out)))
     written = _names(out / "sensitivity")
     assert len(written) == 3  # the indices, the tornado and the summary
-    goal = ["goalseek", "baseline", "--target", "EVs built", "--year", "2030", "--value", "2e5"]
+    goal = ["goalseek", "baseline", "--target", "EVs built (Passenger Cars)", "--year", "2030", "--value", "2e5"]
     _ok(
         _invoke(*goal, "--vary", "car.trade.utilisation", "--range", "50", "100", "--out", str(out))
     )

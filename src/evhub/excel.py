@@ -188,7 +188,8 @@ def _iamc(frame: pd.DataFrame) -> _Table:
     years = [c for c in frame.columns if str(c).isdigit()]
     wide = frame.rename(columns={c: int(c) for c in years})
     shown = [int(c) for c in years]
-    return _Table(wide, _unit_formats(wide, "Unit", shown), keys=len(_IAMC_KEYS) + 1)
+    keys = len(_IAMC_KEYS) + ("Quantile" in wide.columns)  # kept in view: all but the years
+    return _Table(wide, _unit_formats(wide, "Unit", shown), keys=keys + 1)
 
 
 def _scorecard(frame: pd.DataFrame) -> _Table:
