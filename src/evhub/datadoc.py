@@ -118,21 +118,27 @@ def _table(name: str, spec: Mapping[str, Any], sch: Mapping[str, Any]) -> dict[s
         if need["table"] == name:
             needed.setdefault(need["variable"], []).append(need["years"])
     variables = []
+    formats = spec.get("key_formats") or {}
     for variable, vspec in spec["variables"].items():
         selectors = dataset.variable_keys(spec, variable)
+        allowed = [
+            (col, f"`{formats[col]}` (its form above)")
+            if col in formats and col not in selectors
+            else (col, _selector(selectors.get(col)))
+            for col in keys
+        ]
         variables.append(
             {
                 "name": variable,
                 "unit": _unit(str(vspec["unit"])),
                 "range": _range(vspec),
-                "allowed": [(col, _selector(selectors.get(col))) for col in keys],
+                "allowed": allowed,
                 "needed": needed.get(variable, []),
                 "description": vspec.get("description", ""),
                 "rules": _schedule_rules(vspec),
             }
         )
     columns = [*sch["columns_before_keys"], *keys, *sch["columns_after_keys"]]
-    formats = spec.get("key_formats") or {}
     return {
         "file": f"{name}.csv",
         "key_columns": keys,
