@@ -118,20 +118,51 @@ def _table(name: str, spec: Mapping[str, Any], sch: Mapping[str, Any]) -> dict[s
         if need["table"] == name:
             needed.setdefault(need["variable"], []).append(need["years"])
     variables = []
+    formats = spec.get("key_formats") or {}
     for variable, vspec in spec["variables"].items():
         selectors = dataset.variable_keys(spec, variable)
+        allowed = [
+            (col, f"`{formats[col]}` (its form above)")
+            if col in formats and col not in selectors
+            else (col, _selector(selectors.get(col)))
+            for col in keys
+        ]
         variables.append(
             {
                 "name": variable,
                 "unit": _unit(str(vspec["unit"])),
                 "range": _range(vspec),
-                "allowed": [(col, _selector(selectors.get(col))) for col in keys],
+                "allowed": allowed,
                 "needed": needed.get(variable, []),
                 "description": vspec.get("description", ""),
+                "rules": _schedule_rules(vspec),
             }
         )
     columns = [*sch["columns_before_keys"], *keys, *sch["columns_after_keys"]]
-    return {"file": f"{name}.csv", "key_columns": keys, "columns": columns, "variables": variables}
+    return {
+        "file": f"{name}.csv",
+        "key_columns": keys,
+        "columns": columns,
+        "variables": variables,
+        "optional": bool(spec.get("optional")),
+        "key_formats": [(col, dataset.KEY_FORMATS[kind]) for col, kind in formats.items()],
+        "dated": any(kind == "date" for kind in formats.values()),
+    }
+
+
+def _schedule_rules(vspec: Mapping[str, Any]) -> str:
+    """What the loader checks of a variable's brackets and cover, in words (``''`` if nothing)."""
+    rules = []
+    brackets = list(vspec.get("brackets") or [])
+    if brackets:
+        columns = " within ".join(f"`{c}`" for c in reversed(brackets))
+        end = ", the last unbounded (empty)" if vspec.get("open") else ""
+        rules.append(f"bands of {columns} rise row by row in each schedule{end}")
+    cover = list(vspec.get("cover") or [])
+    if cover:
+        columns = " and ".join(f"`{c}`" for c in cover)
+        rules.append(f"every allowed {columns} has rows on the first date")
+    return "; ".join(rules)
 
 
 def _need(need: Mapping[str, Any], sch: Mapping[str, Any]) -> dict[str, Any]:
