@@ -236,6 +236,8 @@ def _lcv_only(data: Dataset, folder: Path) -> Path:
     dims_file = target / "dimensions.yaml"
     dims = yaml.safe_load(dims_file.read_text(encoding="utf-8"))
     del dims["classes"]["car"]
+    for member in dims["class_totals"].values():
+        member["classes"] = [LCV]
     for member in dims["powertrains"].values():
         member["classes"] = [LCV]
     dims["project_kinds"]["car"] |= {"vehicle_class": None, "capacity_label": "Passenger Cars"}
