@@ -513,8 +513,50 @@ def test_malformed_sources_yaml(data_dir: Path) -> None:
 
 def test_source_entry_without_url(data_dir: Path) -> None:
     _replace(data_dir / "sources.yaml", '  url: "https://github.com/owid/energy-data"\n', "")
-    expected = re.escape(str(data_dir / "sources.yaml")) + (
-        r": source 'ember-owid': missing field\(s\) \['url'\]"
+    expected = re.escape(str(data_dir / "sources.yaml")) + re.escape(
+        ": source 'ember-owid': no url and no no_url_reason; give the url where the source "
+        "can be read, or no_url_reason saying why there is none"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_source_entry_with_an_empty_url_and_no_reason(data_dir: Path) -> None:
+    reason = (
+        '  no_url_reason: "a modelling assumption of evhub, not a publication; each row '
+        'citing it gives its range and why"\n'
+    )
+    _replace(data_dir / "sources.yaml", reason, '  url: ""\n')
+    expected = re.escape(
+        f"{data_dir / 'sources.yaml'}: source 'evhub-assumption': no url and no no_url_reason"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_source_entry_with_a_url_and_a_reason(data_dir: Path) -> None:
+    _replace(
+        data_dir / "sources.yaml",
+        '  url: "https://github.com/owid/energy-data"\n',
+        '  url: "https://github.com/owid/energy-data"\n  no_url_reason: "offline"\n',
+    )
+    expected = re.escape(
+        f"{data_dir / 'sources.yaml'}: source 'ember-owid': url = "
+        "'https://github.com/owid/energy-data' and no_url_reason = 'offline' are both given"
+    )
+    with pytest.raises(InputError, match=expected):
+        evhub.load_dataset(data_dir)
+
+
+def test_source_url_that_is_not_a_web_address(data_dir: Path) -> None:
+    _replace(
+        data_dir / "sources.yaml",
+        '  url: "https://github.com/owid/energy-data"\n',
+        '  url: "github.com/owid/energy-data"\n',
+    )
+    expected = re.escape(
+        f"{data_dir / 'sources.yaml'}: source 'ember-owid': url = 'github.com/owid/energy-data' "
+        "is not a web address (it starts with https:// or http://)"
     )
     with pytest.raises(InputError, match=expected):
         evhub.load_dataset(data_dir)

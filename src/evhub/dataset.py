@@ -46,6 +46,10 @@ __all__ = [
     "META_KEYS",
     "NEED_YEARS",
     "REQUIRED_META_KEYS",
+    "SOURCE_EITHER",
+    "SOURCE_FIELDS",
+    "SOURCE_REQUIRED",
+    "SOURCE_URL_SCHEMES",
     "Dataset",
     "Source",
     "load_dataset",
@@ -69,14 +73,29 @@ _MAX_PROBLEMS = 25
 
 @dataclass(frozen=True)
 class Source:
-    """One bibliography entry of ``sources.yaml``."""
+    """One bibliography entry of ``sources.yaml``.
+
+    Every source has a ``url`` (a web address) or, where it has none, a
+    ``no_url_reason`` saying why (a modelling assumption, a value recalled but
+    not re-checked), never both.
+    """
 
     id: str
     publisher: str
     title: str
     date: str
-    url: str
+    url: str = ""
+    no_url_reason: str = ""
     note: str = ""
+
+
+#: The fields of a ``sources.yaml`` entry, in order, and those it must have.
+SOURCE_FIELDS = ("publisher", "title", "date", "url", "no_url_reason", "note")
+SOURCE_REQUIRED = ("publisher", "title", "date")
+#: The fields of which a source has exactly one.
+SOURCE_EITHER = ("url", "no_url_reason")
+#: How a source's ``url`` starts.
+SOURCE_URL_SCHEMES = ("https://", "http://")
 
 
 #: The key column of the tables that hold each vehicle class's own rows.
@@ -248,11 +267,11 @@ def _read_sources(path: Path, problems: list[str]) -> dict[str, Source]:
         if not isinstance(entry, dict):
             problems.append(f"{path}: source {sid!r}: expected a mapping, got {_show(entry)}")
             continue
-        missing = [k for k in ("publisher", "title", "date", "url") if k not in entry]
+        missing = [k for k in SOURCE_REQUIRED if k not in entry]
         if missing:
             problems.append(f"{path}: source {sid!r}: missing field(s) {missing}")
             continue
-        unknown = sorted(str(k) for k in set(entry) - {"publisher", "title", "date", "url", "note"})
+        unknown = sorted(str(k) for k in set(entry) - set(SOURCE_FIELDS))
         if unknown:
             problems.append(f"{path}: source {sid!r}: unknown field(s) {unknown}")
         for key, value in entry.items():
@@ -260,15 +279,39 @@ def _read_sources(path: Path, problems: list[str]) -> dict[str, Source]:
                 problems.append(
                     f"{path}: source {sid!r}: field {key!r} = {_show(value)} is not text"
                 )
+        url = str(entry.get("url") or "").strip()
+        reason = str(entry.get("no_url_reason") or "").strip()
+        problem = _url_problem(url, reason)
+        if problem:
+            problems.append(f"{path}: source {sid!r}: {problem}")
         sources[str(sid)] = Source(
             id=str(sid),
             publisher=str(entry["publisher"]),
             title=str(entry["title"]),
             date=str(entry["date"]),
-            url=str(entry["url"] or ""),
+            url=url,
+            no_url_reason=reason,
             note=str(entry.get("note") or ""),
         )
     return sources
+
+
+def _url_problem(url: str, reason: str) -> str:
+    """What is wrong with a source's ``url`` and ``no_url_reason`` (``""`` if nothing)."""
+    if url and reason:
+        return (
+            f"url = {url!r} and no_url_reason = {reason!r} are both given; give the url, "
+            "or no_url_reason if the source cannot be read online"
+        )
+    if not url and not reason:
+        return (
+            "no url and no no_url_reason; give the url where the source can be read, or "
+            "no_url_reason saying why there is none"
+        )
+    if url and not url.lower().startswith(SOURCE_URL_SCHEMES):
+        schemes = " or ".join(SOURCE_URL_SCHEMES)
+        return f"url = {url!r} is not a web address (it starts with {schemes})"
+    return ""
 
 
 def read_csv_strict(path: Path, expected: list[str]) -> pd.DataFrame:
