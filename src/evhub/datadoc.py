@@ -16,7 +16,6 @@ parameter's default comes from from the parameter catalogue
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any, get_args, get_origin
@@ -97,6 +96,7 @@ def _context(sch: Mapping[str, Any]) -> dict[str, Any]:
         "member_fields": [_attribute(a) for a in dims.member_fields()],
         "dimensions": _dimensions(sch),
         "source_fields": _source_fields(),
+        "url_schemes": " or ".join(f"`{s}`" for s in dataset.SOURCE_URL_SCHEMES),
         "tables": tables,
         "needs": [_need(n, sch) for n in sch["needs"]],
         "need_years": dataset.NEED_YEARS,
@@ -252,12 +252,21 @@ def _type(spec: dims.AttributeSpec) -> str:
 
 
 def _source_fields() -> list[dict[str, Any]]:
-    """The fields of a ``sources.yaml`` entry: those of :class:`evhub.dataset.Source` but ``id``."""
-    return [
-        {"name": f.name, "required": f.default is dataclasses.MISSING}
-        for f in dataclasses.fields(dataset.Source)
-        if f.name != "id"
-    ]
+    """The fields of a ``sources.yaml`` entry (:data:`evhub.dataset.SOURCE_FIELDS`).
+
+    ``required`` is ``"yes"``, ``"no"``, or, for the fields of which an entry
+    has one (:data:`evhub.dataset.SOURCE_EITHER`), the words saying so.
+    """
+    either = dataset.SOURCE_EITHER
+    out = []
+    for name in dataset.SOURCE_FIELDS:
+        if name in either:
+            other = next(f for f in either if f != name)
+            required = f"yes, unless `{other}` is given (not both)"
+        else:
+            required = "yes" if name in dataset.SOURCE_REQUIRED else "no"
+        out.append({"name": name, "required": required})
+    return out
 
 
 def _pipeline(sch: Mapping[str, Any]) -> dict[str, Any]:

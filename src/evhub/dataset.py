@@ -49,6 +49,10 @@ __all__ = [
     "META_KEYS",
     "NEED_YEARS",
     "REQUIRED_META_KEYS",
+    "SOURCE_EITHER",
+    "SOURCE_FIELDS",
+    "SOURCE_REQUIRED",
+    "SOURCE_URL_SCHEMES",
     "Dataset",
     "Source",
     "key_amount",
@@ -106,12 +110,21 @@ class Source:
     publisher_quote: str = ""
 
 
-#: The fields every ``sources.yaml`` entry gives (``url`` may be empty, with a reason).
-_SOURCE_REQUIRED = ("publisher", "title", "date", "url")
+#: The fields every ``sources.yaml`` entry gives (``url`` or ``no_url_reason`` besides).
+_SOURCE_REQUIRED = ("publisher", "title", "date")
 #: The fields a ``sources.yaml`` entry may give: those of :class:`Source` but ``id``.
 _SOURCE_FIELDS = tuple(f.name for f in fields(Source) if f.name != "id")
 #: How a web address starts (``url`` and ``publisher_url``).
 _WEB_SCHEMES = ("http://", "https://")
+
+#: The fields of a ``sources.yaml`` entry, in order, and those it must have (the
+#: report, the store and ``docs/dataset.md`` read these).
+SOURCE_FIELDS = _SOURCE_FIELDS
+SOURCE_REQUIRED = _SOURCE_REQUIRED
+#: The fields of which a source has exactly one with a value.
+SOURCE_EITHER = ("url", "no_url_reason")
+#: How a source's ``url`` starts.
+SOURCE_URL_SCHEMES = _WEB_SCHEMES
 
 
 #: The key column of the tables that hold each vehicle class's own rows.

@@ -116,10 +116,19 @@ def year_text(value: Any) -> str:
     return f"{float(value):.6g}"
 
 
-def input_text(value: Any) -> str:
-    """An input's value as stored (``"None"``, an unset option, is shown as ``"none"``)."""
-    text = str(value)
-    return "none" if text == "None" else text
+def input_text(value: Any, choice: Any = None) -> str:
+    """An input's value as the report shows it: its choice, its number, or ``none`` if unset.
+
+    A number is shown to ten significant digits (a year as ``2030``).
+
+    >>> input_text(2030.0), input_text(0.25), input_text(None, "weibull"), input_text(None)
+    ('2030', '0.25', 'weibull', 'none')
+    """
+    if not is_missing(choice):
+        return str(choice)
+    if is_missing(value):
+        return "none"
+    return f"{float(value):.10g}"
 
 
 def prose(text: Any) -> Markup:
