@@ -518,7 +518,7 @@ _IPCC_REASON = re.compile(r"  no_url_reason: .*\n")
 def test_source_entry_without_url(data_dir: Path) -> None:
     _replace(data_dir / "sources.yaml", _EMBER_URL, "")
     expected = re.escape(str(data_dir / "sources.yaml")) + (
-        r": source 'ember-owid': missing field\(s\) \['url'\]"
+        r": source 'ember-owid': field 'url' is empty and no 'no_url_reason' says why"
     )
     with pytest.raises(InputError, match=expected):
         evhub.load_dataset(data_dir)

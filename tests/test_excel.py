@@ -168,12 +168,12 @@ def test_inputs_sheet_has_numbers_units_and_their_sources(book, folder: Path) ->
     by_key = {(r[0], r[1]): r for r in rows}
     for want in store.itertuples(index=False):
         row = by_key[(want.scenario, want.parameter)]
-        try:
-            number = float(want.value)
-        except ValueError:  # text stays text; an unset option is "none"
-            assert row[2] == ("none" if want.value == "None" else want.value)
-        else:  # a number is a number (the store keeps its text)
-            assert row[2] == pytest.approx(number, rel=1e-15, abs=0)
+        if not pd.isna(want.choice):  # a choice is text
+            assert row[2] == want.choice
+        elif pd.isna(want.value):  # an unset option
+            assert row[2] == "none"
+        else:  # a number is a number
+            assert row[2] == pytest.approx(want.value, rel=1e-15, abs=0)
         assert row[3] == want.unit
     # a parameter with its meaning, sources named by id and referenced by publisher and title
     saturation = by_key[("baseline", "car.market.saturation")]
@@ -181,27 +181,34 @@ def test_inputs_sheet_has_numbers_units_and_their_sources(book, folder: Path) ->
     assert saturation[4] == describe_path("car.market.saturation", dataset.dims)
     assert saturation[4]
     cited = saturation[5].split(", ")
-    assert cited[0] == "scenario file baseline.yaml"
+    assert cited[0] == "scenario baseline (scenarios/baseline.yaml)"
     assert len(cited) > 1 and all(i in dataset.sources for i in cited[1:])
     assert saturation[6].splitlines() == [
         f"{s.id}: {s.publisher}, {s.title}, {s.date}" for s in map(dataset.sources.get, cited[1:])
     ]
-    # scenario files are named, not given by a path of the machine that ran
+    # scenario files are named in the dataset folder, not by a path of the machine that ran
     cells = [str(c) for r in rows for c in r if c is not None]
-    assert not [c for c in cells if "/" in c and ".yaml" in c]
-    assert any("scenario file hub.yaml" in c for c in cells)
+    assert not [c for c in cells if str(dataset.path) in c or c.startswith("/")]
+    assert "scenario hub (scenarios/hub.yaml)" in cells
 
 
 def test_sources_sheet_links_every_address(book, folder: Path) -> None:
     sheet = book["Sources"]
     header, rows = _rows(sheet)
     store = _store(folder, "SELECT * FROM sources ORDER BY rowid")
-    assert header == ["id", "publisher", "title", "date", "url"]
+    assert header == list(store.columns)
     assert [r[0] for r in rows] == store["id"].tolist()
+    links = [header.index("url"), header.index("publisher_url")]
+    linked = 0
     for row in sheet.iter_rows(min_row=2):
-        url = row[4].value
-        if url and url.startswith("https://"):
-            assert row[4].hyperlink.target == url
+        for k in links:
+            url = row[k].value
+            if url and url.startswith(("http://", "https://")):
+                assert row[k].hyperlink.target == url
+                linked += 1
+    # every web address is a link: the sources' (and the publishers' own releases, if any)
+    web = store[["url", "publisher_url"]].stack().astype(str)
+    assert linked == web.str.startswith(("http://", "https://")).sum()
 
 
 def test_pipeline_sheet(book, folder: Path) -> None:

@@ -136,7 +136,10 @@ def test_the_reader_reads_the_layouts_tables() -> None:
 # --------------------------------------------------------------------------
 
 
-def test_the_manifest_names_the_run_and_its_inputs(tmp_path: Path) -> None:
+def test_the_manifest_names_the_run_and_its_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # mine.yaml lies outside ~ and the cwd
     mine = tmp_path / "mine.yaml"
     mine.write_text(
         "name: mine\ndescription: the hub, with more EVs\nextends: hub\n"
@@ -163,9 +166,11 @@ def test_the_manifest_names_the_run_and_its_inputs(tmp_path: Path) -> None:
         "seed": None,
         "sampler": None,
     }
+    # the shipped dataset has no path (its name and checksum say which it is); its files
+    # are named relative to it; a file outside the working directory and ~ as given
     assert manifest["dataset"] == {
         "name": "turkiye",
-        "path": str(SHIPPED.resolve()),
+        "path": "",
         "shipped": True,
         "sha256": layout.tree_checksum(SHIPPED),
         "scenarios": ["baseline", "announced", "hub", "net-zero"],  # their colours' order
@@ -174,10 +179,10 @@ def test_the_manifest_names_the_run_and_its_inputs(tmp_path: Path) -> None:
     chain = list(evhub.resolve(mine).chain)
     assert scenario["chain"] == chain
     assert [f["name"] for f in scenario["files"]] == chain
-    paths = [Path(f["path"]) for f in scenario["files"]]
-    assert paths[-1] == mine
-    assert paths[:-1] == [SHIPPED.resolve() / "scenarios" / f"{n}.yaml" for n in chain[:-1]]
-    for entry, path in zip(scenario["files"], paths, strict=True):
+    paths = [f["path"] for f in scenario["files"]]
+    assert paths == [*(f"scenarios/{n}.yaml" for n in chain[:-1]), str(mine)]
+    files = [*(SHIPPED / "scenarios" / f"{n}.yaml" for n in chain[:-1]), mine]
+    for entry, path in zip(scenario["files"], files, strict=True):
         assert entry["sha256"] == layout.sha256_file(path)
     run = out / "runs" / manifest["run_id"]
     assert sorted(manifest["files"]) == [
@@ -297,7 +302,16 @@ def test_sensitivity_lives_beside_the_runs(tmp_path: Path) -> None:
     _ok(_invoke(*args, "--samples", "4", "--method", "morris", "--out", str(out)))
     written = _names(out / "sensitivity")
     assert len(written) == 3  # the indices, the tornado and the summary
-    goal = ["goalseek", "baseline", "--target", "EVs built (Passenger Cars)", "--year", "2030", "--value", "2e5"]
+    goal = [
+        "goalseek",
+        "baseline",
+        "--target",
+        "EVs built (Passenger Cars)",
+        "--year",
+        "2030",
+        "--value",
+        "2e5",
+    ]
     _ok(
         _invoke(*goal, "--vary", "car.trade.utilisation", "--range", "50", "100", "--out", str(out))
     )

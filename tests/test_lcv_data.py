@@ -236,17 +236,27 @@ def _lcv_only(data: Dataset, folder: Path) -> Path:
     dims_file = target / "dimensions.yaml"
     dims = yaml.safe_load(dims_file.read_text(encoding="utf-8"))
     del dims["classes"]["car"]
+    for member in dims["class_totals"].values():
+        member["classes"] = [LCV]
     for member in dims["powertrains"].values():
         member["classes"] = [LCV]
     dims["project_kinds"]["car"] |= {"vehicle_class": None, "capacity_label": "Passenger Cars"}
     dims_file.write_text(yaml.safe_dump(dims, allow_unicode=True), encoding="utf-8")
-    for name in (*CLASS_TABLES, "assumptions"):
+    optional = [
+        name
+        for name, spec in schema()["tables"].items()
+        if spec.get("optional") and "class" in (spec.get("key_values") or {})
+    ]
+    for name in (*CLASS_TABLES, *optional, "assumptions"):
         path = target / f"{name}.csv"
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         if name == "assumptions":
             frame = frame[~frame["parameter"].str.startswith("car.")]
         else:
             frame = frame[frame["class"] != "car"]
+        if frame.empty and name in optional:
+            path.unlink()  # an optional table of car rows only: left out, as a dataset may
+            continue
         frame.to_csv(path, index=False)
     meta_file = target / "dataset.yaml"
     meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))

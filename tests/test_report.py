@@ -163,6 +163,7 @@ def store(results_dir):
             for t in (
                 "runs",
                 "inputs",
+                "input_sources",
                 "sources",
                 "pipeline",
                 "scorecard",
@@ -463,10 +464,22 @@ def test_pipeline_shades_what_a_scenario_changes(tree, store):
     assert "differs" not in cells[5].classes and "differs" in cells[6].classes
 
 
+def _shown(inputs: pd.DataFrame, scenario: str) -> pd.Series:
+    """A scenario's inputs as the report shows them: a choice, a number to 10 digits, or none."""
+    rows = inputs[inputs["scenario"] == scenario].set_index("parameter")
+    return pd.Series(
+        [
+            str(c) if isinstance(c, str) else "none" if pd.isna(v) else f"{v:.10g}"
+            for v, c in zip(rows["value"], rows["choice"], strict=True)
+        ],
+        index=rows.index,
+    )
+
+
 def test_assumptions_show_what_hub_changes(tree, store):
     inputs = store["inputs"]
-    base = inputs[inputs["scenario"] == "baseline"].set_index("parameter")["value"]
-    hub = inputs[inputs["scenario"] == "hub"].set_index("parameter")["value"]
+    base = _shown(inputs, "baseline")
+    hub = _shown(inputs, "hub")
     changed = sorted(p for p in hub.index if p not in base.index or base[p] != hub[p])
     assert changed  # hub fixes the storyline: there is something to show
     box = by_id(tree)["scenario-hub"]
@@ -507,12 +520,13 @@ def test_assumptions_list_the_distributions(tree, store):
 
 
 def test_unset_option_is_shown_as_none(tree, store):
-    """car.market.ice_ban_year is unset in baseline: stored as "None", shown as "none"."""
+    """car.market.ice_ban_year is unset in baseline: stored as no value, shown as "none"."""
     inputs = store["inputs"]
     stored = inputs[
         (inputs["scenario"] == "baseline") & (inputs["parameter"] == "car.market.ice_ban_year")
     ]
-    assert stored["value"].tolist() == ["None"]
+    assert stored["value"].isna().tolist() == [True]
+    assert stored["choice"].isna().tolist() == [True]
     table = by_id(tree)["scenario-baseline"].find("table", "inputs")
     row = next(
         tr
@@ -544,6 +558,10 @@ def test_bibliography_has_every_cited_source(tree, store):
         url = str(sources.at[sid, "url"])
         if url.startswith(("http://", "https://")):
             assert [a.attrs["href"] for a in li.find_all("a")] == [url]
+        else:  # a source without an address says why
+            assert not url
+            assert f"No address: {squash(str(sources.at[sid, 'no_url_reason']))}." in text
+    assert "evhub-assumption" in shown  # cited, and without an address
 
 
 def test_bibliography_lists_the_other_sources_of_the_dataset(tree, store):
@@ -559,14 +577,16 @@ def test_bibliography_lists_the_other_sources_of_the_dataset(tree, store):
     assert "turkiyetoday-ndc3" in shown
 
 
-def test_scenario_files_are_named_not_linked(html, store):
-    """A scenario file is cited as a source by path: show its name, never the path."""
-    paths = {s for s in cited(store) if "/" in s or "\\" in s}
-    assert paths  # the shipped scenarios cite their own files
-    for path in paths:
-        assert path not in html
-    assert "scenario file baseline.yaml" in html
-    assert "scenario file hub.yaml" in html
+def test_scenario_files_are_cited_by_name_and_file_not_linked(html, tree, store):
+    """A scenario file is cited by the scenario's name and its file in the dataset, as text."""
+    files = store["input_sources"].query("kind == 'scenario'")
+    chain = evhub.resolve("hub").chain  # baseline, announced, hub: each sets some input
+    assert set(files["file"]) == {f"scenarios/{s}.yaml" for s in chain}
+    for name, file in set(zip(files["source"], files["file"], strict=True)):
+        assert f"scenario {name} ({file})" in html
+    links = [a.attrs.get("href") or "" for a in tree.root.find_all("a")]
+    assert [href for href in links if ".yaml" in href] == []
+    assert str(evhub.load_dataset().path) not in html
     assert "Source ids referenced but not in the sources" not in html
 
 
@@ -777,7 +797,8 @@ def test_store_missing_a_column(copied):
         write_report(copied)
     assert str(err.value) == (
         f"{copied / 'evhub.duckdb'}: table 'sources' has no column 'url'; expected the columns "
-        "id, publisher, title, date, url; write the folder with `evhub run` of this version"
+        "id, publisher, title, date, url, no_url_reason, note; write the folder with `evhub run` "
+        "of this version"
     )
     assert "report.html" not in _files(copied)
 

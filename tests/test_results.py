@@ -145,11 +145,14 @@ def test_write_creates_csv_and_store(shipped, tmp_path):
             "SELECT count(*) FROM inputs WHERE scenario = 'baseline' AND source = ''"
         ).fetchone()[0]
         assert n_inputs == 0  # every input names where it comes from
-        ids = {r[0] for r in con.execute("SELECT id FROM sources").fetchall()}
-        used = con.execute("SELECT DISTINCT source FROM inputs").fetchall()
-        for (cell,) in used:
-            for sid in cell.split(";"):
-                assert sid in ids or sid.endswith((".yaml", "overrides")), sid
+        # every source id an input cites is in the bibliography (a join drops none)
+        unknown = con.execute(
+            "SELECT DISTINCT x.source FROM input_sources x LEFT JOIN sources s "
+            "ON s.id = x.source WHERE x.kind = 'source' AND s.id IS NULL"
+        ).fetchall()
+        assert unknown == []
+        kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM input_sources").fetchall()}
+        assert kinds == {"source", "scenario", "dataset"}  # no overrides in this run
         value = con.execute(
             "SELECT value FROM results WHERE scenario='hub' AND variable='Stock|Passenger Cars' "
             "AND year=2035"

@@ -16,7 +16,6 @@ parameter's default comes from from the parameter catalogue
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any, get_args, get_origin
@@ -97,6 +96,7 @@ def _context(sch: Mapping[str, Any]) -> dict[str, Any]:
         "member_fields": [_attribute(a) for a in dims.member_fields()],
         "dimensions": _dimensions(sch),
         "source_fields": _source_fields(),
+        "url_schemes": " or ".join(f"`{s}`" for s in dataset.SOURCE_URL_SCHEMES),
         "tables": tables,
         "needs": [_need(n, sch) for n in sch["needs"]],
         "need_years": dataset.NEED_YEARS,
@@ -118,20 +118,51 @@ def _table(name: str, spec: Mapping[str, Any], sch: Mapping[str, Any]) -> dict[s
         if need["table"] == name:
             needed.setdefault(need["variable"], []).append(need["years"])
     variables = []
+    formats = spec.get("key_formats") or {}
     for variable, vspec in spec["variables"].items():
         selectors = dataset.variable_keys(spec, variable)
+        allowed = [
+            (col, f"`{formats[col]}` (its form above)")
+            if col in formats and col not in selectors
+            else (col, _selector(selectors.get(col)))
+            for col in keys
+        ]
         variables.append(
             {
                 "name": variable,
                 "unit": _unit(str(vspec["unit"])),
                 "range": _range(vspec),
-                "allowed": [(col, _selector(selectors.get(col))) for col in keys],
+                "allowed": allowed,
                 "needed": needed.get(variable, []),
                 "description": vspec.get("description", ""),
+                "rules": _schedule_rules(vspec),
             }
         )
     columns = [*sch["columns_before_keys"], *keys, *sch["columns_after_keys"]]
-    return {"file": f"{name}.csv", "key_columns": keys, "columns": columns, "variables": variables}
+    return {
+        "file": f"{name}.csv",
+        "key_columns": keys,
+        "columns": columns,
+        "variables": variables,
+        "optional": bool(spec.get("optional")),
+        "key_formats": [(col, dataset.KEY_FORMATS[kind]) for col, kind in formats.items()],
+        "dated": any(kind == "date" for kind in formats.values()),
+    }
+
+
+def _schedule_rules(vspec: Mapping[str, Any]) -> str:
+    """What the loader checks of a variable's brackets and cover, in words (``''`` if nothing)."""
+    rules = []
+    brackets = list(vspec.get("brackets") or [])
+    if brackets:
+        columns = " within ".join(f"`{c}`" for c in reversed(brackets))
+        end = ", the last unbounded (empty)" if vspec.get("open") else ""
+        rules.append(f"bands of {columns} rise row by row in each schedule{end}")
+    cover = list(vspec.get("cover") or [])
+    if cover:
+        columns = " and ".join(f"`{c}`" for c in cover)
+        rules.append(f"every allowed {columns} has rows on the first date")
+    return "; ".join(rules)
 
 
 def _need(need: Mapping[str, Any], sch: Mapping[str, Any]) -> dict[str, Any]:
@@ -221,12 +252,21 @@ def _type(spec: dims.AttributeSpec) -> str:
 
 
 def _source_fields() -> list[dict[str, Any]]:
-    """The fields of a ``sources.yaml`` entry: those of :class:`evhub.dataset.Source` but ``id``."""
-    return [
-        {"name": f.name, "required": f.default is dataclasses.MISSING}
-        for f in dataclasses.fields(dataset.Source)
-        if f.name != "id"
-    ]
+    """The fields of a ``sources.yaml`` entry (:data:`evhub.dataset.SOURCE_FIELDS`).
+
+    ``required`` is ``"yes"``, ``"no"``, or, for the fields of which an entry
+    has one (:data:`evhub.dataset.SOURCE_EITHER`), the words saying so.
+    """
+    either = dataset.SOURCE_EITHER
+    out = []
+    for name in dataset.SOURCE_FIELDS:
+        if name in either:
+            other = next(f for f in either if f != name)
+            required = f"yes, unless `{other}` is given (not both)"
+        else:
+            required = "yes" if name in dataset.SOURCE_REQUIRED else "no"
+        out.append({"name": name, "required": required})
+    return out
 
 
 def _pipeline(sch: Mapping[str, Any]) -> dict[str, Any]:

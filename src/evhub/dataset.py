@@ -18,11 +18,13 @@ find is checked by :func:`evhub.run.check`, which a run and
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
 import itertools
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -44,11 +46,19 @@ from evhub.readable import exact
 __all__ = [
     "ASSUMPTION_COLUMNS",
     "DEFAULT_DATASET",
+    "KEY_FORMATS",
     "META_KEYS",
     "NEED_YEARS",
     "REQUIRED_META_KEYS",
+    "SOURCE_EITHER",
+    "SOURCE_FIELDS",
+    "SOURCE_REQUIRED",
+    "SOURCE_URL_SCHEMES",
     "Dataset",
     "Source",
+    "key_amount",
+    "key_date",
+    "key_size",
     "load_dataset",
     "schema",
     "validate_dataset",
@@ -101,12 +111,21 @@ class Source:
     publisher_quote: str = ""
 
 
-#: The fields every ``sources.yaml`` entry gives (``url`` may be empty, with a reason).
-_SOURCE_REQUIRED = ("publisher", "title", "date", "url")
+#: The fields every ``sources.yaml`` entry gives (``url`` or ``no_url_reason`` besides).
+_SOURCE_REQUIRED = ("publisher", "title", "date")
 #: The fields a ``sources.yaml`` entry may give: those of :class:`Source` but ``id``.
 _SOURCE_FIELDS = tuple(f.name for f in fields(Source) if f.name != "id")
 #: How a web address starts (``url`` and ``publisher_url``).
 _WEB_SCHEMES = ("http://", "https://")
+
+#: The fields of a ``sources.yaml`` entry, in order, and those it must have (the
+#: report, the store and ``docs/dataset.md`` read these).
+SOURCE_FIELDS = _SOURCE_FIELDS
+SOURCE_REQUIRED = _SOURCE_REQUIRED
+#: The fields of which a source has exactly one with a value.
+SOURCE_EITHER = ("url", "no_url_reason")
+#: How a source's ``url`` starts.
+SOURCE_URL_SCHEMES = _WEB_SCHEMES
 
 
 #: The key column of the tables that hold each vehicle class's own rows.
@@ -523,6 +542,7 @@ def _validate_table(
         for var in spec["variables"]
     }
     keys: list[str] = list(spec["keys"])
+    formats: dict[str, str] = dict(spec.get("key_formats") or {})
     first_row_year = sch["years"]["rows"]
     last_year = meta["last_year"]
     seen: dict[tuple[str, ...], int] = {}
@@ -543,6 +563,10 @@ def _validate_table(
                 problems.append(
                     f"{where}: column {col!r} = {_show(row[col])} is not one of {allowed}"
                 )
+        for col, kind in formats.items():
+            if col in allowed_keys[var] and allowed_keys[var][col] == [""]:
+                continue  # checked above: the variable leaves the column empty
+            _check_key_format(where, col, kind, row[col], row["year"], problems)
         problem = _unit_problem(str(row["unit"]), str(vspec["unit"]))
         if problem:
             problems.append(f"{where}: column 'unit' = {_show(row['unit'])} for {var!r}; {problem}")
@@ -599,6 +623,289 @@ def _validate_table(
     for col in keys:
         out[col] = out[col].astype(str)
     return out
+
+
+#: The forms a key column of ``key_formats`` in ``schema.yaml`` may take, in words.
+KEY_FORMATS: dict[str, str] = {
+    "date": "a date YYYY-MM-DD, or YYYY-MM or YYYY where the day or the month is not known "
+    "(read as the first), in the row's year",
+    "size": "empty (no bound) or a positive number and a unit of size: "
+    "'cc' (engine displacement, cm3) or 'kW' (motor power), e.g. '1600cc', '160kW'",
+    "amount": "empty (no bound) or a positive number, e.g. '184000'",
+}
+#: The units a size band may be bounded in (``size`` of ``KEY_FORMATS``).
+SIZE_UNITS = ("cc", "kW")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)(" + "|".join(SIZE_UNITS) + ")")
+
+
+def key_date(text: str) -> datetime.date:
+    """The date of a ``date`` key cell (``2022-11-24``; ``2024-07`` and ``2018`` read as the 1st).
+
+    >>> key_date("2022-11-24"), key_date("2024-07"), key_date("2018")
+    (datetime.date(2022, 11, 24), datetime.date(2024, 7, 1), datetime.date(2018, 1, 1))
+
+    Raises
+    ------
+    ValueError
+        If the cell is not such a date.
+    """
+    match = _DATE.fullmatch(text)
+    if match is None:
+        msg = f"{text!r} is not {KEY_FORMATS['date']}"
+        raise ValueError(msg)
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        msg = f"{text!r} is not a date of the calendar"
+        raise ValueError(msg) from None
+
+
+def key_size(text: str) -> tuple[float, str]:
+    """The bound and unit of a ``size`` key cell: ``('1600cc')`` -> ``(1600.0, 'cc')``.
+
+    An empty cell is no bound: ``(inf, '')``.
+
+    >>> key_size("160kW"), key_size("")
+    ((160.0, 'kW'), (inf, ''))
+
+    Raises
+    ------
+    ValueError
+        If the cell is not such a size.
+    """
+    if text == "":
+        return math.inf, ""
+    match = _SIZE.fullmatch(text)
+    if match is None or float(match.group(1)) <= 0:
+        msg = f"{text!r} is not {KEY_FORMATS['size']}"
+        raise ValueError(msg)
+    return float(match.group(1)), match.group(2)
+
+
+def key_amount(text: str) -> float:
+    """The bound of an ``amount`` key cell; an empty cell is no bound (``inf``).
+
+    >>> key_amount("184000"), key_amount("")
+    (184000.0, inf)
+
+    Raises
+    ------
+    ValueError
+        If the cell is not such an amount.
+    """
+    if text == "":
+        return math.inf
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0) or text.strip() != text:
+        msg = f"{text!r} is not {KEY_FORMATS['amount']}"
+        raise ValueError(msg)
+    return number
+
+
+def _check_key_format(
+    where: str, column: str, kind: str, text: str, year: str, problems: list[str]
+) -> None:
+    """One key cell has its ``key_formats`` form; a date lies in the row's ``year``."""
+    parse = {"date": key_date, "size": key_size, "amount": key_amount}[kind]
+    if kind == "date" and text == "":
+        problems.append(f"{where}: column {column!r} is empty; expected {KEY_FORMATS['date']}")
+        return
+    try:
+        value = parse(text)
+    except ValueError as exc:
+        problems.append(f"{where}: column {column!r} = {exc}")
+        return
+    if kind == "date" and isinstance(value, datetime.date) and _whole(year) != value.year:
+        problems.append(
+            f"{where}: column 'year' = {_show(year)} is not the year of column {column!r} = "
+            f"{text!r}; the year of a dated row is the year its date falls in"
+        )
+
+
+def _check_schedules(
+    path: Path,
+    frame: pd.DataFrame,
+    spec: Mapping[str, Any],
+    dims: Dims,
+    problems: list[str],
+) -> None:
+    """The dated schedules of a table: dates in order, complete brackets, every member covered.
+
+    See ``key_formats``, ``brackets``, ``open`` and ``cover`` in ``schema.yaml``.
+    Rows whose cells are malformed are left to the row checks.
+    """
+    formats: dict[str, str] = dict(spec.get("key_formats") or {})
+    dated = [c for c, kind in formats.items() if kind == "date"]
+    if not dated and not any("brackets" in v for v in spec["variables"].values()):
+        return
+    keys: list[str] = list(spec["keys"])
+    records: list[tuple[int, dict[str, Any]]] = [
+        (line, {str(k): v for k, v in r.items()})
+        for line, r in enumerate(frame.to_dict("records"), start=2)  # the header is row 1
+    ]
+    for variable, vspec in spec["variables"].items():
+        rows = [(line, r) for line, r in records if r["variable"] == variable]
+        if not rows:
+            continue
+        dates: dict[int, datetime.date] = {}
+        for line, row in rows:
+            for col in dated:
+                with contextlib.suppress(ValueError):  # a bad date: reported by the row checks
+                    dates[line] = key_date(row[col])
+        brackets: list[str] = list(vspec.get("brackets") or [])
+        _check_date_order(path, variable, rows, keys, dated, brackets, dates, problems)
+        if brackets:
+            _check_brackets(path, variable, rows, keys, formats, brackets, vspec, problems)
+        if vspec.get("cover") and dated:
+            _check_cover(path, variable, rows, spec, dims, dates, dated[0], problems)
+
+
+def _check_date_order(
+    path: Path,
+    variable: str,
+    rows: list[tuple[int, dict[str, Any]]],
+    keys: list[str],
+    dated: list[str],
+    brackets: list[str],
+    dates: Mapping[int, datetime.date],
+    problems: list[str],
+) -> None:
+    """Each series (a variable and its keys but dates and brackets) lists its rows in date order."""
+    if not dated:
+        return
+    series = [k for k in keys if k not in dated and k not in brackets]
+    last: dict[tuple[str, ...], tuple[datetime.date, int, str]] = {}
+    for line, row in rows:
+        if line not in dates:
+            continue
+        key = tuple(row[k] for k in series)
+        date = dates[line]
+        before = last.get(key)
+        if before is not None and date < before[0]:
+            shown = "".join(f" {c}={row[c]!r}" for c in series if row[c])
+            problems.append(
+                f"{path}: row {line}: {dated[0]} = {row[dated[0]]!r} comes after row "
+                f"{before[1]} ({before[2]!r}) of the same series (variable {variable!r}{shown}); "
+                "list each series' rows in date order"
+            )
+            continue
+        last[key] = (date, line, row[dated[0]])
+
+
+def _check_brackets(
+    path: Path,
+    variable: str,
+    rows: list[tuple[int, dict[str, Any]]],
+    keys: list[str],
+    formats: Mapping[str, str],
+    brackets: list[str],
+    vspec: Mapping[str, Any],
+    problems: list[str],
+) -> None:
+    """In each schedule the bounds rise row by row, in one unit, ending unbounded if ``open``."""
+    parse = {"size": key_size, "amount": lambda s: (key_amount(s), "")}
+    schedule_keys = [k for k in keys if k not in brackets]
+    schedules: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+    for line, row in rows:
+        schedules.setdefault(tuple(row[k] for k in schedule_keys), []).append((line, row))
+    for key, members in schedules.items():
+        shown = "".join(f" {c}={v!r}" for c, v in zip(schedule_keys, key, strict=True) if v)
+        what = f"{path}: variable {variable!r}{shown}"
+        for depth, column in enumerate(brackets):
+            outer = brackets[:depth]
+            groups: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+            for line, row in members:
+                groups.setdefault(tuple(row[c] for c in outer), []).append((line, row[column]))
+            for outer_key, cells in groups.items():
+                where = what + "".join(
+                    f" {c}={v!r}" for c, v in zip(outer, outer_key, strict=True) if v
+                )
+                _check_bands(where, column, formats[column], cells, parse, vspec, problems)
+
+
+def _check_bands(
+    where: str,
+    column: str,
+    kind: str,
+    cells: list[tuple[int, str]],
+    parse: Mapping[str, Any],
+    vspec: Mapping[str, Any],
+    problems: list[str],
+) -> None:
+    """The bounds of one set of bands: rising (the rows of a band together), one unit, open end."""
+    bands: list[tuple[int, str, float, str]] = []  # first row, cell, bound, unit
+    for line, cell in cells:
+        if bands and bands[-1][1] == cell:
+            continue  # another row of the same band (an inner bracket)
+        try:
+            bound, unit = parse[kind](cell)
+        except ValueError:
+            return  # reported by the row checks
+        if any(b[1] == cell for b in bands):
+            problems.append(
+                f"{where}: row {line}: the band {column} = {cell!r} of row "
+                f"{next(b[0] for b in bands if b[1] == cell)} is given again after other bands; "
+                "list a band's rows together"
+            )
+            return
+        bands.append((line, cell, bound, unit))
+    units_used = sorted({b[3] for b in bands if b[3]})
+    if len(units_used) > 1:
+        problems.append(f"{where}: the bands of {column!r} mix the units {units_used}; use one")
+    for prev, band in itertools.pairwise(bands):
+        if band[2] <= prev[2]:
+            problems.append(
+                f"{where}: row {band[0]}: {column} = {band[1] or 'empty (no bound)'!r} does not "
+                f"rise above {prev[1] or 'empty (no bound)'!r} of row {prev[0]}; list the bands "
+                "from the lowest bound up, the unbounded (empty) one last"
+            )
+            return
+    if vspec.get("open") and bands[-1][1] != "":
+        problems.append(
+            f"{where}: the last band of {column!r} ({bands[-1][1]!r}, row {bands[-1][0]}) has a "
+            "bound; the bands must end with an unbounded one (an empty cell), so that every "
+            "vehicle falls in one"
+        )
+
+
+def _check_cover(
+    path: Path,
+    variable: str,
+    rows: list[tuple[int, dict[str, Any]]],
+    spec: Mapping[str, Any],
+    dims: Dims,
+    dates: Mapping[int, datetime.date],
+    date_column: str,
+    problems: list[str],
+) -> None:
+    """Every member of the ``cover`` columns has rows on the variable's first date, by class."""
+    cover: list[str] = list(spec["variables"][variable]["cover"])
+    selectors = variable_keys(spec, variable)
+    wanted = list(itertools.product(*(select_keys(dims, selectors[c]) for c in cover)))
+    by_class: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for line, row in rows:
+        if line in dates:
+            by_class.setdefault(str(row.get(CLASS_KEY, "")), []).append((line, row))
+    for vehicle_class, members in by_class.items():
+        first = min(dates[line] for line, _ in members)
+        present = {tuple(row[c] for c in cover) for line, row in members if dates[line] == first}
+        missing = [combo for combo in wanted if combo not in present]
+        if missing:
+            shown = ", ".join(
+                "/".join(f"{c}={v!r}" for c, v in zip(cover, combo, strict=True))
+                for combo in missing
+            )
+            of = f" (class {vehicle_class!r})" if vehicle_class else ""
+            problems.append(
+                f"{path}: variable {variable!r}{of} has no rows on its first {date_column} "
+                f"{first.isoformat()} for {shown}; every member needs a schedule from the "
+                "first date on"
+            )
 
 
 def variable_keys(table: Mapping[str, Any], variable: str) -> dict[str, Any]:
@@ -843,8 +1150,12 @@ def _load(folder: Path) -> Dataset:
     for name, spec in sch["tables"].items():
         path = folder / f"{name}.csv"
         columns = sch["columns_before_keys"] + list(spec["keys"]) + sch["columns_after_keys"]
-        frame = read_csv_strict(path, columns)
+        if spec.get("optional") and not path.exists():
+            frame = pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
+        else:
+            frame = read_csv_strict(path, columns)
         tables[name] = _validate_table(path, frame, spec, sources, meta, dims, problems)
+        _check_schedules(path, frame, spec, dims, problems)
     _check_shares(folder, tables, problems)
     assumptions = _read_assumptions(folder / "assumptions.csv", sources, problems)
     _check_needs(folder, tables, meta, dims, problems)

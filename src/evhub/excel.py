@@ -46,7 +46,7 @@ from evhub.errors import InputError
 from evhub.parameters import describe_path
 from evhub.report.formatting import is_missing
 from evhub.report.read import ResultsFolder, read_results
-from evhub.report.sources import refs
+from evhub.report.sources import Ref, input_refs
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -71,7 +71,9 @@ SHEETS: dict[str, str] = {
     "central values and sources; only with an ensemble.",
     "Pipeline": "The plants and projects as each scenario sees them: capacity, stage, "
     "probability, expected and usable capacity.",
-    "Sources": "The dataset's bibliography: id, publisher, title, date and address.",
+    "Sources": "The dataset's bibliography: id, publisher, title, date, address (or why there "
+    "is none), what the dataset takes from it, and the publisher's own release with the "
+    "figure quoted from it.",
 }
 _IAMC_KEYS = ("Model", "Scenario", "Region", "Variable", "Unit")
 #: Widest column [characters]; longer text wraps in the cell.
@@ -132,20 +134,13 @@ def _finite(value: Any) -> bool:
         return False
 
 
-def _number(text: Any) -> Any:
-    """A stored input value as a cell: a number if it reads as one, else its text."""
-    if is_missing(text):
-        return None
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return text
-    shown = str(text)
-    if shown == "None":
+def _input_value(value: Any, choice: Any) -> Any:
+    """An input as a cell: its number, else its choice, else ``none`` (an unset option)."""
+    if not is_missing(choice):
+        return str(choice)
+    if is_missing(value):
         return "none"
-    try:
-        value = float(shown)
-    except ValueError:
-        return shown
-    return value if math.isfinite(value) else shown
+    return float(value)
 
 
 def _cell(value: Any) -> Any:
@@ -164,7 +159,7 @@ class _Table:
     frame: pd.DataFrame
     formats: pd.DataFrame | None = None  # same shape as frame: a format per cell ('' none)
     column_formats: Mapping[str, str] | None = None
-    links: str | None = None  # the column that holds web addresses
+    links: tuple[str, ...] = ()  # the columns that hold web addresses
     keys: int = 1  # columns kept in view when scrolling right
 
 
@@ -200,11 +195,9 @@ def _scorecard(frame: pd.DataFrame) -> _Table:
     return _Table(frame, formats, keys=2)
 
 
-def _references(text: Any, sources: pd.DataFrame, folder: ResultsFolder) -> tuple[str, str]:
-    """A ``source`` field as ids (files by name) and as references (publisher: title, date)."""
-    known = set(sources.index)
-    found = refs(text, known, folder.scenarios)
-    ids = ", ".join(r.key if r.kind == "source" else r.label for r in found)
+def _references(found: Sequence[Ref], sources: pd.DataFrame) -> tuple[str, str]:
+    """An input's references as ids (files by name) and as text (publisher, title, date)."""
+    ids = ", ".join(r.key if r.kind != "file" else r.label for r in found)
     cited = []
     for ref in found:
         if ref.kind != "source":
@@ -218,8 +211,12 @@ def _references(text: Any, sources: pd.DataFrame, folder: ResultsFolder) -> tupl
 def _inputs(folder: ResultsFolder) -> _Table:
     inputs = folder.tables["inputs"]
     sources = folder.tables["sources"].drop_duplicates("id").set_index("id")
-    values = [_number(v) for v in inputs["value"]]
-    cited = [_references(s, sources, folder) for s in inputs["source"]]
+    by_input = input_refs(folder.tables["input_sources"], set(sources.index))
+    values = [_input_value(v, c) for v, c in zip(inputs["value"], inputs["choice"], strict=True)]
+    cited = [
+        _references(by_input.get((str(s), str(p)), []), sources)
+        for s, p in zip(inputs["scenario"], inputs["parameter"], strict=True)
+    ]
     descriptions = {p: describe_path(p, folder.dims) for p in inputs["parameter"].unique()}
     frame = pd.DataFrame(
         {
@@ -336,21 +333,19 @@ def _write_table(sheet: Worksheet, table: _Table) -> None:
         cell.font, cell.fill = bold, fill
     formats = table.formats
     columns = list(frame.columns)
-    link = (
-        columns.index(table.links) if table.links is not None and table.links in columns else None
-    )
+    links = [columns.index(c) for c in table.links if c in columns]
     wrap = Alignment(wrap_text=True, vertical="top")
     for i, row in enumerate(frame.itertuples(index=False, name=None)):
         sheet.append([_cell(v) for v in row])
-        if formats is None and link is None:
+        if formats is None and not links:
             continue
         cells = sheet[i + 2]
         if formats is not None:
             for cell, shown in zip(cells, formats.iloc[i], strict=True):
                 if shown and isinstance(cell.value, (int, float)):
                     cell.number_format = shown
-        if link is not None:
-            target = cells[link]
+        for k in links:
+            target = cells[k]
             if isinstance(target.value, str) and target.value.startswith(("http://", "https://")):
                 target.hyperlink = target.value
                 target.style = "Hyperlink"
@@ -390,7 +385,7 @@ def _tables(folder: ResultsFolder) -> dict[str, _Table]:
         "Inputs": _inputs(folder),
         "Distributions": _distributions(folder),
         "Pipeline": _pipeline(folder),
-        "Sources": _Table(folder.tables["sources"], links="url"),
+        "Sources": _Table(folder.tables["sources"], links=("url", "publisher_url")),
     }
     return {name: table for name, table in tables.items() if table is not None}
 

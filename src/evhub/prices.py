@@ -10,18 +10,47 @@ money value is dated. A value of year :math:`y` in dollars of the price year
 .. math:: v_p = v_y \cdot \mathrm{CPI}_p / \mathrm{CPI}_y
 
 and a year without a CPI row is an error that names the value, never a guess.
+
+Money in the country's own currency (``LCU``: local currency units of the
+row's year, e.g. TRY) is converted with the dataset's annual-average exchange
+rate (``exchange_rate``, LCU per USD) and, by default, its national CPI
+(``national_cpi``), both rows of ``socioeconomic.csv``: a value :math:`w_y`
+of year :math:`y` is, in US dollars of the price year :math:`p`,
+
+.. math:: v_p = w_y \cdot \mathrm{CPI}^{nat}_p / \mathrm{CPI}^{nat}_y / X_p
+
+(deflated at home, then exchanged at the price year's rate:
+``deflate="national"``), or
+:math:`v_p = w_y / X_y \cdot \mathrm{CPI}_p / \mathrm{CPI}_y` (exchanged
+in its own year, then deflated with the US CPI: ``deflate="us"``). The two
+differ by the change of the real exchange rate between the two years.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 from evhub import parameters
 from evhub.dataset import CPI_VARIABLE, Dataset
 from evhub.errors import InputError
 from evhub.units import money_year, without_year
 
-__all__ = ["cpi", "deflator", "price_year", "report_price_year", "to_price_year"]
+__all__ = [
+    "EXCHANGE_RATE",
+    "NATIONAL_CPI",
+    "cpi",
+    "deflator",
+    "local_deflator",
+    "price_year",
+    "report_price_year",
+    "to_price_year",
+]
+
+#: The socioeconomic variable of local currency units per US dollar (annual average).
+EXCHANGE_RATE = "exchange_rate"
+#: The socioeconomic variable of the country's consumer price index (annual average).
+NATIONAL_CPI = "national_cpi"
 
 
 @cache
@@ -144,3 +173,65 @@ def to_price_year(dataset: Dataset, value: float, unit: str, *, where: str) -> t
     target = price_year(dataset)
     converted = without_year(unit).replace("USD", f"USD_{target}", 1)
     return value * deflator(dataset, year, where=where), converted
+
+
+def _yearly(dataset: Dataset, variable: str) -> dict[int, float]:
+    rows = dataset.rows("socioeconomic", variable)
+    return {int(y): float(v) for y, v in zip(rows["year"], rows["value"], strict=True)}
+
+
+def local_deflator(
+    dataset: Dataset,
+    year: int,
+    *,
+    where: str,
+    deflate: Literal["national", "us"] = "national",
+) -> float:
+    r"""Factor from local currency of ``year`` to US dollars of the price year [USD/LCU].
+
+    Parameters
+    ----------
+    dataset
+        The dataset (its exchange rates, CPIs and price year).
+    year
+        The year of the local money [yr].
+    where
+        The value being converted, for the message: file, row (or parameter).
+    deflate
+        ``"national"``: :math:`\mathrm{CPI}^{nat}_p / \mathrm{CPI}^{nat}_y / X_p`;
+        ``"us"``: :math:`\mathrm{CPI}_p / \mathrm{CPI}_y / X_y` (see the module).
+
+    Returns
+    -------
+    float
+        US dollars of the price year per local currency unit of ``year``.
+
+    Raises
+    ------
+    InputError
+        If a year the conversion needs has no exchange-rate or CPI row.
+    ValueError
+        If ``deflate`` is not one of the two ways.
+    """
+    target = price_year(dataset)
+    rates = _yearly(dataset, EXCHANGE_RATE)
+    if deflate == "national":
+        index, fx_year, variable = _yearly(dataset, NATIONAL_CPI), target, NATIONAL_CPI
+    elif deflate == "us":
+        index, fx_year, variable = cpi(dataset), year, CPI_VARIABLE
+    else:
+        msg = f"deflate = {deflate!r}; expected 'national' or 'us'"
+        raise ValueError(msg)
+    for needed, table, what in (
+        (year, index, variable),
+        (target, index, variable),
+        (fx_year, rates, EXCHANGE_RATE),
+    ):
+        if needed not in table:
+            msg = (
+                f"{where}: local money of {year} cannot be converted to US dollars of {target}: "
+                f"{dataset.path / 'socioeconomic.csv'} has no {what!r} row for {needed} "
+                f"(years with one: {sorted(table)})"
+            )
+            raise InputError(msg)
+    return index[target] / index[year] / rates[fx_year]

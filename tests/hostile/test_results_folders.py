@@ -28,6 +28,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+import evhub
 from evhub import layout
 from evhub.cli import app
 
@@ -240,8 +241,9 @@ def deterministic_over_an_ensemble(ctx: Ctx) -> Prepared:
 def another_dataset(ctx: Ctx) -> Prepared:
     out = ctx.copy(ctx.templates.deterministic)
     data = ctx.tmp / "my-data"
-    shipped = json.loads((out / layout.MANIFEST).read_text(encoding="utf-8"))["dataset"]["path"]
-    shutil.copytree(shipped, data)
+    manifest = json.loads((out / layout.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["dataset"] == {**manifest["dataset"], "shipped": True, "path": ""}
+    shutil.copytree(evhub.load_dataset().path, data)
     return ["run", "baseline", "--dataset", str(data), "--out", str(out)], [
         f"--out {out}: holds run ",
         f"`evhub run baseline --dataset {data.resolve()}` would replace it",

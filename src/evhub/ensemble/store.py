@@ -27,8 +27,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from evhub import layout
 from evhub.distributions import show_spec
 from evhub.errors import InputError
+from evhub.provenance import citation_text, citations
 from evhub.readable import exact
 from evhub.variables import iamc_names
 
@@ -70,8 +72,9 @@ def write_store(
     values of a variable over the model years, one ``FLOAT[years]`` array
     per row, as stored), ``samples`` (scenario, run, parameter, value:
     every member's sampled inputs), ``distributions`` (scenario,
-    parameter, distribution, central value) and ``ensemble_runs``
-    (scenario, samples, seed, sampler, chunk size).
+    parameter, distribution, central value, sources) and ``ensemble_runs``
+    (scenario, samples, seed, sampler, chunk size). Their comments are
+    written with those of the other tables (:func:`evhub.layout.comment_store`).
 
     The values are stored as float32: a relative rounding error of at most
     2**-24 (about 6e-8; 0.5 vehicles in a stock of 8 million), against
@@ -124,23 +127,6 @@ def write_store(
         f"unnest([{listed}]::SMALLINT[]) AS year, unnest(value)::DOUBLE AS value "
         f"FROM {PATHS_TABLE}"
     )
-    first, last = years[0], years[-1]
-    for statement, text in (
-        (
-            f"TABLE {PATHS_TABLE}",
-            f"Every ensemble member's IAMC variables: one row per scenario, run and "
-            f"variable; value holds the years {first}-{last} in order (float32, NULL "
-            f"where the variable has no value). Long format: view {ENSEMBLE_TABLE}.",
-        ),
-        (
-            f"VIEW {ENSEMBLE_TABLE}",
-            f"Every ensemble member's IAMC variables in long format (scenario, run, "
-            f"variable, year, value), read from table {PATHS_TABLE}; values stored "
-            f"as float32.",
-        ),
-    ):
-        quoted = text.replace("'", "''")
-        con.execute(f"COMMENT ON {statement} IS '{quoted}'")
     samples = []
     for name in ensemble.members:
         inputs = (
@@ -161,7 +147,7 @@ def write_store(
                     "parameter": path,
                     "distribution": show_spec(dist.spec()),
                     "central": dist.central,
-                    "source": member.scenario.provenance.get(path, ""),
+                    "source": citation_text(citations(member.scenario, path, ensemble.dataset)),
                 }
                 for name, member in ensemble.members.items()
                 for path, dist in member.scenario.distributions.items()
@@ -183,9 +169,7 @@ def write_store(
         ),
     }
     for table, frame in frames.items():
-        con.register("frame", frame)
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
-        con.unregister("frame")
+        layout.ENSEMBLE_STORE_TABLES[table].create(con, frame)
 
 
 def _path_table(ensemble: Ensemble, name: str, member: Member, k: int) -> pa.Table:

@@ -36,7 +36,7 @@ run with its checksum (:mod:`evhub.layout.manifest`), and its
 The modules, each with one job:
 
 - :mod:`evhub.layout.names`: the file and folder names, run ids;
-- :mod:`evhub.layout.schema`: the store's tables and columns;
+- :mod:`evhub.layout.schema`: the store's tables and columns, and their comments;
 - :mod:`evhub.layout.checksums`: SHA-256 of files and folders;
 - :mod:`evhub.layout.manifest`: the request of a run and its manifest;
 - :mod:`evhub.layout.folder`: what a folder holds, whether a run may go into it;
@@ -81,6 +81,7 @@ from evhub.layout.names import (
 from evhub.layout.reading import open_run
 from evhub.layout.schema import (
     ENSEMBLE_SCORECARD,
+    ENSEMBLE_SCORECARD_COLUMNS,
     ENSEMBLE_STORE_TABLES,
     ENSEMBLE_TABLES,
     STORE_TABLES,
@@ -88,6 +89,7 @@ from evhub.layout.schema import (
     Column,
     Table,
     column,
+    comment_store,
 )
 from evhub.layout.swap import CRASH_ENV, CRASH_STAGES, link, write_atomically, write_run
 
@@ -99,6 +101,7 @@ __all__ = [
     "DIMENSIONS",
     "ENSEMBLE_FILES",
     "ENSEMBLE_SCORECARD",
+    "ENSEMBLE_SCORECARD_COLUMNS",
     "ENSEMBLE_STORE_TABLES",
     "ENSEMBLE_TABLES",
     "GOALSEEK",
@@ -124,6 +127,7 @@ __all__ = [
     "check_folder",
     "check_target",
     "column",
+    "comment_store",
     "evhub_version",
     "file_entries",
     "goalseek_files",

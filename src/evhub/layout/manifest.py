@@ -4,6 +4,13 @@ A run folder's manifest names the run (id, evhub version, time, the
 request, the dataset and the scenario files with their checksums) and lists
 every file of the run with its size and SHA-256, so a run can be cited and
 reproduced, and a folder whose files are not from one run is refused.
+
+A manifest holds no absolute path of the machine that wrote it
+(:func:`evhub.provenance.portable_path`): the shipped dataset has no path (its
+name and checksum identify it), a file of the dataset is named relative to the
+dataset folder (``scenarios/hub.yaml``), and any other path (a dataset folder,
+a scenario file, ``--out``) as given, relative to the working directory, or
+under the home folder (``~/...``).
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ from evhub.errors import InputError
 from evhub.layout.checksums import sha256_file, tree_checksum
 from evhub.layout.filesystem import reason
 from evhub.layout.names import RUN_ID_PATTERN
+from evhub.provenance import portable_path
 from evhub.scenario import flatten, list_scenarios, load_scenario
+from evhub.scenario.resolution import OVERRIDES_ORIGIN
 
 if TYPE_CHECKING:
     from evhub.results import Results
@@ -40,8 +49,8 @@ __all__ = [
 
 #: Value of ``format`` in a manifest.
 FORMAT = "evhub-results"
-#: Version of the manifest's format.
-FORMAT_VERSION = 1
+#: Version of the manifest's format (2: no absolute paths, see the module's docstring).
+FORMAT_VERSION = 2
 _MANIFEST_LIMIT = 16 << 20  # bytes; a manifest of a run is a few kB
 
 
@@ -135,7 +144,7 @@ class Request:
         overrides: dict[str, Any] = {}
         if first is not None:
             for path, origin in first.provenance.items():
-                if "overrides" in str(origin).split(";"):
+                if OVERRIDES_ORIGIN in str(origin).split(";"):
                     dist = first.distributions.get(path)
                     overrides[path] = dist.spec() if dist is not None else first.values.get(path)
         arguments = [_argument(s, results.dataset) for s in results.scenarios]
@@ -190,8 +199,13 @@ class Request:
         )
 
     def key(self) -> str:
-        """The identity of the request: equal keys, the same results."""
-        where = f"shipped:{self.dataset}" if self.dataset_shipped else self.dataset_path
+        """The identity of the request: equal keys, the same results.
+
+        A dataset folder other than the shipped one is compared by where it
+        resolves to (a manifest names it relative to the working directory or
+        to ``~``, :func:`evhub.provenance.portable_path`).
+        """
+        where = f"shipped:{self.dataset}" if self.dataset_shipped else _resolved(self.dataset_path)
         return json.dumps(
             [
                 list(self.scenarios),
@@ -218,31 +232,55 @@ class Request:
             text += f" on the dataset {self.dataset_path}"
         return text
 
-    def command(self, out: str | Path | None = None) -> str:
-        """The ``evhub run`` command of the request (with ``--out OUT`` if given)."""
-        words = ["evhub", "run", *self.arguments]
+    def command(self, out: str | Path | None = None, *, portable: bool = False) -> str:
+        """The ``evhub run`` command of the request (with ``--out OUT`` if given).
+
+        With ``portable``, its paths as a manifest writes them
+        (:func:`evhub.provenance.portable_path`); else as given.
+        """
+        show = portable_path if portable else str
+        words = ["evhub", "run", *(show(a) for a in self.arguments)]
         if not self.dataset_shipped:
-            words += ["--dataset", self.dataset_path]
+            words += ["--dataset", show(self.dataset_path)]
         for path, value in self.overrides.items():
             words += ["--set", f"{path}={_show(value)}"]
         if self.samples is not None:
             words += ["--samples", str(self.samples), "--seed", str(self.seed)]
             words += ["--sampler", str(self.sampler)]
         if out is not None:
-            words += ["--out", str(out)]
-        return shlex.join(words)
+            words += ["--out", show(out)]
+        return " ".join(_quote(w) for w in words)
 
     def to_json(self, out: str | Path | None = None) -> dict[str, Any]:
-        """The ``request`` entry of a manifest."""
+        """The ``request`` entry of a manifest (no absolute path: see the module's docstring)."""
         return {
-            "command": self.command(out),
-            "arguments": list(self.arguments),
+            "command": self.command(out, portable=True),
+            "arguments": [portable_path(a) for a in self.arguments],
             "scenarios": list(self.scenarios),
             "overrides": dict(self.overrides),
             "samples": self.samples,
             "seed": self.seed,
             "sampler": self.sampler,
         }
+
+
+def _quote(word: str) -> str:
+    """A word of a shell command; a leading ``~/`` stays unquoted, so the shell expands it.
+
+    >>> _quote("~/my scenarios/a.yaml"), _quote("hub")
+    ("~/'my scenarios/a.yaml'", 'hub')
+    """
+    if word.startswith("~/"):
+        return "~/" + shlex.quote(word[2:])
+    return shlex.quote(word)
+
+
+def _resolved(path: str) -> str:
+    """A dataset path of a request or a manifest, resolved (``~`` expanded)."""
+    try:
+        return str(Path(path).expanduser().resolve())
+    except (OSError, RuntimeError):  # no home folder, or a path that cannot be resolved
+        return path
 
 
 def _argument(scenario: ResolvedScenario, data: Dataset) -> str:
@@ -259,6 +297,9 @@ def _scenario_path(name: str, scenario: ResolvedScenario, data: Dataset) -> Path
         found = load_scenario(name, data)
         if found.path is not None:
             return found.path
+    for chained, path in zip(scenario.chain, scenario.files, strict=False):
+        if chained == name and path is not None:
+            return path
     origins = {o for value in scenario.provenance.values() for o in str(value).split(";")}
     for origin in sorted(origins):
         if not origin.endswith((".yaml", ".yml")):
@@ -287,7 +328,7 @@ def _scenario_files(
                 files.append(
                     {
                         "name": loaded.name,
-                        "path": str(path) if path else None,
+                        "path": portable_path(path, data.path) if path else None,
                         "sha256": sha256_file(path) if path else None,
                     }
                 )
@@ -300,7 +341,7 @@ def _scenario_files(
                     files.append(
                         {
                             "name": name,
-                            "path": str(path) if path else None,
+                            "path": portable_path(path, data.path) if path else None,
                             "sha256": sha256_file(path) if path else None,
                         }
                     )
@@ -335,7 +376,7 @@ def manifest_body(
         "request": request.to_json(out),
         "dataset": {
             "name": data.name,
-            "path": str(data.path),
+            "path": "" if request.dataset_shipped else portable_path(data.path),
             "shipped": request.dataset_shipped,
             "sha256": tree_checksum(data.path),
             # the dataset's scenarios in its order: a scenario's colour in the report
@@ -356,10 +397,11 @@ class Manifest:
     data
         Its content: ``format``, ``run_id``, ``evhub_version``,
         ``created_utc``, ``request`` (command, scenarios, overrides, samples,
-        seed, sampler), ``dataset`` (name, path, sha256, and the names of its
-        scenarios in its order), ``scenarios`` (each
-        with its chain of files and their sha256) and ``files`` (each file of
-        the run with ``bytes`` and ``sha256``).
+        seed, sampler), ``dataset`` (name, path, shipped, sha256, and the names
+        of its scenarios in its order: their colours in the report),
+        ``scenarios`` (each with its chain of files and their sha256) and
+        ``files`` (each file of the run with ``bytes`` and ``sha256``). No path
+        in it is an absolute path of the machine (see the module's docstring).
     """
 
     path: Path

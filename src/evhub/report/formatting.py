@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -120,25 +119,19 @@ def year_text(value: Any) -> str:
     return f"{float(value):.6g}"
 
 
-def input_text(value: Any, unit: str = "") -> str:
-    """An input's value as stored, a number written for people (six significant digits).
+def input_text(value: Any, choice: Any = None) -> str:
+    """An input's value as the report shows it: its choice, its number, or ``none`` if unset.
 
-    ``"None"``, an unset option, is shown as ``"none"``; a value in years from
-    1000 on is a year.
+    A number is shown to ten significant digits (a year as ``2030``).
 
-    >>> input_text("16585.859154977705", "USD_2025/veh"), input_text("2033.0", "yr")
-    ('16,586', '2033')
-    >>> input_text("None"), input_text("weibull")
-    ('none', 'weibull')
+    >>> input_text(2030.0), input_text(0.25), input_text(None, "weibull"), input_text(None)
+    ('2030', '0.25', 'weibull', 'none')
     """
-    text = str(value)
-    if text == "None":
+    if not is_missing(choice):
+        return str(choice)
+    if is_missing(value):
         return "none"
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return readable.number(number, unit, digits=6) if math.isfinite(number) else text
+    return f"{float(value):.10g}"
 
 
 def prose(text: Any) -> Markup:

@@ -22,7 +22,7 @@ from evhub.report.formatting import (
     year_text,
 )
 from evhub.report.read import ResultsFolder
-from evhub.report.sources import Ref, refs
+from evhub.report.sources import Ref, input_refs, refs
 
 __all__ = [
     "Distribution",
@@ -233,10 +233,13 @@ def assumptions(
     """Each scenario's assumptions, with what differs from its nearest parent in the run."""
     runs = folder.tables["runs"].drop_duplicates("scenario").set_index("scenario")
     inputs = folder.tables["inputs"]
+    shown = [input_text(v, c) for v, c in zip(inputs["value"], inputs["choice"], strict=True)]
+    inputs = inputs.assign(shown=shown)
     values = {
-        s: dict(zip(g["parameter"], g["value"], strict=True))
+        s: dict(zip(g["parameter"], g["shown"], strict=True))
         for s, g in inputs.groupby("scenario", sort=False)
     }
+    cited = input_refs(folder.tables["input_sources"], known)
     dists = folder.tables.get("distributions")
     members = folder.tables.get("ensemble_runs")
     out = []
@@ -247,17 +250,14 @@ def assumptions(
         rows = []
         for rec in inputs[inputs["scenario"] == scen].itertuples(index=False):
             old = before.get(str(rec.parameter)) if parent else None
-            differs = parent is not None and (old is None or str(old) != str(rec.value))
-            unit = "" if is_missing(rec.unit) else str(rec.unit)
+            differs = parent is not None and (old is None or old != rec.shown)
             rows.append(
                 Input(
                     parameter=str(rec.parameter),
-                    value=input_text(rec.value, unit),
-                    unit=unit,
-                    refs=refs(rec.source, known, scenarios),
-                    parent_value=(
-                        ("not set" if old is None else input_text(old, unit)) if differs else None
-                    ),
+                    value=str(rec.shown),
+                    unit="" if is_missing(rec.unit) else str(rec.unit),
+                    refs=cited.get((scen, str(rec.parameter)), []),
+                    parent_value=("not set" if old is None else old) if differs else None,
                 )
             )
         units = {r.parameter: r.unit for r in rows}
@@ -274,7 +274,7 @@ def assumptions(
                         if unit == _YEAR_UNIT
                         else short_number(rec.central),
                         unit=unit,
-                        refs=refs(rec.source, known, scenarios),
+                        refs=cited.get((scen, str(rec.parameter)), []),
                     )
                 )
         samples = inputs_sampled = ""

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+import pandas as pd
+
 from evhub.report.formatting import is_missing
 from evhub.report.read import ResultsFolder
 
@@ -15,6 +17,7 @@ __all__ = [
     "Ref",
     "Source",
     "bibliography",
+    "input_refs",
     "refs",
 ]
 
@@ -25,6 +28,7 @@ _DATASET_FILE = "dataset.yaml"
 _LINK_SCHEMES = ("http://", "https://")
 #: The ``source`` of a value given on the command line (``evhub run --set``).
 _OVERRIDES = "overrides"
+_OVERRIDES_LABEL = "command-line override (--set)"
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,35 @@ def refs(text: Any, known: set[str], scenarios: Iterable[str]) -> list[Ref]:
         if entry in known:
             refs.append(Ref("source", entry, entry))
         elif entry == _OVERRIDES:
-            refs.append(Ref("file", entry, "command-line override (--set)"))
+            refs.append(Ref("file", entry, _OVERRIDES_LABEL))
         elif entry.lower().endswith(_FILE_SUFFIXES) or "/" in entry or "\\" in entry:
             refs.append(_file_ref(entry, scenarios))
         else:
             refs.append(Ref("missing", entry, entry))
     return refs
+
+
+def input_refs(cited: pd.DataFrame, known: set[str]) -> dict[tuple[str, str], list[Ref]]:
+    """The references of each input, by (scenario, parameter), from table ``input_sources``.
+
+    A source id is a ``source`` reference (``missing`` if not in ``known``); a
+    scenario file or ``dataset.yaml`` is a ``file`` reference shown with its
+    file, relative to the dataset folder; overrides are a ``file`` reference too.
+    """
+    out: dict[tuple[str, str], list[Ref]] = {}
+    for rec in cited.itertuples(index=False):
+        kind, source = str(rec.kind), str(rec.source)
+        file = "" if is_missing(rec.file) else str(rec.file)
+        if kind == "source":
+            ref = Ref("source" if source in known else "missing", source, source)
+        elif kind == "scenario":
+            ref = Ref("file", file, f"scenario {source} ({file})")
+        elif kind == "dataset":
+            ref = Ref("file", file, f"dataset file {file}")
+        else:
+            ref = Ref("file", _OVERRIDES, _OVERRIDES_LABEL)
+        out.setdefault((str(rec.scenario), str(rec.parameter)), []).append(ref)
+    return out
 
 
 @dataclass
@@ -89,6 +116,7 @@ class Source:
     date: str
     url: str
     link: bool
+    no_url_reason: str = ""
 
 
 def bibliography(
@@ -116,6 +144,7 @@ def bibliography(
             date="" if is_missing(rec.date) else str(rec.date),
             url=url,
             link=url.lower().startswith(_LINK_SCHEMES),
+            no_url_reason="" if is_missing(rec.no_url_reason) else str(rec.no_url_reason),
         )
         (entries if source.id in cited else others).append(source)
     return entries, others, missing, files

@@ -14,17 +14,18 @@ ensemble, :data:`evhub.layout.ENSEMBLE_STORE_TABLES`, written by
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from evhub import layout
 from evhub.compose import project_table
 from evhub.errors import InputError
+from evhub.provenance import citation_text, citations
 from evhub.variables import MODEL
 
 if TYPE_CHECKING:
@@ -107,14 +108,18 @@ def write_store(
 ) -> None:
     """Write the runs, their inputs with sources, the sources and the results to DuckDB.
 
-    The tables and their columns are those of :data:`evhub.layout.STORE_TABLES`:
+    The tables and their columns are those of :data:`evhub.layout.STORE_TABLES`,
+    each table and column with its comment (:func:`evhub.layout.comment_store`):
     ``runs`` (with the run id of the manifest), ``inputs`` (every parameter
-    with its unit and source), ``sources``, ``results`` (every IAMC variable
+    with its value, a number or a choice, its unit and sources), ``input_sources``
+    (one row per input and source: :func:`evhub.provenance.citations`),
+    ``sources`` (the bibliography), ``results`` (every IAMC variable
     in long format), ``projects`` (each project's usable capacity by year:
     its contribution to the capacity variables), ``pipeline`` (the registry
     as each scenario sees it: stage, probability, delay, expected start and
     capacity, sources; see :func:`evhub.api.pipeline`, with ``usable`` in the
-    first report year), ``pipeline_mix`` (each project's output mix, one row
+    first report year), ``pipeline_sources`` (one row per project and source
+    id), ``pipeline_mix`` (each project's output mix, one row
     per category) and ``scorecard`` (:meth:`Results.scorecard`). With an
     ensemble, also the tables of :meth:`evhub.ensemble.Ensemble.write_store`.
 
@@ -143,20 +148,7 @@ def write_store(
             for s in results.scenarios
         ]
     )
-    inputs = pd.DataFrame(
-        [
-            {
-                "scenario": s.name,
-                "parameter": path,
-                "value": _text(value),
-                "unit": s.units.get(path, ""),
-                "source": s.provenance.get(path, ""),
-            }
-            for s in results.scenarios
-            for path, value in s.values.items()
-        ],
-        columns=list(layout.STORE_TABLES["inputs"].names),
-    )
+    inputs, input_sources = _input_tables(results)
     sources = pd.DataFrame(
         [
             {
@@ -165,6 +157,10 @@ def write_store(
                 "title": src.title,
                 "date": src.date,
                 "url": src.url,
+                "no_url_reason": src.no_url_reason,
+                "note": src.note,
+                "publisher_url": src.publisher_url,
+                "publisher_quote": src.publisher_quote,
             }
             for src in results.dataset.sources.values()
         ],
@@ -186,10 +182,12 @@ def write_store(
     tables = {
         "runs": runs,
         "inputs": inputs,
+        "input_sources": input_sources,
         "sources": sources,
         "results": long,
         "projects": projects,
         "pipeline": pipeline,
+        "pipeline_sources": _split_sources(pipeline, ["scenario", "id"]),
         "pipeline_mix": mix,
         "scorecard": results.scorecard(),
     }
@@ -202,12 +200,19 @@ def write_store(
         con = duckdb.connect(str(path))
         try:
             for name, table in layout.STORE_TABLES.items():
-                frame = table.conform(tables[name])
-                con.register("frame", frame)
-                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame')
-                con.unregister("frame")
+                table.create(con, tables[name])
             if results.ensemble is not None:
                 results.ensemble.write_store(con, progress)
+            years = results.dataset.years
+            layout.comment_store(
+                con,
+                ensemble=results.ensemble is not None,
+                notes={
+                    "ensemble_paths": f"Its value holds the years {int(years[0])}-"
+                    f"{int(years[-1])} in order, as float32; NULL where a variable has no value.",
+                    "ensemble": "Its values are stored as float32.",
+                },
+            )
         finally:
             con.close()
     except duckdb.IOException as exc:
@@ -216,7 +221,65 @@ def write_store(
         raise InputError(msg) from None
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and np.isfinite(value):
-        return f"{value:.10g}"
+def _input_tables(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``inputs`` of every scenario and their sources (``input_sources``).
+
+    A value that is a number goes into ``value`` (a float), one that is not
+    (a choice, e.g. a lifetime distribution) into ``choice``; an unset option
+    leaves both missing. Each input's citations (:func:`evhub.provenance.citations`)
+    are one row each of ``input_sources`` and, as text, its ``source``.
+    """
+    data = results.dataset
+    rows: list[dict[str, Any]] = []
+    cited: list[dict[str, Any]] = []
+    for s in results.scenarios:
+        for path, value in s.values.items():
+            number = _number(value)
+            sources = citations(s, path, data)
+            rows.append(
+                {
+                    "scenario": s.name,
+                    "parameter": path,
+                    "value": number,
+                    "choice": None if value is None or number is not None else _choice(value),
+                    "unit": s.units.get(path, ""),
+                    "source": citation_text(sources),
+                }
+            )
+            cited += [
+                {
+                    "scenario": s.name,
+                    "parameter": path,
+                    "kind": c.kind,
+                    "source": c.source,
+                    "file": c.file,
+                }
+                for c in sources
+            ]
+    inputs = pd.DataFrame(rows, columns=list(layout.STORE_TABLES["inputs"].names))
+    inputs["value"] = inputs["value"].astype(float)
+    table = pd.DataFrame(cited, columns=list(layout.STORE_TABLES["input_sources"].names))
+    return inputs, table
+
+
+def _number(value: Any) -> float | None:
+    """A value as a float if it is a number (not a bool), else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    return float(value)
+
+
+def _choice(value: Any) -> str:
+    """A value that is not a number as text (a bool as ``true`` or ``false``, as in YAML)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)
+
+
+def _split_sources(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per key and source id of a frame whose ``source`` holds ``;``-separated ids."""
+    ids = frame["source"].fillna("").astype(str).str.split(";")
+    long = frame[keys].assign(source=ids).explode("source", ignore_index=True)
+    long["source"] = long["source"].str.strip()
+    long = long[long["source"].astype(bool)].drop_duplicates()
+    return long.reset_index(drop=True)

@@ -27,7 +27,10 @@ from evhub.pipeline import STAGE_FILE, load_stage_probabilities
 from evhub.prices import to_price_year
 from evhub.scenario.paths import KEYED, close_paths, flatten, parameter_units, unit_of
 
-__all__ = ["Default", "default_parameters"]
+__all__ = ["META_SOURCE", "Default", "default_parameters"]
+
+#: The source of a default read from ``defaults`` in ``dataset.yaml``: that file's name.
+META_SOURCE = "dataset.yaml"
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def _default_parameters(data: Dataset) -> dict[str, Default]:
         elif source.kind == "dataset.yaml":
             for path in _matching(meta, item.path):
                 out[path] = Default(
-                    meta[path], item.spec.unit, "dataset.yaml", file=files[source.kind]
+                    meta[path], item.spec.unit, META_SOURCE, file=files[source.kind]
                 )
                 taken["dataset.yaml"].add(path)
         else:  # stage_probabilities.csv: its own table, read and checked by evhub.pipeline
@@ -147,7 +150,7 @@ def _to_price_year(data: Dataset, defaults: Mapping[str, Default]) -> dict[str, 
     """
     out = dict(defaults)
     for path, default in defaults.items():
-        if default.source == "dataset.yaml" or units.money_year(default.unit) is None:
+        if default.source == META_SOURCE or units.money_year(default.unit) is None:
             continue
         where = f"{default.file}: parameter {path!r}"
         factor, unit = to_price_year(data, 1.0, default.unit, where=where)
@@ -221,7 +224,7 @@ def _row_default(row: Any, file: str) -> Default:
 def _check_units(defaults: Mapping[str, Default]) -> None:
     for path, default in defaults.items():
         expected = unit_of(path)
-        if default.source == "dataset.yaml" or expected in ("", "-", "1"):
+        if default.source == META_SOURCE or expected in ("", "-", "1"):
             continue
         if default.unit != expected:
             msg = (

@@ -49,7 +49,11 @@ from evhub.scenario.paths import (
 )
 from evhub.scenario.schema import Scenario, parameter_model
 
-__all__ = ["ResolvedScenario", "resolve"]
+__all__ = ["OVERRIDES_ORIGIN", "ResolvedScenario", "resolve"]
+
+#: The origin (in :attr:`ResolvedScenario.provenance`) of a value given by the caller
+#: (``evhub run --set``, the ``overrides`` of :func:`resolve`).
+OVERRIDES_ORIGIN = "overrides"
 
 
 @dataclass(frozen=True)
@@ -68,12 +72,17 @@ class ResolvedScenario:
     values
         Every parameter's value by dotted path.
     provenance
-        Where each value comes from: a dataset source id, or a scenario file.
+        Where each value comes from, ``;``-separated: dataset source ids,
+        ``dataset.yaml`` (:data:`~evhub.scenario.defaults.META_SOURCE`), the
+        path of a scenario file of ``files`` as loaded, or
+        :data:`OVERRIDES_ORIGIN`.
     units
         The unit of each value.
     distributions
         The parameters given as distributions, by dotted path (their
         ``values`` entry is the central value, used by a deterministic run).
+    files
+        The file of each scenario of ``chain`` (``None`` for one without a file).
     """
 
     name: str
@@ -84,6 +93,7 @@ class ResolvedScenario:
     provenance: dict[str, str]
     units: dict[str, str]
     distributions: dict[str, Distribution] = field(default_factory=dict)
+    files: tuple[Path | None, ...] = ()
 
     def targets(self) -> dict[str, tuple[int, float]]:
         """The scenario's hub targets that are set: goal -> (year [yr], value)."""
@@ -154,7 +164,7 @@ def resolve(
                 raise InputError(msg)
             if not (isinstance(item, Mapping) and "dist" in item):  # checked as a distribution
                 check_finite(item, f"overrides: {key}")
-        layers.append(("overrides", overrides))
+        layers.append((OVERRIDES_ORIGIN, overrides))
     project_ids: list[str] | None = None
     distributions: dict[str, Distribution] = {}
     for origin, layer in layers:
@@ -222,6 +232,7 @@ def resolve(
         provenance=provenance,
         units=units,
         distributions=dict(sorted(distributions.items(), key=lambda kv: _order(kv[0], rank))),
+        files=tuple(s.path for s in chain),
     )
 
 
