@@ -19,13 +19,16 @@ from evhub.dataset import CLASS_KEY, load_dataset, schema, validate_dataset
 
 
 def _add_class(folder: Path, class_id: str) -> None:
-    """Declare a second vehicle class in a copy's dimensions.yaml."""
+    """Declare another vehicle class in a copy's dimensions.yaml, sold every powertrain."""
     path = folder / "dimensions.yaml"
     text = path.read_text(encoding="utf-8")
     head = "classes:\n"
     assert text.count(head) == 1
     entry = f"  {class_id}:\n    label: Test Class\n    description: a class of the tests\n"
-    path.write_text(text.replace(head, head + entry), encoding="utf-8")
+    sold = "    classes: [car, lcv]\n"
+    assert text.count(sold) == 6  # every powertrain of the shipped dataset
+    text = text.replace(head, head + entry).replace(sold, f"    classes: [car, lcv, {class_id}]\n")
+    path.write_text(text, encoding="utf-8")
 
 
 def test_every_class_keyed_table_has_the_column_and_the_shipped_rows_a_class() -> None:
