@@ -26,11 +26,13 @@ import yaml
 
 import evhub
 from evhub import parameters
+from evhub.dashboard.controls import controls, slider_specs
 from evhub.dataset import CLASS_KEY, Dataset, schema
 from evhub.errors import InputError
 from evhub.results import Results
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
+SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
 #: The class and the powertrain the copy stops selling, and where its sales shares go.
 KLASS, HYBRID, INSTEAD = "lcv", "hev", "petrol"
 
@@ -223,6 +225,20 @@ def test_setting_a_parameter_of_a_powertrain_the_class_does_not_sell_says_why(
         f"powertrain '{HYBRID}' in dimensions.yaml are ['car']), so the class has no such "
         "parameter"
     )
+
+
+def test_no_slider_for_a_powertrain_the_class_does_not_sell(tmp_path: Path) -> None:
+    """Freedonia's minibuses without electric ones: no electric-share slider of minibuses."""
+    out = tmp_path / "synthetic"
+    shutil.copytree(SYNTHETIC, out)
+    unsell(out, "mbus", "electric", "diesel")
+    data = evhub.load_dataset(out)
+    keys = [c.key for c in controls(data, [2030])]
+    assert "electric_ceiling_van" in keys
+    assert [k for k in keys if k.endswith("_mbus")] == ["eu_export_share_mbus"]
+    resolved = evhub.resolve("baseline", data)
+    sliders = [s.key for s in slider_specs(resolved, data)]
+    assert [k for k in sliders if k.endswith("_mbus")] == ["eu_export_share_mbus"]
 
 
 # --------------------------------------------------------------------------
