@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -609,3 +610,41 @@ def test_nomenclature_validates_its_results(central: Results, nomenclature) -> N
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("validate: ok") and lines[1] == "check_aggregate: ok"
+
+
+# --------------------------------------------------------------------------
+# A class the country builds none of
+# --------------------------------------------------------------------------
+
+
+def test_a_class_built_only_abroad_is_all_imports(tmp_path: Path) -> None:
+    """No minibus plant and 0 built: a utilisation and an export share of 0, imports = sales."""
+    folder = tmp_path / "synthetic"
+    shutil.copytree(DATA, folder)
+    registry = folder / "pipeline.csv"
+    lines = registry.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [x for x in lines if not x.startswith(("capital-coachworks,", "voltbus-riverside,"))]
+    assert len(kept) == len(lines) - 2
+    registry.write_text("".join(kept), encoding="utf-8")
+    industry = folder / "industry.csv"
+    text = industry.read_text(encoding="utf-8")
+    zeroed = re.sub(
+        r"^(production|exports),mbus,,(\d{4}),\d+,", r"\1,mbus,,\2,0,", text, flags=re.M
+    )
+    assert zeroed.count(",mbus,,") == 14 and zeroed != text
+    industry.write_text(zeroed, encoding="utf-8")
+    result = evhub.run(dataset=folder)
+
+    def series(name: str) -> np.ndarray:
+        return result.variable(name).isel(run=0).sel(year=slice(2017, None)).values
+
+    for name in (
+        "Production|Minibuses",
+        "Exports|Minibuses",
+        "Sales|Minibuses|Domestic Production",
+    ):
+        assert np.all(series(name) == 0.0), name
+    # every minibus sold is imported (from the base year, the import split by origin too)
+    np.testing.assert_allclose(series("Imports|Minibuses"), series("Sales|Minibuses"), rtol=1e-12)
+    # the other classes are built as before
+    assert float(result.variable("Production|Delivery Vans").isel(run=0).max()) > 0

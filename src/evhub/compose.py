@@ -523,7 +523,9 @@ def _industry_history(
     years), each weighted by its relative utilisation; the export share is its
     exports over all vehicles of the class built (its members plus the other
     producers, such as Togg, where observed). Both are NaN where production is
-    not observed.
+    not observed. A class the country builds none of (production 0, no plant
+    of the class producing) has a utilisation of 0 and, with no exports,
+    an export share of 0.
     """
     years = data.years.astype(float)
     total = _series(data, "industry", "production", producer="")
@@ -538,7 +540,9 @@ def _industry_history(
     utilisation = np.full(len(years), np.nan)
     export_share = np.full(len(years), np.nan)
     for i, year in enumerate(years.astype(int)):
-        if year in total and not capacity[i] > 0:
+        if year in total and total[year] == 0 and not capacity[i] > 0:
+            utilisation[i] = 0.0  # none built and no plant to build them: nothing used
+        elif year in total and not capacity[i] > 0:
             kinds = data.dims.project_kinds
             own = data.dims.classes.ids[vehicle_class]
             modelled = ", ".join(
@@ -553,9 +557,12 @@ def _industry_history(
                 "utilisation is that production over their capacity"
             )
             raise InputError(msg)
-        if year in total:
+        elif year in total:
             utilisation[i] = total[year] / capacity[i]
         made_all = total.get(year, 0.0) + float(other_made.get(year, 0.0))
+        if year in total and year in exported and exported[year] == 0 and made_all == 0:
+            export_share[i] = 0.0  # none built, none exported
+            continue
         if year in exported and not made_all > 0:
             msg = (
                 f"{data.path / 'industry.csv'}: exports in {year} are {exported[year]:g} "
