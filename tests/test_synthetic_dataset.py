@@ -314,6 +314,13 @@ def test_totals_are_the_sums_over_the_classes(central: Results) -> None:
     # each class's own part is there (the vans' packs are not the cars')
     vans = data["battery_demand"].sel(vehicle_class="van").isel(run=0)
     assert float(vans.sel(scenario="baseline", year=2030)) > 0.1
+    # the totals over classes of dimensions.yaml: all three, and cars with vans
+    for head in ("Sales", "Stock", "Final Energy", "Emissions|CO2", "Production", "Imports"):
+        parts = {label: total(f"{head}|{label}") for label in CLASSES.values()}
+        road = parts["Personal Cars"] + parts["Delivery Vans"] + parts["Minibuses"]
+        np.testing.assert_allclose(total(f"{head}|Road Vehicles"), road, rtol=1e-12)
+        light = parts["Personal Cars"] + parts["Delivery Vans"]
+        np.testing.assert_allclose(total(f"{head}|Light Vehicles"), light, rtol=1e-12)
 
 
 def test_history_follows_the_dataset(central: Results, data: Dataset) -> None:
