@@ -121,7 +121,8 @@ def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
     value, unit, description, source, draws = rows["car.market.bev_share.midpoint_year"]
     assert (value, unit) == ("2033.0", "yr")
     # the catalogue's description (wrapped lines are joined without their spaces)
-    assert description == "Year of fastest growth of the BEV share of sales".replace(" ", "")
+    expected = "Year of fastest growth of the BEV share of sales of Passenger Cars"
+    assert description == expected.replace(" ", "")
     assert "baseline.yaml" in source and "evhub-assumption" in source
     assert draws.startswith("{dist:triangular,low:2028")
     assert rows["car.fleet.lifetime.distribution"][:2] == ["weibull", "-"]

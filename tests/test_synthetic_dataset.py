@@ -32,6 +32,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 import evhub
+from evhub import parameters
 from evhub.cli import app
 from evhub.dashboard import logic
 from evhub.dataset import Dataset
@@ -158,6 +159,22 @@ def test_the_dimensions_are_its_own(data: Dataset) -> None:
     assert not [p for p in dims.powertrains.members if p.attributes["converted_from"]]
     assert (data.first_year, data.base_year, data.last_year) == (2005, BASE_YEAR, 2050)
     assert data.meta["price_year"] == 2025  # the catalogue's dollars (see dataset.yaml)
+
+
+def test_a_class_s_parameters_are_described_by_the_class(data: Dataset) -> None:
+    """Help texts (evhub scenarios show, the dashboard) of a van's parameters speak of vans."""
+    described = {
+        p.path: parameters.describe_path(p.path, data.dims)
+        for p in parameters.expand(data.dims)
+        if p.keys.get("class") in ("van", "mbus")
+    }
+    assert {p: d for p, d in described.items() if re.search(r"\b[Cc]ars?\b", d)} == {}
+    assert described["van.market.electric_share.ceiling"] == (
+        "Long-run share of Electric in sales of Delivery Vans"
+    )
+    assert described["mbus.trade.duty.east"] == (
+        "Duty on imported Minibuses built in Eastland after the base year"
+    )
 
 
 def test_data_validate_passes() -> None:

@@ -503,7 +503,7 @@ def describe_path(path: str, dims: Dims) -> str:
 
     >>> from evhub.dataset import load_dataset
     >>> describe_path("car.trade.duty.china", load_dataset().dims)
-    'Duty on imported cars built in China after the base year'
+    'Duty on imported Passenger Cars built in China after the base year'
     """
     for item in expand(dims):
         if item.path == path:
