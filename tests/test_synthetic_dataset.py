@@ -475,6 +475,13 @@ def test_cli_ensemble_gives_quantiles_and_probabilities(cli_ensemble: Path) -> N
     assert ev[0.95] <= 95.0  # below the highest ceiling of assumptions.csv
     history = quantiles[quantiles["Variable"] == "Sales|Personal Cars"]["2020"]
     assert history.nunique() == 1  # observed history does not vary
+    # every class has its bands; the vans' and minibuses' own distributions move them
+    baseline = quantiles[quantiles["Scenario"] == "baseline"]
+    for name in ("Share|Sales|Delivery Vans|EV", "Sales|Minibuses"):
+        band = baseline[baseline["Variable"] == name].set_index("Quantile")["2040"]
+        assert band[0.05] < band[0.5] < band[0.95], name
+    for label in CLASSES.values():
+        assert f"Stock|{label}" in set(quantiles["Variable"]), label
     targets = pd.read_csv(cli_ensemble / "targets.csv")
     assert set(targets["scenario"]) == set(SCENARIOS)
     assert targets["probability"].between(0, 1).all()
