@@ -25,10 +25,15 @@ def _add_class(folder: Path, class_id: str) -> None:
     head = "classes:\n"
     assert text.count(head) == 1
     entry = f"  {class_id}:\n    label: Test Class\n    description: a class of the tests\n"
+    text = text.replace(head, head + entry)
+    # every powertrain of the shipped dataset (each sells in both shipped classes)
+    start = text.index("\npowertrains:\n")
+    end = text.index("\n\n", text.index("\n  ", start + len("\npowertrains:\n")) + 1)
     sold = "    classes: [car, lcv]\n"
-    assert text.count(sold) == 6  # every powertrain of the shipped dataset
-    text = text.replace(head, head + entry).replace(sold, f"    classes: [car, lcv, {class_id}]\n")
-    path.write_text(text, encoding="utf-8")
+    part = text[start:end]
+    assert part.count(sold) == 6
+    part = part.replace(sold, f"    classes: [car, lcv, {class_id}]\n")
+    path.write_text(text[:start] + part + text[end:], encoding="utf-8")
 
 
 def test_every_class_keyed_table_has_the_column_and_the_shipped_rows_a_class() -> None:
