@@ -76,6 +76,8 @@ def unsell(folder: Path, klass: str, powertrain: str, instead: str) -> None:
     for name, spec in schema()["tables"].items():
         if "powertrain" not in spec["keys"] or "key_values" not in spec:
             continue
+        if not (folder / f"{name}.csv").exists():  # an optional table the dataset leaves out
+            continue
         rows, columns = _read(folder / f"{name}.csv")
         mine = [r for r in rows if r[CLASS_KEY] == klass and r["powertrain"] == powertrain]
         kept = [r for r in rows if r not in mine]
