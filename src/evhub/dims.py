@@ -282,7 +282,7 @@ def dimension_specs() -> tuple[DimensionSpec, ...]:
     the dimension it refers to and what the model does with it
     (``docs/dataset.md`` is generated from them).
 
-    >>> [a.name for a in dimension_specs()[1].attributes]
+    >>> [a.name for a in dimension_specs()[2].attributes]
     ['liquid']
     """
     common = tuple(_Member.model_fields)
