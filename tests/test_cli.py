@@ -127,7 +127,8 @@ def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
     assert (value, unit) == (["2033"], ["yr"])
     # under the path, the catalogue's description (wrapped at spaces)
     assert path[0] == "car.market.bev_share.midpoint_year"
-    assert " ".join(path[1:]) == "Year of fastest growth of the BEV share of sales"
+    expected = "Year of fastest growth of the BEV share of sales of Passenger Cars"
+    assert " ".join(path[1:]) == expected
     assert sources[:2] == ["scenarios/baseline.yaml", "evhub-assumption"]
     assert " ".join(draws).startswith("{dist: triangular, low: 2028")
     assert rows["car.fleet.lifetime.distribution"][1:4] == [["weibull"], ["-"], ["dataset.yaml"]]

@@ -1088,6 +1088,7 @@ def test_the_app_runs_the_dataset_it_is_given(monkeypatch) -> None:
     assert at.selectbox(key="scenario").options == names
     keys = [s.key for s in at.slider]
     assert "electric_ceiling_pc" in keys and "bev_ceiling_car" not in keys
+    assert {"electric_ceiling_van", "electric_ceiling_mbus"} <= set(keys)  # every class's
     # and the shipped dataset again in the same process (the caches are keyed by the folder)
     monkeypatch.setattr(sys, "argv", ["app.py"])
     assert (

@@ -15,17 +15,25 @@ import pandas as pd
 import pytest
 
 from evhub import InputError
-from evhub.dataset import CLASS_KEY, load_dataset, schema
+from evhub.dataset import CLASS_KEY, load_dataset, schema, validate_dataset
 
 
 def _add_class(folder: Path, class_id: str) -> None:
-    """Declare a second vehicle class in a copy's dimensions.yaml."""
+    """Declare another vehicle class in a copy's dimensions.yaml, sold every powertrain."""
     path = folder / "dimensions.yaml"
     text = path.read_text(encoding="utf-8")
     head = "classes:\n"
     assert text.count(head) == 1
     entry = f"  {class_id}:\n    label: Test Class\n    description: a class of the tests\n"
-    path.write_text(text.replace(head, head + entry), encoding="utf-8")
+    text = text.replace(head, head + entry)
+    # every powertrain of the shipped dataset (each sells in both shipped classes)
+    start = text.index("\npowertrains:\n")
+    end = text.index("\n\n", text.index("\n  ", start + len("\npowertrains:\n")) + 1)
+    sold = "    classes: [car, lcv]\n"
+    part = text[start:end]
+    assert part.count(sold) == 6
+    part = part.replace(sold, f"    classes: [car, lcv, {class_id}]\n")
+    path.write_text(text[:start] + part + text[end:], encoding="utf-8")
 
 
 def test_every_class_keyed_table_has_the_column_and_the_shipped_rows_a_class() -> None:
@@ -107,3 +115,23 @@ def test_a_class_view_leaves_out_the_rows_of_another_class() -> None:
         .series("stock", "stock", powertrain="")
         .equals(data.series("stock", "stock", powertrain="", **{CLASS_KEY: "car"}))
     )
+
+
+def test_a_class_of_buses_may_saturate_at_a_few_per_1000_people(
+    data_dir: Path, replace_once
+) -> None:
+    """The saturation's plausible range holds a class far rarer than vans (minibuses, buses)."""
+    row = "saturation,lcv,,,100,veh/1000 persons,assumption,70,150,"
+    replace_once(
+        data_dir / "ownership.csv",
+        row,
+        row.replace(",100,", ",4.5,", 1).replace(",70,150,", ",3,7,"),
+    )
+    assert load_dataset(data_dir).of_class("lcv").value("ownership", "saturation") == 4.5
+    replace_once(data_dir / "ownership.csv", ",4.5,veh/1000 persons,", ",0.05,veh/1000 persons,")
+    with pytest.raises(InputError) as info:
+        validate_dataset(data_dir)  # read afresh: load_dataset keeps the folder's first reading
+    assert (
+        "column 'value' = 0.05 for 'saturation' is outside the plausible range [0.1, 1000] "
+        "veh/1000 persons"
+    ) in str(info.value)

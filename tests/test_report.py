@@ -797,8 +797,8 @@ def test_store_missing_a_column(copied):
         write_report(copied)
     assert str(err.value) == (
         f"{copied / 'evhub.duckdb'}: table 'sources' has no column 'url'; expected the columns "
-        "id, publisher, title, date, url, no_url_reason, note; write the folder with `evhub run` "
-        "of this version"
+        "id, publisher, title, date, url, no_url_reason, note, publisher_url, "
+        "publisher_quote; write the folder with `evhub run` of this version"
     )
     assert "report.html" not in _files(copied)
 

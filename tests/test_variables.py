@@ -132,6 +132,8 @@ def test_a_third_class_has_its_own_variables_and_scorecard_indicators(
 ) -> None:
     def three_classes(raw) -> None:
         raw["classes"]["bus"] = {"label": "Buses", "description": "a third class"}
+        for powertrain in raw["powertrains"].values():  # a class sells at least one
+            powertrain["classes"].append("bus")
 
     dims = _relabelled(dataset, tmp_path, three_classes)
     names = iamc_names(dims)

@@ -387,6 +387,7 @@ def _projects(data: Dataset) -> chain.Projects:
         return np.nan if value is None else float(value) / scale
 
     kinds = tuple(_project_kinds(data, registry))
+    _check_mix_sold(data, registry, kinds)
     project_kinds = data.dims.project_kinds
     classes = data.dims.classes.ids
     vehicle = np.array([k in project_kinds.where(vehicle=True) for k in kinds], bool)
@@ -465,6 +466,47 @@ def _projects(data: Dataset) -> chain.Projects:
     )
 
 
+def _check_mix_sold(data: Dataset, registry: Sequence[Project], kinds: Sequence[str]) -> None:
+    """A plant of a vehicle class makes only the powertrain groups sold in that class.
+
+    Production meets the class's sales of each group and takes the pack of
+    the group's powertrain in the class, so a plant's share of a group none of
+    whose powertrains the class sells (their ``classes`` in
+    ``dimensions.yaml``) would be vehicles no one buys or charges. A plant of
+    such a class without a published mix would take ``pipeline.default_mix``,
+    which may give it such a group: it must publish its mix.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the row, the column and the value of every such plant.
+    """
+    dims = data.dims
+    problems = []
+    for row, (project, kind) in enumerate(zip(registry, kinds, strict=True), start=2):
+        own = dims.project_kinds.member(kind).attributes["vehicle_class"]
+        if own is None:
+            continue
+        made = {dims.powertrains.member(p).attributes["group"] for p in dims.sold_in(own)}
+        unsold = [g for g in dims.powertrain_groups.ids if g not in made]
+        where = f"{data.path / PIPELINE_FILE}: row {row} ({project.id!r}, class {own!r})"
+        if unsold and not project.shares:
+            problems.append(
+                f"{where}: the share columns are empty, so pipeline.default_mix would give "
+                f"the plant the powertrain groups {unsold}, of which the class sells no "
+                "powertrain; give the plant's mix"
+            )
+        problems += [
+            f"{where}: column 'share_{g}' = {project.shares[g]:g}: the class sells no "
+            f"powertrain of the group {g!r} (it sells {list(dims.sold_in(own))}: their classes "
+            f"in {DIMENSIONS_FILE}); a plant of the class makes only the groups it sells"
+            for g in unsold
+            if project.shares.get(g, 0.0) > 0
+        ]
+    if problems:
+        raise InputError("\n".join(problems))
+
+
 def _class_index(classes: Sequence[str], vehicle_class: str | None) -> int:
     """The position of a project kind's vehicle class among the classes; -1 for none."""
     return -1 if vehicle_class is None else list(classes).index(vehicle_class)
@@ -482,7 +524,9 @@ def _industry_history(
     years), each weighted by its relative utilisation; the export share is its
     exports over all vehicles of the class built (its members plus the other
     producers, such as Togg, where observed). Both are NaN where production is
-    not observed.
+    not observed. A class the country builds none of (production 0, no plant
+    of the class producing) has a utilisation of 0 and, with no exports,
+    an export share of 0.
     """
     years = data.years.astype(float)
     total = _series(data, "industry", "production", producer="")
@@ -497,7 +541,9 @@ def _industry_history(
     utilisation = np.full(len(years), np.nan)
     export_share = np.full(len(years), np.nan)
     for i, year in enumerate(years.astype(int)):
-        if year in total and not capacity[i] > 0:
+        if year in total and total[year] == 0 and not capacity[i] > 0:
+            utilisation[i] = 0.0  # none built and no plant to build them: nothing used
+        elif year in total and not capacity[i] > 0:
             kinds = data.dims.project_kinds
             own = data.dims.classes.ids[vehicle_class]
             modelled = ", ".join(
@@ -512,9 +558,12 @@ def _industry_history(
                 "utilisation is that production over their capacity"
             )
             raise InputError(msg)
-        if year in total:
+        elif year in total:
             utilisation[i] = total[year] / capacity[i]
         made_all = total.get(year, 0.0) + float(other_made.get(year, 0.0))
+        if year in total and year in exported and exported[year] == 0 and made_all == 0:
+            export_share[i] = 0.0  # none built, none exported
+            continue
         if year in exported and not made_all > 0:
             msg = (
                 f"{data.path / 'industry.csv'}: exports in {year} are {exact(exported[year])} "
@@ -559,6 +608,9 @@ class _Slot:
 
 #: The placeholder of the catalogue rows that are each vehicle class's own.
 CLASS_PLACEHOLDER = "class"
+#: The place of a parameter of a powertrain not sold in the class on its member axis
+#: (:func:`evhub.parameters.sold`): no path; the field holds 0 there.
+_UNSOLD = ""
 #: The groups of :class:`ChainParameters` every class shares, and of each
 #: class's :class:`ClassParameters`, by group name.
 _GROUPS: dict[str, type] = {
@@ -630,16 +682,20 @@ class ParameterLayout:
 def _field_value(slot: _Slot, values: Mapping[str, Any], runs: int) -> Any:
     if slot.word:
         return values[slot.paths[0]]
-    given = [path for path in slot.paths if values.get(path) is not None]
-    if slot.required and len(given) < len(slot.paths):
-        missing = next(p for p in slot.paths if p not in given)
+    named = [path for path in slot.paths if path != _UNSOLD]
+    given = [path for path in named if values.get(path) is not None]
+    if slot.required and len(given) < len(named):
+        missing = next(p for p in named if p not in given)
         msg = f"{missing}: no value for {slot.group}.{slot.name} (the catalogue requires one)"
         raise ValueError(msg)
-    if not given:  # nothing set (the changes to single projects, mostly)
+    if not given and named:  # nothing set (the changes to single projects, mostly)
         return np.full((runs, len(slot.paths)) if slot.axis else runs, np.nan)
     columns = []
     for path in slot.paths:
         value = values.get(path)
+        if path == _UNSOLD:  # a powertrain not sold in the class: none sold, driven or charged
+            columns.append(np.zeros(runs))
+            continue
         if value is None:
             columns.append(np.full(runs, np.nan))
             continue
@@ -692,7 +748,7 @@ def parameter_layout(
     classes = data.dims.classes.ids
     by_field: dict[tuple[str, int | None], list[str]] = {}
     rows: dict[str, parameters.ParameterSpec] = {}
-    for item in parameters.expand(data.dims):
+    for item in parameters.expand(data.dims, unsold=True):
         row = item.spec
         if not row.field:
             continue
@@ -713,7 +769,9 @@ def parameter_layout(
             raise InputError(msg)
         klass = classes.index(item.keys[CLASS_PLACEHOLDER]) if own else None
         found = by_field.setdefault((row.field, klass), [])
-        if item.fixed:
+        if not item.sold:
+            found.append(_UNSOLD)  # its place on the member axis, where it is 0
+        elif item.fixed:
             found.append(item.path)
         elif row.user_keys == ("project",):
             found += [item.path.replace("{project}", pid) for pid in ids]

@@ -368,6 +368,8 @@ def _selector(selector: Any, *, every: bool = False) -> str:
         text += " except those with " + " or ".join(
             f"`{a} = {_word(v)}`" for a, v in unless.items()
         )
+    if selector["dimension"] == "powertrains":  # only in tables keyed by class too
+        text += " sold in the row's class (its `classes`)"
     if selector.get("total"):
         text = f"empty (the total) or {text}"
     return text

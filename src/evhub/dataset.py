@@ -541,6 +541,7 @@ def _validate_table(
         var: {col: select_keys(dims, sel) for col, sel in variable_keys(spec, var).items()}
         for var in spec["variables"]
     }
+    pairs = {var: _class_powertrain(variable_keys(spec, var)) for var in spec["variables"]}
     keys: list[str] = list(spec["keys"])
     formats: dict[str, str] = dict(spec.get("key_formats") or {})
     first_row_year = sch["years"]["rows"]
@@ -567,6 +568,14 @@ def _validate_table(
             if col in allowed_keys[var] and allowed_keys[var][col] == [""]:
                 continue  # checked above: the variable leaves the column empty
             _check_key_format(where, col, kind, row[col], row["year"], problems)
+        pair = pairs[var]
+        if pair is not None and not _sold(dims, row[pair[0]], row[pair[1]]):
+            sold_in = dims.sold_in(row[pair[0]])
+            problems.append(
+                f"{where}: column {pair[1]!r} = {_show(row[pair[1]])} is not sold in class "
+                f"{row[pair[0]]!r} (the powertrains sold in it are {list(sold_in)}: their "
+                f"classes in {DIMENSIONS_FILE}); give rows only for those"
+            )
         problem = _unit_problem(str(row["unit"]), str(vspec["unit"]))
         if problem:
             problems.append(f"{where}: column 'unit' = {_show(row['unit'])} for {var!r}; {problem}")
@@ -908,6 +917,22 @@ def _check_cover(
             )
 
 
+def _class_powertrain(selectors: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The key columns of a vehicle class and of a powertrain among selectors, if both are."""
+    by_dimension = {
+        sel["dimension"]: col for col, sel in selectors.items() if isinstance(sel, Mapping)
+    }
+    if "classes" in by_dimension and "powertrains" in by_dimension:
+        return by_dimension["classes"], by_dimension["powertrains"]
+    return None
+
+
+def _sold(dims: Dims, vehicle_class: str, powertrain: str) -> bool:
+    """False only for a known powertrain not sold in a known class (an empty key is a total)."""
+    known = vehicle_class in dims.classes and powertrain in dims.powertrains
+    return not known or powertrain in dims.sold_in(vehicle_class)
+
+
 def variable_keys(table: Mapping[str, Any], variable: str) -> dict[str, Any]:
     """The key selectors of one variable of a schema table.
 
@@ -1237,8 +1262,11 @@ def _check_needs(
             **(need.get("keys") or {}),
         }
         keyed = {col: select_keys(dims, sel) for col, sel in selectors.items()}
+        pair = _class_powertrain(selectors)
         for combo in itertools.product(*keyed.values()):
             keys = dict(zip(keyed, combo, strict=True))
+            if pair is not None and not _sold(dims, keys[pair[0]], keys[pair[1]]):
+                continue  # the class has no such powertrain
             mask = (frame["variable"] == variable).to_numpy().copy()
             for column, value in keys.items():
                 mask &= (frame[column] == value).to_numpy()

@@ -103,8 +103,9 @@ class _StatisticsGroup(_Member):
 
 class _Powertrain(_Member):
     classes: list[str] = Field(
-        description="The vehicle classes the powertrain is sold in (checked to be known; the "
-        "model does not read it yet)"
+        description="The vehicle classes the powertrain is sold in: a class's data rows, "
+        "scenario parameters and sales of the powertrain exist only where it is sold (every "
+        "class sells at least one powertrain)"
     )
     group: str = Field(
         description="Its powertrain group: production, the pipeline's output mix and the EU "
@@ -281,7 +282,7 @@ def dimension_specs() -> tuple[DimensionSpec, ...]:
     the dimension it refers to and what the model does with it
     (``docs/dataset.md`` is generated from them).
 
-    >>> [a.name for a in dimension_specs()[1].attributes]
+    >>> [a.name for a in dimension_specs()[2].attributes]
     ['liquid']
     """
     common = tuple(_Member.model_fields)
@@ -404,6 +405,17 @@ class Dims:
         """Id of the home origin (the country the dataset describes)."""
         return self.origins.where(home=True)[0]
 
+    def sold_in(self, vehicle_class: str) -> tuple[str, ...]:
+        """Ids of the powertrains sold in a vehicle class (its id in their ``classes``), in order.
+
+        >>> from evhub.dataset import load_dataset
+        >>> dims = load_dataset().dims  # the shipped classes are sold every powertrain
+        >>> [dims.sold_in(c) == dims.powertrains.ids for c in dims.classes.ids]
+        [True, True]
+        """
+        self.classes.member(vehicle_class)  # refuses an unknown class
+        return self.powertrains.where(classes=vehicle_class)
+
     def in_union_with_home(self, dimension: str) -> tuple[str, ...]:
         """Members of ``origins`` or ``destinations`` in a duty-free bloc with the home country."""
         home_blocs = set(self.origins.member(self.home).attributes["blocs"])
@@ -512,6 +524,12 @@ def _check_references(
             problems.append(
                 f"{where}: class_totals.{m.id}.classes = {parts!r}: expected one or more "
                 "vehicle classes, each once"
+            )
+    for c in dims["classes"].ids:
+        if not dims["powertrains"].where(classes=c):
+            problems.append(
+                f"{where}: classes.{c}: no powertrain is sold in it (no powertrain lists "
+                f"{c!r} in its classes); each vehicle class sells at least one powertrain"
             )
     for attribute, meaning in (("home", "the home country"), ("eu_cvd", _EU_CVD)):
         chosen = dims["origins"].where(**{attribute: True})

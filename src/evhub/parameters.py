@@ -104,6 +104,8 @@ __all__ = [
     "markdown",
     "path_group",
     "select",
+    "select_dimension",
+    "sold",
     "spec",
     "specs",
 ]
@@ -279,6 +281,7 @@ class Parameter:
     path: str
     spec: ParameterSpec
     keys: Mapping[str, str]
+    sold: bool = True
 
     @property
     def fixed(self) -> bool:
@@ -396,17 +399,52 @@ def select(dims: Dims, selector: str) -> list[str]:
     return select_keys(dims, _selector(selector))
 
 
+def select_dimension(selector: str) -> str:
+    """The dimension a catalogue selector picks members of (``powertrains[plug=true]``)."""
+    return str(_selector(selector)["dimension"])
+
+
+def sold(dims: Dims, bindings: Mapping[str, str], keys: Mapping[str, str]) -> bool:
+    """Whether members bound to placeholders name a powertrain sold in the vehicle class they name.
+
+    ``bindings`` are selectors by placeholder name (``ParameterSpec.bindings``),
+    ``keys`` the members the placeholders took. True unless a key of the
+    ``classes`` and a key of the ``powertrains`` name a powertrain not sold in
+    that class (its ``classes`` in ``dimensions.yaml``): such a parameter does
+    not exist.
+
+    >>> from evhub.dataset import load_dataset
+    >>> dims = load_dataset().dims
+    >>> both = {"class": "classes", "powertrain": "powertrains"}
+    >>> sold(dims, both, {"class": dims.classes.ids[0], "powertrain": dims.powertrains.ids[0]})
+    True
+    """
+    named = {
+        select_dimension(selector): keys[name]
+        for name, selector in bindings.items()
+        if name in keys
+    }
+    vehicle_class, powertrain = named.get("classes"), named.get("powertrains")
+    return vehicle_class is None or powertrain is None or powertrain in dims.sold_in(vehicle_class)
+
+
 #: Expanded catalogues, by the identity of the dimensions they were expanded for.
-_EXPANDED: dict[int, tuple[Dims, tuple[Parameter, ...]]] = {}
+_EXPANDED: dict[tuple[int, bool], tuple[Dims, tuple[Parameter, ...]]] = {}
 
 
-def expand(dims: Dims) -> tuple[Parameter, ...]:
+def expand(dims: Dims, *, unsold: bool = False) -> tuple[Parameter, ...]:
     """Every catalogue row expanded over the members of the dataset's dimensions.
+
+    A vehicle class's parameter of a powertrain exists only where the
+    powertrain is sold in the class (:func:`sold`).
 
     Parameters
     ----------
     dims
         The dataset's dimensions.
+    unsold
+        Keep the parameters of powertrains not sold in a class too, marked
+        ``sold=False`` (the chain's full powertrain axis, where they are 0).
 
     Returns
     -------
@@ -415,7 +453,7 @@ def expand(dims: Dims) -> tuple[Parameter, ...]:
         user chooses gives paths that keep that placeholder
         (``pipeline.overrides.{project}.delay``).
     """
-    held = _EXPANDED.get(id(dims))
+    held = _EXPANDED.get((id(dims), unsold))
     if held is not None and held[0] is dims:
         return held[1]
     out: list[Parameter] = []
@@ -434,11 +472,15 @@ def expand(dims: Dims) -> tuple[Parameter, ...]:
                 raise InputError(msg)
         for combo in itertools.product(*choices):
             keys = dict(zip(names, combo, strict=True))
+            exists = sold(dims, rows[0].bindings, keys)
+            if not (exists or unsold):
+                continue
             for row in rows:
                 keep = {k: "{" + k + "}" for k in row.user_keys}
-                out.append(Parameter(row.path.format_map({**keys, **keep}), row, keys))
+                path = row.path.format_map({**keys, **keep})
+                out.append(Parameter(path, row, keys, exists))
     result = tuple(out)
-    _EXPANDED[id(dims)] = (dims, result)
+    _EXPANDED[(id(dims), unsold)] = (dims, result)
     return result
 
 
@@ -461,7 +503,7 @@ def describe_path(path: str, dims: Dims) -> str:
 
     >>> from evhub.dataset import load_dataset
     >>> describe_path("car.trade.duty.china", load_dataset().dims)
-    'Duty on imported cars built in China after the base year'
+    'Duty on imported Passenger Cars built in China after the base year'
     """
     for item in expand(dims):
         if item.path == path:
@@ -640,7 +682,9 @@ def markdown() -> str:
         "`evhub parameters --output docs/parameters.md`; do not edit by hand.",
         "",
         "A `{name}` in a path takes each member of the dimension `dims` selects "
-        "(see `dimensions.yaml`); "
+        "(see `dimensions.yaml`), except a powertrain a vehicle class does not sell "
+        "(a class's parameters of a powertrain exist only where the powertrain's `classes` "
+        "hold the class); "
         + ", ".join(f"`{{{k}}}` is {v}" for k, v in USER_KEYS.items())
         + ". Bounds in brackets are closed, in parentheses open; a type ending in `?` "
         "may be unset.",

@@ -175,8 +175,11 @@ def controls(data: Dataset, years: Sequence[int] = ()) -> list[Control]:
             names = [name.strip() for name, _, _ in bindings]
             dimensions = [getattr(data.dims, sel.split("[", 1)[0]) for _, _, sel in bindings]
             chosen = [parameters.select(data.dims, sel) for _, _, sel in bindings]
+            selectors = {name.strip(): sel.strip() for name, _, sel in bindings}
             for combo in itertools.product(*chosen):
                 keys = dict(zip(names, combo, strict=True))
+                if not parameters.sold(data.dims, selectors, keys):
+                    continue  # a powertrain not sold in the class has no such parameter
                 labels = {n: d.label(m) for n, d, m in zip(names, dimensions, combo, strict=True)}
                 out.append(
                     Control(

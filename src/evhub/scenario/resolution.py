@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from evhub import parameters
 from evhub.dataset import Dataset
+from evhub.dims import DIMENSIONS_FILE
 from evhub.distributions import (
     CENTRAL_FIELD,
     RANGED,
@@ -428,6 +429,23 @@ def _check_path(origin: str, path: str, value: Any, data: Dataset) -> None:
         msg = (
             f"{origin}: {path} = {value!r}: {path!r} is a group of parameters, not one; "
             f"set one of {below}"
+        )
+        raise InputError(msg)
+    unsold = next(
+        (p for p in parameters.expand(data.dims, unsold=True) if p.path == path and not p.sold),
+        None,
+    )
+    if unsold is not None:
+        by_dimension = {
+            parameters.select_dimension(unsold.spec.bindings[name]): key
+            for name, key in unsold.keys.items()
+        }
+        klass, powertrain = by_dimension["classes"], by_dimension["powertrains"]
+        msg = (
+            f"{origin}: {path} = {value!r}: class {klass!r} sells no {powertrain!r} "
+            f"(the classes of powertrain {powertrain!r} in {DIMENSIONS_FILE} are "
+            f"{data.dims.powertrains.member(powertrain).attributes['classes']}), so the "
+            "class has no such parameter"
         )
         raise InputError(msg)
     close = close_paths(path, data)
