@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 import scipy.optimize
 
+from evhub import parameters
 from evhub.choicecost import CHOICE_TABLE, generalised_costs
 from evhub.compose import categories
 from evhub.dataset import CLASS_KEY, Dataset
@@ -79,6 +80,8 @@ FLAT_WEIGHT = 0.3
 #: A parameter with a prior whose posterior spread exceeds this share of the
 #: prior's is flagged: its value comes from the prior, not the data.
 PRIOR_DOMINATED = 0.8
+#: The parameters of a logistic share curve (``<class>.market.<powertrain>_share.<name>``).
+LOGISTIC_NAMES = ("ceiling", "midpoint_year", "steepness")
 #: The status of the share rows the fit may use.
 OBSERVED = "observed"
 
@@ -581,13 +584,12 @@ def _logistic(
     rows = _share_rows(dataset, vehicle_class)
     curves = []
     for p in np.array(cats.powertrains)[cats.battery]:
-        start = np.array(
-            [
-                _assumption(dataset, f"{vehicle_class}.market.{p}_share.{name}")
-                for name in ("ceiling", "midpoint_year", "steepness")
-            ]
-        )
-        start[0] /= PP
+        paths = [f"{vehicle_class}.market.{p}_share.{name}" for name in LOGISTIC_NAMES]
+        start = np.array([_assumption(dataset, path) for path in paths])
+        ranges = [parameters.bounds(path, dataset) for path in paths]
+        lower = np.array([r.low for r in ranges])
+        upper = np.array([r.high for r in ranges])
+        start[0], lower[0], upper[0] = start[0] / PP, lower[0] / PP, upper[0] / PP
         seen = rows[
             (rows["powertrain"] == p) & (rows["status"] == OBSERVED) & (rows["year"] <= train_until)
         ]
@@ -598,7 +600,7 @@ def _logistic(
             result = scipy.optimize.least_squares(
                 lambda th, x=x, y=y: th[0] / (1 + np.exp(-th[2] * (x - th[1]))) - y,
                 start,
-                bounds=([0.0, 1990.0, 0.0], [1.0, 2100.0, 5.0]),
+                bounds=(lower, upper),  # the catalogue's bounds of each parameter
             )
             fitted = result.x
         curves.append(
