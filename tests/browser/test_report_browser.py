@@ -40,7 +40,8 @@ def test_report_renders_offline_without_errors(
     page = context.new_page()
     traffic = watcher(page)
     page.goto(report.as_uri(), wait_until="load")
-    expected = len(figures.CHARTS) + len(figures.STACKS)
+    dims = evhub.load_dataset().dims  # one chart per vehicle class
+    expected = len(figures.charts(dims)) + len(figures.stacks(dims))
     page.wait_for_function(
         f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {expected}",
         timeout=60_000,
@@ -52,9 +53,9 @@ def test_report_renders_offline_without_errors(
         " ytitle: p.layout.yaxis.title ? p.layout.yaxis.title.text : ''}))"
     )
     titles = [p["title"] for p in plots]
-    for spec in figures.CHARTS:
+    for spec in figures.charts(dims):
         assert spec.title in titles
-    for stack in figures.STACKS:
+    for stack in figures.stacks(dims):
         assert stack.title in titles
     for plot in plots:
         assert plot["points"] > 0, plot
