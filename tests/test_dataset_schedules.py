@@ -30,6 +30,7 @@ def _problems(folder: Path) -> str:
 def test_the_optional_tables() -> None:
     assert OPTIONAL == [
         "chargers",
+        "choice",
         "energy_prices",
         "import_duties",
         "tax_bases",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from evhub import calibrate as _calibrate
+from evhub import choicecost as _choicecost
 from evhub import dataset as _dataset
 from evhub import goalseek as _goalseek
 from evhub import layout
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "calibrate",
+    "choice_costs",
     "goalseek",
     "list_scenarios",
     "load_dataset",
@@ -184,6 +186,44 @@ def pipeline(
         msg = f"--year {when} is outside the model years {data.first_year}-{data.last_year}"
         raise InputError(msg)
     return project_table(resolved, data, when)
+
+
+def choice_costs(
+    vehicle_class: str | None = None,
+    *,
+    dataset: str | Path | Dataset | None = None,
+    years: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """The generalised cost of a vehicle class by powertrain, origin and year.
+
+    Parameters
+    ----------
+    vehicle_class
+        An id of the dataset's classes (``None``: its first).
+    dataset
+        Dataset folder (``None``: the shipped Türkiye dataset).
+    years
+        Calendar years (default: from the first purchase-tax schedule to the
+        base year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`evhub.choicecost.generalised_costs`: indexed by
+        (powertrain, origin, year), money in US dollars of the price year
+        (``attrs["units"]``).
+
+    Raises
+    ------
+    InputError
+        If the class is unknown or a row the cost needs is missing.
+    """
+    data = load_dataset(dataset)
+    klass = data.dims.classes.ids[0] if vehicle_class is None else vehicle_class
+    if klass not in data.dims.classes:
+        msg = f"class {klass!r} is not a class of the dataset ({list(data.dims.classes.ids)})"
+        raise InputError(msg)
+    return _choicecost.generalised_costs(data, klass, None if years is None else list(years))
 
 
 def calibrate(

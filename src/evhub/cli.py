@@ -52,6 +52,8 @@ data_app = typer.Typer(
 )
 app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(data_app, name="data")
+choice_app = typer.Typer(help="The choice model: buyers' generalised costs.", no_args_is_help=True)
+app.add_typer(choice_app, name="choice")
 
 
 def _show_version(show: bool) -> None:
@@ -467,6 +469,48 @@ def data_format(
         return
     output.write_text(text, encoding="utf-8")
     console.print(f"wrote {output}", soft_wrap=True)
+
+
+@choice_app.command("costs")
+def choice_costs(
+    vehicle_class: Annotated[
+        str | None,
+        typer.Option("--class", help="Vehicle class (default: the dataset's first)."),
+    ] = None,
+    origin: Annotated[
+        str | None,
+        typer.Option(help="Show one origin (default: the home origin)."),
+    ] = None,
+    dataset: DatasetOption = None,
+) -> None:
+    """Print the generalised cost by powertrain and year, with its parts and units."""
+    data = _guard(lambda: api.load_dataset(dataset))
+    table = _guard(lambda: api.choice_costs(vehicle_class, dataset=data))
+    where = data.dims.home if origin is None else origin
+    if where not in data.dims.origins:
+        _guard(lambda: _bad_origin(where, data.dims.origins.ids))
+    units = table.attrs["units"]
+    shown = table.xs(where, level="origin")
+    out = Table(
+        title=f"Generalised cost by powertrain and year, bought from "
+        f"{data.dims.origins.label(where)}; units in brackets",
+        title_justify="left",
+    )
+    out.add_column("powertrain")
+    out.add_column("year", justify="right")
+    for column in shown.columns:
+        out.add_column(
+            column.replace("_", "\n") + f"\n[{units[column]}]", justify="right", overflow="fold"
+        )
+    for key, row in shown.iterrows():
+        powertrain, year = key  # type: ignore[misc]
+        out.add_row(str(powertrain), str(year), *(_cell(float(v)) for v in row))
+    console.print(out)
+
+
+def _bad_origin(origin: str, known: Sequence[str]) -> None:
+    msg = f"--origin {origin!r} is not an origin of the dataset ({list(known)})"
+    raise InputError(msg)
 
 
 @app.command()

@@ -1,0 +1,547 @@
+r"""The generalised cost of a vehicle class by powertrain, origin and year, from a dataset.
+
+Assembles the dataset's dated taxes, duties, tax bases, pack prices, energy
+prices and the buyer's assumptions (``choice.csv``) into the cost a buyer
+weighs, in US dollars of the dataset's price year per vehicle-year; the
+arithmetic is in :mod:`evhub.model.purchase`, :mod:`evhub.model.taxes` and
+:mod:`evhub.model.choice`. For each powertrain :math:`p`, origin :math:`o`
+and year :math:`y`:
+
+1. **Pre-tax price.** The median tax base of the powertrain's group
+   (``tax_base_median``), converted to dollars of the price year at each
+   year's exchange rate (cars are priced in hard currency: ``deflate="us"`` of
+   :func:`evhub.prices.local_deflator`) and interpolated log-linearly between
+   the years with a row; a group with fewer rows than the reference group
+   (the one with the most) keeps its ratio to it at its own latest row. A
+   powertrain with a plug and a ``pack_capacity`` row is a glider plus its
+   pack (:func:`evhub.model.purchase.battery_car_base`): the glider is the
+   group's latest median less the pack at that year's ``pack_price``, and
+   follows the reference group's median; the pack follows the pack price.
+   The median is taken to be a duty-free car's (home-built or from the customs
+   union); an import from origin :math:`o` has the base times
+   :math:`1 + d_o/100` (the customs duty and the additional duty in force).
+2. **Price paid.** Log-normal nodes of the bases (``tax_base_log_sd``) in
+   local currency of the year, taxed by the purchase-tax bracket each falls
+   in, in each size band (``size_share``), and by VAT; each schedule in
+   force during the year weighs by its share of the year's days
+   (:func:`evhub.model.purchase.mean_price_paid`).
+3. **Running costs.** Energy (``fuel_price`` with its taxes; electricity as a
+   home/public mix, ``home_charging_share``, the public price the mean of the
+   public outlets), at the year's intensity (the latest row scaled back with
+   ``intensity_improvement``), over ``annual_distance``; ``maintenance_cost``;
+   the ownership tax (``ownership_tax``; a group without a tariff pays that
+   of the first group with one; before the first tariff, the first tariff in
+   real terms).
+4. **Annualised** with the capital recovery factor of ``discount_rate`` and
+   ``ownership_period``.
+
+Money of a year in local currency is converted with the national CPI and the
+price year's exchange rate (``deflate="national"``). Prices of a year with no
+row are interpolated in real terms (log-linear) and held constant outside
+the rows' years. Not yet modelled: the minimums of the additional duties, the
+investors' exemption from them, purchase subsidies, and the non-financial
+costs (added by the fit, :mod:`evhub.choicefit`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evhub.dataset import CLASS_KEY, Dataset, key_size
+from evhub.errors import InputError
+from evhub.model import choice, purchase
+from evhub.model.taxes import (
+    BandSchedule,
+    DatedValues,
+    band_value,
+    lognormal_nodes,
+    value_in_force,
+    year_shares,
+)
+from evhub.prices import local_deflator, price_year, to_price_year
+from evhub.schedules import (
+    dated_values,
+    ownership_tax_schedules,
+    purchase_tax_schedules,
+    vat_rates,
+)
+
+__all__ = [
+    "COMPONENTS",
+    "CostAssumptions",
+    "cost_assumptions",
+    "generalised_costs",
+]
+
+#: The table of the buyer's assumptions.
+CHOICE_TABLE = "choice"
+#: Number of log-normal nodes of the tax bases (a numerical setting: the
+#: average rate converges to within a tenth of a point of the 2016 spread's).
+NODES = 15
+#: Percent per unit [%/1].
+PERCENT = 100.0
+#: The columns of :func:`generalised_costs`, with their units.
+COMPONENTS = {
+    "pre_tax_price": "USD/veh",
+    "duty": "USD/veh",
+    "purchase_tax": "USD/veh",
+    "vat": "USD/veh",
+    "price_paid": "USD/veh",
+    "capital": "USD/veh/yr",
+    "energy": "USD/veh/yr",
+    "maintenance": "USD/veh/yr",
+    "ownership_tax": "USD/veh/yr",
+    "total": "USD/veh/yr",
+}
+#: The outlet of home charging in ``energy_prices.csv``.
+HOME_OUTLET = "home"
+
+
+@dataclass(frozen=True)
+class CostAssumptions:
+    """The buyer's assumptions of one vehicle class (``choice.csv``), as fractions.
+
+    Attributes
+    ----------
+    discount_rate : float
+        Real discount rate [1/yr].
+    ownership_period : float
+        Years over which the price paid is annualised [yr].
+    home_charging_share : float
+        Share of a plug-in car's electricity charged at home [1].
+    """
+
+    discount_rate: float
+    ownership_period: float
+    home_charging_share: float
+
+
+def _class_rows(dataset: Dataset, table: str, variable: str, vehicle_class: str) -> pd.DataFrame:
+    rows = dataset.rows(table, variable)
+    if CLASS_KEY in rows.columns:
+        rows = rows[rows[CLASS_KEY].isin([vehicle_class, ""])]
+    return rows
+
+
+def _one(dataset: Dataset, table: str, variable: str, vehicle_class: str, **keys: str) -> float:
+    rows = _class_rows(dataset, table, variable, vehicle_class)
+    for column, value in keys.items():
+        rows = rows[rows[column] == value]
+    if rows.empty:
+        shown = "".join(f" {c}={v!r}" for c, v in keys.items())
+        msg = (
+            f"{dataset.path / (table + '.csv')}: no row for variable {variable!r} of class "
+            f"{vehicle_class!r}{shown} (the choice model's cost needs it)"
+        )
+        raise InputError(msg)
+    if rows["year"].notna().any():
+        rows = rows.sort_values("year")
+    return float(rows["value"].iloc[-1])
+
+
+def cost_assumptions(dataset: Dataset, vehicle_class: str) -> CostAssumptions:
+    """The buyer's assumptions of a class from ``choice.csv`` (central values).
+
+    Raises
+    ------
+    InputError
+        If one is missing.
+    """
+    return CostAssumptions(
+        discount_rate=_one(dataset, CHOICE_TABLE, "discount_rate", vehicle_class) / PERCENT,
+        ownership_period=_one(dataset, CHOICE_TABLE, "ownership_period", vehicle_class),
+        home_charging_share=_one(dataset, CHOICE_TABLE, "home_charging_share", vehicle_class)
+        / PERCENT,
+    )
+
+
+def _interpolate(points: dict[int, float], years: np.ndarray, *, log: bool) -> np.ndarray:
+    """Values of ``years`` interpolated between ``points`` (log-linear if ``log``), held outside."""
+    xs = np.array(sorted(points), dtype=float)
+    ys = np.array([points[int(x)] for x in xs], dtype=float)
+    if log:
+        return np.asarray(np.exp(np.interp(years, xs, np.log(ys))), dtype=float)
+    return np.asarray(np.interp(years, xs, ys), dtype=float)
+
+
+def _real_series(dataset: Dataset, rows: pd.DataFrame, years: np.ndarray, where: str) -> np.ndarray:
+    """Local-currency prices of some years as dollars of the price year, for every year."""
+    if rows.empty:
+        msg = f"{where}: no rows (the choice model's cost needs them)"
+        raise InputError(msg)
+    points = {
+        int(y): float(v) * local_deflator(dataset, int(y), where=where)
+        for y, v in zip(rows["year"], rows["value"], strict=True)
+    }
+    return _interpolate(points, years, log=True)
+
+
+def _median_bases(dataset: Dataset, vehicle_class: str, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Median tax base of each group with rows, in dollars of the price year [USD/veh]."""
+    rows = _class_rows(dataset, "tax_bases", "tax_base_median", vehicle_class)
+    where = f"{dataset.path / 'tax_bases.csv'}: tax_base_median"
+    points: dict[str, dict[int, float]] = {}
+    for group, year, value in zip(
+        rows["powertrain_group"], rows["year"], rows["value"], strict=True
+    ):
+        factor = local_deflator(dataset, int(year), where=where, deflate="us")
+        points.setdefault(str(group), {})[int(year)] = float(value) * factor
+    if not points:
+        msg = f"{where}: no rows of class {vehicle_class!r}"
+        raise InputError(msg)
+    reference = max(points, key=lambda g: (len(points[g]), -list(points).index(g)))
+    ref_path = _interpolate(points[reference], years, log=True)
+    out = {}
+    for group, mine in points.items():
+        if len(mine) >= len(points[reference]):
+            out[group] = _interpolate(mine, years, log=True)
+        else:
+            last = max(mine)
+            ref_last = _interpolate(points[reference], np.array([float(last)]), log=True)[0]
+            out[group] = ref_path * mine[last] / ref_last
+    out["__reference__"] = ref_path
+    return out
+
+
+def _pack_prices(dataset: Dataset, years: np.ndarray) -> np.ndarray | None:
+    """Pack price by year in dollars of the price year [USD/kWh], ``None`` without rows."""
+    rows = dataset.rows(CHOICE_TABLE, "pack_price")
+    if rows.empty:
+        return None
+    where = f"{dataset.path / (CHOICE_TABLE + '.csv')}: pack_price"
+    points = {
+        int(y): to_price_year(dataset, float(v), str(u), where=f"{where} of {int(y)}")[0]
+        for y, v, u in zip(rows["year"], rows["value"], rows["unit"], strict=True)
+    }
+    return _interpolate(points, years, log=True)
+
+
+def _sizes(dataset: Dataset, vehicle_class: str, group: str) -> list[tuple[float, float]]:
+    """The (size bound, share [1]) of a group's size bands (``size_share``)."""
+    rows = _class_rows(dataset, CHOICE_TABLE, "size_share", vehicle_class)
+    rows = rows[rows["powertrain_group"] == group]
+    if rows.empty:
+        msg = (
+            f"{dataset.path / (CHOICE_TABLE + '.csv')}: no size_share row of class "
+            f"{vehicle_class!r} and powertrain_group {group!r} (picks its tax bands)"
+        )
+        raise InputError(msg)
+    total = float(rows["value"].sum())
+    return [
+        (key_size(str(s))[0], float(v) / total)
+        for s, v in zip(rows["size"], rows["value"], strict=True)
+    ]
+
+
+def _duty_series(
+    dataset: Dataset, vehicle_class: str, origin: str, group: str
+) -> list[DatedValues]:
+    out = []
+    for variable in ("duty_rate", "additional_duty_rate"):
+        rows = _class_rows(dataset, "import_duties", variable, vehicle_class)
+        rows = rows[(rows["origin"] == origin) & (rows["powertrain_group"] == group)]
+        if not rows.empty:
+            out.append(
+                dated_values(
+                    dataset,
+                    "import_duties",
+                    variable,
+                    vehicle_class,
+                    origin=origin,
+                    powertrain_group=group,
+                )
+            )
+    return out
+
+
+def _in_force(series: DatedValues, date: np.datetime64) -> float:
+    """The value in force on ``date``, 0 before the first."""
+    if date < series.valid_from[0]:
+        return 0.0
+    return float(value_in_force(series, date))
+
+
+def _segments(year: int, dated: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Start dates of the parts of ``year`` between schedule changes, and their weights [1]."""
+    first = np.datetime64(datetime.date(year, 1, 1), "D")
+    last = np.datetime64(datetime.date(year + 1, 1, 1), "D")
+    starts = {first}
+    for days in dated:
+        starts |= {d for d in days.astype("datetime64[D]") if first < d < last}
+    dates = np.array(sorted(starts), dtype="datetime64[D]")
+    return dates, year_shares(dates, [year])[0]
+
+
+def _energy_price(dataset: Dataset, variable: str, years: np.ndarray, **keys: str) -> np.ndarray:
+    rows = dataset.rows("energy_prices", variable, **keys)
+    rows = rows[rows["valid_from"] == ""] if "valid_from" in rows.columns else rows
+    where = f"{dataset.path / 'energy_prices.csv'}: {variable}" + "".join(
+        f" {c}={v!r}" for c, v in keys.items()
+    )
+    return _real_series(dataset, rows, years, where)
+
+
+def generalised_costs(
+    dataset: Dataset, vehicle_class: str, years: list[int] | None = None
+) -> pd.DataFrame:
+    """The generalised annual cost of a class by powertrain, origin and year.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset (its taxes, duties, prices and ``choice.csv``).
+    vehicle_class : str
+        The vehicle class (an id of the dataset's ``classes``).
+    years : list of int, optional
+        Calendar years [yr]; default: from the year of the first purchase-tax
+        schedule to the base year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (powertrain, origin, year), with the columns of
+        ``COMPONENTS`` in US dollars of the price year (``attrs["units"]``
+        names each unit with its year): the pre-tax price, duty, purchase tax
+        and VAT that make up the price paid [USD/veh], and the annual capital,
+        energy, maintenance and ownership-tax costs and their total
+        [USD/veh/yr].
+
+    Raises
+    ------
+    InputError
+        If a table or row the cost needs is missing, or a glider comes out
+        negative (a pack dearer than the group's median car).
+    """
+    dims = dataset.dims
+    schedules = purchase_tax_schedules(dataset, vehicle_class)
+    vat = vat_rates(dataset)
+    if years is None:
+        first = min(int(str(s.valid_from[0])[:4]) for s in schedules.values())
+        years = list(range(first, dataset.base_year + 1))
+    yrs = np.array(years, dtype=float)
+    settings = cost_assumptions(dataset, vehicle_class)
+    recovery = float(
+        choice.capital_recovery_factor(settings.discount_rate, settings.ownership_period)
+    )
+    medians = _median_bases(dataset, vehicle_class, yrs)
+    reference = medians["__reference__"]
+    packs = _pack_prices(dataset, yrs)
+    to_local_us = np.array(
+        [local_deflator(dataset, y, where="generalised_costs", deflate="us") for y in years]
+    )  # USD of the price year per LCU of the year, exchanged in its own year
+    to_real = np.array([local_deflator(dataset, y, where="generalised_costs") for y in years])
+    km = dataset.series("vehicle", "annual_distance", **{CLASS_KEY: vehicle_class}, powertrain="")
+    distance = _interpolate(
+        dict(zip(km.index.astype(int).tolist(), km.to_numpy(float).tolist(), strict=True)),
+        yrs,
+        log=False,
+    )
+    loss = _one(dataset, "vehicle", "charging_loss", vehicle_class) / PERCENT
+    home = _energy_price(dataset, "electricity_price", yrs, outlet=HOME_OUTLET)
+    outlets = sorted(
+        set(dataset.rows("energy_prices", "electricity_price")["outlet"]) - {HOME_OUTLET}
+    )
+    public = np.mean(
+        [_energy_price(dataset, "electricity_price", yrs, outlet=o) for o in outlets], axis=0
+    )
+    electricity = purchase.charging_price(home, public, settings.home_charging_share)
+    tariffs = ownership_tax_schedules(dataset, vehicle_class)
+    log_sd = _class_rows(dataset, "tax_bases", "tax_base_log_sd", vehicle_class)
+    records: list[dict[str, object]] = []
+    for member in dims.powertrains.members:
+        if vehicle_class not in member.attributes.get("classes", [vehicle_class]):
+            continue
+        p = member.id
+        group = str(member.attributes["group"])
+        if group not in medians:
+            msg = (
+                f"{dataset.path / 'tax_bases.csv'}: no tax_base_median of powertrain_group "
+                f"{group!r}"
+            )
+            raise InputError(msg)
+        median = medians[group]
+        pack = dataset.rows("battery", "pack_capacity", **{CLASS_KEY: vehicle_class}, powertrain=p)
+        if member.attributes.get("plug") and not pack.empty and packs is not None:
+            kwh = float(pack.sort_values("year")["value"].iloc[-1])
+            latest = int(np.argmax(yrs == yrs.max()))
+            glider = median[latest] - kwh * packs[latest]
+            if glider <= 0:
+                msg = (
+                    f"{dataset.path / 'tax_bases.csv'}: the median tax base of {group!r} in "
+                    f"{years[latest]} is below its pack ({kwh:g} kWh at {packs[latest]:,.0f} "
+                    "USD/kWh): no glider is left"
+                )
+                raise InputError(msg)
+            median = purchase.battery_car_base(glider * reference / reference[latest], kwh, packs)
+        sd_rows = log_sd[log_sd["powertrain_group"] == group].sort_values("year")
+        if sd_rows.empty:
+            msg = (
+                f"{dataset.path / 'tax_bases.csv'}: no tax_base_log_sd of powertrain_group "
+                f"{group!r}"
+            )
+            raise InputError(msg)
+        sd = float(sd_rows["value"].iloc[-1])
+        sizes = _sizes(dataset, vehicle_class, group)
+        schedule = schedules[group]
+        tariff_group = group if group in tariffs else next(iter(tariffs))
+        tariff = tariffs[tariff_group]
+        tariff_sizes = _sizes(dataset, vehicle_class, group)
+        energy_km = _energy_per_km(dataset, vehicle_class, member, yrs, loss, electricity)
+        maintenance = _maintenance(dataset, vehicle_class, p) * distance
+        for origin in dims.origins.ids:
+            duties = (
+                [] if origin == dims.home else _duty_series(dataset, vehicle_class, origin, group)
+            )
+            for k, year in enumerate(years):
+                dates, weights = _segments(
+                    year, [schedule.valid_from, vat.valid_from, *(d.valid_from for d in duties)]
+                )
+                base_lcu = median[k] / to_local_us[k]
+                nodes = lognormal_nodes(base_lcu, sd, NODES)  # (node,)
+                duty_pct = np.array([sum(_in_force(d, day) for d in duties) for day in dates])
+                vat_pct = np.array([_in_force(vat, day) for day in dates])
+                taxed = nodes[None, :] * (1 + duty_pct[:, None] / PERCENT)  # (segment, node)
+                parts = np.zeros(4)
+                paid = 0.0
+                for size, share in sizes:
+                    rates = np.stack(
+                        [band_value(schedule, taxed[j], size, day) for j, day in enumerate(dates)]
+                    )
+                    paid += share * float(purchase.mean_price_paid(taxed, rates, vat_pct, weights))
+                    pieces = np.stack(
+                        [
+                            np.broadcast_to(nodes, taxed.shape),
+                            taxed - nodes[None, :],
+                            taxed * rates / PERCENT,
+                            taxed * (1 + rates / PERCENT) * vat_pct[:, None] / PERCENT,
+                        ]
+                    )  # (part, segment, node)
+                    parts += share * (pieces.mean(axis=-1) @ weights) / weights.sum()
+                real = to_real[k]
+                annual_tax = _ownership_tax(dataset, tariff, tariff_sizes, year, to_real[k])
+                price = paid * real
+                capital = recovery * price
+                energy = energy_km[k] * distance[k]
+                total = float(
+                    choice.annual_cost(
+                        np.asarray(price),
+                        recovery,
+                        distance[k],
+                        np.asarray(energy_km[k]),
+                        np.asarray(1.0),
+                        maintenance=maintenance[k],
+                        annual_tax=annual_tax,
+                    )
+                )
+                records.append(
+                    {
+                        "powertrain": p,
+                        "origin": origin,
+                        "year": year,
+                        "pre_tax_price": parts[0] * real,
+                        "duty": parts[1] * real,
+                        "purchase_tax": parts[2] * real,
+                        "vat": parts[3] * real,
+                        "price_paid": price,
+                        "capital": capital,
+                        "energy": energy,
+                        "maintenance": maintenance[k],
+                        "ownership_tax": annual_tax,
+                        "total": total,
+                    }
+                )
+    frame = pd.DataFrame.from_records(records).set_index(["powertrain", "origin", "year"])
+    target = price_year(dataset)
+    frame.attrs["units"] = {c: u.replace("USD", f"USD_{target}") for c, u in COMPONENTS.items()}
+    return frame
+
+
+def _energy_per_km(
+    dataset: Dataset,
+    vehicle_class: str,
+    member: object,
+    years: np.ndarray,
+    loss: float,
+    electricity: np.ndarray,
+) -> np.ndarray:
+    """Energy cost per km of a powertrain in each year [USD/km of the price year]."""
+    attrs = member.attributes  # type: ignore[attr-defined]
+    p = member.id  # type: ignore[attr-defined]
+    fuel = attrs.get("fuel")
+    improvement = (
+        _one(dataset, "vehicle", "intensity_improvement", vehicle_class, powertrain=p) / PERCENT
+    )
+    fuel_intensity, fuel_price = np.zeros_like(years), np.zeros_like(years)
+    electric, share = np.zeros_like(years), 0.0
+    if fuel:
+        fuel_intensity = _intensity(dataset, "fuel_intensity", vehicle_class, p, years, improvement)
+        fuel_price = _energy_price(dataset, "fuel_price", years, fuel=str(fuel), outlet="")
+    if attrs.get("plug"):
+        electric = _intensity(dataset, "electric_intensity", vehicle_class, p, years, improvement)
+        share = (
+            _one(dataset, "vehicle", "phev_electric_share", vehicle_class, powertrain=p) / PERCENT
+            if fuel
+            else 1.0
+        )
+    return purchase.energy_cost_per_km(
+        fuel_intensity, fuel_price, electric, electricity, share, loss
+    )
+
+
+def _intensity(
+    dataset: Dataset,
+    variable: str,
+    vehicle_class: str,
+    powertrain: str,
+    years: np.ndarray,
+    improvement: float,
+) -> np.ndarray:
+    """A new car's intensity of each year: the latest row, scaled back by the yearly improvement."""
+    rows = _class_rows(dataset, "vehicle", variable, vehicle_class)
+    rows = rows[rows["powertrain"] == powertrain].sort_values("year")
+    if rows.empty:
+        msg = f"{dataset.path / 'vehicle.csv'}: no {variable} row of powertrain {powertrain!r}"
+        raise InputError(msg)
+    value, year = float(rows["value"].iloc[-1]), float(rows["year"].iloc[-1])
+    return np.asarray(value * (1 + improvement) ** (year - years), dtype=float)
+
+
+def _maintenance(dataset: Dataset, vehicle_class: str, powertrain: str) -> float:
+    """Maintenance per km in dollars of the price year [USD/km]."""
+    rows = _class_rows(dataset, "vehicle", "maintenance_cost", vehicle_class)
+    rows = rows[rows["powertrain"] == powertrain].sort_values("year")
+    if rows.empty:
+        msg = (
+            f"{dataset.path / 'vehicle.csv'}: no maintenance_cost row of powertrain {powertrain!r}"
+        )
+        raise InputError(msg)
+    row = rows.iloc[-1]
+    where = f"{dataset.path / 'vehicle.csv'}: maintenance_cost of {powertrain!r}"
+    return to_price_year(dataset, float(row["value"]), str(row["unit"]), where=where)[0]
+
+
+def _ownership_tax(
+    dataset: Dataset,
+    tariff: BandSchedule,
+    sizes: list[tuple[float, float]],
+    year: int,
+    to_real: float,
+) -> float:
+    """Annual ownership tax in dollars of the price year [USD/veh/yr].
+
+    Before the first tariff took effect, the first tariff in real terms.
+    """
+    first_year = int(str(tariff.valid_from[0])[:4])
+    date = np.datetime64(datetime.date(max(year, first_year), 1, 1), "D")
+    factor = (
+        to_real
+        if year >= first_year
+        else local_deflator(dataset, first_year, where="ownership_tax")
+    )
+    return float(
+        sum(share * float(band_value(tariff, 0.0, size, date)) for size, share in sizes) * factor
+    )

@@ -1,0 +1,763 @@
+r"""Fit the choice model to observed sales shares by powertrain; check it on unseen years.
+
+The shares of a vehicle class's powertrains follow a logit of their
+generalised annual cost (:mod:`evhub.choicecost`, the home origin's cost: the
+origin mix of each powertrain is left to its constant until origins are
+chosen too) plus non-financial costs, with inertia:
+
+.. math::
+
+    S^*_{p,t} = \frac{e^{\alpha_p - \beta (C_{p,t} + N_{p,t})}}
+                     {\sum_q e^{\alpha_q - \beta (C_{q,t} + N_{q,t})}},
+    \qquad S_{p,t} = (1 - \kappa) S_{p,t-1} + \kappa S^*_{p,t},
+
+    N_{p,t} = \sum_k N_{p,k,0}\, e^{b_k \bar S_{p,t-1}},
+
+with :math:`\bar S_{p,t}` the powertrain's share of the fleet (the model's
+own sales since the first year, over the observed stock), :math:`b_k` the
+decay rates after Greene (2001) (``nonfinancial_decay`` of ``choice.csv``),
+and :math:`\beta` (one cost sensitivity), :math:`\alpha_p` (constants, the
+first powertrain's 0), :math:`N_{p,k,0}` and :math:`\kappa` fitted by
+:func:`scipy.optimize.least_squares` to the sales shares of status
+``observed`` only (``sales.csv``; in a year with more than one observed row,
+the powertrains without one enter as one group, their total being 100 % less
+the observed ones).
+The non-financial costs and the inertia have priors (``choice.csv``: the
+value, and the range read as plus or minus two standard deviations), so the
+fit is a posterior mode; :math:`\beta` and the constants have none.
+
+:func:`holdout` fits on the years up to ``train_until`` and predicts later
+years from their costs alone, against persistence (the last fitted year's
+shares) and the shipped scenarios' logistic curves
+(:func:`evhub.model.market.powertrain_shares`) fitted to the same observed
+rows. :func:`frozen_cost_shares` checks that without cost changes, non-financial
+costs and inertia the shares stay put: nothing indexed by time moves them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.optimize
+
+from evhub import parameters
+from evhub.choicecost import CHOICE_TABLE, generalised_costs
+from evhub.compose import categories
+from evhub.dataset import CLASS_KEY, Dataset
+from evhub.errors import InputError
+from evhub.model import choice, market
+
+__all__ = [
+    "ChoiceFit",
+    "Holdout",
+    "fit_choice",
+    "frozen_cost_shares",
+    "holdout",
+]
+
+#: Percentage points per unit share [pp/1].
+PP = 100.0
+#: The error of an observed share the fit allows for [pp]: shares are published to
+#: 0.1 pp, but an aggregate logit of one cost per powertrain cannot follow them to
+#: that precision; 1 pp weighs the data against the priors of the non-financial
+#: costs and inertia.
+SHARE_ERROR_PP = 1.0
+#: A prior's range (low to high) spans this many standard deviations.
+RANGE_SDS = 4.0
+#: Sensitivities tried as starting points, as multiples of the prior's (a numerical
+#: setting: the fit keeps the best).
+START_SCALES = (0.3, 1.0, 3.0)
+#: The smallest share a starting point gives a powertrain [1] (a numerical
+#: setting: a logit constant for a share of 0 would be minus infinity).
+START_FLOOR = 1e-4
+#: An eigenvalue of the data's information below this share of the largest marks
+#: a direction the data do not fix.
+FLAT_EIGENVALUE = 1e-6
+#: A parameter whose weight in such a direction exceeds this is flagged.
+FLAT_WEIGHT = 0.3
+#: A parameter with a prior whose posterior spread exceeds this share of the
+#: prior's is flagged: its value comes from the prior, not the data.
+PRIOR_DOMINATED = 0.8
+#: The parameters of a logistic share curve (``<class>.market.<powertrain>_share.<name>``).
+LOGISTIC_NAMES = ("ceiling", "midpoint_year", "steepness")
+#: The status of the share rows the fit may use.
+OBSERVED = "observed"
+
+
+@dataclass(frozen=True)
+class _Prior:
+    value: float
+    low: float
+    high: float
+
+    @property
+    def sd(self) -> float:
+        return (self.high - self.low) / RANGE_SDS
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """Everything a simulation needs, as arrays over (year, powertrain)."""
+
+    powertrains: tuple[str, ...]
+    years: tuple[int, ...]
+    cost: np.ndarray  # (year, powertrain) [USD/veh/yr]
+    sales: np.ndarray  # (year,) [veh/yr]
+    stock: np.ndarray  # (year,) [veh]
+    nfc: tuple[tuple[int, str, float, _Prior], ...]  # powertrain, kind, decay, prior
+    inertia: _Prior
+    log_beta: _Prior  # of log β, β in 1/(USD/veh/yr)
+    observations: tuple[tuple[int, tuple[int, ...], float], ...]  # year index, members, share
+
+
+@dataclass(frozen=True)
+class ChoiceFit:
+    """A fitted choice model of one vehicle class.
+
+    Attributes
+    ----------
+    parameters : pandas.DataFrame
+        One row per parameter: ``value`` (the posterior mode), ``sd`` (its
+        standard deviation from the curvature of the fit), ``prior``,
+        ``prior_low``, ``prior_high`` (NaN without a prior), ``unit``, and
+        ``identified`` with a ``why`` when not.
+    shares : pandas.DataFrame
+        The fitted path of shares, year x powertrain [%].
+    fitted_years : list of int
+        Years with an observed share row in the fit.
+    fitted_status : dict of int to str
+        The status of the rows used, by year (all ``observed``).
+    condition_number : float
+        Of the data's information matrix (the Gauss-Newton Hessian without the
+        priors), in the fit's scaled parameters.
+    flat_direction : dict of str to float
+        The eigenvector of the smallest eigenvalue of that matrix: the
+        combination of parameters the data constrain least.
+    rms_error_pp : float
+        Root-mean-square error of the fitted observations [pp].
+    """
+
+    parameters: pd.DataFrame
+    shares: pd.DataFrame
+    fitted_years: list[int]
+    fitted_status: dict[int, str]
+    condition_number: float
+    flat_direction: dict[str, float]
+    rms_error_pp: float
+    theta: np.ndarray = field(repr=False)
+    problem: _Problem = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """The hold-out check of :func:`holdout`.
+
+    Attributes
+    ----------
+    errors : pandas.DataFrame
+        Indexed by (powertrain, year); columns ``choice``, ``persistence``,
+        ``logistic``: predicted minus published share [pp]; and, for
+        information, ``choice_from_base_year``: the fitted model with its
+        constants recalibrated to the last fitted year's published shares
+        (every status, as the shipped model will be) and moving from them.
+    predicted : pandas.DataFrame
+        The same index; the published share and each method's prediction [%].
+    fitted_years, fitted_status
+        As :class:`ChoiceFit`.
+    fit : ChoiceFit
+        The fit on the training years.
+    logistic : pandas.DataFrame
+        The logistic curves' fitted ceiling [%], midpoint [yr] and steepness
+        [1/yr] by powertrain with a battery, and how many observed rows each saw.
+    """
+
+    errors: pd.DataFrame
+    predicted: pd.DataFrame
+    fitted_years: list[int]
+    fitted_status: dict[int, str]
+    fit: ChoiceFit
+    logistic: pd.DataFrame
+
+
+# --------------------------------------------------------------------------
+# From the dataset
+# --------------------------------------------------------------------------
+
+
+def _prior(row: pd.Series, where: str) -> _Prior:
+    low, high = float(row["low"]), float(row["high"])
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        msg = f"{where}: a prior needs low < high, got low={row['low']!r}, high={row['high']!r}"
+        raise InputError(msg)
+    return _Prior(float(row["value"]), low, high)
+
+
+def _share_rows(dataset: Dataset, vehicle_class: str) -> pd.DataFrame:
+    rows = dataset.rows("sales", "sales_share", **{CLASS_KEY: vehicle_class})
+    return rows[rows["powertrain"] != ""]
+
+
+def _yearly(
+    dataset: Dataset, table: str, variable: str, vehicle_class: str, years: list[int]
+) -> np.ndarray:
+    series = dataset.series(table, variable, **{CLASS_KEY: vehicle_class}, powertrain="")
+    known = series.index.astype(int)
+    return np.asarray(np.interp(years, known, series.to_numpy(float)), dtype=float)
+
+
+def _problem(
+    dataset: Dataset, vehicle_class: str, train_until: int, last_year: int
+) -> tuple[_Problem, dict[int, str]]:
+    costs = generalised_costs(dataset, vehicle_class)
+    home = costs.xs(dataset.dims.home, level="origin")["total"]
+    powertrains = tuple(dict.fromkeys(home.index.get_level_values("powertrain")))
+    years = [y for y in sorted(set(home.index.get_level_values("year"))) if y <= last_year]
+    if last_year not in years:
+        msg = f"the choice model has costs for {years[0]}-{years[-1]}, not {last_year}"
+        raise InputError(msg)
+    cost = np.array([[home[(p, y)] for p in powertrains] for y in years])
+    path = dataset.path / (CHOICE_TABLE + ".csv")
+    decay = {
+        str(r["kind"]): float(r["value"])
+        for r in dataset.rows(CHOICE_TABLE, "nonfinancial_decay").to_dict("records")
+    }
+    nfc = []
+    for r in dataset.rows(CHOICE_TABLE, "nonfinancial_initial").to_dict("records"):
+        if r[CLASS_KEY] not in (vehicle_class, ""):
+            continue
+        group = str(r["powertrain_group"])
+        kind = str(r["kind"])
+        if kind not in decay:
+            msg = f"{path}: nonfinancial_initial of kind {kind!r} has no nonfinancial_decay row"
+            raise InputError(msg)
+        where = f"{path}: nonfinancial_initial of {group!r}, {kind!r}"
+        for i, p in enumerate(powertrains):
+            if dataset.dims.powertrains.member(p).attributes["group"] == group:
+                nfc.append((i, kind, decay[kind], _prior(pd.Series(r), where)))
+    inertia_rows = dataset.rows(CHOICE_TABLE, "inertia_rate")
+    inertia_rows = inertia_rows[inertia_rows[CLASS_KEY].isin([vehicle_class, ""])]
+    if inertia_rows.empty:
+        msg = f"{path}: no inertia_rate row of class {vehicle_class!r} (the fit's prior)"
+        raise InputError(msg)
+    inertia = _prior(inertia_rows.iloc[-1], f"{path}: inertia_rate")
+    exponent_rows = dataset.rows(CHOICE_TABLE, "cost_exponent")
+    exponent_rows = exponent_rows[exponent_rows[CLASS_KEY].isin([vehicle_class, ""])]
+    if exponent_rows.empty:
+        msg = f"{path}: no cost_exponent row of class {vehicle_class!r} (the fit's prior)"
+        raise InputError(msg)
+    exponent = _prior(exponent_rows.iloc[-1], f"{path}: cost_exponent")
+    if exponent.low <= 0:
+        msg = f"{path}: cost_exponent low = {exponent.low!r}; expected above 0"
+        raise InputError(msg)
+    rows = _share_rows(dataset, vehicle_class)
+    status: dict[int, str] = {}
+    observations: list[tuple[int, tuple[int, ...], float]] = []
+    index = {p: i for i, p in enumerate(powertrains)}
+    for year in years:
+        if year > train_until:
+            break
+        mine = rows[(rows["year"] == year) & (rows["status"] == OBSERVED)]
+        if mine.empty:
+            continue
+        status[year] = OBSERVED
+        t = years.index(year)
+        seen = []
+        for p, v in zip(mine["powertrain"], mine["value"], strict=True):
+            observations.append((t, (index[str(p)],), float(v) / PP))
+            seen.append(index[str(p)])
+        rest = tuple(i for i in range(len(powertrains)) if i not in seen)
+        if len(rest) > 0 and len(seen) > 1:  # one row's rest repeats that row's error
+            observations.append((t, rest, 1.0 - float(mine["value"].sum()) / PP))
+    if not observations:
+        msg = (
+            f"{dataset.path / 'sales.csv'}: no sales_share row of status {OBSERVED!r} for class "
+            f"{vehicle_class!r} in {years[0]}-{train_until}: nothing to fit"
+        )
+        raise InputError(msg)
+    mean_cost = float(np.mean(cost[[years.index(y) for y in years if y <= train_until]]))
+    log_beta = _Prior(
+        np.log(exponent.value / mean_cost),
+        np.log(exponent.low / mean_cost),
+        np.log(exponent.high / mean_cost),
+    )
+    problem = _Problem(
+        powertrains=powertrains,
+        years=tuple(years),
+        cost=cost,
+        sales=_yearly(dataset, "sales", "sales", vehicle_class, years),
+        stock=_yearly(dataset, "stock", "stock", vehicle_class, years),
+        nfc=tuple(nfc),
+        inertia=inertia,
+        log_beta=log_beta,
+        observations=tuple(observations),
+    )
+    return problem, status
+
+
+# --------------------------------------------------------------------------
+# The model and its fit
+# --------------------------------------------------------------------------
+
+
+def _names(problem: _Problem) -> list[str]:
+    p = problem.powertrains
+    return [
+        "cost_sensitivity",
+        *(f"constant.{x}" for x in p[1:]),
+        *(f"nonfinancial_initial.{p[i]}.{kind}" for i, kind, _, _ in problem.nfc),
+        "inertia_rate",
+    ]
+
+
+def _unpack(problem: _Problem, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """θ -> (β [1/(USD/veh/yr)], α (powertrain,), NFC0 (term,) [USD/veh/yr], κ [1/yr])."""
+    n = len(problem.powertrains)
+    beta = float(np.exp(theta[0]))
+    alpha = np.concatenate([[0.0], theta[1:n]])
+    scales = np.array([prior.high for *_, prior in problem.nfc])
+    nfc0 = theta[n : n + len(problem.nfc)] * scales
+    return beta, alpha, nfc0, float(theta[-1])
+
+
+def _simulate(
+    problem: _Problem,
+    theta: np.ndarray,
+    *,
+    cost: np.ndarray | None = None,
+    nonfinancial: bool = True,
+    inertia: bool = True,
+    extras: np.ndarray | None = None,
+) -> np.ndarray:
+    """Shares (year, powertrain) [1] of the parameters ``theta``.
+
+    ``extras``, if given, receives the non-financial costs of each year
+    (year, powertrain) [USD/veh/yr].
+    """
+    beta, alpha, nfc0, kappa = _unpack(problem, theta)
+    costs = problem.cost if cost is None else cost
+    shares = np.empty_like(costs)
+    fleet = np.zeros(len(problem.powertrains))  # vehicles sold since the first year
+    previous = None
+    for t in range(len(problem.years)):
+        extra = np.zeros(len(problem.powertrains))
+        if nonfinancial and t > 0:
+            fleet_share = fleet / problem.stock[t - 1]
+            for (i, _, decay, _), initial in zip(problem.nfc, nfc0, strict=True):
+                extra[i] += initial * np.exp(decay * fleet_share[i])
+        elif nonfinancial:
+            for (i, _, _, _), initial in zip(problem.nfc, nfc0, strict=True):
+                extra[i] += initial
+        if extras is not None:
+            extras[t] = extra
+        target = choice.powertrain_shares(
+            (costs[t] + extra)[None, :], alpha[None, :], np.array([beta])
+        )[0]
+        now = (
+            target
+            if previous is None or not inertia
+            else choice.with_inertia(previous, target, kappa)
+        )
+        shares[t] = now
+        fleet = fleet + now * problem.sales[t]
+        previous = now
+    return shares
+
+
+def _residuals(problem: _Problem, theta: np.ndarray, *, priors: bool = True) -> np.ndarray:
+    shares = _simulate(problem, theta)
+    out = [
+        (shares[t, list(members)].sum() - observed) * PP / SHARE_ERROR_PP
+        for t, members, observed in problem.observations
+    ]
+    if priors:
+        n = len(problem.powertrains)
+        scaled = theta[n : n + len(problem.nfc)]
+        for (_, _, _, prior), x in zip(problem.nfc, scaled, strict=True):
+            out.append((x * prior.high - prior.value) / prior.sd)
+        out.append((theta[-1] - problem.inertia.value) / problem.inertia.sd)
+        out.append((theta[0] - problem.log_beta.value) / problem.log_beta.sd)
+    return np.array(out)
+
+
+def _bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
+    n = len(problem.powertrains)
+    lower = np.full(n + len(problem.nfc) + 1, -np.inf)
+    upper = np.full_like(lower, np.inf)
+    for k, (*_, prior) in enumerate(problem.nfc):
+        lower[n + k], upper[n + k] = prior.low / prior.high, 1.0
+    lower[-1], upper[-1] = problem.inertia.low, problem.inertia.high
+    lower[0], upper[0] = problem.log_beta.low, problem.log_beta.high
+    return lower, upper
+
+
+def _start_constants(problem: _Problem, beta: float) -> np.ndarray:
+    """Constants that give the last observed year's shares at sensitivity ``beta`` [1].
+
+    A group of powertrains observed only together starts with equal shares of
+    its total (the data say nothing of the split); the first powertrain's
+    constant is 0.
+    """
+    last = max(t for t, _, _ in problem.observations)
+    shares = np.zeros(len(problem.powertrains))
+    for t, members, observed in problem.observations:
+        if t == last:
+            shares[list(members)] = max(observed, 0.0) / len(members)
+    shares = np.maximum(shares, START_FLOOR)
+    alpha = np.log(shares) + beta * problem.cost[last]
+    return np.asarray(alpha[1:] - alpha[0], dtype=float)
+
+
+def _fit(problem: _Problem) -> scipy.optimize.OptimizeResult:
+    n = len(problem.powertrains)
+    lower, upper = _bounds(problem)
+    best = None
+    for scale in START_SCALES:
+        start = np.zeros(n + len(problem.nfc) + 1)
+        start[0] = np.clip(problem.log_beta.value + np.log(scale), lower[0], upper[0])
+        start[1:n] = _start_constants(problem, float(np.exp(start[0])))
+        for k, (*_, prior) in enumerate(problem.nfc):
+            start[n + k] = prior.value / prior.high
+        start[-1] = problem.inertia.value
+        result = scipy.optimize.least_squares(
+            lambda th: _residuals(problem, th), start, bounds=(lower, upper), method="trf"
+        )
+        if best is None or result.cost < best.cost:
+            best = result
+    assert best is not None
+    return best
+
+
+def _identification(
+    problem: _Problem, result: scipy.optimize.OptimizeResult
+) -> tuple[pd.DataFrame, float, dict[str, float]]:
+    theta = result.x
+    names = _names(problem)
+    n = len(problem.powertrains)
+    jac = result.jac  # of the residuals with priors, in θ
+    data_jac = np.atleast_2d(
+        scipy.optimize.approx_fprime(theta, lambda th: _residuals(problem, th, priors=False))
+    )
+    info_data = data_jac.T @ data_jac
+    eigval, eigvec = np.linalg.eigh(info_data)
+    top = float(eigval[-1]) if eigval[-1] > 0 else 1.0
+    flat = eigval < FLAT_EIGENVALUE * top
+    condition = float(eigval[-1] / eigval[0]) if eigval[0] > 0 else np.inf
+    cov = np.linalg.pinv(jac.T @ jac)
+    sd_theta = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    beta, alpha, nfc0, kappa = _unpack(problem, theta)
+    values = [beta, *alpha[1:], *nfc0, kappa]
+    sds = [beta * sd_theta[0], *sd_theta[1:n]]
+    sds += [s * prior.high for s, (*_, prior) in zip(sd_theta[n:-1], problem.nfc, strict=True)]
+    sds.append(sd_theta[-1])
+    b = problem.log_beta
+    beta_prior = _Prior(float(np.exp(b.value)), float(np.exp(b.low)), float(np.exp(b.high)))
+    priors: list[_Prior | None] = (
+        [beta_prior] + [None] * (n - 1) + [p for *_, p in problem.nfc] + [problem.inertia]
+    )
+    prior_sd = [b.sd * beta] + [None] * (n - 1) + [p.sd for *_, p in problem.nfc]
+    prior_sd.append(problem.inertia.sd)
+    units = ["1/(USD/veh/yr)"] + ["1"] * (n - 1) + ["USD/veh/yr"] * len(problem.nfc) + ["1/yr"]
+    rows = []
+    for k, name in enumerate(names):
+        prior = priors[k]
+        weight = float(np.max(np.abs(eigvec[k, flat]))) if flat.any() else 0.0
+        why = ""
+        if weight > FLAT_WEIGHT:
+            why = f"on a flat direction of the data (weight {weight:.2f})"
+        spread = prior_sd[k]
+        if spread is not None and sds[k] > PRIOR_DOMINATED * spread:
+            why = (why + "; " if why else "") + (
+                f"posterior sd {sds[k]:.3g} is {sds[k] / spread:.0%} of the prior's: "
+                "the prior decides"
+            )
+        lo, hi = _bounds(problem)
+        if np.isclose(theta[k], lo[k]) or np.isclose(theta[k], hi[k]):
+            why = (why + "; " if why else "") + "at a bound of its prior range"
+        rows.append(
+            {
+                "parameter": name,
+                "value": values[k],
+                "sd": sds[k],
+                "prior": np.nan if prior is None else prior.value,
+                "prior_low": np.nan if prior is None else prior.low,
+                "prior_high": np.nan if prior is None else prior.high,
+                "unit": units[k],
+                "identified": not why,
+                "why": why,
+            }
+        )
+    frame = pd.DataFrame(rows).set_index("parameter")
+    flat_dir = {name: float(v) for name, v in zip(names, eigvec[:, 0], strict=True)}
+    return frame, condition, flat_dir
+
+
+def fit_choice(
+    dataset: Dataset, vehicle_class: str, train_until: int, last_year: int | None = None
+) -> ChoiceFit:
+    """Fit the choice model of a class to its observed shares up to ``train_until``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset.
+    vehicle_class : str
+        The vehicle class.
+    train_until : int
+        The last year whose shares the fit sees [yr].
+    last_year : int, optional
+        The last year to simulate (default: the base year).
+
+    Returns
+    -------
+    ChoiceFit
+
+    Raises
+    ------
+    InputError
+        If no observed share row falls in the fitted years, or a row the
+        cost or the priors need is missing.
+    """
+    last = dataset.base_year if last_year is None else last_year
+    problem, status = _problem(dataset, vehicle_class, train_until, last)
+    result = _fit(problem)
+    parameters, condition, flat = _identification(problem, result)
+    shares = _simulate(problem, result.x)
+    fitted = _residuals(problem, result.x, priors=False) * SHARE_ERROR_PP
+    return ChoiceFit(
+        parameters=parameters,
+        shares=pd.DataFrame(
+            shares * PP,
+            index=pd.Index(problem.years, name="year"),
+            columns=pd.Index(problem.powertrains, name="powertrain"),
+        ),
+        fitted_years=sorted(status),
+        fitted_status=status,
+        condition_number=condition,
+        flat_direction=flat,
+        rms_error_pp=float(np.sqrt(np.mean(fitted**2))),
+        theta=result.x,
+        problem=problem,
+    )
+
+
+# --------------------------------------------------------------------------
+# The hold-out and its two baselines
+# --------------------------------------------------------------------------
+
+
+def _published(
+    dataset: Dataset, vehicle_class: str, year: int, powertrains: tuple[str, ...]
+) -> np.ndarray:
+    rows = _share_rows(dataset, vehicle_class)
+    rows = rows[rows["year"] == year]
+    values = dict(zip(rows["powertrain"], rows["value"], strict=True))
+    missing = [p for p in powertrains if p not in values]
+    if missing:
+        msg = f"{dataset.path / 'sales.csv'}: no sales_share of {missing} in {year}"
+        raise InputError(msg)
+    return np.array([float(values[p]) for p in powertrains])
+
+
+def _assumption(dataset: Dataset, path: str) -> float:
+    rows = dataset.assumptions[dataset.assumptions["parameter"] == path]
+    if rows.empty:
+        msg = (
+            f"{dataset.path / 'assumptions.csv'}: no row {path!r} (the logistic baseline "
+            "starts from it)"
+        )
+        raise InputError(msg)
+    return float(rows["value"].iloc[0])
+
+
+def _logistic(
+    dataset: Dataset,
+    vehicle_class: str,
+    train_until: int,
+    years: list[int],
+    powertrains: tuple[str, ...],
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The shipped logistic curves fitted to the same observed rows: (year, powertrain) [%]."""
+    cats = categories(dataset)
+    order = [cats.powertrains.index(p) for p in powertrains]
+    rows = _share_rows(dataset, vehicle_class)
+    curves = []
+    for p in np.array(cats.powertrains)[cats.battery]:
+        paths = [f"{vehicle_class}.market.{p}_share.{name}" for name in LOGISTIC_NAMES]
+        start = np.array([_assumption(dataset, path) for path in paths])
+        ranges = [parameters.bounds(path, dataset) for path in paths]
+        lower = np.array([r.low for r in ranges])
+        upper = np.array([r.high for r in ranges])
+        start[0], lower[0], upper[0] = start[0] / PP, lower[0] / PP, upper[0] / PP
+        seen = rows[
+            (rows["powertrain"] == p) & (rows["status"] == OBSERVED) & (rows["year"] <= train_until)
+        ]
+        x = seen["year"].to_numpy(float)
+        y = seen["value"].to_numpy(float) / PP
+        fitted = start
+        if len(x):
+            result = scipy.optimize.least_squares(
+                lambda th, x=x, y=y: th[0] / (1 + np.exp(-th[2] * (x - th[1]))) - y,
+                start,
+                bounds=(lower, upper),  # the catalogue's bounds of each parameter
+            )
+            fitted = result.x
+        curves.append(
+            {
+                "powertrain": p,
+                "ceiling": fitted[0] * PP,
+                "midpoint_year": fitted[1],
+                "steepness": fitted[2],
+                "observed_rows": len(x),
+            }
+        )
+    table = pd.DataFrame(curves).set_index("powertrain")
+    history = np.zeros((len(years), len(cats.powertrains)))
+    base = _published(dataset, vehicle_class, train_until, cats.powertrains) / PP
+    history[:] = base
+    shares = market.powertrain_shares(
+        np.array(years, dtype=float),
+        train_until,
+        history,
+        table["ceiling"].to_numpy()[None, :] / PP,
+        table["midpoint_year"].to_numpy()[None, :],
+        table["steepness"].to_numpy()[None, :],
+        np.array([np.inf]),
+        cats,
+    )[0]  # (powertrain, year)
+    return shares[order].T * PP, table
+
+
+def _from_base_year(
+    fit: ChoiceFit, base_year: int, published: np.ndarray, years: list[int]
+) -> np.ndarray:
+    """Shares (year, powertrain) [%] from the base year's published shares.
+
+    The constants are recalibrated to ``published`` [%] of ``base_year``
+    (:func:`evhub.model.choice.calibrate_constants`), the other parameters as
+    fitted; the shares move from the published ones by the costs and the inertia.
+    """
+    problem = fit.problem
+    beta, _, _, kappa = _unpack(problem, fit.theta)
+    extra = np.zeros_like(problem.cost)
+    _simulate(problem, fit.theta, extras=extra)
+    general = problem.cost + extra
+    t0 = problem.years.index(base_year)
+    shares = np.maximum(published / PP, START_FLOOR)
+    shares = shares / shares.sum()
+    n = len(problem.powertrains)
+    available = np.ones((n, 1), dtype=bool)
+    b = np.array([beta])
+    _, alpha = choice.calibrate_constants(
+        shares[None, :], np.ones((1, n, 1)), general[t0][None, :, None], b, b, available
+    )
+    out, previous = [], shares
+    for year in years:
+        t = problem.years.index(year)
+        target = choice.powertrain_shares(general[t][None, :], alpha, b)[0]
+        previous = choice.with_inertia(previous, target, kappa)
+        out.append(previous * PP)
+    return np.array(out)
+
+
+def holdout(
+    dataset: Dataset,
+    train_until: int,
+    predict: tuple[int, ...] | list[int],
+    vehicle_class: str | None = None,
+) -> Holdout:
+    """Fit on the years up to ``train_until``; predict ``predict`` from their costs alone.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset.
+    train_until : int
+        The last year the fit sees [yr].
+    predict : sequence of int
+        Later years to predict [yr].
+    vehicle_class : str, optional
+        The class (default: the dataset's first).
+
+    Returns
+    -------
+    Holdout
+
+    Raises
+    ------
+    InputError
+        If a predicted year is not after ``train_until``, or has no published
+        share of some powertrain.
+    """
+    klass = dataset.dims.classes.ids[0] if vehicle_class is None else vehicle_class
+    years = sorted(int(y) for y in predict)
+    if years[0] <= train_until:
+        msg = f"predicted years {years} must come after the last fitted year {train_until}"
+        raise InputError(msg)
+    fit = fit_choice(dataset, klass, train_until, last_year=years[-1])
+    powertrains = fit.problem.powertrains
+    persistence = _published(dataset, klass, train_until, powertrains)
+    logistic, table = _logistic(dataset, klass, train_until, years, powertrains)
+    anchored = _from_base_year(fit, train_until, persistence, years)
+    rows, errors = [], []
+    for k, year in enumerate(years):
+        actual = _published(dataset, klass, year, powertrains)
+        predicted = fit.shares.loc[year].to_numpy()
+        for i, p in enumerate(powertrains):
+            rows.append(
+                {
+                    "powertrain": p,
+                    "year": year,
+                    "published": actual[i],
+                    "choice": predicted[i],
+                    "persistence": persistence[i],
+                    "logistic": logistic[k, i],
+                    "choice_from_base_year": anchored[k, i],
+                }
+            )
+            errors.append(
+                {
+                    "powertrain": p,
+                    "year": year,
+                    "choice": predicted[i] - actual[i],
+                    "persistence": persistence[i] - actual[i],
+                    "logistic": logistic[k, i] - actual[i],
+                    "choice_from_base_year": anchored[k, i] - actual[i],
+                }
+            )
+    return Holdout(
+        errors=pd.DataFrame(errors).set_index(["powertrain", "year"]),
+        predicted=pd.DataFrame(rows).set_index(["powertrain", "year"]),
+        fitted_years=fit.fitted_years,
+        fitted_status=fit.fitted_status,
+        fit=fit,
+        logistic=table,
+    )
+
+
+def frozen_cost_shares(
+    dataset: Dataset, year: int, vehicle_class: str | None = None
+) -> pd.DataFrame:
+    """Shares with every cost frozen at ``year``'s, no non-financial costs and no inertia [%].
+
+    The model fitted on the years up to ``year``, run from ``year`` to the
+    base year with the costs of ``year``: with nothing indexed by time in the
+    model, the shares stay those of ``year``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Year x powertrain [%].
+    """
+    klass = dataset.dims.classes.ids[0] if vehicle_class is None else vehicle_class
+    fit = fit_choice(dataset, klass, year)
+    problem = fit.problem
+    t = problem.years.index(year)
+    frozen = np.broadcast_to(problem.cost[t], problem.cost.shape).copy()
+    shares = _simulate(problem, fit.theta, cost=frozen, nonfinancial=False, inertia=False)
+    return pd.DataFrame(
+        shares[t:] * PP,
+        index=pd.Index(problem.years[t:], name="year"),
+        columns=pd.Index(problem.powertrains, name="powertrain"),
+    )

@@ -1,0 +1,113 @@
+"""The generalised cost from the dataset: one powertrain-year worked by hand, and the messages.
+
+The hand case is the battery-electric car built at home in 2019: one
+purchase-tax schedule (the 2015 bands by motor power), one VAT rate, no duty,
+so every step can be followed with the dataset's numbers below.
+"""
+
+import numpy as np
+import pytest
+import scipy.special
+from typer.testing import CliRunner
+
+from evhub import api
+from evhub.choicecost import NODES, generalised_costs
+from evhub.cli import app
+from evhub.errors import InputError
+from evhub.model.choice import capital_recovery_factor
+
+
+@pytest.fixture(scope="module")
+def costs(dataset):
+    return generalised_costs(dataset, "car")
+
+
+def test_a_battery_car_built_at_home_in_2019_by_hand(costs) -> None:
+    x25, cpi25, us25 = 39.63, 1784.39, 321.943  # socioeconomic.csv: USD/TRY, TÜİK CPI, US CPI
+    # the reference group's median base (ICE: 2016 and 2025 rows), exchanged in its year, in
+    # dollars of 2025, interpolated log-linearly to 2019
+    ice16 = 44257 / 3.024 * us25 / 240.007
+    ice25 = 900_000 / x25
+    ice19 = np.exp(np.log(ice16) + (np.log(ice25) - np.log(ice16)) * 3 / 9)
+    # the BEV group's 2025 median less a 65 kWh pack at 108 USD_2025/kWh is the glider; it
+    # follows the ICE median; the 2019 pack costs 156 USD_2019/kWh
+    glider19 = (1_300_000 / x25 - 65 * 108) * ice19 / ice25
+    median = glider19 + 65 * 156 * us25 / 255.657  # [USD_2025/veh]
+    base_lcu = median * 5.6806 / (us25 / 255.657)  # TRY of 2019
+    nodes = base_lcu * np.exp(0.5 * scipy.special.ndtri((np.arange(NODES) + 0.5) / NODES))
+    # 160 kW is above the 2015 schedule's top band (120 kW): 15 %; VAT 18 %
+    paid_lcu = nodes.mean() * 1.15 * 1.18
+    real = cpi25 / 234.44 / x25  # TRY of 2019 -> USD_2025 via the TÜİK CPI
+    paid = paid_lcu * real
+    pre_tax = nodes.mean() * real  # the mean of the spread, not its median
+    capital = float(capital_recovery_factor(0.10, 5.0)) * paid  # choice.csv: 10 %/yr, 5 yr
+    km = 13776 + (13415 - 13776) / 4  # annual_distance 2018 and 2022, interpolated
+    # electricity: home at its 2021 real price, public at the mean of AC and DC in 2022
+    home = 0.9156 * cpi25 / 314.81 / x25
+    public = (7.13 + 8.75) / 2 * cpi25 / 542.45 / x25
+    price_kwh = 0.7 * home + 0.3 * public  # choice.csv: 70 % at home
+    kwh_per_km = 0.185 * 1.005**6 / (1 - 0.12)  # 2025 intensity, 0.5 %/yr better, 12 % loss
+    energy = kwh_per_km * price_kwh * km
+    maintenance = 0.0379 * us25 / 270.970 * km  # USD_2021/km in USD_2025
+    mtv = 12263 / x25  # the 2025 tariff's band up to 180 kW, in real terms
+    row = costs.loc[("bev", "domestic", 2019)]
+    # rtol: the hand case repeats the code's float arithmetic in another order
+    np.testing.assert_allclose(row["pre_tax_price"], pre_tax, rtol=1e-9)
+    np.testing.assert_allclose(row["price_paid"], paid, rtol=1e-9)
+    np.testing.assert_allclose(
+        row["purchase_tax"], nodes.mean() * 0.15 * cpi25 / 234.44 / x25, rtol=1e-9
+    )
+    np.testing.assert_allclose(row["energy"], energy, rtol=1e-9)
+    np.testing.assert_allclose(row["maintenance"], maintenance, rtol=1e-9)
+    np.testing.assert_allclose(row["ownership_tax"], mtv, rtol=1e-9)
+    np.testing.assert_allclose(row["total"], capital + energy + maintenance + mtv, rtol=1e-9)
+    assert row["duty"] == 0.0
+
+
+def test_the_parts_add_up_to_the_price_paid(costs) -> None:
+    parts = costs[["pre_tax_price", "duty", "purchase_tax", "vat"]].sum(axis=1)
+    np.testing.assert_allclose(parts, costs["price_paid"], rtol=1e-12)  # float sums only
+
+
+def test_an_import_from_a_dutied_origin_costs_more_than_one_from_the_customs_union(costs) -> None:
+    year = costs.xs("bev", level="powertrain").xs(2024, level="year")
+    assert year.loc["china", "duty"] > 0.0 == year.loc["eu", "duty"]
+    assert year.loc["china", "price_paid"] > year.loc["eu", "price_paid"]
+
+
+def test_the_july_2025_rise_of_the_bev_rate_raises_the_tax_share(costs) -> None:
+    bev = costs.xs(("bev", "domestic"), level=("powertrain", "origin"))
+    share = bev["purchase_tax"] / bev["pre_tax_price"]
+    # 10 % all of 2024 (bases under the bound); 10 % then 25 % from 24 July 2025
+    assert share[2025] > share[2024] * 1.2
+
+
+def test_the_units_name_the_price_year(costs) -> None:
+    assert costs.attrs["units"]["total"] == "USD_2025/veh/yr"
+    assert costs.attrs["units"]["price_paid"] == "USD_2025/veh"
+
+
+def test_a_missing_size_share_is_named(data_dir, replace_once) -> None:
+    replace_once(data_dir / "choice.csv", "size_share,car,bev,160kW", "size_share,car,phev,1800cc")
+    with pytest.raises(
+        InputError,
+        match=r"choice.csv: no size_share row of class 'car' and "
+        r"powertrain_group 'bev'",
+    ):
+        generalised_costs(api.load_dataset(data_dir), "car")
+
+
+def test_the_api_refuses_an_unknown_class(dataset) -> None:
+    with pytest.raises(InputError, match=r"class 'bus' is not a class of the dataset"):
+        api.choice_costs("bus", dataset=dataset)
+
+
+def test_the_cli_prints_the_table_with_units() -> None:
+    result = CliRunner().invoke(
+        app, ["choice", "costs", "--origin", "china"], env={"COLUMNS": "250"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "bought from China" in result.output
+    assert "[USD_2025" in result.output
+    assert "/veh/yr]" in result.output
+    assert "bev" in result.output
