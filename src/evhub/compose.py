@@ -497,7 +497,7 @@ def _check_mix_sold(data: Dataset, registry: Sequence[Project], kinds: Sequence[
                 "powertrain; give the plant's mix"
             )
         problems += [
-            f"{where}: column 'share_{g}' = {project.shares[g]:g}: the class sells no "
+            f"{where}: column 'share_{g}' = {exact(project.shares[g])}: the class sells no "
             f"powertrain of the group {g!r} (it sells {list(dims.sold_in(own))}: their classes "
             f"in {DIMENSIONS_FILE}); a plant of the class makes only the groups it sells"
             for g in unsold
