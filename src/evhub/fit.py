@@ -32,7 +32,17 @@ from evhub.results import Results
 from evhub.run import run
 from evhub.scenario import ResolvedScenario, resolve
 
-__all__ = ["CHECKS_FILE", "KINDS", "Check", "Kind", "Measurement", "load_checks", "measure"]
+__all__ = [
+    "CHECKS_FILE",
+    "KINDS",
+    "Check",
+    "Kind",
+    "Measurement",
+    "key_columns",
+    "load_checks",
+    "measure",
+    "scenario_of",
+]
 
 #: The file of a dataset folder that lists its checks.
 CHECKS_FILE = "history_checks.yaml"
@@ -319,8 +329,9 @@ def _range(data: Dataset, check: Check) -> range:
 
 
 def _worst(table: pd.DataFrame, by: str, error: str) -> tuple[float, str]:
-    index = table[error].abs().idxmax()
-    return float(abs(table.at[index, error])), str(table.at[index, by])
+    errors = table[error].abs().to_numpy(float)
+    i = int(np.argmax(errors))
+    return float(errors[i]), str(table[by].iloc[i])
 
 
 def _stock(
@@ -392,7 +403,7 @@ def _series(
     label = data.dims.classes.label(check.vehicle_class)
     name = fill_tags(check.variable, {"Vehicle Class": label})
     modelled = _results(data, scenario, cache).variable(name).isel(scenario=0, run=0)
-    parts = [view.series(s["table"], s["variable"], **_key_columns(s)) for s in check.observed]
+    parts = [view.series(s["table"], s["variable"], **key_columns(s)) for s in check.observed]
     # the first series sets the years; the others add where they are observed
     observed = parts[0].astype(float)
     for part in parts[1:]:
@@ -411,7 +422,7 @@ def _series(
     return Measurement(check, table, *_worst(table, "year", "error"), {"variable": name})
 
 
-def _key_columns(series: Mapping[str, str]) -> dict[str, str]:
+def key_columns(series: Mapping[str, str]) -> dict[str, str]:
     """The key columns of an observed series (all but its table and variable)."""
     return {k: v for k, v in series.items() if k not in _SERIES_KEYS}
 
