@@ -29,6 +29,8 @@ included), so :func:`write_nomenclature` writes a copy of the definitions
 that it can validate offline: the tag files made from the dimensions and each
 parent's ``components`` written out.
 
+Examples
+--------
 >>> from evhub.dataset import load_dataset
 >>> definitions = load_definitions(load_dataset().dims)
 >>> totals = {name: d.components for name, d in definitions.items() if d.components}
@@ -177,6 +179,8 @@ def tag_labels(dims: Dims) -> dict[str, tuple[str, ...]]:
 def tag_ids(dims: Dims) -> dict[str, tuple[str, ...]]:
     """The members each tag of :data:`TAGS` stands for, as ids in member order.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> tag_ids(load_dataset().dims)["Fuel"]
     ('petrol', 'diesel', 'lpg')
@@ -358,6 +362,8 @@ def _entry(path: Path, i: int, item: Any, known: set[str], problems: list[str]) 
 def tags(text: str) -> list[str]:
     """The tags of ``text``, each once, in order of appearance.
 
+    Examples
+    --------
     >>> tags("Sales|{Vehicle Class}|{Powertrain}")
     ['Vehicle Class', 'Powertrain']
     """
@@ -420,6 +426,8 @@ def _expand(
 def fill_tags(text: str, chosen: Mapping[str, str]) -> str:
     """``text`` with each tag of ``chosen`` replaced by its value (others kept).
 
+    Examples
+    --------
     >>> fill_tags("Stock|{Vehicle Class}|{Powertrain}", {"Powertrain": "BEV"})
     'Stock|{Vehicle Class}|BEV'
     """

@@ -6,6 +6,8 @@ The tests make each check with the tolerance read from that file, which is the
 one place it is written, and :func:`measure` computes the error the model makes
 now, for the page ``docs/fit.md`` (:mod:`evhub.fitdoc`).
 
+Examples
+--------
 >>> from evhub.dataset import load_dataset
 >>> data = load_dataset()
 >>> stock = next(c for c in load_checks(data) if c.kind == "stock")
