@@ -36,6 +36,7 @@ from evhub.scenario import ResolvedScenario, resolve
 
 __all__ = [
     "CHECKS_FILE",
+    "FIELDS",
     "KINDS",
     "Check",
     "Kind",
@@ -102,6 +103,22 @@ KINDS: dict[str, Kind] = {
     ),
 }
 
+#: The fields of a check, and what each holds (``docs/dataset.md`` lists them).
+FIELDS: dict[str, str] = {
+    "id": "a name for the check, unique in the file (the page's anchor)",
+    "kind": "what is compared: one of the kinds below",
+    "class": "the vehicle class, an id of `classes`",
+    "tolerance": "the largest error the tests accept, a positive number in the kind's unit",
+    "why": "why the tolerance is that size (shown on the page)",
+    "test": "the test that makes the check, `tests/FILE.py::FUNCTION` (optional: the checks "
+    "of a dataset of your own are measured on the page, and tested where you test them)",
+    "years": "`[first, last]`, the years compared, within the observed model years "
+    "(default: all of them)",
+    "variable": "a `series` check's IAMC variable; `{Vehicle Class}` is the class's label",
+    "observed": "a `series` check's observations: a list of series, each with `table`, "
+    '`variable` and its key columns (`producer: ""` for the total), summed',
+}
+
 _COMMON = ("id", "kind", "class", "tolerance", "why", "test")
 _SERIES_KEYS = ("table", "variable")
 
@@ -117,7 +134,7 @@ class Check:
     """The largest error the tests accept, in the kind's unit (:data:`KINDS`)."""
     why: str
     test: str
-    """The test that makes the check (``tests/file.py::function``)."""
+    """The test that makes the check (``tests/file.py::function``); empty if none is named."""
     years: tuple[int, int] | None = None
     """First and last year compared (inclusive); ``None``: every observed model year."""
     variable: str = ""
@@ -226,13 +243,13 @@ def _check(data: Dataset, where: str, item: Any) -> Check:
         if key not in allowed:
             msg = f"{where}: unknown field {key!r}; a {kind} check has {', '.join(allowed)}"
             raise InputError(msg)
-    # every field is required but the years (none: every observed model year)
-    required = [k for k in allowed if k != "years"]
+    # every field is required but the years (none: every observed model year) and the test
+    required = [k for k in allowed if k not in ("years", "test")]
     for key in required:
         if key not in item:
             msg = f"{where}: {key} is missing"
             raise InputError(msg)
-    for key in ("id", "why", "test", "class"):
+    for key in ("id", "why", "class", *(["test"] if "test" in item else [])):
         if not (isinstance(item[key], str) and item[key].strip()):
             msg = f"{where}: {key} = {item[key]!r}: expected non-empty text"
             raise InputError(msg)
@@ -252,7 +269,7 @@ def _check(data: Dataset, where: str, item: Any) -> Check:
         vehicle_class=item["class"],
         tolerance=float(tolerance),
         why=" ".join(item["why"].split()),
-        test=item["test"],
+        test=item.get("test", ""),
         years=_years(data, where, item.get("years")),
         variable=str(item.get("variable", "")),
         observed=_observed(where, item.get("observed", [])),
