@@ -7,6 +7,10 @@ browser. The site loads no script from the network, so this hook converts each
 formula to MathML when the site is built (latex2mathml), which browsers draw
 natively. A formula latex2mathml cannot convert fails the build, naming the
 page and the formula.
+
+The docstrings the API pages show cross-reference in Sphinx's roles
+(``:func:`evhub.run.run```), which Markdown leaves as text: the role is dropped and
+the name kept as code (``~a.b.c``, Sphinx's short form, as ``c``).
 """
 
 from __future__ import annotations
@@ -25,8 +29,19 @@ _FORMULA = re.compile(
 )
 
 
+#: A Sphinx role before a name in code, as Markdown renders ``:func:`name```.
+_ROLE = re.compile(
+    r":(?:py:)?(?:func|meth|class|mod|attr|data|obj|exc|const|term):<code>(?P<short>~)?(?P<name>[^<]*)</code>"
+)
+
+
+def _name(match: re.Match[str]) -> str:
+    name = match["name"].rsplit(".", 1)[-1] if match["short"] else match["name"]
+    return f"<code>{name}</code>"
+
+
 def on_page_content(html_text: str, page: Any, **kwargs: Any) -> str:
-    """Replace each formula of a page's HTML by its MathML."""
+    """Replace each formula of a page's HTML by its MathML, and drop Sphinx's roles."""
 
     def mathml(match: re.Match[str]) -> str:
         block = match["block"] is not None
@@ -37,4 +52,4 @@ def on_page_content(html_text: str, page: Any, **kwargs: Any) -> str:
             msg = f"{page.file.src_path}: formula {tex!r}: {error}"
             raise ValueError(msg) from error
 
-    return _FORMULA.sub(mathml, html_text)
+    return _ROLE.sub(_name, _FORMULA.sub(mathml, html_text))
