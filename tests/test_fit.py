@@ -40,7 +40,8 @@ def test_the_shipped_checks_cover_every_class(dataset: Dataset) -> None:
         for kind in ("stock", "average-age", "calibration", "calibrated-values")
         for c in dataset.dims.classes.ids
     ]
-    expected += ["production-car", "exports-car", *(f"sales-{c}" for c in dataset.dims.classes.ids)]
+    expected += ["production-car", "exports-car", "exports-lcv", "production-growth-lcv"]
+    expected += [f"sales-{c}" for c in dataset.dims.classes.ids]
     assert sorted(ids) == sorted(expected)
 
 

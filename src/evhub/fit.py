@@ -101,6 +101,13 @@ KINDS: dict[str, Kind] = {
         "%",
         ("variable", "observed", "years"),
     ),
+    "growth": Kind(
+        "The growth of an IAMC variable of the scenario's run from the year before with the "
+        "observed growth rate (where only the rate is published)",
+        "largest absolute difference in any year",
+        "pp",
+        ("variable", "observed", "years"),
+    ),
 }
 
 #: The fields of a check, and what each holds (``docs/dataset.md`` lists them).
@@ -114,9 +121,11 @@ FIELDS: dict[str, str] = {
     "of a dataset of your own are measured on the page, and tested where you test them)",
     "years": "`[first, last]`, the years compared, within the observed model years "
     "(default: all of them)",
-    "variable": "a `series` check's IAMC variable; `{Vehicle Class}` is the class's label",
-    "observed": "a `series` check's observations: a list of series, each with `table`, "
-    '`variable` and its key columns (`producer: ""` for the total), summed',
+    "variable": "a `series` or `growth` check's IAMC variable; `{Vehicle Class}` is the "
+    "class's label",
+    "observed": "a `series` or `growth` check's observations: a list of series, each with "
+    '`table`, `variable` and its key columns (`producer: ""` for the total) or other columns '
+    "to select rows by (`status: observed`), summed",
 }
 
 _COMMON = ("id", "kind", "class", "tolerance", "why", "test")
@@ -415,28 +424,60 @@ def _results(data: Dataset, scenario: ResolvedScenario, cache: dict[Any, Any]) -
     return result
 
 
-def _series(
+def _modelled(
     data: Dataset, scenario: ResolvedScenario, check: Check, cache: dict[Any, Any]
-) -> Measurement:
-    view = data.of_class(check.vehicle_class)
+) -> tuple[str, Any]:
+    """The check's variable (its name, tags filled) and its run's values by year."""
     label = data.dims.classes.label(check.vehicle_class)
     name = fill_tags(check.variable, {"Vehicle Class": label})
-    modelled = _results(data, scenario, cache).variable(name).isel(scenario=0, run=0)
+    return name, _results(data, scenario, cache).variable(name).isel(scenario=0, run=0)
+
+
+def _observed_sum(data: Dataset, check: Check) -> pd.Series:
+    """The sum of the check's observed series by year: the first sets the years."""
+    view = data.of_class(check.vehicle_class)
     parts = [view.series(s["table"], s["variable"], **key_columns(s)) for s in check.observed]
-    # the first series sets the years; the others add where they are observed
     observed = parts[0].astype(float)
     for part in parts[1:]:
         observed = observed.add(part.reindex(observed.index), fill_value=0.0)
     years = [int(y) for y in observed.index if int(y) in _range(data, check)]
-    model = np.array([float(modelled.sel(year=y)) for y in years])
-    obs = observed.loc[years].to_numpy(float)
+    out: pd.Series = observed.loc[years]
+    out.index = pd.Index(years, name="year")
+    return out
+
+
+def _series(
+    data: Dataset, scenario: ResolvedScenario, check: Check, cache: dict[Any, Any]
+) -> Measurement:
+    name, modelled = _modelled(data, scenario, check, cache)
+    observed = _observed_sum(data, check)
+    model = np.array([float(modelled.sel(year=y)) for y in observed.index])
+    obs = observed.to_numpy(float)
     table = pd.DataFrame(
         {
-            "year": years,
+            "year": list(observed.index),
             "observed": obs,
             "modelled": model,
             "error": _relative_error(model, obs),
         }
+    )
+    return Measurement(check, table, *_worst(table, "year", "error"), {"variable": name})
+
+
+def _growth(
+    data: Dataset, scenario: ResolvedScenario, check: Check, cache: dict[Any, Any]
+) -> Measurement:
+    name, modelled = _modelled(data, scenario, check, cache)
+    observed = _observed_sum(data, check)
+    model = np.array(
+        [
+            (float(modelled.sel(year=y)) / float(modelled.sel(year=y - 1)) - 1.0) * _PERCENT
+            for y in observed.index
+        ]
+    )
+    obs = observed.to_numpy(float)
+    table = pd.DataFrame(
+        {"year": list(observed.index), "observed": obs, "modelled": model, "error": model - obs}
     )
     return Measurement(check, table, *_worst(table, "year", "error"), {"variable": name})
 
@@ -452,4 +493,5 @@ _MEASURES = {
     "calibration": _calibration,
     "calibrated_values": _calibrated_values,
     "series": _series,
+    "growth": _growth,
 }
