@@ -412,6 +412,8 @@ class Dims:
     def sold_in(self, vehicle_class: str) -> tuple[str, ...]:
         """Ids of the powertrains sold in a vehicle class (its id in their ``classes``), in order.
 
+        Examples
+        --------
         >>> from evhub.dataset import load_dataset
         >>> dims = load_dataset().dims  # the shipped classes are sold every powertrain
         >>> [dims.sold_in(c) == dims.powertrains.ids for c in dims.classes.ids]

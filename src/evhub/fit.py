@@ -464,6 +464,15 @@ def _series(
     return Measurement(check, table, *_worst(table, "year", "error"), {"variable": name})
 
 
+def _relative_error(model: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """``model / observed - 1`` [%]; where nothing is observed, 0 if the model agrees, else inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        error: np.ndarray = (model / observed - 1.0) * _PERCENT
+    zero = observed == 0
+    error[zero] = np.where(model[zero] == 0, 0.0, np.inf)
+    return error
+
+
 def _growth(
     data: Dataset, scenario: ResolvedScenario, check: Check, cache: dict[Any, Any]
 ) -> Measurement:

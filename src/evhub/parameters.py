@@ -415,6 +415,8 @@ def sold(dims: Dims, bindings: Mapping[str, str], keys: Mapping[str, str]) -> bo
     that class (its ``classes`` in ``dimensions.yaml``): such a parameter does
     not exist.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> dims = load_dataset().dims
     >>> both = {"class": "classes", "powertrain": "powertrains"}
