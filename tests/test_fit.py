@@ -41,6 +41,7 @@ def test_the_shipped_checks_cover_every_class(dataset: Dataset) -> None:
         for c in dataset.dims.classes.ids
     ]
     expected += ["production-car", "exports-car", "exports-lcv", "production-growth-lcv"]
+    expected += ["choice-holdout-car"]
     expected += [f"sales-{c}" for c in dataset.dims.classes.ids]
     assert sorted(ids) == sorted(expected)
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from evhub.calibrate import Calibration, average_age, backcast, calibrate
+from evhub.choicefit import holdout
 from evhub.dataset import Dataset
 from evhub.definitions import fill_tags
 from evhub.errors import InputError
@@ -100,6 +101,15 @@ KINDS: dict[str, Kind] = {
         "largest relative error in any year",
         "%",
         ("variable", "observed", "years"),
+    ),
+    "choice_holdout": Kind(
+        "The choice model fitted on the observed sales shares up to the year before the "
+        "first compared year and predicting the compared years from their costs alone "
+        "(`choicefit.holdout`), with the observed shares; persistence (the last fitted year's "
+        "shares) and the fitted logistic curves shown beside it",
+        "largest absolute error of a powertrain's share of sales in a predicted year",
+        "pp",
+        ("years",),
     ),
     "growth": Kind(
         "The growth of an IAMC variable of the scenario's run from the year before with the "
@@ -464,6 +474,26 @@ def _series(
     return Measurement(check, table, *_worst(table, "year", "error"), {"variable": name})
 
 
+def _choice_holdout(
+    data: Dataset, scenario: ResolvedScenario, check: Check, cache: dict[Any, Any]
+) -> Measurement:
+    predicted = list(_range(data, check))
+    fit = holdout(data, predicted[0] - 1, predicted, vehicle_class=check.vehicle_class)
+    errors = fit.errors.reset_index()
+    table = pd.DataFrame(
+        {
+            "year": errors["year"].astype(int),
+            "powertrain": errors["powertrain"].astype(str),
+            "error": errors["choice"].astype(float),
+            "persistence": errors["persistence"].astype(float),
+            "logistic": errors["logistic"].astype(float),
+        }
+    )
+    index = int(np.argmax(table["error"].abs().to_numpy(float)))
+    where = f"{table['powertrain'].iloc[index]} {table['year'].iloc[index]}"
+    return Measurement(check, table, float(abs(table["error"].iloc[index])), where)
+
+
 def _relative_error(model: np.ndarray, observed: np.ndarray) -> np.ndarray:
     """``model / observed - 1`` [%]; where nothing is observed, 0 if the model agrees, else inf."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -503,4 +533,5 @@ _MEASURES = {
     "calibrated_values": _calibrated_values,
     "series": _series,
     "growth": _growth,
+    "choice_holdout": _choice_holdout,
 }

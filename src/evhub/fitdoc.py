@@ -120,17 +120,22 @@ _HEADERS = {
     "parameter": "parameter",
     "shipped": "shipped",
     "fitted": "refit",
+    "powertrain": "powertrain",
+    "persistence": "persistence",
+    "logistic": "logistic curves",
 }
+#: Columns of errors, in the check's unit.
+_ERRORS = ("error", "persistence", "logistic")
 
 
 def _header(column: str, unit: str) -> str:
-    return f"{_HEADERS[column]} [{unit}]" if column == "error" else _HEADERS[column]
+    return f"{_HEADERS[column]} [{unit}]" if column in _ERRORS else _HEADERS[column]
 
 
 def _cell(column: str, value: Any) -> str:
-    if column == "error":
+    if column in _ERRORS:
         return _error(float(value))
-    if column in ("year", "parameter"):
+    if column in ("year", "parameter", "powertrain"):
         return str(value)
     return _number(value)
 
@@ -141,7 +146,7 @@ def _years(m: fit.Measurement) -> str:
         first, last = m.check.years or (None, None)
         return f"{first}–{last}"
     runs: list[list[int]] = []
-    for year in sorted(int(y) for y in m.table["year"]):
+    for year in sorted({int(y) for y in m.table["year"]}):
         if runs and year == runs[-1][-1] + 1:
             runs[-1].append(year)
         else:
