@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 NOMENCLATURE := .venv-nomenclature
 STAMP_NOMENCLATURE := $(NOMENCLATURE)/.stamp
 
-.PHONY: run test bench lint dashboard clean
+.PHONY: run test bench lint dashboard docs clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -62,6 +62,11 @@ test: lint $(STAMP_DEV) $(STAMP_NOMENCLATURE) | $(TEST_CHROMIUM)
 bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/run.py
 
+## docs: build the docs site into site/ (open site/index.html), in strict mode: a broken link or
+## reference fails. The generated pages are written by `python scripts/generate_docs.py`.
+docs: $(STAMP_DEV)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 ## lint: ruff and mypy (also run by `make test`, and before each commit by .pre-commit-config.yaml)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check src tests benchmarks scripts
@@ -69,4 +74,4 @@ lint: $(STAMP_DEV)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(NOMENCLATURE) results
+	rm -rf $(VENV) $(NOMENCLATURE) results site

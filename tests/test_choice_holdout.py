@@ -29,11 +29,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from evhub.dataset import load_dataset
+from evhub.fit import load_checks
+
+#: The check (history_checks.yaml, the one place its bound and years are written).
+CHECK = next(c for c in load_checks(load_dataset()) if c.id == "choice-holdout-car")
 #: The largest error allowed in any powertrain's share of a predicted year [pp].
-MAX_ERROR_PP = 4.0
+MAX_ERROR_PP = CHECK.tolerance
 #: The last year the hold-out fit sees, and the years it predicts.
-TRAIN_UNTIL = 2023
-PREDICTED = (2024, 2025)
+TRAIN_UNTIL = CHECK.years[0] - 1
+PREDICTED = tuple(range(CHECK.years[0], CHECK.years[1] + 1))
 
 choicefit = pytest.importorskip(
     "evhub.choicefit", reason="the choice model is not wired into the chain yet (issue 14)"

@@ -312,6 +312,8 @@ def parse_value(text: str, where: str = "--set") -> Any:
 
     ``where`` names the value in messages (``--set car.market.ice_ban_year``).
 
+    Examples
+    --------
     >>> parse_value("2035")
     2035
     >>> parse_value(".inf", "--set car.trade.duty.china")

@@ -8,7 +8,8 @@ year bounds, size limit and pipeline registry from ``schema.yaml``
 the dimensions and their attributes from :mod:`evhub.dims`; the registry's
 tolerance and stage table from :mod:`evhub.pipeline`; where each scenario
 parameter's default comes from from the parameter catalogue
-(:mod:`evhub.parameters`). The prose is the template
+(:mod:`evhub.parameters`); the checks of the fit to history from :mod:`evhub.fit`.
+The prose is the template
 ``templates/dataset.md.j2``; no number is written in it.
 
 ``evhub data format --output docs/dataset.md`` writes the page.
@@ -22,7 +23,7 @@ from typing import Any, get_args, get_origin
 
 import jinja2
 
-from evhub import dataset, dims, inputs, parameters, prices, units
+from evhub import dataset, dims, fit, inputs, parameters, prices, units
 from evhub.pipeline import PER_MEMBER, PIPELINE_FILE, SHARE_TOLERANCE, STAGE_COLUMNS, STAGE_FILE
 from evhub.scenario.schema import Scenario
 
@@ -107,6 +108,9 @@ def _context(sch: Mapping[str, Any]) -> dict[str, Any]:
         "assumption_columns": dataset.ASSUMPTION_COLUMNS,
         "defaults": [_default(row) for row in parameters.specs()],
         "scenario_fields": _scenario_fields(),
+        "checks_file": fit.CHECKS_FILE,
+        "check_fields": fit.FIELDS,
+        "check_kinds": fit.KINDS,
     }
 
 

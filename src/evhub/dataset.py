@@ -651,6 +651,8 @@ _SIZE = re.compile(r"(\d+(?:\.\d+)?)(" + "|".join(SIZE_UNITS) + ")")
 def key_date(text: str) -> datetime.date:
     """The date of a ``date`` key cell (``2022-11-24``; ``2024-07`` and ``2018`` read as the 1st).
 
+    Examples
+    --------
     >>> key_date("2022-11-24"), key_date("2024-07"), key_date("2018")
     (datetime.date(2022, 11, 24), datetime.date(2024, 7, 1), datetime.date(2018, 1, 1))
 
@@ -676,6 +678,8 @@ def key_size(text: str) -> tuple[float, str]:
 
     An empty cell is no bound: ``(inf, '')``.
 
+    Examples
+    --------
     >>> key_size("160kW"), key_size("")
     ((160.0, 'kW'), (inf, ''))
 
@@ -696,6 +700,8 @@ def key_size(text: str) -> tuple[float, str]:
 def key_amount(text: str) -> float:
     """The bound of an ``amount`` key cell; an empty cell is no bound (``inf``).
 
+    Examples
+    --------
     >>> key_amount("184000"), key_amount("")
     (184000.0, inf)
 

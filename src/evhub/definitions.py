@@ -29,6 +29,8 @@ included), so :func:`write_nomenclature` writes a copy of the definitions
 that it can validate offline: the tag files made from the dimensions and each
 parent's ``components`` written out.
 
+Examples
+--------
 >>> from evhub.dataset import load_dataset
 >>> definitions = load_definitions(load_dataset().dims)
 >>> totals = {name: d.components for name, d in definitions.items() if d.components}
@@ -58,8 +60,10 @@ __all__ = [
     "DEFINITIONS_DIR",
     "TAGS",
     "Definition",
+    "Entry",
     "fill_tags",
     "load_definitions",
+    "read_entries",
     "tag_ids",
     "tag_labels",
     "tags",
@@ -115,8 +119,8 @@ class Definition(NamedTuple):
     """The variables of the vehicle classes it adds up (``class-total: true``), else ``None``."""
 
 
-class _Entry(NamedTuple):
-    """One entry of a definitions file, tags not expanded."""
+class Entry(NamedTuple):
+    """One entry of a definitions file, tags not expanded (:func:`read_entries`)."""
 
     where: str  # file and entry, for messages
     file: str  # file name
@@ -175,6 +179,8 @@ def tag_labels(dims: Dims) -> dict[str, tuple[str, ...]]:
 def tag_ids(dims: Dims) -> dict[str, tuple[str, ...]]:
     """The members each tag of :data:`TAGS` stands for, as ids in member order.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> tag_ids(load_dataset().dims)["Fuel"]
     ('petrol', 'diesel', 'lpg')
@@ -220,7 +226,7 @@ def load_definitions(dims: Dims, folder: Path | None = None) -> dict[str, Defini
     entries = _read_entries(DEFINITIONS_DIR if folder is None else folder)
     values = tag_labels(dims)
     problems: list[str] = []
-    expanded: dict[str, tuple[_Entry, str]] = {}  # name -> (entry, description)
+    expanded: dict[str, tuple[Entry, str]] = {}  # name -> (entry, description)
     class_parts: dict[str, tuple[str, ...]] = {}
     for entry in entries:
         for name, description, chosen in _expand(entry, values, problems):
@@ -269,13 +275,29 @@ def load_definitions(dims: Dims, folder: Path | None = None) -> dict[str, Defini
     return result
 
 
-def _read_entries(folder: Path) -> list[_Entry]:
+def read_entries(folder: Path | None = None) -> list[Entry]:
+    """The entries of the definitions files, in file order, tags not expanded.
+
+    Parameters
+    ----------
+    folder
+        A definitions folder; the shipped one by default.
+
+    Raises
+    ------
+    InputError
+        Listing every broken entry, naming its file (as :func:`load_definitions`).
+    """
+    return _read_entries(DEFINITIONS_DIR if folder is None else folder)
+
+
+def _read_entries(folder: Path) -> list[Entry]:
     files = sorted(p for p in (folder / "variable").glob("*.yaml") if not p.name.startswith("tag_"))
     if not files:
         msg = f"{folder / 'variable'}: no definition files (*.yaml)"
         raise InputError(msg)
     problems: list[str] = []
-    entries: list[_Entry] = []
+    entries: list[Entry] = []
     known = set(units.table())
     for path in files:
         raw = read_yaml(path)
@@ -291,7 +313,7 @@ def _read_entries(folder: Path) -> list[_Entry]:
     return entries
 
 
-def _entry(path: Path, i: int, item: Any, known: set[str], problems: list[str]) -> _Entry | None:
+def _entry(path: Path, i: int, item: Any, known: set[str], problems: list[str]) -> Entry | None:
     where = f"{path}: entry {i}"
     if not (isinstance(item, Mapping) and len(item) == 1):
         problems.append(
@@ -325,7 +347,7 @@ def _entry(path: Path, i: int, item: Any, known: set[str], problems: list[str]) 
         problems.append(f"{where}: unit = {unit!r} is not in evhub's units table (data/units.csv)")
     if len(problems) > found:
         return None
-    return _Entry(
+    return Entry(
         where,
         path.name,
         name,
@@ -340,6 +362,8 @@ def _entry(path: Path, i: int, item: Any, known: set[str], problems: list[str]) 
 def tags(text: str) -> list[str]:
     """The tags of ``text``, each once, in order of appearance.
 
+    Examples
+    --------
     >>> tags("Sales|{Vehicle Class}|{Powertrain}")
     ['Vehicle Class', 'Powertrain']
     """
@@ -347,7 +371,7 @@ def tags(text: str) -> list[str]:
 
 
 def _class_parts(
-    entry: _Entry, chosen: Mapping[str, str], dims: Dims, problems: list[str]
+    entry: Entry, chosen: Mapping[str, str], dims: Dims, problems: list[str]
 ) -> tuple[str, ...]:
     """The class variables a ``class-total`` variable adds up (tags as ``chosen``)."""
     if _CLASS_TOTAL not in chosen:
@@ -364,7 +388,7 @@ def _class_parts(
 
 
 def _expand(
-    entry: _Entry, values: Mapping[str, tuple[str, ...]], problems: list[str]
+    entry: Entry, values: Mapping[str, tuple[str, ...]], problems: list[str]
 ) -> list[tuple[str, str, dict[str, str]]]:
     """The (name, description, label of each tag) of each variable an entry stands for."""
     used = tags(entry.name)
@@ -402,6 +426,8 @@ def _expand(
 def fill_tags(text: str, chosen: Mapping[str, str]) -> str:
     """``text`` with each tag of ``chosen`` replaced by its value (others kept).
 
+    Examples
+    --------
     >>> fill_tags("Stock|{Vehicle Class}|{Powertrain}", {"Powertrain": "BEV"})
     'Stock|{Vehicle Class}|BEV'
     """
@@ -409,7 +435,7 @@ def fill_tags(text: str, chosen: Mapping[str, str]) -> str:
 
 
 def _children(
-    expanded: Mapping[str, tuple[_Entry, str]], problems: list[str]
+    expanded: Mapping[str, tuple[Entry, str]], problems: list[str]
 ) -> dict[str, list[str]]:
     """Each variable's direct children, in order; a memo without a parent is a problem."""
     children: dict[str, list[str]] = {name: [] for name in expanded}
@@ -502,7 +528,7 @@ def write_nomenclature(dims: Dims, folder: Path, source: Path | None = None) -> 
 
 
 def _components(
-    parent: _Entry, entries: Iterable[_Entry], values: Mapping[str, tuple[str, ...]]
+    parent: Entry, entries: Iterable[Entry], values: Mapping[str, tuple[str, ...]]
 ) -> list[str]:
     """A parent entry's components, with the parent's own tags left in."""
     if not parent.check_aggregate:
@@ -519,7 +545,7 @@ def _components(
     return out
 
 
-def _attributes(entry: _Entry, components: list[str]) -> dict[str, Any]:
+def _attributes(entry: Entry, components: list[str]) -> dict[str, Any]:
     attrs: dict[str, Any] = {"description": entry.description, "unit": entry.unit}
     if entry.check_aggregate:
         attrs["check-aggregate"] = True

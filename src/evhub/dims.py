@@ -7,6 +7,8 @@ attributes behaviour depends on. Code asks a dimension for the members with an
 attribute (``dims.powertrains.where(plug=True)``) or for an attribute's values
 in member order (``dims.powertrains.column("battery")``), never for a literal id.
 
+Examples
+--------
 >>> from evhub.dataset import load_dataset
 >>> dims = load_dataset().dims
 >>> dims.powertrains.where(plug=True)
@@ -282,6 +284,8 @@ def dimension_specs() -> tuple[DimensionSpec, ...]:
     the dimension it refers to and what the model does with it
     (``docs/dataset.md`` is generated from them).
 
+    Examples
+    --------
     >>> [a.name for a in dimension_specs()[2].attributes]
     ['liquid']
     """
@@ -408,6 +412,8 @@ class Dims:
     def sold_in(self, vehicle_class: str) -> tuple[str, ...]:
         """Ids of the powertrains sold in a vehicle class (its id in their ``classes``), in order.
 
+        Examples
+        --------
         >>> from evhub.dataset import load_dataset
         >>> dims = load_dataset().dims  # the shipped classes are sold every powertrain
         >>> [dims.sold_in(c) == dims.powertrains.ids for c in dims.classes.ids]
@@ -580,6 +586,8 @@ def select_keys(dims: Dims, spec: Any) -> list[str]:
     ``destinations`` in a duty-free bloc with the home country
     (:meth:`Dims.in_union_with_home`).
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> select_keys(load_dataset().dims, {"dimension": "powertrains", "where": {"battery": True}})
     ['hev', 'phev', 'bev']

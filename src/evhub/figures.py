@@ -239,6 +239,8 @@ STACKS: tuple[Stack, ...] = (
 def powertrain_colours(dims: Dims) -> dict[str, str]:
     """The colour of each powertrain by id: :data:`POWERTRAIN_PALETTE` in member order.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> powertrain_colours(load_dataset().dims)["bev"]
     '#009E73'
@@ -267,6 +269,8 @@ def charts(dims: Dims) -> tuple[Chart, ...]:
         If a chart's tag stands for no member or for several
         (:func:`evhub.variables.fill_one`).
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> [c.key for c in charts(load_dataset().dims)][:3]
     ['ev-share-car', 'ev-share-lcv', 'bev-stock-car']
@@ -306,6 +310,8 @@ def stacks(dims: Dims) -> tuple[Stack, ...]:
     ``{Vehicle Class}`` stands for one per class; a class's stack has the
     powertrains sold in it (``classes`` of ``dimensions.yaml``).
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> stacks(load_dataset().dims)[0].names
     ('Petrol', 'Diesel', 'LPG', 'HEV', 'PHEV', 'BEV')

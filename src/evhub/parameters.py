@@ -392,6 +392,8 @@ def _selector(text: str, where: str = _WHERE) -> dict[str, Any]:
 def select(dims: Dims, selector: str) -> list[str]:
     """The member ids a catalogue selector picks, in the dimension's order.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> select(load_dataset().dims, "powertrains[plug=true,fuel!=null]")
     ['phev']
@@ -413,6 +415,8 @@ def sold(dims: Dims, bindings: Mapping[str, str], keys: Mapping[str, str]) -> bo
     that class (its ``classes`` in ``dimensions.yaml``): such a parameter does
     not exist.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> dims = load_dataset().dims
     >>> both = {"class": "classes", "powertrain": "powertrains"}
@@ -501,6 +505,8 @@ def description(parameter: Parameter, dims: Dims) -> str:
 def describe_path(path: str, dims: Dims) -> str:
     """The catalogue's description of a concrete parameter path (``""`` if it has no row).
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> describe_path("car.trade.duty.china", load_dataset().dims)
     'Duty on imported Passenger Cars built in China after the base year'
@@ -522,6 +528,8 @@ class _Keep(dict[str, str]):
 def path_group(path: str, dims: Dims) -> str:
     """The group of a parameter path: its first key, or the next for a vehicle class's own.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> dims = load_dataset().dims
     >>> path_group("car.market.bev_share.ceiling", dims)
@@ -584,6 +592,8 @@ def bounds(path: str, data: Dataset | None = None) -> Bounds:
     Quantities of the dataset (``last_year``, ``max_capacity``) need ``data``;
     without it such an end is open-ended.
 
+    Examples
+    --------
     >>> bounds("car.market.bev_share.ceiling").describe()
     '[0, 100]'
     >>> bounds("pipeline.overrides.byd-manisa.delay").describe()

@@ -299,6 +299,8 @@ def vehicle_segments(dims: Dims) -> list[str]:
     The ``segment`` of each project kind of ``dimensions.yaml`` whose
     ``registry_kinds`` hold ``vehicle_assembly``.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> vehicle_segments(load_dataset().dims)
     ['car', 'lcv']

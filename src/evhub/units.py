@@ -10,6 +10,8 @@ dimension of its own, so that only a deflator from data converts them). An emiss
 unit names its species apart (``Mt CO2/yr`` is ``Mt / year`` of ``CO2``), as
 iam-units does.
 
+Examples
+--------
 >>> quantity("veh/1000 persons").to("vehicle / person").magnitude
 0.001
 >>> quantity("bn vkm/yr").to("vkm / year").magnitude
@@ -119,6 +121,8 @@ def species(unit: str) -> str:
 def money_year(unit: str) -> int | None:
     """The year of the US dollars a unit names (``USD_2023/veh``: 2023), ``None`` if none.
 
+    Examples
+    --------
     >>> money_year("million USD_2023/(GWh/yr)"), money_year("USD/veh")
     (2023, None)
     """

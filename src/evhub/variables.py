@@ -24,6 +24,8 @@ total over classes (``class-total: true`` in the definitions, the tag
 ``{Class Total}``) is the sum of its classes' variables and comes right after
 the last of them.
 
+Examples
+--------
 >>> from evhub.dataset import load_dataset
 >>> names = iamc_names(load_dataset().dims)
 >>> names[:4]  # doctest: +NORMALIZE_WHITESPACE
@@ -329,6 +331,8 @@ def fill_members(template: str, dims: Dims) -> list[tuple[str, dict[str, str]]]:
 
     In member order, as :func:`fill_names` (which gives the names only).
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> fill_members("Stock|{Vehicle Class}|{Powertrain}", load_dataset().dims)[5]
     ('Stock|Passenger Cars|BEV', {'Vehicle Class': 'car', 'Powertrain': 'bev'})
@@ -374,6 +378,8 @@ def fill_one(
     InputError
         If a tag is unknown, or stands for no member or for several.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> fill_one(["Stock|{Vehicle Class}|{Powertrain}"], load_dataset().dims,
     ...          {"Powertrain": {"plug": True, "fuel": None}})
@@ -411,6 +417,8 @@ def lead_class(dims: Dims) -> str:
     ``targets.eu_exports``) are checked against this class's results, and the
     dashboard's headline numbers are this class's.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> lead_class(load_dataset().dims)
     'car'
@@ -429,6 +437,8 @@ def fill_names(template: str, dims: Dims) -> list[str]:
     dims
         The dataset's dimensions.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> fill_names("Stock|{Vehicle Class}", load_dataset().dims)
     ['Stock|Passenger Cars', 'Stock|Light Commercial Vehicles']
@@ -594,6 +604,8 @@ def scorecard_indicators(dims: Dims) -> tuple[indicators.Indicator, ...]:
     lead class (:func:`lead_class`): the goals are national targets of that
     class.
 
+    Examples
+    --------
     >>> from evhub.dataset import load_dataset
     >>> [i.label for i in scorecard_indicators(load_dataset().dims)][4:6]
     ['BEV stock (Passenger Cars)', 'BEV stock (Light Commercial Vehicles)']

@@ -293,6 +293,8 @@ def electric_distance_share(categories: Categories, plug_in_hybrid_share: F) -> 
     is (run,), the same for each such powertrain, or (run, plug-in hybrid), one
     for each in the powertrains' order.
 
+    Examples
+    --------
     >>> from evhub.model.categories import Categories
     >>> cats = Categories(("petrol", "phev", "bev"), ("petrol",), np.array([0, 0, -1]),
     ...                   np.array([False, True, True]), (), (), (),

@@ -1,5 +1,7 @@
 """The offline HTML report of a results folder (``evhub report RESULTS_DIR``).
 
+Examples
+--------
 >>> from evhub.report import write_report
 >>> # write_report("results")  # -> results/report.html
 """

@@ -195,6 +195,8 @@ def format_value(value: float, unit: str) -> str:
     values from 1,000 as whole numbers with thousands separators, smaller ones
     with one decimal; ``-`` for a missing value.
 
+    Examples
+    --------
     >>> format_value(1_493_800.0, "veh"), format_value(911_853.6, "veh/yr")
     ('1.49 M', '911,854')
     >>> format_value(35.45, "%"), format_value(float("nan"), "%")
