@@ -60,8 +60,13 @@ def markdown(schema: Mapping[str, Any] | None = None) -> str:
     return str(template.render(**_context(sch)))
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+def markdown_environment() -> jinja2.Environment:
+    """The Jinja environment of the generated Markdown pages (``src/evhub/templates``).
+
+    Strict (an unknown name in a template is an error), not escaped (Markdown,
+    not HTML), with block tags that leave no blank lines.
+    """
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("evhub", "templates"),
         autoescape=False,  # Markdown, not HTML
         undefined=jinja2.StrictUndefined,
@@ -69,6 +74,10 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def _environment() -> jinja2.Environment:
+    env = markdown_environment()
     env.filters["cell"] = _cell
     env.filters["number"] = _number
     return env

@@ -15,9 +15,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import jinja2
-
 from evhub import fit
+from evhub.datadoc import markdown_environment
 from evhub.dataset import Dataset
 
 __all__ = ["markdown"]
@@ -46,14 +45,7 @@ def markdown(datasets: Sequence[Dataset]) -> str:
     str
         The page.
     """
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("evhub", "templates"),
-        autoescape=False,  # Markdown, not HTML
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = markdown_environment()
     env.filters["number"] = _number
     env.filters["header"] = _header
     context = {

@@ -17,9 +17,8 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from evhub import definitions
+from evhub.datadoc import markdown_environment
 from evhub.dataset import Dataset, load_dataset
 
 __all__ = ["markdown"]
@@ -66,14 +65,7 @@ def markdown(data: Dataset | None = None, folder: Path | None = None) -> str:
                 ],
             }
         )
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("evhub", "templates"),
-        autoescape=False,  # Markdown, not HTML
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = markdown_environment()
     env.filters["cell"] = _cell
     context = {
         "region": data.region,
