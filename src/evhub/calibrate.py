@@ -406,8 +406,8 @@ def _fit_conversion(
 
     ``data`` is the class's view of the dataset.
 
-    One constant share cannot follow a trend of conversions (LPG conversions
-    fall in Türkiye), so it is fitted to the stock share of the statistics
+    One constant share cannot follow a trend of conversions (conversions may
+    rise or fall over the years), so it is fitted to the stock share of the statistics
     group of the converted cars (``converted``) in the last calibration year,
     the starting point of the projection.
     """

@@ -523,7 +523,7 @@ def _industry_history(
     the capacity of its plants (the class's plants producing before the model
     years), each weighted by its relative utilisation; the export share is its
     exports over all vehicles of the class built (its members plus the other
-    producers, such as Togg, where observed). Both are NaN where production is
+    producers with rows of their own, where observed). Both are NaN where production is
     not observed. A class the country builds none of (production 0, no plant
     of the class producing) has a utilisation of 0 and, with no exports,
     an export share of 0.

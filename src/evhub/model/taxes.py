@@ -1,6 +1,6 @@
 r"""Dated tax schedules: a vehicle's purchase tax by its tax base, size and date.
 
-A purchase tax on new vehicles (Türkiye's ÖTV, for example) is levied on the
+A purchase tax on new vehicles (a special consumption tax, for example) is levied on the
 *tax base* :math:`b` (the price before this tax and VAT) at the rate of the
 bracket the whole base falls in (not marginally), by powertrain group and size
 band (engine displacement or motor power), from the date a schedule takes

@@ -136,10 +136,11 @@ def origin_shares(base: F, duty: F, base_duty: F, elasticity: F) -> F:
 
 
 def eu_export_share(base: F, cvd: F, base_cvd: float, elasticity: F) -> F:
-    r"""EU share of battery-electric exports under a changed EU duty on Chinese BEVs [1].
+    r"""Union share of battery-electric exports under a changed union duty on one origin [1].
 
-    Türkiye-built cars enter the EU duty-free under the customs union; the EU
-    countervailing duty on China-built BEVs is their price edge there.
+    Home-built vehicles enter the union (the destination in a duty-free bloc
+    with home) duty-free; the union's countervailing duty on the BEVs of one
+    origin (``eu_cvd: true`` in the dimensions) is their price edge there.
 
     Parameters
     ----------
