@@ -245,14 +245,14 @@ def test_year_parameter_with_a_fractional_central_value(dataset) -> None:
 def test_baseline_triangular_takes_range_from_the_dataset_and_mode_from_the_default(
     dataset,
 ) -> None:
-    path = "car.market.bev_share.midpoint_year"
+    path = "lcv.market.bev_share.midpoint_year"
     resolved = evhub.resolve("baseline", dataset)
     dist = resolved.distributions[path]
     row = _assumption(dataset, path)
-    assert (row["low"], row["value"], row["high"]) == (2028.0, 2033.0, 2040.0)
+    assert (row["low"], row["value"], row["high"]) == (2030.0, 2036.0, 2045.0)
     assert dist.kind == "triangular"
-    assert dict(dist.fields) == {"low": 2028.0, "mode": 2033.0, "high": 2040.0}
-    assert resolved.values[path] == 2033.0
+    assert dict(dist.fields) == {"low": 2030.0, "mode": 2036.0, "high": 2045.0}
+    assert resolved.values[path] == 2036.0
     baseline = scenario_dir(dataset) / "baseline.yaml"
     assert row["source"] == "evhub-assumption"
     assert resolved.provenance[path] == f"{baseline};evhub-assumption"
@@ -284,12 +284,10 @@ def test_fill_ins_in_a_scenario_file(dataset, tmp_path: Path) -> None:
 
 
 def test_mode_comes_from_the_parent_scenario(dataset, tmp_path: Path) -> None:
-    path = _scenario(
-        tmp_path, "  car.market.bev_share.ceiling: {dist: triangular}\n", extends="hub"
-    )
-    dist = evhub.resolve(path, dataset).distributions["car.market.bev_share.ceiling"]
-    # hub's mode 90 (itself a distribution's central value), the dataset's range 30..100
-    assert dict(dist.fields) == {"low": 30.0, "mode": 90.0, "high": 100.0}
+    path = _scenario(tmp_path, "  car.trade.utilisation: {dist: triangular}\n", extends="hub")
+    dist = evhub.resolve(path, dataset).distributions["car.trade.utilisation"]
+    # hub's mode 85, the dataset's range 65..85
+    assert dict(dist.fields) == {"low": 65.0, "mode": 85.0, "high": 85.0}
 
 
 def test_a_number_in_a_child_replaces_the_parents_distribution(dataset) -> None:

@@ -173,7 +173,7 @@ def test_the_manifest_names_the_run_and_its_inputs(
         "path": "",
         "shipped": True,
         "sha256": layout.tree_checksum(SHIPPED),
-        "scenarios": ["baseline", "announced", "hub", "net-zero"],  # their colours' order
+        "scenarios": ["baseline", "announced", "hub", "net-zero", "otv-reform", "tariff-cut"],
     }
     (scenario,) = manifest["scenarios"]
     chain = list(evhub.resolve(mine).chain)

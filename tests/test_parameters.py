@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import evhub
-from evhub import compose, parameters
+from evhub import choicecost, compose, parameters
 from evhub.dims import DIMENSIONS_FILE, load_dims
 from evhub.errors import InputError
 from evhub.model import chain
@@ -23,16 +23,18 @@ from evhub.model import parameters as typed
 from evhub.model.indicators import INDICATORS
 from evhub.model.parameters import ChainParameters, ClassParameters
 from evhub.scenario import (
-    KEYED,
     OVERRIDES,
     ProjectOverride,
     override_fields,
     parameter_model,
     parameter_units,
 )
+from evhub.scenario.paths import keyed_groups
 from evhub.scenario.schema import GROUP_RULES
 
 DOCS = Path(__file__).parents[1] / "docs" / "parameters.md"
+#: A class's choice between the choice model and the logistic curves (after its id).
+SHARE_MODEL = "market.share_model"
 
 
 def _example(path: str) -> str:
@@ -44,8 +46,9 @@ def _example(path: str) -> str:
 def _concrete(dataset) -> list[str]:
     """Every parameter path a scenario can set, with example keys for the keyed ones."""
     units = parameter_units(dataset)
-    paths = [p for p in units if p not in KEYED]
-    paths += [f"{group}.2030" for group in KEYED]
+    keyed = keyed_groups(dataset)
+    paths = [p for p in units if p not in keyed]
+    paths += [f"{group}.2030" for group in keyed]
     paths += [f"{OVERRIDES}.byd-manisa.{name}" for name in override_fields()]
     return paths
 
@@ -166,11 +169,13 @@ def _middle(row: parameters.ParameterSpec) -> float:
     return (float(row.lower) + float(row.upper)) / 2
 
 
-def _variants(classes: tuple[str, ...]) -> list[dict[str, Any]]:
+def _variants(data: evhub.Dataset) -> list[dict[str, Any]]:
     """Baseline, then each word of each choice (with its unset siblings in mid-range).
 
-    A vehicle class's choice is varied for each class (``{class}`` in the path).
+    A vehicle class's choice is varied for each class (``{class}`` in the path);
+    the choice model only for a class the dataset prices.
     """
+    classes = data.dims.classes.ids
     out: list[dict[str, Any]] = [{}]
     for row in parameters.specs():
         if not row.choices:
@@ -183,7 +188,11 @@ def _variants(classes: tuple[str, ...]) -> list[dict[str, Any]]:
                 if s.path.rsplit(".", 1)[0] == group and s.numeric and s.default_source is None
             }
             path = row.path.replace("{class}", own)
-            out += [{**siblings, path: word} for word in row.choices]
+            priced = not own or choicecost.has_costs(data, own)
+            words = [
+                w for w in row.choices if priced or path != f"{own}.{SHARE_MODEL}" or w != "choice"
+            ]
+            out += [{**siblings, path: word} for word in words]
     return out
 
 
@@ -203,7 +212,7 @@ def model_reads() -> set[str]:
     """Every field the chain reads from its typed parameters, over :func:`_variants`."""
     data = evhub.load_dataset()
     read: set[str] = set()
-    for overrides in _variants(data.dims.classes.ids):
+    for overrides in _variants(data):
         resolved = evhub.resolve("baseline", data, overrides)
         inputs, params = compose.prepare(resolved, data)
         chain.simulate(inputs, _recorded(params, read))
@@ -217,10 +226,13 @@ def test_every_field_is_read_by_the_chain(model_reads) -> None:
 def test_every_row_fills_a_field_and_every_field_has_a_row() -> None:
     goals = {ind.goal for ind in INDICATORS if ind.goal}
     # a row without a field is a target of the scorecard, read by goal
+    # and the purchase-tax schedules a scenario picks are read by compose, into the inputs
     orphans = [
         r.path
         for r in parameters.specs()
-        if not r.field and not (r.path.startswith("targets.") and r.path.split(".")[1] in goals)
+        if not r.field
+        and not (r.path.startswith("targets.") and r.path.split(".")[1] in goals)
+        and not r.path.startswith(compose.SCHEDULE_PREFIX + ".")
     ]
     assert orphans == []
     named = [r.field for r in parameters.specs() if r.field]
@@ -248,7 +260,7 @@ def test_the_builder_orders_members_and_converts_percent(dataset) -> None:
         "market.gdp_growth.2040": 2.0,
         "market.gdp_growth.2031": 4.0,
     }
-    held = SimpleNamespace(dims=dataset.dims, memo={})
+    held = SimpleNamespace(dims=dataset.dims, memo={}, years=dataset.years)
     layout = compose.parameter_layout(held, values, projects=("a", "b"))  # type: ignore[arg-type]
     params = layout.build(values, runs=2)
     own = params.classes[0]  # car, the first class of dimensions.yaml

@@ -211,6 +211,13 @@ def test_the_class_has_no_parameter_of_the_powertrain(copy: Dataset) -> None:
         f"{KLASS}.energy.fuel_intensity.{HYBRID}",
         f"{KLASS}.energy.intensity_improvement.{HYBRID}",
         f"{KLASS}.battery.pack_capacity.{HYBRID}",
+        # the hybrid is its group's only powertrain: the group's choice parameters go too
+        f"{KLASS}.choice.{HYBRID}_range_cost",
+        f"{KLASS}.choice.{HYBRID}_availability_cost",
+        # and the class's policies of the hybrid
+        f"policy.purchase_tax.{KLASS}.{HYBRID}.{{year}}",
+        f"policy.purchase_tax_schedule.{KLASS}.{HYBRID}",
+        f"policy.subsidy.{KLASS}.{HYBRID}.{{year}}",
     }
     resolved = evhub.resolve("baseline", copy)
     assert not unsold & set(resolved.values)

@@ -53,7 +53,7 @@ import pandas as pd
 
 from evhub.dataset import CLASS_KEY, Dataset, key_size
 from evhub.errors import InputError
-from evhub.model import choice, purchase
+from evhub.model import buyers, choice, purchase
 from evhub.model.taxes import (
     BandSchedule,
     DatedValues,
@@ -545,3 +545,206 @@ def _ownership_tax(
     return float(
         sum(share * float(band_value(tariff, 0.0, size, date)) for size, share in sizes) * factor
     )
+
+
+#: Points of the tabulated purchase tax (:attr:`evhub.model.buyers.ChoiceInputs.tax_factor`),
+#: log-spaced over the medians a base can take (a numerical setting).
+TAX_GRID_POINTS = 400
+#: The tabulated medians span this factor below and above the base year's
+#: smallest and largest median (a numerical setting: outside, the factor is held).
+TAX_GRID_SPAN = 50.0
+
+
+def schedule_date(dataset: Dataset, year: int) -> np.datetime64:
+    """The last day of ``year``: the law of the base year is the one in force then."""
+    return np.datetime64(datetime.date(year, 12, 31), "D")
+
+
+def choice_inputs(
+    dataset: Dataset,
+    vehicle_class: str,
+    *,
+    schedule_dates: dict[str, str] | None = None,
+) -> buyers.ChoiceInputs:
+    """A class's arrays of the projection's choice model, from the dataset (base year).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset (taxes, duties, tax bases, prices, ``choice.csv``, ``vehicle.csv``).
+    vehicle_class : str
+        The class.
+    schedule_dates : dict of str to str, optional
+        By powertrain group, the date (``YYYY-MM-DD``) whose purchase-tax
+        schedule applies after the base year; default (and a group not
+        named): the schedule in force at the end of the base year.
+
+    Returns
+    -------
+    evhub.model.buyers.ChoiceInputs
+        In US dollars of the price year; powertrains not sold in the class
+        have zeros (their shares are 0).
+
+    Raises
+    ------
+    InputError
+        If a row the cost needs is missing, a date is not a date or precedes
+        every schedule of its group, or a glider comes out negative.
+    """
+    dims = dataset.dims
+    b = dataset.base_year
+    yrs = np.array([float(b)])
+    law_day = schedule_date(dataset, b)
+    chosen = dict(schedule_dates or {})
+    settings = cost_assumptions(dataset, vehicle_class)
+    schedules = purchase_tax_schedules(dataset, vehicle_class)
+    tariffs = ownership_tax_schedules(dataset, vehicle_class)
+    medians = _median_bases(dataset, vehicle_class, yrs)
+    packs = _pack_prices(dataset, yrs)
+    pack_price = float(packs[0]) if packs is not None else 0.0
+    to_local_us = local_deflator(dataset, b, where="choice_inputs", deflate="us")
+    to_real = local_deflator(dataset, b, where="choice_inputs")
+    log_sd = _class_rows(dataset, "tax_bases", "tax_base_log_sd", vehicle_class)
+    home_price = _energy_price(dataset, "electricity_price", yrs, outlet=HOME_OUTLET)
+    outlets = sorted(
+        set(dataset.rows("energy_prices", "electricity_price")["outlet"]) - {HOME_OUTLET}
+    )
+    public = np.mean(
+        [_energy_price(dataset, "electricity_price", yrs, outlet=o) for o in outlets], axis=0
+    )
+    electricity = float(
+        purchase.charging_price(home_price, public, settings.home_charging_share)[0]
+    )
+    fuels = list(dims.fuels.where(liquid=True))
+    fuel_price = np.array(
+        [float(_energy_price(dataset, "fuel_price", yrs, fuel=f, outlet="")[0]) for f in fuels]
+    )
+    origins = [dims.home, *(o for o in dims.origins.ids if o != dims.home)]
+    lows = min(float(m[0]) for k, m in medians.items() if not k.startswith("__"))
+    highs = max(float(m[0]) for k, m in medians.items() if not k.startswith("__"))
+    grid = np.linspace(np.log(lows / TAX_GRID_SPAN), np.log(highs * TAX_GRID_SPAN), TAX_GRID_POINTS)
+    n_pt = len(dims.powertrains.ids)
+    glider = np.zeros(n_pt)
+    factor = np.ones((n_pt, grid.size))
+    law_factor = np.ones((n_pt, grid.size))
+    spread = np.ones(n_pt)
+    duty = np.zeros((len(origins), n_pt))
+    maintenance = np.zeros(n_pt)
+    annual_tax = np.zeros(n_pt)
+    for i, member in enumerate(dims.powertrains.members):
+        if vehicle_class not in member.attributes.get("classes", [vehicle_class]):
+            continue
+        p = member.id
+        group = str(member.attributes["group"])
+        if group not in medians:
+            msg = (
+                f"{dataset.path / 'tax_bases.csv'}: no tax_base_median of powertrain_group "
+                f"{group!r}"
+            )
+            raise InputError(msg)
+        median = float(medians[group][0])
+        pack = dataset.rows("battery", "pack_capacity", **{CLASS_KEY: vehicle_class}, powertrain=p)
+        kwh = float(pack.sort_values("year")["value"].iloc[-1]) if not pack.empty else 0.0
+        glider[i] = median - kwh * pack_price
+        if glider[i] <= 0:
+            msg = (
+                f"{dataset.path / 'tax_bases.csv'}: the median tax base of {group!r} in {b} "
+                f"is below its pack ({kwh:g} kWh at {pack_price:,.0f} USD/kWh): no glider is left"
+            )
+            raise InputError(msg)
+        sd_rows = log_sd[log_sd["powertrain_group"] == group].sort_values("year")
+        if sd_rows.empty:
+            msg = (
+                f"{dataset.path / 'tax_bases.csv'}: no tax_base_log_sd of powertrain_group "
+                f"{group!r}"
+            )
+            raise InputError(msg)
+        sd = float(sd_rows["value"].iloc[-1])
+        day = _chosen_day(dataset, chosen, group, schedules[group], law_day)
+        z = lognormal_nodes(1.0, sd, NODES)  # (node,)
+        bases = np.exp(grid)[:, None] * z[None, :] / to_local_us  # (grid, node) [LCU/veh]
+        sizes = _sizes(dataset, vehicle_class, group)
+        for out, when in ((factor, day), (law_factor, law_day)):
+            mean = np.zeros(grid.size)
+            for size, share in sizes:
+                rates = band_value(schedules[group], bases, size, when) / PERCENT
+                mean += share * np.mean(z[None, :] * (1.0 + rates), axis=1)
+            out[i] = mean
+        spread[i] = float(np.mean(z))
+        for k, origin in enumerate(origins[1:], start=1):
+            duty[k, i] = (
+                sum(
+                    _in_force(d, law_day)
+                    for d in _duty_series(dataset, vehicle_class, origin, group)
+                )
+                / PERCENT
+            )
+        maintenance[i] = _maintenance(dataset, vehicle_class, p)
+        tariff = tariffs[group if group in tariffs else next(iter(tariffs))]
+        annual_tax[i] = _ownership_tax(
+            dataset, tariff, _sizes(dataset, vehicle_class, group), b, to_real
+        )
+    return buyers.ChoiceInputs(
+        glider=glider,
+        pack_price=pack_price,
+        tax_grid=grid,
+        tax_factor=factor,
+        base_tax_factor=law_factor,
+        spread_mean=spread,
+        duty=duty,
+        vat=float(_in_force(vat_rates(dataset), law_day)) / PERCENT,
+        fuel_price=fuel_price,
+        electricity_price=electricity,
+        maintenance=maintenance,
+        ownership_tax=annual_tax,
+        capital_recovery=float(
+            choice.capital_recovery_factor(settings.discount_rate, settings.ownership_period)
+        ),
+        origin_split=np.zeros(len(origins)),
+    )
+
+
+def _chosen_day(
+    dataset: Dataset,
+    chosen: dict[str, str],
+    group: str,
+    schedule: BandSchedule,
+    law_day: np.datetime64,
+) -> np.datetime64:
+    """The day whose schedule applies to a group: the scenario's, else the base year's end."""
+    text = chosen.get(group)
+    if text is None:
+        return law_day
+    try:
+        day = np.datetime64(datetime.date.fromisoformat(str(text)), "D")
+    except ValueError:
+        msg = f"policy.purchase_tax_schedule.<class>.{group} = {text!r} is not a date (YYYY-MM-DD)"
+        raise InputError(msg) from None
+    if day < schedule.valid_from[0]:
+        msg = (
+            f"policy.purchase_tax_schedule.<class>.{group} = {text!r} precedes the first "
+            f"schedule of {group!r} in {dataset.path / 'vehicle_taxes.csv'} "
+            f"({schedule.valid_from[0]})"
+        )
+        raise InputError(msg)
+    return day
+
+
+def has_costs(dataset: Dataset, vehicle_class: str) -> bool:
+    """Whether the dataset prices a class for the choice model.
+
+    It does if ``vehicle_taxes.csv`` has purchase-tax rates and ``tax_bases.csv``
+    median tax bases of the class (or of every class).
+    """
+    for table, variable in (
+        ("vehicle_taxes", "purchase_tax_rate"),
+        ("tax_bases", "tax_base_median"),
+    ):
+        if table not in dataset.tables:
+            return False
+        rows = dataset.rows(table, variable)
+        if CLASS_KEY in rows.columns:
+            rows = rows[rows[CLASS_KEY].isin([vehicle_class, ""])]
+        if rows.empty:
+            return False
+    return True

@@ -19,19 +19,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+from numpy.typing import NDArray
 
-from evhub import parameters
+from evhub import choicecost, parameters
 from evhub.dataset import Dataset
 from evhub.dims import DIMENSIONS_FILE
 from evhub.errors import InputError
-from evhub.model import chain
+from evhub.model import buyers, chain
 from evhub.model.categories import Categories
 from evhub.model.parameters import ChainParameters, ClassParameters, PipelineParameters
 from evhub.pipeline import (
@@ -143,7 +144,7 @@ def build_inputs(
     projects = _projects(data)
     history_pipeline, history_eu_export_share = _history_parameters(data)
     classes = tuple(
-        _class_inputs(data.of_class(c), k, projects, history_eu_export_share[k])
+        _class_inputs(data.of_class(c), k, projects, history_eu_export_share[k], c)
         for k, c in enumerate(data.dims.classes.ids)
     )
     for values, what, file in (
@@ -176,7 +177,11 @@ def build_inputs(
 
 
 def _class_inputs(
-    data: Dataset, k: int, projects: chain.Projects, history_eu_export_share: float
+    data: Dataset,
+    k: int,
+    projects: chain.Projects,
+    history_eu_export_share: float,
+    vehicle_class: str,
 ) -> chain.ClassInputs:
     """A vehicle class's own arrays, from its view of the dataset ``data`` (``k``: its position)."""
     cats = categories(data)
@@ -284,7 +289,55 @@ def _class_inputs(
         duty_base=duty_base / _PERCENT,
         eu_cvd_base=data.value("trade", "eu_cvd", origin=_eu_cvd_origin(data)) / _PERCENT,
         history_eu_export_share=history_eu_export_share,
+        choice=_choice_inputs(data, vehicle_class, origin_base / origin_base.sum(), {}),
     )
+
+
+def _choice_inputs(
+    data: Dataset, vehicle_class: str, origin_split: np.ndarray, schedules: dict[str, str]
+) -> buyers.ChoiceInputs | None:
+    """The class's arrays of the choice model, ``None`` if the dataset does not price it.
+
+    ``origin_split`` is the import origins' split of the base year (the
+    categories' import origins); ``schedules`` the purchase-tax schedule dates
+    by powertrain group a scenario picks.
+    """
+    if not choicecost.has_costs(data, vehicle_class):
+        return None
+    made = choicecost.choice_inputs(data, vehicle_class, schedule_dates=schedules)
+    return replace(made, origin_split=np.concatenate([[0.0], origin_split]))
+
+
+def _with_schedules(
+    inputs: chain.ChainInputs, data: Dataset, values: Mapping[str, Any]
+) -> chain.ChainInputs:
+    """The inputs with each class's purchase-tax schedule dates the scenario sets."""
+    changed = []
+    for vehicle_class, own in zip(data.dims.classes.ids, inputs.classes, strict=True):
+        prefix = f"{SCHEDULE_PREFIX}.{vehicle_class}."
+        dates = {
+            path[len(prefix) :]: str(value)
+            for path, value in values.items()
+            if path.startswith(prefix) and value is not None
+        }
+        if dates and own.choice is None:
+            msg = (
+                f"{prefix}<group> is set, but {data.path} prices no "
+                f"{vehicle_class!r} for the choice model (vehicle_taxes.csv, tax_bases.csv)"
+            )
+            raise InputError(msg)
+        if dates and own.choice is not None:
+            view = data.of_class(vehicle_class)
+            own = replace(
+                own, choice=_choice_inputs(view, vehicle_class, own.choice.origin_split[1:], dates)
+            )
+        changed.append(own)
+    return replace(inputs, classes=tuple(changed))
+
+
+#: The paths of the purchase-tax schedule a scenario picks for a class and group
+#: (``policy.purchase_tax_schedule.<class>.<group>``) start with this.
+SCHEDULE_PREFIX = "policy.purchase_tax_schedule"
 
 
 def categories(data: Dataset) -> Categories:
@@ -604,6 +657,11 @@ class _Slot:
     word: bool  # a text or choice: the value as it is
     required: bool  # no value is an error (not NaN)
     klass: int | None = None  # the vehicle class (its position) of a class's field
+    # a year-keyed lever (a field of the policy levers): the (member, year) of each
+    # path, the number of members (0: no member axis) and the model years it fills
+    steps: tuple[tuple[int, int], ...] | None = None
+    members: int = 0
+    years: tuple[int, ...] = ()
 
 
 #: The placeholder of the catalogue rows that are each vehicle class's own.
@@ -680,6 +738,8 @@ class ParameterLayout:
 
 
 def _field_value(slot: _Slot, values: Mapping[str, Any], runs: int) -> Any:
+    if slot.steps is not None:
+        return _steps_value(slot, values, runs)
     if slot.word:
         return values[slot.paths[0]]
     named = [path for path in slot.paths if path != _UNSOLD]
@@ -706,6 +766,25 @@ def _field_value(slot: _Slot, values: Mapping[str, Any], runs: int) -> Any:
     if not slot.axis:
         return columns[0]
     return np.stack(columns, axis=1)
+
+
+def _steps_value(slot: _Slot, values: Mapping[str, Any], runs: int) -> NDArray[np.float64]:
+    """A year-keyed lever on every model year: each key holds from its year to the next.
+
+    Returns ``(run, member, year)`` (``(run, year)`` without a member axis), 0
+    before a member's first key (every lever is a change), in model units.
+    """
+    years = np.asarray(slot.years, dtype=float)
+    out = np.zeros((runs, max(slot.members, 1), years.size))
+    for path, (member, year) in zip(slot.paths, slot.steps or (), strict=True):
+        value = values.get(path)
+        if value is None:
+            continue
+        column = np.broadcast_to(np.asarray(value, dtype=float), (runs,))
+        if slot.percent:
+            column = column / _PERCENT
+        out[:, member, years >= year] = column[:, None]  # keys come in year order
+    return out if slot.members else out[:, 0]
 
 
 def parameter_layout(
@@ -747,6 +826,8 @@ def parameter_layout(
         return held  # type: ignore[no-any-return]
     classes = data.dims.classes.ids
     by_field: dict[tuple[str, int | None], list[str]] = {}
+    steps: dict[tuple[str, int | None], list[tuple[int, int]]] = {}
+    members: dict[tuple[str, int | None], int] = {}
     rows: dict[str, parameters.ParameterSpec] = {}
     for item in parameters.expand(data.dims, unsold=True):
         row = item.spec
@@ -769,6 +850,15 @@ def parameter_layout(
             raise InputError(msg)
         klass = classes.index(item.keys[CLASS_PLACEHOLDER]) if own else None
         found = by_field.setdefault((row.field, klass), [])
+        if _is_lever(row):
+            member = members.get((row.field, klass), 0)
+            members[(row.field, klass)] = member + 1
+            mine = _keyed_paths(item.path, keyed)
+            found += mine
+            steps.setdefault((row.field, klass), []).extend(
+                (member, int(p.rsplit(".", 1)[1])) for p in mine
+            )
+            continue
         if not item.sold:
             found.append(_UNSOLD)  # its place on the member axis, where it is 0
         elif item.fixed:
@@ -778,9 +868,12 @@ def parameter_layout(
         else:
             found += _keyed_paths(item.path, keyed)
     slots = []
+    model_years = tuple(int(y) for y in data.years)
     for (name, klass), found in by_field.items():
         row = rows[name]
         group, field = name.split(".")
+        lever = _is_lever(row)
+        member_axis = any(p not in (CLASS_PLACEHOLDER, "year") for p in row.placeholders)
         slots.append(
             _Slot(
                 group,
@@ -789,12 +882,28 @@ def parameter_layout(
                 any(p != CLASS_PLACEHOLDER for p in row.placeholders),
                 row.unit in _PERCENT_UNITS,
                 row.kind in ("text", "choice"),
-                not row.nullable and row.user_keys != ("project",),
+                not row.nullable and row.user_keys != ("project",) and not lever,
                 klass,
+                tuple(steps.get((name, klass), ())) if lever else None,
+                members.get((name, klass), 0) if lever and member_axis else 0,
+                model_years if lever else (),
             )
         )
     layout = data.memo[key] = ParameterLayout(tuple(slots), len(classes))
     return layout
+
+
+def _is_lever(row: parameters.ParameterSpec) -> bool:
+    """A year-keyed policy lever: a step on the model years, not anchors interpolated.
+
+    The ``{year}`` rows of the choice model's groups (``choice``, ``policy``) are
+    levers: a key holds from its year until the next.
+    """
+    return row.user_keys == ("year",) and row.field.split(".")[0] in _LEVER_GROUPS
+
+
+#: The groups of the typed parameters whose ``{year}`` keys are steps.
+_LEVER_GROUPS = frozenset({"choice", "policy"})
 
 
 def _keyed(path: str) -> bool:
@@ -829,10 +938,27 @@ def chain_setup(
     inputs = data.memo.get(key)
     if inputs is None:  # the same for every scenario with the same anchor years
         inputs = data.memo[key] = build_inputs(data, renewable_years, gdp_years)
+    inputs = _with_schedules(inputs, data, values)
     for vehicle_class, own in zip(data.dims.classes.ids, inputs.classes, strict=True):
         _check_saturation(scenario, own, vehicle_class)
         _check_conversion(scenario, data, vehicle_class)
+        _check_choice(scenario, own, vehicle_class, data)
     return inputs, parameter_layout(data, values, inputs.projects.ids)
+
+
+def _check_choice(
+    scenario: ResolvedScenario, inputs: chain.ClassInputs, vehicle_class: str, data: Dataset
+) -> None:
+    """A class whose buyers choose needs the dataset's prices and taxes of it."""
+    path = f"{vehicle_class}.market.share_model"
+    if scenario.values.get(path) == "choice" and inputs.choice is None:
+        origin = scenario.provenance.get(path, "dataset").split(";")[0]
+        msg = (
+            f"{origin}: {path} = 'choice', but {data.path} has no purchase-tax rates or tax "
+            f"bases of {vehicle_class!r} (vehicle_taxes.csv, tax_bases.csv) to price its "
+            "vehicles; use 'logistic'"
+        )
+        raise InputError(msg)
 
 
 def prepare(scenario: ResolvedScenario, data: Dataset) -> tuple[chain.ChainInputs, ChainParameters]:
@@ -859,7 +985,27 @@ def _check_saturation(
             f"exceed the highest observed ownership, {highest:.1f} veh/1000 persons"
         )
         raise InputError(msg)
+    if scenario.values.get(path) == "choice":
+        needs = [f"{vehicle_class}.choice.{n}" for n in _CHOICE_NEEDS]
+        for needed in (*needs, *_SHARED_CHOICE_NEEDS):
+            if scenario.values.get(needed) is None:
+                msg = (
+                    f"{scenario.provenance.get(path, 'dataset').split(';')[0]}: {path} = "
+                    f"'choice' needs {needed}, which has no value in the dataset "
+                    f"(choice_fit.csv, assumptions.csv, choice.csv); set it or use 'logistic'"
+                )
+                raise InputError(msg)
 
+
+#: The choice model's parameters of a class (after its id) and shared, that may be
+#: unset in a dataset whose classes all follow logistic curves.
+_CHOICE_NEEDS = ("cost_sensitivity", "inertia", "origin_sensitivity")
+_SHARED_CHOICE_NEEDS = (
+    "choice.range_decay",
+    "choice.availability_decay",
+    "battery.pack_price_decline",
+    "policy.purchase_tax.threshold_growth",
+)
 
 #: The share of a powertrain's new cars converted to another (``converted_from``),
 #: after the vehicle class's id.
@@ -1009,6 +1155,9 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         "cell_imports": var(out.cell_imports, ("year",), "GWh/yr", "Cells imported"),
         "cell_self_sufficiency": var(
             out.cell_self_sufficiency, ("year",), "1", "Cell self-sufficiency"
+        ),
+        "price": own(
+            out.price, ("powertrain", "year"), f"{usd}/veh", "Average price paid for a new vehicle"
         ),
     }
     ds = xr.Dataset(variables, coords=coords, attrs={"base_year": names.base_year})

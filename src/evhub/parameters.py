@@ -412,8 +412,9 @@ def sold(dims: Dims, bindings: Mapping[str, str], keys: Mapping[str, str]) -> bo
     ``bindings`` are selectors by placeholder name (``ParameterSpec.bindings``),
     ``keys`` the members the placeholders took. True unless a key of the
     ``classes`` and a key of the ``powertrains`` name a powertrain not sold in
-    that class (its ``classes`` in ``dimensions.yaml``): such a parameter does
-    not exist.
+    that class (its ``classes`` in ``dimensions.yaml``), or a key of the
+    ``powertrain_groups`` a group the class sells no powertrain of: such a
+    parameter does not exist.
 
     Examples
     --------
@@ -429,7 +430,13 @@ def sold(dims: Dims, bindings: Mapping[str, str], keys: Mapping[str, str]) -> bo
         if name in keys
     }
     vehicle_class, powertrain = named.get("classes"), named.get("powertrains")
-    return vehicle_class is None or powertrain is None or powertrain in dims.sold_in(vehicle_class)
+    group = named.get("powertrain_groups")
+    if vehicle_class is None or (powertrain is None and group is None):
+        return True
+    mine = dims.sold_in(vehicle_class)
+    if group is not None:  # a group the class sells no powertrain of
+        return any(dims.powertrains.member(p).attributes["group"] == group for p in mine)
+    return powertrain in mine
 
 
 #: Expanded catalogues, by the identity of the dimensions they were expanded for.

@@ -275,6 +275,7 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
         _Template(f"Imports|{cls}", _fixed(_by("imports", "origin", None))),
         _Template(f"Imports|{cls}|{{Origin}}", lambda i: _by("imports", "origin", i["Origin"])),
         _Template(f"Trade Balance|{cls}", _fixed(_var("trade_balance"))),
+        _Template(f"Price|{cls}|{{Powertrain}}", lambda i: _pt("price", i["Powertrain"])),
         _Template("Investment|Realised", _fixed(_var("investment"))),
         _Template("Investment|Realised|Cumulative", _fixed(_cumulative_investment)),
         _Template("Employment|Plants", _fixed(_var("employment"))),

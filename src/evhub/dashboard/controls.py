@@ -245,6 +245,8 @@ def slider_specs(
         values = [
             float(s.values[path]) for s in (resolved, *others) if is_finite(s.values.get(path))
         ]
+        if resolved.values.get(path) is None:
+            continue  # unset in this dataset (it prices no class for the choice model)
         if not is_finite(resolved.values.get(path)):
             msg = f"{resolved.name}: {path} = {resolved.values.get(path)!r} is not a number"
             raise ValueError(msg)

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from evhub.model import (
     battery,
+    buyers,
     emissions,
     energy,
     fleet,
@@ -43,8 +44,14 @@ from evhub.model import (
 # Projects, project_terms and project_flows live in evhub.model.pipeline; they
 # are re-exported for the callers that still import them from here.
 from evhub.model.categories import Categories
-from evhub.model.parameters import ChainParameters, FleetParameters, PipelineParameters
+from evhub.model.parameters import (
+    ChainParameters,
+    FleetParameters,
+    PipelineParameters,
+    PolicyParameters,
+)
 from evhub.model.pipeline import Projects, project_flows, project_terms
+from evhub.model.purchase import LITRES_PER_100KM
 
 __all__ = [
     "ChainInputs",
@@ -99,6 +106,10 @@ class ClassInputs:
         The dataset's default of the class's ``trade.eu_export_share`` [1],
         used in the history years (no scenario, override or sample changes
         what was observed); ``None`` to use the scenario's.
+    choice
+        The class's arrays of the choice model (:mod:`evhub.model.buyers`);
+        ``None`` if the dataset does not price the class (its shares then
+        follow the logistic curves).
     """
 
     sales: F
@@ -113,6 +124,7 @@ class ClassInputs:
     duty_base: F
     eu_cvd_base: float
     history_eu_export_share: float | None
+    choice: buyers.ChoiceInputs | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +234,7 @@ class ChainOutputs:
     cell_supply: F  # (run, year) [GWh/yr]
     cell_imports: F  # (run, year) every class's cell demand not met at home [GWh/yr]
     cell_self_sufficiency: F  # (run, year) [1]
+    price: F  # (run, vehicle_class, powertrain, year) average price paid [USD/veh], NaN: no choice
 
 
 def make_lifetime(fleet: FleetParameters) -> lifetime.Lifetime:
@@ -311,17 +324,89 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
         battery_p.chemistry_year,
     )
 
+    supply = plant_supply(inputs, params)
     own = [
-        _simulate_class(inputs, params, k, gdp, grid, chemistry) for k in range(len(inputs.classes))
+        _simulate_class(inputs, params, k, gdp, grid, chemistry, supply)
+        for k in range(len(inputs.classes))
     ]
     fleet_side = {name: _stack([o[name] for o in own]) for name in own[0]}
     pack = fleet_side.pop("pack")
-    made = simulate_hub(inputs, params, fleet_side["sales"], pack)
+    origins = fleet_side.pop("origin_shares")
+    made = simulate_hub(inputs, params, fleet_side["sales"], pack, origins, supply)
     return ChainOutputs(grid_intensity=grid, **fleet_side, **made)
 
 
+@dataclass(frozen=True)
+class Supply:
+    """What the plants can supply before any vehicle is sold (for the fleet side and the hub).
+
+    Attributes
+    ----------
+    capacity : (run, project, year)
+        Usable capacity [veh/yr or GWh/yr].
+    investment : (run, year)
+        [million USD/yr]
+    employment : (run, year)
+        [persons]
+    made : tuple of (run, group, year)
+        Each class's production [veh/yr].
+    export_share : tuple of (run, year)
+        Each class's share of production plants aim to export [1].
+    """
+
+    capacity: F
+    investment: F
+    employment: F
+    made: tuple[F, ...]
+    export_share: tuple[F, ...]
+
+
+def plant_supply(inputs: ChainInputs, params: ChainParameters) -> Supply:
+    """Capacity, investment, jobs and each class's production and export share.
+
+    Production is capacity times utilisation and each plant's mix; it does not
+    depend on sales, so the choice model can see the home market's supply.
+
+    Parameters
+    ----------
+    inputs
+        Dataset arrays (the registry in ``inputs.projects``).
+    params
+        Scenario parameters (``pipeline`` and each class's ``trade``).
+
+    Returns
+    -------
+    Supply
+    """
+    years = inputs.years
+    base_year = inputs.base_year
+    pj = inputs.projects
+    capacity, invest, jobs = pipeline.project_flows_with_history(
+        pj, params.pipeline, inputs.history_pipeline, years, base_year
+    )
+    mix = production.plant_mix(pj, params.pipeline.default_mix)
+    made, exported = [], []
+    for k, own_in in enumerate(inputs.classes):
+        tp = params.classes[k].trade
+        own_mix = mix * (pj.vehicle_class == k)[None, :, None]  # this class's plants only
+        utilisation = history.splice(
+            years, base_year, own_in.utilisation_history, tp.utilisation[:, None]
+        )
+        made.append(production.production(capacity, utilisation, pj.relative_utilisation, own_mix))
+        exported.append(
+            history.splice(years, base_year, own_in.export_share_history, tp.export_share[:, None])
+        )
+    return Supply(capacity, invest, jobs, tuple(made), tuple(exported))
+
+
 def _simulate_class(
-    inputs: ChainInputs, params: ChainParameters, k: int, gdp: F, grid: F, chemistry: F
+    inputs: ChainInputs,
+    params: ChainParameters,
+    k: int,
+    gdp: F,
+    grid: F,
+    chemistry: F,
+    supply: Supply,
 ) -> dict[str, F]:
     """The fleet side of one vehicle class: sales -> fleet -> energy -> CO2 -> batteries.
 
@@ -335,13 +420,18 @@ def _simulate_class(
         Grid intensity [gCO2/kWh].
     chemistry : (run, chemistry, year)
         Shares of new capacity by chemistry [1].
+    supply
+        The plants' supply (:func:`plant_supply`): the choice model's home origin.
 
     Returns
     -------
     dict
         The class's fields of :class:`ChainOutputs` (without the class
-        axis), and ``pack``, the average pack of a new vehicle (run,
-        powertrain, year) [kWh/veh].
+        axis); ``pack``, the average pack of a new vehicle (run,
+        powertrain, year) [kWh/veh]; ``origin_shares``, each powertrain's
+        split over origins, home first (run, powertrain, origin, year) [1],
+        NaN where the shares follow logistic curves; ``price``, the average
+        price paid (run, powertrain, year) [USD/veh], NaN without the choice model.
     """
     own_in, own = inputs.classes[k], params.classes[k]
     years = inputs.years
@@ -380,18 +470,44 @@ def _simulate_class(
         grown = market.growth_sales(years, base_year, base_sales, market_p.growth_rate)
         total_sales = np.concatenate([past.inflow, grown[:, b + 1 :]], axis=1)
 
+    # --- batteries of new vehicles (the choice model prices them) ---------------
+    vintages = np.arange(years[0] - nb, years[-1] + 1, dtype=float)
+    pack_growth = _scatter(pack_p.pack_growth, cats.plug, runs)
+    pack = battery.pack_by_vintage(
+        vintages, base_year, _scatter(pack_p.pack_capacity, cats.battery, runs), pack_growth
+    )  # (run, pt, cohort)
+
     # --- powertrain mix and the fleet ------------------------------------------
     ban = market_p.ice_ban_year
-    shares = market.powertrain_shares(
-        years,
-        base_year,
-        own_in.history_shares,
-        market_p.share_ceiling,
-        market_p.share_midpoint_year,
-        market_p.share_steepness,
-        np.where(np.isnan(ban), np.inf, ban),  # NaN: no ban
-        cats,
-    )
+    ban_year = np.where(np.isnan(ban), np.inf, ban)  # NaN: no ban
+    n_origins = len(cats.origins) + 1
+    origin_shares = np.full((runs, len(cats.powertrains), n_origins, n), np.nan)
+    price = np.full((runs, len(cats.powertrains), n), np.nan)
+    if market_p.share_model == "choice" and own_in.choice is not None:
+        chosen = _choose(
+            inputs,
+            params,
+            k,
+            total_sales,
+            survival,
+            initial_by_age,
+            initial_survival,
+            pack[:, :, nb:],
+            supply,
+            ban_year,
+        )
+        shares, origin_shares, price = chosen.shares, chosen.origin_shares, chosen.price
+    else:
+        shares = market.powertrain_shares(
+            years,
+            base_year,
+            own_in.history_shares,
+            market_p.share_ceiling,
+            market_p.share_midpoint_year,
+            market_p.share_steepness,
+            ban_year,
+            cats,
+        )
     sales = market.powertrain_sales(total_sales, shares)  # (run, pt, year)
     inflow = market.fleet_inflow(sales, fleet_p.lpg_conversion_share, cats.converted_from)
     initial_stock = history.initial_stock_by_powertrain(initial_by_age, own_in.initial_shares)
@@ -405,7 +521,6 @@ def _simulate_class(
     cohorts = result.cohort_inflow  # (run, pt, cohort)
 
     # --- energy ----------------------------------------------------------------
-    vintages = np.arange(years[0] - nb, years[-1] + 1, dtype=float)
     ages = years[:, None] - vintages[None, :]
     survival_km = energy.fleet_distance(
         ages,
@@ -439,10 +554,6 @@ def _simulate_class(
     )
 
     # --- batteries -----------------------------------------------------------------
-    pack_growth = _scatter(pack_p.pack_growth, cats.plug, runs)
-    pack = battery.pack_by_vintage(
-        vintages, base_year, _scatter(pack_p.pack_capacity, cats.battery, runs), pack_growth
-    )  # (run, pt, cohort)
     demand = battery.capacity_demand(sales, pack[:, :, nb:]).sum(axis=1)
     retirement = lifetime.retirement_matrix(life, years=n, cohorts_before=nb)
     retired = battery.cohort_retired_capacity(cohorts, retirement, pack).sum(axis=1)
@@ -469,17 +580,166 @@ def _simulate_class(
         "materials": materials,
         "ownership": market.ownership(result.stock, inputs.population),
         "pack": pack[:, :, nb:],
+        "origin_shares": origin_shares,
+        "price": price,
     }
 
 
-def simulate_hub(inputs: ChainInputs, params: ChainParameters, sales: F, pack: F) -> dict[str, F]:
+def _choose(
+    inputs: ChainInputs,
+    params: ChainParameters,
+    k: int,
+    total_sales: F,
+    survival: F,
+    initial_by_age: F,
+    initial_survival: F,
+    pack: F,
+    supply: Supply,
+    ban_year: F,
+) -> buyers.ChoiceResult:
+    """Class ``k``'s shares after the base year from the choice model (:mod:`evhub.model.buyers`).
+
+    Parameters
+    ----------
+    total_sales : (run, year)
+        [veh/yr]
+    survival : (run, year, cohort)
+        The class's survival matrix [1].
+    initial_by_age, initial_survival : (run, cohorts_before)
+        The stock before the first model year by age [veh] and its survival [1].
+    pack : (run, powertrain, year)
+        Average pack of a new vehicle [kWh/veh].
+    supply
+        The plants' supply.
+    ban_year : (run,)
+        First year without vehicles without a plug [yr]; ``inf``: none.
+    """
+    own_in, own = inputs.classes[k], params.classes[k]
+    ci = own_in.choice
+    assert ci is not None  # the caller checks
+    cats = inputs.categories
+    years, base_year = inputs.years, inputs.base_year
+    b = int(np.searchsorted(years, base_year))
+    runs, n = total_sales.shape
+    steps = np.maximum(years - base_year, 0.0)  # (year,)
+    pol, cp, ep = params.policy, own.choice, own.energy
+
+    # the fleet as the choice model sees it: the total's retirements, the history's mix
+    total = fleet.inflow_driven_from_survival(
+        total_sales,
+        survival,
+        initial_stock=initial_by_age,
+        initial_survival=initial_survival,
+    )
+    before = np.concatenate([initial_by_age.sum(axis=1)[:, None], total.stock[:, :-1]], axis=1)
+    retired = np.divide(total.outflow, before, out=np.zeros_like(before), where=before > 0)
+    mix = np.broadcast_to(own_in.initial_shares, (runs, len(cats.powertrains)))
+    held = initial_by_age.sum(axis=1)[:, None] * mix
+    for t in range(b + 1):
+        held = buyers.fleet_shares(
+            held, own_in.history_shares[t][None, :] * total_sales[:, t, None], retired[:, t]
+        )
+
+    # prices: the pre-tax base, duties, the purchase tax, VAT, subsidies
+    pack_price = ci.pack_price * (1.0 - pol.pack_price_decline[:, None]) ** steps[None, :]
+    base = ci.glider[None, :, None] + pack * pack_price[:, None, :]  # (run, pt, year)
+    n_import = len(cats.origins)
+    extra = np.nan_to_num(pol.duty).reshape(runs, n_import, len(cats.powertrains))
+    extra = extra + np.nan_to_num(pol.duty_all)[:, :, None]
+    duty_after = np.concatenate([np.zeros((runs, 1, extra.shape[2])), extra], axis=1)
+    after = (years > base_year)[None, None, None, :]
+    duty = ci.duty[None, :, :, None] + np.where(after, duty_after[..., None], 0.0)
+    index = (1.0 + pol.threshold_growth[:, None]) ** steps[None, :]  # (run, year)
+    paid = buyers.price_paid(
+        base,
+        np.maximum(duty, 0.0),
+        ci,
+        index,
+        cp.tax_change,
+        ci.vat + pol.vat,
+        cp.subsidy,
+        after=years > base_year,
+    )
+
+    # running costs of a new vehicle
+    improve = (1.0 - ep.intensity_improvement[:, :, None]) ** steps[None, None, :]
+    electric = energy.electric_distance_share(cats, ep.electric_share)[:, :, None]
+    fuel_l = _scatter(ep.fuel_intensity, cats.fuel_of >= 0, runs)[:, :, None] / LITRES_PER_100KM
+    kwh = _scatter(ep.electric_intensity, cats.plug, runs)[:, :, None]
+    litres = fuel_l * improve * (1.0 - electric)
+    drawn = kwh * improve * electric / (1.0 - ep.charging_loss[:, None, None])
+    distance = ep.annual_distance[:, None] * (1.0 + ep.distance_trend[:, None]) ** steps[None, :]
+    running = buyers.running_cost(
+        distance, litres, drawn, ci, cats, inputs.co2_factor, _levers(pol)
+    )
+    costs = buyers.generalised_cost(paid, running, ci)
+
+    # the home market's supply of each powertrain's group, and its base-year share
+    made, exported = supply.made[k], supply.export_share[k]
+    home = made * (1.0 - exported[:, None, :])  # (run, group, year)
+    history_sales = own_in.history_shares[b][None, :] * total_sales[:, b, None]  # (run, pt)
+    by_group = trade.sales_by_class(history_sales[:, :, None], cats)
+    domestic, _, _ = trade.trade_split(made[..., b : b + 1], by_group, exported[:, b : b + 1])
+    group_share = np.divide(
+        domestic[..., 0],
+        by_group[..., 0],
+        out=np.zeros_like(by_group[..., 0]),
+        where=by_group[..., 0] > 0,
+    )
+    home_share = np.clip(group_share[:, cats.group_of], 0.0, 1.0)
+    nfc = np.stack([np.nan_to_num(cp.range_cost), np.nan_to_num(cp.availability_cost)], axis=-1)[
+        :, cats.group_of
+    ]  # (run, pt, kind)
+    choice_params = buyers.ChoiceParameters(
+        cost_sensitivity=cp.cost_sensitivity,
+        origin_sensitivity=cp.origin_sensitivity,
+        inertia=cp.inertia,
+        nonfinancial_initial=nfc,
+        nonfinancial_decay=np.stack([pol.range_decay, pol.availability_decay], axis=-1)[:, None],
+    )
+    return buyers.choose(
+        years,
+        base_year,
+        own_in.history_shares,
+        total_sales,
+        held,
+        retired,
+        costs,
+        paid,
+        home[:, cats.group_of],
+        home_share,
+        years[None, :] >= ban_year[:, None],
+        ci,
+        choice_params,
+        cats,
+    )
+
+
+def _levers(pol: PolicyParameters) -> buyers.PriceLevers:
+    """The energy-price levers (0 where no key has been reached)."""
+    return buyers.PriceLevers(
+        fuel_price_change=pol.fuel_price_change,
+        electricity_price_change=pol.electricity_price_change,
+        carbon_price=pol.carbon_price,
+    )
+
+
+def simulate_hub(
+    inputs: ChainInputs,
+    params: ChainParameters,
+    sales: F,
+    pack: F,
+    origin_shares: F | None = None,
+    supply: Supply | None = None,
+) -> dict[str, F]:
     """Pipeline -> capacity -> production -> trade and cells, for every run and class.
 
     Capacity, investment and jobs are the registry's (shared); each class's
     plants (``inputs.projects.vehicle_class``) give its production, which
-    meets its sales at its own utilisation, export share, duties and prices;
-    the cells every class's production needs are balanced against the shared
-    cell capacity.
+    meets its sales at its own utilisation and export share; imports fill the
+    rest of the sales, split over origins by the choice model where it chose
+    (``origin_shares``), else by the duties; the cells every class's
+    production needs are balanced against the shared cell capacity.
 
     Parameters
     ----------
@@ -493,6 +753,11 @@ def simulate_hub(inputs: ChainInputs, params: ChainParameters, sales: F, pack: F
         New-vehicle sales [veh/yr].
     pack : (run, vehicle_class, powertrain, year)
         Average pack of a new vehicle [kWh/veh].
+    origin_shares : (run, vehicle_class, powertrain, origin, year), optional
+        Each powertrain's split over origins, home first [1], from the choice
+        model; NaN (or not given) for a class whose imports split by duties.
+    supply
+        The plants' supply (:func:`plant_supply`), computed here if not given.
 
     Returns
     -------
@@ -510,31 +775,24 @@ def simulate_hub(inputs: ChainInputs, params: ChainParameters, sales: F, pack: F
     pj = inputs.projects
     runs = sales.shape[0]
     cats = inputs.categories
-
-    capacity, invest, jobs = pipeline.project_flows_with_history(
-        pj, params.pipeline, inputs.history_pipeline, years, base_year
-    )
-    mix = production.plant_mix(pj, params.pipeline.default_mix)
+    if supply is None:
+        supply = plant_supply(inputs, params)
     parts: list[dict[str, F]] = []
     for k, own_in in enumerate(inputs.classes):
         tp = params.classes[k].trade
-        own_mix = mix * (pj.vehicle_class == k)[None, :, None]  # this class's plants only
-        utilisation = history.splice(
-            years, base_year, own_in.utilisation_history, tp.utilisation[:, None]
-        )
-        made = production.production(capacity, utilisation, pj.relative_utilisation, own_mix)
-
-        export_share = history.splice(
-            years, base_year, own_in.export_share_history, tp.export_share[:, None]
-        )
+        made, export_share = supply.made[k], supply.export_share[k]
         by_group = trade.sales_by_class(sales[:, k], cats)
         domestic, exports, imports = trade.trade_split(made, by_group, export_share)
-        duty = history.splice(
-            years, base_year, own_in.duty_base[None, :, None], tp.duty[:, :, None]
-        )
-        imports_by_origin = trade.imports_by_origin(
-            imports, own_in.origin_base, duty, own_in.duty_base, tp.origin_elasticity
-        )
+        chosen = None if origin_shares is None else origin_shares[:, k]
+        if chosen is not None and not np.isnan(chosen).any():
+            imports_by_origin = trade.imports_by_chosen_origin(imports, sales[:, k], chosen, cats)
+        else:
+            duty = history.splice(
+                years, base_year, own_in.duty_base[None, :, None], tp.duty[:, :, None]
+            )
+            imports_by_origin = trade.imports_by_origin(
+                imports, own_in.origin_base, duty, own_in.duty_base, tp.origin_elasticity
+            )
         observed = own_in.history_eu_export_share
         eu_observed = tp.eu_export_share if observed is None else np.full(runs, observed)
         eu_base = history.splice(
@@ -558,17 +816,17 @@ def simulate_hub(inputs: ChainInputs, params: ChainParameters, sales: F, pack: F
             }
         )
     stacked = {name: _stack([p[name] for p in parts]) for name in parts[0]}
-    supply, cell_imports, sufficiency = trade.cell_balance(
+    cell_supply, cell_imports, sufficiency = trade.cell_balance(
         stacked["cell_demand"].sum(axis=1),  # every class's cells
-        pipeline.cell_capacity(pj, capacity),
+        pipeline.cell_capacity(pj, supply.capacity),
         params.battery.cell_utilisation,
     )
     return {
-        "capacity": capacity,
+        "capacity": supply.capacity,
         **stacked,
-        "investment": invest,
-        "employment": jobs,
-        "cell_supply": supply,
+        "investment": supply.investment,
+        "employment": supply.employment,
+        "cell_supply": cell_supply,
         "cell_imports": cell_imports,
         "cell_self_sufficiency": sufficiency,
     }

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 __all__ = [
     "BatteryParameters",
     "ChainParameters",
+    "ChoiceParameters",
     "ClassParameters",
     "EconomyParameters",
     "EnergyParameters",
@@ -42,7 +43,9 @@ __all__ = [
     "MarketParameters",
     "PackParameters",
     "PipelineParameters",
+    "PolicyParameters",
     "SalesMode",
+    "ShareModel",
     "TradeParameters",
 ]
 
@@ -51,6 +54,8 @@ F = NDArray[np.float64]
 LifetimeDistribution = Literal["weibull", "normal", "lognormal", "fixed"]
 #: Total sales from car ownership (Gompertz) or from a growth rate.
 SalesMode = Literal["ownership", "growth"]
+#: The powertrain mix after the base year: buyers choose by cost, or logistic curves.
+ShareModel = Literal["choice", "logistic"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,9 @@ class MarketParameters:
     ----------
     sales_mode
         ``ownership`` (Gompertz car ownership) or ``growth``.
+    share_model
+        ``choice`` (buyers choose by generalised cost, :mod:`evhub.model.buyers`)
+        or ``logistic`` (the curves below).
     growth_rate : (run,)
         Growth of total sales in growth mode [1/yr].
     saturation : (run,)
@@ -108,6 +116,7 @@ class MarketParameters:
     """
 
     sales_mode: SalesMode
+    share_model: ShareModel
     growth_rate: F
     saturation: F
     share_ceiling: F
@@ -317,6 +326,76 @@ class TradeParameters:
 
 
 @dataclass(frozen=True)
+class ChoiceParameters:
+    """How a class's buyers choose, and the policies that are the class's own.
+
+    Attributes
+    ----------
+    cost_sensitivity : (run,)
+        Sensitivity of the powertrain choice to the generalised annual cost
+        [1/(USD/veh/yr)].
+    origin_sensitivity : (run,)
+        That of the choice of origin relative to it, at least 1 [1].
+    inertia : (run,)
+        Share of the way to the choice model's shares sales move each year [1/yr].
+    range_cost, availability_cost : (run, powertrain group)
+        Non-financial costs where nobody owns one [USD/veh/yr]; NaN: none.
+    tax_change : (run, powertrain, year)
+        Change of every purchase-tax rate [1], each key holding from its year
+        (model years; 0 before the first key).
+    subsidy : (run, powertrain, year)
+        Purchase subsidy [USD/veh], as ``tax_change``.
+    """
+
+    cost_sensitivity: F
+    origin_sensitivity: F
+    inertia: F
+    range_cost: F
+    availability_cost: F
+    tax_change: F
+    subsidy: F
+
+
+@dataclass(frozen=True)
+class PolicyParameters:
+    """Policies and prices every class shares (the choice model's).
+
+    The year-keyed fields hold a value for every model year, each key from
+    its year until the next, 0 before the first key (every one is a change).
+
+    Attributes
+    ----------
+    pack_price_decline : (run,)
+        Yearly fall of the pack price after the base year [1/yr].
+    threshold_growth : (run,)
+        Real yearly growth of the purchase tax's thresholds [1/yr].
+    duty : (run, import origin x powertrain)
+        Change of the duty after the base year [1], origin-major.
+    duty_all : (run, import origin)
+        Change of the duty on every powertrain [1].
+    vat : (run, year)
+        Change of the VAT rate [1].
+    fuel_price_change, electricity_price_change : (run, year)
+        [1].
+    carbon_price : (run, year)
+        [USD/tCO2].
+    range_decay, availability_decay : (run,)
+        Rates the non-financial costs fall with the fleet share [1].
+    """
+
+    pack_price_decline: F
+    threshold_growth: F
+    duty: F
+    duty_all: F
+    vat: F
+    fuel_price_change: F
+    electricity_price_change: F
+    carbon_price: F
+    range_decay: F
+    availability_decay: F
+
+
+@dataclass(frozen=True)
 class ClassParameters:
     """The parameters of one vehicle class (its catalogue rows bind ``class``)."""
 
@@ -325,6 +404,7 @@ class ClassParameters:
     energy: EnergyParameters
     pack: PackParameters
     trade: TradeParameters
+    choice: ChoiceParameters
 
 
 @dataclass(frozen=True)
@@ -340,6 +420,7 @@ class ChainParameters:
     grid: GridParameters
     battery: BatteryParameters
     pipeline: PipelineParameters
+    policy: PolicyParameters
 
     @property
     def runs(self) -> int:

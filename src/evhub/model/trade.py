@@ -20,6 +20,7 @@ __all__ = [
     "cell_balance",
     "eu_export_share",
     "eu_exports",
+    "imports_by_chosen_origin",
     "imports_by_origin",
     "origin_shares",
     "sales_by_class",
@@ -106,6 +107,54 @@ def trade_split(made: F, sales: F, export_share: F) -> tuple[F, F, F]:
     lam = np.divide(wanted - low, rest, out=np.take_along_axis(k, j, 1)[:, 0], where=rest > 0)
     domestic = np.minimum(lam[:, None, :] * made, cap)
     return domestic, made - domestic, sales - domestic
+
+
+def imports_by_chosen_origin(imports: F, sales: F, within: F, categories: Categories) -> F:
+    r"""Imports by origin from the choice model's split of each powertrain over origins.
+
+    Parameters
+    ----------
+    imports : (run, group, year)
+        Imports of each powertrain group [veh/yr] (:func:`trade_split`).
+    sales : (run, powertrain, year)
+        Sales [veh/yr]: weigh the powertrains of a group.
+    within : (run, powertrain, origin, year)
+        Each powertrain's split over origins, the home origin first [1].
+    categories
+        The group of each powertrain.
+
+    Returns
+    -------
+    (run, import origin, year)
+        [veh/yr]: a group's imports split as its buyers split their purchases
+        of imports: :math:`M_o = \sum_g M_g \frac{\sum_{p \in g} S_p s_{o|p}}
+        {\sum_{p \in g} S_p (1 - s_{\mathrm{home}|p})}`; a group with no
+        imported purchase chosen splits its imports evenly. Sums to the
+        imports.
+
+    Examples
+    --------
+    One group of one powertrain, 40 % home-built, 45 % from the first import
+    origin and 15 % from the second: 100 imports split 75 : 25.
+
+    >>> from evhub.model.categories import Categories
+    >>> cats = Categories(("bev",), (), np.array([-1]), np.array([True]), ("a", "b"), (), (),
+    ...                   battery=np.array([True]), groups=("bev",), group_of=np.array([0]),
+    ...                   eu_cvd=np.array([False]), converted_from=np.array([-1]))
+    >>> within = np.array([0.4, 0.45, 0.15]).reshape(1, 1, 3, 1)
+    >>> out = imports_by_chosen_origin(np.array([[[100.0]]]), np.array([[[200.0]]]), within, cats)
+    >>> out[0, :, 0]
+    array([75., 25.])
+    """
+    weighted = sales[:, :, None, :] * within[:, :, 1:, :]  # (run, pt, import origin, year)
+    runs, _, n_origin, years = weighted.shape
+    out = np.zeros((runs, n_origin, years))
+    for g in range(len(categories.groups)):
+        mine = weighted[:, categories.group_of == g].sum(axis=1)  # (run, origin, year)
+        total = mine.sum(axis=1, keepdims=True)
+        split = np.where(total > 0, mine / np.where(total > 0, total, 1.0), 1.0 / n_origin)
+        out += imports[:, g, None, :] * split
+    return out
 
 
 def origin_shares(base: F, duty: F, base_duty: F, elasticity: F) -> F:

@@ -25,7 +25,7 @@ from evhub.dataset import Dataset
 from evhub.errors import InputError
 from evhub.pipeline import STAGE_FILE, load_stage_probabilities
 from evhub.prices import to_price_year
-from evhub.scenario.paths import KEYED, close_paths, flatten, parameter_units, unit_of
+from evhub.scenario.paths import close_paths, flatten, keyed_groups, parameter_units, unit_of
 
 __all__ = ["META_SOURCE", "Default", "default_parameters"]
 
@@ -176,7 +176,7 @@ def _refuse(data: Dataset, path: str, kind: str, file: str) -> None:
     """An entry of assumptions.csv or dataset.yaml that no catalogue row takes its default from."""
     row = parameters.spec(path)
     known = set(parameter_units(data))
-    if row is not None and (path in known or path.rsplit(".", 1)[0] in KEYED):
+    if row is not None and (path in known or path.rsplit(".", 1)[0] in keyed_groups(data)):
         msg = (
             f"{file}: parameter {path!r} takes its default from {row.default or 'nowhere'!r} "
             f"(evhub/{parameters.PARAMETER_TABLE}), not from {kind}"

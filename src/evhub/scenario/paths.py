@@ -26,6 +26,7 @@ __all__ = [
     "OVERRIDES",
     "close_paths",
     "flatten",
+    "keyed_groups",
     "override_fields",
     "parameter_bounds",
     "parameter_paths",
@@ -141,8 +142,33 @@ def parameter_units(data: Dataset | None = None) -> dict[str, str]:
         if item.fixed:
             out[item.path] = item.spec.unit
         elif item.spec.user_keys[0] != "project":
-            out[_group(item.spec)] = item.spec.unit
+            out[_keyed_group(item)] = item.spec.unit
     return out
+
+
+def keyed_groups(data: Dataset | None = None) -> frozenset[str]:
+    """The groups keyed by a number of a dataset, with their members named.
+
+    :data:`KEYED` holds the catalogue's templates
+    (``policy.subsidy.{class}.{powertrain}``); this holds each expansion
+    (``policy.subsidy.car.bev``), and the groups bound to no dimension.
+
+    Parameters
+    ----------
+    data
+        The dataset whose dimensions expand the catalogue; ``None`` for the
+        shipped dataset.
+    """
+    return frozenset(
+        _keyed_group(item)
+        for item in parameters.expand(_dims(data))
+        if not item.fixed and item.spec.user_keys[0] != "project"
+    )
+
+
+def _keyed_group(item: parameters.Parameter) -> str:
+    """The path of an expanded keyed parameter before its key (``grid.renewable_share``)."""
+    return item.path.split("{" + item.spec.user_keys[0] + "}", 1)[0].rstrip(".")
 
 
 def parameter_paths(data: Dataset | None = None) -> list[str]:
@@ -188,7 +214,10 @@ def unit_of(path: str) -> str:
     >>> unit_of("grid.renewable_share.2035")
     '%'
     """
-    row = parameters.spec(path) or (parameters.spec(path + ".1") if path in KEYED else None)
+    row = parameters.spec(path)
+    if row is None:  # a keyed group takes its keys' unit
+        keyed = parameters.spec(path + ".1")
+        row = keyed if keyed is not None and keyed.user_keys else None
     return row.unit if row is not None else ""
 
 

@@ -38,10 +38,10 @@ from evhub.readable import exact
 from evhub.scenario.defaults import Default, default_parameters
 from evhub.scenario.files import load_scenario
 from evhub.scenario.paths import (
-    KEYED,
     OVERRIDES,
     close_paths,
     flatten,
+    keyed_groups,
     override_fields,
     parameter_bounds,
     parameter_units,
@@ -394,7 +394,8 @@ def _check_override(
 
 
 def _check_path(origin: str, path: str, value: Any, data: Dataset) -> None:
-    if path in KEYED:
+    keyed = keyed_groups(data)
+    if path in keyed:
         what = "year of operation" if path == "pipeline.ramp" else "year"
         msg = (
             f"{origin}: {path} = {value!r}: {path} is keyed by {what}; give a value per {what}, "
@@ -405,7 +406,7 @@ def _check_path(origin: str, path: str, value: Any, data: Dataset) -> None:
     if path in known:
         return
     parent, _, last = path.rpartition(".")
-    if parent in KEYED:
+    if parent in keyed:
         what = "year of operation" if parent == "pipeline.ramp" else "year"
         if not last.isdigit():
             msg = f"{origin}: {path!r}: {parent} is keyed by {what}; {last!r} is not a {what}"
@@ -440,13 +441,22 @@ def _check_path(origin: str, path: str, value: Any, data: Dataset) -> None:
             parameters.select_dimension(unsold.spec.bindings[name]): key
             for name, key in unsold.keys.items()
         }
-        klass, powertrain = by_dimension["classes"], by_dimension["powertrains"]
-        msg = (
-            f"{origin}: {path} = {value!r}: class {klass!r} sells no {powertrain!r} "
-            f"(the classes of powertrain {powertrain!r} in {DIMENSIONS_FILE} are "
-            f"{data.dims.powertrains.member(powertrain).attributes['classes']}), so the "
-            "class has no such parameter"
-        )
+        klass = by_dimension["classes"]
+        if "powertrains" in by_dimension:
+            powertrain = by_dimension["powertrains"]
+            msg = (
+                f"{origin}: {path} = {value!r}: class {klass!r} sells no {powertrain!r} "
+                f"(the classes of powertrain {powertrain!r} in {DIMENSIONS_FILE} are "
+                f"{data.dims.powertrains.member(powertrain).attributes['classes']}), so the "
+                "class has no such parameter"
+            )
+        else:
+            group = by_dimension["powertrain_groups"]
+            msg = (
+                f"{origin}: {path} = {value!r}: class {klass!r} sells no powertrain of the "
+                f"group {group!r} (the powertrains' classes in {DIMENSIONS_FILE}), so the "
+                "class has no such parameter"
+            )
         raise InputError(msg)
     close = close_paths(path, data)
     hint = f"; did you mean {close[0]!r}?" if close else ""

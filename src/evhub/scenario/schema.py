@@ -186,9 +186,13 @@ def _build(path: str, items: list[tuple[list[str], parameters.Parameter, str]]) 
             if below[0][0]:  # a model per key (project overrides): none by default
                 value: Any = _build(f"{here}.*", below)
                 info = Field(default_factory=dict, description=text)
-            else:  # a number per key (year-keyed groups): required
+            else:  # a number per key (year-keyed groups): required, unless it may be unset
                 value = _leaf(below[0][1].spec, below[0][2])[0]
-                info = Field(description=text)
+                info = (
+                    Field(default_factory=dict, description=text)
+                    if below[0][1].spec.nullable
+                    else Field(description=text)
+                )
             fields[name] = (dict[key_type, value], info)  # type: ignore[valid-type]
             continue
         model = _build(here, rest)

@@ -1,0 +1,461 @@
+r"""Buyers choose after the base year: the price paid, the generalised cost, the shares.
+
+A vehicle class whose ``market.share_model`` is ``choice`` takes its
+powertrain mix after the base year from the nested logit of
+:mod:`evhub.model.choice` on generalised annual costs computed here, for
+every run at once. For powertrain :math:`p`, origin :math:`o` (home first,
+then the import origins) and year :math:`t`:
+
+1. **Pre-tax price** (the median tax base): :math:`x_{p,t} = g_p + k_{p,t}\,
+   c_t`, a glider :math:`g_p` plus the pack :math:`k` [kWh] at the pack
+   price :math:`c_t = c_b (1 - \delta)^{t-b}` (``0`` kWh without a battery).
+   An import pays the duty: :math:`x (1 + d_{o,p,t})`, the law's duty of the
+   base year plus the policy's.
+2. **Purchase tax by bracket** on a spread of bases: the buyers' mean price
+   with the purchase tax, over the spread, is :math:`x\,G_p(x / I_t)`, where
+   :math:`G_p` (``ChoiceInputs.tax_factor``, tabulated on
+   ``ChoiceInputs.tax_grid``) is the mean of :math:`z (1 + r_p(x z))` over
+   the spread :math:`z` of bases around the median and :math:`I_t` the
+   real growth of the brackets' thresholds (:math:`(1 + i)^{t-b}`); a policy's
+   change of every rate by :math:`\Delta_{p,t}` adds :math:`x \bar z
+   \Delta_{p,t}`. Then VAT :math:`v_t`, less a purchase subsidy :math:`s_{p,t}`:
+   :math:`P = x (G + \bar z \Delta)(1 + v) - s`.
+3. **Generalised annual cost**: :math:`C = \mathrm{CRF}\,P + \mathrm{km}_t\,
+   (\text{fuel} + \text{electricity}) + \mathrm{km}_t\,m_p + T_p + N_{p,t}`,
+   fuel at the base year's price times the policy's change plus a carbon
+   price on its CO2, electricity likewise; :math:`N` the non-financial costs
+   of :func:`evhub.model.choice.nonfinancial_cost`, falling with the
+   powertrain's share of the fleet.
+4. **Shares.** The constants are calibrated per run so that the base year's
+   shares (powertrains: the observed mix; origins: the home share of each
+   group's sales and the imports' origin split) are reproduced at the base
+   year's costs; each later year's shares are the nested logit's, moved
+   with inertia :math:`\kappa` from the year before
+   (:func:`evhub.model.choice.with_inertia`). The home origin's constant
+   moves with the log of the plants' supply for the home market relative to
+   the base year (more home-built models on offer), so domestic supply
+   lowers a powertrain's composite cost.
+
+After the base year nothing but these named terms moves the shares: with
+every cost, the supply and the fleet shares frozen and no inertia the
+shares stay at the base year's (``tests/model/test_buyers.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from evhub.model import choice
+from evhub.model.categories import Categories
+
+__all__ = [
+    "ChoiceInputs",
+    "ChoiceParameters",
+    "ChoiceResult",
+    "PriceLevers",
+    "choose",
+    "fleet_shares",
+    "generalised_cost",
+    "price_paid",
+    "running_cost",
+]
+
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
+#: Kilograms per tonne [kg/t].
+KG_PER_TONNE = 1000.0
+#: Percent per unit [%/1].
+PERCENT = 100.0
+
+
+@dataclass(frozen=True)
+class ChoiceInputs:
+    r"""A vehicle class's dataset arrays of the choice model (no run axis).
+
+    Money is in US dollars of the dataset's price year. Origins are the home
+    origin first, then the import origins of
+    :attr:`evhub.model.categories.Categories.origins`.
+
+    Attributes
+    ----------
+    glider : (powertrain,)
+        The base-year median tax base less its pack [USD/veh].
+    pack_price : float
+        Pack price in the base year [USD/kWh].
+    tax_grid : (grid,)
+        Log medians of the tax base at which ``tax_factor`` is tabulated [ln USD/veh].
+    tax_factor : (powertrain, grid)
+        :math:`G_p`: the mean of :math:`z (1 + r(x z))` over the spread of
+        bases, of the purchase-tax schedule after the base year (the law's,
+        or the one the scenario picks) [1].
+    base_tax_factor : (powertrain, grid)
+        The same of the law in force at the end of the base year [1]: the
+        base year is priced with it (and its shares reproduced), whatever
+        the scenario picks after it.
+    spread_mean : (powertrain,)
+        :math:`\bar z`, the mean base over the median [1].
+    duty : (origin, powertrain)
+        Duty in force at the end of the base year, by origin (0 at home) [1].
+    vat : float
+        VAT in force at the end of the base year [1].
+    fuel_price : (fuel,)
+        Pump price with its taxes, base year [USD/l].
+    electricity_price : float
+        Price of a kWh charged, home and public mixed, base year [USD/kWh].
+    maintenance : (powertrain,)
+        [USD/km].
+    ownership_tax : (powertrain,)
+        Annual tax, base year [USD/veh/yr].
+    capital_recovery : float
+        Capital recovery factor of the buyer's discount rate and ownership period [1/yr].
+    origin_split : (origin,)
+        The import origins' split of the imports in the base year [1], summing to 1
+        over the import origins (the home entry is ignored).
+    """
+
+    glider: F
+    pack_price: float
+    tax_grid: F
+    tax_factor: F
+    base_tax_factor: F
+    spread_mean: F
+    duty: F
+    vat: float
+    fuel_price: F
+    electricity_price: float
+    maintenance: F
+    ownership_tax: F
+    capital_recovery: float
+    origin_split: F
+
+
+@dataclass(frozen=True)
+class ChoiceParameters:
+    r"""A class's choice parameters, each with a leading run axis.
+
+    Attributes
+    ----------
+    cost_sensitivity : (run,)
+        :math:`\beta_p` of the powertrain nest [1/(USD/veh/yr)].
+    origin_sensitivity : (run,)
+        :math:`\beta_o / \beta_p`, at least 1 [1].
+    inertia : (run,)
+        :math:`\kappa` [1/yr], 1 for none.
+    nonfinancial_initial : (run, powertrain, kind)
+        Non-financial cost where nobody owns one [USD/veh/yr].
+    nonfinancial_decay : (run, 1, kind)
+        Rate each kind falls with the fleet share [1].
+    """
+
+    cost_sensitivity: F
+    origin_sensitivity: F
+    inertia: F
+    nonfinancial_initial: F
+    nonfinancial_decay: F
+
+
+@dataclass(frozen=True)
+class PriceLevers:
+    """Energy-price policies, each (run, year), 0 where none applies.
+
+    Attributes
+    ----------
+    fuel_price_change, electricity_price_change : (run, year)
+        Change of the base year's prices [1].
+    carbon_price : (run, year)
+        Added to fuel on its CO2 [USD/tCO2].
+    """
+
+    fuel_price_change: F
+    electricity_price_change: F
+    carbon_price: F
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    """Shares and prices of the choice model.
+
+    Attributes
+    ----------
+    shares : (run, powertrain, year)
+        Sales shares [1]: the history's up to the base year, the choice's after.
+    origin_shares : (run, powertrain, origin, year)
+        Each powertrain's split over origins (home first) [1]; the base year's
+        before it.
+    price : (run, powertrain, year)
+        Average price paid over the origins [USD/veh]; NaN up to the base year.
+    """
+
+    shares: F
+    origin_shares: F
+    price: F
+
+
+def price_paid(
+    base: F,
+    duty: F,
+    inputs: ChoiceInputs,
+    threshold_index: F,
+    tax_change: F,
+    vat: F,
+    subsidy: F,
+    after: NDArray[np.bool_] | None = None,
+) -> F:
+    """The mean price paid by powertrain and origin [USD/veh].
+
+    Parameters
+    ----------
+    base : (run, powertrain, year)
+        Median pre-tax, duty-free price [USD/veh].
+    duty : (run, origin, powertrain, year)
+        Duty [1].
+    inputs
+        The tabulated purchase tax (``tax_grid``, ``tax_factor``, ``spread_mean``).
+    threshold_index : (run, year)
+        Real level of the tax's thresholds relative to the base year [1].
+    tax_change : (run, powertrain, year)
+        Change of every purchase-tax rate [1].
+    vat : (run, year)
+        [1].
+    subsidy : (run, powertrain, year)
+        [USD/veh].
+    after : (year,), optional
+        The years after the base year, taxed by ``inputs.tax_factor``; the
+        others by ``inputs.base_tax_factor``. Default: every year by ``tax_factor``.
+
+    Returns
+    -------
+    (run, powertrain, origin, year)
+    """
+    taxed = base[:, :, None, :] * (1.0 + np.moveaxis(duty, 1, 2))  # (run, pt, origin, year)
+    out = np.empty_like(taxed)
+    for p in range(taxed.shape[1]):
+        x = taxed[:, p]
+        where = np.log(np.maximum(x, np.finfo(float).tiny) / threshold_index[:, None, :])
+        factor = np.interp(where, inputs.tax_grid, inputs.tax_factor[p])
+        if after is not None and not after.all():
+            law = np.interp(where[..., ~after], inputs.tax_grid, inputs.base_tax_factor[p])
+            factor[..., ~after] = law
+        out[:, p] = x * (factor + inputs.spread_mean[p] * tax_change[:, p, None, :])
+    return np.asarray(out * (1.0 + vat[:, None, None, :]) - subsidy[:, :, None, :], dtype=float)
+
+
+def running_cost(
+    distance: F,
+    fuel_litres: F,
+    electricity_kwh: F,
+    inputs: ChoiceInputs,
+    categories: Categories,
+    co2_factor: F,
+    levers: PriceLevers,
+) -> F:
+    """Energy and maintenance of a vehicle-year [USD/veh/yr].
+
+    Parameters
+    ----------
+    distance : (run, year)
+        Distance a new vehicle drives [km/yr].
+    fuel_litres, electricity_kwh : (run, powertrain, year)
+        Energy a new vehicle uses per km [l/km], [kWh/km] (charging losses included).
+    inputs
+        Base-year prices and maintenance.
+    categories
+        The fuel each powertrain burns.
+    co2_factor : (fuel,)
+        [kgCO2/l].
+    levers
+        The price changes and the carbon price.
+
+    Returns
+    -------
+    (run, powertrain, year)
+    """
+    fuel = np.where(categories.fuel_of >= 0, categories.fuel_of, 0)
+    burns = categories.fuel_of >= 0
+    litre = inputs.fuel_price[fuel][None, :, None] * (1.0 + levers.fuel_price_change[:, None, :])
+    carbon = levers.carbon_price[:, None, :] * co2_factor[fuel][None, :, None] / KG_PER_TONNE
+    per_litre = np.where(burns[None, :, None], litre + carbon, 0.0)
+    kwh = inputs.electricity_price * (1.0 + levers.electricity_price_change[:, None, :])
+    per_km = fuel_litres * per_litre + electricity_kwh * kwh + inputs.maintenance[None, :, None]
+    return np.asarray(per_km * distance[:, None, :], dtype=float)
+
+
+def generalised_cost(paid: F, running: F, inputs: ChoiceInputs) -> F:
+    """Annual cost without the non-financial part [USD/veh/yr].
+
+    Parameters
+    ----------
+    paid : (run, powertrain, origin, year)
+        Price paid [USD/veh].
+    running : (run, powertrain, year)
+        Energy and maintenance [USD/veh/yr].
+    inputs
+        The capital recovery factor and the annual tax.
+
+    Returns
+    -------
+    (run, powertrain, origin, year)
+    """
+    annual = running + inputs.ownership_tax[None, :, None]
+    return np.asarray(inputs.capital_recovery * paid + annual[:, :, None, :], dtype=float)
+
+
+def fleet_shares(previous: F, sales: F, retirement_rate: F) -> F:
+    """The fleet by powertrain one year on: survivors plus the year's sales [veh].
+
+    Parameters
+    ----------
+    previous : (run, powertrain)
+        Last year's fleet [veh].
+    sales : (run, powertrain)
+        This year's sales [veh/yr].
+    retirement_rate : (run,)
+        Share of last year's fleet retired this year [1] (the same for every
+        powertrain: survival does not depend on it).
+
+    Returns
+    -------
+    (run, powertrain)
+
+    Examples
+    --------
+    >>> fleet_shares(np.array([[90.0, 10.0]]), np.array([[5.0, 5.0]]), np.array([0.1])).tolist()
+    [[86.0, 14.0]]
+    """
+    return np.asarray(previous * (1.0 - retirement_rate[:, None]) + sales, dtype=float)
+
+
+def choose(
+    years: F,
+    base_year: int,
+    history_shares: F,
+    total_sales: F,
+    fleet_start: F,
+    retirement_rate: F,
+    costs: F,
+    paid: F,
+    home_supply: F,
+    home_share: F,
+    banned: B,
+    inputs: ChoiceInputs,
+    params: ChoiceParameters,
+    categories: Categories,
+) -> ChoiceResult:
+    """Shares of powertrains and origins after the base year, year by year.
+
+    Parameters
+    ----------
+    years : (year,)
+        Model years [yr].
+    base_year
+        Last observed year [yr].
+    history_shares : (year, powertrain)
+        Observed sales shares [1] (rows up to the base year are used).
+    total_sales : (run, year)
+        [veh/yr].
+    fleet_start : (run, powertrain)
+        The fleet by powertrain at the end of the base year [veh].
+    retirement_rate : (run, year)
+        Share of the fleet retired each year [1].
+    costs : (run, powertrain, origin, year)
+        Generalised annual cost without the non-financial part [USD/veh/yr].
+    paid : (run, powertrain, origin, year)
+        Price paid [USD/veh].
+    home_supply : (run, powertrain, year)
+        The plants' supply for the home market of each powertrain's group
+        [veh/yr] (its level relative to the base year moves the home
+        origin's constant).
+    home_share : (run, powertrain)
+        Share of each powertrain's base-year sales built at home [1].
+    banned : (run, year)
+        No vehicle without a plug is sold that year.
+    inputs, params
+        The choice model's arrays and parameters.
+    categories
+        The powertrains with a plug and a fuel.
+
+    Returns
+    -------
+    ChoiceResult
+    """
+    runs, n_pt, n_or, n = costs.shape
+    b = int(np.searchsorted(years, base_year))
+    base = np.broadcast_to(history_shares[b], (runs, n_pt))
+    sold = base > 0  # a powertrain with no base-year share is not offered
+    split = (
+        np.where(sold[:, :, None], 1.0, 0.0)
+        * np.concatenate([np.zeros(1), inputs.origin_split[1:]])[None, None, :]
+    )
+    import_share = 1.0 - home_share
+    within = np.concatenate(
+        [home_share[:, :, None], import_share[:, :, None] * split[:, :, 1:]], axis=2
+    )  # (run, pt, origin)
+    available = np.broadcast_to(within > 0, within.shape)
+    beta_p = params.cost_sensitivity
+    beta_o = beta_p * params.origin_sensitivity
+    decay = params.nonfinancial_decay
+    fleet = fleet_start.copy()
+    total_fleet = np.maximum(fleet.sum(axis=1), np.finfo(float).tiny)
+    nfc = choice.nonfinancial_cost(params.nonfinancial_initial, decay, fleet / total_fleet[:, None])
+    cost_b = costs[..., b] + nfc[:, :, None]
+    alpha_o, alpha_p = _calibrate(base, within, cost_b, beta_o, beta_p, available, sold)
+    supply_b = np.maximum(home_supply[..., b], np.finfo(float).tiny)
+
+    shares = np.empty((runs, n_pt, n))
+    origin = np.empty((runs, n_pt, n_or, n))
+    shares[:] = history_shares.T[None]
+    origin[:] = within[..., None]
+    previous = base
+    plug = categories.plug
+    for t in range(b + 1, n):
+        nfc = choice.nonfinancial_cost(
+            params.nonfinancial_initial, decay, fleet / np.maximum(fleet.sum(1), 1e-300)[:, None]
+        )
+        cost_t = costs[..., t] + nfc[:, :, None]
+        growth = np.log(np.maximum(home_supply[..., t], np.finfo(float).tiny) / supply_b)
+        alpha_t = alpha_o.copy()
+        alpha_t[..., 0] = np.where(available[..., 0], alpha_o[..., 0] + growth, -np.inf)
+        target, origin_t = choice.nested_logit(cost_t, alpha_t, alpha_p, beta_o, beta_p, available)
+        now = choice.with_inertia(previous, target, params.inertia)
+        now = _ban(now, banned[:, t], plug, categories)
+        shares[:, :, t] = now
+        origin[..., t] = origin_t
+        previous = now
+        fleet = fleet_shares(fleet, now * total_sales[:, t, None], retirement_rate[:, t])
+    mean_paid = np.sum(origin * paid, axis=2)
+    mean_paid[:, :, : b + 1] = np.nan
+    return ChoiceResult(shares=shares, origin_shares=origin, price=mean_paid)
+
+
+def _calibrate(
+    base: F, within: F, cost: F, beta_o: F, beta_p: F, available: B, sold: B
+) -> tuple[F, F]:
+    """The constants that reproduce the base year (powertrains not offered get -inf)."""
+    avail = available & sold[:, :, None]
+    # calibrate_constants needs one availability for every run: take the union and
+    # give the runs where an origin is missing a share that the -inf below removes
+    union = np.any(avail, axis=0)
+    tiny = np.finfo(float).tiny
+    within_safe = np.where(union, np.maximum(within, tiny), 0.0)
+    within_safe = within_safe / np.maximum(within_safe.sum(axis=2, keepdims=True), tiny)
+    base_safe = np.where(np.any(union, axis=1), np.maximum(base, tiny), 0.0)
+    base_safe = base_safe / base_safe.sum(axis=1, keepdims=True)
+    alpha_o, alpha_p = choice.calibrate_constants(
+        base_safe, within_safe, cost, beta_o, beta_p, union
+    )
+    return np.where(avail, alpha_o, -np.inf), alpha_p
+
+
+def _ban(shares: F, banned: B, plug: B, categories: Categories) -> F:
+    """Shares with those of the powertrains without a plug moved to the others (a ban year)."""
+    if not banned.any():
+        return shares
+    kept = np.where(plug[None, :], shares, 0.0)
+    total = kept.sum(axis=1, keepdims=True)
+    clean = (categories.fuel_of < 0) & plug
+    fallback = clean / max(int(np.count_nonzero(clean)), 1)
+    moved = np.where(total > 0, kept / np.where(total > 0, total, 1.0), fallback[None, :])
+    return np.asarray(np.where(banned[:, None], moved, shares), dtype=float)

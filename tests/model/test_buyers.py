@@ -1,0 +1,243 @@
+"""The projection's choice model (evhub.model.buyers): hand-computed cases and properties.
+
+- the purchase tax by bracket over a spread of bases, computed by hand;
+- frozen costs, supply and fleet, no inertia: shares stay at the base year's;
+- raising a powertrain's price never raises its share; raising the duty on an
+  origin never raises its share of imports (hypothesis);
+- a ban year moves the shares of powertrains without a plug to the others.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evhub.model import buyers
+from evhub.model.categories import Categories
+
+CATS = Categories(
+    ("petrol", "hev", "bev"),
+    ("petrol",),
+    np.array([0, 0, -1]),
+    np.array([False, False, True]),
+    ("far", "near"),
+    (),
+    (),
+    battery=np.array([False, True, True]),
+    groups=("ice", "hev", "bev"),
+    group_of=np.array([0, 1, 2]),
+    eu_cvd=np.array([False, False, True]),
+    converted_from=np.array([-1, -1, -1]),
+)
+YEARS = np.arange(2024.0, 2031.0)
+BASE = 2025
+N = YEARS.size
+SHARES = np.tile([0.6, 0.3, 0.1], (N, 1))  # (year, powertrain)
+
+
+def _inputs(**changes: object) -> buyers.ChoiceInputs:
+    grid = np.log(np.geomspace(1e3, 1e6, 200))
+    fields = {
+        "glider": np.array([20000.0, 24000.0, 22000.0]),
+        "pack_price": 100.0,
+        "tax_grid": grid,
+        "tax_factor": np.full((3, grid.size), 1.5),  # a flat 50 % purchase tax
+        "base_tax_factor": np.full((3, grid.size), 1.5),
+        "spread_mean": np.ones(3),
+        "duty": np.array([[0.0] * 3, [0.1] * 3, [0.0] * 3]),  # home, far (10 %), near
+        "vat": 0.2,
+        "fuel_price": np.array([1.5]),
+        "electricity_price": 0.2,
+        "maintenance": np.array([0.05, 0.05, 0.03]),
+        "ownership_tax": np.array([200.0, 200.0, 100.0]),
+        "capital_recovery": 0.25,
+        "origin_split": np.array([0.0, 0.5, 0.5]),
+    }
+    fields.update(changes)
+    return buyers.ChoiceInputs(**fields)  # type: ignore[arg-type]
+
+
+def _params(runs: int = 1, *, inertia: float = 1.0, nfc: float = 0.0) -> buyers.ChoiceParameters:
+    return buyers.ChoiceParameters(
+        cost_sensitivity=np.full(runs, 2e-4),
+        origin_sensitivity=np.full(runs, 2.0),
+        inertia=np.full(runs, inertia),
+        nonfinancial_initial=np.full((runs, 3, 1), nfc),
+        nonfinancial_decay=np.full((runs, 1, 1), -20.0),
+    )
+
+
+def _run(
+    paid_extra: np.ndarray | None = None,
+    duty: np.ndarray | None = None,
+    *,
+    inertia: float = 1.0,
+    nfc: float = 0.0,
+    banned: np.ndarray | None = None,
+    supply_growth: float = 0.0,
+) -> buyers.ChoiceResult:
+    """The choice of one run with costs of the hand-made inputs, constant over the years."""
+    ci = _inputs()
+    base = np.broadcast_to(
+        (ci.glider + np.array([0.0, 1.5, 50.0]) * 100.0)[None, :, None], (1, 3, N)
+    )
+    d = np.broadcast_to(ci.duty[None, :, :, None], (1, 3, 3, N)).copy()
+    if duty is not None:
+        d = d + duty
+    paid = buyers.price_paid(
+        np.ascontiguousarray(base),
+        d,
+        ci,
+        np.ones((1, N)),
+        np.zeros((1, 3, N)),
+        np.full((1, N), ci.vat),
+        np.zeros((1, 3, N)),
+    )
+    if paid_extra is not None:
+        paid = paid + paid_extra
+    levers = buyers.PriceLevers(np.zeros((1, N)), np.zeros((1, N)), np.zeros((1, N)))
+    running = buyers.running_cost(
+        np.full((1, N), 15000.0),
+        np.broadcast_to(np.array([0.06, 0.045, 0.0])[None, :, None], (1, 3, N)),
+        np.broadcast_to(np.array([0.0, 0.0, 0.18])[None, :, None], (1, 3, N)),
+        ci,
+        CATS,
+        np.array([2.3]),
+        levers,
+    )
+    costs = buyers.generalised_cost(paid, running, ci)
+    supply = np.full((1, 3, N), 1000.0) * np.exp(supply_growth * np.maximum(YEARS - BASE, 0))
+    return buyers.choose(
+        YEARS,
+        BASE,
+        SHARES,
+        np.full((1, N), 1000.0),
+        np.array([[9000.0, 800.0, 200.0]]),
+        np.zeros((1, N)),
+        costs,
+        paid,
+        supply,
+        np.array([[0.5, 0.2, 0.3]]),
+        np.zeros((1, N), bool) if banned is None else banned,
+        ci,
+        _params(inertia=inertia, nfc=nfc),
+        CATS,
+    )
+
+
+def test_the_price_paid_by_hand() -> None:
+    """Base 10,000, 10 % duty, a flat 50 % tax, 20 % VAT, a 1,000 subsidy; a 5-point rise."""
+    ci = _inputs()
+    paid = buyers.price_paid(
+        np.full((1, 3, 1), 10000.0),
+        np.broadcast_to(ci.duty[None, :, :, None], (1, 3, 3, 1)),
+        ci,
+        np.ones((1, 1)),
+        np.full((1, 3, 1), 0.05),
+        np.full((1, 1), 0.2),
+        np.full((1, 3, 1), 1000.0),
+    )
+    # home: 10,000 x (1.5 + 0.05) x 1.2 - 1,000; far: the base is 11,000
+    np.testing.assert_allclose(paid[0, 0, :, 0], [17600.0, 19460.0, 17600.0])
+
+
+def test_the_tax_factor_reads_the_bracket_of_the_median_over_the_threshold_index() -> None:
+    """A 20 % rate up to 15,000 and 60 % above: the factor is read at median / index."""
+    grid = np.log(np.array([1e3, 14999.0, 15001.0, 1e6]))
+    factor = np.tile([1.2, 1.2, 1.6, 1.6], (3, 1))
+    ci = _inputs(tax_grid=grid, tax_factor=factor, base_tax_factor=factor)
+    base = np.full((1, 3, 2), 20000.0)
+    duty = np.zeros((1, 3, 3, 2))
+    no = np.zeros((1, 3, 2))
+    vat = np.zeros((1, 2))
+    paid = buyers.price_paid(base, duty, ci, np.array([[1.0, 2.0]]), no, vat, no)
+    # thresholds doubled in real terms: the 20,000 car falls to the 20 % bracket
+    np.testing.assert_allclose(paid[0, 0, 0], [32000.0, 24000.0])
+
+
+def test_frozen_costs_keep_the_base_year_shares() -> None:
+    result = _run()
+    for t in range(N):
+        np.testing.assert_allclose(result.shares[0, :, t], SHARES[t], atol=1e-12)
+    # the origins too: home, then the imports split half and half at the base year's costs
+    after = result.origin_shares[0, :, :, -1]
+    np.testing.assert_allclose(after, result.origin_shares[0, :, :, N - 3], atol=1e-12)
+    np.testing.assert_allclose(after.sum(axis=1), 1.0)
+
+
+def test_more_home_supply_raises_the_home_share_and_lowers_the_composite_cost() -> None:
+    grown = _run(supply_growth=0.2)
+    flat = _run()
+    assert np.all(grown.origin_shares[0, :, 0, -1] > flat.origin_shares[0, :, 0, -1])
+
+
+def test_a_ban_moves_the_shares_to_the_plug_in_powertrains() -> None:
+    banned = (YEARS >= 2028)[None, :]
+    result = _run(banned=banned)
+    np.testing.assert_allclose(result.shares[0, :, YEARS >= 2028], [[0.0, 0.0, 1.0]] * 3)
+    np.testing.assert_allclose(result.shares.sum(axis=1), 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    powertrain=st.integers(0, 2),
+    rise=st.floats(1.0, 50000.0),
+    inertia=st.floats(0.1, 1.0),
+    nfc=st.floats(0.0, 5000.0),
+)
+def test_raising_a_powertrains_price_never_raises_its_share(
+    powertrain: int, rise: float, inertia: float, nfc: float
+) -> None:
+    extra = np.zeros((1, 3, 3, N))
+    extra[:, powertrain, :, YEARS > BASE] = rise
+    before = _run(inertia=inertia, nfc=nfc).shares[0, powertrain]
+    after = _run(extra, inertia=inertia, nfc=nfc).shares[0, powertrain]
+    assert np.all(after <= before + 1e-12)
+    assert after[-1] < before[-1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    origin=st.integers(1, 2),
+    rise=st.floats(0.01, 5.0),
+    powertrains=st.lists(st.booleans(), min_size=3, max_size=3).filter(any),
+)
+def test_raising_the_duty_on_an_origin_never_raises_its_share_of_imports(
+    origin: int, rise: float, powertrains: list[bool]
+) -> None:
+    duty = np.zeros((1, 3, 3, N))
+    duty[:, origin, np.array(powertrains), :] = rise
+    duty[..., YEARS <= BASE] = 0.0
+
+    def share_of_imports(result: buyers.ChoiceResult) -> np.ndarray:
+        sales = result.shares[0][:, None, :]  # (pt, 1, year)
+        bought = (sales * result.origin_shares[0][:, 1:, :]).sum(axis=0)  # (import origin, year)
+        return np.asarray(bought[origin - 1] / bought.sum(axis=0))
+
+    before = share_of_imports(_run())
+    after = share_of_imports(_run(duty=duty))
+    assert np.all(after <= before + 1e-12)
+    assert after[-1] < before[-1]
+
+
+def test_fleet_shares_keep_the_total_of_survivors_and_sales() -> None:
+    held = buyers.fleet_shares(np.array([[100.0, 50.0]]), np.array([[10.0, 0.0]]), np.array([0.2]))
+    np.testing.assert_allclose(held, [[90.0, 40.0]])
+
+
+def test_the_base_year_is_taxed_by_the_law_whatever_the_schedule_after_it() -> None:
+    ci = _inputs(tax_factor=np.full((3, 200), 2.0))  # the scenario's: a flat 100 %
+    base = np.full((1, 3, 2), 10000.0)
+    no = np.zeros((1, 3, 2))
+    paid = buyers.price_paid(
+        base,
+        np.zeros((1, 3, 3, 2)),
+        ci,
+        np.ones((1, 2)),
+        no,
+        np.zeros((1, 2)),
+        no,
+        after=np.array([False, True]),
+    )
+    np.testing.assert_allclose(paid[0, 0, 0], [15000.0, 20000.0])

@@ -1,0 +1,136 @@
+"""Policy levers move prices, shares, imports, the fleet and CO2 through the choice model.
+
+Through the public API (``evhub.run(scenario, overrides=...)``) on the shipped
+dataset: each lever the issue names moves what it should, in the direction
+it should, and nothing moves without one; the properties hold for any size
+of the change (hypothesis, a few examples: each is a whole run); a bad lever
+gets one message naming the path and the value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import evhub
+from evhub.errors import InputError
+
+CARS = "Passenger Cars"
+BEV = f"Sales|{CARS}|BEV"
+
+
+def _table(overrides: dict[str, object] | None = None, scenario: str = "baseline") -> pd.DataFrame:
+    frame = evhub.run(scenario, overrides=overrides or {}).to_iamc()
+    return frame.set_index("Variable").drop(columns=["Model", "Scenario", "Region", "Unit"])
+
+
+@pytest.fixture(scope="module")
+def baseline() -> pd.DataFrame:
+    return _table()
+
+
+def _share(table: pd.DataFrame, powertrain: str) -> pd.Series:
+    return table.loc[f"Sales|{CARS}|{powertrain}"] / table.loc[f"Sales|{CARS}"]
+
+
+def test_the_base_year_is_reproduced_whatever_the_levers(baseline: pd.DataFrame) -> None:
+    changed = _table({"policy.duty.china.all": -40, "policy.subsidy.car.bev.2026": 5000})
+    pd.testing.assert_series_equal(changed.loc[BEV, :2025], baseline.loc[BEV, :2025])
+
+
+def test_a_china_tariff_cut_raises_bev_sales_and_imports_from_china_and_lowers_co2(
+    baseline: pd.DataFrame,
+) -> None:
+    cut = _table({"policy.duty.china.all": -40})
+    after = [y for y in baseline.columns if y > 2025]
+    ev = f"Share|Sales|{CARS}|EV"
+    assert (cut.loc[ev, after] >= baseline.loc[ev, after]).all()
+    assert (cut.loc[BEV, 2026:2035] > baseline.loc[BEV, 2026:2035]).all()
+    china = f"Imports|{CARS}|China"
+    assert (cut.loc[china, after] > baseline.loc[china, after]).all()
+    co2 = f"Emissions|CO2|{CARS}"
+    assert cut.loc[co2, 2035] < baseline.loc[co2, 2035]
+
+
+def test_the_july_2025_purchase_tax_on_bevs_lowered_their_sales(baseline: pd.DataFrame) -> None:
+    """Keeping the BEV schedule in force before 24 Jul 2025 sells more BEVs than the law's."""
+    before = _table({"policy.purchase_tax_schedule.car.bev": "2025-07-23"})
+    assert before.loc[BEV, 2030] > baseline.loc[BEV, 2030]
+
+
+def test_the_price_lever_and_a_carbon_price_move_the_mix(baseline: pd.DataFrame) -> None:
+    dear = _table({"policy.fuel_price.2027": 50, "policy.carbon_price.2030": 100})
+    assert _share(dear, "BEV")[2030] > _share(baseline, "BEV")[2030]
+    assert _share(dear, "Petrol")[2030] < _share(baseline, "Petrol")[2030]
+
+
+def test_the_logistic_option_ignores_the_levers() -> None:
+    logistic = {"car.market.share_model": "logistic"}
+    plain = _table(logistic)
+    levered = _table({**logistic, "policy.subsidy.car.bev.2026": 10000})
+    pd.testing.assert_series_equal(plain.loc[BEV], levered.loc[BEV])
+    assert plain.loc[f"Price|{CARS}|BEV"].isna().all()
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    powertrain=st.sampled_from(["petrol", "hev", "bev"]),
+    points=st.floats(1.0, 40.0),
+    year=st.integers(2026, 2035),
+)
+def test_raising_a_powertrains_purchase_tax_never_raises_its_share(
+    baseline: pd.DataFrame, powertrain: str, points: float, year: int
+) -> None:
+    label = {"petrol": "Petrol", "hev": "HEV", "bev": "BEV"}[powertrain]
+    taxed = _table({f"policy.purchase_tax.car.{powertrain}.{year}": points})
+    before, after = _share(baseline, label).loc[2026:], _share(taxed, label).loc[2026:]
+    assert (after <= before + 1e-12).all()
+    assert after[year] < before[year]
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(origin=st.sampled_from(["china", "eu", "other"]), points=st.floats(1.0, 100.0))
+def test_raising_the_duty_on_an_origin_never_raises_its_share_of_imports(
+    baseline: pd.DataFrame, origin: str, points: float
+) -> None:
+    label = {"china": "China", "eu": "EU", "other": "Other"}[origin]
+    dutied = _table({f"policy.duty.{origin}.all": points})
+
+    def share(table: pd.DataFrame) -> pd.Series:
+        return table.loc[f"Imports|{CARS}|{label}"] / table.loc[f"Imports|{CARS}"]
+
+    after, before = share(dutied).loc[2026:], share(baseline).loc[2026:]
+    assert (after <= before + 1e-12).all()
+    assert after[2030] < before[2030]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"policy.purchase_tax_schedule.car.bev": "soon"},
+            "policy.purchase_tax_schedule.<class>.bev = 'soon' is not a date (YYYY-MM-DD)",
+        ),
+        (
+            {"policy.purchase_tax_schedule.car.bev": "2001-01-01"},
+            "policy.purchase_tax_schedule.<class>.bev = '2001-01-01' precedes the first schedule",
+        ),
+        (
+            {"lcv.market.share_model": "choice"},
+            "lcv.market.share_model = 'choice', but",
+        ),
+        ({"policy.subsidy.car.bev.2020": 100}, "year 2020 is not a projection year"),
+    ],
+)
+def test_a_bad_lever_gets_one_message(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(InputError, match=None) as caught:
+        evhub.run("baseline", overrides=overrides)
+    assert message in str(caught.value)
+
+
+def test_frozen_levers_change_nothing(baseline: pd.DataFrame) -> None:
+    zero = _table({"policy.subsidy.car.bev.2026": 0, "policy.duty.china.all": 0})
+    np.testing.assert_allclose(zero.to_numpy(float), baseline.to_numpy(float), equal_nan=True)
