@@ -33,6 +33,7 @@ def test_the_optional_tables() -> None:
         "choice",
         "energy_prices",
         "import_duties",
+        "origin_shares",
         "tax_bases",
         "vehicle_prices",
         "vehicle_taxes",

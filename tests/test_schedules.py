@@ -290,3 +290,25 @@ def test_ac_and_dc_sockets_add_up_to_the_total(dataset) -> None:
     for year in (2023, 2024):  # EPDK's 2025 split sums to 38,146, not its 38,808 (the row's note)
         of_year = rows[rows["year"] == year].set_index("outlet")["value"]
         assert of_year["public_ac"] + of_year["public_dc"] == of_year[""]
+
+
+def test_the_charger_projections_follow_the_observed_sockets(dataset) -> None:
+    """EPDK's projections of public sockets after the base year (chargers.csv)."""
+    rows = dataset.rows("chargers", "public_chargers", outlet="")
+    later = rows[rows["year"] > dataset.base_year].set_index("year")
+    assert set(later["status"]) == {"projection"}
+    observed = rows[rows["year"] <= dataset.base_year]
+    assert set(observed["status"]) <= {"observed", "derived"}
+    path = dataset.series("chargers", "public_chargers", outlet="")
+    assert (path.diff().dropna() > 0).all()  # the build-out keeps rising
+    # middle case 2030: 142,000 points for 1,321,932 EVs; the low and high EV cases
+    # (776,362 and 1,679,600) at the same sockets per EV, rounded to whole sockets
+    per_ev = 142_000 / 1_321_932
+    assert later.loc[2030, "low"] == round(776_362 * per_ev)
+    assert later.loc[2030, "high"] == round(1_679_600 * per_ev)
+    # 2035: the published high case (347,934) and the low EV case at 273,000 / 3,307,577;
+    # the ratio reproduces EPDK's own high case to 0.03 %, hence the method
+    assert later.loc[2035, "high"] == 347_934
+    # ... which the middle case's sockets per EV gives within 3e-4 (EPDK's rounding)
+    assert later.loc[2035, "high"] == pytest.approx(4_214_273 * 273_000 / 3_307_577, rel=3e-4)
+    assert later.loc[2035, "low"] == round(1_779_488 * 273_000 / 3_307_577)

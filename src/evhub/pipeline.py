@@ -453,17 +453,22 @@ def load_pipeline(dataset: Dataset) -> list[Project]:
 
 
 def _check_producers(dataset: Dataset, projects: Sequence[Project]) -> None:
-    """Every producer of ``industry.csv`` production is ``''`` (the total) or a vehicle plant id."""
+    """Every producer of ``industry.csv`` production and exports is ``''`` or a vehicle plant id.
+
+    ``''`` is the industry association's total.
+    """
     path = dataset.path / "industry.csv"
     plants = {p.id for p in projects if p.kind == "vehicle_assembly"}
     problems: list[str] = []
-    rows = dataset.rows("industry", "production")
-    for index, producer in zip(rows.index, rows["producer"], strict=True):
-        if producer and producer not in plants:
-            problems.append(
-                f"{path}: row {int(index) + 2}: column 'producer' = {producer!r} is not a "
-                f"vehicle plant id in {dataset.path / PIPELINE_FILE} (or '' for the total)"
-            )
+    for variable in ("production", "exports"):
+        rows = dataset.rows("industry", variable)
+        for index, producer in zip(rows.index, rows["producer"], strict=True):
+            if producer and producer not in plants:
+                problems.append(
+                    f"{path}: row {int(index) + 2}: column 'producer' = {producer!r} of "
+                    f"{variable!r} is not a vehicle plant id in {dataset.path / PIPELINE_FILE} "
+                    "(or '' for the total)"
+                )
     _raise(path, problems)
 
 

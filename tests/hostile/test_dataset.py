@@ -350,6 +350,19 @@ CASES: dict[str, Case] = {
         replace("production,car,toyota-sakarya,2024,", "production,car,toyota-sakaryaa,2024,"),
         ("row 12", "column 'producer' = 'toyota-sakaryaa'", "not a vehicle plant id"),
     ),
+    "exports-of-an-unknown-plant": Case(
+        "industry.csv",
+        replace("exports,car,toyota-sakarya,2024,", "exports,car,toyota-sakaryaa,2024,"),
+        ("row 27", "column 'producer' = 'toyota-sakaryaa' of 'exports'", "not a vehicle plant id"),
+    ),
+    "origin-shares-not-summing-to-100": Case(
+        "origin_shares.csv",
+        replace("origin_share,car,bev,other,2025,12.4,", "origin_share,car,bev,other,2025,22.4,"),
+        (
+            "origin_shares.csv: origin_share class='car' powertrain_group='bev' in year 2025",
+            "sums to 110.00 %, expected 100",
+        ),
+    ),
     # --- whole files: empty, header only, too large, not UTF-8, not CSV -------
     "empty-file": Case(
         "grid.csv",
