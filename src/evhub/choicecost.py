@@ -700,8 +700,27 @@ def choice_inputs(
         capital_recovery=float(
             choice.capital_recovery_factor(settings.discount_rate, settings.ownership_period)
         ),
-        origin_split=np.zeros(len(origins)),
+        origin_base=_origin_base(dataset, vehicle_class, origins),
     )
+
+
+#: The table of each powertrain group's split over origins (base year).
+ORIGIN_TABLE = "origin_shares"
+
+
+def _origin_base(dataset: Dataset, vehicle_class: str, origins: list[str]) -> np.ndarray:
+    """Each powertrain's base-year split over ``origins`` [1], its group's; NaN without rows."""
+    dims = dataset.dims
+    out = np.full((len(dims.powertrains.ids), len(origins)), np.nan)
+    rows = dataset.rows(ORIGIN_TABLE, "origin_share", **{CLASS_KEY: vehicle_class})
+    rows = rows[rows["year"] == dataset.base_year]
+    for i, member in enumerate(dims.powertrains.members):
+        mine = rows[rows["powertrain_group"] == member.attributes["group"]]
+        if mine.empty:
+            continue
+        share = dict(zip(mine["origin"], mine["value"].astype(float), strict=True))
+        out[i] = [share.get(o, 0.0) / PERCENT for o in origins]
+    return out
 
 
 def _chosen_day(

@@ -289,23 +289,21 @@ def _class_inputs(
         duty_base=duty_base / _PERCENT,
         eu_cvd_base=data.value("trade", "eu_cvd", origin=_eu_cvd_origin(data)) / _PERCENT,
         history_eu_export_share=history_eu_export_share,
-        choice=_choice_inputs(data, vehicle_class, origin_base / origin_base.sum(), {}),
+        choice=_choice_inputs(data, vehicle_class, {}),
     )
 
 
 def _choice_inputs(
-    data: Dataset, vehicle_class: str, origin_split: np.ndarray, schedules: dict[str, str]
+    data: Dataset, vehicle_class: str, schedules: dict[str, str]
 ) -> buyers.ChoiceInputs | None:
     """The class's arrays of the choice model, ``None`` if the dataset does not price it.
 
-    ``origin_split`` is the import origins' split of the base year (the
-    categories' import origins); ``schedules`` the purchase-tax schedule dates
-    by powertrain group a scenario picks.
+    ``schedules`` are the purchase-tax schedule dates by powertrain group a
+    scenario picks.
     """
     if not choicecost.has_costs(data, vehicle_class):
         return None
-    made = choicecost.choice_inputs(data, vehicle_class, schedule_dates=schedules)
-    return replace(made, origin_split=np.concatenate([[0.0], origin_split]))
+    return choicecost.choice_inputs(data, vehicle_class, schedule_dates=schedules)
 
 
 def _with_schedules(
@@ -328,9 +326,7 @@ def _with_schedules(
             raise InputError(msg)
         if dates and own.choice is not None:
             view = data.of_class(vehicle_class)
-            own = replace(
-                own, choice=_choice_inputs(view, vehicle_class, own.choice.origin_split[1:], dates)
-            )
+            own = replace(own, choice=_choice_inputs(view, vehicle_class, dates))
         changed.append(own)
     return replace(inputs, classes=tuple(changed))
 

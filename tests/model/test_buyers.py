@@ -52,7 +52,7 @@ def _inputs(**changes: object) -> buyers.ChoiceInputs:
         "maintenance": np.array([0.05, 0.05, 0.03]),
         "ownership_tax": np.array([200.0, 200.0, 100.0]),
         "capital_recovery": 0.25,
-        "origin_split": np.array([0.0, 0.5, 0.5]),
+        "origin_base": np.array([[0.5, 0.25, 0.25], [0.2, 0.4, 0.4], [0.3, 0.35, 0.35]]),
     }
     fields.update(changes)
     return buyers.ChoiceInputs(**fields)  # type: ignore[arg-type]
@@ -118,7 +118,7 @@ def _run(
         costs,
         paid,
         supply,
-        np.array([[0.5, 0.2, 0.3]]),
+        ci.origin_base[None],
         np.zeros((1, N), bool) if banned is None else banned,
         ci,
         _params(inertia=inertia, nfc=nfc),

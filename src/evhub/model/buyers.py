@@ -111,9 +111,11 @@ class ChoiceInputs:
         Annual tax, base year [USD/veh/yr].
     capital_recovery : float
         Capital recovery factor of the buyer's discount rate and ownership period [1/yr].
-    origin_split : (origin,)
-        The import origins' split of the imports in the base year [1], summing to 1
-        over the import origins (the home entry is ignored).
+    origin_base : (powertrain, origin)
+        Each powertrain's split over origins in the base year [1] (its
+        group's, ``origin_shares.csv``); NaN where the dataset has none (the
+        chain then takes the home share from the plants and the imports'
+        split from ``trade.csv``).
     """
 
     glider: F
@@ -129,7 +131,7 @@ class ChoiceInputs:
     maintenance: F
     ownership_tax: F
     capital_recovery: float
-    origin_split: F
+    origin_base: F
 
 
 @dataclass(frozen=True)
@@ -338,7 +340,7 @@ def choose(
     costs: F,
     paid: F,
     home_supply: F,
-    home_share: F,
+    within_base: F,
     banned: B,
     inputs: ChoiceInputs,
     params: ChoiceParameters,
@@ -368,8 +370,9 @@ def choose(
         The plants' supply for the home market of each powertrain's group
         [veh/yr] (its level relative to the base year moves the home
         origin's constant).
-    home_share : (run, powertrain)
-        Share of each powertrain's base-year sales built at home [1].
+    within_base : (run, powertrain, origin)
+        Each powertrain's split over origins in the base year, home first [1]:
+        the lower nest's constants reproduce it.
     banned : (run, year)
         No vehicle without a plug is sold that year.
     inputs, params
@@ -385,14 +388,7 @@ def choose(
     b = int(np.searchsorted(years, base_year))
     base = np.broadcast_to(history_shares[b], (runs, n_pt))
     sold = base > 0  # a powertrain with no base-year share is not offered
-    split = (
-        np.where(sold[:, :, None], 1.0, 0.0)
-        * np.concatenate([np.zeros(1), inputs.origin_split[1:]])[None, None, :]
-    )
-    import_share = 1.0 - home_share
-    within = np.concatenate(
-        [home_share[:, :, None], import_share[:, :, None] * split[:, :, 1:]], axis=2
-    )  # (run, pt, origin)
+    within = np.where(sold[:, :, None], within_base, 0.0)  # (run, pt, origin)
     available = np.broadcast_to(within > 0, within.shape)
     beta_p = params.cost_sensitivity
     beta_o = beta_p * params.origin_sensitivity

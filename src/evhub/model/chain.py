@@ -686,7 +686,12 @@ def _choose(
         out=np.zeros_like(by_group[..., 0]),
         where=by_group[..., 0] > 0,
     )
-    home_share = np.clip(group_share[:, cats.group_of], 0.0, 1.0)
+    home_share = np.clip(group_share[:, cats.group_of], 0.0, 1.0)  # (run, pt)
+    if np.isnan(ci.origin_base).any():  # no data: the plants' share, the imports' split
+        imported = (1.0 - home_share)[:, :, None] * own_in.origin_base[None, None, :]
+        within = np.concatenate([home_share[:, :, None], imported], axis=2)
+    else:
+        within = np.broadcast_to(ci.origin_base, (runs, *ci.origin_base.shape))
     nfc = np.stack([np.nan_to_num(cp.range_cost), np.nan_to_num(cp.availability_cost)], axis=-1)[
         :, cats.group_of
     ]  # (run, pt, kind)
@@ -707,7 +712,7 @@ def _choose(
         costs,
         paid,
         home[:, cats.group_of],
-        home_share,
+        within,
         years[None, :] >= ban_year[:, None],
         ci,
         choice_params,
