@@ -19,6 +19,8 @@ import evhub
 from evhub.errors import InputError
 
 CARS = "Passenger Cars"
+#: Each example is a whole run; the module's baseline is shared, not reset per example.
+FIXTURE = HealthCheck.function_scoped_fixture
 BEV = f"Sales|{CARS}|BEV"
 
 
@@ -75,9 +77,7 @@ def test_the_logistic_option_ignores_the_levers() -> None:
     assert plain.loc[f"Price|{CARS}|BEV"].isna().all()
 
 
-@settings(
-    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=5, deadline=None, suppress_health_check=[FIXTURE])
 @given(
     powertrain=st.sampled_from(["petrol", "hev", "bev"]),
     points=st.floats(1.0, 40.0),
@@ -93,9 +93,7 @@ def test_raising_a_powertrains_purchase_tax_never_raises_its_share(
     assert after[year] < before[year]
 
 
-@settings(
-    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=5, deadline=None, suppress_health_check=[FIXTURE])
 @given(origin=st.sampled_from(["china", "eu", "other"]), points=st.floats(1.0, 100.0))
 def test_raising_the_duty_on_an_origin_never_raises_its_share_of_imports(
     baseline: pd.DataFrame, origin: str, points: float

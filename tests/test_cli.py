@@ -26,7 +26,7 @@ from evhub.datadoc import markdown
 from evhub.fit import load_checks
 
 SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
-SCENARIOS = ["baseline", "announced", "hub", "net-zero"]  # the order of dataset.yaml
+SCENARIOS = ["baseline", "announced", "hub", "net-zero", "otv-reform", "tariff-cut"]  # dataset.yaml
 OUTPUTS = ["dimensions.yaml", "evhub.duckdb", "iamc.csv", "scorecard.csv"]
 
 runner = CliRunner()
@@ -93,7 +93,7 @@ def test_scenarios_lists_the_shipped_scenarios_in_order() -> None:
     result = _invoke("scenarios")
     assert result.exit_code == 0, result.output
     assert _cells(result.output, 0) == SCENARIOS
-    assert _cells(result.output, 1) == ["", "baseline", "announced", "hub"]  # extends
+    assert _cells(result.output, 1) == ["", "baseline", "announced", "hub", "baseline", "baseline"]
 
 
 def _show_rows(output: str) -> dict[str, list[list[str]]]:
@@ -124,14 +124,14 @@ def test_scenarios_show_prints_dotted_paths_with_sources() -> None:
     rows = _show_rows(result.output)
     # a distribution: its central value (a year), the scenario file (named in the dataset
     # folder) and the dataset source of its range, one a line
-    path, value, unit, sources, draws = rows["car.market.bev_share.midpoint_year"]
-    assert (value, unit) == (["2033"], ["yr"])
+    path, value, unit, sources, draws = rows["lcv.market.bev_share.midpoint_year"]
+    assert (value, unit) == (["2036"], ["yr"])
     # under the path, the catalogue's description (wrapped at spaces)
-    assert path[0] == "car.market.bev_share.midpoint_year"
-    expected = "Year of fastest growth of the BEV share of sales of Passenger Cars"
+    assert path[0] == "lcv.market.bev_share.midpoint_year"
+    expected = "Year of fastest growth of the BEV share of sales of Light Commercial Vehicles"
     assert " ".join(path[1:]) == expected
     assert sources[:2] == ["scenarios/baseline.yaml", "evhub-assumption"]
-    assert " ".join(draws).startswith("{dist: triangular, low: 2028")
+    assert " ".join(draws).startswith("{dist: triangular, low: 2030")
     assert rows["car.fleet.lifetime.distribution"][1:4] == [["weibull"], ["-"], ["dataset.yaml"]]
     # a long source list shows its first two ids and how many more; --sources shows all,
     # each id whole on its line
@@ -290,11 +290,11 @@ def test_failed_run_leaves_an_existing_folder_untouched(baseline_out: Path, tmp_
 def test_set_changes_the_result(baseline_out: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = _invoke(
-        "run", "baseline", "--set", "car.market.bev_share.ceiling=90", "--out", str(out)
+        "run", "baseline", "--set", "policy.subsidy.car.bev.2026=5000", "--out", str(out)
     )
     assert result.exit_code == 0, result.output
-    # a higher ceiling (90 % instead of the default 70 %) raises the EV share of sales
-    assert _ev_share_of_sales(out, 2050) > _ev_share_of_sales(baseline_out, 2050) + 5
+    # a purchase subsidy of 5,000 USD per BEV from 2026 raises the EV share of sales
+    assert _ev_share_of_sales(out, 2030) > _ev_share_of_sales(baseline_out, 2030) + 5
     assert _ev_share_of_sales(out, 2020) == _ev_share_of_sales(baseline_out, 2020)  # history
 
 

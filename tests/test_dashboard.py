@@ -33,7 +33,7 @@ from evhub.errors import InputError
 streamlit_testing = pytest.importorskip("streamlit.testing.v1")
 AppTest = streamlit_testing.AppTest
 
-SHIPPED = ["baseline", "announced", "hub", "net-zero"]
+SHIPPED = ["baseline", "announced", "hub", "net-zero", "otv-reform", "tariff-cut"]
 
 
 @pytest.fixture(scope="module")

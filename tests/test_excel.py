@@ -256,7 +256,7 @@ def test_an_ensemble_adds_its_quantiles_and_distributions(tmp_path: Path) -> Non
     assert cell.number_format == "0%" or cell.value is None
     header, rows = _rows(book["Distributions"])
     assert header == ["scenario", "parameter", "distribution", "unit", "central", "source"]
-    assert "car.market.bev_share.ceiling" in [r[1] for r in rows]
+    assert "car.choice.cost_sensitivity" in [r[1] for r in rows]
 
 
 # --------------------------------------------------------------------------

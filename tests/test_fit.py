@@ -149,7 +149,7 @@ def _first(key: str, value: object) -> Callable[[dict], None]:
         (
             lambda raw: raw.__setitem__("scenario", "basline"),
             r"scenario = 'basline' is not a scenario of the dataset \(baseline, announced, hub, "
-            r"net-zero\)",
+            r"net-zero, otv-reform, tariff-cut\)",
         ),
         (lambda raw: raw.pop("scenario"), r"expected the keys scenario and checks, got checks"),
         (lambda raw: raw.__setitem__("checks", []), r"checks = \[\]: expected a list of checks"),

@@ -23,6 +23,8 @@ from evhub.variables import scorecard_indicators
 SALES = "Sales|Passenger Cars"
 EV = "Production|Passenger Cars|EV"
 CO2 = "Emissions|CO2|Passenger Cars"
+#: A lever: the purchase subsidy of a battery-electric car from 2026 [USD_2025/veh].
+SUBSIDY = "policy.subsidy.car.bev.2026"
 
 
 @pytest.fixture(scope="module")
@@ -135,31 +137,29 @@ def test_no_solution_in_the_range(dataset) -> None:
         target=CO2,
         year=2053,
         value=2,
-        vary="car.market.bev_share.midpoint_year",
-        low=2028,
-        high=2045,
+        vary=SUBSIDY,
+        low=0,
+        high=5000,
         dataset=dataset,
     )
     assert found.solution is None
     assert found.achieved is None
     values = found.scan["indicator"]
     assert values.min() > 2
-    # four significant digits: two decimals between 10 and 100 Mt CO2/yr; a year without a comma
+    # four significant digits: two decimals between 10 and 100 Mt CO2/yr; money with commas
     assert 10 < values.min() < values.max() < 100
     assert found.message == (
-        f"no value of car.market.bev_share.midpoint_year in [2028, 2045] yr makes {CO2} in 2053 "
+        f"no value of {SUBSIDY} in [0, 5,000] USD_2025/veh makes {CO2} in 2053 "
         f"equal 2 Mt CO2/yr: it ranges from {values.min():.2f} to {values.max():.2f} Mt CO2/yr "
         "over the range"
     )
-    # a later EV take-off leaves more CO2: the range reached runs between the two ends
-    for end in (2028, 2045):
-        run = evhub.run(
-            "baseline", dataset=dataset, overrides={"car.market.bev_share.midpoint_year": end}
-        )
+    # a larger BEV subsidy leaves less CO2: the range reached runs between the two ends
+    for end in (0, 5000):
+        run = evhub.run("baseline", dataset=dataset, overrides={SUBSIDY: end})
         at_end = found.scan.set_index("parameter").loc[float(end), "indicator"]
         assert at_end == pytest.approx(run.variable(CO2).sel(year=2053).item(), rel=1e-9)
-    assert values.iloc[0] == values.min()
-    assert values.iloc[-1] == values.max()
+    assert values.iloc[0] == values.max()
+    assert values.iloc[-1] == values.min()
 
 
 def test_an_indicator_the_parameter_does_not_move(dataset) -> None:

@@ -123,13 +123,14 @@ def test_lcv_stock_2015_to_2025_rises_as_observed(data: Dataset) -> None:
 
 def test_every_lcv_parameter_has_a_sourced_default(data: Dataset) -> None:
     defaults = default_parameters(data)
+    # the choice model's parameters have none: the dataset prices no LCV (logistic curves)
     paths = [
         p.path
         for p in parameters.expand(data.dims)
-        if p.keys.get("class") == LCV and p.spec.default
+        if p.keys.get("class") == LCV and p.spec.default and not p.path.startswith(f"{LCV}.choice.")
     ]
-    # 51 numbers and the three choices of dataset.yaml
-    assert len(paths) == 54
+    # 51 numbers and the four choices of dataset.yaml
+    assert len(paths) == 55
     for path in paths:
         assert path in defaults, path
         default = defaults[path]
@@ -226,7 +227,7 @@ def test_the_car_rows_are_untouched(data: Dataset) -> None:
     ):
         assert data.rows(table, variable, **{"class": "car"}).empty
     car = [p for p in data.assumptions["parameter"] if re.match(r"car\.", p)]
-    assert len(car) == 20
+    assert len(car) == 21  # and car.choice.origin_sensitivity, added with the choice model
 
 
 def _lcv_only(data: Dataset, folder: Path) -> Path:

@@ -512,11 +512,11 @@ def test_assumptions_list_the_distributions(tree, store):
         assert [r[0] for r in rows] == dists.loc[dists["scenario"] == scen, "parameter"].tolist()
         units = inputs[inputs["scenario"] == scen].set_index("parameter")["unit"]
         assert [r[3] for r in rows] == [units[r[0]] for r in rows]
-    # baseline.yaml samples the midpoint year around 2033 [yr]: a year, not "2,033"
+    # baseline.yaml samples the LCV midpoint year around 2036 [yr]: a year, not "2,036"
     box = by_id(tree)["scenario-baseline"].find("table", "distributions")
     shown = {squash(tr.find("td").text()): tr.find_all("td") for tr in box.find_all("tr")[1:]}
-    midpoint = shown["car.market.bev_share.midpoint_year"]
-    assert [squash(midpoint[2].text()), squash(midpoint[3].text())] == ["2033", "yr"]
+    midpoint = shown["lcv.market.bev_share.midpoint_year"]
+    assert [squash(midpoint[2].text()), squash(midpoint[3].text())] == ["2036", "yr"]
 
 
 def test_unset_option_is_shown_as_none(tree, store):

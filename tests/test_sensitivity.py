@@ -211,7 +211,7 @@ def registry(dataset) -> pd.DataFrame:
 # plants that build vans or cells.
 UNREACHABLE = [
     "car.market.saturation",
-    "car.market.bev_share.ceiling",
+    "lcv.market.bev_share.ceiling",
     "car.energy.charging_loss",
     "car.trade.export_price",
     "car.trade.eu_export_share",
@@ -241,7 +241,7 @@ def test_baseline_indices_cover_every_uncertain_input(
     assert result.file_stem() == ("sensitivity-baseline-production-passenger-cars-ev-2030-sobol")
     shown = table.set_index("input")["distribution"]
     assert shown["pipeline.realised.byd-manisa"] == "realised with p"
-    assert shown["car.market.bev_share.midpoint_year"].startswith("{dist: triangular, low: 2028")
+    assert shown["lcv.market.bev_share.midpoint_year"].startswith("{dist: triangular, low: 2030")
 
 
 def test_baseline_ranks_the_car_plants_first(baseline_sobol: sens.Sensitivity) -> None:

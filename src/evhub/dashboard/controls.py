@@ -247,6 +247,8 @@ def slider_specs(
         ]
         if resolved.values.get(path) is None:
             continue  # unset in this dataset (it prices no class for the choice model)
+        if _unused_curve(path, resolved):
+            continue
         if not is_finite(resolved.values.get(path)):
             msg = f"{resolved.name}: {path} = {resolved.values.get(path)!r} is not a number"
             raise ValueError(msg)
@@ -340,3 +342,16 @@ def project_frame(resolved: ResolvedScenario, data: Dataset) -> pd.DataFrame:
         }
     )
     return frame[[*PROJECT_COLUMNS, "dropped"]]
+
+
+#: The fields of the logistic share curves (``market.share_model = logistic``).
+_CURVE_FIELDS = ("market.share_ceiling", "market.share_midpoint_year", "market.share_steepness")
+
+
+def _unused_curve(path: str, resolved: ResolvedScenario) -> bool:
+    """A logistic curve's parameter of a class whose buyers choose by cost: no slider."""
+    row = parameters.spec(path)
+    if row is None or row.field not in _CURVE_FIELDS:
+        return False
+    vehicle_class = path.split(".", 1)[0]
+    return bool(resolved.values.get(f"{vehicle_class}.market.share_model") == "choice")

@@ -176,7 +176,11 @@ class Ensemble:
         return self.members[scenario]
 
     def quantiles(self) -> pd.DataFrame:
-        """IAMC table with a ``Quantile`` column (:data:`QUANTILES`) per scenario and variable."""
+        """IAMC table with a ``Quantile`` column (:data:`QUANTILES`) per scenario and variable.
+
+        A variable with no value in any year (the prices of a class whose buyers
+        follow logistic curves) has no rows, as in the IAMC table.
+        """
         if self._quantiles is None:
             years = [int(y) for y in self.dataset.years]
             variables = iamc_variables(self.dataset.dims)
@@ -192,6 +196,8 @@ class Ensemble:
                     for first in range(0, n_var, step):
                         block = member.variables(first, min(first + step, n_var), buffer)
                         for v, q in enumerate(pool.map(_quantiles, block), first):
+                            if np.isnan(q).all():  # no value in any year, as in the IAMC table
+                                continue
                             variable = names[v]
                             unit = variables[variable][0]
                             rows += [

@@ -620,7 +620,7 @@ def _choose(
     cats = inputs.categories
     years, base_year = inputs.years, inputs.base_year
     b = int(np.searchsorted(years, base_year))
-    runs, n = total_sales.shape
+    runs = total_sales.shape[0]
     steps = np.maximum(years - base_year, 0.0)  # (year,)
     pol, cp, ep = params.policy, own.choice, own.energy
 

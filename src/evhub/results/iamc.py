@@ -34,13 +34,17 @@ def wide_table(data: xr.Dataset, dims: Dims, region: str, run: int = 0) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        One row per variable and scenario, the values in the variable's unit.
+        One row per variable and scenario, the values in the variable's unit;
+        none for a variable without a value in any year (the prices of a
+        class whose buyers follow logistic curves), as in the store.
     """
     years = [int(y) for y in data["year"].values]
     rows = []
     for name, (unit, get) in iamc_variables(dims).items():
         arr = get(data).isel(run=run).transpose("scenario", "year")
         for i, scen in enumerate(data["scenario"].values):
+            if np.isnan(arr.values[i]).all():
+                continue
             rows.append([MODEL, str(scen), region, name, unit, *arr.values[i]])
     return pd.DataFrame(rows, columns=["Model", "Scenario", "Region", "Variable", "Unit", *years])
 
