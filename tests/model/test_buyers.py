@@ -107,6 +107,7 @@ def _run(
         levers,
     )
     costs = buyers.generalised_cost(paid, running, ci)
+    b = int(np.searchsorted(YEARS, BASE))  # the choice needs the costs from the base year on
     supply = np.full((1, 3, N), 1000.0) * np.exp(supply_growth * np.maximum(YEARS - BASE, 0))
     return buyers.choose(
         YEARS,
@@ -115,8 +116,8 @@ def _run(
         np.full((1, N), 1000.0),
         np.array([[9000.0, 800.0, 200.0]]),
         np.zeros((1, N)),
-        costs,
-        paid,
+        costs[..., b:],
+        paid[..., b:],
         supply,
         ci.origin_base[None],
         np.zeros((1, N), bool) if banned is None else banned,
@@ -211,7 +212,7 @@ def test_raising_the_duty_on_an_origin_never_raises_its_share_of_imports(
     duty[..., YEARS <= BASE] = 0.0
 
     def share_of_imports(result: buyers.ChoiceResult) -> np.ndarray:
-        sales = result.shares[0][:, None, :]  # (pt, 1, year)
+        sales = result.shares[0][:, None, YEARS >= BASE]  # (pt, 1, year from the base year)
         bought = (sales * result.origin_shares[0][:, 1:, :]).sum(axis=0)  # (import origin, year)
         return np.asarray(bought[origin - 1] / bought.sum(axis=0))
 

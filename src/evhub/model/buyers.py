@@ -184,9 +184,9 @@ class ChoiceResult:
     ----------
     shares : (run, powertrain, year)
         Sales shares [1]: the history's up to the base year, the choice's after.
-    origin_shares : (run, powertrain, origin, year)
-        Each powertrain's split over origins (home first) [1]; the base year's
-        before it.
+    origin_shares : (run, powertrain, origin, year from the base year)
+        Each powertrain's split over origins (home first) [1], from the base
+        year (its observed split) to the last model year.
     price : (run, powertrain, year)
         Average price paid over the origins [USD/veh]; NaN up to the base year.
     """
@@ -362,10 +362,11 @@ def choose(
         The fleet by powertrain at the end of the base year [veh].
     retirement_rate : (run, year)
         Share of the fleet retired each year [1].
-    costs : (run, powertrain, origin, year)
-        Generalised annual cost without the non-financial part [USD/veh/yr].
-    paid : (run, powertrain, origin, year)
-        Price paid [USD/veh].
+    costs : (run, powertrain, origin, year from the base year)
+        Generalised annual cost without the non-financial part [USD/veh/yr],
+        from the base year to the last model year.
+    paid : (run, powertrain, origin, year from the base year)
+        Price paid [USD/veh], the same years.
     home_supply : (run, powertrain, year)
         The plants' supply for the home market of each powertrain's group
         [veh/yr] (its level relative to the base year moves the home
@@ -384,7 +385,8 @@ def choose(
     -------
     ChoiceResult
     """
-    runs, n_pt, n_or, n = costs.shape
+    runs, n_pt, n_or, _ = costs.shape
+    n = years.size
     b = int(np.searchsorted(years, base_year))
     base = np.broadcast_to(history_shares[b], (runs, n_pt))
     sold = base > 0  # a powertrain with no base-year share is not offered
@@ -396,21 +398,21 @@ def choose(
     fleet = fleet_start.copy()
     total_fleet = np.maximum(fleet.sum(axis=1), np.finfo(float).tiny)
     nfc = choice.nonfinancial_cost(params.nonfinancial_initial, decay, fleet / total_fleet[:, None])
-    cost_b = costs[..., b] + nfc[:, :, None]
+    cost_b = costs[..., 0] + nfc[:, :, None]
     alpha_o, alpha_p = _calibrate(base, within, cost_b, beta_o, beta_p, available, sold)
     supply_b = np.maximum(home_supply[..., b], np.finfo(float).tiny)
 
     shares = np.empty((runs, n_pt, n))
-    origin = np.empty((runs, n_pt, n_or, n))
+    origin = np.empty((runs, n_pt, n_or, n - b))
     shares[:] = history_shares.T[None]
-    origin[:] = within[..., None]
+    origin[..., 0] = within
     previous = base
     plug = categories.plug
     for t in range(b + 1, n):
         nfc = choice.nonfinancial_cost(
             params.nonfinancial_initial, decay, fleet / np.maximum(fleet.sum(1), 1e-300)[:, None]
         )
-        cost_t = costs[..., t] + nfc[:, :, None]
+        cost_t = costs[..., t - b] + nfc[:, :, None]
         growth = np.log(np.maximum(home_supply[..., t], np.finfo(float).tiny) / supply_b)
         alpha_t = alpha_o.copy()
         alpha_t[..., 0] = np.where(available[..., 0], alpha_o[..., 0] + growth, -np.inf)
@@ -418,11 +420,11 @@ def choose(
         now = choice.with_inertia(previous, target, params.inertia)
         now = _ban(now, banned[:, t], plug, categories)
         shares[:, :, t] = now
-        origin[..., t] = origin_t
+        origin[..., t - b] = origin_t
         previous = now
         fleet = fleet_shares(fleet, now * total_sales[:, t, None], retirement_rate[:, t])
-    mean_paid = np.sum(origin * paid, axis=2)
-    mean_paid[:, :, : b + 1] = np.nan
+    mean_paid = np.full((runs, n_pt, n), np.nan)
+    mean_paid[..., b + 1 :] = np.sum(origin[..., 1:] * paid[..., 1:], axis=2)
     return ChoiceResult(shares=shares, origin_shares=origin, price=mean_paid)
 
 

@@ -329,9 +329,9 @@ def simulate(inputs: ChainInputs, params: ChainParameters) -> ChainOutputs:
         _simulate_class(inputs, params, k, gdp, grid, chemistry, supply)
         for k in range(len(inputs.classes))
     ]
+    origins = tuple(o.pop("origin_shares") for o in own)
     fleet_side = {name: _stack([o[name] for o in own]) for name in own[0]}
     pack = fleet_side.pop("pack")
-    origins = fleet_side.pop("origin_shares")
     made = simulate_hub(inputs, params, fleet_side["sales"], pack, origins, supply)
     return ChainOutputs(grid_intensity=grid, **fleet_side, **made)
 
@@ -480,8 +480,7 @@ def _simulate_class(
     # --- powertrain mix and the fleet ------------------------------------------
     ban = market_p.ice_ban_year
     ban_year = np.where(np.isnan(ban), np.inf, ban)  # NaN: no ban
-    n_origins = len(cats.origins) + 1
-    origin_shares = np.full((runs, len(cats.powertrains), n_origins, n), np.nan)
+    origin_shares = None
     price = np.full((runs, len(cats.powertrains), n), np.nan)
     if market_p.share_model == "choice" and own_in.choice is not None:
         chosen = _choose(
@@ -621,7 +620,8 @@ def _choose(
     years, base_year = inputs.years, inputs.base_year
     b = int(np.searchsorted(years, base_year))
     runs = total_sales.shape[0]
-    steps = np.maximum(years - base_year, 0.0)  # (year,)
+    ahead = years[b:]  # the costs are needed from the base year on
+    steps = ahead - base_year  # (year from the base year,)
     pol, cp, ep = params.policy, own.choice, own.energy
 
     # the fleet as the choice model sees it: the total's retirements, the history's mix
@@ -642,23 +642,25 @@ def _choose(
 
     # prices: the pre-tax base, duties, the purchase tax, VAT, subsidies
     pack_price = ci.pack_price * (1.0 - pol.pack_price_decline[:, None]) ** steps[None, :]
-    base = ci.glider[None, :, None] + pack * pack_price[:, None, :]  # (run, pt, year)
+    base = ci.glider[None, :, None] + pack[..., b:] * pack_price[:, None, :]  # (run, pt, year)
     n_import = len(cats.origins)
     extra = np.nan_to_num(pol.duty).reshape(runs, n_import, len(cats.powertrains))
     extra = extra + np.nan_to_num(pol.duty_all)[:, :, None]
     duty_after = np.concatenate([np.zeros((runs, 1, extra.shape[2])), extra], axis=1)
-    after = (years > base_year)[None, None, None, :]
-    duty = ci.duty[None, :, :, None] + np.where(after, duty_after[..., None], 0.0)
+    after = ahead > base_year
+    duty = ci.duty[None, :, :, None] + np.where(
+        after[None, None, None, :], duty_after[..., None], 0.0
+    )
     index = (1.0 + pol.threshold_growth[:, None]) ** steps[None, :]  # (run, year)
     paid = buyers.price_paid(
         base,
         np.maximum(duty, 0.0),
         ci,
         index,
-        cp.tax_change,
-        ci.vat + pol.vat,
-        cp.subsidy,
-        after=years > base_year,
+        cp.tax_change[..., b:],
+        ci.vat + pol.vat[..., b:],
+        cp.subsidy[..., b:],
+        after=after,
     )
 
     # running costs of a new vehicle
@@ -670,7 +672,7 @@ def _choose(
     drawn = kwh * improve * electric / (1.0 - ep.charging_loss[:, None, None])
     distance = ep.annual_distance[:, None] * (1.0 + ep.distance_trend[:, None]) ** steps[None, :]
     running = buyers.running_cost(
-        distance, litres, drawn, ci, cats, inputs.co2_factor, _levers(pol)
+        distance, litres, drawn, ci, cats, inputs.co2_factor, _levers(pol, b)
     )
     costs = buyers.generalised_cost(paid, running, ci)
 
@@ -720,12 +722,12 @@ def _choose(
     )
 
 
-def _levers(pol: PolicyParameters) -> buyers.PriceLevers:
-    """The energy-price levers (0 where no key has been reached)."""
+def _levers(pol: PolicyParameters, b: int) -> buyers.PriceLevers:
+    """The energy-price levers from the base year (index ``b``) on (0 before any key)."""
     return buyers.PriceLevers(
-        fuel_price_change=pol.fuel_price_change,
-        electricity_price_change=pol.electricity_price_change,
-        carbon_price=pol.carbon_price,
+        fuel_price_change=pol.fuel_price_change[:, b:],
+        electricity_price_change=pol.electricity_price_change[:, b:],
+        carbon_price=pol.carbon_price[:, b:],
     )
 
 
@@ -734,7 +736,7 @@ def simulate_hub(
     params: ChainParameters,
     sales: F,
     pack: F,
-    origin_shares: F | None = None,
+    origin_shares: Sequence[F | None] | None = None,
     supply: Supply | None = None,
 ) -> dict[str, F]:
     """Pipeline -> capacity -> production -> trade and cells, for every run and class.
@@ -758,9 +760,10 @@ def simulate_hub(
         New-vehicle sales [veh/yr].
     pack : (run, vehicle_class, powertrain, year)
         Average pack of a new vehicle [kWh/veh].
-    origin_shares : (run, vehicle_class, powertrain, origin, year), optional
-        Each powertrain's split over origins, home first [1], from the choice
-        model; NaN (or not given) for a class whose imports split by duties.
+    origin_shares : sequence of (run, powertrain, origin, year from the base year), optional
+        By class, each powertrain's split over origins, home first [1], from
+        the choice model after the base year; ``None`` (or not given) for a
+        class whose imports split by duties.
     supply
         The plants' supply (:func:`plant_supply`), computed here if not given.
 
@@ -788,15 +791,17 @@ def simulate_hub(
         made, export_share = supply.made[k], supply.export_share[k]
         by_group = trade.sales_by_class(sales[:, k], cats)
         domestic, exports, imports = trade.trade_split(made, by_group, export_share)
-        chosen = None if origin_shares is None else origin_shares[:, k]
-        if chosen is not None and not np.isnan(chosen).any():
-            imports_by_origin = trade.imports_by_chosen_origin(imports, sales[:, k], chosen, cats)
-        else:
-            duty = history.splice(
-                years, base_year, own_in.duty_base[None, :, None], tp.duty[:, :, None]
-            )
-            imports_by_origin = trade.imports_by_origin(
-                imports, own_in.origin_base, duty, own_in.duty_base, tp.origin_elasticity
+        duty = history.splice(
+            years, base_year, own_in.duty_base[None, :, None], tp.duty[:, :, None]
+        )
+        imports_by_origin = trade.imports_by_origin(
+            imports, own_in.origin_base, duty, own_in.duty_base, tp.origin_elasticity
+        )
+        chosen = None if origin_shares is None else origin_shares[k]
+        if chosen is not None:  # after the base year, as the buyers chose
+            b = int(np.searchsorted(years, base_year))
+            imports_by_origin[..., b + 1 :] = trade.imports_by_chosen_origin(
+                imports[..., b + 1 :], sales[:, k, :, b + 1 :], chosen[..., 1:], cats
             )
         observed = own_in.history_eu_export_share
         eu_observed = tp.eu_export_share if observed is None else np.full(runs, observed)
