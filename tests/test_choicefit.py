@@ -6,6 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+import evhub
 from evhub import choicefit
 from evhub.choicefit import _Prior, _Problem
 from evhub.errors import InputError
@@ -96,7 +97,7 @@ def test_frozen_costs_move_nothing_and_real_costs_do(dataset) -> None:
 
 def test_the_fit_uses_observed_rows_only(dataset) -> None:
     fit = choicefit.fit_choice(dataset, "car", 2023)
-    assert fit.fitted_years == [2015, 2016, 2017, 2022, 2023]
+    assert fit.fitted_years == list(range(2015, 2024))
     assert set(fit.fitted_status.values()) == {"observed"}
     assert fit.parameters.loc["cost_sensitivity", "unit"] == "1/(USD/veh/yr)"
 
@@ -186,3 +187,47 @@ def test_the_log_posterior_is_the_fits_sum_of_squares_within_the_bounds(dataset)
                 choicefit.log_posterior(problem, moved)
                 <= choicefit.log_posterior(problem, result.x) + 1e-4
             )
+
+
+# --------------------------------------------------------------------------
+# What the fit reads (the rule of the module's docstring)
+# --------------------------------------------------------------------------
+
+
+def _seen(problem: _Problem) -> dict[tuple[int, str], list[float]]:
+    out: dict[tuple[int, str], list[float]] = {}
+    for t, members, share in problem.observations:
+        key = (problem.years[t], "+".join(problem.powertrains[i] for i in members))
+        out.setdefault(key, []).append(share)
+    return out
+
+
+def test_published_group_shares_and_counts_are_group_observations(dataset) -> None:
+    problem, status = choicefit._problem(dataset, "car", 2025, 2025)
+    seen = _seen(problem)
+    # TÜİK 2021 gives petrol 62.0, diesel 23.6, LPG 5.2: electric or hybrid is the rest, 9.2
+    assert seen[(2021, "hev+phev+bev")] == [pytest.approx(1 - (62.0 + 23.6 + 5.2) / 100)]
+    # ODD's 2020 hybrid count over the 2020 car sales of sales.csv
+    assert seen[(2020, "hev+phev")] == [pytest.approx(24_131 / 610_109)]
+    # 2021: ODD's count and TÜİK's share of petrol, two publications of one year
+    assert sorted(seen[(2021, "petrol")]) == [pytest.approx(0.62), pytest.approx(373_600 / 561_853)]
+    # TÜİK's hybrid share of 2024, a group of HEV and PHEV
+    assert seen[(2024, "hev+phev")] == [pytest.approx(0.167)]
+    # the shares sales.csv derives (hev = hybrid count less a PHEV count of another source) are
+    # not observations: no year has hev or phev alone
+    assert not [key for key in seen if key[1] in ("hev", "phev")]
+    assert set(status.values()) == {"observed"}
+
+
+def test_a_count_without_an_observed_total_is_named(data_dir, replace_once) -> None:
+    replace_once(
+        data_dir / "sales.csv",
+        "sales,car,,2021,561853,veh/yr,observed,",
+        "sales,car,,2021,561853,veh/yr,derived,",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"sales.csv: fuel_group_sales of class 'car' in 2021 has no 'sales' total of "
+        r"status 'observed' in that year to be a share of",
+    ):
+        choicefit.fit_choice(evhub.load_dataset(data_dir), "car", 2021)

@@ -96,6 +96,9 @@ RANGE_SDS = 4.0
 #: Sensitivities tried as starting points at the reference year's shares, as
 #: multiples of the prior's (a numerical setting: the fit keeps the best start).
 START_SCALES = (0.3, 1.0, 3.0)
+#: Other observed years whose shares are starting points too, at the prior's
+#: sensitivity (a numerical setting: on the dataset every start ends at one optimum).
+START_YEARS = 3
 #: The smallest share a starting point gives a powertrain [1] (a numerical
 #: setting: a logit constant for a share of 0 would be minus infinity).
 START_FLOOR = 1e-4
@@ -568,13 +571,15 @@ def _start_log_odds(problem: _Problem, year: int, beta: float) -> np.ndarray:
 def _starts(problem: _Problem) -> list[np.ndarray]:
     """Starting points of the fit.
 
-    The reference year's shares at several sensitivities, and every other observed
-    year's shares at the prior's.
+    The reference year's shares at several sensitivities, and the shares of up to
+    :data:`START_YEARS` other observed years at the prior's.
     """
     n = len(problem.powertrains)
     lower, upper = _bounds(problem)
     reference = _reference(problem)
     years = sorted({t for t, _, _ in problem.observations} - {reference})
+    if len(years) > START_YEARS:  # the first, the last and evenly between
+        years = [years[round(k)] for k in np.linspace(0, len(years) - 1, START_YEARS)]
     plan = [(reference, scale) for scale in START_SCALES] + [(t, 1.0) for t in years]
     out = []
     for year, scale in plan:
