@@ -82,6 +82,7 @@ __all__ = [
     "frozen_cost_shares",
     "holdout",
     "log_posterior",
+    "log_posterior_many",
 ]
 
 #: Percentage points per unit share [pp/1].
@@ -440,19 +441,28 @@ def _cost_gap(problem: _Problem) -> np.ndarray:
     return np.asarray(cost - cost[0], dtype=float)
 
 
-def _unpack(problem: _Problem, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float]:
-    """θ -> (β [1/(USD/veh/yr)], α (powertrain,), NFC0 (term,) [USD/veh/yr], κ [1/yr]).
+def _unpack_many(
+    problem: _Problem, thetas: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """θ (run, parameter) -> β (run,), α (run, powertrain), NFC0 (run, term), κ (run,).
 
-    θ holds log β, the log-odds u of each powertrain but the first at the
-    reference year's costs (α = u + β (C_r - C_r,first)), each NFC0 over its
-    prior's high end, and κ.
+    θ holds log β [log of 1/(USD/veh/yr)], the log-odds u of each powertrain
+    but the first at the reference year's costs (α = u + β (C_r - C_r,first))
+    [1], each NFC0 [USD/veh/yr] over its prior's high end, and κ [1/yr].
     """
     n = len(problem.powertrains)
-    beta = float(np.exp(theta[0]))
-    alpha = np.concatenate([[0.0], theta[1:n] + beta * _cost_gap(problem)[1:]])
+    beta = np.exp(thetas[:, 0])
+    alpha = np.zeros((thetas.shape[0], n))
+    alpha[:, 1:] = thetas[:, 1:n] + beta[:, None] * _cost_gap(problem)[None, 1:]
     scales = np.array([prior.high for *_, prior in problem.nfc])
-    nfc0 = theta[n : n + len(problem.nfc)] * scales
-    return beta, alpha, nfc0, float(theta[-1])
+    nfc0 = thetas[:, n : n + len(problem.nfc)] * scales
+    return beta, alpha, nfc0, thetas[:, -1]
+
+
+def _unpack(problem: _Problem, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """θ -> (β [1/(USD/veh/yr)], α (powertrain,), NFC0 (term,) [USD/veh/yr], κ [1/yr])."""
+    beta, alpha, nfc0, kappa = _unpack_many(problem, np.asarray(theta, dtype=float)[None, :])
+    return float(beta[0]), alpha[0], nfc0[0], float(kappa[0])
 
 
 def _pack(
@@ -469,6 +479,52 @@ def _pack(
     return np.concatenate([[np.log(beta)], u, np.asarray(nfc0, dtype=float) / scales, [kappa]])
 
 
+def _simulate_many(
+    problem: _Problem,
+    thetas: np.ndarray,
+    *,
+    cost: np.ndarray | None = None,
+    nonfinancial: bool = True,
+    inertia: bool = True,
+    extras: np.ndarray | None = None,
+) -> np.ndarray:
+    """Shares (run, year, powertrain) [1] of the parameters ``thetas`` (run, parameter).
+
+    ``extras``, if given, receives the non-financial costs of each year
+    (run, year, powertrain) [USD/veh/yr].
+    """
+    beta, alpha, nfc0, kappa = _unpack_many(problem, thetas)
+    costs = problem.cost if cost is None else cost
+    runs, n = thetas.shape[0], len(problem.powertrains)
+    terms = np.array([i for i, *_ in problem.nfc], dtype=int)
+    decay = np.array([d for _, _, d, _ in problem.nfc], dtype=float)
+    onehot = np.zeros((terms.size, n))
+    onehot[np.arange(terms.size), terms] = 1.0  # term -> its powertrain
+    shares = np.empty((runs, len(problem.years), n))
+    fleet = np.zeros((runs, n))  # vehicles sold since the first year
+    previous = None
+    for t in range(len(problem.years)):
+        extra = np.zeros((runs, n))
+        if nonfinancial and terms.size:
+            if t > 0:
+                fleet_share = fleet[:, terms] / problem.stock[t - 1]
+            else:
+                fleet_share = np.zeros((runs, terms.size))
+            extra = (nfc0 * np.exp(decay * fleet_share)) @ onehot
+        if extras is not None:
+            extras[:, t] = extra
+        target = choice.powertrain_shares(costs[t] + extra, alpha, beta)
+        now = (
+            target
+            if previous is None or not inertia
+            else choice.with_inertia(previous, target, kappa)
+        )
+        shares[:, t] = now
+        fleet = fleet + now * problem.sales[t]
+        previous = now
+    return shares
+
+
 def _simulate(
     problem: _Problem,
     theta: np.ndarray,
@@ -483,47 +539,47 @@ def _simulate(
     ``extras``, if given, receives the non-financial costs of each year
     (year, powertrain) [USD/veh/yr].
     """
-    beta, alpha, nfc0, kappa = _unpack(problem, theta)
-    costs = problem.cost if cost is None else cost
+    many = None if extras is None else np.zeros((1, *extras.shape))
+    shares = _simulate_many(
+        problem,
+        np.asarray(theta, dtype=float)[None, :],
+        cost=cost,
+        nonfinancial=nonfinancial,
+        inertia=inertia,
+        extras=many,
+    )
+    if extras is not None and many is not None:
+        extras[:] = many[0]
+    return np.asarray(shares[0], dtype=float)
+
+
+def _membership(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Each observation as weights over (year, powertrain), flattened, and its share [1]."""
     n = len(problem.powertrains)
-    terms = np.array([i for i, *_ in problem.nfc], dtype=int)
-    decay = np.array([d for _, _, d, _ in problem.nfc], dtype=float)
-    betas = np.array([beta])
-    shares = np.empty_like(costs)
-    fleet = np.zeros(n)  # vehicles sold since the first year
-    previous = None
-    for t in range(len(problem.years)):
-        extra = np.zeros(n)
-        if nonfinancial and terms.size:
-            fleet_share = fleet[terms] / problem.stock[t - 1] if t > 0 else np.zeros(terms.size)
-            weights = nfc0 * np.exp(decay * fleet_share)
-            extra = np.bincount(terms, weights=weights, minlength=n).astype(float)
-        if extras is not None:
-            extras[t] = extra
-        target = choice.powertrain_shares((costs[t] + extra)[None, :], alpha[None, :], betas)[0]
-        now = (
-            target if previous is None or not inertia else (1.0 - kappa) * previous + kappa * target
-        )
-        shares[t] = now
-        fleet = fleet + now * problem.sales[t]
-        previous = now
-    return shares
+    weights = np.zeros((len(problem.observations), len(problem.years) * n))
+    for k, (t, members, _) in enumerate(problem.observations):
+        weights[k, [t * n + i for i in members]] = 1.0
+    return weights, np.array([share for *_, share in problem.observations])
+
+
+def _residuals_many(problem: _Problem, thetas: np.ndarray, *, priors: bool = True) -> np.ndarray:
+    """Residuals (run, residual) [1]: the observations in units of their error, then the priors."""
+    shares = _simulate_many(problem, thetas)
+    weights, observed = _membership(problem)
+    fitted = shares.reshape(shares.shape[0], -1) @ weights.T
+    out = [(fitted - observed) * PP / SHARE_ERROR_PP]
+    if priors:
+        n = len(problem.powertrains)
+        for k, (*_, prior) in enumerate(problem.nfc):
+            out.append(((thetas[:, n + k] * prior.high - prior.value) / prior.sd)[:, None])
+        out.append(((thetas[:, -1] - problem.inertia.value) / problem.inertia.sd)[:, None])
+        out.append(((thetas[:, 0] - problem.log_beta.value) / problem.log_beta.sd)[:, None])
+    return np.concatenate(out, axis=1)
 
 
 def _residuals(problem: _Problem, theta: np.ndarray, *, priors: bool = True) -> np.ndarray:
-    shares = _simulate(problem, theta)
-    out = [
-        (shares[t, list(members)].sum() - observed) * PP / SHARE_ERROR_PP
-        for t, members, observed in problem.observations
-    ]
-    if priors:
-        n = len(problem.powertrains)
-        scaled = theta[n : n + len(problem.nfc)]
-        for (_, _, _, prior), x in zip(problem.nfc, scaled, strict=True):
-            out.append((x * prior.high - prior.value) / prior.sd)
-        out.append((theta[-1] - problem.inertia.value) / problem.inertia.sd)
-        out.append((theta[0] - problem.log_beta.value) / problem.log_beta.sd)
-    return np.array(out)
+    many = _residuals_many(problem, np.asarray(theta, dtype=float)[None, :], priors=priors)
+    return np.asarray(many[0], dtype=float)
 
 
 def _bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
@@ -537,19 +593,28 @@ def _bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
-def log_posterior(problem: _Problem, theta: np.ndarray) -> float:
-    """The log-posterior density of ``theta`` (up to a constant) [1].
+def log_posterior_many(problem: _Problem, thetas: np.ndarray) -> np.ndarray:
+    """The log-posterior density of each row of ``thetas`` (run, parameter) [1].
 
-    The sum of squares that :func:`fit_choice` minimises, times -1/2: the
-    observations with their error :data:`SHARE_ERROR_PP`, the normal priors of
-    log β, the non-financial costs and the inertia; ``-inf`` outside the
-    bounds (the priors' ranges, and :data:`LOG_ODDS_BOUND` for the constants).
+    The sum of squares that :func:`fit_choice` minimises, times -1/2 (so up to
+    a constant): the observations with their error :data:`SHARE_ERROR_PP`, the
+    normal priors of log β, the non-financial costs and the inertia; ``-inf``
+    outside the bounds (the priors' ranges, and :data:`LOG_ODDS_BOUND` for the
+    constants).
     """
+    thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
     lower, upper = _bounds(problem)
-    if np.any(theta < lower) or np.any(theta > upper):
-        return -np.inf
-    r = _residuals(problem, theta)
-    return float(-0.5 * r @ r)
+    inside = np.all((thetas >= lower) & (thetas <= upper), axis=1)
+    out = np.full(thetas.shape[0], -np.inf)
+    if inside.any():
+        r = _residuals_many(problem, thetas[inside])
+        out[inside] = -0.5 * np.sum(r * r, axis=1)
+    return out
+
+
+def log_posterior(problem: _Problem, theta: np.ndarray) -> float:
+    """The log-posterior density of one ``theta`` (:func:`log_posterior_many`) [1]."""
+    return float(log_posterior_many(problem, np.asarray(theta, dtype=float)[None, :])[0])
 
 
 def _start_log_odds(problem: _Problem, year: int, beta: float) -> np.ndarray:
