@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import evhub
-from evhub import choiceposterior
+from evhub import choiceposterior, fitdoc
 from evhub.choiceposterior import SHIPPED, SHORT
 from evhub.errors import InputError
 
@@ -144,3 +144,26 @@ def test_a_changed_prior_makes_the_shipped_tables_stale(data_dir, replace_once, 
     changed = evhub.load_dataset(data_dir)
     fresh = choiceposterior.fit_table(changed, [choiceposterior.sample(changed, "car", SHORT)])
     assert "inertia_rate.." in _stale(shipped, fresh)
+
+
+def test_the_fit_page_sets_the_shipped_posterior_against_the_prior(dataset, shipped) -> None:
+    (section,) = fitdoc._choice(dataset)
+    rows = {r["parameter"]: r for r in section["rows"]}
+    kappa = shipped[shipped["variable"] == "inertia_rate"].iloc[0]
+    assert rows["inertia_rate"]["posterior"] == (
+        f"{fitdoc._number(float(kappa['value']))} ({fitdoc._number(float(kappa['low']))} – "
+        f"{fitdoc._number(float(kappa['high']))})"
+    )
+    # the constants have no prior and no shipped posterior; the chain recalibrates them
+    assert rows["constant.hev"]["posterior"] == "not shipped"
+    assert rows["constant.hev"]["prior_range"] == "flat"
+    # a flagged parameter says why, and the figure draws it in the flagged colour
+    flagged = [r for r in section["rows"] if not r["identified"]]
+    assert flagged and all(r["why"] for r in flagged)
+    drawn = [r for r in section["rows"] if r["scaled"] is not None]
+    assert len(drawn) == len(shipped)  # every shipped parameter, nothing else
+    figure = section["figure"]
+    assert figure.count(f'fill="{fitdoc._FLAGGED_COLOUR}"') == 2 * sum(
+        not r["identified"] for r in drawn
+    )  # a bar and a dot each
+    assert figure.count("(not identified)") == sum(not r["identified"] for r in drawn)
