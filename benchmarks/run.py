@@ -22,6 +22,9 @@
 5. The hypothesis fuzz of the scenario loader at 10,000 examples of random
    overrides, plus a third as many as files and as raw bytes
    (``bench_fuzz.py``, ``tests/hostile/test_fuzz.py``).
+6. The choice model's posterior sampled at length (48 walkers x 30,000 steps):
+   autocorrelation times, and the shipped ``choice_fit.csv`` against it
+   (``bench_choice_posterior.py``).
 
 Goals (each printed with its measured value and PASS or FAIL):
 
@@ -32,7 +35,8 @@ Goals (each printed with its measured value and PASS or FAIL):
 - ``evhub run`` of 10,000 members end to end at most 1.5x the in-process compute;
 - the fleet module at least 5x faster than flodym per scenario (1,000 scenarios);
 - no errors in 20 concurrent dashboard sessions;
-- no exception but evhub's own input error in the loader fuzz.
+- no exception but evhub's own input error in the loader fuzz;
+- the shipped choice-model medians within 0.1 of their 90 % interval of the long run's.
 
 If the whole-chain goal fails, the evhub functions with the most cumulative
 time in 10,000 in-process runs are listed (cProfile).
@@ -54,6 +58,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_choice_posterior
 import bench_dashboard
 import bench_ensemble
 import bench_fleet
@@ -248,6 +253,15 @@ def main() -> None:
         "no unhandled exception in the scenario-loader fuzz",
         bool(fuzz["passed"]),
         f"{fuzz['examples']:,} examples (mappings, files and raw bytes) in {fuzz['seconds']:.0f} s",
+    )
+    print()
+    print("== The choice model's posterior: a long run against the shipped tables ==")
+    posterior = bench_choice_posterior.run(print)
+    _goal(
+        "the shipped choice_fit.csv medians agree with a long run",
+        posterior["worst"] <= bench_choice_posterior.SHIPPED_TOLERANCE,
+        f"largest deviation {posterior['worst']:.3f} of the 90 % interval "
+        f"(at most {bench_choice_posterior.SHIPPED_TOLERANCE}); {posterior['seconds']:.0f} s",
     )
     print()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())

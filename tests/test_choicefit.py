@@ -1,9 +1,12 @@
 """The choice model's fit: it recovers known parameters, flags what the data cannot fix,
 and names its input mistakes. (The hold-out against history is tests/test_choice_holdout.py.)"""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+import evhub
 from evhub import choicefit
 from evhub.choicefit import _Prior, _Problem
 from evhub.errors import InputError
@@ -20,6 +23,8 @@ COST = np.stack(
 )
 BETA = 8.0 / 11_000.0  # the prior's mode below, so the prior does not pull the fit
 KAPPA = 0.7
+#: The constants that made the shares (the first powertrain's is 0) [1].
+ALPHA = np.array([0.0, -0.5, 1.0])
 
 
 def _problem(observations: tuple) -> _Problem:
@@ -36,18 +41,19 @@ def _problem(observations: tuple) -> _Problem:
     )
 
 
-def _truth() -> tuple[np.ndarray, np.ndarray]:
-    theta = np.array([np.log(BETA), -0.5, 1.0, KAPPA])
-    shares = choicefit._simulate(_problem(()), theta)
-    return theta, shares
+def _truth() -> tuple[None, np.ndarray]:
+    problem = _problem(())
+    theta = choicefit._pack(problem, BETA, ALPHA, np.array([]), KAPPA)
+    return None, choicefit._simulate(problem, theta)
 
 
 def test_the_fit_recovers_the_parameters_that_made_the_shares() -> None:
-    theta, shares = _truth()
+    _, shares = _truth()
     every = tuple((t, (i,), float(shares[t, i])) for t in range(len(YEARS)) for i in range(3))
-    result = choicefit._fit(_problem(every))
+    problem = _problem(every)
+    beta, alpha, _, kappa = choicefit._unpack(problem, choicefit._fit(problem).x)
     # exact data, and the priors sit at the truth: only the solver's tolerance remains
-    np.testing.assert_allclose(result.x, theta, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose([beta, *alpha, kappa], [BETA, *ALPHA, KAPPA], rtol=1e-5, atol=1e-6)
 
 
 def test_two_powertrains_seen_only_together_are_split_by_their_costs() -> None:
@@ -91,7 +97,7 @@ def test_frozen_costs_move_nothing_and_real_costs_do(dataset) -> None:
 
 def test_the_fit_uses_observed_rows_only(dataset) -> None:
     fit = choicefit.fit_choice(dataset, "car", 2023)
-    assert fit.fitted_years == [2015, 2016, 2017, 2022, 2023]
+    assert fit.fitted_years == list(range(2015, 2024))
     assert set(fit.fitted_status.values()) == {"observed"}
     assert fit.parameters.loc["cost_sensitivity", "unit"] == "1/(USD/veh/yr)"
 
@@ -99,8 +105,8 @@ def test_the_fit_uses_observed_rows_only(dataset) -> None:
 def test_no_observed_row_to_fit_is_named(dataset) -> None:
     with pytest.raises(
         InputError,
-        match=r"no sales_share row of status 'observed' for class "
-        r"'car' in 2015-2014: nothing to fit",
+        match=r"sales.csv: no sales_share, fuel_group_share or fuel_group_sales row of status "
+        r"'observed' for class 'car' in 2015-2014: nothing to fit",
     ):
         choicefit.fit_choice(dataset, "car", 2014)
 
@@ -112,3 +118,116 @@ def test_a_holdout_must_predict_later_years(dataset) -> None:
         r"fitted year 2023",
     ):
         choicefit.holdout(dataset, 2023, (2023,))
+
+
+# --------------------------------------------------------------------------
+# The fit on the dataset's own costs and observation pattern
+# --------------------------------------------------------------------------
+
+
+def _synthetic(dataset, beta_scale: float, alpha: list[float], kappa: float):
+    """The car problem of the dataset with its observations replaced by exact shares
+    made by known parameters (the priors centred on them, so they do not pull)."""
+    problem, _ = choicefit._problem(dataset, "car", 2025, 2025)
+    beta = float(np.exp(problem.log_beta.value)) * beta_scale
+    nfc0 = np.array([prior.value for *_, prior in problem.nfc])
+    theta = choicefit._pack(problem, beta, np.array(alpha), nfc0, kappa)
+    shares = choicefit._simulate(problem, theta)
+    exact = tuple(
+        (t, members, float(shares[t, list(members)].sum()))
+        for t, members, _ in problem.observations
+    )
+    log_beta = _Prior(np.log(beta), problem.log_beta.low, problem.log_beta.high)
+    inertia = _Prior(kappa, problem.inertia.low, problem.inertia.high)
+    made = replace(problem, observations=exact, log_beta=log_beta, inertia=inertia)
+    return made, shares
+
+
+@pytest.mark.parametrize(
+    ("beta_scale", "alpha", "kappa"),
+    [
+        # a mix like the dataset's: diesel large, hybrids and plug-ins small
+        (1.0, [0.0, -0.3, -3.0, -4.0, -2.0, 1.5], 0.6),
+        # hybrids at about 1e-5 of petrol in every year (a saturated softmax), a high sensitivity
+        (2.2, [0.0, 0.5, -1.0, -9.0, -1.0, 2.5], 0.9),
+    ],
+)
+def test_the_fit_recovers_shares_made_on_the_datasets_costs_and_observation_pattern(
+    dataset, beta_scale, alpha, kappa
+) -> None:
+    # the observation pattern of the dataset (single diesel rows, groups, years without rows)
+    # with exact shares: the fit must find them from its own starting points, small shares
+    # included
+    problem, _ = _synthetic(dataset, beta_scale, alpha, kappa)
+    result = choicefit._fit(problem)
+    fitted = choicefit._simulate(problem, result.x)
+    observed = np.array([obs for *_, obs in problem.observations])
+    seen = np.array([fitted[t, list(m)].sum() for t, m, _ in problem.observations])
+    # exact data: what remains is the solver's tolerance, far below the data's 0.1 pp
+    np.testing.assert_allclose(seen, observed, rtol=0.0, atol=1e-5)
+    assert result.cost < 1e-6, result.cost
+
+
+def test_the_log_posterior_is_the_fits_sum_of_squares_within_the_bounds(dataset) -> None:
+    problem, _ = choicefit._problem(dataset, "car", 2023, 2025)
+    result = choicefit._fit(problem)
+    r = choicefit._residuals(problem, result.x)
+    assert choicefit.log_posterior(problem, result.x) == pytest.approx(-0.5 * float(r @ r))
+    lower, _ = choicefit._bounds(problem)
+    outside = result.x.copy()
+    outside[-1] = lower[-1] - 1e-9  # an inertia below its prior's range
+    assert choicefit.log_posterior(problem, outside) == -np.inf
+    # the mode: no step along any parameter raises the log-posterior by more than the
+    # solver's stopping rule allows (ftol 1e-8 of a cost near 1e3: 1e-5; 1e-4 leaves room)
+    for k in range(result.x.size):
+        for step in (-1e-4, 1e-4):
+            moved = result.x.copy()
+            moved[k] += step
+            assert (
+                choicefit.log_posterior(problem, moved)
+                <= choicefit.log_posterior(problem, result.x) + 1e-4
+            )
+
+
+# --------------------------------------------------------------------------
+# What the fit reads (the rule of the module's docstring)
+# --------------------------------------------------------------------------
+
+
+def _seen(problem: _Problem) -> dict[tuple[int, str], list[float]]:
+    out: dict[tuple[int, str], list[float]] = {}
+    for t, members, share in problem.observations:
+        key = (problem.years[t], "+".join(problem.powertrains[i] for i in members))
+        out.setdefault(key, []).append(share)
+    return out
+
+
+def test_published_group_shares_and_counts_are_group_observations(dataset) -> None:
+    problem, status = choicefit._problem(dataset, "car", 2025, 2025)
+    seen = _seen(problem)
+    # TÜİK 2021 gives petrol 62.0, diesel 23.6, LPG 5.2: electric or hybrid is the rest, 9.2
+    assert seen[(2021, "hev+phev+bev")] == [pytest.approx(1 - (62.0 + 23.6 + 5.2) / 100)]
+    # ODD's 2020 hybrid count over the 2020 car sales of sales.csv
+    assert seen[(2020, "hev+phev")] == [pytest.approx(24_131 / 610_109)]
+    # 2021: ODD's count and TÜİK's share of petrol, two publications of one year
+    assert sorted(seen[(2021, "petrol")]) == [pytest.approx(0.62), pytest.approx(373_600 / 561_853)]
+    # TÜİK's hybrid share of 2024, a group of HEV and PHEV
+    assert seen[(2024, "hev+phev")] == [pytest.approx(0.167)]
+    # the shares sales.csv derives (hev = hybrid count less a PHEV count of another source) are
+    # not observations: no year has hev or phev alone
+    assert not [key for key in seen if key[1] in ("hev", "phev")]
+    assert set(status.values()) == {"observed"}
+
+
+def test_a_count_without_an_observed_total_is_named(data_dir, replace_once) -> None:
+    replace_once(
+        data_dir / "sales.csv",
+        "sales,car,,2021,561853,veh/yr,observed,",
+        "sales,car,,2021,561853,veh/yr,derived,",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"sales.csv: fuel_group_sales of class 'car' in 2021 has no 'sales' total of "
+        r"status 'observed' in that year to be a share of",
+    ):
+        choicefit.fit_choice(evhub.load_dataset(data_dir), "car", 2021)

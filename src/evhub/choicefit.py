@@ -18,13 +18,39 @@ own sales since the first year, over the observed stock), :math:`b_k` the
 decay rates after Greene (2001) (``nonfinancial_decay`` of ``choice.csv``),
 and :math:`\beta` (one cost sensitivity), :math:`\alpha_p` (constants, the
 first powertrain's 0), :math:`N_{p,k,0}` and :math:`\kappa` fitted by
-:func:`scipy.optimize.least_squares` to the sales shares of status
-``observed`` only (``sales.csv``; in a year with more than one observed row,
-the powertrains without one enter as one group, their total being 100 % less
-the observed ones).
-The non-financial costs and the inertia have priors (``choice.csv``: the
-value, and the range read as plus or minus two standard deviations), so the
-fit is a posterior mode; :math:`\beta` and the constants have none.
+:func:`scipy.optimize.least_squares`.
+
+**Parameters of the fit.** The constants are fitted as the log-odds
+:math:`u_p = \alpha_p - \beta (C_{p,r} - C_{0,r})` of each powertrain against
+the first at the costs of the reference year :math:`r` (the last fitted
+year), so that a step of :math:`\beta` leaves that year's shares where they
+are; each :math:`u_p` is bounded by :data:`LOG_ODDS_BOUND` (a flat prior: a
+share below about :math:`e^{-13.8} = 10^{-6}` of the first powertrain's is
+not told apart from 0). The non-financial costs and the inertia have priors
+(``choice.csv``: the value, and the range read as plus or minus two standard
+deviations, the range also bounding the fit), and so does :math:`\log\beta`
+(``cost_exponent``); the fit is the posterior mode, and
+:func:`log_posterior` is the same posterior for a sampler.
+
+**What the fit sees.** Three kinds of rows of ``sales.csv``, each of status
+``observed`` only, each row an observation of the share of one powertrain or
+one group of powertrains with error :data:`SHARE_ERROR_PP`:
+
+1. ``sales_share`` of a powertrain; in a year with more than one such row,
+   the powertrains without one enter as one group, their total being 100 %
+   less the observed ones.
+2. ``fuel_group_share``: a share a publisher gives for a fuel group of the
+   statistics office (``statistics_groups``: hybrid = HEV + PHEV, electric =
+   BEV); the group is the powertrains of that ``statistics_group``. The rows
+   of one year and one source are one publication: with more than one row,
+   the groups it leaves out enter as one group, as in 1.
+3. ``fuel_group_sales``: a count of new vehicles in a fuel group; the fit
+   divides it by the class's ``sales`` of the year (status ``observed``). A
+   count over the total of the same publisher is a ratio of two observations,
+   not an interpolation, so the fit uses it; the dataset gives the counts
+   with the total they belong to (the notes say which publisher), and the
+   shares the dataset itself computes from counts (status ``derived``, e.g.
+   a hybrid count less a PHEV count from another source) are not used.
 
 :func:`holdout` fits on the years up to ``train_until`` and predicts later
 years from their costs alone, against persistence (the last fitted year's
@@ -55,6 +81,8 @@ __all__ = [
     "fit_choice",
     "frozen_cost_shares",
     "holdout",
+    "log_posterior",
+    "log_posterior_many",
 ]
 
 #: Percentage points per unit share [pp/1].
@@ -66,12 +94,20 @@ PP = 100.0
 SHARE_ERROR_PP = 1.0
 #: A prior's range (low to high) spans this many standard deviations.
 RANGE_SDS = 4.0
-#: Sensitivities tried as starting points, as multiples of the prior's (a numerical
-#: setting: the fit keeps the best).
+#: Sensitivities tried as starting points at the reference year's shares, as
+#: multiples of the prior's (a numerical setting: the fit keeps the best start).
 START_SCALES = (0.3, 1.0, 3.0)
+#: Other observed years whose shares are starting points too, at the prior's
+#: sensitivity (a numerical setting: on the dataset every start ends at one optimum).
+START_YEARS = 3
 #: The smallest share a starting point gives a powertrain [1] (a numerical
 #: setting: a logit constant for a share of 0 would be minus infinity).
 START_FLOOR = 1e-4
+#: The largest log-odds of a powertrain against the first at the reference year's
+#: costs, either way [1]: ln(1e6), a share a millionth of the first powertrain's.
+#: The flat prior of the constants: beyond it a share is not told apart from 0,
+#: and a sampler would wander off along a direction no observation sees.
+LOG_ODDS_BOUND = float(np.log(1e6))
 #: An eigenvalue of the data's information below this share of the largest marks
 #: a direction the data do not fix.
 FLAT_EIGENVALUE = 1e-6
@@ -82,8 +118,13 @@ FLAT_WEIGHT = 0.3
 PRIOR_DOMINATED = 0.8
 #: The parameters of a logistic share curve (``<class>.market.<powertrain>_share.<name>``).
 LOGISTIC_NAMES = ("ceiling", "midpoint_year", "steepness")
-#: The status of the share rows the fit may use.
+#: The status of the rows the fit may use.
 OBSERVED = "observed"
+#: The variables of ``sales.csv`` the fit reads (see the module's docstring).
+SHARE = "sales_share"
+GROUP_SHARE = "fuel_group_share"
+GROUP_SALES = "fuel_group_sales"
+TOTAL_SALES = "sales"
 
 
 @dataclass(frozen=True)
@@ -137,6 +178,9 @@ class ChoiceFit:
         combination of parameters the data constrain least.
     rms_error_pp : float
         Root-mean-square error of the fitted observations [pp].
+    observations : pandas.DataFrame
+        One row per observation: ``year``, ``powertrains`` (joined with ``+``),
+        ``observed`` and ``fitted`` share [%].
     """
 
     parameters: pd.DataFrame
@@ -146,6 +190,7 @@ class ChoiceFit:
     condition_number: float
     flat_direction: dict[str, float]
     rms_error_pp: float
+    observations: pd.DataFrame
     theta: np.ndarray = field(repr=False)
     problem: _Problem = field(repr=False)
 
@@ -195,7 +240,7 @@ def _prior(row: pd.Series, where: str) -> _Prior:
 
 
 def _share_rows(dataset: Dataset, vehicle_class: str) -> pd.DataFrame:
-    rows = dataset.rows("sales", "sales_share", **{CLASS_KEY: vehicle_class})
+    rows = dataset.rows("sales", SHARE, **{CLASS_KEY: vehicle_class})
     return rows[rows["powertrain"] != ""]
 
 
@@ -205,6 +250,97 @@ def _yearly(
     series = dataset.series(table, variable, **{CLASS_KEY: vehicle_class}, powertrain="")
     known = series.index.astype(int)
     return np.asarray(np.interp(years, known, series.to_numpy(float)), dtype=float)
+
+
+def _members(dataset: Dataset, powertrains: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    """The powertrains (indices) of each statistics group, of those the class sells."""
+    out: dict[str, tuple[int, ...]] = {}
+    for group in dataset.dims.statistics_groups.ids:
+        out[group] = tuple(
+            i
+            for i, p in enumerate(powertrains)
+            if dataset.dims.powertrains.member(p).attributes["statistics_group"] == group
+        )
+    return out
+
+
+def _with_rest(
+    t: int, rows: list[tuple[tuple[int, ...], float]], n: int
+) -> list[tuple[int, tuple[int, ...], float]]:
+    """One publication's observations; with more than one, the rest as one group."""
+    out = [(t, members, share) for members, share in rows]
+    seen = {i for members, _ in rows for i in members}
+    rest = tuple(i for i in range(n) if i not in seen)
+    if len(rest) > 0 and len(rows) > 1:  # one row's rest repeats that row's error
+        out.append((t, rest, 1.0 - sum(share for _, share in rows)))
+    return out
+
+
+def _observations(
+    dataset: Dataset,
+    vehicle_class: str,
+    years: list[int],
+    train_until: int,
+    powertrains: tuple[str, ...],
+) -> tuple[list[tuple[int, tuple[int, ...], float]], dict[int, str]]:
+    """The observed shares the fit sees (the module's docstring says which rows)."""
+    sales_path = dataset.path / "sales.csv"
+    keys = {CLASS_KEY: vehicle_class}
+    index = {p: i for i, p in enumerate(powertrains)}
+    groups = _members(dataset, powertrains)
+    n = len(powertrains)
+
+    def mine(variable: str, year: int) -> pd.DataFrame:
+        rows = dataset.rows("sales", variable, **keys)
+        return rows[
+            (rows["year"] == year) & (rows["status"] == OBSERVED) & (rows["powertrain"] != "")
+        ]
+
+    observations: list[tuple[int, tuple[int, ...], float]] = []
+    status: dict[int, str] = {}
+    for t, year in enumerate(years):
+        if year > train_until:
+            break
+        before = len(observations)
+        shares = mine(SHARE, year)
+        observations += _with_rest(
+            t,
+            [
+                ((index[str(p)],), float(v) / PP)
+                for p, v in zip(shares["powertrain"], shares["value"], strict=True)
+            ],
+            n,
+        )
+        published = mine(GROUP_SHARE, year)
+        for _, rows in published.groupby("source", sort=True):
+            observations += _with_rest(
+                t,
+                [
+                    (groups[str(g)], float(v) / PP)
+                    for g, v in zip(rows["powertrain"], rows["value"], strict=True)
+                    if groups[str(g)]
+                ],
+                n,
+            )
+        counts = mine(GROUP_SALES, year)
+        if not counts.empty:
+            total = dataset.rows("sales", TOTAL_SALES, **keys, powertrain="")
+            total = total[(total["year"] == year) & (total["status"] == OBSERVED)]
+            if total.empty:
+                msg = (
+                    f"{sales_path}: {GROUP_SALES} of class {vehicle_class!r} in {year} has no "
+                    f"{TOTAL_SALES!r} total of status {OBSERVED!r} in that year to be a share of"
+                )
+                raise InputError(msg)
+            whole = float(total["value"].iloc[-1])
+            observations += [
+                (t, groups[str(g)], float(v) / whole)
+                for g, v in zip(counts["powertrain"], counts["value"], strict=True)
+                if groups[str(g)]
+            ]
+        if len(observations) > before:
+            status[year] = OBSERVED
+    return observations, status
 
 
 def _problem(
@@ -251,29 +387,12 @@ def _problem(
     if exponent.low <= 0:
         msg = f"{path}: cost_exponent low = {exponent.low!r}; expected above 0"
         raise InputError(msg)
-    rows = _share_rows(dataset, vehicle_class)
-    status: dict[int, str] = {}
-    observations: list[tuple[int, tuple[int, ...], float]] = []
-    index = {p: i for i, p in enumerate(powertrains)}
-    for year in years:
-        if year > train_until:
-            break
-        mine = rows[(rows["year"] == year) & (rows["status"] == OBSERVED)]
-        if mine.empty:
-            continue
-        status[year] = OBSERVED
-        t = years.index(year)
-        seen = []
-        for p, v in zip(mine["powertrain"], mine["value"], strict=True):
-            observations.append((t, (index[str(p)],), float(v) / PP))
-            seen.append(index[str(p)])
-        rest = tuple(i for i in range(len(powertrains)) if i not in seen)
-        if len(rest) > 0 and len(seen) > 1:  # one row's rest repeats that row's error
-            observations.append((t, rest, 1.0 - float(mine["value"].sum()) / PP))
+    observations, status = _observations(dataset, vehicle_class, years, train_until, powertrains)
     if not observations:
         msg = (
-            f"{dataset.path / 'sales.csv'}: no sales_share row of status {OBSERVED!r} for class "
-            f"{vehicle_class!r} in {years[0]}-{train_until}: nothing to fit"
+            f"{dataset.path / 'sales.csv'}: no {SHARE}, {GROUP_SHARE} or {GROUP_SALES} row of "
+            f"status {OBSERVED!r} for class {vehicle_class!r} in {years[0]}-{train_until}: "
+            "nothing to fit"
         )
         raise InputError(msg)
     mean_cost = float(np.mean(cost[[years.index(y) for y in years if y <= train_until]]))
@@ -286,7 +405,7 @@ def _problem(
         powertrains=powertrains,
         years=tuple(years),
         cost=cost,
-        sales=_yearly(dataset, "sales", "sales", vehicle_class, years),
+        sales=_yearly(dataset, "sales", TOTAL_SALES, vehicle_class, years),
         stock=_yearly(dataset, "stock", "stock", vehicle_class, years),
         nfc=tuple(nfc),
         inertia=inertia,
@@ -311,14 +430,99 @@ def _names(problem: _Problem) -> list[str]:
     ]
 
 
+def _reference(problem: _Problem) -> int:
+    """The index of the reference year: the last year with an observation (0 without)."""
+    return max((t for t, _, _ in problem.observations), default=0)
+
+
+def _cost_gap(problem: _Problem) -> np.ndarray:
+    """Each powertrain's cost less the first's in the reference year (powertrain,) [USD/veh/yr]."""
+    cost = problem.cost[_reference(problem)]
+    return np.asarray(cost - cost[0], dtype=float)
+
+
+def _unpack_many(
+    problem: _Problem, thetas: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """θ (run, parameter) -> β (run,), α (run, powertrain), NFC0 (run, term), κ (run,).
+
+    θ holds log β [log of 1/(USD/veh/yr)], the log-odds u of each powertrain
+    but the first at the reference year's costs (α = u + β (C_r - C_r,first))
+    [1], each NFC0 [USD/veh/yr] over its prior's high end, and κ [1/yr].
+    """
+    n = len(problem.powertrains)
+    beta = np.exp(thetas[:, 0])
+    alpha = np.zeros((thetas.shape[0], n))
+    alpha[:, 1:] = thetas[:, 1:n] + beta[:, None] * _cost_gap(problem)[None, 1:]
+    scales = np.array([prior.high for *_, prior in problem.nfc])
+    nfc0 = thetas[:, n : n + len(problem.nfc)] * scales
+    return beta, alpha, nfc0, thetas[:, -1]
+
+
 def _unpack(problem: _Problem, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float]:
     """θ -> (β [1/(USD/veh/yr)], α (powertrain,), NFC0 (term,) [USD/veh/yr], κ [1/yr])."""
+    beta, alpha, nfc0, kappa = _unpack_many(problem, np.asarray(theta, dtype=float)[None, :])
+    return float(beta[0]), alpha[0], nfc0[0], float(kappa[0])
+
+
+def _pack(
+    problem: _Problem, beta: float, alpha: np.ndarray, nfc0: np.ndarray, kappa: float
+) -> np.ndarray:
+    """The inverse of :func:`_unpack`.
+
+    θ of a sensitivity, constants (the first powertrain's α is 0), non-financial
+    costs and inertia.
+    """
     n = len(problem.powertrains)
-    beta = float(np.exp(theta[0]))
-    alpha = np.concatenate([[0.0], theta[1:n]])
     scales = np.array([prior.high for *_, prior in problem.nfc])
-    nfc0 = theta[n : n + len(problem.nfc)] * scales
-    return beta, alpha, nfc0, float(theta[-1])
+    u = np.asarray(alpha, dtype=float)[1:n] - beta * _cost_gap(problem)[1:]
+    return np.concatenate([[np.log(beta)], u, np.asarray(nfc0, dtype=float) / scales, [kappa]])
+
+
+def _simulate_many(
+    problem: _Problem,
+    thetas: np.ndarray,
+    *,
+    cost: np.ndarray | None = None,
+    nonfinancial: bool = True,
+    inertia: bool = True,
+    extras: np.ndarray | None = None,
+) -> np.ndarray:
+    """Shares (run, year, powertrain) [1] of the parameters ``thetas`` (run, parameter).
+
+    ``extras``, if given, receives the non-financial costs of each year
+    (run, year, powertrain) [USD/veh/yr].
+    """
+    beta, alpha, nfc0, kappa = _unpack_many(problem, thetas)
+    costs = problem.cost if cost is None else cost
+    runs, n = thetas.shape[0], len(problem.powertrains)
+    terms = np.array([i for i, *_ in problem.nfc], dtype=int)
+    decay = np.array([d for _, _, d, _ in problem.nfc], dtype=float)
+    onehot = np.zeros((terms.size, n))
+    onehot[np.arange(terms.size), terms] = 1.0  # term -> its powertrain
+    shares = np.empty((runs, len(problem.years), n))
+    fleet = np.zeros((runs, n))  # vehicles sold since the first year
+    previous = None
+    for t in range(len(problem.years)):
+        extra = np.zeros((runs, n))
+        if nonfinancial and terms.size:
+            if t > 0:
+                fleet_share = fleet[:, terms] / problem.stock[t - 1]
+            else:
+                fleet_share = np.zeros((runs, terms.size))
+            extra = (nfc0 * np.exp(decay * fleet_share)) @ onehot
+        if extras is not None:
+            extras[:, t] = extra
+        target = choice.powertrain_shares(costs[t] + extra, alpha, beta)
+        now = (
+            target
+            if previous is None or not inertia
+            else choice.with_inertia(previous, target, kappa)
+        )
+        shares[:, t] = now
+        fleet = fleet + now * problem.sales[t]
+        previous = now
+    return shares
 
 
 def _simulate(
@@ -335,56 +539,53 @@ def _simulate(
     ``extras``, if given, receives the non-financial costs of each year
     (year, powertrain) [USD/veh/yr].
     """
-    beta, alpha, nfc0, kappa = _unpack(problem, theta)
-    costs = problem.cost if cost is None else cost
-    shares = np.empty_like(costs)
-    fleet = np.zeros(len(problem.powertrains))  # vehicles sold since the first year
-    previous = None
-    for t in range(len(problem.years)):
-        extra = np.zeros(len(problem.powertrains))
-        if nonfinancial and t > 0:
-            fleet_share = fleet / problem.stock[t - 1]
-            for (i, _, decay, _), initial in zip(problem.nfc, nfc0, strict=True):
-                extra[i] += initial * np.exp(decay * fleet_share[i])
-        elif nonfinancial:
-            for (i, _, _, _), initial in zip(problem.nfc, nfc0, strict=True):
-                extra[i] += initial
-        if extras is not None:
-            extras[t] = extra
-        target = choice.powertrain_shares(
-            (costs[t] + extra)[None, :], alpha[None, :], np.array([beta])
-        )[0]
-        now = (
-            target
-            if previous is None or not inertia
-            else choice.with_inertia(previous, target, kappa)
-        )
-        shares[t] = now
-        fleet = fleet + now * problem.sales[t]
-        previous = now
-    return shares
+    many = None if extras is None else np.zeros((1, *extras.shape))
+    shares = _simulate_many(
+        problem,
+        np.asarray(theta, dtype=float)[None, :],
+        cost=cost,
+        nonfinancial=nonfinancial,
+        inertia=inertia,
+        extras=many,
+    )
+    if extras is not None and many is not None:
+        extras[:] = many[0]
+    return np.asarray(shares[0], dtype=float)
+
+
+def _membership(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Each observation as weights over (year, powertrain), flattened, and its share [1]."""
+    n = len(problem.powertrains)
+    weights = np.zeros((len(problem.observations), len(problem.years) * n))
+    for k, (t, members, _) in enumerate(problem.observations):
+        weights[k, [t * n + i for i in members]] = 1.0
+    return weights, np.array([share for *_, share in problem.observations])
+
+
+def _residuals_many(problem: _Problem, thetas: np.ndarray, *, priors: bool = True) -> np.ndarray:
+    """Residuals (run, residual) [1]: the observations in units of their error, then the priors."""
+    shares = _simulate_many(problem, thetas)
+    weights, observed = _membership(problem)
+    fitted = shares.reshape(shares.shape[0], -1) @ weights.T
+    out = [(fitted - observed) * PP / SHARE_ERROR_PP]
+    if priors:
+        n = len(problem.powertrains)
+        for k, (*_, prior) in enumerate(problem.nfc):
+            out.append(((thetas[:, n + k] * prior.high - prior.value) / prior.sd)[:, None])
+        out.append(((thetas[:, -1] - problem.inertia.value) / problem.inertia.sd)[:, None])
+        out.append(((thetas[:, 0] - problem.log_beta.value) / problem.log_beta.sd)[:, None])
+    return np.concatenate(out, axis=1)
 
 
 def _residuals(problem: _Problem, theta: np.ndarray, *, priors: bool = True) -> np.ndarray:
-    shares = _simulate(problem, theta)
-    out = [
-        (shares[t, list(members)].sum() - observed) * PP / SHARE_ERROR_PP
-        for t, members, observed in problem.observations
-    ]
-    if priors:
-        n = len(problem.powertrains)
-        scaled = theta[n : n + len(problem.nfc)]
-        for (_, _, _, prior), x in zip(problem.nfc, scaled, strict=True):
-            out.append((x * prior.high - prior.value) / prior.sd)
-        out.append((theta[-1] - problem.inertia.value) / problem.inertia.sd)
-        out.append((theta[0] - problem.log_beta.value) / problem.log_beta.sd)
-    return np.array(out)
+    many = _residuals_many(problem, np.asarray(theta, dtype=float)[None, :], priors=priors)
+    return np.asarray(many[0], dtype=float)
 
 
 def _bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
     n = len(problem.powertrains)
-    lower = np.full(n + len(problem.nfc) + 1, -np.inf)
-    upper = np.full_like(lower, np.inf)
+    lower = np.full(n + len(problem.nfc) + 1, -LOG_ODDS_BOUND)
+    upper = np.full_like(lower, LOG_ODDS_BOUND)
     for k, (*_, prior) in enumerate(problem.nfc):
         lower[n + k], upper[n + k] = prior.low / prior.high, 1.0
     lower[-1], upper[-1] = problem.inertia.low, problem.inertia.high
@@ -392,41 +593,95 @@ def _bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
-def _start_constants(problem: _Problem, beta: float) -> np.ndarray:
-    """Constants that give the last observed year's shares at sensitivity ``beta`` [1].
+def log_posterior_many(problem: _Problem, thetas: np.ndarray) -> np.ndarray:
+    """The log-posterior density of each row of ``thetas`` (run, parameter) [1].
+
+    The sum of squares that :func:`fit_choice` minimises, times -1/2 (so up to
+    a constant): the observations with their error :data:`SHARE_ERROR_PP`, the
+    normal priors of log β, the non-financial costs and the inertia; ``-inf``
+    outside the bounds (the priors' ranges, and :data:`LOG_ODDS_BOUND` for the
+    constants).
+    """
+    thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
+    lower, upper = _bounds(problem)
+    inside = np.all((thetas >= lower) & (thetas <= upper), axis=1)
+    out = np.full(thetas.shape[0], -np.inf)
+    if inside.any():
+        r = _residuals_many(problem, thetas[inside])
+        out[inside] = -0.5 * np.sum(r * r, axis=1)
+    return out
+
+
+def log_posterior(problem: _Problem, theta: np.ndarray) -> float:
+    """The log-posterior density of one ``theta`` (:func:`log_posterior_many`) [1]."""
+    return float(log_posterior_many(problem, np.asarray(theta, dtype=float)[None, :])[0])
+
+
+def _start_log_odds(problem: _Problem, year: int, beta: float) -> np.ndarray:
+    """Log-odds u that give ``year``'s observed shares at sensitivity ``beta`` [1].
 
     A group of powertrains observed only together starts with equal shares of
-    its total (the data say nothing of the split); the first powertrain's
-    constant is 0.
+    its total (the data say nothing of the split); a powertrain no row of the
+    year sees starts at :data:`START_FLOOR`.
     """
-    last = max(t for t, _, _ in problem.observations)
-    shares = np.zeros(len(problem.powertrains))
+    shares = np.full(len(problem.powertrains), START_FLOOR)
     for t, members, observed in problem.observations:
-        if t == last:
-            shares[list(members)] = max(observed, 0.0) / len(members)
-    shares = np.maximum(shares, START_FLOOR)
-    alpha = np.log(shares) + beta * problem.cost[last]
-    return np.asarray(alpha[1:] - alpha[0], dtype=float)
+        if t == year:
+            shares[list(members)] = max(observed / len(members), START_FLOOR)
+    gap = problem.cost[year] - problem.cost[year, 0]
+    alpha = np.log(shares / shares[0]) + beta * gap
+    return np.asarray(alpha[1:] - beta * _cost_gap(problem)[1:], dtype=float)
 
 
-def _fit(problem: _Problem) -> scipy.optimize.OptimizeResult:
+def _starts(problem: _Problem) -> list[np.ndarray]:
+    """Starting points of the fit.
+
+    The reference year's shares at several sensitivities, and the shares of up to
+    :data:`START_YEARS` other observed years at the prior's.
+    """
     n = len(problem.powertrains)
     lower, upper = _bounds(problem)
-    best = None
-    for scale in START_SCALES:
+    reference = _reference(problem)
+    years = sorted({t for t, _, _ in problem.observations} - {reference})
+    if len(years) > START_YEARS:  # the first, the last and evenly between
+        years = [years[round(k)] for k in np.linspace(0, len(years) - 1, START_YEARS)]
+    plan = [(reference, scale) for scale in START_SCALES] + [(t, 1.0) for t in years]
+    out = []
+    for year, scale in plan:
         start = np.zeros(n + len(problem.nfc) + 1)
-        start[0] = np.clip(problem.log_beta.value + np.log(scale), lower[0], upper[0])
-        start[1:n] = _start_constants(problem, float(np.exp(start[0])))
+        start[0] = problem.log_beta.value + np.log(scale)
+        start[1:n] = _start_log_odds(problem, year, float(np.exp(start[0])))
         for k, (*_, prior) in enumerate(problem.nfc):
             start[n + k] = prior.value / prior.high
         start[-1] = problem.inertia.value
+        span = upper - lower
+        out.append(np.clip(start, lower + 1e-6 * span, upper - 1e-6 * span))
+    return out
+
+
+def _fit(problem: _Problem) -> scipy.optimize.OptimizeResult:
+    bounds = _bounds(problem)
+    best = None
+    for start in _starts(problem):
         result = scipy.optimize.least_squares(
-            lambda th: _residuals(problem, th), start, bounds=(lower, upper), method="trf"
+            lambda th: _residuals(problem, th), start, bounds=bounds, method="trf", x_scale="jac"
         )
         if best is None or result.cost < best.cost:
             best = result
     assert best is not None
     return best
+
+
+def _from_constants(problem: _Problem, theta: np.ndarray) -> np.ndarray:
+    """dθ/dθ' where θ' has the constants α in place of the log-odds u (u = α - β gap).
+
+    The identification is judged in θ' (log β, α, NFC0 over its prior's high end,
+    κ): the parameters :func:`fit_choice` reports.
+    """
+    n = len(problem.powertrains)
+    jacobian = np.eye(theta.size)
+    jacobian[1:n, 0] = -float(np.exp(theta[0])) * _cost_gap(problem)[1:]
+    return jacobian
 
 
 def _identification(
@@ -435,9 +690,13 @@ def _identification(
     theta = result.x
     names = _names(problem)
     n = len(problem.powertrains)
-    jac = result.jac  # of the residuals with priors, in θ
-    data_jac = np.atleast_2d(
-        scipy.optimize.approx_fprime(theta, lambda th: _residuals(problem, th, priors=False))
+    chain = _from_constants(problem, theta)
+    jac = result.jac @ chain  # of the residuals with priors, in θ'
+    data_jac = (
+        np.atleast_2d(
+            scipy.optimize.approx_fprime(theta, lambda th: _residuals(problem, th, priors=False))
+        )
+        @ chain
     )
     info_data = data_jac.T @ data_jac
     eigval, eigvec = np.linalg.eigh(info_data)
@@ -456,9 +715,10 @@ def _identification(
     priors: list[_Prior | None] = (
         [beta_prior] + [None] * (n - 1) + [p for *_, p in problem.nfc] + [problem.inertia]
     )
-    prior_sd = [b.sd * beta] + [None] * (n - 1) + [p.sd for *_, p in problem.nfc]
+    prior_sd = [b.sd * values[0]] + [None] * (n - 1) + [p.sd for *_, p in problem.nfc]
     prior_sd.append(problem.inertia.sd)
     units = ["1/(USD/veh/yr)"] + ["1"] * (n - 1) + ["USD/veh/yr"] * len(problem.nfc) + ["1/yr"]
+    lo, hi = _bounds(problem)
     rows = []
     for k, name in enumerate(names):
         prior = priors[k]
@@ -472,7 +732,6 @@ def _identification(
                 f"posterior sd {sds[k]:.3g} is {sds[k] / spread:.0%} of the prior's: "
                 "the prior decides"
             )
-        lo, hi = _bounds(problem)
         if np.isclose(theta[k], lo[k]) or np.isclose(theta[k], hi[k]):
             why = (why + "; " if why else "") + "at a bound of its prior range"
         rows.append(
@@ -491,6 +750,20 @@ def _identification(
     frame = pd.DataFrame(rows).set_index("parameter")
     flat_dir = {name: float(v) for name, v in zip(names, eigvec[:, 0], strict=True)}
     return frame, condition, flat_dir
+
+
+def _observation_table(problem: _Problem, shares: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "year": problem.years[t],
+                "powertrains": "+".join(problem.powertrains[i] for i in members),
+                "observed": observed * PP,
+                "fitted": float(shares[t, list(members)].sum()) * PP,
+            }
+            for t, members, observed in problem.observations
+        ]
+    )
 
 
 def fit_choice(
@@ -537,6 +810,7 @@ def fit_choice(
         condition_number=condition,
         flat_direction=flat,
         rms_error_pp=float(np.sqrt(np.mean(fitted**2))),
+        observations=_observation_table(problem, shares),
         theta=result.x,
         problem=problem,
     )

@@ -40,6 +40,13 @@ SHIPPED = Path(str(resources.files("evhub").joinpath("data", "turkiye")))
 
 runner = CliRunner()
 
+
+def _rows(path: Path) -> int:
+    """Rows of a CSV file after its header (as the loader counts them)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.reader(handle)) - 1
+
+
 #: A change to one file of the dataset copy, given the file's path.
 Change = Callable[[Path], None]
 
@@ -393,7 +400,7 @@ CASES: dict[str, Case] = {
     "far-too-many-rows": Case(
         "sales.csv",
         repeat_row("sales,car,,2025,", times=60_000),
-        ("60,137 rows", "more than the 50,000"),
+        (f"{60_000 + _rows(SHIPPED / 'sales.csv'):,} rows", "more than the 50,000"),
     ),
     "ragged-row": Case(
         "sales.csv",
