@@ -340,3 +340,48 @@ def draws_table(dataset: Dataset, posteriors: list[Posterior]) -> pd.DataFrame:
 def _fmt(value: SupportsFloat) -> str:
     """Six significant digits: the tables are text, the same on every machine."""
     return f"{float(value):.6g}"
+
+
+#: The scenario parameter of each shipped variable (``{class}.choice.*`` of the
+#: parameter catalogue); a non-financial cost by group and kind is
+#: ``<class>.choice.<group>_<KIND_FIELD[kind]>``.
+PARAMETER_OF = {"cost_sensitivity": "cost_sensitivity", "inertia_rate": "inertia"}
+KIND_FIELD = {"range_charging": "range_cost", "availability": "availability_cost"}
+
+
+def draws_by_path(dataset: Dataset) -> dict[str, np.ndarray]:
+    """The shipped posterior draws by scenario parameter path (empty without the file).
+
+    ``car.cost_sensitivity`` of ``choice_posterior.csv`` is the draws of
+    ``car.choice.cost_sensitivity``, ``car.nonfinancial_initial.bev.availability``
+    those of ``car.choice.bev_availability_cost``; every parameter has the same
+    draws, in order, so draw ``i`` of each is one joint sample.
+
+    Raises
+    ------
+    InputError
+        If a row names no shipped parameter, or the parameters have different draws.
+    """
+    path = dataset.path / DRAWS_FILE
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path)
+    out: dict[str, np.ndarray] = {}
+    counts = set()
+    for name, rows in table.groupby("parameter", sort=False):
+        vehicle_class, _, rest = str(name).partition(".")
+        parts = rest.split(".")
+        if parts[0] in PARAMETER_OF and len(parts) == 1:
+            field = PARAMETER_OF[parts[0]]
+        elif parts[0] == "nonfinancial_initial" and len(parts) == 3 and parts[2] in KIND_FIELD:
+            field = f"{parts[1]}_{KIND_FIELD[parts[2]]}"
+        else:
+            msg = f"{path}: parameter {name!r} is not a shipped parameter of the choice model"
+            raise InputError(msg)
+        ordered = rows.sort_values("draw")
+        counts.add(tuple(ordered["draw"]))
+        out[f"{vehicle_class}.choice.{field}"] = ordered["value"].to_numpy(float)
+    if len(counts) > 1:
+        msg = f"{path}: the parameters have different draws; each needs every draw"
+        raise InputError(msg)
+    return out

@@ -20,6 +20,9 @@ with a ``dist`` key::
 ``triangular`` ``low``, ``mode``, ``high``                 ``mode``
 ``beta``       ``alpha``, ``beta``, ``low``, ``high``      mean
 ``discrete``   ``values``, ``probabilities``               most probable value
+``posterior``  none: the dataset's posterior draws of a    the dataset default
+               fitted parameter (``choice_posterior.csv``),
+               drawn jointly with the class's others
 =============  ==========================================  ====================
 
 A missing ``mean`` or ``mode`` is the value the parameter has without the
@@ -50,6 +53,7 @@ from evhub.readable import exact, plain
 __all__ = [
     "CENTRAL_FIELD",
     "DISTRIBUTIONS",
+    "POSTERIOR",
     "RANGED",
     "Bounds",
     "Distribution",
@@ -60,7 +64,9 @@ __all__ = [
 F = NDArray[np.float64]
 
 #: Names of the distributions a scenario may use.
-DISTRIBUTIONS = ("normal", "lognormal", "uniform", "triangular", "beta", "discrete")
+DISTRIBUTIONS = ("normal", "lognormal", "uniform", "triangular", "beta", "discrete", "posterior")
+#: The distribution of a fitted parameter drawn from the dataset's posterior samples.
+POSTERIOR = "posterior"
 
 #: Largest probability an unbounded distribution may put outside a parameter's
 #: allowed range; below it, draws are truncated to the range.
@@ -140,6 +146,10 @@ class _Discrete(_Spec):
         return self
 
 
+class _Posterior(_Spec):
+    dist: Literal["posterior"]
+
+
 _SPECS: dict[str, type[_Spec]] = {
     "normal": _Normal,
     "lognormal": _LogNormal,
@@ -147,6 +157,7 @@ _SPECS: dict[str, type[_Spec]] = {
     "triangular": _Triangular,
     "beta": _Beta,
     "discrete": _Discrete,
+    "posterior": _Posterior,
 }
 #: Fields filled from the parameter's value without the distribution.
 CENTRAL_FIELD = {"normal": "mean", "lognormal": "mean", "triangular": "mode"}
@@ -204,6 +215,12 @@ class Distribution:
     def ppf(self, u: F) -> F:
         """Values at the quantiles ``u`` in (0, 1) (the inverse CDF), in the parameter's unit."""
         u = np.asarray(u, dtype=float)
+        if self.kind == POSTERIOR:
+            msg = (
+                "a posterior parameter is drawn jointly with its class's others, from the "
+                "dataset's draws (evhub.ensemble.design), not alone"
+            )
+            raise ValueError(msg)
         if self.kind == "discrete":
             values = np.asarray(self.fields["values"], dtype=float)
             probabilities = np.asarray(self.fields["probabilities"], dtype=float)
@@ -219,7 +236,9 @@ class Distribution:
 
     @property
     def support(self) -> tuple[float, float]:
-        """Smallest and largest value a draw can take."""
+        """Smallest and largest value a draw can take (a posterior's: its central value)."""
+        if self.kind == POSTERIOR:
+            return self.central, self.central
         if self.kind == "discrete":
             values = self.fields["values"]
             return float(min(values)), float(max(values))
@@ -305,6 +324,8 @@ def parse_distribution(
         raise ValueError(msg) from None
     fields = model.model_dump(exclude={"dist"}, exclude_none=True)
     shown = show_spec({"dist": kind, **fields})
+    if kind == POSTERIOR:
+        fields["central"] = previous
     return _build(str(kind), fields, where=f"{where} = {shown}", bounds=bounds)
 
 
@@ -316,6 +337,12 @@ def _build(kind: str, fields: dict[str, Any], *, where: str, bounds: Bounds) -> 
 
 
 def _build_any(kind: str, fields: dict[str, Any], *, where: str, bounds: Bounds) -> Distribution:
+    if kind == POSTERIOR:
+        central = fields.get("central")
+        if central is None:
+            msg = f"{where}: the parameter has no value to centre its posterior on"
+            raise ValueError(msg)
+        return Distribution(kind, {}, float(central), bounds.integer)
     if kind == "discrete":
         values = [float(v) for v in fields["values"]]
         low, high = min(values), max(values)

@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import qmc
 
-from evhub.distributions import Distribution, quantile_points
+from evhub.distributions import POSTERIOR, Distribution, quantile_points
 from evhub.errors import InputError
 from evhub.limits import SAMPLERS, Sampler
 from evhub.model import chain
@@ -72,6 +72,10 @@ class Column:
     path
         The parameter path the values set, if not ``name``: a project's
         ``pipeline.overrides.<id>.probability``, ``.delay`` or ``.lead_time``.
+    draws
+        For a joint draw from a posterior (``<class>.choice.posterior``): the
+        draws of each parameter it sets, by path; the column's value is the
+        index of the draw.
     """
 
     name: str
@@ -79,6 +83,7 @@ class Column:
     distribution: Distribution | None
     project: int | None = None
     path: str = ""
+    draws: tuple[tuple[str, F], ...] = ()
 
     @property
     def target(self) -> str:
@@ -157,6 +162,11 @@ class Design:
         for j, col in enumerate(self.columns):
             if col.is_realisation and not realised:
                 continue
+            if col.draws:  # one draw of the posterior sets each of its parameters
+                index = values[:, j].astype(np.intp)
+                for path, draws in col.draws:
+                    params[path] = draws[index]
+                continue
             params[col.target] = values[:, j]
         return params
 
@@ -165,13 +175,41 @@ class Design:
         return Design((*self.columns, column))
 
 
-def design(scenario: ResolvedScenario, projects: chain.Projects) -> Design:
-    """The uncertain inputs of a resolved scenario (see the module docstring)."""
+def design(
+    scenario: ResolvedScenario,
+    projects: chain.Projects,
+    posterior: Mapping[str, F] | None = None,
+) -> Design:
+    """The uncertain inputs of a resolved scenario (see the module docstring).
+
+    ``posterior`` holds the dataset's posterior draws by parameter path
+    (:func:`evhub.choiceposterior.draws_by_path`): the parameters a scenario
+    gives ``{dist: posterior}`` are drawn jointly, one column per class
+    (``<class>.choice.posterior``) whose value is the draw's index.
+
+    Raises
+    ------
+    InputError
+        If a parameter is given ``{dist: posterior}`` and the dataset has no
+        draws of it.
+    """
     dists = scenario.distributions
     values = scenario.values
     columns: list[Column] = []
     present = set(_stages(projects))
+    joint: dict[str, list[tuple[str, F]]] = {}
     for path, dist in dists.items():
+        if dist.kind == POSTERIOR:
+            samples = (posterior or {}).get(path)
+            if samples is None:
+                origin = scenario.provenance.get(path, scenario.name).split(";")[0]
+                msg = (
+                    f"{origin}: {path} = {{dist: posterior}}, but the dataset has no posterior "
+                    "draws of it (choice_posterior.csv)"
+                )
+                raise InputError(msg)
+            joint.setdefault(path.split(".", 1)[0], []).append((path, samples))
+            continue
         parts = path.split(".")
         if parts[:2] == ["pipeline", "stages"] and (
             parts[3] in _PROJECT_FIELDS or parts[2] not in present
@@ -204,7 +242,22 @@ def design(scenario: ResolvedScenario, projects: chain.Projects) -> Design:
             path = f"pipeline.stages.{stage}.probability"
         if path in dists or 0.0 < float(values[path]) < 1.0:
             realised.append(Column(f"pipeline.realised.{pid}", "1", None, i, own + "probability"))
+    for vehicle_class, together in joint.items():
+        n = len(together[0][1])
+        index = Distribution(
+            "discrete",
+            {"values": list(range(n)), "probabilities": [1.0 / n] * n},
+            float(n // 2),
+            integer=True,
+        )
+        columns.append(
+            Column(f"{vehicle_class}.{POSTERIOR_COLUMN}", "draw", index, draws=tuple(together))
+        )
     return Design(tuple(columns + realised))
+
+
+#: The column of a class's joint posterior draw: ``<class>.choice.posterior``.
+POSTERIOR_COLUMN = "choice.posterior"
 
 
 def _stages(projects: chain.Projects) -> list[str]:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from evhub.choiceposterior import draws_by_path
 from evhub.compose import Labels, ParameterLayout, chain_setup, labels, to_dataset
 from evhub.dims import Dims
 from evhub.ensemble.design import Design, design, unit_draws
@@ -79,7 +80,7 @@ class Task:
 def make_task(scenario: ResolvedScenario, data: Dataset) -> Task:
     """The chain inputs, central values, parameter layout and design of a scenario."""
     inputs, layout = chain_setup(scenario, data)
-    plan = design(scenario, inputs.projects)
+    plan = design(scenario, inputs.projects, draws_by_path(data))
     return Task(inputs, layout, dict(scenario.values), plan, labels(data), data.dims)
 
 
