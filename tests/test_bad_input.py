@@ -214,7 +214,8 @@ def test_out_of_range_override_from_python() -> None:
 def test_unknown_scenario_name() -> None:
     expected = (
         r"scenarios/nosuch\.yaml: unknown scenario 'nosuch' \(no such file\); "
-        r"shipped scenarios are \['announced', 'baseline', 'hub', 'net-zero'\]"
+        r"shipped scenarios are \['announced', 'baseline', 'hub', 'net-zero', 'otv-reform', "
+        r"'tariff-cut'\]"
     )
     with pytest.raises(InputError, match=expected):
         evhub.resolve("nosuch")
@@ -462,15 +463,15 @@ def test_assumption_outside_the_parameters_range(data_dir: Path) -> None:
     # within its own low-high, but a share cannot exceed 100 %
     _replace(
         data_dir / "assumptions.csv",
-        "car.market.bev_share.ceiling,70.0,%,assumption,30.0,100.0,",
-        "car.market.bev_share.ceiling,170.0,%,assumption,30.0,200.0,",
+        "lcv.market.bev_share.ceiling,60,%,assumption,20,100,",
+        "lcv.market.bev_share.ceiling,170,%,assumption,20,200,",
     )
-    # baseline samples the ceiling over the dataset's range: the message names both files
+    # baseline samples the (van) ceiling over the dataset's range: the message names both files
     csv = re.escape(str(data_dir / "assumptions.csv"))
     expected = (
         _at(data_dir / "scenarios" / "baseline.yaml")
-        + r"car\.market\.bev_share\.ceiling = \{dist: triangular, low: 30, mode: 170, high: 200\}: "
-        r"values from 30 to 200 do not fit the parameter's allowed range \[0, 100\] "
+        + r"lcv\.market\.bev_share\.ceiling = \{dist: triangular, low: 20, mode: 170, high: 200\}: "
+        r"values from 20 to 200 do not fit the parameter's allowed range \[0, 100\] "
         rf"\(mode 170 from {csv}; low and high from {csv}\)"
     )
     with pytest.raises(InputError, match=expected):
@@ -480,7 +481,7 @@ def test_assumption_outside_the_parameters_range(data_dir: Path) -> None:
     plain.write_text("name: plain\ndescription: defaults only\n", encoding="utf-8")
     expected = (
         _at(data_dir / "assumptions.csv")
-        + r"car\.market\.bev_share\.ceiling = 170\.0: Input should be less than or equal to 100"
+        + r"lcv\.market\.bev_share\.ceiling = 170\.0: Input should be less than or equal to 100"
     )
     with pytest.raises(InputError, match=expected):
         evhub.resolve(plain, dataset=data_dir)

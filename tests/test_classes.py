@@ -167,7 +167,20 @@ def _two_classes(folder: Path) -> None:
         overrides = scenario.get("overrides") or {}
         if CLASS in overrides:
             overrides[COPY] = overrides[CLASS]
+        # the class's own policies (policy.<lever>.<class>...)
+        for lever in (overrides.get("policy") or {}).values():
+            if isinstance(lever, dict) and CLASS in lever:
+                lever[COPY] = lever[CLASS]
         path.write_text(yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True), "utf-8")
+
+    # the choice model's posterior draws (choice_posterior.csv names the class first)
+    rows, columns = _read_csv(folder / "choice_posterior.csv")
+    copies = [
+        {**r, "parameter": COPY + r["parameter"][len(CLASS) :]}
+        for r in rows
+        if r["parameter"].startswith(prefix)
+    ]
+    _rewrite_csv(folder / "choice_posterior.csv", rows + copies, columns)
 
 
 @pytest.fixture(scope="module")

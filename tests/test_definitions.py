@@ -71,7 +71,14 @@ def test_pyam_check_aggregate_passes_for_every_parent(shipped, definitions, tmp_
     path = tmp_path / "iamc.csv"
     shipped.to_iamc().to_csv(path, index=False)
     df = pyam.IamDataFrame(str(path))
-    assert set(df.scenario) == {"announced", "baseline", "hub", "net-zero"}
+    assert set(df.scenario) == {
+        "announced",
+        "baseline",
+        "hub",
+        "net-zero",
+        "otv-reform",
+        "tariff-cut",
+    }
     parents = {name: d.components for name, d in definitions.items() if d.components}
     assert len(parents) >= 10
     for parent, components in parents.items():

@@ -34,7 +34,7 @@ from evhub.pipeline import load_stage_probabilities
 from evhub.scenario import parameter_bounds, scenario_dir
 
 U = np.array([0.1, 0.5, 0.9])
-DISTS = "('normal', 'lognormal', 'uniform', 'triangular', 'beta', 'discrete')"
+DISTS = "('normal', 'lognormal', 'uniform', 'triangular', 'beta', 'discrete', 'posterior')"
 # a project-override path: numeric, range [-10, 30], no default and no dataset range
 DELAY = "pipeline.overrides.byd-manisa.delay"
 PROBABILITY = "pipeline.overrides.byd-manisa.probability"  # range [0, 1], no dataset range

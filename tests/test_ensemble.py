@@ -82,9 +82,7 @@ def test_same_seed_same_ensemble(dataset, tmp_path: Path, sampler: str) -> None:
     c = evhub.run("baseline", dataset=dataset, samples=N, seed=12, sampler=sampler)
     inputs_a, inputs_c = a.ensemble.inputs("baseline"), c.ensemble.inputs("baseline")
     assert list(inputs_a.columns) == list(inputs_c.columns)
-    assert not np.any(
-        inputs_a["car.choice.cost_sensitivity"] == inputs_c["car.choice.cost_sensitivity"]
-    )
+    assert not np.any(inputs_a["car.market.saturation"] == inputs_c["car.market.saturation"])
     share_a = a.ensemble.values("baseline", "Share|Sales|Passenger Cars|EV")[2035]
     share_c = c.ensemble.values("baseline", "Share|Sales|Passenger Cars|EV")[2035]
     assert not np.any(share_a.to_numpy() == share_c.to_numpy())

@@ -163,9 +163,11 @@ class Design:
             if col.is_realisation and not realised:
                 continue
             if col.draws:  # one draw of the posterior sets each of its parameters
-                index = values[:, j].astype(np.intp)
+                picked = values[:, j]
+                drawn = np.isfinite(picked)  # NaN: the central member, the posterior median
+                index = np.where(drawn, picked, 0.0).astype(np.intp)
                 for path, draws in col.draws:
-                    params[path] = draws[index]
+                    params[path] = np.where(drawn, draws[index], float(base[path]))
                 continue
             params[col.target] = values[:, j]
         return params
@@ -244,10 +246,12 @@ def design(
             realised.append(Column(f"pipeline.realised.{pid}", "1", None, i, own + "probability"))
     for vehicle_class, together in joint.items():
         n = len(together[0][1])
+        # its central value is no draw (NaN): the members take the posterior median,
+        # the default, as a deterministic run does
         index = Distribution(
             "discrete",
             {"values": list(range(n)), "probabilities": [1.0 / n] * n},
-            float(n // 2),
+            math.nan,
             integer=True,
         )
         columns.append(
