@@ -67,37 +67,55 @@ def baseline_run(dataset):
 
 
 def test_slider_ranges_come_from_the_dataset_and_the_schema(sliders):
-    # expected by hand: assumptions.csv gives the sourced ranges (cars: ceiling 30-100 %,
-    # midpoint 2028-2040, steepness 0.1-0.6/yr; vans: 20-100 %, 2030-2045, 0.1-0.8/yr),
-    # trade.csv the EU export share (cars 60-85 %, value 72.6; vans 65.7-76.6 %, 71.2);
-    # the grid targets of grid.csv have no range, so the sliders span what the schema
-    # accepts (0-100 %). Every shipped value lies inside. One slider per vehicle class.
+    # expected by hand: assumptions.csv gives the sourced ranges (vans: ceiling 20-100 %,
+    # midpoint 2030-2045, steepness 0.1-0.8/yr; the pack price's yearly fall 0-10 %/yr,
+    # value 5), trade.csv the EU export share (cars 60-85 %, value 72.6; vans 65.7-76.6 %,
+    # 71.2); the grid targets of grid.csv have no range, so the sliders span what the
+    # schema accepts (0-100 %). Every shipped value lies inside. Cars' buyers choose by
+    # cost (car.market.share_model: choice), so the cars' share curve has no slider.
     expected = [
-        ("bev_ceiling_car", "car.market.bev_share.ceiling", 30, 100, 1, 70),
         ("bev_ceiling_lcv", "lcv.market.bev_share.ceiling", 20, 100, 1, 60),
-        ("bev_midpoint_car", "car.market.bev_share.midpoint_year", 2028, 2040, 1, 2033),
         ("bev_midpoint_lcv", "lcv.market.bev_share.midpoint_year", 2030, 2045, 1, 2036),
-        ("bev_steepness_car", "car.market.bev_share.steepness", 0.1, 0.6, 0.01, 0.25),
         ("bev_steepness_lcv", "lcv.market.bev_share.steepness", 0.1, 0.8, 0.01, 0.25),
         ("eu_export_share_car", "car.trade.eu_export_share", 60, 85, 0.1, 72.6),
         ("eu_export_share_lcv", "lcv.trade.eu_export_share", 65.7, 76.6, 0.1, 71.2),
         ("grid_2035", "grid.renewable_share.2035", 0, 100, 1, 55),
         ("grid_2053", "grid.renewable_share.2053", 0, 100, 1, 69),
+        ("pack_price_decline", "battery.pack_price_decline", 0, 10, 1, 5),
     ]
     result = [(s.key, s.path, s.low, s.high, s.step, s.value) for s in sliders]
     assert result == expected
-    assert [s.label for s in sliders][::2] == [
-        "BEV share ceiling (Passenger Cars) [%]",
-        "BEV share midpoint year (Passenger Cars)",
-        "BEV share steepness (Passenger Cars) [1/yr]",
+    assert [s.label for s in sliders] == [
+        "BEV share ceiling (Light Commercial Vehicles) [%]",
+        "BEV share midpoint year (Light Commercial Vehicles)",
+        "BEV share steepness (Light Commercial Vehicles) [1/yr]",
         "EU export share (Passenger Cars) [%]",
+        "EU export share (Light Commercial Vehicles) [%]",
         "Renewable share of electricity 2035 [%]",
+        "Renewable share of electricity 2053 [%]",
+        "Yearly fall of battery pack prices [%/yr]",
     ]
-    assert sliders[1].label == "BEV share ceiling (Light Commercial Vehicles) [%]"
     # whole-number sliders hand Streamlit ints, the others floats
-    assert [s.integer for s in sliders] == [True] * 4 + [False] * 4 + [True] * 2
-    assert [s.format for s in sliders] == ["%d"] * 4 + ["%.2f"] * 2 + ["%.1f"] * 2 + ["%d"] * 2
+    assert [s.integer for s in sliders] == [True] * 2 + [False] * 3 + [True] * 3
+    assert [s.format for s in sliders] == ["%d"] * 2 + ["%.2f"] + ["%.1f"] * 2 + ["%d"] * 3
     assert "[0, 100]" in sliders[0].help and "assumptions.csv" in sliders[0].help
+    assert "[-50, 50]" in sliders[-1].help and "sourced range 0-10" in sliders[-1].help
+
+
+def test_a_class_whose_buyers_choose_has_no_curve_sliders(dataset, shipped_resolved):
+    # the same scenario with cars on a logistic curve gets the cars' curve sliders back,
+    # at the values and sourced ranges of assumptions.csv (ceiling 70 %, 30-100 %, ...)
+    logistic = evhub.resolve("baseline", dataset, {"car.market.share_model": "logistic"})
+    specs = logic.slider_specs(logistic, dataset, shipped_resolved)
+    car = [(s.key, s.low, s.high, s.value) for s in specs if s.path.startswith("car.market.")]
+    assert car == [
+        ("bev_ceiling_car", 30, 100, 70),
+        ("bev_midpoint_car", 2028, 2040, 2033),
+        ("bev_steepness_car", 0.1, 0.6, 0.25),
+    ]
+    # and the other sliders are those of the choosing scenario
+    chosen = {s.key for s in logic.slider_specs(shipped_resolved[0], dataset, shipped_resolved)}
+    assert {s.key for s in specs} - chosen == {k for k, *_ in car}
 
 
 def test_slider_ranges_hold_every_shipped_scenario(sliders, shipped_resolved):
@@ -160,12 +178,15 @@ def test_form_overrides_exactly(sliders, projects):
     extra = (
         "car.market.ice_ban_year = 2035\n\n# comment\ncar.trade.utilisation = {dist: triangular}"
     )
-    values = _values(sliders, bev_ceiling_car=85, bev_steepness_car=0.3, grid_2053=80)
+    values = _values(
+        sliders, bev_ceiling_lcv=85, bev_steepness_lcv=0.3, grid_2053=80, pack_price_decline=8
+    )
     result = logic.form_overrides(sliders, values, projects, edited, extra)
     expected = {
-        "car.market.bev_share.ceiling": 85.0,
-        "car.market.bev_share.steepness": 0.3,
+        "lcv.market.bev_share.ceiling": 85.0,
+        "lcv.market.bev_share.steepness": 0.3,
         "grid.renewable_share.2053": 80.0,
+        "battery.pack_price_decline": 8.0,
         "pipeline.overrides.byd-manisa.probability": 0.0,
         "pipeline.overrides.chery-turkiye.probability": 1.0,
         "pipeline.overrides.siro-gemlik-cells.delay": 2.0,
@@ -239,9 +260,9 @@ def test_delay_of_a_producing_plant(projects):
 
 
 def test_text_box_wins_over_sliders(sliders):
-    values = _values(sliders, bev_ceiling_car=85)
-    result = logic.form_overrides(sliders, values, extra="car.market.bev_share.ceiling = 95")
-    assert result == {"car.market.bev_share.ceiling": 95}
+    values = _values(sliders, pack_price_decline=8)
+    result = logic.form_overrides(sliders, values, extra="battery.pack_price_decline = 2")
+    assert result == {"battery.pack_price_decline": 2}
 
 
 def test_describe_overrides():
@@ -278,9 +299,9 @@ def test_rows_that_do_not_match(projects):
 
 def test_slider_value_not_a_number(sliders):
     with pytest.raises(InputError) as info:
-        logic.form_overrides(sliders, _values(sliders, bev_ceiling_car=None))
+        logic.form_overrides(sliders, _values(sliders, pack_price_decline=None))
     assert str(info.value) == (
-        "BEV share ceiling (Passenger Cars) [%] (car.market.bev_share.ceiling) = None "
+        "Yearly fall of battery pack prices [%/yr] (battery.pack_price_decline) = None "
         "is not a number"
     )
 
@@ -342,10 +363,10 @@ def test_out_of_range_values_get_the_scenario_message(dataset, overrides, messag
     ("overrides", "extra", "message"),
     [
         (
-            {"car.market.bev_share.ceiling": 120.0},
+            {"lcv.market.bev_share.ceiling": 120.0},
             "",
-            "BEV share ceiling (Passenger Cars) [%]: car.market.bev_share.ceiling = 120.0: "
-            "Input should be less than or equal to 100 % (a share)",
+            "BEV share ceiling (Light Commercial Vehicles) [%]: lcv.market.bev_share.ceiling = "
+            "120.0: Input should be less than or equal to 100 % (a share)",
         ),
         (
             {"pipeline.overrides.byd-manisa.delay": -50.0},
@@ -702,17 +723,29 @@ def _metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
+def _decoded(values):
+    """A trace's x or y values as a list (plotly writes base64 typed arrays)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return values
+
+
 def _chart(at, key):
     """The y values of every trace of a plotly chart, by trace name."""
     chart = next(c for c in at.get("plotly_chart") if c.key == key)
     spec = json.loads(chart.proto.spec)
-    out = {}
-    for trace in spec["data"]:
-        y = trace.get("y")
-        if isinstance(y, dict):  # plotly's base64 typed arrays
-            y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
-        out[trace["name"]] = y
-    return out
+    return {trace["name"]: _decoded(trace.get("y")) for trace in spec["data"]}
+
+
+def _line(at, key, name):
+    """The line of a run on a plotly chart: its y value by year."""
+    chart = next(c for c in at.get("plotly_chart") if c.key == key)
+    trace = next(
+        t
+        for t in json.loads(chart.proto.spec)["data"]
+        if t["name"] == name and t["mode"] == "lines"
+    )
+    return dict(zip(_decoded(trace["x"]), _decoded(trace["y"]), strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -730,20 +763,26 @@ def test_app_loads(dataset):
     assert at.title[0].value == "evhub dashboard"
     assert at.selectbox(key="scenario").value == evhub.list_scenarios(dataset)[0].name
     assert at.selectbox(key="scenario").options == SHIPPED
-    assert at.slider(key="bev_ceiling_car").label == "BEV share ceiling (Passenger Cars) [%]"
-    assert at.slider(key="bev_ceiling_car").value == 70
+    pack = at.slider(key="pack_price_decline")
+    assert pack.label == "Yearly fall of battery pack prices [%/yr]"
+    assert (pack.value, pack.min, pack.max) == (5, 0, 10)
     assert at.slider(key="eu_export_share_car").value == pytest.approx(72.6, rel=1e-12)
+    # every slider of slider_specs is drawn, under its heading; cars choose, so no car curve
     assert [s.key for s in at.slider] == [
-        "bev_ceiling_car",
         "bev_ceiling_lcv",
-        "bev_midpoint_car",
         "bev_midpoint_lcv",
-        "bev_steepness_car",
         "bev_steepness_lcv",
+        "pack_price_decline",
         "eu_export_share_car",
         "eu_export_share_lcv",
         "grid_2035",
         "grid_2053",
+    ]
+    assert [h.value for h in at.subheader][:4] == [
+        "EV share curve",
+        "Battery pack prices",
+        "Exports",
+        "Grid path",
     ]
     assert at.number_input(key="samples").label == "Ensemble members (0 = single run)"
     assert at.number_input(key="samples").value == 0
@@ -756,7 +795,7 @@ def test_app_loads(dataset):
 def test_run_shows_the_scorecard_numbers(ran, dataset):
     assert not ran.exception
     card = evhub.run("baseline", dataset=dataset).scorecard().set_index(["indicator", "year"])
-    # formatted by hand from the scorecard (README: 35.5 %, 911,854 veh/yr, 43.3, 13.9)
+    # formatted by hand from the scorecard
     ev, built, co2 = (
         f"{name} (Passenger Cars)" for name in ("EV share of sales", "Vehicles built", "Road CO2")
     )
@@ -766,7 +805,6 @@ def test_run_shows_the_scorecard_numbers(ran, dataset):
         f"{co2} 2035": f"{card.at[(co2, 2035), 'value']:,.1f} Mt CO2/yr",
         "Cell capacity 2031": f"{card.at[('Cell capacity', 2031), 'value']:,.1f} GWh/yr",
     }
-    assert _metrics(ran)["EV share of sales (Passenger Cars) 2030"] == "35.5 %"
     assert ran.multiselect(key="compare").label == "Compare runs (up to 4)"
     assert ran.multiselect(key="compare").value == ["baseline"]
     assert [t.label for t in ran.tabs] == ["Charts", "Scorecard", "Pipeline", "Sources"]
@@ -787,27 +825,59 @@ def test_run_shows_the_scorecard_numbers(ran, dataset):
     assert _chart(ran, "chart-built-lcv")["baseline"][-1] > 0
 
 
-def test_higher_ceiling_raises_the_ev_share(dataset):
+EV_CAR = "EV share of sales (Passenger Cars)"
+
+
+def test_faster_pack_price_fall_raises_the_car_ev_share(dataset):
+    # cars' buyers choose by cost: packs that get cheaper faster make BEVs cheaper
     at = _app()
     at.button(key="run").click().run()
-    before = _metrics(at)["EV share of sales (Passenger Cars) 2030"]
-    chart_before = _chart(at, "chart-ev-share-car")["baseline"]
-    at.slider(key="bev_ceiling_car").set_value(90).run()
+    before = _metrics(at)[f"{EV_CAR} 2030"]
+    at.slider(key="pack_price_decline").set_value(8).run()
     at.button(key="run").click().run()
     assert not at.exception
-    after = _metrics(at)["EV share of sales (Passenger Cars) 2030"]
+    after = _metrics(at)[f"{EV_CAR} 2030"]
     assert float(after.removesuffix(" %")) > float(before.removesuffix(" %"))
-    ev = next(m for m in at.metric if m.label == "EV share of sales (Passenger Cars) 2030")
+    # the numbers are the API's for the same overrides
+    card = evhub.run("baseline", dataset=dataset).scorecard().set_index(["indicator", "year"])
+    faster = (
+        evhub.run("baseline", dataset=dataset, overrides={"battery.pack_price_decline": 8})
+        .scorecard()
+        .set_index(["indicator", "year"])
+    )
+    assert before == f"{logic.format_value(card.at[(EV_CAR, 2030), 'value'], '%')} %"
+    assert after == f"{logic.format_value(faster.at[(EV_CAR, 2030), 'value'], '%')} %"
+    ev = next(m for m in at.metric if m.label == f"{EV_CAR} 2030")
     assert ev.delta.startswith("+") and ev.delta.endswith(" pp")
     label = "baseline #2 (edited)"
+    runs = next(d.value for d in at.dataframe if "changes" in d.value.columns)
+    assert runs["changes"].tolist()[-1] == "battery.pack_price_decline = 8"
     # the new run joins the comparison: both on the charts and in the scorecard table
     assert at.multiselect(key="compare").value == ["baseline", label]
-    chart_after = _chart(at, "chart-ev-share-car")[label]
-    assert chart_after[-1] > chart_before[-1]  # towards 90 % instead of 70 %
-    assert {"baseline", label} <= set(_chart(at, "chart-ev-share-car"))
+    chart_before = _line(at, "chart-ev-share-car", "baseline")
+    chart_after = _line(at, "chart-ev-share-car", label)
+    assert chart_after[2030] > chart_before[2030]
+    assert chart_after[2030] == pytest.approx(faster.at[(EV_CAR, 2030), "value"], rel=1e-9)
     card = next(d.value for d in at.dataframe if "indicator" in d.value.columns)
     assert set(card["run"]) == {"baseline", label}
     assert "probability" not in card.columns
+
+
+def test_higher_lcv_ceiling_raises_the_lcv_ev_share():
+    # vans still follow a logistic curve: a higher ceiling lifts their EV share's line
+    at = _app()
+    at.button(key="run").click().run()
+    cars = _metrics(at)[f"{EV_CAR} 2030"]
+    at.slider(key="bev_ceiling_lcv").set_value(90).run()
+    at.button(key="run").click().run()
+    at.radio(key="chart_class").set_value("lcv").run()
+    assert not at.exception
+    before = _line(at, "chart-ev-share-lcv", "baseline")
+    after = _line(at, "chart-ev-share-lcv", "baseline #2 (edited)")
+    assert after[2030] > before[2030]
+    assert after[max(after)] > before[max(before)]  # towards 90 % instead of 60 %
+    # the cars' buyers do not look at the vans' curve
+    assert _metrics(at)[f"{EV_CAR} 2030"] == cars
 
 
 def _colours(at, key):
@@ -821,7 +891,7 @@ def test_runs_join_the_comparison_up_to_the_limit():
     at = _app()
     labels = []
     for i in range(logic.MAX_COMPARE + 1):
-        at.slider(key="bev_ceiling_car").set_value(70 + 5 * i).run()
+        at.slider(key="pack_price_decline").set_value(5 + i).run()
         at.button(key="run").click().run()
         labels = [r.label for r in at.session_state["runs"]]
     assert not at.exception
@@ -847,7 +917,7 @@ def test_a_run_keeps_its_colour():
 def test_two_runs_of_one_scenario_share_its_colour_and_differ_in_dash():
     at = _app()
     at.button(key="run").click().run()
-    at.slider(key="bev_ceiling_car").set_value(90).run()
+    at.slider(key="pack_price_decline").set_value(8).run()
     at.button(key="run").click().run()
     assert not at.exception
     chart = next(c for c in at.get("plotly_chart") if c.key == "chart-ev-share-car")
@@ -861,25 +931,24 @@ def test_two_runs_of_one_scenario_share_its_colour_and_differ_in_dash():
 
 def test_changing_the_scenario_resets_the_inputs():
     at = _app()
-    at.slider(key="bev_ceiling_car").set_value(40).run()
+    at.slider(key="pack_price_decline").set_value(2).run()
+    at.slider(key="eu_export_share_car").set_value(65.0).run()
+    at.slider(key="grid_2035").set_value(40).run()
     at.text_area(key="extra").input("car.market.ice_ban_year = 2035").run()
     at.selectbox(key="scenario").set_value("net-zero").run()
     assert not at.exception
-    # net-zero.yaml: ceiling 100, midpoint 2030, steepness 0.35; grid 75 % and 95 %;
-    # hub.yaml: 80 % of exports to the EU
+    # net-zero.yaml: grid 75 % and 95 %; hub.yaml (which it extends): 80 % of the cars'
+    # exports to the EU; the pack prices' fall and the vans' inputs as in baseline
     values = {s.key: s.value for s in at.slider}
     assert values == {
-        "bev_ceiling_car": 100,
-        "bev_midpoint_car": 2030,
-        "bev_steepness_car": pytest.approx(0.35, rel=1e-12),
         "eu_export_share_car": pytest.approx(80.0, rel=1e-12),
-        # net-zero and hub set nothing of the vans: their defaults
+        "grid_2035": 75,
+        "grid_2053": 95,
+        "pack_price_decline": 5,
         "bev_ceiling_lcv": 60,
         "bev_midpoint_lcv": 2036,
         "bev_steepness_lcv": pytest.approx(0.25, rel=1e-12),
         "eu_export_share_lcv": pytest.approx(71.2, rel=1e-12),
-        "grid_2035": 75,
-        "grid_2053": 95,
     }
     assert at.text_area(key="extra").value == ""
 
@@ -981,30 +1050,32 @@ def test_stale_inputs_after_a_scenario_change_are_set_again(projects):
     # scenario's inputs carries the previous scenario's values, which would win over
     # the reset and run a mix of two scenarios.
     at = _app()
-    at.slider(key="bev_steepness_car").set_value(0.5).run()  # a change the user made in baseline
+    at.slider(key="pack_price_decline").set_value(8).run()  # a change the user made in baseline
     at.selectbox(key="scenario").set_value("hub").run()
-    assert at.slider(key="bev_ceiling_car").value == 90
+    # hub.yaml: 80 % of the cars' exports to the EU (baseline 72.6 %); packs as in baseline
+    assert at.slider(key="eu_export_share_car").value == pytest.approx(80.0, rel=1e-12)
+    assert at.slider(key="pack_price_decline").value == 5
     # the browser had not drawn that yet: it sends back what it showed before
-    at.session_state["bev_ceiling_car"] = 70
-    at.session_state["bev_steepness_car"] = 0.5
+    at.session_state["eu_export_share_car"] = 72.6
+    at.session_state["pack_price_decline"] = 8
     at.session_state["grid_2053"] = 80  # a change the user made to the new scenario's input
     at.button(key="run").click().run()
     assert not at.exception
-    assert at.slider(key="bev_ceiling_car").value == 90
-    assert at.slider(key="bev_steepness_car").value == pytest.approx(0.3, rel=1e-12)  # hub.yaml
+    assert at.slider(key="eu_export_share_car").value == pytest.approx(80.0, rel=1e-12)
+    assert at.slider(key="pack_price_decline").value == 5
     assert at.slider(key="grid_2053").value == 80
     runs = next(d.value for d in at.dataframe if "changes" in d.value.columns)
     assert runs["changes"].tolist() == ["grid.renewable_share.2053 = 80"]
 
 
 def test_pending_and_stale_inputs():
-    shown = {"bev_ceiling_car": 70, "extra": "x = 1", "grid_2035": 55}
-    values = {"bev_ceiling_car": 90, "extra": "", "grid_2035": 55, "projects": None}
+    shown = {"eu_export_share_car": 72.6, "extra": "x = 1", "grid_2035": 55}
+    values = {"eu_export_share_car": 80.0, "extra": "", "grid_2035": 55, "projects": None}
     pending = logic.pending_inputs(shown, values)
-    assert pending == {"bev_ceiling_car": (70, 90), "extra": ("x = 1", "")}
-    received = {"bev_ceiling_car": 70, "extra": "y = 2"}
-    assert logic.stale_inputs(pending, received) == {"bev_ceiling_car": 90}
-    assert logic.stale_inputs(pending, {"bev_ceiling_car": 90, "extra": ""}) == {}
+    assert pending == {"eu_export_share_car": (72.6, 80.0), "extra": ("x = 1", "")}
+    received = {"eu_export_share_car": 72.6, "extra": "y = 2"}
+    assert logic.stale_inputs(pending, received) == {"eu_export_share_car": 80.0}
+    assert logic.stale_inputs(pending, {"eu_export_share_car": 80.0, "extra": ""}) == {}
 
 
 def test_background_server_that_cannot_start_says_why(tmp_path):
@@ -1059,6 +1130,11 @@ def test_controls_follow_the_dimensions(dataset, tmp_path) -> None:
         ),
         ("grid_2030", "Renewable share of electricity 2030 [%]", "grid.renewable_share.2030"),
         ("grid_2053", "Renewable share of electricity 2053 [%]", "grid.renewable_share.2053"),
+        (
+            "pack_price_decline",
+            "Yearly fall of battery pack prices [%/yr]",
+            "battery.pack_price_decline",
+        ),
     ]
     # a dataset whose battery-electric powertrain has another id and label
     raw = yaml.safe_load((dataset.path / DIMENSIONS_FILE).read_text(encoding="utf-8"))

@@ -1,7 +1,8 @@
 """The evhub dashboard (a Streamlit script; start it with ``evhub dashboard``).
 
 Pick a scenario, change its key assumptions in the sidebar (the EV share
-curve, the EU export share, the grid path, whether pipeline projects are
+curve of a class that follows one, the yearly fall of battery pack prices, the EU
+export share, the grid path, whether pipeline projects are
 realised and their delays, any other parameter by its dotted path), run it or an ensemble,
 compare up to four runs on the same charts, see the scorecard, the pipeline
 and the sources, and download the IAMC CSV. Bad values get a message in the
@@ -28,6 +29,7 @@ import evhub
 from evhub import figures
 from evhub.dashboard import dataset_argument, logic
 from evhub.dataset import Dataset
+from evhub.dims import Dims
 from evhub.errors import InputError
 from evhub.parameters import path_group
 from evhub.scenario import ResolvedScenario
@@ -191,6 +193,34 @@ def _slider(spec: logic.SliderSpec) -> None:
     )
 
 
+#: Headings of the sidebar's sliders by parameter group (:func:`evhub.parameters.path_group`),
+#: in the order shown; a slider of a group not named here comes under :data:`_OTHER_SLIDERS`.
+_SLIDER_GROUPS = (
+    ("EV share curve", "market"),
+    ("Battery pack prices", "battery"),
+    ("Exports", "trade"),
+    ("Grid path", logic.GRID.partition(".")[0]),
+)
+_OTHER_SLIDERS = "Other assumptions"
+
+
+def _slider_groups(
+    specs: Sequence[logic.SliderSpec], dims: Dims
+) -> list[tuple[str, list[logic.SliderSpec]]]:
+    """The sliders under their headings, leaving out a heading without any slider.
+
+    Every slider is shown: one of a group without a heading of its own (a new row of the
+    controls table) comes last, under :data:`_OTHER_SLIDERS`, instead of being left out.
+    """
+    named = {group for _, group in _SLIDER_GROUPS}
+    out = [
+        (title, [s for s in specs if path_group(s.path, dims) == group])
+        for title, group in _SLIDER_GROUPS
+    ]
+    out.append((_OTHER_SLIDERS, [s for s in specs if path_group(s.path, dims) not in named]))
+    return [(title, group) for title, group in out if group]
+
+
 def _sidebar(
     names: Sequence[str],
 ) -> tuple[list[logic.SliderSpec], pd.DataFrame, pd.DataFrame, bool]:
@@ -207,17 +237,11 @@ def _sidebar(
         specs, projects, description = _form(state["scenario"])
         with st.expander(f"About {state['scenario']}"):
             st.caption(description)
-        groups = (
-            ("EV share curve", "market"),
-            ("Exports", "trade"),
-            ("Grid path", logic.GRID.partition(".")[0]),
-        )
         dims = _dataset().dims
-        for title, group in groups:
+        for title, group in _slider_groups(specs, dims):
             st.subheader(title)
-            for spec in specs:
-                if path_group(spec.path, dims) == group:
-                    _slider(spec)
+            for spec in group:
+                _slider(spec)
         st.subheader("Pipeline projects")
         # Streamlit keeps a keyed editor's edits while only its values change; rows named
         # after the scenario make it a new editor, without the edits, for each scenario.
