@@ -31,6 +31,7 @@ def test_the_optional_tables() -> None:
     assert OPTIONAL == [
         "chargers",
         "choice",
+        "choice_fit",
         "energy_prices",
         "import_duties",
         "tax_bases",
