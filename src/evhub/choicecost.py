@@ -276,6 +276,34 @@ def _segments(year: int, dated: list[np.ndarray]) -> tuple[np.ndarray, np.ndarra
     return dates, year_shares(dates, [year])[0]
 
 
+def _charging_price(dataset: Dataset, years: np.ndarray, settings: CostAssumptions) -> np.ndarray:
+    """The price of a kWh charged, home and public outlets mixed [USD/kWh of the price year]."""
+    home = _energy_price(dataset, "electricity_price", years, outlet=HOME_OUTLET)
+    outlets = sorted(
+        set(dataset.rows("energy_prices", "electricity_price")["outlet"]) - {HOME_OUTLET}
+    )
+    public = np.mean(
+        [_energy_price(dataset, "electricity_price", years, outlet=o) for o in outlets], axis=0
+    )
+    return np.asarray(purchase.charging_price(home, public, settings.home_charging_share))
+
+
+def _log_sd(dataset: Dataset, rows: pd.DataFrame, group: str) -> float:
+    """The latest spread of a group's log tax bases (``tax_base_log_sd``) [1]."""
+    mine = rows[rows["powertrain_group"] == group].sort_values("year")
+    if mine.empty:
+        msg = f"{dataset.path / 'tax_bases.csv'}: no tax_base_log_sd of powertrain_group {group!r}"
+        raise InputError(msg)
+    return float(mine["value"].iloc[-1])
+
+
+def _has_median(dataset: Dataset, medians: dict[str, np.ndarray], group: str) -> None:
+    """A group's median tax base must be in the table."""
+    if group not in medians:
+        msg = f"{dataset.path / 'tax_bases.csv'}: no tax_base_median of powertrain_group {group!r}"
+        raise InputError(msg)
+
+
 def _energy_price(dataset: Dataset, variable: str, years: np.ndarray, **keys: str) -> np.ndarray:
     rows = dataset.rows("energy_prices", variable, **keys)
     rows = rows[rows["valid_from"] == ""] if "valid_from" in rows.columns else rows
@@ -341,14 +369,7 @@ def generalised_costs(
         log=False,
     )
     loss = _one(dataset, "vehicle", "charging_loss", vehicle_class) / PERCENT
-    home = _energy_price(dataset, "electricity_price", yrs, outlet=HOME_OUTLET)
-    outlets = sorted(
-        set(dataset.rows("energy_prices", "electricity_price")["outlet"]) - {HOME_OUTLET}
-    )
-    public = np.mean(
-        [_energy_price(dataset, "electricity_price", yrs, outlet=o) for o in outlets], axis=0
-    )
-    electricity = purchase.charging_price(home, public, settings.home_charging_share)
+    electricity = _charging_price(dataset, yrs, settings)
     tariffs = ownership_tax_schedules(dataset, vehicle_class)
     log_sd = _class_rows(dataset, "tax_bases", "tax_base_log_sd", vehicle_class)
     records: list[dict[str, object]] = []
@@ -357,12 +378,7 @@ def generalised_costs(
             continue
         p = member.id
         group = str(member.attributes["group"])
-        if group not in medians:
-            msg = (
-                f"{dataset.path / 'tax_bases.csv'}: no tax_base_median of powertrain_group "
-                f"{group!r}"
-            )
-            raise InputError(msg)
+        _has_median(dataset, medians, group)
         median = medians[group]
         pack = dataset.rows("battery", "pack_capacity", **{CLASS_KEY: vehicle_class}, powertrain=p)
         if member.attributes.get("plug") and not pack.empty and packs is not None:
@@ -377,14 +393,7 @@ def generalised_costs(
                 )
                 raise InputError(msg)
             median = purchase.battery_car_base(glider * reference / reference[latest], kwh, packs)
-        sd_rows = log_sd[log_sd["powertrain_group"] == group].sort_values("year")
-        if sd_rows.empty:
-            msg = (
-                f"{dataset.path / 'tax_bases.csv'}: no tax_base_log_sd of powertrain_group "
-                f"{group!r}"
-            )
-            raise InputError(msg)
-        sd = float(sd_rows["value"].iloc[-1])
+        sd = _log_sd(dataset, log_sd, group)
         sizes = _sizes(dataset, vehicle_class, group)
         schedule = schedules[group]
         tariff_group = group if group in tariffs else next(iter(tariffs))
@@ -605,16 +614,7 @@ def choice_inputs(
     to_local_us = local_deflator(dataset, b, where="choice_inputs", deflate="us")
     to_real = local_deflator(dataset, b, where="choice_inputs")
     log_sd = _class_rows(dataset, "tax_bases", "tax_base_log_sd", vehicle_class)
-    home_price = _energy_price(dataset, "electricity_price", yrs, outlet=HOME_OUTLET)
-    outlets = sorted(
-        set(dataset.rows("energy_prices", "electricity_price")["outlet"]) - {HOME_OUTLET}
-    )
-    public = np.mean(
-        [_energy_price(dataset, "electricity_price", yrs, outlet=o) for o in outlets], axis=0
-    )
-    electricity = float(
-        purchase.charging_price(home_price, public, settings.home_charging_share)[0]
-    )
+    electricity = float(_charging_price(dataset, yrs, settings)[0])
     fuels = list(dims.fuels.where(liquid=True))
     fuel_price = np.array(
         [float(_energy_price(dataset, "fuel_price", yrs, fuel=f, outlet="")[0]) for f in fuels]
@@ -636,12 +636,7 @@ def choice_inputs(
             continue
         p = member.id
         group = str(member.attributes["group"])
-        if group not in medians:
-            msg = (
-                f"{dataset.path / 'tax_bases.csv'}: no tax_base_median of powertrain_group "
-                f"{group!r}"
-            )
-            raise InputError(msg)
+        _has_median(dataset, medians, group)
         median = float(medians[group][0])
         pack = dataset.rows("battery", "pack_capacity", **{CLASS_KEY: vehicle_class}, powertrain=p)
         kwh = float(pack.sort_values("year")["value"].iloc[-1]) if not pack.empty else 0.0
@@ -652,14 +647,7 @@ def choice_inputs(
                 f"is below its pack ({kwh:g} kWh at {pack_price:,.0f} USD/kWh): no glider is left"
             )
             raise InputError(msg)
-        sd_rows = log_sd[log_sd["powertrain_group"] == group].sort_values("year")
-        if sd_rows.empty:
-            msg = (
-                f"{dataset.path / 'tax_bases.csv'}: no tax_base_log_sd of powertrain_group "
-                f"{group!r}"
-            )
-            raise InputError(msg)
-        sd = float(sd_rows["value"].iloc[-1])
+        sd = _log_sd(dataset, log_sd, group)
         day = _chosen_day(dataset, chosen, group, schedules[group], law_day)
         z = lognormal_nodes(1.0, sd, NODES)  # (node,)
         bases = np.exp(grid)[:, None] * z[None, :] / to_local_us  # (grid, node) [LCU/veh]
