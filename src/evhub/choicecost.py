@@ -564,9 +564,9 @@ TAX_GRID_POINTS = 400
 TAX_GRID_SPAN = 50.0
 
 
-def schedule_date(dataset: Dataset, year: int) -> np.datetime64:
+def schedule_date(year: int) -> np.datetime64:
     """The last day of ``year``: the law of the base year is the one in force then."""
-    return np.datetime64(datetime.date(year, 12, 31), "D")
+    return np.datetime64(datetime.date(year + 1, 1, 1), "D") - np.timedelta64(1, "D")
 
 
 def choice_inputs(
@@ -603,7 +603,7 @@ def choice_inputs(
     dims = dataset.dims
     b = dataset.base_year
     yrs = np.array([float(b)])
-    law_day = schedule_date(dataset, b)
+    law_day = schedule_date(b)
     chosen = dict(schedule_dates or {})
     settings = cost_assumptions(dataset, vehicle_class)
     schedules = purchase_tax_schedules(dataset, vehicle_class)
