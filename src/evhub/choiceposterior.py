@@ -352,9 +352,9 @@ KIND_FIELD = {"range_charging": "range_cost", "availability": "availability_cost
 def draws_by_path(dataset: Dataset) -> dict[str, np.ndarray]:
     """The shipped posterior draws by scenario parameter path (empty without the file).
 
-    ``car.cost_sensitivity`` of ``choice_posterior.csv`` is the draws of
-    ``car.choice.cost_sensitivity``, ``car.nonfinancial_initial.bev.availability``
-    those of ``car.choice.bev_availability_cost``; every parameter has the same
+    ``<class>.cost_sensitivity`` of ``choice_posterior.csv`` is the draws of
+    ``<class>.choice.cost_sensitivity``, ``<class>.nonfinancial_initial.<group>.availability``
+    those of ``<class>.choice.<group>_availability_cost``; every parameter has the same
     draws, in order, so draw ``i`` of each is one joint sample.
 
     Raises
