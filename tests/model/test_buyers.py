@@ -242,3 +242,19 @@ def test_the_base_year_is_taxed_by_the_law_whatever_the_schedule_after_it() -> N
         after=np.array([False, True]),
     )
     np.testing.assert_allclose(paid[0, 0, 0], [15000.0, 20000.0])
+
+
+def test_a_cut_of_the_rates_takes_the_tax_to_zero_at_most() -> None:
+    """A flat 50 % tax cut by 80 points: the price is the pre-tax one, not less."""
+    ci = _inputs()
+    no = np.zeros((1, 3, 1))
+    paid = buyers.price_paid(
+        np.full((1, 3, 1), 10000.0),
+        np.zeros((1, 3, 3, 1)),
+        ci,
+        np.ones((1, 1)),
+        np.full((1, 3, 1), -0.8),
+        np.zeros((1, 1)),
+        no,
+    )
+    np.testing.assert_allclose(paid[0, :, :, 0], 10000.0)

@@ -18,8 +18,9 @@ then the import origins) and year :math:`t`:
    the spread :math:`z` of bases around the median and :math:`I_t` the
    real growth of the brackets' thresholds (:math:`(1 + i)^{t-b}`); a policy's
    change of every rate by :math:`\Delta_{p,t}` adds :math:`x \bar z
-   \Delta_{p,t}`. Then VAT :math:`v_t`, less a purchase subsidy :math:`s_{p,t}`:
-   :math:`P = x (G + \bar z \Delta)(1 + v) - s`.
+   \Delta_{p,t}` (a cut takes the tax to zero at most). Then VAT :math:`v_t`
+   (at least 0), less a purchase subsidy :math:`s_{p,t}`:
+   :math:`P = x \max(G + \bar z \Delta, \bar z)(1 + v) - s`.
 3. **Generalised annual cost**: :math:`C = \mathrm{CRF}\,P + \mathrm{km}_t\,
    (\text{fuel} + \text{electricity}) + \mathrm{km}_t\,m_p + T_p + N_{p,t}`,
    fuel at the base year's price times the policy's change plus a carbon
@@ -241,7 +242,9 @@ def price_paid(
         if after is not None and not after.all():
             law = np.interp(where[..., ~after], inputs.tax_grid, inputs.base_tax_factor[p])
             factor[..., ~after] = law
-        out[:, p] = x * (factor + inputs.spread_mean[p] * tax_change[:, p, None, :])
+        # a cut of the rates takes the tax to zero at most, not below
+        taxed_mean = factor + inputs.spread_mean[p] * tax_change[:, p, None, :]
+        out[:, p] = x * np.maximum(taxed_mean, inputs.spread_mean[p])
     return np.asarray(out * (1.0 + vat[:, None, None, :]) - subsidy[:, :, None, :], dtype=float)
 
 

@@ -658,7 +658,7 @@ def _choose(
         ci,
         index,
         cp.tax_change[..., b:],
-        ci.vat + pol.vat[..., b:],
+        np.maximum(ci.vat + pol.vat[..., b:], 0.0),  # a cut takes VAT to zero at most
         cp.subsidy[..., b:],
         after=after,
     )
