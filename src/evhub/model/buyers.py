@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from evhub.model import choice
+from evhub.model import choice, market
 from evhub.model.categories import Categories
 
 __all__ = [
@@ -410,7 +410,6 @@ def choose(
     shares[:] = history_shares.T[None]
     origin[..., 0] = within
     previous = base
-    plug = categories.plug
     for t in range(b + 1, n):
         nfc = choice.nonfinancial_cost(
             params.nonfinancial_initial, decay, fleet / np.maximum(fleet.sum(1), 1e-300)[:, None]
@@ -421,7 +420,7 @@ def choose(
         alpha_t[..., 0] = np.where(available[..., 0], alpha_o[..., 0] + growth, -np.inf)
         target, origin_t = choice.nested_logit(cost_t, alpha_t, alpha_p, beta_o, beta_p, available)
         now = choice.with_inertia(previous, target, params.inertia)
-        now = _ban(now, banned[:, t], plug, categories)
+        now = market.ban_shares(np.array(now), banned[:, t], categories)
         shares[:, :, t] = now
         origin[..., t - b] = origin_t
         previous = now
@@ -448,15 +447,3 @@ def _calibrate(
         base_safe, within_safe, cost, beta_o, beta_p, union
     )
     return np.where(avail, alpha_o, -np.inf), alpha_p
-
-
-def _ban(shares: F, banned: B, plug: B, categories: Categories) -> F:
-    """Shares with those of the powertrains without a plug moved to the others (a ban year)."""
-    if not banned.any():
-        return shares
-    kept = np.where(plug[None, :], shares, 0.0)
-    total = kept.sum(axis=1, keepdims=True)
-    clean = (categories.fuel_of < 0) & plug
-    fallback = clean / max(int(np.count_nonzero(clean)), 1)
-    moved = np.where(total > 0, kept / np.where(total > 0, total, 1.0), fallback[None, :])
-    return np.asarray(np.where(banned[:, None], moved, shares), dtype=float)

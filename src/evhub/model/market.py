@@ -28,6 +28,7 @@ from evhub.model import fleet
 from evhub.model.categories import Categories
 
 __all__ = [
+    "ban_shares",
     "fit_gompertz",
     "fleet_inflow",
     "gdp_per_capita_path",
@@ -182,23 +183,48 @@ def powertrain_shares(
     shares[:, rest_of, :] = rest_mix[None, :, None] * rest[:, None, :]
     shares[:, curved, :] = electrified
 
-    banned = years[None, :] >= ice_ban_year[:, None]  # (run, year)
-    if banned.any():
-        allowed = np.flatnonzero(categories.plug)
-        clean = categories.fuel_of[allowed] < 0  # (allowed,): those that burn no fuel
-        fallback = clean / max(int(np.count_nonzero(clean)), 1)
-        plug = shares[:, allowed].sum(axis=1, keepdims=True)  # (run, 1, year)
-        part = np.where(
-            plug > 0, shares[:, allowed] / np.where(plug > 0, plug, 1.0), fallback[None, :, None]
-        )
-        # the first takes the remainder, so that the parts sum to 1
-        part[:, :1] = 1.0 - part[:, 1:].sum(axis=1, keepdims=True)
-        gone = np.flatnonzero(~categories.plug)
-        shares[:, gone] = np.where(banned[:, None, :], 0.0, shares[:, gone])
-        shares[:, allowed] = np.where(banned[:, None, :], part, shares[:, allowed])
+    ban_shares(shares, years[None, :] >= ice_ban_year[:, None], categories)
 
     hist = years <= base_year
     shares[:, :, hist] = history[hist].T[None, :, :]
+    return shares
+
+
+def ban_shares(shares: F, banned: NDArray[np.bool_], categories: Categories) -> F:
+    """Move the shares of the powertrains without a plug to those with one, where banned.
+
+    Parameters
+    ----------
+    shares : (run, powertrain, ...)
+        Sales shares [1], changed in place.
+    banned : (run, ...)
+        No vehicle without a plug is sold there.
+    categories
+        Which powertrains have a plug and burn a fuel.
+
+    Returns
+    -------
+    (run, powertrain, ...)
+        ``shares``: where banned, those without a plug are 0 and those with one
+        share 1 in proportion to their shares (to those with a plug and no
+        fuel if all are zero); the first with a plug takes 1 minus the others'
+        shares, so that they sum to 1.
+    """
+    if not banned.any():
+        return shares
+    banned = banned[:, None]
+    allowed = np.flatnonzero(categories.plug)
+    clean = categories.fuel_of[allowed] < 0  # (allowed,): those that burn no fuel
+    fallback = (clean / max(int(np.count_nonzero(clean)), 1)).reshape(
+        (1, -1) + (1,) * (shares.ndim - 2)
+    )
+    plug = shares[:, allowed].sum(axis=1, keepdims=True)  # (run, 1, ...)
+    part = np.where(plug > 0, shares[:, allowed] / np.where(plug > 0, plug, 1.0), fallback)
+    # the first takes the remainder, so that the parts sum to 1
+    part[:, :1] = 1.0 - part[:, 1:].sum(axis=1, keepdims=True)
+    gone = np.flatnonzero(~categories.plug)
+    shares[:, gone] = np.where(banned, 0.0, shares[:, gone])
+    shares[:, allowed] = np.where(banned, part, shares[:, allowed])
     return shares
 
 
