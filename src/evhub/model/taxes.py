@@ -251,11 +251,7 @@ def band_value(
     base_arr, size_arr = np.broadcast_arrays(
         np.asarray(base, dtype=float), np.asarray(size, dtype=float)
     )
-    sizes = schedule.size_upper[s]
-    band = np.searchsorted(sizes, size_arr, side="left")
-    no_band = (band >= sizes.size) | np.isnan(size_arr)
-    band = np.minimum(band, sizes.size - 1)
-    uppers = schedule.base_upper[s][band]  # (..., n_brackets)
+    band, no_band, uppers = _band(schedule, s, size_arr)
     bracket = np.sum(base_arr[..., np.newaxis] > uppers, axis=-1)
     n_brackets = uppers.shape[-1]
     no_bracket = (bracket >= n_brackets) | np.isnan(base_arr)
@@ -263,6 +259,22 @@ def band_value(
     values = schedule.value[s][band]
     out = np.take_along_axis(values, bracket[..., np.newaxis], axis=-1)[..., 0]
     return np.where(no_band | no_bracket, np.nan, out)
+
+
+def _band(
+    schedule: BandSchedule, s: int, size: FloatArray
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_], FloatArray]:
+    """The size band of each size in schedule ``s``, where it falls in none, and its brackets.
+
+    Returns the band index (clipped to the last band), whether the size falls
+    in no band (above a bounded last band, or NaN), and the upper bounds of the
+    band's base brackets ``(..., n_brackets)``.
+    """
+    sizes = schedule.size_upper[s]
+    band = np.searchsorted(sizes, size, side="left")
+    no_band = (band >= sizes.size) | np.isnan(size)
+    band = np.minimum(band, sizes.size - 1)
+    return band, no_band, schedule.base_upper[s][band]
 
 
 def purchase_tax_rate(
@@ -388,11 +400,7 @@ def tax_base_from_price(
     price_arr, size_arr = np.broadcast_arrays(
         np.asarray(price, dtype=float), np.asarray(size, dtype=float)
     )
-    sizes = schedule.size_upper[s]
-    band = np.searchsorted(sizes, size_arr, side="left")
-    no_band = (band >= sizes.size) | np.isnan(size_arr)
-    band = np.minimum(band, sizes.size - 1)
-    uppers = schedule.base_upper[s][band]  # (..., n_brackets)
+    band, no_band, uppers = _band(schedule, s, size_arr)
     lowers = np.concatenate([np.full((*uppers.shape[:-1], 1), -np.inf), uppers[..., :-1]], axis=-1)
     rates = schedule.value[s][band]
     vat = 1 + np.asarray(vat_rate, dtype=float) / PERCENT
