@@ -47,7 +47,7 @@ Progress = Callable[[int, int, str], None]
 
 
 def load_dataset(path: str | Path | Dataset | None = None) -> Dataset:
-    """Load a dataset folder (``None``: the shipped Türkiye dataset)."""
+    """Load a dataset folder (``None``: the shipped dataset)."""
     if isinstance(path, Dataset):
         return path
     return _dataset.load_dataset(path)
@@ -159,7 +159,7 @@ def pipeline(
         Year of the usable capacity column (default: the dataset's first
         reporting year).
     dataset
-        Dataset folder (``None``: the shipped Türkiye dataset).
+        Dataset folder (``None``: the shipped dataset).
 
     Returns
     -------
@@ -201,7 +201,7 @@ def choice_costs(
     vehicle_class
         An id of the dataset's classes (``None``: its first).
     dataset
-        Dataset folder (``None``: the shipped Türkiye dataset).
+        Dataset folder (``None``: the shipped dataset).
     years
         Calendar years (default: from the first purchase-tax schedule to the
         base year).

@@ -106,7 +106,7 @@ class Settings:
 
 #: The run the dataset's tables come from (``scripts/fit_choice.py --write``): 480 draws,
 #: 4,000 steps per walker after a burn-in of 2,000. emcee's autocorrelation times of the
-#: shipped car fit are about 300 steps (``benchmarks/bench_choice_posterior.py``, 30,000
+#: shipped fit are about 300 steps (``benchmarks/bench_choice_posterior.py``, 30,000
 #: steps), so the kept steps are some 13 of them; the medians agree with that long run's
 #: within 3 % of their 90 % interval.
 SHIPPED = Settings(walkers=24, steps=6000, burn=2000, thin=200, seed=14)

@@ -1151,7 +1151,7 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     Parameters
     ----------
     path
-        The dataset folder; ``None`` for the shipped Türkiye dataset.
+        The dataset folder; ``None`` for the shipped dataset.
 
     Returns
     -------

@@ -95,7 +95,7 @@ def run(
         every shipped scenario of the dataset.
     dataset
         A dataset folder or a loaded :class:`~evhub.dataset.Dataset`;
-        ``None`` for the shipped Türkiye dataset.
+        ``None`` for the shipped dataset.
     overrides
         Parameter overrides by dotted path, applied on top of every scenario.
     progress

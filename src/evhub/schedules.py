@@ -162,7 +162,7 @@ def dated_values(
     vehicle_class : str, optional
         The vehicle class, for a table keyed by class.
     **keys : str
-        The other key columns of the series (``origin="china"``).
+        The other key columns of the series (``origin=<an origin id>``).
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """The evhub dashboard (a Streamlit script; start it with ``evhub dashboard``).
 
 Pick a scenario, change its key assumptions in the sidebar (the EV share
-curve of a class that follows one, the yearly fall of battery pack prices, the EU
+curve of a class that follows one, the yearly fall of battery pack prices, the union
 export share, the grid path, whether pipeline projects are
 realised and their delays, any other parameter by its dotted path), run it or an ensemble,
 compare up to four runs on the same charts, see the scorecard, the pipeline

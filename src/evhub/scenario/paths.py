@@ -151,7 +151,8 @@ def keyed_groups(data: Dataset | None = None) -> frozenset[str]:
 
     :data:`KEYED` holds the catalogue's templates
     (``policy.subsidy.{class}.{powertrain}``); this holds each expansion
-    (``policy.subsidy.car.bev``), and the groups bound to no dimension.
+    (``policy.subsidy.<class>.<powertrain>`` with the members named), and the groups
+    bound to no dimension.
 
     Parameters
     ----------
