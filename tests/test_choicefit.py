@@ -73,6 +73,86 @@ def test_two_powertrains_seen_only_together_are_split_by_their_costs() -> None:
     assert set(flat) == set(table.index)
 
 
+def test_the_offer_scales_the_odds_by_its_share_to_the_power_gamma() -> None:
+    # two powertrains of equal cost, no inertia: the odds of b against a are
+    # exp(alpha_b) (O_b / O_a)^gamma in every year, a hand-computed logit
+    offer = np.log(np.array([[0.6, 0.2], [0.5, 0.4], [0.3, 0.6]]))
+    problem = _Problem(
+        powertrains=("a", "b"),
+        years=(2020, 2021, 2022),
+        cost=np.full((3, 2), 10_000.0),
+        sales=np.full(3, 1e5),
+        stock=np.full(3, 1e7),
+        nfc=(),
+        inertia=_Prior(1.0, 0.2, 1.0),
+        log_beta=_Prior(np.log(BETA), np.log(BETA / 4), np.log(BETA * 2.5)),
+        observations=((2, (0,), 0.5),),  # the reference year: the last observed
+        offer=offer,
+        offer_prior=_Prior(1.0, 0.0, 4.0),
+    )
+    theta = choicefit._pack(problem, BETA, np.array([0.0, 0.3]), np.array([]), 1.0, gamma=2.0)
+    shares = choicefit._simulate(problem, theta)
+    odds = np.exp(0.3) * np.array([0.2 / 0.6, 0.4 / 0.5, 0.6 / 0.3]) ** 2
+    np.testing.assert_allclose(shares[:, 1] / shares[:, 0], odds, rtol=1e-12)
+    beta, alpha, _, kappa = choicefit._unpack(problem, theta)
+    assert (beta, kappa) == (pytest.approx(BETA), 1.0)
+    np.testing.assert_allclose(alpha, [0.0, 0.3], atol=1e-12)
+    assert choicefit._names(problem)[-2:] == ["offer_sensitivity", "inertia_rate"]
+
+
+def test_the_fit_recovers_the_offers_exponent() -> None:
+    offer = np.log(
+        np.stack(
+            [
+                np.linspace(0.2, 0.6, len(YEARS)),
+                np.full(len(YEARS), 0.3),
+                np.linspace(0.5, 0.1, len(YEARS)),
+            ],
+            axis=1,
+        )
+    )
+    base = replace(_problem(()), offer=offer, offer_prior=_Prior(1.0, 0.0, 4.0))
+    theta = choicefit._pack(base, BETA, ALPHA, np.array([]), KAPPA, gamma=1.7)
+    shares = choicefit._simulate(base, theta)
+    every = tuple((t, (i,), float(shares[t, i])) for t in range(len(YEARS)) for i in range(3))
+    # the prior sits at the truth, except the offer's (1 against 1.7): the data pull it back
+    problem = replace(base, observations=every)
+    result = choicefit._fit(problem)
+    table, _, _ = choicefit._identification(problem, result)
+    assert table.loc["offer_sensitivity", "value"] == pytest.approx(1.7, abs=0.02)
+    assert table.loc["offer_sensitivity", "identified"]
+
+
+def test_an_offer_without_a_share_is_named(data_dir, replace_once) -> None:
+    # diesel's 28 % of 2020 moved to petrol: the year still sums to 100
+    replace_once(
+        data_dir / "offer.csv",
+        "offer_share,car,diesel,2020,28.0,",
+        "offer_share,car,diesel,2020,0,",
+    )
+    replace_once(
+        data_dir / "offer.csv",
+        "offer_share,car,petrol,2020,47.5,",
+        "offer_share,car,petrol,2020,75.5,",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"offer.csv: offer_share of class 'car' needs a share above 0 of every powertrain "
+        r"the class sells in every row; powertrain 'diesel' has \[.*0\.0.*\]",
+    ):
+        choicefit.fit_choice(evhub.load_dataset(data_dir), "car", 2021)
+
+
+def test_an_offer_without_its_prior_is_named(data_dir, replace_once) -> None:
+    replace_once(data_dir / "choice.csv", "offer_sensitivity,car,", "offer_sensitivity,lcv,")
+    with pytest.raises(
+        InputError,
+        match=r"choice.csv: no offer_sensitivity row of class 'car' \(the fit's prior of the "
+        r"offer of offer.csv\)",
+    ):
+        choicefit.fit_choice(evhub.load_dataset(data_dir), "car", 2021)
+
+
 def test_a_constant_no_row_constrains_is_flagged() -> None:
     _, shares = _truth()
     # only a's share of the first year: b and c cannot be told apart from one number
@@ -105,8 +185,8 @@ def test_the_fit_uses_observed_rows_only(dataset) -> None:
 def test_no_observed_row_to_fit_is_named(dataset) -> None:
     with pytest.raises(
         InputError,
-        match=r"sales.csv: no sales_share, fuel_group_share or fuel_group_sales row of status "
-        r"'observed' for class 'car' in 2015-2014: nothing to fit",
+        match=r"sales.csv: no sales_share, fuel_group_share, fuel_group_sales or powertrain_sales "
+        r"row of status 'observed' for class 'car' in 2015-2014: nothing to fit",
     ):
         choicefit.fit_choice(dataset, "car", 2014)
 
@@ -213,9 +293,12 @@ def test_published_group_shares_and_counts_are_group_observations(dataset) -> No
     assert sorted(seen[(2021, "petrol")]) == [pytest.approx(0.62), pytest.approx(373_600 / 561_853)]
     # TÜİK's hybrid share of 2024, a group of HEV and PHEV
     assert seen[(2024, "hev+phev")] == [pytest.approx(0.167)]
+    # a count of one powertrain (IEA's plug-in hybrids) over the year's car total
+    assert seen[(2023, "phev")] == [pytest.approx(2_700 / 967_341)]
+    assert seen[(2016, "phev")] == [0.0]
     # the shares sales.csv derives (hev = hybrid count less a PHEV count of another source) are
-    # not observations: no year has hev or phev alone
-    assert not [key for key in seen if key[1] in ("hev", "phev")]
+    # not observations: no year has hev alone
+    assert not [key for key in seen if key[1] == "hev"]
     assert set(status.values()) == {"observed"}
 
 

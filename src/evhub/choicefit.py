@@ -7,8 +7,8 @@ chosen too) plus non-financial costs, with inertia:
 
 .. math::
 
-    S^*_{p,t} = \frac{e^{\alpha_p - \beta (C_{p,t} + N_{p,t})}}
-                     {\sum_q e^{\alpha_q - \beta (C_{q,t} + N_{q,t})}},
+    S^*_{p,t} = \frac{e^{\alpha_p - \beta (C_{p,t} + N_{p,t}) + \gamma \ln O_{p,t}}}
+                     {\sum_q e^{\alpha_q - \beta (C_{q,t} + N_{q,t}) + \gamma \ln O_{q,t}}},
     \qquad S_{p,t} = (1 - \kappa) S_{p,t-1} + \kappa S^*_{p,t},
 
     N_{p,t} = \sum_k N_{p,k,0}\, e^{b_k \bar S_{p,t-1}},
@@ -16,20 +16,25 @@ chosen too) plus non-financial costs, with inertia:
 with :math:`\bar S_{p,t}` the powertrain's share of the fleet (the model's
 own sales since the first year, over the observed stock), :math:`b_k` the
 decay rates after Greene (2001) (``nonfinancial_decay`` of ``choice.csv``),
-and :math:`\beta` (one cost sensitivity), :math:`\alpha_p` (constants, the
-first powertrain's 0), :math:`N_{p,k,0}` and :math:`\kappa` fitted by
-:func:`scipy.optimize.least_squares`.
+:math:`O_{p,t}` the makers' offer: the powertrain's share of the new cars of
+the market whose models the country's plants and importers sell (``offer.csv``;
+without the table the term is absent), and :math:`\beta` (one cost
+sensitivity), :math:`\alpha_p` (constants, the first powertrain's 0),
+:math:`N_{p,k,0}`, :math:`\gamma` (the offer's exponent) and :math:`\kappa`
+fitted by :func:`scipy.optimize.least_squares`. The offer is a driver the
+costs lack: the distributors explain the fall of diesel by makers ending
+diesel production, so that no new diesel model reaches the market.
 
 **Parameters of the fit.** The constants are fitted as the log-odds
 :math:`u_p = \alpha_p - \beta (C_{p,r} - C_{0,r})` of each powertrain against
-the first at the costs of the reference year :math:`r` (the last fitted
-year), so that a step of :math:`\beta` leaves that year's shares where they
-are; each :math:`u_p` is bounded by :data:`LOG_ODDS_BOUND` (a flat prior: a
+the first at the costs and offer of the reference year :math:`r` (the last
+fitted year), so that a step of :math:`\beta` or :math:`\gamma` leaves that
+year's shares where they are; each :math:`u_p` is bounded by :data:`LOG_ODDS_BOUND` (a flat prior: a
 share below about :math:`e^{-13.8} = 10^{-6}` of the first powertrain's is
 not told apart from 0). The non-financial costs and the inertia have priors
 (``choice.csv``: the value, and the range read as plus or minus two standard
-deviations, the range also bounding the fit), and so does :math:`\log\beta`
-(``cost_exponent``); the fit is the posterior mode, and
+deviations, the range also bounding the fit), and so do :math:`\log\beta`
+(``cost_exponent``) and :math:`\gamma` (``offer_sensitivity``); the fit is the posterior mode, and
 :func:`log_posterior` is the same posterior for a sampler.
 
 **What the fit sees.** Three kinds of rows of ``sales.csv``, each of status
@@ -51,13 +56,20 @@ one group of powertrains with error :data:`SHARE_ERROR_PP`:
    with the total they belong to (the notes say which publisher), and the
    shares the dataset itself computes from counts (status ``derived``, e.g.
    a hybrid count less a PHEV count from another source) are not used.
+4. ``powertrain_sales``: a count of one powertrain where the fuel groups do
+   not split it (plug-in hybrids within hybrids), divided like 3. by the
+   class's observed ``sales`` of the year, which may be another publisher's
+   total (the notes say so): a ratio of two observations, not an
+   interpolation.
 
 :func:`holdout` fits on the years up to ``train_until`` and predicts later
 years from their costs alone, against persistence (the last fitted year's
 shares) and the shipped scenarios' logistic curves
 (:func:`evhub.model.market.powertrain_shares`) fitted to the same observed
-rows. :func:`frozen_cost_shares` checks that without cost changes, non-financial
-costs and inertia the shares stay put: nothing indexed by time moves them.
+rows; the predicted years' costs and offer are their observed ones.
+:func:`frozen_cost_shares` checks that without cost and offer changes,
+non-financial costs and inertia the shares stay put: nothing indexed by time
+moves them.
 """
 
 from __future__ import annotations
@@ -124,7 +136,11 @@ OBSERVED = "observed"
 SHARE = "sales_share"
 GROUP_SHARE = "fuel_group_share"
 GROUP_SALES = "fuel_group_sales"
+POWERTRAIN_SALES = "powertrain_sales"
 TOTAL_SALES = "sales"
+#: The table of the makers' offer by powertrain, and its variable.
+OFFER_TABLE = "offer"
+OFFER_SHARE = "offer_share"
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,9 @@ class _Problem:
     inertia: _Prior
     log_beta: _Prior  # of log β, β in 1/(USD/veh/yr)
     observations: tuple[tuple[int, tuple[int, ...], float], ...]  # year index, members, share
+    #: ln of each powertrain's share of the makers' offer (year, powertrain) [1], or None
+    offer: np.ndarray | None = None
+    offer_prior: _Prior | None = None  # of γ [1]
 
 
 @dataclass(frozen=True)
@@ -322,25 +341,76 @@ def _observations(
                 ],
                 n,
             )
-        counts = mine(GROUP_SALES, year)
-        if not counts.empty:
+        for variable, members in (
+            (GROUP_SALES, groups),
+            (POWERTRAIN_SALES, {p: (i,) for p, i in index.items()}),
+        ):
+            counts = mine(variable, year)
+            if counts.empty:
+                continue
             total = dataset.rows("sales", TOTAL_SALES, **keys, powertrain="")
             total = total[(total["year"] == year) & (total["status"] == OBSERVED)]
             if total.empty:
                 msg = (
-                    f"{sales_path}: {GROUP_SALES} of class {vehicle_class!r} in {year} has no "
+                    f"{sales_path}: {variable} of class {vehicle_class!r} in {year} has no "
                     f"{TOTAL_SALES!r} total of status {OBSERVED!r} in that year to be a share of"
                 )
                 raise InputError(msg)
             whole = float(total["value"].iloc[-1])
             observations += [
-                (t, groups[str(g)], float(v) / whole)
+                (t, members[str(g)], float(v) / whole)
                 for g, v in zip(counts["powertrain"], counts["value"], strict=True)
-                if groups[str(g)]
+                if members.get(str(g))
             ]
         if len(observations) > before:
             status[year] = OBSERVED
     return observations, status
+
+
+def _offer(
+    dataset: Dataset, vehicle_class: str, powertrains: tuple[str, ...], years: list[int]
+) -> tuple[np.ndarray | None, _Prior | None]:
+    """The log of each powertrain's share of the makers' offer by year; the prior of γ.
+
+    The rows of ``offer.csv`` (status any: the offer is a driver, not a fitted
+    share) are interpolated linearly between their years and held before the
+    first and after the last. ``(None, None)`` if the dataset has no offer of
+    the class.
+
+    Raises
+    ------
+    InputError
+        If a powertrain has no row or a share of 0, or ``choice.csv`` has no
+        ``offer_sensitivity`` prior.
+    """
+    if OFFER_TABLE not in dataset.tables:
+        return None, None
+    rows = dataset.rows(OFFER_TABLE, OFFER_SHARE, **{CLASS_KEY: vehicle_class})
+    if rows.empty:
+        return None, None
+    path = dataset.path / (OFFER_TABLE + ".csv")
+    out = np.empty((len(years), len(powertrains)))
+    for i, p in enumerate(powertrains):
+        mine = rows[rows["powertrain"] == p].sort_values("year")
+        values = mine["value"].to_numpy(float)
+        if mine.empty or not (values > 0).all():
+            msg = (
+                f"{path}: {OFFER_SHARE} of class {vehicle_class!r} needs a share above 0 of "
+                f"every powertrain the class sells in every row; powertrain {p!r} has "
+                f"{values.tolist() or 'no row'}"
+            )
+            raise InputError(msg)
+        out[:, i] = np.interp(years, mine["year"].to_numpy(float), values)
+    prior_rows = dataset.rows(CHOICE_TABLE, "offer_sensitivity")
+    prior_rows = prior_rows[prior_rows[CLASS_KEY].isin([vehicle_class, ""])]
+    where = dataset.path / (CHOICE_TABLE + ".csv")
+    if prior_rows.empty:
+        msg = (
+            f"{where}: no offer_sensitivity row of class {vehicle_class!r} (the fit's prior "
+            f"of the offer of {path.name})"
+        )
+        raise InputError(msg)
+    return np.log(out / PP), _prior(prior_rows.iloc[-1], f"{where}: offer_sensitivity")
 
 
 def _problem(
@@ -388,9 +458,11 @@ def _problem(
         msg = f"{path}: cost_exponent low = {exponent.low!r}; expected above 0"
         raise InputError(msg)
     observations, status = _observations(dataset, vehicle_class, years, train_until, powertrains)
+    offer, offer_prior = _offer(dataset, vehicle_class, powertrains, years)
     if not observations:
         msg = (
-            f"{dataset.path / 'sales.csv'}: no {SHARE}, {GROUP_SHARE} or {GROUP_SALES} row of "
+            f"{dataset.path / 'sales.csv'}: no {SHARE}, {GROUP_SHARE}, {GROUP_SALES} or "
+            f"{POWERTRAIN_SALES} row of "
             f"status {OBSERVED!r} for class {vehicle_class!r} in {years[0]}-{train_until}: "
             "nothing to fit"
         )
@@ -411,6 +483,8 @@ def _problem(
         inertia=inertia,
         log_beta=log_beta,
         observations=tuple(observations),
+        offer=offer,
+        offer_prior=offer_prior,
     )
     return problem, status
 
@@ -426,6 +500,7 @@ def _names(problem: _Problem) -> list[str]:
         "cost_sensitivity",
         *(f"constant.{x}" for x in p[1:]),
         *(f"nonfinancial_initial.{p[i]}.{kind}" for i, kind, _, _ in problem.nfc),
+        *(["offer_sensitivity"] if problem.offer is not None else []),
         "inertia_rate",
     ]
 
@@ -441,19 +516,41 @@ def _cost_gap(problem: _Problem) -> np.ndarray:
     return np.asarray(cost - cost[0], dtype=float)
 
 
+def _offer_gap(problem: _Problem) -> np.ndarray:
+    """Each powertrain's ln offer share less the first's in the reference year [1] (0 without)."""
+    if problem.offer is None:
+        return np.zeros(len(problem.powertrains))
+    offer = problem.offer[_reference(problem)]
+    return np.asarray(offer - offer[0], dtype=float)
+
+
+def _gamma_many(problem: _Problem, thetas: np.ndarray) -> np.ndarray:
+    """γ (run,) [1], the sensitivity to the offer (0 without an offer)."""
+    if problem.offer is None:
+        return np.zeros(thetas.shape[0])
+    return np.asarray(thetas[:, -2], dtype=float)
+
+
 def _unpack_many(
     problem: _Problem, thetas: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """θ (run, parameter) -> β (run,), α (run, powertrain), NFC0 (run, term), κ (run,).
 
     θ holds log β [log of 1/(USD/veh/yr)], the log-odds u of each powertrain
-    but the first at the reference year's costs (α = u + β (C_r - C_r,first))
-    [1], each NFC0 [USD/veh/yr] over its prior's high end, and κ [1/yr].
+    but the first at the reference year's costs and offer
+    (α = u + β (C_r - C_r,first) - γ (ln O_r - ln O_r,first)) [1], each NFC0
+    [USD/veh/yr] over its prior's high end, γ [1] if the problem has an offer
+    (:func:`_gamma_many`), and κ [1/yr].
     """
     n = len(problem.powertrains)
     beta = np.exp(thetas[:, 0])
+    gamma = _gamma_many(problem, thetas)
     alpha = np.zeros((thetas.shape[0], n))
-    alpha[:, 1:] = thetas[:, 1:n] + beta[:, None] * _cost_gap(problem)[None, 1:]
+    alpha[:, 1:] = (
+        thetas[:, 1:n]
+        + beta[:, None] * _cost_gap(problem)[None, 1:]
+        - gamma[:, None] * _offer_gap(problem)[None, 1:]
+    )
     scales = np.array([prior.high for *_, prior in problem.nfc])
     nfc0 = thetas[:, n : n + len(problem.nfc)] * scales
     return beta, alpha, nfc0, thetas[:, -1]
@@ -466,17 +563,33 @@ def _unpack(problem: _Problem, theta: np.ndarray) -> tuple[float, np.ndarray, np
 
 
 def _pack(
-    problem: _Problem, beta: float, alpha: np.ndarray, nfc0: np.ndarray, kappa: float
+    problem: _Problem,
+    beta: float,
+    alpha: np.ndarray,
+    nfc0: np.ndarray,
+    kappa: float,
+    gamma: float | None = None,
 ) -> np.ndarray:
     """The inverse of :func:`_unpack`.
 
     θ of a sensitivity, constants (the first powertrain's α is 0), non-financial
-    costs and inertia.
+    costs, the offer's sensitivity γ (with an offer; default its prior's value)
+    and inertia.
     """
     n = len(problem.powertrains)
     scales = np.array([prior.high for *_, prior in problem.nfc])
-    u = np.asarray(alpha, dtype=float)[1:n] - beta * _cost_gap(problem)[1:]
-    return np.concatenate([[np.log(beta)], u, np.asarray(nfc0, dtype=float) / scales, [kappa]])
+    offer: list[float] = []
+    if problem.offer_prior is not None:
+        offer = [problem.offer_prior.value if gamma is None else gamma]
+    g = offer[0] if offer else 0.0
+    u = (
+        np.asarray(alpha, dtype=float)[1:n]
+        - beta * _cost_gap(problem)[1:]
+        + g * _offer_gap(problem)[1:]
+    )
+    return np.concatenate(
+        [[np.log(beta)], u, np.asarray(nfc0, dtype=float) / scales, offer, [kappa]]
+    )
 
 
 def _simulate_many(
@@ -484,17 +597,21 @@ def _simulate_many(
     thetas: np.ndarray,
     *,
     cost: np.ndarray | None = None,
+    offer: np.ndarray | None = None,
     nonfinancial: bool = True,
     inertia: bool = True,
     extras: np.ndarray | None = None,
 ) -> np.ndarray:
     """Shares (run, year, powertrain) [1] of the parameters ``thetas`` (run, parameter).
 
+    ``cost`` and ``offer`` replace the problem's (year, powertrain) if given.
     ``extras``, if given, receives the non-financial costs of each year
     (run, year, powertrain) [USD/veh/yr].
     """
     beta, alpha, nfc0, kappa = _unpack_many(problem, thetas)
+    gamma = _gamma_many(problem, thetas)
     costs = problem.cost if cost is None else cost
+    offers = problem.offer if offer is None else offer
     runs, n = thetas.shape[0], len(problem.powertrains)
     terms = np.array([i for i, *_ in problem.nfc], dtype=int)
     decay = np.array([d for _, _, d, _ in problem.nfc], dtype=float)
@@ -513,7 +630,8 @@ def _simulate_many(
             extra = (nfc0 * np.exp(decay * fleet_share)) @ onehot
         if extras is not None:
             extras[:, t] = extra
-        target = choice.powertrain_shares(costs[t] + extra, alpha, beta)
+        utility = alpha if offers is None else alpha + gamma[:, None] * offers[t]
+        target = choice.powertrain_shares(costs[t] + extra, utility, beta)
         now = (
             target
             if previous is None or not inertia
@@ -530,6 +648,7 @@ def _simulate(
     theta: np.ndarray,
     *,
     cost: np.ndarray | None = None,
+    offer: np.ndarray | None = None,
     nonfinancial: bool = True,
     inertia: bool = True,
     extras: np.ndarray | None = None,
@@ -544,6 +663,7 @@ def _simulate(
         problem,
         np.asarray(theta, dtype=float)[None, :],
         cost=cost,
+        offer=offer,
         nonfinancial=nonfinancial,
         inertia=inertia,
         extras=many,
@@ -572,6 +692,10 @@ def _residuals_many(problem: _Problem, thetas: np.ndarray, *, priors: bool = Tru
         n = len(problem.powertrains)
         for k, (*_, prior) in enumerate(problem.nfc):
             out.append(((thetas[:, n + k] * prior.high - prior.value) / prior.sd)[:, None])
+        if problem.offer_prior is not None:
+            gamma = _gamma_many(problem, thetas)
+            prior = problem.offer_prior
+            out.append(((gamma - prior.value) / prior.sd)[:, None])
         out.append(((thetas[:, -1] - problem.inertia.value) / problem.inertia.sd)[:, None])
         out.append(((thetas[:, 0] - problem.log_beta.value) / problem.log_beta.sd)[:, None])
     return np.concatenate(out, axis=1)
@@ -582,12 +706,20 @@ def _residuals(problem: _Problem, theta: np.ndarray, *, priors: bool = True) -> 
     return np.asarray(many[0], dtype=float)
 
 
+def _size(problem: _Problem) -> int:
+    """The number of fitted parameters."""
+    extra = 0 if problem.offer is None else 1
+    return len(problem.powertrains) + len(problem.nfc) + extra + 1
+
+
 def _bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
     n = len(problem.powertrains)
-    lower = np.full(n + len(problem.nfc) + 1, -LOG_ODDS_BOUND)
+    lower = np.full(_size(problem), -LOG_ODDS_BOUND)
     upper = np.full_like(lower, LOG_ODDS_BOUND)
     for k, (*_, prior) in enumerate(problem.nfc):
         lower[n + k], upper[n + k] = prior.low / prior.high, 1.0
+    if problem.offer_prior is not None:
+        lower[-2], upper[-2] = problem.offer_prior.low, problem.offer_prior.high
     lower[-1], upper[-1] = problem.inertia.low, problem.inertia.high
     lower[0], upper[0] = problem.log_beta.low, problem.log_beta.high
     return lower, upper
@@ -617,8 +749,8 @@ def log_posterior(problem: _Problem, theta: np.ndarray) -> float:
     return float(log_posterior_many(problem, np.asarray(theta, dtype=float)[None, :])[0])
 
 
-def _start_log_odds(problem: _Problem, year: int, beta: float) -> np.ndarray:
-    """Log-odds u that give ``year``'s observed shares at sensitivity ``beta`` [1].
+def _start_log_odds(problem: _Problem, year: int, beta: float, gamma: float) -> np.ndarray:
+    """Log-odds u that give ``year``'s observed shares at sensitivities ``beta``, ``gamma`` [1].
 
     A group of powertrains observed only together starts with equal shares of
     its total (the data say nothing of the split); a powertrain no row of the
@@ -630,7 +762,11 @@ def _start_log_odds(problem: _Problem, year: int, beta: float) -> np.ndarray:
             shares[list(members)] = max(observed / len(members), START_FLOOR)
     gap = problem.cost[year] - problem.cost[year, 0]
     alpha = np.log(shares / shares[0]) + beta * gap
-    return np.asarray(alpha[1:] - beta * _cost_gap(problem)[1:], dtype=float)
+    offer_gap = _offer_gap(problem)
+    if problem.offer is not None:
+        alpha -= gamma * (problem.offer[year] - problem.offer[year, 0])
+    u = alpha[1:] - beta * _cost_gap(problem)[1:] + gamma * offer_gap[1:]
+    return np.asarray(u, dtype=float)
 
 
 def _starts(problem: _Problem) -> list[np.ndarray]:
@@ -648,9 +784,12 @@ def _starts(problem: _Problem) -> list[np.ndarray]:
     plan = [(reference, scale) for scale in START_SCALES] + [(t, 1.0) for t in years]
     out = []
     for year, scale in plan:
-        start = np.zeros(n + len(problem.nfc) + 1)
+        start = np.zeros(_size(problem))
         start[0] = problem.log_beta.value + np.log(scale)
-        start[1:n] = _start_log_odds(problem, year, float(np.exp(start[0])))
+        gamma = 0.0
+        if problem.offer_prior is not None:
+            gamma = start[-2] = problem.offer_prior.value
+        start[1:n] = _start_log_odds(problem, year, float(np.exp(start[0])), gamma)
         for k, (*_, prior) in enumerate(problem.nfc):
             start[n + k] = prior.value / prior.high
         start[-1] = problem.inertia.value
@@ -681,6 +820,8 @@ def _from_constants(problem: _Problem, theta: np.ndarray) -> np.ndarray:
     n = len(problem.powertrains)
     jacobian = np.eye(theta.size)
     jacobian[1:n, 0] = -float(np.exp(theta[0])) * _cost_gap(problem)[1:]
+    if problem.offer is not None:
+        jacobian[1:n, -2] = _offer_gap(problem)[1:]
     return jacobian
 
 
@@ -706,18 +847,29 @@ def _identification(
     cov = np.linalg.pinv(jac.T @ jac)
     sd_theta = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     beta, alpha, nfc0, kappa = _unpack(problem, theta)
-    values = [beta, *alpha[1:], *nfc0, kappa]
+    k_nfc = len(problem.nfc)
+    offer = [] if problem.offer_prior is None else [problem.offer_prior]
+    values = [beta, *alpha[1:], *nfc0, *(theta[-2:-1] if offer else []), kappa]
     sds = [beta * sd_theta[0], *sd_theta[1:n]]
-    sds += [s * prior.high for s, (*_, prior) in zip(sd_theta[n:-1], problem.nfc, strict=True)]
+    sds += [
+        s * prior.high for s, (*_, prior) in zip(sd_theta[n : n + k_nfc], problem.nfc, strict=True)
+    ]
+    sds += list(sd_theta[n + k_nfc : -1])  # γ, if any
     sds.append(sd_theta[-1])
     b = problem.log_beta
     beta_prior = _Prior(float(np.exp(b.value)), float(np.exp(b.low)), float(np.exp(b.high)))
     priors: list[_Prior | None] = (
-        [beta_prior] + [None] * (n - 1) + [p for *_, p in problem.nfc] + [problem.inertia]
+        [beta_prior]
+        + [None] * (n - 1)
+        + [p for *_, p in problem.nfc]
+        + list(offer)
+        + [problem.inertia]
     )
     prior_sd = [b.sd * values[0]] + [None] * (n - 1) + [p.sd for *_, p in problem.nfc]
+    prior_sd += [p.sd for p in offer]
     prior_sd.append(problem.inertia.sd)
-    units = ["1/(USD/veh/yr)"] + ["1"] * (n - 1) + ["USD/veh/yr"] * len(problem.nfc) + ["1/yr"]
+    units = ["1/(USD/veh/yr)"] + ["1"] * (n - 1) + ["USD/veh/yr"] * k_nfc + ["1"] * len(offer)
+    units.append("1/yr")
     lo, hi = _bounds(problem)
     rows = []
     for k, name in enumerate(names):
@@ -914,6 +1066,7 @@ def _from_base_year(
     """
     problem = fit.problem
     beta, _, _, kappa = _unpack(problem, fit.theta)
+    gamma = float(_gamma_many(problem, fit.theta[None, :])[0])
     extra = np.zeros_like(problem.cost)
     _simulate(problem, fit.theta, extras=extra)
     general = problem.cost + extra
@@ -929,7 +1082,10 @@ def _from_base_year(
     out, previous = [], shares
     for year in years:
         t = problem.years.index(year)
-        target = choice.powertrain_shares(general[t][None, :], alpha, b)[0]
+        utility = alpha
+        if problem.offer is not None:
+            utility = alpha + gamma * (problem.offer[t] - problem.offer[t0])
+        target = choice.powertrain_shares(general[t][None, :], utility, b)[0]
         previous = choice.with_inertia(previous, target, kappa)
         out.append(previous * PP)
     return np.array(out)
@@ -1029,7 +1185,12 @@ def frozen_cost_shares(
     problem = fit.problem
     t = problem.years.index(year)
     frozen = np.broadcast_to(problem.cost[t], problem.cost.shape).copy()
-    shares = _simulate(problem, fit.theta, cost=frozen, nonfinancial=False, inertia=False)
+    offer = None
+    if problem.offer is not None:
+        offer = np.broadcast_to(problem.offer[t], problem.offer.shape).copy()
+    shares = _simulate(
+        problem, fit.theta, cost=frozen, offer=offer, nonfinancial=False, inertia=False
+    )
     return pd.DataFrame(
         shares[t:] * PP,
         index=pd.Index(problem.years[t:], name="year"),

@@ -207,7 +207,8 @@ def sample(
 
 def _values(problem: choicefit._Problem, theta: np.ndarray) -> np.ndarray:
     beta, alpha, nfc0, kappa = choicefit._unpack(problem, theta)
-    return np.array([beta, *alpha[1:], *nfc0, kappa])
+    gamma = [] if problem.offer is None else [theta[-2]]
+    return np.array([beta, *alpha[1:], *nfc0, *gamma, kappa])
 
 
 def summary(posterior: Posterior) -> pd.DataFrame:
