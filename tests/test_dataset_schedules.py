@@ -34,6 +34,7 @@ def test_the_optional_tables() -> None:
         "choice_fit",
         "energy_prices",
         "import_duties",
+        "offer",
         "origin_shares",
         "tax_bases",
         "vehicle_prices",
