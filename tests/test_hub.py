@@ -12,8 +12,7 @@ Three kinds of test, from the inside out:
   observed production and exports (read from ``industry.csv``, never typed
   here) and what each shipped scenario means for the pipeline;
 
-and hypothesis properties of ``trade_split``, ``ramp_share`` and
-``origin_shares`` at the end.
+and hypothesis properties of ``trade_split`` and ``ramp_share`` at the end.
 """
 
 from __future__ import annotations
@@ -193,30 +192,17 @@ def test_trade_split_with_nothing_made_imports_every_sale() -> None:
 
 
 # --------------------------------------------------------------------------
-# origin_shares and eu_export_share
+# imports_by_origin and eu_export_share
 # --------------------------------------------------------------------------
 
 BASE = np.array([0.2, 0.5, 0.3])  # china, eu, other
-BASE_DUTY = np.array([0.5, 0.0, 0.1])
 
 
-def test_origin_shares_without_a_duty_change_are_the_base_shares() -> None:
-    duty = np.repeat(BASE_DUTY[None, :, None], 2, axis=2)
-    shares = trade.origin_shares(BASE, duty, BASE_DUTY, np.array([3.0]))
-    # exp(0) = 1 and the base already sums to 1: rounding only
-    np.testing.assert_allclose(shares[0], np.repeat(BASE[:, None], 2, axis=1), rtol=4 * EPS)
-
-
-def test_a_duty_rise_on_one_origin_lowers_its_share_by_the_exp_factor() -> None:
-    duty = (BASE_DUTY + np.array([0.1, 0.0, 0.0]))[None, :, None]  # +10 points on China
-    shares = trade.origin_shares(BASE, duty, BASE_DUTY, np.array([3.0]))[0, :, 0]
-    # China's weight 0.2 x exp(-3 x 0.1); EU and other keep 0.5 and 0.3; renormalised
-    factor = math.exp(-0.3)
-    total = 0.2 * factor + 0.8
-    expected = [0.2 * factor / total, 0.5 / total, 0.3 / total]
-    # a handful of roundings in exp and the division
-    np.testing.assert_allclose(shares, expected, rtol=1e-14)
-    assert shares.sum() == pytest.approx(1.0, rel=1e-14)
+def test_imports_of_a_class_that_does_not_choose_keep_the_base_split() -> None:
+    imports = np.array([[[100.0, 40.0], [0.0, 10.0]]])  # (run, group, year)
+    out = trade.imports_by_origin(imports, BASE)
+    # 100 and 50 vehicles over china, eu, other as 0.2, 0.5, 0.3: exact products
+    np.testing.assert_array_equal(out[0], [[20.0, 10.0], [50.0, 25.0], [30.0, 15.0]])
 
 
 def test_eu_export_share_without_a_duty_change_is_the_base() -> None:
@@ -674,18 +660,3 @@ def test_ramp_share_is_bounded_and_non_decreasing(case) -> None:
     assert (share >= 0).all()
     assert (share <= ramp.max() + tol).all()
     assert (np.diff(share) >= -tol).all()
-
-
-@PROPERTY
-@given(
-    arrays(np.float64, (3,), elements=st.floats(0.01, 1.0, **finite)),
-    arrays(np.float64, (2, 3, 2), elements=st.floats(0.0, 2.0, **finite)),
-    arrays(np.float64, (3,), elements=st.floats(0.0, 2.0, **finite)),
-    arrays(np.float64, (2,), elements=st.floats(0.0, 20.0, **finite)),
-)
-def test_origin_shares_sum_to_one(base, duty, base_duty, elasticity) -> None:
-    base = base / base.sum()
-    shares = trade.origin_shares(base, duty, base_duty, elasticity)
-    assert (shares >= 0).all()
-    # one division per origin and a sum of three: a few roundings
-    np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=1e-14)

@@ -110,8 +110,16 @@ def test_symbolic_bounds_follow_the_dataset(dataset) -> None:
             2035.5,
             "x: car.market.ice_ban_year = 2035.5: must be a whole number",
         ),
-        ("car.trade.duty.china", math.inf, "x: car.trade.duty.china = inf: not a finite number"),
-        ("car.trade.duty.china", "1e400", "x: car.trade.duty.china = '1e400': not a finite number"),
+        (
+            "car.trade.import_price.china",
+            math.inf,
+            "x: car.trade.import_price.china = inf: not a finite number",
+        ),
+        (
+            "car.trade.import_price.china",
+            "1e400",
+            "x: car.trade.import_price.china = '1e400': not a finite number",
+        ),
     ],
 )
 def test_check_value_messages(dataset, path, value, message) -> None:
@@ -250,9 +258,9 @@ def test_the_builder_orders_members_and_converts_percent(dataset) -> None:
         "pipeline.overrides.b.delay": 3.0,
         "pipeline.overrides.a.drop": True,
         "car.market.ice_ban_year": None,
-        "car.trade.duty.eu": 0.0,  # origins other than home: china, eu, other
-        "car.trade.duty.china": 40.0,
-        "car.trade.duty.other": 10.0,
+        "car.trade.import_price.eu": 30_000.0,  # origins other than home: china, eu, other
+        "car.trade.import_price.china": 20_000.0,
+        "car.trade.import_price.other": 25_000.0,
         "car.trade.export_price": 25_000.0,  # not a percent: as it is
     }
     # the years of a year-keyed group in order, whatever the order given
@@ -267,7 +275,7 @@ def test_the_builder_orders_members_and_converts_percent(dataset) -> None:
     assert len(params.classes) == len(dataset.dims.classes)
     np.testing.assert_array_equal(own.market.share_ceiling, [[0.1, 0.2, 0.6], [0.1, 0.3, 0.6]])
     np.testing.assert_array_equal(params.economy.gdp_growth, [[0.04, 0.02], [0.04, 0.02]])
-    np.testing.assert_array_equal(own.trade.duty, [[0.4, 0.0, 0.1]] * 2)
+    np.testing.assert_array_equal(own.trade.import_price, [[20_000.0, 30_000.0, 25_000.0]] * 2)
     np.testing.assert_array_equal(own.trade.export_price, [25_000.0] * 2)
     np.testing.assert_array_equal(params.pipeline.project_delay, [[np.nan, 3.0]] * 2)
     np.testing.assert_array_equal(params.pipeline.project_drop, [[1.0, np.nan]] * 2)
@@ -350,27 +358,28 @@ def test_paths_follow_an_extra_origin_and_powertrain(tmp_path, dataset) -> None:
     dims = _dims_copy(tmp_path, dataset, change)
     paths = [p.path for p in parameters.expand(dims)]
     for path in (
-        "car.trade.duty.japan",
+        "policy.duty.japan.all",
         "car.trade.import_price.japan",
         "car.market.fcev_share.ceiling",
     ):
         assert path in paths
     for path in (
         "car.energy.fuel_intensity.fcev",
-        "car.trade.duty.domestic",
+        "car.trade.import_price.domestic",
         "car.battery.fcev_pack_growth",
     ):
         assert path not in paths
     model = parameter_model(dims)
     own = model.model_fields["car"].annotation
     trade = own.model_fields["trade"].annotation
-    assert list(trade.model_fields["duty"].annotation.model_fields) == [
+    assert list(trade.model_fields["import_price"].annotation.model_fields) == [
         "china",
         "eu",
         "other",
         "japan",
     ]
-    assert "Japan" in trade.model_fields["duty"].annotation.model_fields["japan"].description
+    price = trade.model_fields["import_price"].annotation.model_fields["japan"]
+    assert "Japan" in price.description
 
 
 def test_paths_follow_relabelled_and_permuted_members(tmp_path, dataset) -> None:
@@ -382,13 +391,13 @@ def test_paths_follow_relabelled_and_permuted_members(tmp_path, dataset) -> None
 
     dims = _dims_copy(tmp_path, dataset, change)
     paths = [p.path for p in parameters.expand(dims)]
-    duty = [p for p in paths if p.startswith("car.trade.duty.")]
-    assert duty == ["car.trade.duty.prc", "car.trade.duty.other", "car.trade.duty.eu"]
+    price = [p for p in paths if p.startswith("car.trade.import_price.")]
+    assert price == [f"car.trade.import_price.{o}" for o in ("prc", "other", "eu")]
     chem = [p for p in paths if p.startswith("battery.chemistry_share.")]
     assert chem == [f"battery.chemistry_share.{c}" for c in reversed(dataset.dims.chemistries.ids)]
     # the Türkiye paths are exactly those of the scenario files and golden results
     shipped = [p.path for p in parameters.expand(dataset.dims)]
-    assert "car.trade.duty.china" in shipped and "car.market.bev_share.ceiling" in shipped
+    assert "car.trade.import_price.china" in shipped and "car.market.bev_share.ceiling" in shipped
 
 
 def test_models_check_their_group_rules(dataset) -> None:

@@ -173,8 +173,9 @@ def test_a_class_s_parameters_are_described_by_the_class(data: Dataset) -> None:
     assert described["van.market.electric_share.ceiling"] == (
         "Long-run share of Electric in sales of Delivery Vans"
     )
-    assert described["mbus.trade.duty.east"] == (
-        "Duty on imported Minibuses built in Eastland after the base year"
+    assert described["mbus.trade.import_price.east"] == (
+        "Average value of an imported vehicle of Minibuses built in Eastland (one published value "
+        "for every origin)"
     )
 
 

@@ -265,7 +265,6 @@ def _class_inputs(
 
     utilisation, export_share = _industry_history(data, projects, k)
     origin_base = np.array([data.value("trade", "import_share", origin=o) for o in cats.origins])
-    duty_base = np.array([data.value("trade", "duty", origin=o) for o in cats.origins])
     history = (years >= _first_year(data, "industry", "production", producer="")) & (years <= base)
     for values, what, file in (
         (stock[years <= base], "the stock (interpolated) up to the base year", "stock.csv"),
@@ -286,7 +285,6 @@ def _class_inputs(
         utilisation_history=utilisation,
         export_share_history=export_share,
         origin_base=origin_base / origin_base.sum(),
-        duty_base=duty_base / _PERCENT,
         eu_cvd_base=data.value("trade", "eu_cvd", origin=_eu_cvd_origin(data)) / _PERCENT,
         history_eu_export_share=history_eu_export_share,
         choice=_choice_inputs(data, vehicle_class, {}),

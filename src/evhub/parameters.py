@@ -515,8 +515,8 @@ def describe_path(path: str, dims: Dims) -> str:
     Examples
     --------
     >>> from evhub.dataset import load_dataset
-    >>> describe_path("car.trade.duty.china", load_dataset().dims)
-    'Duty on imported Passenger Cars built in China after the base year'
+    >>> describe_path("car.energy.fuel_intensity.petrol", load_dataset().dims)
+    'Real-world fuel use of Petrol Passenger Cars in the base year'
     """
     for item in expand(dims):
         if item.path == path:

@@ -258,7 +258,7 @@ CASES: dict[str, Case] = {
             "eu_cvd,car,china,2025,20.7,%,observed,7.8,35.3,",
             "eu_cvd,car,china,2025,20.7,%,observed,7.8,15,",
         ),
-        ("row 8", "column 'value' = 20.7", "outside its range low=7.8 high=15"),
+        ("row 5", "column 'value' = 20.7", "outside its range low=7.8 high=15"),
     ),
     "low-above-high": Case(
         "vehicle.csv",
@@ -271,7 +271,7 @@ CASES: dict[str, Case] = {
             "2025,19627,USD_2025/veh,derived,17000,22000,",
             "2025,19627,USD_2025/veh,derived,17000,,",
         ),
-        ("row 11", "column 'low' = '17000'", "column 'high' is empty"),
+        ("row 8", "column 'low' = '17000'", "column 'high' is empty"),
     ),
     "low-outside-plausible": Case(
         "vehicle.csv",
@@ -388,8 +388,8 @@ CASES: dict[str, Case] = {
     ),
     "latin-1-byte": Case(
         "trade.csv",
-        replace_bytes(b"No duty on cars from the EU", b"No duty on cars from the \xe9U"),
-        ("line 6", "byte 0xe9 is not UTF-8"),
+        replace_bytes(b"eu_cvd,car,china", b"eu_cvd,car,\xe9china"),
+        ("line 5", "byte 0xe9 is not UTF-8"),
     ),
     "utf-16": Case("vehicle.csv", recode("utf-16"), ("UTF-16", "save it as UTF-8")),
     "random-bytes": Case(

@@ -316,9 +316,12 @@ VALUES = [
         "pipeline.capex_per_vehicle = 1e+308",
         "less than or equal to 100,000",
     ),
-    _value("duty-1e308", "car.trade.duty.china: 1.0e+308", "car.trade.duty.china", "1,000"),
+    _value("duty-1e308", "policy.duty.china.all: 1.0e+308", "policy.duty.china.all", "1,000"),
     _value(
-        "duty-negative", "car.trade.duty.eu: -5", "car.trade.duty.eu = -5", "greater than or equal"
+        "duty-negative",
+        "policy.duty.eu.bev: -500",
+        "policy.duty.eu.bev = -500",
+        "greater than or equal",
     ),
     _value("import-price-inf", "car.trade.import_price.china: .Inf", "import_price.china = .Inf"),
     _value("import-price-huge", "car.trade.import_price.eu: 5.0e+6", "import_price.eu = 5000000.0"),
@@ -425,8 +428,8 @@ VALUES = [
     ),
     _value(
         "elasticity-1e100",
-        "car.trade.origin_elasticity: 1.0e+100",
-        "car.trade.origin_elasticity",
+        "car.trade.eu_elasticity: 1.0e+100",
+        "car.trade.eu_elasticity",
         "less than or equal to 20",
     ),
     _value(
@@ -437,9 +440,9 @@ VALUES = [
     ),
     _value(
         "distribution-over-bounds",
-        "car.trade.duty.china: {dist: uniform, low: 0, high: 5000}",
-        "car.trade.duty.china",
-        "[0, 1000]",
+        "policy.duty.china.all: {dist: uniform, low: 0, high: 5000}",
+        "policy.duty.china.all",
+        "[-100, 1000]",
     ),
     _value(
         "target-year-2100",
@@ -514,13 +517,13 @@ SETS = [
     _set("nan", "pipeline.stages.talks.delay=.nan", expect=("--set pipeline.stages.talks.delay",)),
     _set(
         "1e400",
-        "car.trade.duty.china=1e400",
-        expect=("overrides: car.trade.duty.china = '1e400'", "not a finite number"),
+        "car.trade.import_price.china=1e400",
+        expect=("overrides: car.trade.import_price.china = '1e400'", "not a finite number"),
     ),
     _set(
         "huge-integer",
-        "car.trade.duty.china=" + "1" * 4400,
-        expect=("--set car.trade.duty.china", "too long a number"),
+        "car.trade.import_price.china=" + "1" * 4400,
+        expect=("--set car.trade.import_price.china", "too long a number"),
     ),
     _set(
         "no-equals", "car.trade.utilisation", expect=("--set 'car.trade.utilisation'", "PATH=VALUE")
@@ -826,15 +829,15 @@ API = [
     ),
     (
         "overrides-numpy-inf",
-        dict(overrides={"car.trade.duty.eu": np.float64("inf")}),
-        ("car.trade.duty.eu", "inf"),
+        dict(overrides={"car.trade.import_price.eu": np.float64("inf")}),
+        ("car.trade.import_price.eu", "inf"),
     ),
     ("overrides-list", dict(overrides=[("car.trade.utilisation", 50)]), ("expected a mapping",)),
     ("overrides-int-key", dict(overrides={3: 4}), ("key 3",)),
     (
         "overrides-huge-int",
-        dict(overrides={"car.trade.duty.eu": 10**400}),
-        ("car.trade.duty.eu", "too large"),
+        dict(overrides={"car.trade.import_price.eu": 10**400}),
+        ("car.trade.import_price.eu", "too large"),
     ),
     (
         "overrides-nested-nan",

@@ -97,9 +97,8 @@ class ClassInputs:
         Share of the class's production exported, observed [1]; NaN where
         not observed.
     origin_base : (origin,)
-        Origin split of imported vehicles in the base year [1].
-    duty_base : (origin,)
-        Duty on imported vehicles by origin in the base year [1].
+        Origin split of imported vehicles in the base year [1]; a class whose
+        buyers do not choose keeps it after the base year.
     eu_cvd_base
         EU countervailing duty on the vehicles it covers in the base year [1].
     history_eu_export_share
@@ -121,7 +120,6 @@ class ClassInputs:
     utilisation_history: F
     export_share_history: F
     origin_base: F
-    duty_base: F
     eu_cvd_base: float
     history_eu_export_share: float | None
     choice: buyers.ChoiceInputs | None = None
@@ -745,7 +743,7 @@ def simulate_hub(
     plants (``inputs.projects.vehicle_class``) give its production, which
     meets its sales at its own utilisation and export share; imports fill the
     rest of the sales, split over origins by the choice model where it chose
-    (``origin_shares``), else by the duties; the cells every class's
+    (``origin_shares``), else as in the base year; the cells every class's
     production needs are balanced against the shared cell capacity.
 
     Parameters
@@ -763,7 +761,7 @@ def simulate_hub(
     origin_shares : sequence of (run, powertrain, origin, year from the base year), optional
         By class, each powertrain's split over origins, home first [1], from
         the choice model after the base year; ``None`` (or not given) for a
-        class whose imports split by duties.
+        class whose imports keep the base year's split.
     supply
         The plants' supply (:func:`plant_supply`), computed here if not given.
 
@@ -791,12 +789,7 @@ def simulate_hub(
         made, export_share = supply.made[k], supply.export_share[k]
         by_group = trade.sales_by_class(sales[:, k], cats)
         domestic, exports, imports = trade.trade_split(made, by_group, export_share)
-        duty = history.splice(
-            years, base_year, own_in.duty_base[None, :, None], tp.duty[:, :, None]
-        )
-        imports_by_origin = trade.imports_by_origin(
-            imports, own_in.origin_base, duty, own_in.duty_base, tp.origin_elasticity
-        )
+        imports_by_origin = trade.imports_by_origin(imports, own_in.origin_base)
         chosen = None if origin_shares is None else origin_shares[k]
         if chosen is not None:  # after the base year, as the buyers chose
             b = int(np.searchsorted(years, base_year))

@@ -300,12 +300,8 @@ class TradeParameters:
         Share of car production exported after the base year [1].
     eu_export_share : (run,)
         EU share of car exports in the base year [1].
-    duty : (run, origin other than home)
-        Duty on imported cars [1].
     eu_cvd : (run,)
         EU countervailing duty on cars of the origin it covers [1].
-    origin_elasticity : (run,)
-        Semi-elasticity of the import origin shares to duties [1].
     eu_elasticity : (run,)
         Semi-elasticity of the EU share of exports to the EU duty [1].
     export_price : (run,)
@@ -317,9 +313,7 @@ class TradeParameters:
     utilisation: F
     export_share: F
     eu_export_share: F
-    duty: F
     eu_cvd: F
-    origin_elasticity: F
     eu_elasticity: F
     export_price: F
     import_price: F

@@ -22,7 +22,6 @@ __all__ = [
     "eu_exports",
     "imports_by_chosen_origin",
     "imports_by_origin",
-    "origin_shares",
     "sales_by_class",
     "trade_balance",
     "trade_split",
@@ -157,33 +156,6 @@ def imports_by_chosen_origin(imports: F, sales: F, within: F, categories: Catego
     return out
 
 
-def origin_shares(base: F, duty: F, base_duty: F, elasticity: F) -> F:
-    r"""Origin split of imports under changed duties [1].
-
-    Parameters
-    ----------
-    base : (origin,)
-        Observed origin shares of imports in the base year [1].
-    duty : (run, origin, year)
-        Duty on cars from each origin [1 = 100 %].
-    base_duty : (origin,)
-        Duty in the base year [1].
-    elasticity : (run,)
-        Semi-elasticity of the origin share to the duty [1 per 100 % duty].
-
-    Returns
-    -------
-    (run, origin, year)
-        :math:`s_o \propto s_{o,0} \exp(-\beta (\tau_o - \tau_{o,0}))`
-        (a logit share model), summing to 1 over origins.
-    """
-    weight = base[None, :, None] * np.exp(
-        -elasticity[:, None, None] * (duty - base_duty[None, :, None])
-    )
-    out: F = weight / weight.sum(axis=1, keepdims=True)
-    return out
-
-
 def eu_export_share(base: F, cvd: F, base_cvd: float, elasticity: F) -> F:
     r"""Union share of battery-electric exports under a changed union duty on one origin [1].
 
@@ -213,22 +185,26 @@ def eu_export_share(base: F, cvd: F, base_cvd: float, elasticity: F) -> F:
     return out
 
 
-def imports_by_origin(imports: F, base: F, duty: F, base_duty: F, elasticity: F) -> F:
-    """Imports by origin under the duties.
+def imports_by_origin(imports: F, base: F) -> F:
+    """Imports by origin in the base year's split.
+
+    The split of a class whose buyers do not choose (its shares follow
+    logistic curves), and of every class up to the base year; the choice
+    model's classes take theirs after it from :func:`imports_by_chosen_origin`.
 
     Parameters
     ----------
-    imports : (run, class, year)
-        [veh/yr]
-    base, duty, base_duty, elasticity
-        As in :func:`origin_shares`.
+    imports : (run, group, year)
+        A class's imports by powertrain group [veh/yr].
+    base : (origin,)
+        The class's origin split of imports in the base year [1], summing to 1.
 
     Returns
     -------
     (run, origin, year)
-        All classes' imports split by :func:`origin_shares` [veh/yr].
+        The imports of every group together, split as ``base`` [veh/yr].
     """
-    out: F = imports.sum(axis=1)[:, None, :] * origin_shares(base, duty, base_duty, elasticity)
+    out: F = imports.sum(axis=1)[:, None, :] * base[None, :, None]
     return out
 
 
