@@ -110,6 +110,27 @@ def test_raising_the_duty_on_an_origin_never_raises_its_share_of_imports(
     assert after[2030] < before[2030]
 
 
+@settings(max_examples=4, deadline=None, suppress_health_check=[FIXTURE])
+@given(powertrain=st.sampled_from(["diesel", "hev", "bev"]), points=st.floats(1.0, 30.0))
+def test_more_models_of_a_powertrain_on_offer_never_lower_its_share(
+    baseline: pd.DataFrame, powertrain: str, points: float
+) -> None:
+    label = {"diesel": "Diesel", "hev": "HEV", "bev": "BEV"}[powertrain]
+    offered = _table({f"choice.offer.car.{powertrain}.2027": points})
+    before, after = _share(baseline, label).loc[2026:], _share(offered, label).loc[2026:]
+    assert (after >= before - 1e-12).all()
+    assert after[2027] > before[2027]
+    pd.testing.assert_series_equal(before[2026:2026], after[2026:2026])  # before the key
+
+
+def test_an_offer_without_a_powertrain_gives_it_no_share(baseline: pd.DataFrame) -> None:
+    # diesel's whole base-year share of the offer taken away from 2028: no diesel model
+    gone = _table({"choice.offer.car.diesel.2028": -100})
+    share = _share(gone, "Diesel")
+    assert (share.loc[2028:] < share.loc[2027]).all()
+    assert share.loc[2027] == pytest.approx(_share(baseline, "Diesel").loc[2027], rel=1e-12)
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

@@ -689,11 +689,49 @@ def choice_inputs(
             choice.capital_recovery_factor(settings.discount_rate, settings.ownership_period)
         ),
         origin_base=_origin_base(dataset, vehicle_class, origins),
+        offer_base=offer_base(dataset, vehicle_class),
     )
 
 
 #: The table of each powertrain group's split over origins (base year).
 ORIGIN_TABLE = "origin_shares"
+#: The table of the makers' offer by powertrain, and its variable.
+OFFER_TABLE = "offer"
+OFFER_SHARE = "offer_share"
+
+
+def offer_base(dataset: Dataset, vehicle_class: str) -> np.ndarray:
+    """Each powertrain's share of the makers' offer in the base year [1], summing to 1.
+
+    The latest row of ``offer.csv`` up to the base year of each powertrain;
+    NaN for every powertrain if the dataset has no offer of the class.
+
+    Raises
+    ------
+    InputError
+        If the class has an offer but a powertrain has no row up to the base
+        year, or a share of 0 (its log is the offer's term).
+    """
+    ids = dataset.dims.powertrains.ids
+    if OFFER_TABLE not in dataset.tables:
+        return np.full(len(ids), np.nan)
+    rows = dataset.rows(OFFER_TABLE, OFFER_SHARE, **{CLASS_KEY: vehicle_class})
+    rows = rows[rows["year"] <= dataset.base_year]
+    if rows.empty:
+        return np.full(len(ids), np.nan)
+    out = np.empty(len(ids))
+    for i, p in enumerate(ids):
+        mine = rows[rows["powertrain"] == p].sort_values("year")
+        if mine.empty or not float(mine["value"].iloc[-1]) > 0:
+            found = "no row" if mine.empty else f"{float(mine['value'].iloc[-1])!r}"
+            msg = (
+                f"{dataset.path / (OFFER_TABLE + '.csv')}: {OFFER_SHARE} of class "
+                f"{vehicle_class!r} needs a share above 0 of every powertrain up to the base "
+                f"year {dataset.base_year}; powertrain {p!r} has {found}"
+            )
+            raise InputError(msg)
+        out[i] = float(mine["value"].iloc[-1])
+    return np.asarray(out / out.sum(), dtype=float)
 
 
 def _origin_base(dataset: Dataset, vehicle_class: str, origins: list[str]) -> np.ndarray:

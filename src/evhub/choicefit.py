@@ -81,7 +81,7 @@ import pandas as pd
 import scipy.optimize
 
 from evhub import parameters
-from evhub.choicecost import CHOICE_TABLE, generalised_costs
+from evhub.choicecost import CHOICE_TABLE, OFFER_SHARE, OFFER_TABLE, generalised_costs
 from evhub.compose import categories
 from evhub.dataset import CLASS_KEY, Dataset
 from evhub.errors import InputError
@@ -138,9 +138,6 @@ GROUP_SHARE = "fuel_group_share"
 GROUP_SALES = "fuel_group_sales"
 POWERTRAIN_SALES = "powertrain_sales"
 TOTAL_SALES = "sales"
-#: The table of the makers' offer by powertrain, and its variable.
-OFFER_TABLE = "offer"
-OFFER_SHARE = "offer_share"
 
 
 @dataclass(frozen=True)

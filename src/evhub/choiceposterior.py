@@ -12,7 +12,8 @@ a sensitivity at the bound of its prior shows as such.
 
 :func:`fit_table` gives what the model chain reads as defaults
 (``choice_fit.csv``): per class, the ``cost_sensitivity``
-[1/(USD_2025/veh/yr)], the ``inertia_rate`` [1/yr] and each
+[1/(USD_2025/veh/yr)], the ``inertia_rate`` [1/yr], the
+``offer_sensitivity`` [1] (with a makers' offer) and each
 ``nonfinancial_initial`` by powertrain group and kind [USD_2025/veh/yr], with
 ``value`` the posterior median and ``low``/``high`` its 5th and 95th
 percentiles. :func:`draws_table` gives the draws themselves
@@ -261,6 +262,8 @@ def _shipped(dataset: Dataset, problem: choicefit._Problem) -> list[tuple[str, s
         out.append(
             (f"nonfinancial_initial.{powertrain}.{kind}", "nonfinancial_initial", group, kind)
         )
+    if problem.offer is not None:
+        out.append(("offer_sensitivity", "offer_sensitivity", "", ""))
     out.append(("inertia_rate", "inertia_rate", "", ""))
     return out
 
@@ -346,7 +349,11 @@ def _fmt(value: SupportsFloat) -> str:
 #: The scenario parameter of each shipped variable (``{class}.choice.*`` of the
 #: parameter catalogue); a non-financial cost by group and kind is
 #: ``<class>.choice.<group>_<KIND_FIELD[kind]>``.
-PARAMETER_OF = {"cost_sensitivity": "cost_sensitivity", "inertia_rate": "inertia"}
+PARAMETER_OF = {
+    "cost_sensitivity": "cost_sensitivity",
+    "inertia_rate": "inertia",
+    "offer_sensitivity": "offer_sensitivity",
+}
 KIND_FIELD = {"range_charging": "range_cost", "availability": "availability_cost"}
 
 

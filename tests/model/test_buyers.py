@@ -53,6 +53,7 @@ def _inputs(**changes: object) -> buyers.ChoiceInputs:
         "ownership_tax": np.array([200.0, 200.0, 100.0]),
         "capital_recovery": 0.25,
         "origin_base": np.array([[0.5, 0.25, 0.25], [0.2, 0.4, 0.4], [0.3, 0.35, 0.35]]),
+        "offer_base": np.full(3, np.nan),
     }
     fields.update(changes)
     return buyers.ChoiceInputs(**fields)  # type: ignore[arg-type]

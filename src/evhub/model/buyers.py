@@ -60,6 +60,7 @@ __all__ = [
     "choose",
     "fleet_shares",
     "generalised_cost",
+    "offer_shift",
     "price_paid",
     "running_cost",
 ]
@@ -117,6 +118,9 @@ class ChoiceInputs:
         group's, ``origin_shares.csv``); NaN where the dataset has none (the
         chain then takes the home share from the plants and the imports'
         split from ``trade.csv``).
+    offer_base : (powertrain,)
+        Each powertrain's share of the makers' offer in the base year [1],
+        summing to 1; NaN where the dataset has none.
     """
 
     glider: F
@@ -133,6 +137,7 @@ class ChoiceInputs:
     ownership_tax: F
     capital_recovery: float
     origin_base: F
+    offer_base: F
 
 
 @dataclass(frozen=True)
@@ -348,6 +353,7 @@ def choose(
     inputs: ChoiceInputs,
     params: ChoiceParameters,
     categories: Categories,
+    offer_shift: F | None = None,
 ) -> ChoiceResult:
     """Shares of powertrains and origins after the base year, year by year.
 
@@ -383,6 +389,9 @@ def choose(
         The choice model's arrays and parameters.
     categories
         The powertrains with a plug and a fuel.
+    offer_shift : (run, powertrain, year from the base year), optional
+        Added to each powertrain's constant [1]: the makers' offer's move
+        from the base year (:func:`offer_shift`); 0 in the base year.
 
     Returns
     -------
@@ -418,7 +427,8 @@ def choose(
         growth = np.log(np.maximum(home_supply[..., t], np.finfo(float).tiny) / supply_b)
         alpha_t = alpha_o.copy()
         alpha_t[..., 0] = np.where(available[..., 0], alpha_o[..., 0] + growth, -np.inf)
-        target, origin_t = choice.nested_logit(cost_t, alpha_t, alpha_p, beta_o, beta_p, available)
+        alpha_pt = alpha_p if offer_shift is None else alpha_p + offer_shift[..., t - b]
+        target, origin_t = choice.nested_logit(cost_t, alpha_t, alpha_pt, beta_o, beta_p, available)
         now = choice.with_inertia(previous, target, params.inertia)
         now = market.ban_shares(np.array(now), banned[:, t], categories)
         shares[:, :, t] = now
@@ -428,6 +438,43 @@ def choose(
     mean_paid = np.full((runs, n_pt, n), np.nan)
     mean_paid[..., b + 1 :] = np.sum(origin[..., 1:] * paid[..., 1:], axis=2)
     return ChoiceResult(shares=shares, origin_shares=origin, price=mean_paid)
+
+
+def offer_shift(offer_base: F, change: F, sensitivity: F) -> F:
+    r"""The move of each powertrain's constant with the makers' offer [1].
+
+    :math:`\gamma\,(\ln\tilde O_{p,t} - \ln O_{p,0})` with
+    :math:`\tilde O_{p,t} = \max(O_{p,0} + \Delta_{p,t}, 0)` renormalised to
+    sum to 1: a powertrain of which no model is offered gets :math:`-\infty`
+    (no share).
+
+    Parameters
+    ----------
+    offer_base : (powertrain,)
+        The base year's offer [1], summing to 1, each above 0.
+    change : (run, powertrain, year)
+        Change of each share from the base year's [1].
+    sensitivity : (run,)
+        :math:`\gamma` [1].
+
+    Returns
+    -------
+    (run, powertrain, year)
+        0 where nothing changes.
+
+    Examples
+    --------
+    >>> s = offer_shift(np.array([0.5, 0.5]), np.array([[[0.0, 0.25], [0.0, -0.25]]]),
+    ...                 np.array([2.0]))
+    >>> np.round(s, 6).tolist()  # 2 ln(0.75/0.5), 2 ln(0.25/0.5)
+    [[[0.0, 0.81093], [0.0, -1.386294]]]
+    """
+    moved = np.maximum(offer_base[None, :, None] + change, 0.0)
+    moved = moved / moved.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log(moved) - np.log(offer_base)[None, :, None]
+        shift = sensitivity[:, None, None] * log_ratio
+    return np.asarray(np.where(np.isnan(shift), 0.0, shift), dtype=float)  # γ = 0: no role
 
 
 def _calibrate(

@@ -702,6 +702,11 @@ def _choose(
         nonfinancial_initial=nfc,
         nonfinancial_decay=np.stack([pol.range_decay, pol.availability_decay], axis=-1)[:, None],
     )
+    shift = None  # the makers' offer moves the constants where the dataset has one
+    if np.isfinite(ci.offer_base).all():
+        shift = buyers.offer_shift(
+            ci.offer_base, cp.offer_change[..., b:], np.nan_to_num(cp.offer_sensitivity)
+        )
     return buyers.choose(
         years,
         base_year,
@@ -717,6 +722,7 @@ def _choose(
         ci,
         choice_params,
         cats,
+        offer_shift=shift,
     )
 
 

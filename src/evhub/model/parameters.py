@@ -332,6 +332,9 @@ class ChoiceParameters:
         That of the choice of origin relative to it, at least 1 [1].
     inertia : (run,)
         Share of the way to the choice model's shares sales move each year [1/yr].
+    offer_sensitivity : (run,)
+        Exponent of a powertrain's share of the makers' offer in its odds [1];
+        NaN: none.
     range_cost, availability_cost : (run, powertrain group)
         Non-financial costs where nobody owns one [USD/veh/yr]; NaN: none.
     tax_change : (run, powertrain, year)
@@ -339,15 +342,20 @@ class ChoiceParameters:
         (model years; 0 before the first key).
     subsidy : (run, powertrain, year)
         Purchase subsidy [USD/veh], as ``tax_change``.
+    offer_change : (run, powertrain, year)
+        Change of each powertrain's share of the makers' offer from the base
+        year's [1], as ``tax_change``.
     """
 
     cost_sensitivity: F
     origin_sensitivity: F
     inertia: F
+    offer_sensitivity: F
     range_cost: F
     availability_cost: F
     tax_change: F
     subsidy: F
+    offer_change: F
 
 
 @dataclass(frozen=True)
