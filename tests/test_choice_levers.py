@@ -120,7 +120,21 @@ def test_more_models_of_a_powertrain_on_offer_never_lower_its_share(
     before, after = _share(baseline, label).loc[2026:], _share(offered, label).loc[2026:]
     assert (after >= before - 1e-12).all()
     assert after[2027] > before[2027]
-    pd.testing.assert_series_equal(before[2026:2026], after[2026:2026])  # before the key
+    whole, moved = _share(baseline, label), _share(offered, label)
+    pd.testing.assert_series_equal(whole.loc[:2026], moved.loc[:2026])  # before the key
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[FIXTURE])
+@given(growth=st.floats(1.0, 60.0), year=st.integers(2026, 2032))
+def test_more_public_chargers_never_lower_the_bev_share(
+    baseline: pd.DataFrame, growth: float, year: int
+) -> None:
+    built = _table({f"policy.charger_growth.{year}": growth})
+    before, after = _share(baseline, "BEV").loc[2026:], _share(built, "BEV").loc[2026:]
+    assert (after >= before - 1e-12).all()
+    assert after[year] > before[year]
+    whole, moved = _share(baseline, "BEV"), _share(built, "BEV")
+    pd.testing.assert_series_equal(whole.loc[: year - 1], moved.loc[: year - 1])  # before the key
 
 
 def test_an_offer_without_a_powertrain_gives_it_no_share(baseline: pd.DataFrame) -> None:

@@ -87,10 +87,9 @@ def test_the_offer_scales_the_odds_by_its_share_to_the_power_gamma() -> None:
         inertia=_Prior(1.0, 0.2, 1.0),
         log_beta=_Prior(np.log(BETA), np.log(BETA / 4), np.log(BETA * 2.5)),
         observations=((2, (0,), 0.5),),  # the reference year: the last observed
-        offer=offer,
-        offer_prior=_Prior(1.0, 0.0, 4.0),
+        drivers=(choicefit._Driver("offer_sensitivity", offer, _Prior(1.0, 0.0, 4.0)),),
     )
-    theta = choicefit._pack(problem, BETA, np.array([0.0, 0.3]), np.array([]), 1.0, gamma=2.0)
+    theta = choicefit._pack(problem, BETA, np.array([0.0, 0.3]), np.array([]), 1.0, drivers=[2.0])
     shares = choicefit._simulate(problem, theta)
     odds = np.exp(0.3) * np.array([0.2 / 0.6, 0.4 / 0.5, 0.6 / 0.3]) ** 2
     np.testing.assert_allclose(shares[:, 1] / shares[:, 0], odds, rtol=1e-12)
@@ -111,8 +110,9 @@ def test_the_fit_recovers_the_offers_exponent() -> None:
             axis=1,
         )
     )
-    base = replace(_problem(()), offer=offer, offer_prior=_Prior(1.0, 0.0, 4.0))
-    theta = choicefit._pack(base, BETA, ALPHA, np.array([]), KAPPA, gamma=1.7)
+    driver = choicefit._Driver("offer_sensitivity", offer, _Prior(1.0, 0.0, 4.0))
+    base = replace(_problem(()), drivers=(driver,))
+    theta = choicefit._pack(base, BETA, ALPHA, np.array([]), KAPPA, drivers=[1.7])
     shares = choicefit._simulate(base, theta)
     every = tuple((t, (i,), float(shares[t, i])) for t in range(len(YEARS)) for i in range(3))
     # the prior sits at the truth, except the offer's (1 against 1.7): the data pull it back

@@ -7,8 +7,10 @@ chosen too) plus non-financial costs, with inertia:
 
 .. math::
 
-    S^*_{p,t} = \frac{e^{\alpha_p - \beta (C_{p,t} + N_{p,t}) + \gamma \ln O_{p,t}}}
-                     {\sum_q e^{\alpha_q - \beta (C_{q,t} + N_{q,t}) + \gamma \ln O_{q,t}}},
+    S^*_{p,t} = \frac{e^{\alpha_p - \beta (C_{p,t} + N_{p,t}) + \gamma \ln O_{p,t}
+                         + \eta\,r_p \ln H_t}}
+                     {\sum_q e^{\alpha_q - \beta (C_{q,t} + N_{q,t}) + \gamma \ln O_{q,t}
+                         + \eta\,r_q \ln H_t}},
     \qquad S_{p,t} = (1 - \kappa) S_{p,t-1} + \kappa S^*_{p,t},
 
     N_{p,t} = \sum_k N_{p,k,0}\, e^{b_k \bar S_{p,t-1}},
@@ -24,6 +26,13 @@ sensitivity), :math:`\alpha_p` (constants, the first powertrain's 0),
 fitted by :func:`scipy.optimize.least_squares`. The offer is a driver the
 costs lack: the distributors explain the fall of diesel by makers ending
 diesel production, so that no new diesel model reaches the market.
+:math:`H_t` is the count of public chargers (``chargers.csv``, observed; held
+before the first count) and :math:`r_p` is 1 for a powertrain with a range
+and charging cost (``nonfinancial_initial`` of kind ``range_charging``), 0
+otherwise: :math:`\eta` (``charger_sensitivity``) is the elasticity of a
+small share to the chargers. Each driver's coefficient has a prior of
+``choice.csv`` and is fitted with the rest; a dataset without the table
+has no such term.
 
 **Parameters of the fit.** The constants are fitted as the log-odds
 :math:`u_p = \alpha_p - \beta (C_{p,r} - C_{0,r})` of each powertrain against
@@ -74,6 +83,7 @@ moves them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,6 +140,10 @@ FLAT_WEIGHT = 0.3
 PRIOR_DOMINATED = 0.8
 #: The parameters of a logistic share curve (``<class>.market.<powertrain>_share.<name>``).
 LOGISTIC_NAMES = ("ceiling", "midpoint_year", "steepness")
+#: The chargers table, its variable, and the kind of non-financial cost chargers lower.
+CHARGER_TABLE = "chargers"
+PUBLIC_CHARGERS = "public_chargers"
+RANGE_KIND = "range_charging"
 #: The status of the rows the fit may use.
 OBSERVED = "observed"
 #: The variables of ``sales.csv`` the fit reads (see the module's docstring).
@@ -164,9 +178,21 @@ class _Problem:
     inertia: _Prior
     log_beta: _Prior  # of log β, β in 1/(USD/veh/yr)
     observations: tuple[tuple[int, tuple[int, ...], float], ...]  # year index, members, share
-    #: ln of each powertrain's share of the makers' offer (year, powertrain) [1], or None
-    offer: np.ndarray | None = None
-    offer_prior: _Prior | None = None  # of γ [1]
+    #: Observed drivers beyond the costs (the makers' offer, the public chargers)
+    drivers: tuple[_Driver, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Driver:
+    """A driver of the choice the costs lack: a term ``θ x`` of the utilities.
+
+    ``name`` is its coefficient's parameter (``offer_sensitivity``), ``values``
+    its x by (year, powertrain) [1], ``prior`` the coefficient's.
+    """
+
+    name: str
+    values: np.ndarray
+    prior: _Prior
 
 
 @dataclass(frozen=True)
@@ -364,6 +390,46 @@ def _observations(
     return observations, status
 
 
+def _driver_prior(dataset: Dataset, vehicle_class: str, name: str, table: str) -> _Prior:
+    rows = dataset.rows(CHOICE_TABLE, name)
+    rows = rows[rows[CLASS_KEY].isin([vehicle_class, ""])]
+    where = dataset.path / (CHOICE_TABLE + ".csv")
+    if rows.empty:
+        msg = f"{where}: no {name} row of class {vehicle_class!r} (the fit's prior of {table})"
+        raise InputError(msg)
+    return _prior(rows.iloc[-1], f"{where}: {name}")
+
+
+def _chargers(
+    dataset: Dataset, powertrains: tuple[str, ...], years: list[int], charged: list[int]
+) -> np.ndarray | None:
+    """The log of the public chargers by year, for the powertrains ``charged`` (year, pt) [1].
+
+    The observed counts of ``chargers.csv`` (status ``observed`` or
+    ``derived``, all outlets), interpolated linearly in their log between
+    their years and held before the first and after the last (the counts
+    begin when plug-in cars were a fraction of a percent of sales); 0 for the
+    other powertrains. None without counts or a powertrain with a range cost.
+    """
+    if CHARGER_TABLE not in dataset.tables or not charged:
+        return None
+    rows = dataset.rows(CHARGER_TABLE, PUBLIC_CHARGERS, outlet="")
+    rows = rows[rows["status"].isin([OBSERVED, "derived"])].sort_values("year")
+    values = rows["value"].to_numpy(float)
+    if rows.empty:
+        return None
+    if not (values > 0).all():
+        msg = (
+            f"{dataset.path / (CHARGER_TABLE + '.csv')}: {PUBLIC_CHARGERS} must be above 0 "
+            f"(its log is the fit's driver); found {values.tolist()}"
+        )
+        raise InputError(msg)
+    level = np.interp(years, rows["year"].to_numpy(float), np.log(values))
+    out = np.zeros((len(years), len(powertrains)))
+    out[:, charged] = level[:, None]
+    return out
+
+
 def _offer(
     dataset: Dataset, vehicle_class: str, powertrains: tuple[str, ...], years: list[int]
 ) -> tuple[np.ndarray | None, _Prior | None]:
@@ -398,16 +464,8 @@ def _offer(
             )
             raise InputError(msg)
         out[:, i] = np.interp(years, mine["year"].to_numpy(float), values)
-    prior_rows = dataset.rows(CHOICE_TABLE, "offer_sensitivity")
-    prior_rows = prior_rows[prior_rows[CLASS_KEY].isin([vehicle_class, ""])]
-    where = dataset.path / (CHOICE_TABLE + ".csv")
-    if prior_rows.empty:
-        msg = (
-            f"{where}: no offer_sensitivity row of class {vehicle_class!r} (the fit's prior "
-            f"of the offer of {path.name})"
-        )
-        raise InputError(msg)
-    return np.log(out / PP), _prior(prior_rows.iloc[-1], f"{where}: offer_sensitivity")
+    prior = _driver_prior(dataset, vehicle_class, "offer_sensitivity", f"the offer of {path.name}")
+    return np.log(out / PP), prior
 
 
 def _problem(
@@ -455,7 +513,15 @@ def _problem(
         msg = f"{path}: cost_exponent low = {exponent.low!r}; expected above 0"
         raise InputError(msg)
     observations, status = _observations(dataset, vehicle_class, years, train_until, powertrains)
+    drivers: list[_Driver] = []
+    charged = sorted({i for i, kind, _, _ in nfc if kind == RANGE_KIND})
+    chargers = _chargers(dataset, powertrains, years, charged)
+    if chargers is not None:
+        prior = _driver_prior(dataset, vehicle_class, "charger_sensitivity", "the chargers")
+        drivers.append(_Driver("charger_sensitivity", chargers, prior))
     offer, offer_prior = _offer(dataset, vehicle_class, powertrains, years)
+    if offer is not None and offer_prior is not None:
+        drivers.append(_Driver("offer_sensitivity", offer, offer_prior))
     if not observations:
         msg = (
             f"{dataset.path / 'sales.csv'}: no {SHARE}, {GROUP_SHARE}, {GROUP_SALES} or "
@@ -480,8 +546,7 @@ def _problem(
         inertia=inertia,
         log_beta=log_beta,
         observations=tuple(observations),
-        offer=offer,
-        offer_prior=offer_prior,
+        drivers=tuple(drivers),
     )
     return problem, status
 
@@ -497,7 +562,7 @@ def _names(problem: _Problem) -> list[str]:
         "cost_sensitivity",
         *(f"constant.{x}" for x in p[1:]),
         *(f"nonfinancial_initial.{p[i]}.{kind}" for i, kind, _, _ in problem.nfc),
-        *(["offer_sensitivity"] if problem.offer is not None else []),
+        *(d.name for d in problem.drivers),
         "inertia_rate",
     ]
 
@@ -513,19 +578,30 @@ def _cost_gap(problem: _Problem) -> np.ndarray:
     return np.asarray(cost - cost[0], dtype=float)
 
 
-def _offer_gap(problem: _Problem) -> np.ndarray:
-    """Each powertrain's ln offer share less the first's in the reference year [1] (0 without)."""
-    if problem.offer is None:
-        return np.zeros(len(problem.powertrains))
-    offer = problem.offer[_reference(problem)]
-    return np.asarray(offer - offer[0], dtype=float)
+def _first_driver(problem: _Problem) -> int:
+    """The column of θ of the first driver's coefficient."""
+    return len(problem.powertrains) + len(problem.nfc)
 
 
-def _gamma_many(problem: _Problem, thetas: np.ndarray) -> np.ndarray:
-    """γ (run,) [1], the sensitivity to the offer (0 without an offer)."""
-    if problem.offer is None:
-        return np.zeros(thetas.shape[0])
-    return np.asarray(thetas[:, -2], dtype=float)
+def _driver_gap(problem: _Problem) -> np.ndarray:
+    """Each driver's x less the first powertrain's in the reference year (driver, pt) [1]."""
+    r = _reference(problem)
+    gaps = [d.values[r] - d.values[r, 0] for d in problem.drivers]
+    return np.asarray(gaps, dtype=float).reshape(len(problem.drivers), len(problem.powertrains))
+
+
+def _coefficients(problem: _Problem, thetas: np.ndarray) -> np.ndarray:
+    """The drivers' coefficients (run, driver) [1]."""
+    k = _first_driver(problem)
+    return np.asarray(thetas[:, k : k + len(problem.drivers)], dtype=float)
+
+
+def _driver_terms(problem: _Problem, coefficients: np.ndarray, t: int) -> np.ndarray:
+    """The drivers' part of each powertrain's utility in year index ``t`` (run, pt) [1]."""
+    if not problem.drivers:
+        return np.zeros((coefficients.shape[0], len(problem.powertrains)))
+    x = np.stack([d.values[t] for d in problem.drivers])  # (driver, pt)
+    return np.asarray(coefficients @ x, dtype=float)
 
 
 def _unpack_many(
@@ -534,19 +610,18 @@ def _unpack_many(
     """θ (run, parameter) -> β (run,), α (run, powertrain), NFC0 (run, term), κ (run,).
 
     θ holds log β [log of 1/(USD/veh/yr)], the log-odds u of each powertrain
-    but the first at the reference year's costs and offer
-    (α = u + β (C_r - C_r,first) - γ (ln O_r - ln O_r,first)) [1], each NFC0
-    [USD/veh/yr] over its prior's high end, γ [1] if the problem has an offer
-    (:func:`_gamma_many`), and κ [1/yr].
+    but the first at the reference year's costs and drivers
+    (α = u + β (C_r - C_r,first) - Σ θ_d (x_d,r - x_d,r,first)) [1], each NFC0
+    [USD/veh/yr] over its prior's high end, each driver's coefficient θ_d [1]
+    (:func:`_coefficients`), and κ [1/yr].
     """
     n = len(problem.powertrains)
     beta = np.exp(thetas[:, 0])
-    gamma = _gamma_many(problem, thetas)
     alpha = np.zeros((thetas.shape[0], n))
     alpha[:, 1:] = (
         thetas[:, 1:n]
         + beta[:, None] * _cost_gap(problem)[None, 1:]
-        - gamma[:, None] * _offer_gap(problem)[None, 1:]
+        - (_coefficients(problem, thetas) @ _driver_gap(problem))[:, 1:]
     )
     scales = np.array([prior.high for *_, prior in problem.nfc])
     nfc0 = thetas[:, n : n + len(problem.nfc)] * scales
@@ -565,27 +640,25 @@ def _pack(
     alpha: np.ndarray,
     nfc0: np.ndarray,
     kappa: float,
-    gamma: float | None = None,
+    drivers: Sequence[float] | None = None,
 ) -> np.ndarray:
     """The inverse of :func:`_unpack`.
 
     θ of a sensitivity, constants (the first powertrain's α is 0), non-financial
-    costs, the offer's sensitivity γ (with an offer; default its prior's value)
-    and inertia.
+    costs, the drivers' coefficients (default their priors' values) and inertia.
     """
     n = len(problem.powertrains)
     scales = np.array([prior.high for *_, prior in problem.nfc])
-    offer: list[float] = []
-    if problem.offer_prior is not None:
-        offer = [problem.offer_prior.value if gamma is None else gamma]
-    g = offer[0] if offer else 0.0
+    coefs = np.array(
+        [d.prior.value for d in problem.drivers] if drivers is None else list(drivers), float
+    )
     u = (
         np.asarray(alpha, dtype=float)[1:n]
         - beta * _cost_gap(problem)[1:]
-        + g * _offer_gap(problem)[1:]
+        + (coefs @ _driver_gap(problem))[1:]
     )
     return np.concatenate(
-        [[np.log(beta)], u, np.asarray(nfc0, dtype=float) / scales, offer, [kappa]]
+        [[np.log(beta)], u, np.asarray(nfc0, dtype=float) / scales, coefs, [kappa]]
     )
 
 
@@ -594,21 +667,21 @@ def _simulate_many(
     thetas: np.ndarray,
     *,
     cost: np.ndarray | None = None,
-    offer: np.ndarray | None = None,
+    frozen: int | None = None,
     nonfinancial: bool = True,
     inertia: bool = True,
     extras: np.ndarray | None = None,
 ) -> np.ndarray:
     """Shares (run, year, powertrain) [1] of the parameters ``thetas`` (run, parameter).
 
-    ``cost`` and ``offer`` replace the problem's (year, powertrain) if given.
+    ``cost`` replaces the problem's (year, powertrain) if given; ``frozen``, a
+    year index, holds every driver at that year's values.
     ``extras``, if given, receives the non-financial costs of each year
     (run, year, powertrain) [USD/veh/yr].
     """
     beta, alpha, nfc0, kappa = _unpack_many(problem, thetas)
-    gamma = _gamma_many(problem, thetas)
+    coefs = _coefficients(problem, thetas)
     costs = problem.cost if cost is None else cost
-    offers = problem.offer if offer is None else offer
     runs, n = thetas.shape[0], len(problem.powertrains)
     terms = np.array([i for i, *_ in problem.nfc], dtype=int)
     decay = np.array([d for _, _, d, _ in problem.nfc], dtype=float)
@@ -627,7 +700,7 @@ def _simulate_many(
             extra = (nfc0 * np.exp(decay * fleet_share)) @ onehot
         if extras is not None:
             extras[:, t] = extra
-        utility = alpha if offers is None else alpha + gamma[:, None] * offers[t]
+        utility = alpha + _driver_terms(problem, coefs, t if frozen is None else frozen)
         target = choice.powertrain_shares(costs[t] + extra, utility, beta)
         now = (
             target
@@ -645,7 +718,7 @@ def _simulate(
     theta: np.ndarray,
     *,
     cost: np.ndarray | None = None,
-    offer: np.ndarray | None = None,
+    frozen: int | None = None,
     nonfinancial: bool = True,
     inertia: bool = True,
     extras: np.ndarray | None = None,
@@ -660,7 +733,7 @@ def _simulate(
         problem,
         np.asarray(theta, dtype=float)[None, :],
         cost=cost,
-        offer=offer,
+        frozen=frozen,
         nonfinancial=nonfinancial,
         inertia=inertia,
         extras=many,
@@ -689,10 +762,10 @@ def _residuals_many(problem: _Problem, thetas: np.ndarray, *, priors: bool = Tru
         n = len(problem.powertrains)
         for k, (*_, prior) in enumerate(problem.nfc):
             out.append(((thetas[:, n + k] * prior.high - prior.value) / prior.sd)[:, None])
-        if problem.offer_prior is not None:
-            gamma = _gamma_many(problem, thetas)
-            prior = problem.offer_prior
-            out.append(((gamma - prior.value) / prior.sd)[:, None])
+        coefs = _coefficients(problem, thetas)
+        for k, driver in enumerate(problem.drivers):
+            prior = driver.prior
+            out.append(((coefs[:, k] - prior.value) / prior.sd)[:, None])
         out.append(((thetas[:, -1] - problem.inertia.value) / problem.inertia.sd)[:, None])
         out.append(((thetas[:, 0] - problem.log_beta.value) / problem.log_beta.sd)[:, None])
     return np.concatenate(out, axis=1)
@@ -705,8 +778,7 @@ def _residuals(problem: _Problem, theta: np.ndarray, *, priors: bool = True) -> 
 
 def _size(problem: _Problem) -> int:
     """The number of fitted parameters."""
-    extra = 0 if problem.offer is None else 1
-    return len(problem.powertrains) + len(problem.nfc) + extra + 1
+    return len(problem.powertrains) + len(problem.nfc) + len(problem.drivers) + 1
 
 
 def _bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
@@ -715,8 +787,9 @@ def _bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
     upper = np.full_like(lower, LOG_ODDS_BOUND)
     for k, (*_, prior) in enumerate(problem.nfc):
         lower[n + k], upper[n + k] = prior.low / prior.high, 1.0
-    if problem.offer_prior is not None:
-        lower[-2], upper[-2] = problem.offer_prior.low, problem.offer_prior.high
+    for k, driver in enumerate(problem.drivers):
+        column = _first_driver(problem) + k
+        lower[column], upper[column] = driver.prior.low, driver.prior.high
     lower[-1], upper[-1] = problem.inertia.low, problem.inertia.high
     lower[0], upper[0] = problem.log_beta.low, problem.log_beta.high
     return lower, upper
@@ -746,8 +819,8 @@ def log_posterior(problem: _Problem, theta: np.ndarray) -> float:
     return float(log_posterior_many(problem, np.asarray(theta, dtype=float)[None, :])[0])
 
 
-def _start_log_odds(problem: _Problem, year: int, beta: float, gamma: float) -> np.ndarray:
-    """Log-odds u that give ``year``'s observed shares at sensitivities ``beta``, ``gamma`` [1].
+def _start_log_odds(problem: _Problem, year: int, beta: float, coefs: np.ndarray) -> np.ndarray:
+    """Log-odds u that give ``year``'s observed shares at ``beta`` and drivers' ``coefs`` [1].
 
     A group of powertrains observed only together starts with equal shares of
     its total (the data say nothing of the split); a powertrain no row of the
@@ -759,10 +832,9 @@ def _start_log_odds(problem: _Problem, year: int, beta: float, gamma: float) -> 
             shares[list(members)] = max(observed / len(members), START_FLOOR)
     gap = problem.cost[year] - problem.cost[year, 0]
     alpha = np.log(shares / shares[0]) + beta * gap
-    offer_gap = _offer_gap(problem)
-    if problem.offer is not None:
-        alpha -= gamma * (problem.offer[year] - problem.offer[year, 0])
-    u = alpha[1:] - beta * _cost_gap(problem)[1:] + gamma * offer_gap[1:]
+    for coef, driver in zip(coefs, problem.drivers, strict=True):
+        alpha -= coef * (driver.values[year] - driver.values[year, 0])
+    u = alpha[1:] - beta * _cost_gap(problem)[1:] + (coefs @ _driver_gap(problem))[1:]
     return np.asarray(u, dtype=float)
 
 
@@ -783,10 +855,10 @@ def _starts(problem: _Problem) -> list[np.ndarray]:
     for year, scale in plan:
         start = np.zeros(_size(problem))
         start[0] = problem.log_beta.value + np.log(scale)
-        gamma = 0.0
-        if problem.offer_prior is not None:
-            gamma = start[-2] = problem.offer_prior.value
-        start[1:n] = _start_log_odds(problem, year, float(np.exp(start[0])), gamma)
+        coefs = np.array([d.prior.value for d in problem.drivers], dtype=float)
+        k = _first_driver(problem)
+        start[k : k + coefs.size] = coefs
+        start[1:n] = _start_log_odds(problem, year, float(np.exp(start[0])), coefs)
         for k, (*_, prior) in enumerate(problem.nfc):
             start[n + k] = prior.value / prior.high
         start[-1] = problem.inertia.value
@@ -817,8 +889,8 @@ def _from_constants(problem: _Problem, theta: np.ndarray) -> np.ndarray:
     n = len(problem.powertrains)
     jacobian = np.eye(theta.size)
     jacobian[1:n, 0] = -float(np.exp(theta[0])) * _cost_gap(problem)[1:]
-    if problem.offer is not None:
-        jacobian[1:n, -2] = _offer_gap(problem)[1:]
+    for k, gap in enumerate(_driver_gap(problem)):
+        jacobian[1:n, _first_driver(problem) + k] = gap[1:]
     return jacobian
 
 
@@ -845,8 +917,8 @@ def _identification(
     sd_theta = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     beta, alpha, nfc0, kappa = _unpack(problem, theta)
     k_nfc = len(problem.nfc)
-    offer = [] if problem.offer_prior is None else [problem.offer_prior]
-    values = [beta, *alpha[1:], *nfc0, *(theta[-2:-1] if offer else []), kappa]
+    offer = [d.prior for d in problem.drivers]
+    values = [beta, *alpha[1:], *nfc0, *_coefficients(problem, theta[None, :])[0], kappa]
     sds = [beta * sd_theta[0], *sd_theta[1:n]]
     sds += [
         s * prior.high for s, (*_, prior) in zip(sd_theta[n : n + k_nfc], problem.nfc, strict=True)
@@ -1063,7 +1135,7 @@ def _from_base_year(
     """
     problem = fit.problem
     beta, _, _, kappa = _unpack(problem, fit.theta)
-    gamma = float(_gamma_many(problem, fit.theta[None, :])[0])
+    coefs = _coefficients(problem, fit.theta[None, :])
     extra = np.zeros_like(problem.cost)
     _simulate(problem, fit.theta, extras=extra)
     general = problem.cost + extra
@@ -1079,9 +1151,8 @@ def _from_base_year(
     out, previous = [], shares
     for year in years:
         t = problem.years.index(year)
-        utility = alpha
-        if problem.offer is not None:
-            utility = alpha + gamma * (problem.offer[t] - problem.offer[t0])
+        moved = _driver_terms(problem, coefs, t) - _driver_terms(problem, coefs, t0)
+        utility = alpha + moved[0]
         target = choice.powertrain_shares(general[t][None, :], utility, b)[0]
         previous = choice.with_inertia(previous, target, kappa)
         out.append(previous * PP)
@@ -1182,12 +1253,7 @@ def frozen_cost_shares(
     problem = fit.problem
     t = problem.years.index(year)
     frozen = np.broadcast_to(problem.cost[t], problem.cost.shape).copy()
-    offer = None
-    if problem.offer is not None:
-        offer = np.broadcast_to(problem.offer[t], problem.offer.shape).copy()
-    shares = _simulate(
-        problem, fit.theta, cost=frozen, offer=offer, nonfinancial=False, inertia=False
-    )
+    shares = _simulate(problem, fit.theta, cost=frozen, frozen=t, nonfinancial=False, inertia=False)
     return pd.DataFrame(
         shares[t:] * PP,
         index=pd.Index(problem.years[t:], name="year"),

@@ -13,7 +13,7 @@ a sensitivity at the bound of its prior shows as such.
 :func:`fit_table` gives what the model chain reads as defaults
 (``choice_fit.csv``): per class, the ``cost_sensitivity``
 [1/(USD_2025/veh/yr)], the ``inertia_rate`` [1/yr], the
-``offer_sensitivity`` [1] (with a makers' offer) and each
+``offer_sensitivity`` and ``charger_sensitivity`` [1] (with the drivers) and each
 ``nonfinancial_initial`` by powertrain group and kind [USD_2025/veh/yr], with
 ``value`` the posterior median and ``low``/``high`` its 5th and 95th
 percentiles. :func:`draws_table` gives the draws themselves
@@ -208,8 +208,8 @@ def sample(
 
 def _values(problem: choicefit._Problem, theta: np.ndarray) -> np.ndarray:
     beta, alpha, nfc0, kappa = choicefit._unpack(problem, theta)
-    gamma = [] if problem.offer is None else [theta[-2]]
-    return np.array([beta, *alpha[1:], *nfc0, *gamma, kappa])
+    coefs = choicefit._coefficients(problem, theta[None, :])[0]
+    return np.array([beta, *alpha[1:], *nfc0, *coefs, kappa])
 
 
 def summary(posterior: Posterior) -> pd.DataFrame:
@@ -262,8 +262,7 @@ def _shipped(dataset: Dataset, problem: choicefit._Problem) -> list[tuple[str, s
         out.append(
             (f"nonfinancial_initial.{powertrain}.{kind}", "nonfinancial_initial", group, kind)
         )
-    if problem.offer is not None:
-        out.append(("offer_sensitivity", "offer_sensitivity", "", ""))
+    out += [(d.name, d.name, "", "") for d in problem.drivers]
     out.append(("inertia_rate", "inertia_rate", "", ""))
     return out
 
@@ -353,6 +352,7 @@ PARAMETER_OF = {
     "cost_sensitivity": "cost_sensitivity",
     "inertia_rate": "inertia",
     "offer_sensitivity": "offer_sensitivity",
+    "charger_sensitivity": "charger_sensitivity",
 }
 KIND_FIELD = {"range_charging": "range_cost", "availability": "availability_cost"}
 

@@ -57,6 +57,7 @@ __all__ = [
     "ChoiceParameters",
     "ChoiceResult",
     "PriceLevers",
+    "charger_shift",
     "choose",
     "fleet_shares",
     "generalised_cost",
@@ -475,6 +476,40 @@ def offer_shift(offer_base: F, change: F, sensitivity: F) -> F:
         log_ratio = np.log(moved) - np.log(offer_base)[None, :, None]
         shift = sensitivity[:, None, None] * log_ratio
     return np.asarray(np.where(np.isnan(shift), 0.0, shift), dtype=float)  # γ = 0: no role
+
+
+def charger_shift(growth: F, sensitivity: F, charged: B) -> F:
+    r"""The move of the constants of the powertrains that need chargers [1].
+
+    :math:`\eta\,r_p \sum_{s \le t} \ln(1+g_s)`: the elasticity times the
+    log of the chargers relative to the base year, for the powertrains with a
+    range and charging cost (:math:`r_p = 1`).
+
+    Parameters
+    ----------
+    growth : (run, year)
+        Growth of the chargers in each year from the base year [1/yr] (the
+        base year's is not used: the count is the base year's there).
+    sensitivity : (run,)
+        :math:`\eta` [1].
+    charged : (run, powertrain)
+        The powertrains that need chargers.
+
+    Returns
+    -------
+    (run, powertrain, year)
+
+    Examples
+    --------
+    >>> s = charger_shift(np.array([[0.0, 1.0, 0.0]]), np.array([0.5]),
+    ...                   np.array([[False, True]]))
+    >>> np.round(s, 6).tolist()  # 0.5 ln 2 once the chargers have doubled
+    [[[0.0, 0.0, 0.0], [0.0, 0.346574, 0.346574]]]
+    """
+    level = np.cumsum(np.log1p(growth[:, 1:]), axis=1)  # (run, year after the base year)
+    level = np.concatenate([np.zeros((growth.shape[0], 1)), level], axis=1)
+    out = sensitivity[:, None, None] * charged[:, :, None] * level[:, None, :]
+    return np.asarray(out, dtype=float)
 
 
 def _calibrate(

@@ -702,9 +702,13 @@ def _choose(
         nonfinancial_initial=nfc,
         nonfinancial_decay=np.stack([pol.range_decay, pol.availability_decay], axis=-1)[:, None],
     )
-    shift = None  # the makers' offer moves the constants where the dataset has one
+    # the makers' offer (where the dataset has one) and the chargers move the constants
+    charged = np.isfinite(cp.range_cost)[:, cats.group_of]  # (run, pt): a range cost
+    shift = buyers.charger_shift(
+        pol.charger_growth[:, b:], np.nan_to_num(cp.charger_sensitivity), charged
+    )
     if np.isfinite(ci.offer_base).all():
-        shift = buyers.offer_shift(
+        shift = shift + buyers.offer_shift(
             ci.offer_base, cp.offer_change[..., b:], np.nan_to_num(cp.offer_sensitivity)
         )
     return buyers.choose(

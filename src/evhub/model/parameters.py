@@ -335,6 +335,9 @@ class ChoiceParameters:
     offer_sensitivity : (run,)
         Exponent of a powertrain's share of the makers' offer in its odds [1];
         NaN: none.
+    charger_sensitivity : (run,)
+        Elasticity of the odds of a powertrain with a range cost to the count
+        of public chargers [1]; NaN: none.
     range_cost, availability_cost : (run, powertrain group)
         Non-financial costs where nobody owns one [USD/veh/yr]; NaN: none.
     tax_change : (run, powertrain, year)
@@ -351,6 +354,7 @@ class ChoiceParameters:
     origin_sensitivity: F
     inertia: F
     offer_sensitivity: F
+    charger_sensitivity: F
     range_cost: F
     availability_cost: F
     tax_change: F
@@ -381,6 +385,9 @@ class PolicyParameters:
         [1].
     carbon_price : (run, year)
         [USD/tCO2].
+    charger_growth : (run, year)
+        Growth of the public chargers in the year [1/yr]; 0: as many as the
+        year before.
     range_decay, availability_decay : (run,)
         Rates the non-financial costs fall with the fleet share [1].
     """
@@ -393,6 +400,7 @@ class PolicyParameters:
     fuel_price_change: F
     electricity_price_change: F
     carbon_price: F
+    charger_growth: F
     range_decay: F
     availability_decay: F
 
