@@ -22,6 +22,16 @@ CARS = "Passenger Cars"
 #: Each example is a whole run; the module's baseline is shared, not reset per example.
 FIXTURE = HealthCheck.function_scoped_fixture
 BEV = f"Sales|{CARS}|BEV"
+#: The labels of the powertrains and origins the properties draw (the IAMC names).
+LABEL = {
+    "petrol": "Petrol",
+    "diesel": "Diesel",
+    "hev": "HEV",
+    "bev": "BEV",
+    "china": "China",
+    "eu": "EU",
+    "other": "Other",
+}
 
 
 def _table(overrides: dict[str, object] | None = None, scenario: str = "baseline") -> pd.DataFrame:
@@ -87,7 +97,7 @@ def test_the_logistic_option_ignores_the_levers() -> None:
 def test_raising_a_powertrains_purchase_tax_never_raises_its_share(
     baseline: pd.DataFrame, powertrain: str, points: float, year: int
 ) -> None:
-    label = {"petrol": "Petrol", "hev": "HEV", "bev": "BEV"}[powertrain]
+    label = LABEL[powertrain]
     taxed = _table({f"policy.purchase_tax.car.{powertrain}.{year}": points})
     before, after = _share(baseline, label).loc[2026:], _share(taxed, label).loc[2026:]
     assert (after <= before + 1e-12).all()
@@ -99,7 +109,7 @@ def test_raising_a_powertrains_purchase_tax_never_raises_its_share(
 def test_raising_the_duty_on_an_origin_never_raises_its_share_of_imports(
     baseline: pd.DataFrame, origin: str, points: float
 ) -> None:
-    label = {"china": "China", "eu": "EU", "other": "Other"}[origin]
+    label = LABEL[origin]
     dutied = _table({f"policy.duty.{origin}.all": points})
 
     def share(table: pd.DataFrame) -> pd.Series:
@@ -115,7 +125,7 @@ def test_raising_the_duty_on_an_origin_never_raises_its_share_of_imports(
 def test_more_models_of_a_powertrain_on_offer_never_lower_its_share(
     baseline: pd.DataFrame, powertrain: str, points: float
 ) -> None:
-    label = {"diesel": "Diesel", "hev": "HEV", "bev": "BEV"}[powertrain]
+    label = LABEL[powertrain]
     offered = _table({f"choice.offer.car.{powertrain}.2027": points})
     before, after = _share(baseline, label).loc[2026:], _share(offered, label).loc[2026:]
     assert (after >= before - 1e-12).all()

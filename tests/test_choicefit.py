@@ -123,36 +123,6 @@ def test_the_fit_recovers_the_offers_exponent() -> None:
     assert table.loc["offer_sensitivity", "identified"]
 
 
-def test_an_offer_without_a_share_is_named(data_dir, replace_once) -> None:
-    # diesel's 28 % of 2020 moved to petrol: the year still sums to 100
-    replace_once(
-        data_dir / "offer.csv",
-        "offer_share,car,diesel,2020,28.0,",
-        "offer_share,car,diesel,2020,0,",
-    )
-    replace_once(
-        data_dir / "offer.csv",
-        "offer_share,car,petrol,2020,47.5,",
-        "offer_share,car,petrol,2020,75.5,",
-    )
-    with pytest.raises(
-        InputError,
-        match=r"offer.csv: offer_share of class 'car' needs a share above 0 of every powertrain "
-        r"the class sells in every row; powertrain 'diesel' has \[.*0\.0.*\]",
-    ):
-        choicefit.fit_choice(evhub.load_dataset(data_dir), "car", 2021)
-
-
-def test_an_offer_without_its_prior_is_named(data_dir, replace_once) -> None:
-    replace_once(data_dir / "choice.csv", "offer_sensitivity,car,", "offer_sensitivity,lcv,")
-    with pytest.raises(
-        InputError,
-        match=r"choice.csv: no offer_sensitivity row of class 'car' \(the fit's prior of the "
-        r"offer of offer.csv\)",
-    ):
-        choicefit.fit_choice(evhub.load_dataset(data_dir), "car", 2021)
-
-
 def test_a_constant_no_row_constrains_is_flagged() -> None:
     _, shares = _truth()
     # only a's share of the first year: b and c cannot be told apart from one number
@@ -302,15 +272,50 @@ def test_published_group_shares_and_counts_are_group_observations(dataset) -> No
     assert set(status.values()) == {"observed"}
 
 
-def test_a_count_without_an_observed_total_is_named(data_dir, replace_once) -> None:
-    replace_once(
-        data_dir / "sales.csv",
-        "sales,car,,2021,561853,veh/yr,observed,",
-        "sales,car,,2021,561853,veh/yr,derived,",
-    )
-    with pytest.raises(
-        InputError,
-        match=r"sales.csv: fuel_group_sales of class 'car' in 2021 has no 'sales' total of "
-        r"status 'observed' in that year to be a share of",
-    ):
+@pytest.mark.parametrize(
+    ("edits", "message"),
+    [
+        (  # diesel's 28 % of 2020 moved to petrol: the year still sums to 100
+            [
+                (
+                    "offer.csv",
+                    "offer_share,car,diesel,2020,28.0,",
+                    "offer_share,car,diesel,2020,0,",
+                ),
+                (
+                    "offer.csv",
+                    "offer_share,car,petrol,2020,47.5,",
+                    "offer_share,car,petrol,2020,75.5,",
+                ),
+            ],
+            r"offer.csv: offer_share of class 'car' needs a share above 0 of every powertrain "
+            r"the class sells in every row; powertrain 'diesel' has \[.*0\.0.*\]",
+        ),
+        (
+            [("choice.csv", "offer_sensitivity,car,", "offer_sensitivity,lcv,")],
+            r"choice.csv: no offer_sensitivity row of class 'car' \(the fit's prior of the "
+            r"offer of offer.csv\)",
+        ),
+        (
+            [("choice.csv", "charger_sensitivity,car,", "charger_sensitivity,lcv,")],
+            r"choice.csv: no charger_sensitivity row of class 'car' \(the fit's prior of the "
+            r"chargers\)",
+        ),
+        (
+            [
+                (
+                    "sales.csv",
+                    "sales,car,,2021,561853,veh/yr,observed,",
+                    "sales,car,,2021,561853,veh/yr,derived,",
+                )
+            ],
+            r"sales.csv: fuel_group_sales of class 'car' in 2021 has no 'sales' total of "
+            r"status 'observed' in that year to be a share of",
+        ),
+    ],
+)
+def test_a_bad_input_of_the_fit_is_named(data_dir, replace_once, edits, message) -> None:
+    for name, old, new in edits:
+        replace_once(data_dir / name, old, new)
+    with pytest.raises(InputError, match=message):
         choicefit.fit_choice(evhub.load_dataset(data_dir), "car", 2021)
