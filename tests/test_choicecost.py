@@ -10,8 +10,9 @@ import pytest
 import scipy.special
 from typer.testing import CliRunner
 
+import evhub
 from evhub import api
-from evhub.choicecost import NODES, generalised_costs
+from evhub.choicecost import NODES, choice_inputs, generalised_costs
 from evhub.cli import app
 from evhub.errors import InputError
 from evhub.model.choice import capital_recovery_factor
@@ -111,3 +112,32 @@ def test_the_cli_prints_the_table_with_units() -> None:
     assert "[USD_2025" in result.output
     assert "/veh/yr]" in result.output
     assert "bev" in result.output
+
+
+def test_investors_exempt_imports_lower_the_buyers_average_additional_duty(
+    dataset, data_dir, replace_once
+) -> None:
+    # China-built BEVs at the end of the base year: the duty plus the additional duty on the
+    # share not imported under an investment certificate (the rows of import_duties.csv)
+    duties = dataset.tables["import_duties"]
+    china_bev = duties[(duties["origin"] == "china") & (duties["powertrain_group"] == "bev")]
+
+    def latest(variable: str) -> float:
+        rows = china_bev[china_bev["variable"] == variable].sort_values("valid_from")
+        return float(rows["value"].iloc[-1]) / 100
+
+    exempt = latest("exempt_import_share")
+    expected = latest("duty_rate") + latest("additional_duty_rate") * (1 - exempt)
+    i = dataset.dims.powertrains.ids.index("bev")
+    origins = [dataset.dims.home, *(o for o in dataset.dims.origins.ids if o != dataset.dims.home)]
+    k = origins.index("china")
+    assert 0 < exempt < 1
+    assert choice_inputs(dataset, "car").duty[k, i] == pytest.approx(expected, rel=1e-12)
+    # without the exempt share the whole additional duty applies
+    replace_once(
+        data_dir / "import_duties.csv",
+        "exempt_import_share,car,china,bev",
+        "exempt_import_share,car,china,phev",
+    )
+    whole = latest("duty_rate") + latest("additional_duty_rate")
+    assert choice_inputs(evhub.load_dataset(data_dir), "car").duty[k, i] == pytest.approx(whole)

@@ -258,6 +258,53 @@ def _duty_series(
     return out
 
 
+def _base_duty(
+    dataset: Dataset, vehicle_class: str, origin: str, group: str, day: np.datetime64
+) -> float:
+    """The duty on ``day`` [%], the additional duty less what investors import exempt.
+
+    Where an investor exemption is in force (``investor_exemption`` 1) and the
+    dataset gives the share of the base year's imports of the origin and group
+    that entered exempt (``exempt_import_share``), the additional duty applies
+    to the rest only: the buyers' average duty.
+    """
+    total = 0.0
+    for variable in ("duty_rate", "additional_duty_rate"):
+        rows = _class_rows(dataset, "import_duties", variable, vehicle_class)
+        rows = rows[(rows["origin"] == origin) & (rows["powertrain_group"] == group)]
+        if rows.empty:
+            continue
+        series = dated_values(
+            dataset, "import_duties", variable, vehicle_class, origin=origin, powertrain_group=group
+        )
+        rate = _in_force(series, day)
+        if variable == "additional_duty_rate":
+            rate *= 1.0 - _exempt_share(dataset, vehicle_class, origin, group, day)
+        total += rate
+    return total
+
+
+def _exempt_share(
+    dataset: Dataset, vehicle_class: str, origin: str, group: str, day: np.datetime64
+) -> float:
+    """Share of the base year's imports exempt from the additional duty [1] (0 without one)."""
+    keys = {"origin": origin, "powertrain_group": group}
+    law = _class_rows(dataset, "import_duties", "investor_exemption", vehicle_class)
+    law = law[(law["origin"] == origin) & (law["powertrain_group"] == group)]
+    if law.empty:
+        return 0.0
+    series = dated_values(dataset, "import_duties", "investor_exemption", vehicle_class, **keys)
+    if _in_force(series, day) < 1.0:
+        return 0.0
+    rows = _class_rows(dataset, "import_duties", "exempt_import_share", vehicle_class)
+    rows = rows[
+        (rows["origin"] == origin)
+        & (rows["powertrain_group"] == group)
+        & (rows["year"] == dataset.base_year)
+    ]
+    return float(rows["value"].iloc[-1]) / PERCENT if not rows.empty else 0.0
+
+
 def _in_force(series: DatedValues, date: np.datetime64) -> float:
     """The value in force on ``date``, 0 before the first."""
     if date < series.valid_from[0]:
@@ -660,13 +707,7 @@ def choice_inputs(
             out[i] = mean
         spread[i] = float(np.mean(z))
         for k, origin in enumerate(origins[1:], start=1):
-            duty[k, i] = (
-                sum(
-                    _in_force(d, law_day)
-                    for d in _duty_series(dataset, vehicle_class, origin, group)
-                )
-                / PERCENT
-            )
+            duty[k, i] = _base_duty(dataset, vehicle_class, origin, group, law_day) / PERCENT
         maintenance[i] = _maintenance(dataset, vehicle_class, p)
         tariff = tariffs[group if group in tariffs else next(iter(tariffs))]
         annual_tax[i] = _ownership_tax(
