@@ -79,8 +79,8 @@ def test_lcv_rows_meet_every_need(data: Dataset) -> None:
                 assert data.base_year in set(rows["year"].dropna().astype(int)), need
             checked += 1
     # stock, stock_share x3, sales, sales_share x6, production, exports,
-    # import_share x3, duty x3, eu_cvd x1
-    assert checked == 20
+    # import_share x3, eu_cvd x1 (the base duties went with trade.duty: the choice prices origins)
+    assert checked == 17
 
 
 def test_lcv_sales_shares_sum_to_100_on_their_own(data: Dataset) -> None:
@@ -129,8 +129,9 @@ def test_every_lcv_parameter_has_a_sourced_default(data: Dataset) -> None:
         for p in parameters.expand(data.dims)
         if p.keys.get("class") == LCV and p.spec.default and not p.path.startswith(f"{LCV}.choice.")
     ]
-    # 51 numbers and the four choices of dataset.yaml
-    assert len(paths) == 55
+    # 47 numbers and the four choices of dataset.yaml (trade.duty x3 and
+    # trade.origin_elasticity went: the choice prices origins)
+    assert len(paths) == 51
     for path in paths:
         assert path in defaults, path
         default = defaults[path]
@@ -151,7 +152,8 @@ def test_a_car_value_reused_for_lcvs_says_so_with_a_wider_range(data: Dataset) -
     paths = [p for p in assumptions.index if p.startswith("lcv.")]
     flagged = [p for p in paths if reused in str(assumptions.loc[p, "note"])]
     # (the lifetime, the initial growth and the LPG conversions are fitted by calibrate now)
-    assert len(flagged) >= 7
+    # (and lcv.trade.origin_elasticity went with the choice model)
+    assert len(flagged) >= 6
     for path in flagged:
         car = "car." + path.removeprefix("lcv.")
         lcv_width = assumptions.loc[path, "high"] - assumptions.loc[path, "low"]
@@ -175,7 +177,7 @@ def test_a_car_value_reused_for_lcvs_says_so_with_a_wider_range(data: Dataset) -
             assert not car.empty, row
             assert row["high"] - row["low"] > _width(car), (table, row["variable"])
             checked += 1
-    assert checked >= 10
+    assert checked >= 9  # (the duty rows of trade.csv went with trade.duty)
 
 
 def test_producers_of_a_class_are_plants_of_that_class(data: Dataset) -> None:
@@ -227,7 +229,9 @@ def test_the_car_rows_are_untouched(data: Dataset) -> None:
     ):
         assert data.rows(table, variable, **{"class": "car"}).empty
     car = [p for p in data.assumptions["parameter"] if re.match(r"car\.", p)]
-    assert len(car) == 21  # and car.choice.origin_sensitivity, added with the choice model
+    # and car.choice.origin_sensitivity, added with the choice model; less
+    # car.trade.origin_elasticity, which the choice replaced
+    assert len(car) == 20
 
 
 def _lcv_only(data: Dataset, folder: Path) -> Path:

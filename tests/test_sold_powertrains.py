@@ -218,6 +218,7 @@ def test_the_class_has_no_parameter_of_the_powertrain(copy: Dataset) -> None:
         f"policy.purchase_tax.{KLASS}.{HYBRID}.{{year}}",
         f"policy.purchase_tax_schedule.{KLASS}.{HYBRID}",
         f"policy.subsidy.{KLASS}.{HYBRID}.{{year}}",
+        f"choice.offer.{KLASS}.{HYBRID}.{{year}}",
     }
     resolved = evhub.resolve("baseline", copy)
     assert not unsold & set(resolved.values)
