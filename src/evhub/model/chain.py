@@ -451,7 +451,9 @@ def _simulate_class(
 
     # --- the history and total sales -------------------------------------------
     life = make_lifetime(fleet_p)
-    survival = lifetime.survival_matrix(life, years=n, cohorts_before=nb)  # (run, year, cohort)
+    # (run, year, cohort): a read-only strided view of each run's curve (Toeplitz), no copy;
+    # a contiguous copy of 500 runs is ~30 MB of fresh memory per class and chunk
+    survival = lifetime.survival_matrix(life, years=n, cohorts_before=nb, copy=False)
     growth0 = fleet_p.initial_stock_growth
     first = history.first_stock(own_in.stock, growth0)
     initial_by_age, initial_survival = history.initial_stock(life, nb, growth0, first)
