@@ -83,6 +83,26 @@ def test_distance_by_age_matches_the_observed_average_in_the_base_year():
     assert km[0, 1, 0] < km[0, 1, 2]  # older cars drive less
 
 
+def test_distance_by_age_by_hand_for_cohort_ages_and_any_other_ages():
+    # cohort ages (year - vintage: a Toeplitz table, read as a strided view) and the
+    # same ages with the columns swapped (no longer Toeplitz: gathered) give the
+    # same distances, each by hand: D (1 - 0.5)^age with D set by the base year
+    years = np.array([2024.0, 2025.0, 2026.0])
+    vintages = np.array([2022.0, 2023.0, 2024.0, 2025.0, 2026.0])
+    ages = years[:, None] - vintages[None, :]  # [[2, 1, 0, -1, -2], [3, 2, 1, 0, -1], ...]
+    stock = np.array([[0.0, 0.0, 1.0, 1.0, 0.0]])  # base year (2025): ages 1 and 0
+    # base-year mean profile (0.5 + 1) / 2 = 0.75, so D = 1,200 / 0.75 = 1,600 km;
+    # 2026 is 10 % more; age -1, -2 (not yet sold) count as age 0
+    level = np.array([1600.0, 1600.0, 1760.0])
+    expected = level[:, None] * 0.5 ** np.maximum(ages, 0.0)
+    args = (1, years, 2025, np.array([1200.0]), np.array([0.5]), np.array([0.1]))
+    km = energy.distance_by_age(ages, *args, stock)
+    np.testing.assert_allclose(km[0], expected, rtol=1e-12, atol=0.0)  # rtol: a few operations
+    swap = [1, 0, 2, 3, 4]
+    km_swapped = energy.distance_by_age(ages[:, swap], *args, stock[:, swap])
+    np.testing.assert_allclose(km_swapped[0], expected[:, swap], rtol=1e-12, atol=0.0)
+
+
 def test_tank_to_wheel_and_electricity_co2_by_hand():
     # 1,000 Ml of petrol at 2.3 kgCO2/l = 2.3 Mt
     ttw = emissions.tank_to_wheel(np.array([[[1000.0], [0.0], [0.0]]]), np.array([2.3, 2.6, 1.6]))

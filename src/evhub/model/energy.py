@@ -13,6 +13,7 @@ first model year.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from evhub.model.categories import Categories
@@ -83,7 +84,10 @@ def distance_by_age(
     whole = np.arange(int(age.max()) + 1, dtype=float)
     if np.array_equal(age, np.round(age)):  # whole-year ages: power each age once, then gather
         by_age = (1.0 - age_decline[:, None]) ** whole[None, :]  # (run, age)
-        profile = np.take(by_age, age.astype(np.intp), axis=1)  # (run, year, cohort)
+        index = age.astype(np.intp)
+        profile = _toeplitz_view(by_age, index)  # (run, year, cohort), no copy
+        if profile is None:
+            profile = np.take(by_age, index, axis=1)
     else:
         profile = (1.0 - age_decline[:, None, None]) ** age[None, :, :]
     weights = stock_by_age_base
@@ -91,8 +95,32 @@ def distance_by_age(
     level = annual_distance / mean_profile  # (run,)
     steps = np.maximum(years - base_year, 0)[None, :]
     level_y = level[:, None] * (1.0 + trend[:, None]) ** steps  # (run, year)
+    if not profile.flags.writeable:  # a view: the product is the one new array
+        out: F = np.multiply(profile, level_y[:, :, None])
+        return out
     profile *= level_y[:, :, None]  # in place: the largest array of the chain (run x year x cohort)
     return profile
+
+
+def _toeplitz_view(by_age: F, index: NDArray[np.intp]) -> F | None:
+    """``by_age[:, index]`` as a read-only strided view, if ``index`` is Toeplitz; else ``None``.
+
+    ``index`` (year, cohort) is Toeplitz when ``index[t, c] = max(t - c + k, 0)``
+    (the whole ages of cohorts by vintage: age = year - vintage, 0 before the
+    sale): then every row is one line of ``by_age`` read backwards from a
+    shifted start, and the (run, year, cohort) gather needs no memory of its own
+    (as :func:`evhub.model.lifetime.survival_matrix` with ``copy=False``).
+    """
+    n_years, n_cohorts = index.shape
+    k = int(index[0, 0])
+    offsets = np.arange(n_years)[:, None] - np.arange(n_cohorts)[None, :] + k
+    if not np.array_equal(index, np.maximum(offsets, 0)):
+        return None
+    # line[m] = by_age[max(m - (n_cohorts - 1) + k, 0)]; entry (t, c) is line[t - c + n_cohorts - 1]
+    line = np.maximum(np.arange(n_years + n_cohorts - 1) - (n_cohorts - 1) + k, 0)
+    backwards = np.ascontiguousarray(by_age[:, line[::-1]])  # (run, year + cohort - 1)
+    view: F = sliding_window_view(backwards, n_cohorts, axis=-1)[:, ::-1, :]
+    return view
 
 
 def fleet_distance(
