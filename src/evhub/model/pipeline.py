@@ -194,13 +194,23 @@ def ramp_share(years: F, start: F, ramp: F) -> F:
     """
     runs, k = ramp.shape
     knots = np.concatenate([np.zeros((runs, 1)), ramp], axis=1)  # (run, K+1): r(0)=0
-    tau = years[None, None, :] - start[:, :, None] + 1.0
-    tau = np.clip(np.nan_to_num(tau, nan=0.0, posinf=float(k)), 0.0, float(k))
-    low = np.minimum(np.floor(tau).astype(np.intp), k)
+    # (run, project, year) arrays, each op in place: one of the chain's larger arrays
+    tau = np.subtract(years[None, None, :], start[:, :, None])
+    tau += 1.0
+    np.nan_to_num(tau, copy=False, nan=0.0, posinf=float(k))
+    np.clip(tau, 0.0, float(k), out=tau)
+    low = np.floor(tau).astype(np.intp)  # at most k: tau is
     high = np.minimum(low + 1, k)
     frac = tau - low
-    index = np.arange(runs)[:, None, None]
-    out: F = knots[index, low] * (1.0 - frac) + knots[index, high] * frac
+    # each run's knots by a flat index into (run, K+1)
+    first = np.arange(runs, dtype=np.intp)[:, None, None] * (k + 1)
+    low += first
+    high += first
+    out: F = np.take(knots, low)
+    np.subtract(1.0, frac, out=tau)
+    out *= tau
+    frac *= np.take(knots, high)
+    out += frac
     return out
 
 
