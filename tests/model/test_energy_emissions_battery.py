@@ -195,3 +195,24 @@ def test_cohort_retired_capacity_equals_the_by_cohort_sums():
     got = battery.cohort_retired_capacity(result.cohort_inflow, retirement, pack)
     # q (S_prev - S) against q S_prev - q S: a few roundings of each term
     np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_cohort_retired_capacity_of_the_strided_view_equals_that_of_the_copy_exactly():
+    # the view is copied block by block of runs (a last, shorter block too) for the same
+    # matrix products as the copy's: the same numbers to the last bit
+    from evhub.model import lifetime
+
+    rng = np.random.default_rng(7)
+    runs = 103  # more than two of the blocks of runs battery copies at a time (50)
+    life = lifetime.Weibull(shape=rng.uniform(2, 4, runs), scale=rng.uniform(10, 20, runs))
+    view = lifetime.retirement_matrix(life, 5, 3, copy=False)
+    assert not view.flags.c_contiguous
+    inflow = rng.uniform(0, 100, (runs, 2, 8))
+    pack = rng.uniform(10, 80, (runs, 2, 8))
+    copy = lifetime.retirement_matrix(life, 5, 3)
+    got = battery.cohort_retired_capacity(inflow, view, pack)
+    np.testing.assert_array_equal(got, battery.cohort_retired_capacity(inflow, copy, pack))
+    # and each run's is its own: q k R summed over the cohorts, by hand
+    run = runs - 1
+    expected = np.einsum("pc,yc->py", inflow[run] * pack[run], copy[run]) / 1e6
+    np.testing.assert_allclose(got[run], expected, rtol=1e-12)  # rtol: sums of 8 terms

@@ -556,7 +556,8 @@ def _simulate_class(
 
     # --- batteries -----------------------------------------------------------------
     demand = battery.capacity_demand(sales, pack[:, :, nb:]).sum(axis=1)
-    retirement = lifetime.retirement_matrix(life, years=n, cohorts_before=nb)
+    # a strided view, copied by blocks of runs for its matrix product (no 30 MB copy)
+    retirement = lifetime.retirement_matrix(life, years=n, cohorts_before=nb, copy=False)
     retired = battery.cohort_retired_capacity(cohorts, retirement, pack).sum(axis=1)
     second_life, recycling = battery.end_of_life(
         retired, battery_p.second_life_share, battery_p.recycling_share
