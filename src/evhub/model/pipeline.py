@@ -287,11 +287,14 @@ def investment(
     begin = np.maximum(start - build_years[:, None], bound[None, :])
     end = np.maximum(start, begin + 1.0)
     lo = np.maximum(years[None, None, :], begin[:, :, None])
-    hi = np.minimum(years[None, None, :] + 1.0, end[:, :, None])
+    # (run, project, year): the overlap and the share spent each year, in place
+    spent = np.minimum(years[None, None, :] + 1.0, end[:, :, None])
     with np.errstate(invalid="ignore"):
-        overlap = np.clip(np.nan_to_num(hi - lo, nan=0.0, neginf=0.0, posinf=0.0), 0.0, 1.0)
+        spent -= lo
+        np.nan_to_num(spent, copy=False, nan=0.0, neginf=0.0, posinf=0.0)
+        np.clip(spent, 0.0, 1.0, out=spent)
         length = np.where(np.isfinite(end - begin), end - begin, 1.0)
-    spent = overlap / length[:, :, None]
+    spent /= length[:, :, None]
     out: F = np.einsum("rpy,rp,rp->ry", spent, weight, capex)
     return out
 
@@ -395,7 +398,8 @@ def project_flows(
     n_proj = len(pj.ids)
     weight, start, nameplate = project_terms(pj, params)
     modelled, cells = pj.modelled_class, pj.cells
-    share = ramp_share(years, start, params.ramp) * (years[None, :] <= pj.end[:, None])[None]
+    share = ramp_share(years, start, params.ramp)
+    share *= (years[None, :] <= pj.end[:, None])[None]  # in place: (run, project, year)
     capacity = usable_capacity(np.ones(n_proj), weight * nameplate, share, pj.replaces)
     # capex and jobs not published: per unit of capacity, for plants built in the model years
     per_capex = np.where(
