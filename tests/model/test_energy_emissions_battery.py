@@ -216,3 +216,44 @@ def test_cohort_retired_capacity_of_the_strided_view_equals_that_of_the_copy_exa
     run = runs - 1
     expected = np.einsum("pc,yc->py", inflow[run] * pack[run], copy[run]) / 1e6
     np.testing.assert_allclose(got[run], expected, rtol=1e-12)  # rtol: sums of 8 terms
+
+
+def test_fleet_energy_by_blocks_of_runs_equals_all_runs_at_once_exactly():
+    # more runs than two blocks (50 each) and a shorter last one: each run's distance,
+    # fuel and electricity are the same to the last bit as from all runs at once
+    from evhub.model import fleet, lifetime
+
+    rng = np.random.default_rng(11)
+    runs, n_years, before = 103, 6, 3
+    years = np.arange(2020.0, 2020.0 + n_years)
+    vintages = np.arange(years[0] - before, years[-1] + 1)
+    life = lifetime.Weibull(rng.uniform(2, 4, runs), rng.uniform(8, 15, runs))
+    survival = lifetime.survival_matrix(life, n_years, before, copy=False)
+    cohorts = fleet.inflow_driven_from_survival(
+        rng.uniform(1e3, 1e4, (runs, 6, n_years)),
+        survival[:, None],
+        initial_stock=rng.uniform(1e3, 1e4, (runs, 6, before)),
+        initial_survival=life.sf(np.arange(before) + lifetime.HALF_YEAR)[:, None, :],
+    ).cohort_inflow
+    distance = (
+        years[:, None] - vintages[None, :],
+        3,
+        years,
+        2023,
+        rng.uniform(1e4, 2e4, runs),
+        rng.uniform(0.0, 0.05, runs),
+        rng.uniform(-0.01, 0.01, runs),
+    )
+    use = (
+        rng.uniform(4, 9, (runs, 6, before + n_years)),
+        rng.uniform(0.1, 0.2, (runs, 6, before + n_years)),
+        rng.uniform(0.2, 0.6, runs),
+        rng.uniform(0.05, 0.15, runs),
+        SIX,
+    )
+    km, fuel, electricity = energy.fleet_energy(*distance, cohorts, survival, *use)
+    survival_km = energy.fleet_distance(*distance, cohorts, survival)
+    np.testing.assert_array_equal(km, energy.vehicle_km(cohorts, survival_km))
+    expected_fuel, expected_electricity = energy.cohort_energy_use(cohorts, survival_km, *use)
+    np.testing.assert_array_equal(fuel, expected_fuel)
+    np.testing.assert_array_equal(electricity, expected_electricity)

@@ -523,7 +523,10 @@ def _simulate_class(
 
     # --- energy ----------------------------------------------------------------
     ages = years[:, None] - vintages[None, :]
-    survival_km = energy.fleet_distance(
+    fuel_base = _scatter(energy_p.fuel_intensity, cats.fuel_of >= 0, runs)
+    elec_base = _scatter(energy_p.electric_intensity, cats.plug, runs)
+    improve = energy_p.intensity_improvement
+    vehicle_km, fuel_ml, electricity = energy.fleet_energy(
         ages,
         b,
         years,
@@ -533,13 +536,6 @@ def _simulate_class(
         energy_p.distance_trend,
         cohorts,
         survival,
-    )  # (run, year, cohort)
-    fuel_base = _scatter(energy_p.fuel_intensity, cats.fuel_of >= 0, runs)
-    elec_base = _scatter(energy_p.electric_intensity, cats.plug, runs)
-    improve = energy_p.intensity_improvement
-    fuel_ml, electricity = energy.cohort_energy_use(
-        cohorts,
-        survival_km,
         energy.vintage_intensity(vintages, base_year, fuel_base, improve),
         energy.vintage_intensity(vintages, base_year, elec_base, improve),
         energy_p.electric_share,
@@ -569,7 +565,7 @@ def _simulate_class(
         "stock": result.stock,
         "retirements": result.outflow,
         "fleet_inflow": inflow,
-        "vehicle_km": energy.vehicle_km(cohorts, survival_km),
+        "vehicle_km": vehicle_km,
         "fuel_energy": energy.fuel_energy(fuel_ml, inputs.energy_density),
         "electricity": electricity,
         "co2_tank_to_wheel": ttw,
