@@ -83,6 +83,26 @@ def test_distance_by_age_matches_the_observed_average_in_the_base_year():
     assert km[0, 1, 0] < km[0, 1, 2]  # older cars drive less
 
 
+def test_distance_by_age_by_hand_for_cohort_ages_and_any_other_ages():
+    # cohort ages (year - vintage: a Toeplitz table, read as a strided view) and the
+    # same ages with the columns swapped (no longer Toeplitz: gathered) give the
+    # same distances, each by hand: D (1 - 0.5)^age with D set by the base year
+    years = np.array([2024.0, 2025.0, 2026.0])
+    vintages = np.array([2022.0, 2023.0, 2024.0, 2025.0, 2026.0])
+    ages = years[:, None] - vintages[None, :]  # [[2, 1, 0, -1, -2], [3, 2, 1, 0, -1], ...]
+    stock = np.array([[0.0, 0.0, 1.0, 1.0, 0.0]])  # base year (2025): ages 1 and 0
+    # base-year mean profile (0.5 + 1) / 2 = 0.75, so D = 1,200 / 0.75 = 1,600 km;
+    # 2026 is 10 % more; age -1, -2 (not yet sold) count as age 0
+    level = np.array([1600.0, 1600.0, 1760.0])
+    expected = level[:, None] * 0.5 ** np.maximum(ages, 0.0)
+    args = (1, years, 2025, np.array([1200.0]), np.array([0.5]), np.array([0.1]))
+    km = energy.distance_by_age(ages, *args, stock)
+    np.testing.assert_allclose(km[0], expected, rtol=1e-12, atol=0.0)  # rtol: a few operations
+    swap = [1, 0, 2, 3, 4]
+    km_swapped = energy.distance_by_age(ages[:, swap], *args, stock[:, swap])
+    np.testing.assert_allclose(km_swapped[0], expected[:, swap], rtol=1e-12, atol=0.0)
+
+
 def test_tank_to_wheel_and_electricity_co2_by_hand():
     # 1,000 Ml of petrol at 2.3 kgCO2/l = 2.3 Mt
     ttw = emissions.tank_to_wheel(np.array([[[1000.0], [0.0], [0.0]]]), np.array([2.3, 2.6, 1.6]))
@@ -175,3 +195,65 @@ def test_cohort_retired_capacity_equals_the_by_cohort_sums():
     got = battery.cohort_retired_capacity(result.cohort_inflow, retirement, pack)
     # q (S_prev - S) against q S_prev - q S: a few roundings of each term
     np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_cohort_retired_capacity_of_the_strided_view_equals_that_of_the_copy_exactly():
+    # the view is copied block by block of runs (a last, shorter block too) for the same
+    # matrix products as the copy's: the same numbers to the last bit
+    from evhub.model import lifetime
+
+    rng = np.random.default_rng(7)
+    runs = 103  # more than two of the blocks of runs battery copies at a time (50)
+    life = lifetime.Weibull(shape=rng.uniform(2, 4, runs), scale=rng.uniform(10, 20, runs))
+    view = lifetime.retirement_matrix(life, 5, 3, copy=False)
+    assert not view.flags.c_contiguous
+    inflow = rng.uniform(0, 100, (runs, 2, 8))
+    pack = rng.uniform(10, 80, (runs, 2, 8))
+    copy = lifetime.retirement_matrix(life, 5, 3)
+    got = battery.cohort_retired_capacity(inflow, view, pack)
+    np.testing.assert_array_equal(got, battery.cohort_retired_capacity(inflow, copy, pack))
+    # and each run's is its own: q k R summed over the cohorts, by hand
+    run = runs - 1
+    expected = np.einsum("pc,yc->py", inflow[run] * pack[run], copy[run]) / 1e6
+    np.testing.assert_allclose(got[run], expected, rtol=1e-12)  # rtol: sums of 8 terms
+
+
+def test_fleet_energy_by_blocks_of_runs_equals_all_runs_at_once_exactly():
+    # more runs than two blocks (50 each) and a shorter last one: each run's distance,
+    # fuel and electricity are the same to the last bit as from all runs at once
+    from evhub.model import fleet, lifetime
+
+    rng = np.random.default_rng(11)
+    runs, n_years, before = 103, 6, 3
+    years = np.arange(2020.0, 2020.0 + n_years)
+    vintages = np.arange(years[0] - before, years[-1] + 1)
+    life = lifetime.Weibull(rng.uniform(2, 4, runs), rng.uniform(8, 15, runs))
+    survival = lifetime.survival_matrix(life, n_years, before, copy=False)
+    cohorts = fleet.inflow_driven_from_survival(
+        rng.uniform(1e3, 1e4, (runs, 6, n_years)),
+        survival[:, None],
+        initial_stock=rng.uniform(1e3, 1e4, (runs, 6, before)),
+        initial_survival=life.sf(np.arange(before) + lifetime.HALF_YEAR)[:, None, :],
+    ).cohort_inflow
+    distance = (
+        years[:, None] - vintages[None, :],
+        3,
+        years,
+        2023,
+        rng.uniform(1e4, 2e4, runs),
+        rng.uniform(0.0, 0.05, runs),
+        rng.uniform(-0.01, 0.01, runs),
+    )
+    use = (
+        rng.uniform(4, 9, (runs, 6, before + n_years)),
+        rng.uniform(0.1, 0.2, (runs, 6, before + n_years)),
+        rng.uniform(0.2, 0.6, runs),
+        rng.uniform(0.05, 0.15, runs),
+        SIX,
+    )
+    km, fuel, electricity = energy.fleet_energy(*distance, cohorts, survival, *use)
+    survival_km = energy.fleet_distance(*distance, cohorts, survival)
+    np.testing.assert_array_equal(km, energy.vehicle_km(cohorts, survival_km))
+    expected_fuel, expected_electricity = energy.cohort_energy_use(cohorts, survival_km, *use)
+    np.testing.assert_array_equal(fuel, expected_fuel)
+    np.testing.assert_array_equal(electricity, expected_electricity)

@@ -20,6 +20,9 @@ __all__ = [
 
 F = NDArray[np.float64]
 _KWH_PER_GWH = 1e6
+#: Runs per block of a strided (run, year, cohort) matrix copied for a matrix product:
+#: a block of 61 years x 121 cohorts is ~3 MB, reused, where the whole is ~30 MB of new memory.
+_RUN_BLOCK = 50
 
 
 def pack_by_vintage(vintages: F, base_year: int, base_pack: F, growth: F) -> F:
@@ -95,7 +98,8 @@ def cohort_retired_capacity(cohort_inflow: F, retirement: F, pack: F) -> F:
     retirement : (run, year, cohort)
         Share of a cohort's inflow retired in each year
         (:func:`evhub.model.lifetime.retirement_matrix`) [1]: survival at the
-        end of the previous year (1 in the sales year) minus survival now.
+        end of the previous year (1 in the sales year) minus survival now; a
+        contiguous array or its strided view (``copy=False``), with the same result.
     pack : (run, powertrain, cohort)
         [kWh/veh]
 
@@ -110,7 +114,21 @@ def cohort_retired_capacity(cohort_inflow: F, retirement: F, pack: F) -> F:
     capacity :math:`\sum_c q_{p,c} k_{p,c} (S_{t-1,c} - S_{t,c})` is a matrix
     product per run.
     """
-    out: F = np.matmul(cohort_inflow * pack, retirement.transpose(0, 2, 1)) / _KWH_PER_GWH
+    weighted = cohort_inflow * pack
+    if retirement.flags.c_contiguous or retirement.shape[0] != weighted.shape[0]:
+        out: F = np.matmul(weighted, retirement.transpose(0, 2, 1)) / _KWH_PER_GWH
+        return out
+    # a strided view (lifetime.retirement_matrix with copy=False): copied block by block of
+    # runs into one small buffer for the matrix products, not at once into fresh memory
+    runs = weighted.shape[0]
+    out = np.empty((runs, weighted.shape[1], retirement.shape[1]))
+    buffer = np.empty((min(runs, _RUN_BLOCK), *retirement.shape[1:]))
+    for start in range(0, runs, _RUN_BLOCK):
+        stop = min(start + _RUN_BLOCK, runs)
+        block = buffer[: stop - start]
+        np.copyto(block, retirement[start:stop])
+        np.matmul(weighted[start:stop], block.transpose(0, 2, 1), out=out[start:stop])
+    out /= _KWH_PER_GWH
     return out
 
 

@@ -419,19 +419,25 @@ def choose(
     origin = np.empty((runs, n_pt, n_or, n - b))
     shares[:] = history_shares.T[None]
     origin[..., 0] = within
+    # what does not depend on last year's shares, for every later year at once: the
+    # home origin's constant moved by the supply (year last: one slice per year)
+    growth = np.log(
+        np.maximum(home_supply[..., b + 1 :], np.finfo(float).tiny) / supply_b[..., None]
+    )
+    alpha_home = np.where(available[..., 0, None], alpha_o[..., 0, None] + growth, -np.inf)
+    alpha_t = alpha_o.copy()
+    cost_t = np.empty((runs, n_pt, n_or))
     previous = base
     for t in range(b + 1, n):
         nfc = choice.nonfinancial_cost(
             params.nonfinancial_initial, decay, fleet / np.maximum(fleet.sum(1), 1e-300)[:, None]
         )
-        cost_t = costs[..., t - b] + nfc[:, :, None]
-        growth = np.log(np.maximum(home_supply[..., t], np.finfo(float).tiny) / supply_b)
-        alpha_t = alpha_o.copy()
-        alpha_t[..., 0] = np.where(available[..., 0], alpha_o[..., 0] + growth, -np.inf)
+        np.add(costs[..., t - b], nfc[:, :, None], out=cost_t)
+        alpha_t[..., 0] = alpha_home[..., t - b - 1]
         alpha_pt = alpha_p if offer_shift is None else alpha_p + offer_shift[..., t - b]
         target, origin_t = choice.nested_logit(cost_t, alpha_t, alpha_pt, beta_o, beta_p, available)
-        now = choice.with_inertia(previous, target, params.inertia)
-        now = market.ban_shares(np.array(now), banned[:, t], categories)
+        now = choice.with_inertia(previous, target, params.inertia)  # a new array
+        now = market.ban_shares(now, banned[:, t], categories)
         shares[:, :, t] = now
         origin[..., t - b] = origin_t
         previous = now

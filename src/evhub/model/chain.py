@@ -449,7 +449,9 @@ def _simulate_class(
 
     # --- the history and total sales -------------------------------------------
     life = make_lifetime(fleet_p)
-    survival = lifetime.survival_matrix(life, years=n, cohorts_before=nb)  # (run, year, cohort)
+    # (run, year, cohort): a read-only strided view of each run's curve (Toeplitz), no copy;
+    # a contiguous copy of 500 runs is ~30 MB of fresh memory per class and chunk
+    survival = lifetime.survival_matrix(life, years=n, cohorts_before=nb, copy=False)
     growth0 = fleet_p.initial_stock_growth
     first = history.first_stock(own_in.stock, growth0)
     initial_by_age, initial_survival = history.initial_stock(life, nb, growth0, first)
@@ -519,7 +521,10 @@ def _simulate_class(
 
     # --- energy ----------------------------------------------------------------
     ages = years[:, None] - vintages[None, :]
-    survival_km = energy.fleet_distance(
+    fuel_base = _scatter(energy_p.fuel_intensity, cats.fuel_of >= 0, runs)
+    elec_base = _scatter(energy_p.electric_intensity, cats.plug, runs)
+    improve = energy_p.intensity_improvement
+    vehicle_km, fuel_ml, electricity = energy.fleet_energy(
         ages,
         b,
         years,
@@ -529,13 +534,6 @@ def _simulate_class(
         energy_p.distance_trend,
         cohorts,
         survival,
-    )  # (run, year, cohort)
-    fuel_base = _scatter(energy_p.fuel_intensity, cats.fuel_of >= 0, runs)
-    elec_base = _scatter(energy_p.electric_intensity, cats.plug, runs)
-    improve = energy_p.intensity_improvement
-    fuel_ml, electricity = energy.cohort_energy_use(
-        cohorts,
-        survival_km,
         energy.vintage_intensity(vintages, base_year, fuel_base, improve),
         energy.vintage_intensity(vintages, base_year, elec_base, improve),
         energy_p.electric_share,
@@ -552,7 +550,8 @@ def _simulate_class(
 
     # --- batteries -----------------------------------------------------------------
     demand = battery.capacity_demand(sales, pack[:, :, nb:]).sum(axis=1)
-    retirement = lifetime.retirement_matrix(life, years=n, cohorts_before=nb)
+    # a strided view, copied by blocks of runs for its matrix product (no 30 MB copy)
+    retirement = lifetime.retirement_matrix(life, years=n, cohorts_before=nb, copy=False)
     retired = battery.cohort_retired_capacity(cohorts, retirement, pack).sum(axis=1)
     second_life, recycling = battery.end_of_life(
         retired, battery_p.second_life_share, battery_p.recycling_share
@@ -564,7 +563,7 @@ def _simulate_class(
         "stock": result.stock,
         "retirements": result.outflow,
         "fleet_inflow": inflow,
-        "vehicle_km": energy.vehicle_km(cohorts, survival_km),
+        "vehicle_km": vehicle_km,
         "fuel_energy": energy.fuel_energy(fuel_ml, inputs.energy_density),
         "electricity": electricity,
         "co2_tank_to_wheel": ttw,

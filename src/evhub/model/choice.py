@@ -201,7 +201,11 @@ def inclusive_value(cost: F, alpha: F, beta: F, available: B) -> F:
     ...                       np.array([[True]]))[0, 0])
     100.0
     """
-    util = _utilities(cost, alpha, beta, available)
+    return _inclusive_value(_utilities(cost, alpha, beta, available), beta)
+
+
+def _inclusive_value(util: F, beta: F) -> F:
+    """:func:`inclusive_value` from the lower nest's utilities."""
     with np.errstate(divide="ignore"):
         total = logsumexp(util, axis=-1)
     return np.asarray(-total / np.asarray(beta, dtype=float)[..., None], dtype=float)
@@ -224,7 +228,11 @@ def origin_shares(cost: F, alpha: F, beta: F, available: B) -> F:
     >>> [round(float(x), 6) for x in s[0, 0]]
     [0.731059, 0.268941]
     """
-    util = _utilities(cost, alpha, beta, available)
+    return _origin_shares(_utilities(cost, alpha, beta, available), available)
+
+
+def _origin_shares(util: F, available: B) -> F:
+    """:func:`origin_shares` from the lower nest's utilities."""
     supplied = np.any(available, axis=-1)[..., None]
     safe = np.where(supplied, util, 0.0)
     return np.asarray(np.where(supplied, softmax(safe, axis=-1), 0.0), dtype=float)
@@ -292,8 +300,9 @@ def nested_logit(
     if np.any(b_o <= 0) or np.any(b_p <= 0) or np.any(b_p > b_o):
         msg = "nested logit: need 0 < beta_powertrain <= beta_origin"
         raise ValueError(msg)
-    within = origin_shares(cost, alpha_origin, b_o, available)
-    value = inclusive_value(cost, alpha_origin, b_o, available)
+    util = _utilities(cost, alpha_origin, b_o, available)  # once for both of the lower nest
+    within = _origin_shares(util, available)
+    value = _inclusive_value(util, b_o)
     return powertrain_shares(value, alpha_powertrain, b_p), within
 
 

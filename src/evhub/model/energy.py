@@ -13,6 +13,7 @@ first model year.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from evhub.model.categories import Categories
@@ -23,6 +24,7 @@ __all__ = [
     "electric_distance_share",
     "energy_use",
     "fleet_distance",
+    "fleet_energy",
     "fuel_energy",
     "vehicle_km",
     "vintage_intensity",
@@ -34,6 +36,9 @@ _L_PER_100KM = 100.0
 _KWH_PER_TWH = 1e9
 _L_PER_ML = 1e6  # litres per million litres
 _PJ_PER_MJ = 1e-9
+#: Runs per block in :func:`fleet_energy`: a (run, year, cohort) block of 61 years x 121
+#: cohorts is ~3 MB, taken again from the heap, where 500 runs at once are ~30 MB of new memory.
+_RUN_BLOCK = 50
 
 
 def distance_by_age(
@@ -83,7 +88,10 @@ def distance_by_age(
     whole = np.arange(int(age.max()) + 1, dtype=float)
     if np.array_equal(age, np.round(age)):  # whole-year ages: power each age once, then gather
         by_age = (1.0 - age_decline[:, None]) ** whole[None, :]  # (run, age)
-        profile = np.take(by_age, age.astype(np.intp), axis=1)  # (run, year, cohort)
+        index = age.astype(np.intp)
+        profile = _toeplitz_view(by_age, index)  # (run, year, cohort), no copy
+        if profile is None:
+            profile = np.take(by_age, index, axis=1)
     else:
         profile = (1.0 - age_decline[:, None, None]) ** age[None, :, :]
     weights = stock_by_age_base
@@ -91,8 +99,32 @@ def distance_by_age(
     level = annual_distance / mean_profile  # (run,)
     steps = np.maximum(years - base_year, 0)[None, :]
     level_y = level[:, None] * (1.0 + trend[:, None]) ** steps  # (run, year)
+    if not profile.flags.writeable:  # a view: the product is the one new array
+        out: F = np.multiply(profile, level_y[:, :, None])
+        return out
     profile *= level_y[:, :, None]  # in place: the largest array of the chain (run x year x cohort)
     return profile
+
+
+def _toeplitz_view(by_age: F, index: NDArray[np.intp]) -> F | None:
+    """``by_age[:, index]`` as a read-only strided view, if ``index`` is Toeplitz; else ``None``.
+
+    ``index`` (year, cohort) is Toeplitz when ``index[t, c] = max(t - c + k, 0)``
+    (the whole ages of cohorts by vintage: age = year - vintage, 0 before the
+    sale): then every row is one line of ``by_age`` read backwards from a
+    shifted start, and the (run, year, cohort) gather needs no memory of its own
+    (as :func:`evhub.model.lifetime.survival_matrix` with ``copy=False``).
+    """
+    n_years, n_cohorts = index.shape
+    k = int(index[0, 0])
+    offsets = np.arange(n_years)[:, None] - np.arange(n_cohorts)[None, :] + k
+    if not np.array_equal(index, np.maximum(offsets, 0)):
+        return None
+    # line[m] = by_age[max(m - (n_cohorts - 1) + k, 0)]; entry (t, c) is line[t - c + n_cohorts - 1]
+    line = np.maximum(np.arange(n_years + n_cohorts - 1) - (n_cohorts - 1) + k, 0)
+    backwards = np.ascontiguousarray(by_age[:, line[::-1]])  # (run, year + cohort - 1)
+    view: F = sliding_window_view(backwards, n_cohorts, axis=-1)[:, ::-1, :]
+    return view
 
 
 def fleet_distance(
@@ -130,6 +162,78 @@ def fleet_distance(
     )
     km *= survival  # in place (a new array of distance_by_age)
     return km
+
+
+def fleet_energy(
+    ages: F,
+    base_index: int,
+    years: F,
+    base_year: int,
+    annual_distance: F,
+    age_decline: F,
+    trend: F,
+    cohort_inflow: F,
+    survival: F,
+    fuel_intensity: F,
+    electric_intensity: F,
+    plug_in_hybrid_share: F,
+    charging_loss: F,
+    categories: Categories,
+) -> tuple[F, F, F]:
+    r"""Distance, fuel and electricity of the fleet, block by block of runs.
+
+    :func:`fleet_distance`, then :func:`vehicle_km` and
+    :func:`cohort_energy_use` on it, for a block of runs at a time: each run's
+    numbers are the same as at once, while the (run, year, cohort) distances
+    of a block stay small enough to be reused memory.
+
+    Parameters
+    ----------
+    ages, base_index, years, base_year, annual_distance, age_decline, trend
+        As in :func:`distance_by_age`.
+    cohort_inflow, survival
+        As in :func:`fleet_distance`.
+    fuel_intensity, electric_intensity, plug_in_hybrid_share, charging_loss, categories
+        As in :func:`cohort_energy_use`.
+
+    Returns
+    -------
+    vehicle_km : (run, powertrain, year)
+        [km/yr]
+    fuel : (run, fuel, year)
+        [Ml/yr]
+    electricity : (run, year)
+        [TWh/yr]
+    """
+    runs, n_pt, _ = cohort_inflow.shape
+    n_years = years.shape[0]
+    km = np.empty((runs, n_pt, n_years))
+    fuel = np.empty((runs, len(categories.fuels), n_years))
+    electricity = np.empty((runs, n_years))
+    for start in range(0, runs, _RUN_BLOCK):
+        s = slice(start, min(start + _RUN_BLOCK, runs))
+        survival_km = fleet_distance(
+            ages,
+            base_index,
+            years,
+            base_year,
+            annual_distance[s],
+            age_decline[s],
+            trend[s],
+            cohort_inflow[s],
+            survival[s],
+        )
+        km[s] = vehicle_km(cohort_inflow[s], survival_km)
+        fuel[s], electricity[s] = cohort_energy_use(
+            cohort_inflow[s],
+            survival_km,
+            fuel_intensity[s],
+            electric_intensity[s],
+            plug_in_hybrid_share[s],
+            charging_loss[s],
+            categories,
+        )
+    return km, fuel, electricity
 
 
 def vehicle_km(cohort_inflow: F, survival_km: F) -> F:

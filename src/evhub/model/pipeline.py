@@ -194,13 +194,23 @@ def ramp_share(years: F, start: F, ramp: F) -> F:
     """
     runs, k = ramp.shape
     knots = np.concatenate([np.zeros((runs, 1)), ramp], axis=1)  # (run, K+1): r(0)=0
-    tau = years[None, None, :] - start[:, :, None] + 1.0
-    tau = np.clip(np.nan_to_num(tau, nan=0.0, posinf=float(k)), 0.0, float(k))
-    low = np.minimum(np.floor(tau).astype(np.intp), k)
+    # (run, project, year) arrays, each op in place: one of the chain's larger arrays
+    tau = np.subtract(years[None, None, :], start[:, :, None])
+    tau += 1.0
+    np.nan_to_num(tau, copy=False, nan=0.0, posinf=float(k))
+    np.clip(tau, 0.0, float(k), out=tau)
+    low = np.floor(tau).astype(np.intp)  # at most k: tau is
     high = np.minimum(low + 1, k)
     frac = tau - low
-    index = np.arange(runs)[:, None, None]
-    out: F = knots[index, low] * (1.0 - frac) + knots[index, high] * frac
+    # each run's knots by a flat index into (run, K+1)
+    first = np.arange(runs, dtype=np.intp)[:, None, None] * (k + 1)
+    low += first
+    high += first
+    out: F = np.take(knots, low)
+    np.subtract(1.0, frac, out=tau)
+    out *= tau
+    frac *= np.take(knots, high)
+    out += frac
     return out
 
 
@@ -277,11 +287,14 @@ def investment(
     begin = np.maximum(start - build_years[:, None], bound[None, :])
     end = np.maximum(start, begin + 1.0)
     lo = np.maximum(years[None, None, :], begin[:, :, None])
-    hi = np.minimum(years[None, None, :] + 1.0, end[:, :, None])
+    # (run, project, year): the overlap and the share spent each year, in place
+    spent = np.minimum(years[None, None, :] + 1.0, end[:, :, None])
     with np.errstate(invalid="ignore"):
-        overlap = np.clip(np.nan_to_num(hi - lo, nan=0.0, neginf=0.0, posinf=0.0), 0.0, 1.0)
+        spent -= lo
+        np.nan_to_num(spent, copy=False, nan=0.0, neginf=0.0, posinf=0.0)
+        np.clip(spent, 0.0, 1.0, out=spent)
         length = np.where(np.isfinite(end - begin), end - begin, 1.0)
-    spent = overlap / length[:, :, None]
+    spent /= length[:, :, None]
     out: F = np.einsum("rpy,rp,rp->ry", spent, weight, capex)
     return out
 
@@ -385,7 +398,8 @@ def project_flows(
     n_proj = len(pj.ids)
     weight, start, nameplate = project_terms(pj, params)
     modelled, cells = pj.modelled_class, pj.cells
-    share = ramp_share(years, start, params.ramp) * (years[None, :] <= pj.end[:, None])[None]
+    share = ramp_share(years, start, params.ramp)
+    share *= (years[None, :] <= pj.end[:, None])[None]  # in place: (run, project, year)
     capacity = usable_capacity(np.ones(n_proj), weight * nameplate, share, pj.replaces)
     # capex and jobs not published: per unit of capacity, for plants built in the model years
     per_capex = np.where(
