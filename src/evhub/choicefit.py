@@ -1240,8 +1240,8 @@ def frozen_cost_shares(
     """Shares with every cost frozen at ``year``'s, no non-financial costs and no inertia [%].
 
     The model fitted on the years up to ``year``, run from ``year`` to the
-    base year with the costs of ``year``: with nothing indexed by time in the
-    model, the shares stay those of ``year``.
+    base year with the costs and the drivers (offer, chargers) of ``year``:
+    with nothing indexed by time in the model, the shares stay those of ``year``.
 
     Returns
     -------
