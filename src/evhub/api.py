@@ -316,10 +316,10 @@ def parse_value(text: str, where: str = "--set") -> Any:
     --------
     >>> parse_value("2035")
     2035
-    >>> parse_value(".inf", "--set car.trade.import_price.china")
+    >>> parse_value(".inf", "--set pipeline.capex_per_vehicle")
     Traceback (most recent call last):
     ...
-    evhub.errors.InputError: --set car.trade.import_price.china: line 1: .inf is not a finite number
+    evhub.errors.InputError: --set pipeline.capex_per_vehicle: line 1: .inf is not a finite number
     """
     return load_yaml_text(text, where)
 

@@ -239,21 +239,20 @@ def _sizes(dataset: Dataset, vehicle_class: str, group: str) -> list[tuple[float
 
 def _duty_series(
     dataset: Dataset, vehicle_class: str, origin: str, group: str
-) -> list[DatedValues]:
-    out = []
+) -> dict[str, DatedValues]:
+    """The duty and the additional duty of an origin and group, by variable (those given)."""
+    out = {}
     for variable in ("duty_rate", "additional_duty_rate"):
         rows = _class_rows(dataset, "import_duties", variable, vehicle_class)
         rows = rows[(rows["origin"] == origin) & (rows["powertrain_group"] == group)]
         if not rows.empty:
-            out.append(
-                dated_values(
-                    dataset,
-                    "import_duties",
-                    variable,
-                    vehicle_class,
-                    origin=origin,
-                    powertrain_group=group,
-                )
+            out[variable] = dated_values(
+                dataset,
+                "import_duties",
+                variable,
+                vehicle_class,
+                origin=origin,
+                powertrain_group=group,
             )
     return out
 
@@ -269,14 +268,7 @@ def _base_duty(
     to the rest only: the buyers' average duty.
     """
     total = 0.0
-    for variable in ("duty_rate", "additional_duty_rate"):
-        rows = _class_rows(dataset, "import_duties", variable, vehicle_class)
-        rows = rows[(rows["origin"] == origin) & (rows["powertrain_group"] == group)]
-        if rows.empty:
-            continue
-        series = dated_values(
-            dataset, "import_duties", variable, vehicle_class, origin=origin, powertrain_group=group
-        )
+    for variable, series in _duty_series(dataset, vehicle_class, origin, group).items():
         rate = _in_force(series, day)
         if variable == "additional_duty_rate":
             rate *= 1.0 - _exempt_share(dataset, vehicle_class, origin, group, day)
@@ -450,7 +442,9 @@ def generalised_costs(
         maintenance = _maintenance(dataset, vehicle_class, p) * distance
         for origin in dims.origins.ids:
             duties = (
-                [] if origin == dims.home else _duty_series(dataset, vehicle_class, origin, group)
+                []
+                if origin == dims.home
+                else list(_duty_series(dataset, vehicle_class, origin, group).values())
             )
             for k, year in enumerate(years):
                 dates, weights = _segments(

@@ -18,14 +18,14 @@ chosen too) plus non-financial costs, with inertia:
 with :math:`\bar S_{p,t}` the powertrain's share of the fleet (the model's
 own sales since the first year, over the observed stock), :math:`b_k` the
 decay rates after Greene (2001) (``nonfinancial_decay`` of ``choice.csv``),
-:math:`O_{p,t}` the makers' offer: the powertrain's share of the new cars of
+:math:`O_{p,t}` the makers' offer: the powertrain's share of the new vehicles of
 the market whose models the country's plants and importers sell (``offer.csv``;
 without the table the term is absent), and :math:`\beta` (one cost
 sensitivity), :math:`\alpha_p` (constants, the first powertrain's 0),
 :math:`N_{p,k,0}`, :math:`\gamma` (the offer's exponent) and :math:`\kappa`
 fitted by :func:`scipy.optimize.least_squares`. The offer is a driver the
-costs lack: the distributors explain the fall of diesel by makers ending
-diesel production, so that no new diesel model reaches the market.
+costs lack: a fuel's sales can fall because makers end its production, so
+that no new model of it reaches the market, while its costs stay put.
 :math:`H_t` is the count of public chargers (``chargers.csv``, observed; held
 before the first count) and :math:`r_p` is 1 for a powertrain with a range
 and charging cost (``nonfinancial_initial`` of kind ``range_charging``), 0
@@ -54,8 +54,9 @@ one group of powertrains with error :data:`SHARE_ERROR_PP`:
    the powertrains without one enter as one group, their total being 100 %
    less the observed ones.
 2. ``fuel_group_share``: a share a publisher gives for a fuel group of the
-   statistics office (``statistics_groups``: hybrid = HEV + PHEV, electric =
-   BEV); the group is the powertrains of that ``statistics_group``. The rows
+   statistics office (``statistics_groups`` of the dimensions, a group may
+   hold several powertrains); the group is the powertrains of that
+   ``statistics_group``. The rows
    of one year and one source are one publication: with more than one row,
    the groups it leaves out enter as one group, as in 1.
 3. ``fuel_group_sales``: a count of new vehicles in a fuel group; the fit
@@ -64,7 +65,8 @@ one group of powertrains with error :data:`SHARE_ERROR_PP`:
    not an interpolation, so the fit uses it; the dataset gives the counts
    with the total they belong to (the notes say which publisher), and the
    shares the dataset itself computes from counts (status ``derived``, e.g.
-   a hybrid count less a PHEV count from another source) are not used.
+   a group's count less a count of one of its powertrains from another
+   source) are not used.
 4. ``powertrain_sales``: a count of one powertrain where the fuel groups do
    not split it (plug-in hybrids within hybrids), divided like 3. by the
    class's observed ``sales`` of the year, which may be another publisher's
@@ -408,7 +410,7 @@ def _chargers(
     The observed counts of ``chargers.csv`` (status ``observed`` or
     ``derived``, all outlets), interpolated linearly in their log between
     their years and held before the first and after the last (the counts
-    begin when plug-in cars were a fraction of a percent of sales); 0 for the
+    begin when plug-in vehicles were a fraction of a percent of sales); 0 for the
     other powertrains. None without counts or a powertrain with a range cost.
     """
     if CHARGER_TABLE not in dataset.tables or not charged:

@@ -515,8 +515,13 @@ def describe_path(path: str, dims: Dims) -> str:
     Examples
     --------
     >>> from evhub.dataset import load_dataset
-    >>> describe_path("car.energy.fuel_intensity.petrol", load_dataset().dims)
-    'Real-world fuel use of Petrol Passenger Cars in the base year'
+    >>> dims = load_dataset().dims
+    >>> k, p = dims.classes.ids[0], dims.powertrains.ids[0]  # the keys take their labels
+    >>> describe_path(f"{k}.energy.fuel_intensity.{p}", dims) == (
+    ...     f"Real-world fuel use of {dims.powertrains.label(p)} {dims.classes.label(k)} "
+    ...     "in the base year"
+    ... )
+    True
     """
     for item in expand(dims):
         if item.path == path:
