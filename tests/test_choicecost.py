@@ -141,3 +141,22 @@ def test_investors_exempt_imports_lower_the_buyers_average_additional_duty(
     )
     whole = latest("duty_rate") + latest("additional_duty_rate")
     assert choice_inputs(evhub.load_dataset(data_dir), "car").duty[k, i] == pytest.approx(whole)
+
+
+def test_a_flat_rate_the_scenario_sets_gives_the_factor_by_hand(dataset) -> None:
+    """One bracket of 20 % for every BEV from 2030: G = 1.2 z-bar on the whole grid."""
+    car = dataset.dims.classes.ids[0]
+    ci = choice_inputs(dataset, car, brackets={"bev": {2030: "/: 20"}})
+    i = dataset.dims.powertrains.ids.index("bev")
+    assert ci.tax_from.tolist() == [dataset.base_year + 1, 2030]
+    np.testing.assert_allclose(ci.tax_factor[1, i], 1.2 * ci.spread_mean[i], rtol=1e-12)
+    # the other groups keep the law's schedule in the new step
+    np.testing.assert_array_equal(
+        np.delete(ci.tax_factor[1], i, 0), np.delete(ci.tax_factor[0], i, 0)
+    )
+
+
+def test_brackets_in_the_base_year_are_refused(dataset) -> None:
+    car = dataset.dims.classes.ids[0]
+    with pytest.raises(InputError, match="is not after the base year"):
+        choice_inputs(dataset, car, brackets={"bev": {dataset.base_year: "/: 20"}})

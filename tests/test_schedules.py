@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from evhub import InputError
-from evhub.dataset import Dataset
+from evhub.dataset import Dataset, load_dataset
 from evhub.model.taxes import (
     band_value,
     price_with_taxes,
@@ -32,6 +32,7 @@ from evhub.schedules import (
     dated_values,
     list_price_bases,
     ownership_tax_schedules,
+    purchase_tax,
     purchase_tax_schedules,
     vat_rates,
 )
@@ -312,3 +313,37 @@ def test_the_charger_projections_follow_the_observed_sockets(dataset) -> None:
     # ... which the middle case's sockets per EV gives within 3e-4 (EPDK's rounding)
     assert later.loc[2035, "high"] == pytest.approx(4_214_273 * 273_000 / 3_307_577, rel=3e-4)
     assert later.loc[2035, "low"] == round(1_779_488 * 273_000 / 3_307_577)
+
+
+def test_plug_in_hybrids_that_do_not_qualify_pay_the_hybrid_rates(dataset) -> None:
+    """From 2 Aug 2024 3 of 23 PHEV models (13 %) met the conditions (gazetevatan-phev-otv-2024-07).
+
+    A 1.5-litre PHEV with a base of 1,300,000 TL: the qualifying ones pay 30 %, the others the
+    hybrid rate of the base (80 % above 350,000 TL): on average 0.13 x 30 + 0.87 x 80 = 73.5 %.
+    Before the date every PHEV pays the group's rows (the hybrid ones, 80 %).
+    """
+    tax = purchase_tax(dataset, CAR)
+    assert tax.otherwise == {"phev": "hev"}
+    after = np.datetime64("2024-09-01")
+    rate = tax.rate("phev", np.array([1_300_000.0]), 1500.0, after)
+    np.testing.assert_allclose(rate, [0.13 * 30 + 0.87 * 80])
+    assert tax.share("phev", np.datetime64("2024-08-01")) == 1.0
+    np.testing.assert_allclose(
+        tax.rate("phev", np.array([1_300_000.0]), 1500.0, np.datetime64("2024-08-01")), [80.0]
+    )
+    # a group without a share pays its own rows
+    np.testing.assert_allclose(
+        tax.rate("hev", np.array([1_300_000.0]), 1500.0, after),
+        band_value(tax.schedules["hev"], 1_300_000.0, 1500.0, after),
+    )
+
+
+def test_a_qualifying_share_needs_a_group_for_the_others(data_dir, replace_once) -> None:
+    replace_once(data_dir / "dimensions.yaml", "    tax_otherwise: hev\n", "")
+    with pytest.raises(InputError) as info:
+        purchase_tax(load_dataset(data_dir), CAR)
+    assert str(info.value) == (
+        f"{data_dir / 'vehicle_taxes.csv'}: purchase_tax_qualifying_share of the group 'phev': "
+        "the vehicles that do not meet the conditions pay the rows of the group its "
+        "tax_otherwise names (dimensions.yaml), but it names none"
+    )

@@ -217,6 +217,7 @@ def test_the_class_has_no_parameter_of_the_powertrain(copy: Dataset) -> None:
         # and the class's policies of the hybrid
         f"policy.purchase_tax.{KLASS}.{HYBRID}.{{year}}",
         f"policy.purchase_tax_schedule.{KLASS}.{HYBRID}",
+        f"policy.purchase_tax_brackets.{KLASS}.{HYBRID}.{{year}}",
         f"policy.subsidy.{KLASS}.{HYBRID}.{{year}}",
         f"choice.offer.{KLASS}.{HYBRID}.{{year}}",
     }

@@ -46,6 +46,7 @@ costs (added by the fit, :mod:`evhub.choicefit`).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,9 +65,11 @@ from evhub.model.taxes import (
 )
 from evhub.prices import local_deflator, price_year, to_price_year
 from evhub.schedules import (
+    PurchaseTax,
     dated_values,
     ownership_tax_schedules,
-    purchase_tax_schedules,
+    parse_brackets,
+    purchase_tax,
     vat_rates,
 )
 
@@ -384,7 +387,8 @@ def generalised_costs(
         negative (a pack dearer than the group's median car).
     """
     dims = dataset.dims
-    schedules = purchase_tax_schedules(dataset, vehicle_class)
+    tax = purchase_tax(dataset, vehicle_class)
+    schedules = tax.schedules
     vat = vat_rates(dataset)
     if years is None:
         first = min(int(str(s.valid_from[0])[:4]) for s in schedules.values())
@@ -434,7 +438,6 @@ def generalised_costs(
             median = purchase.battery_car_base(glider * reference / reference[latest], kwh, packs)
         sd = _log_sd(dataset, log_sd, group)
         sizes = _sizes(dataset, vehicle_class, group)
-        schedule = schedules[group]
         tariff_group = group if group in tariffs else next(iter(tariffs))
         tariff = tariffs[tariff_group]
         tariff_sizes = _sizes(dataset, vehicle_class, group)
@@ -448,7 +451,7 @@ def generalised_costs(
             )
             for k, year in enumerate(years):
                 dates, weights = _segments(
-                    year, [schedule.valid_from, vat.valid_from, *(d.valid_from for d in duties)]
+                    year, [*tax.dates(group), vat.valid_from, *(d.valid_from for d in duties)]
                 )
                 base_lcu = median[k] / to_local_us[k]
                 nodes = lognormal_nodes(base_lcu, sd, NODES)  # (node,)
@@ -459,7 +462,7 @@ def generalised_costs(
                 paid = 0.0
                 for size, share in sizes:
                     rates = np.stack(
-                        [band_value(schedule, taxed[j], size, day) for j, day in enumerate(dates)]
+                        [tax.rate(group, taxed[j], size, day) for j, day in enumerate(dates)]
                     )
                     paid += share * float(purchase.mean_price_paid(taxed, rates, vat_pct, weights))
                     pieces = np.stack(
@@ -615,6 +618,7 @@ def choice_inputs(
     vehicle_class: str,
     *,
     schedule_dates: dict[str, str] | None = None,
+    brackets: Mapping[str, Mapping[int, str]] | None = None,
 ) -> buyers.ChoiceInputs:
     """A class's arrays of the projection's choice model, from the dataset (base year).
 
@@ -628,6 +632,10 @@ def choice_inputs(
         By powertrain group, the date (``YYYY-MM-DD``) whose purchase-tax
         schedule applies after the base year; default (and a group not
         named): the schedule in force at the end of the base year.
+    brackets : mapping of str to mapping of int to str, optional
+        By powertrain group, the purchase-tax brackets a scenario sets from a
+        year after the base year on (:func:`evhub.schedules.parse_brackets`;
+        bases in local currency of the base year), each until the next.
 
     Returns
     -------
@@ -639,7 +647,8 @@ def choice_inputs(
     ------
     InputError
         If a row the cost needs is missing, a date is not a date or precedes
-        every schedule of its group, or a glider comes out negative.
+        every schedule of its group, a scenario's brackets do not parse or
+        start in or before the base year, or a glider comes out negative.
     """
     dims = dataset.dims
     b = dataset.base_year
@@ -647,7 +656,8 @@ def choice_inputs(
     law_day = schedule_date(b)
     chosen = dict(schedule_dates or {})
     settings = cost_assumptions(dataset, vehicle_class)
-    schedules = purchase_tax_schedules(dataset, vehicle_class)
+    tax = purchase_tax(dataset, vehicle_class)
+    schedules = tax.schedules
     tariffs = ownership_tax_schedules(dataset, vehicle_class)
     medians = _median_bases(dataset, vehicle_class, yrs)
     packs = _pack_prices(dataset, yrs)
@@ -665,8 +675,10 @@ def choice_inputs(
     highs = max(float(m[0]) for k, m in medians.items() if not k.startswith("__"))
     grid = np.linspace(np.log(lows / TAX_GRID_SPAN), np.log(highs * TAX_GRID_SPAN), TAX_GRID_POINTS)
     n_pt = len(dims.powertrains.ids)
+    reforms = _reforms(dataset, vehicle_class, brackets or {}, schedules)
+    starts = sorted({b + 1, *(y for by_year in reforms.values() for y in by_year)})
     glider = np.zeros(n_pt)
-    factor = np.ones((n_pt, grid.size))
+    factor = np.ones((len(starts), n_pt, grid.size))
     law_factor = np.ones((n_pt, grid.size))
     spread = np.ones(n_pt)
     duty = np.zeros((len(origins), n_pt))
@@ -689,16 +701,21 @@ def choice_inputs(
             )
             raise InputError(msg)
         sd = _log_sd(dataset, log_sd, group)
-        day = _chosen_day(dataset, chosen, group, schedules[group], law_day)
+        days = {
+            g: _chosen_day(dataset, chosen, g, schedules[g], law_day)
+            for g in {group, tax.otherwise.get(group, group)}
+        }
         z = lognormal_nodes(1.0, sd, NODES)  # (node,)
         bases = np.exp(grid)[:, None] * z[None, :] / to_local_us  # (grid, node) [LCU/veh]
         sizes = _sizes(dataset, vehicle_class, group)
-        for out, when in ((factor, day), (law_factor, law_day)):
-            mean = np.zeros(grid.size)
-            for size, share in sizes:
-                rates = band_value(schedules[group], bases, size, when) / PERCENT
-                mean += share * np.mean(z[None, :] * (1.0 + rates), axis=1)
-            out[i] = mean
+        law_factor[i] = _tax_factor(tax, group, {g: law_day for g in days}, {}, bases, z, sizes)
+        for s, start in enumerate(starts):
+            in_force = {
+                g: by_year[max(y for y in by_year if y <= start)]
+                for g, by_year in reforms.items()
+                if any(y <= start for y in by_year)
+            }
+            factor[s, i] = _tax_factor(tax, group, days, in_force, bases, z, sizes)
         spread[i] = float(np.mean(z))
         for k, origin in enumerate(origins[1:], start=1):
             duty[k, i] = _base_duty(dataset, vehicle_class, origin, group, law_day) / PERCENT
@@ -712,6 +729,7 @@ def choice_inputs(
         pack_price=pack_price,
         tax_grid=grid,
         tax_factor=factor,
+        tax_from=np.array(starts, dtype=np.intp),
         base_tax_factor=law_factor,
         spread_mean=spread,
         duty=duty,
@@ -726,6 +744,72 @@ def choice_inputs(
         origin_base=_origin_base(dataset, vehicle_class, origins),
         offer_base=offer_base(dataset, vehicle_class),
     )
+
+
+def _tax_factor(
+    tax: PurchaseTax,
+    group: str,
+    days: Mapping[str, np.datetime64],
+    reforms: Mapping[str, BandSchedule],
+    bases: np.ndarray,
+    spread: np.ndarray,
+    sizes: list[tuple[float, float]],
+) -> np.ndarray:
+    """:math:`G` of a group on the grid: the mean of ``z (1 + r)`` over spread and sizes [1].
+
+    ``days`` by group (the group's and its ``tax_otherwise``'s) the day whose
+    rows apply, ``reforms`` by group a scenario's brackets in their place;
+    ``bases`` (grid, node) [LCU/veh], ``spread`` (node,).
+    """
+    other = tax.otherwise.get(group, group)
+    mean = np.zeros(bases.shape[0])
+    for size, share in sizes:
+        rates = tax.rate(
+            group,
+            bases,
+            size,
+            days[group],
+            own=reforms.get(group),
+            other=reforms.get(other),
+            other_day=days[other],
+        )
+        mean += share * np.mean(spread[None, :] * (1.0 + rates / PERCENT), axis=1)
+    return mean
+
+
+#: The lever that sets a group's purchase-tax brackets from a year (``.<class>.<group>.<year>``).
+BRACKETS_LEVER = "policy.purchase_tax_brackets"
+
+
+def _reforms(
+    dataset: Dataset,
+    vehicle_class: str,
+    brackets: Mapping[str, Mapping[int, str]],
+    schedules: Mapping[str, BandSchedule],
+) -> dict[str, dict[int, BandSchedule]]:
+    """A scenario's brackets by group and first year, parsed and checked."""
+    out: dict[str, dict[int, BandSchedule]] = {}
+    for group, by_year in brackets.items():
+        for year, text in sorted(by_year.items()):
+            where = f"{BRACKETS_LEVER}.{vehicle_class}.{group}.{year}"
+            if group not in schedules:
+                msg = (
+                    f"{where}: {dataset.path / 'vehicle_taxes.csv'} has no purchase-tax schedule "
+                    f"of the group {group!r} for the class {vehicle_class!r} to replace"
+                )
+                raise InputError(msg)
+            if year <= dataset.base_year:
+                msg = (
+                    f"{where}: {year} is not after the base year {dataset.base_year}; the "
+                    "dataset's schedules hold up to it"
+                )
+                raise InputError(msg)
+            # dated with the group's first schedule: whatever day the group is read on, the
+            # brackets apply (the year they start is the step's, ChoiceInputs.tax_from)
+            first = schedules[group].valid_from[0]
+            schedule = parse_brackets(text, where, schedules[group].size_unit, first)
+            out.setdefault(group, {})[year] = schedule
+    return out
 
 
 #: The table of each powertrain group's split over origins (base year).

@@ -292,22 +292,27 @@ def _class_inputs(
 
 
 def _choice_inputs(
-    data: Dataset, vehicle_class: str, schedules: dict[str, str]
+    data: Dataset,
+    vehicle_class: str,
+    schedules: dict[str, str],
+    brackets: Mapping[str, Mapping[int, str]] | None = None,
 ) -> buyers.ChoiceInputs | None:
     """The class's arrays of the choice model, ``None`` if the dataset does not price it.
 
     ``schedules`` are the purchase-tax schedule dates by powertrain group a
-    scenario picks.
+    scenario picks, ``brackets`` the brackets it sets by group and year.
     """
     if not choicecost.has_costs(data, vehicle_class):
         return None
-    return choicecost.choice_inputs(data, vehicle_class, schedule_dates=schedules)
+    return choicecost.choice_inputs(
+        data, vehicle_class, schedule_dates=schedules, brackets=brackets
+    )
 
 
 def _with_schedules(
     inputs: chain.ChainInputs, data: Dataset, values: Mapping[str, Any]
 ) -> chain.ChainInputs:
-    """The inputs with each class's purchase-tax schedule dates the scenario sets."""
+    """The inputs with each class's purchase-tax schedules the scenario picks or sets."""
     changed = []
     for vehicle_class, own in zip(data.dims.classes.ids, inputs.classes, strict=True):
         prefix = f"{SCHEDULE_PREFIX}.{vehicle_class}."
@@ -316,15 +321,22 @@ def _with_schedules(
             for path, value in values.items()
             if path.startswith(prefix) and value is not None
         }
-        if dates and own.choice is None:
+        reform_prefix = f"{choicecost.BRACKETS_LEVER}.{vehicle_class}."
+        brackets: dict[str, dict[int, str]] = {}
+        for path, value in values.items():
+            if path.startswith(reform_prefix) and value is not None:
+                group, _, year = path[len(reform_prefix) :].rpartition(".")
+                brackets.setdefault(group, {})[int(year)] = str(value)
+        if (dates or brackets) and own.choice is None:
+            lever = prefix if dates else reform_prefix
             msg = (
-                f"{prefix}<group> is set, but {data.path} prices no "
+                f"{lever}<group> is set, but {data.path} prices no "
                 f"{vehicle_class!r} for the choice model (vehicle_taxes.csv, tax_bases.csv)"
             )
             raise InputError(msg)
-        if dates and own.choice is not None:
+        if (dates or brackets) and own.choice is not None:
             view = data.of_class(vehicle_class)
-            own = replace(own, choice=_choice_inputs(view, vehicle_class, dates))
+            own = replace(own, choice=_choice_inputs(view, vehicle_class, dates, brackets))
         changed.append(own)
     return replace(inputs, classes=tuple(changed))
 

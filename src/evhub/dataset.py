@@ -56,6 +56,7 @@ __all__ = [
     "SOURCE_URL_SCHEMES",
     "Dataset",
     "Source",
+    "check_brackets",
     "key_amount",
     "key_date",
     "key_size",
@@ -823,24 +824,65 @@ def _check_brackets(
     problems: list[str],
 ) -> None:
     """In each schedule the bounds rise row by row, in one unit, ending unbounded if ``open``."""
-    parse = {"size": key_size, "amount": lambda s: (key_amount(s), "")}
     schedule_keys = [k for k in keys if k not in brackets]
     schedules: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
     for line, row in rows:
         schedules.setdefault(tuple(row[k] for k in schedule_keys), []).append((line, row))
     for key, members in schedules.items():
         shown = "".join(f" {c}={v!r}" for c, v in zip(schedule_keys, key, strict=True) if v)
-        what = f"{path}: variable {variable!r}{shown}"
-        for depth, column in enumerate(brackets):
-            outer = brackets[:depth]
-            groups: dict[tuple[str, ...], list[tuple[int, str]]] = {}
-            for line, row in members:
-                groups.setdefault(tuple(row[c] for c in outer), []).append((line, row[column]))
-            for outer_key, cells in groups.items():
-                where = what + "".join(
-                    f" {c}={v!r}" for c, v in zip(outer, outer_key, strict=True) if v
-                )
-                _check_bands(where, column, formats[column], cells, parse, vspec, problems)
+        check_brackets(
+            f"{path}: variable {variable!r}{shown}",
+            members,
+            brackets,
+            formats,
+            problems,
+            is_open=bool(vspec.get("open")),
+        )
+
+
+def check_brackets(
+    where: str,
+    rows: list[tuple[int, dict[str, Any]]],
+    brackets: list[str],
+    formats: Mapping[str, str],
+    problems: list[str],
+    *,
+    is_open: bool = True,
+    item: str = "row",
+) -> None:
+    """The bounds of one schedule's brackets: rising, in one unit, ending unbounded if ``is_open``.
+
+    Parameters
+    ----------
+    where : str
+        Names the schedule in the messages (file, variable and keys, or a path).
+    rows : list of (int, dict)
+        The schedule's rows, each with its number, the outer bracket columns
+        first: a band's rows listed together.
+    brackets : list of str
+        The bracket columns, outer first (``size_upper``, ``base_upper``).
+    formats : mapping of str to str
+        Each bracket column's key format (``size`` or ``amount``, ``KEY_FORMATS``).
+    problems : list of str
+        Where the messages go. A cell that does not parse is left to the caller.
+    is_open : bool
+        Whether the bands must end unbounded (an empty cell).
+    item : str
+        What the messages call a row.
+    """
+    for depth, column in enumerate(brackets):
+        outer = brackets[:depth]
+        groups: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+        for line, row in rows:
+            groups.setdefault(tuple(row[c] for c in outer), []).append((line, row[column]))
+        for outer_key, cells in groups.items():
+            here = where + "".join(
+                f" {c}={v!r}" for c, v in zip(outer, outer_key, strict=True) if v
+            )
+            _check_bands(here, column, formats[column], cells, is_open, item, problems)
+
+
+_BOUND_PARSERS: dict[str, Any] = {"size": key_size, "amount": lambda s: (key_amount(s), "")}
 
 
 def _check_bands(
@@ -848,8 +890,8 @@ def _check_bands(
     column: str,
     kind: str,
     cells: list[tuple[int, str]],
-    parse: Mapping[str, Any],
-    vspec: Mapping[str, Any],
+    is_open: bool,
+    item: str,
     problems: list[str],
 ) -> None:
     """The bounds of one set of bands: rising (the rows of a band together), one unit, open end."""
@@ -858,14 +900,14 @@ def _check_bands(
         if bands and bands[-1][1] == cell:
             continue  # another row of the same band (an inner bracket)
         try:
-            bound, unit = parse[kind](cell)
+            bound, unit = _BOUND_PARSERS[kind](cell)
         except ValueError:
             return  # reported by the row checks
         if any(b[1] == cell for b in bands):
             problems.append(
-                f"{where}: row {line}: the band {column} = {cell!r} of row "
+                f"{where}: {item} {line}: the band {column} = {cell!r} of {item} "
                 f"{next(b[0] for b in bands if b[1] == cell)} is given again after other bands; "
-                "list a band's rows together"
+                f"list a band's {item}s together"
             )
             return
         bands.append((line, cell, bound, unit))
@@ -875,15 +917,15 @@ def _check_bands(
     for prev, band in itertools.pairwise(bands):
         if band[2] <= prev[2]:
             problems.append(
-                f"{where}: row {band[0]}: {column} = {band[1] or 'empty (no bound)'!r} does not "
-                f"rise above {prev[1] or 'empty (no bound)'!r} of row {prev[0]}; list the bands "
-                "from the lowest bound up, the unbounded (empty) one last"
+                f"{where}: {item} {band[0]}: {column} = {band[1] or 'empty (no bound)'!r} does "
+                f"not rise above {prev[1] or 'empty (no bound)'!r} of {item} {prev[0]}; list the "
+                "bands from the lowest bound up, the unbounded (empty) one last"
             )
             return
-    if vspec.get("open") and bands[-1][1] != "":
+    if is_open and bands[-1][1] != "":
         problems.append(
-            f"{where}: the last band of {column!r} ({bands[-1][1]!r}, row {bands[-1][0]}) has a "
-            "bound; the bands must end with an unbounded one (an empty cell), so that every "
+            f"{where}: the last band of {column!r} ({bands[-1][1]!r}, {item} {bands[-1][0]}) has "
+            "a bound; the bands must end with an unbounded one (an empty cell), so that every "
             "vehicle falls in one"
         )
 

@@ -93,6 +93,12 @@ class _Group(_Member):
         "eu_cvd: true) covers the cars of this group, so the group's exports to the EU move with "
         "that duty"
     )
+    tax_otherwise: str | None = Field(
+        default=None,
+        description="The group whose purchase-tax rows the vehicles of this group pay that do "
+        "not meet the conditions of its own (their share: purchase_tax_qualifying_share of "
+        "vehicle_taxes.csv); null: every vehicle pays the group's own rows",
+    )
 
 
 class _StatisticsGroup(_Member):
@@ -230,6 +236,7 @@ _REFERENCES: dict[tuple[str, str], str] = {
     ("powertrains", "statistics_group"): "statistics_groups",
     ("powertrains", "fuel"): "fuels",
     ("powertrains", "converted_from"): "powertrains",
+    ("powertrain_groups", "tax_otherwise"): "powertrain_groups",
     ("origins", "blocs"): "blocs",
     ("destinations", "blocs"): "blocs",
     ("project_kinds", "vehicle_class"): "classes",

@@ -14,12 +14,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from evhub.dataset import CLASS_KEY, Dataset, key_amount, key_date, key_size
+from evhub.dataset import (
+    CLASS_KEY,
+    KEY_FORMATS,
+    Dataset,
+    check_brackets,
+    key_amount,
+    key_date,
+    key_size,
+)
 from evhub.errors import InputError
 from evhub.model.taxes import (
     BandSchedule,
@@ -31,10 +40,13 @@ from evhub.model.taxes import (
 
 __all__ = [
     "DATE_KEY",
+    "PurchaseTax",
     "band_schedules",
     "dated_values",
     "list_price_bases",
     "ownership_tax_schedules",
+    "parse_brackets",
+    "purchase_tax",
     "purchase_tax_schedules",
     "vat_rates",
 ]
@@ -133,6 +145,217 @@ def purchase_tax_schedules(dataset: Dataset, vehicle_class: str) -> dict[str, Ba
     ``purchase_tax_rate`` of ``vehicle_taxes.csv``; see :func:`band_schedules`.
     """
     return band_schedules(dataset, TAX_TABLE, "purchase_tax_rate", vehicle_class)
+
+
+#: The variable of the share of a group's vehicles that meet the conditions of its rows.
+QUALIFYING = "purchase_tax_qualifying_share"
+_PERCENT = 100.0
+
+
+@dataclass(frozen=True)
+class PurchaseTax:
+    """A class's purchase tax: each group's schedule, and who pays another group's.
+
+    A group whose ``tax_otherwise`` (``dimensions.yaml``) names another group
+    and that has ``purchase_tax_qualifying_share`` rows charges its own rows
+    only to that share of its vehicles; the others pay the other group's rows.
+    Rates are linear in the share: :meth:`rate` is the mean over the vehicles.
+
+    Attributes
+    ----------
+    schedules : dict of str to BandSchedule
+        By group, rates [%].
+    qualifying : dict of str to DatedValues
+        By group with a share, the share meeting the conditions [%].
+    otherwise : dict of str to str
+        By group with a share, the group whose rows the others pay.
+    """
+
+    schedules: dict[str, BandSchedule]
+    qualifying: dict[str, DatedValues]
+    otherwise: dict[str, str]
+
+    def share(self, group: str, day: np.datetime64) -> float:
+        """The share of the group's vehicles that pays its own rows on ``day`` [1]."""
+        dated = self.qualifying.get(group)
+        if dated is None or day < dated.valid_from[0]:
+            return 1.0
+        return float(value_in_force(dated, day)) / _PERCENT
+
+    def rate(
+        self,
+        group: str,
+        bases: np.ndarray,
+        size: float,
+        day: np.datetime64,
+        *,
+        own: BandSchedule | None = None,
+        other: BandSchedule | None = None,
+        other_day: np.datetime64 | None = None,
+    ) -> np.ndarray:
+        """The mean rate over the group's vehicles of a base and size [%].
+
+        The group's rows and share on ``day``, the other group's rows on
+        ``other_day`` (default: ``day``). ``own`` and ``other`` replace the
+        group's and the other group's schedules (a scenario's brackets).
+        """
+        mine = band_value(self.schedules[group] if own is None else own, bases, size, day)
+        q = self.share(group, day)
+        if q == 1.0:
+            return np.asarray(mine, dtype=float)
+        theirs = self.schedules[self.otherwise[group]] if other is None else other
+        when = day if other_day is None else other_day
+        return np.asarray(q * mine + (1.0 - q) * band_value(theirs, bases, size, when), dtype=float)
+
+    def dates(self, group: str) -> list[np.ndarray]:
+        """The dates on which the group's mean rate can change."""
+        out = [self.schedules[group].valid_from]
+        if group in self.qualifying:
+            out += [
+                self.qualifying[group].valid_from,
+                self.schedules[self.otherwise[group]].valid_from,
+            ]
+        return out
+
+
+def purchase_tax(dataset: Dataset, vehicle_class: str) -> PurchaseTax:
+    """A class's purchase tax by group, with the shares that meet each group's conditions.
+
+    Raises
+    ------
+    InputError
+        If a group has ``purchase_tax_qualifying_share`` rows but no
+        ``tax_otherwise`` group, that group has no schedule, or its size bands
+        are in another unit.
+    """
+    schedules = purchase_tax_schedules(dataset, vehicle_class)
+    rows = dataset.rows(TAX_TABLE, QUALIFYING)
+    qualifying: dict[str, DatedValues] = {}
+    otherwise: dict[str, str] = {}
+    for member in dataset.dims.powertrain_groups.members:
+        group = member.id
+        if group not in schedules:
+            continue
+        mine = rows[rows["powertrain_group"] == group]
+        if CLASS_KEY in mine.columns:
+            mine = mine[mine[CLASS_KEY].isin([vehicle_class, ""])]
+        if mine.empty:
+            continue
+        where = f"{dataset.path / (TAX_TABLE + '.csv')}: {QUALIFYING} of the group {group!r}"
+        other = member.attributes.get("tax_otherwise")
+        if other is None or other not in schedules:
+            found = "names none" if other is None else f"names {other!r}, which has no schedule"
+            msg = (
+                f"{where}: the vehicles that do not meet the conditions pay the rows of the group "
+                f"its tax_otherwise names (dimensions.yaml), but it {found}"
+            )
+            raise InputError(msg)
+        if schedules[other].size_unit not in ("", schedules[group].size_unit):
+            msg = (
+                f"{where}: its bands are in {schedules[group].size_unit or 'no unit'}, those of "
+                f"its tax_otherwise {other!r} in {schedules[other].size_unit}; use one unit"
+            )
+            raise InputError(msg)
+        qualifying[group] = dated_values(
+            dataset, TAX_TABLE, QUALIFYING, vehicle_class, powertrain_group=group
+        )
+        otherwise[group] = other
+    return PurchaseTax(schedules, qualifying, otherwise)
+
+
+#: The columns of a band schedule's brackets, outer first, and their key formats.
+BRACKETS = ("size_upper", "base_upper")
+_BRACKET_FORMATS = {"size_upper": "size", "base_upper": "amount"}
+
+
+def parse_brackets(
+    text: str, where: str, size_unit: str, valid_from: np.datetime64
+) -> BandSchedule:
+    """A purchase-tax schedule a scenario writes as text, as a :class:`BandSchedule`.
+
+    The text lists brackets separated by ``;``, each ``<size_upper>/<base_upper>:
+    <rate>``: the upper bounds as in ``vehicle_taxes.csv`` (a size with its unit,
+    ``160kW`` or ``1600cc``; a tax base in local currency; empty: no bound) and
+    the rate [%]. A size band's brackets are listed together, from the lowest
+    bound up, each band and the last size band ending unbounded.
+
+    Parameters
+    ----------
+    text : str
+        The brackets.
+    where : str
+        The lever's path, named in the messages.
+    size_unit : str
+        The unit of the group's size bands in the dataset (``''``: one band).
+    valid_from : numpy.datetime64
+        The date the schedule takes effect.
+
+    Returns
+    -------
+    BandSchedule
+        One schedule.
+
+    Raises
+    ------
+    InputError
+        If an entry is not ``size/base: rate``, a bound or rate does not parse,
+        a rate is negative, the bands do not rise or end unbounded, or a size is
+        in another unit than the group's bands.
+
+    Examples
+    --------
+    >>> s = parse_brackets("160kW/1650000: 25; 160kW/: 55; /: 75", "lever", "kW",
+    ...                    np.datetime64("2027-01-01"))
+    >>> s.size_upper.tolist(), s.base_upper.tolist(), s.value.tolist()
+    ([[160.0, inf]], [[[1650000.0, inf], [inf, inf]]], [[[25.0, 55.0], [75.0, nan]]])
+    """
+    entries = [e.strip() for e in str(text).split(";") if e.strip()]
+    if not entries:
+        msg = f"{where} = {text!r}: no brackets; write '<size_upper>/<base_upper>: <rate>; ...'"
+        raise InputError(msg)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    problems: list[str] = []
+    for n, entry in enumerate(entries, start=1):
+        bounds, colon, rate_text = entry.partition(":")
+        size_text, slash, base_text = bounds.partition("/")
+        shown = f"{where}: entry {n} {entry!r}"
+        if not colon or not slash:
+            msg = f"{shown} is not '<size_upper>/<base_upper>: <rate>' (empty bound: none)"
+            raise InputError(msg)
+        cells = {"size_upper": size_text.strip(), "base_upper": base_text.strip()}
+        try:
+            unit = key_size(cells["size_upper"])[1]
+            key_amount(cells["base_upper"])
+            rate = float(rate_text)
+        except ValueError as exc:
+            formats = f"size: {KEY_FORMATS['size']}; base: {KEY_FORMATS['amount']}"
+            msg = f"{shown}: {exc} ({formats}; rate: a number of %)"
+            raise InputError(msg) from None
+        if not (math.isfinite(rate) and rate >= 0):
+            msg = f"{shown}: the rate {rate_text.strip()!r} is not a number of % at or above 0"
+            raise InputError(msg)
+        if unit and unit != size_unit:
+            bands = f"in {size_unit}" if size_unit else "one band for every size (no size bound)"
+            msg = (
+                f"{shown}: the size {cells['size_upper']!r} is in {unit}, but the group's bands "
+                f"are {bands}"
+            )
+            raise InputError(msg)
+        same = [
+            m for m, row in rows if (row["size_upper"], row["base_upper"]) == tuple(cells.values())
+        ]
+        if same:
+            msg = f"{shown}: entry {same[0]} has the same bounds; give each bracket once"
+            raise InputError(msg)
+        rows.append((n, {**cells, "value": rate}))
+    check_brackets(where, rows, list(BRACKETS), _BRACKET_FORMATS, problems, item="entry")
+    if problems:
+        raise InputError(problems[0])
+    frame = pd.DataFrame(
+        [{DATE_KEY: str(valid_from), **row} for _, row in rows],
+        columns=[DATE_KEY, *BRACKETS, "value"],
+    )
+    return _band_schedule(frame)
 
 
 def ownership_tax_schedules(dataset: Dataset, vehicle_class: str) -> dict[str, BandSchedule]:

@@ -42,7 +42,8 @@ def _inputs(**changes: object) -> buyers.ChoiceInputs:
         "glider": np.array([20000.0, 24000.0, 22000.0]),
         "pack_price": 100.0,
         "tax_grid": grid,
-        "tax_factor": np.full((3, grid.size), 1.5),  # a flat 50 % purchase tax
+        "tax_factor": np.full((1, 3, grid.size), 1.5),  # a flat 50 % purchase tax
+        "tax_from": np.array([BASE + 1]),
         "base_tax_factor": np.full((3, grid.size), 1.5),
         "spread_mean": np.ones(3),
         "duty": np.array([[0.0] * 3, [0.1] * 3, [0.0] * 3]),  # home, far (10 %), near
@@ -148,7 +149,7 @@ def test_the_tax_factor_reads_the_bracket_of_the_median_over_the_threshold_index
     """A 20 % rate up to 15,000 and 60 % above: the factor is read at median / index."""
     grid = np.log(np.array([1e3, 14999.0, 15001.0, 1e6]))
     factor = np.tile([1.2, 1.2, 1.6, 1.6], (3, 1))
-    ci = _inputs(tax_grid=grid, tax_factor=factor, base_tax_factor=factor)
+    ci = _inputs(tax_grid=grid, tax_factor=factor[None], base_tax_factor=factor)
     base = np.full((1, 3, 2), 20000.0)
     duty = np.zeros((1, 3, 3, 2))
     no = np.zeros((1, 3, 2))
@@ -229,7 +230,7 @@ def test_fleet_shares_keep_the_total_of_survivors_and_sales() -> None:
 
 
 def test_the_base_year_is_taxed_by_the_law_whatever_the_schedule_after_it() -> None:
-    ci = _inputs(tax_factor=np.full((3, 200), 2.0))  # the scenario's: a flat 100 %
+    ci = _inputs(tax_factor=np.full((1, 3, 200), 2.0))  # the scenario's: a flat 100 %
     base = np.full((1, 3, 2), 10000.0)
     no = np.zeros((1, 3, 2))
     paid = buyers.price_paid(
@@ -240,9 +241,28 @@ def test_the_base_year_is_taxed_by_the_law_whatever_the_schedule_after_it() -> N
         no,
         np.zeros((1, 2)),
         no,
-        after=np.array([False, True]),
+        step=buyers.tax_steps(ci.tax_from, np.array([BASE, BASE + 1.0])),
     )
     np.testing.assert_allclose(paid[0, 0, 0], [15000.0, 20000.0])
+
+
+def test_each_year_is_taxed_by_the_schedule_in_force_from_its_first_year() -> None:
+    """Law 50 %, then 100 % from the base year + 1, then 20 % from + 3: by hand."""
+    factor = np.stack([np.full((3, 200), 2.0), np.full((3, 200), 1.2)])
+    ci = _inputs(tax_factor=factor, tax_from=np.array([BASE + 1, BASE + 3]))
+    years = np.arange(BASE, BASE + 5.0)
+    no = np.zeros((1, 3, years.size))
+    paid = buyers.price_paid(
+        np.full((1, 3, years.size), 10000.0),
+        np.zeros((1, 3, 3, years.size)),
+        ci,
+        np.ones((1, years.size)),
+        no,
+        np.zeros((1, years.size)),
+        no,
+        step=buyers.tax_steps(ci.tax_from, years),
+    )
+    np.testing.assert_allclose(paid[0, 0, 0], [15000.0, 20000.0, 20000.0, 12000.0, 12000.0])
 
 
 def test_a_cut_of_the_rates_takes_the_tax_to_zero_at_most() -> None:

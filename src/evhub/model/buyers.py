@@ -64,6 +64,7 @@ __all__ = [
     "offer_shift",
     "price_paid",
     "running_cost",
+    "tax_steps",
 ]
 
 F = NDArray[np.float64]
@@ -90,10 +91,14 @@ class ChoiceInputs:
         Pack price in the base year [USD/kWh].
     tax_grid : (grid,)
         Log medians of the tax base at which ``tax_factor`` is tabulated [ln USD/veh].
-    tax_factor : (powertrain, grid)
+    tax_factor : (step, powertrain, grid)
         :math:`G_p`: the mean of :math:`z (1 + r(x z))` over the spread of
-        bases, of the purchase-tax schedule after the base year (the law's,
-        or the one the scenario picks) [1].
+        bases, of each purchase-tax schedule after the base year [1]: the
+        first the law's (or the dated one the scenario picks), then those
+        the scenario sets from a year (``policy.purchase_tax_brackets``).
+    tax_from : (step,)
+        The first year of each ``tax_factor`` step [yr], rising; the first
+        is the year after the base year.
     base_tax_factor : (powertrain, grid)
         The same of the law in force at the end of the base year [1]: the
         base year is priced with it (and its shares reproduced), whatever
@@ -128,6 +133,7 @@ class ChoiceInputs:
     pack_price: float
     tax_grid: F
     tax_factor: F
+    tax_from: NDArray[np.intp]
     base_tax_factor: F
     spread_mean: F
     duty: F
@@ -211,7 +217,7 @@ def price_paid(
     tax_change: F,
     vat: F,
     subsidy: F,
-    after: NDArray[np.bool_] | None = None,
+    step: NDArray[np.intp] | None = None,
 ) -> F:
     """The mean price paid by powertrain and origin [USD/veh].
 
@@ -231,9 +237,10 @@ def price_paid(
         [1].
     subsidy : (run, powertrain, year)
         [USD/veh].
-    after : (year,), optional
-        The years after the base year, taxed by ``inputs.tax_factor``; the
-        others by ``inputs.base_tax_factor``. Default: every year by ``tax_factor``.
+    step : (year,), optional
+        Each year's step of ``inputs.tax_factor`` (:func:`tax_steps`); -1
+        (the base year and before) taxes by ``inputs.base_tax_factor``.
+        Default: every year by the first step.
 
     Returns
     -------
@@ -241,17 +248,41 @@ def price_paid(
     """
     taxed = base[:, :, None, :] * (1.0 + np.moveaxis(duty, 1, 2))  # (run, pt, origin, year)
     out = np.empty_like(taxed)
+    steps = np.zeros(taxed.shape[-1], np.intp) if step is None else np.asarray(step)
+    used = np.unique(steps)
     for p in range(taxed.shape[1]):
         x = taxed[:, p]
         where = np.log(np.maximum(x, np.finfo(float).tiny) / threshold_index[:, None, :])
-        factor = np.interp(where, inputs.tax_grid, inputs.tax_factor[p])
-        if after is not None and not after.all():
-            law = np.interp(where[..., ~after], inputs.tax_grid, inputs.base_tax_factor[p])
-            factor[..., ~after] = law
+        tables = [inputs.base_tax_factor[p] if s < 0 else inputs.tax_factor[s, p] for s in used]
+        if len(used) == 1:
+            factor = np.interp(where, inputs.tax_grid, tables[0])
+        else:
+            factor = np.empty_like(where)
+            for s, table in zip(used, tables, strict=True):
+                factor[..., steps == s] = np.interp(where[..., steps == s], inputs.tax_grid, table)
         # a cut of the rates takes the tax to zero at most, not below
         taxed_mean = factor + inputs.spread_mean[p] * tax_change[:, p, None, :]
         out[:, p] = x * np.maximum(taxed_mean, inputs.spread_mean[p])
     return np.asarray(out * (1.0 + vat[:, None, None, :]) - subsidy[:, :, None, :], dtype=float)
+
+
+def tax_steps(tax_from: NDArray[np.intp], years: F) -> NDArray[np.intp]:
+    """Each year's step of :attr:`ChoiceInputs.tax_factor`; -1 before the first.
+
+    Parameters
+    ----------
+    tax_from : (step,)
+        The first year of each step [yr] (:attr:`ChoiceInputs.tax_from`).
+    years : (year,)
+        [yr].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tax_steps(np.array([2026, 2030]), np.arange(2024, 2033)).tolist()
+    [-1, -1, 0, 0, 0, 0, 1, 1, 1]
+    """
+    return np.asarray(np.searchsorted(tax_from, years, side="right") - 1, dtype=np.intp)
 
 
 def running_cost(

@@ -657,7 +657,7 @@ def _choose(
         cp.tax_change[..., b:],
         np.maximum(ci.vat + pol.vat[..., b:], 0.0),  # a cut takes VAT to zero at most
         cp.subsidy[..., b:],
-        after=after,
+        step=buyers.tax_steps(ci.tax_from, ahead),
     )
 
     # running costs of a new vehicle
