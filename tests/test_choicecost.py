@@ -160,3 +160,22 @@ def test_brackets_in_the_base_year_are_refused(dataset) -> None:
     car = dataset.dims.classes.ids[0]
     with pytest.raises(InputError, match="is not after the base year"):
         choice_inputs(dataset, car, brackets={"bev": {dataset.base_year: "/: 20"}})
+
+
+def test_a_dataset_row_after_the_base_year_takes_effect_in_its_year(data_dir, replace_once) -> None:
+    """No plug-in hybrid qualifies from 2026 (vehicle_taxes.csv); moved to 2028 in a copy."""
+    i = evhub.load_dataset().dims.powertrains.ids.index("phev")
+    shipped = choice_inputs(evhub.load_dataset(), "car")
+    assert shipped.tax_from.tolist() == [2026]
+    # from 2026 every plug-in hybrid pays the hybrid rows: dearer than the base year's law
+    assert (shipped.tax_factor[0, i] >= shipped.base_tax_factor[i]).all()
+    assert (shipped.tax_factor[0, i] > shipped.base_tax_factor[i]).any()
+    replace_once(
+        data_dir / "vehicle_taxes.csv",
+        "purchase_tax_qualifying_share,car,phev,2026-01-01,,,2026,0,",
+        "purchase_tax_qualifying_share,car,phev,2028-01-01,,,2028,0,",
+    )
+    moved = choice_inputs(evhub.load_dataset(data_dir), "car")
+    assert moved.tax_from.tolist() == [2026, 2028]
+    np.testing.assert_array_equal(moved.tax_factor[0], moved.base_tax_factor)
+    np.testing.assert_array_equal(moved.tax_factor[1], shipped.tax_factor[0])

@@ -631,7 +631,9 @@ def choice_inputs(
     schedule_dates : dict of str to str, optional
         By powertrain group, the date (``YYYY-MM-DD``) whose purchase-tax
         schedule applies after the base year; default (and a group not
-        named): the schedule in force at the end of the base year.
+        named): the schedule in force at the end of the base year. Rows of
+        the dataset dated after the base year (a schedule, a qualifying
+        share) take effect from their year, for the whole year.
     brackets : mapping of str to mapping of int to str, optional
         By powertrain group, the purchase-tax brackets a scenario sets from a
         year after the base year on (:func:`evhub.schedules.parse_brackets`;
@@ -676,7 +678,10 @@ def choice_inputs(
     grid = np.linspace(np.log(lows / TAX_GRID_SPAN), np.log(highs * TAX_GRID_SPAN), TAX_GRID_POINTS)
     n_pt = len(dims.powertrains.ids)
     reforms = _reforms(dataset, vehicle_class, brackets or {}, schedules)
-    starts = sorted({b + 1, *(y for by_year in reforms.values() for y in by_year)})
+    later = {  # the years the dataset's rows change the purchase tax after the base year
+        int(str(d)[:4]) for g in schedules for dates in tax.dates(g) for d in dates if d > law_day
+    }
+    starts = sorted({b + 1, *later, *(y for by_year in reforms.values() for y in by_year)})
     glider = np.zeros(n_pt)
     factor = np.ones((len(starts), n_pt, grid.size))
     law_factor = np.ones((n_pt, grid.size))
@@ -715,7 +720,8 @@ def choice_inputs(
                 for g, by_year in reforms.items()
                 if any(y <= start for y in by_year)
             }
-            factor[s, i] = _tax_factor(tax, group, days, in_force, bases, z, sizes)
+            on = {g: _step_day(day, law_day, tax.dates(g), start) for g, day in days.items()}
+            factor[s, i] = _tax_factor(tax, group, on, in_force, bases, z, sizes)
         spread[i] = float(np.mean(z))
         for k, origin in enumerate(origins[1:], start=1):
             duty[k, i] = _base_duty(dataset, vehicle_class, origin, group, law_day) / PERCENT
@@ -775,6 +781,21 @@ def _tax_factor(
         )
         mean += share * np.mean(spread[None, :] * (1.0 + rates / PERCENT), axis=1)
     return mean
+
+
+def _step_day(
+    day: np.datetime64, law_day: np.datetime64, dates: list[np.ndarray], year: int
+) -> np.datetime64:
+    """The day whose rows tax a group in ``year`` after the base year.
+
+    ``day`` (the scenario's pick, or the end of the base year) until the
+    dataset's rows of the group change after the base year; from the year of
+    such a change on, the end of ``year``: a dated row takes effect for the
+    whole year it falls in.
+    """
+    end = schedule_date(year)
+    changed = any(((d > law_day) & (d <= end)).any() for d in dates)
+    return end if changed else day
 
 
 #: The lever that sets a group's purchase-tax brackets from a year (``.<class>.<group>.<year>``).

@@ -94,8 +94,9 @@ class ChoiceInputs:
     tax_factor : (step, powertrain, grid)
         :math:`G_p`: the mean of :math:`z (1 + r(x z))` over the spread of
         bases, of each purchase-tax schedule after the base year [1]: the
-        first the law's (or the dated one the scenario picks), then those
-        the scenario sets from a year (``policy.purchase_tax_brackets``).
+        first the law's (or the dated one the scenario picks), then from
+        each year the dataset's rows change after the base year or the
+        scenario sets brackets (``policy.purchase_tax_brackets``).
     tax_from : (step,)
         The first year of each ``tax_factor`` step [yr], rising; the first
         is the year after the base year.
