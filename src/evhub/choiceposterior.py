@@ -136,7 +136,8 @@ class Posterior:
     autocorrelation : pandas.Series
         emcee's estimate of each parameter's integrated autocorrelation time
         [steps]; with ``steps`` under 50 times it, the estimate is rough
-        (emcee's own rule), and it is given for information.
+        (emcee's own rule), and it is given for information; NaN where a
+        walker never moved (a chain far too short).
     settings : Settings
         The run.
     """
@@ -195,7 +196,8 @@ def sample(
     chain = sampler.get_chain(discard=settings.burn, thin=settings.thin, flat=True)
     names = list(fit.parameters.index)
     values = np.stack([_values(problem, theta) for theta in chain])
-    tau = sampler.get_autocorr_time(quiet=True, tol=0)
+    with np.errstate(invalid="ignore"):  # a walker that never moved: NaN, not an error
+        tau = sampler.get_autocorr_time(quiet=True, tol=0)
     return Posterior(
         vehicle_class=vehicle_class,
         draws=pd.DataFrame(values, columns=pd.Index(names, name="parameter")),
