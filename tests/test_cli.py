@@ -298,6 +298,16 @@ def test_set_changes_the_result(baseline_out: Path, tmp_path: Path) -> None:
     assert _ev_share_of_sales(out, 2020) == _ev_share_of_sales(baseline_out, 2020)  # history
 
 
+def test_set_takes_a_text_parameter_as_written(baseline_out: Path, tmp_path: Path) -> None:
+    """Brackets hold ': ', which YAML would read as a mapping: a text parameter is taken as is."""
+    out = tmp_path / "out"
+    brackets = "policy.purchase_tax_brackets.car.bev.2027=160kW/1650000: 10; 160kW/: 20; /: 40"
+    result = _invoke("run", "baseline", "--set", brackets, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    # cheaper BEVs from 2027 (the law's lowest rate is 25 %): a higher EV share of sales
+    assert _ev_share_of_sales(out, 2030) > _ev_share_of_sales(baseline_out, 2030)
+
+
 @pytest.mark.parametrize(
     ("option", "expected"),
     [
@@ -311,8 +321,21 @@ def test_set_changes_the_result(baseline_out: Path, tmp_path: Path) -> None:
             "--set car.market.bev_share.ceiling: malformed YAML (line 1, column 4): "
             "expected ',' or ']'",
         ),
+        (
+            "policy.purchase_tax_brackets.car.bev.2027=160kW/: 10",
+            "policy.purchase_tax_brackets.car.bev.2027: the last band of 'size_upper' ('160kW', "
+            "entry 1) has a bound",
+        ),
     ],
-    ids=["no-equals", "no-path", "unknown-path", "wrong-type", "out-of-range", "malformed"],
+    ids=[
+        "no-equals",
+        "no-path",
+        "unknown-path",
+        "wrong-type",
+        "out-of-range",
+        "malformed",
+        "brackets",
+    ],
 )
 def test_bad_set(tmp_path: Path, option: str, expected: str) -> None:
     out = tmp_path / "out"

@@ -33,6 +33,7 @@ from evhub.errors import InputError
 from evhub.goalseek import Direction
 from evhub.limits import Sampler
 from evhub.parameters import describe_path
+from evhub.parameters import spec as parameter_spec
 from evhub.pipeline import kind_label
 from evhub.readable import number, quantity
 from evhub.results import format_value
@@ -132,7 +133,12 @@ def _parse_set(items: Sequence[str]) -> dict[str, Any]:
         if not sep or not path:
             msg = f"--set {item!r}: expected PATH=VALUE, e.g. grid.renewable_share.2035=60"
             raise InputError(msg)
-        out[path.strip()] = api.parse_value(text.strip(), f"--set {path.strip()}")
+        row = parameter_spec(path.strip())
+        out[path.strip()] = (
+            text.strip()  # a text parameter takes the text as given (brackets hold ': ')
+            if row is not None and row.kind == "text"
+            else api.parse_value(text.strip(), f"--set {path.strip()}")
+        )
     return out
 
 
