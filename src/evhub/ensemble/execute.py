@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from evhub.choiceposterior import draws_by_path
 from evhub.compose import Labels, ParameterLayout, chain_setup, labels, to_dataset
 from evhub.dims import Dims
+from evhub.ensemble.chunks import write_chunk
 from evhub.ensemble.design import Design, design, unit_draws
 from evhub.ensemble.store import StoreStream
 from evhub.ensemble.summary import Ensemble, Member
@@ -256,8 +257,8 @@ def _map(
     """Run every chunk, in this process or on Dask; save each block as it arrives."""
     out: list[tuple[str, int, Path]] = []
     for name, k, block in _blocks(jobs, workers, scheduler, progress, None):
-        path = scratch / f"{len(out):06d}.npy"
-        np.save(path, block)
+        path = scratch / f"{len(out):06d}.chunk"
+        write_chunk(path, block)
         out.append((name, k, path))
         if on_block is not None:
             on_block(name, k, block)

@@ -2,7 +2,8 @@
 
 Every member's IAMC variables live in chunk files in a scratch folder
 (:class:`Member`: one block ``(variable, member, year)`` per chunk, the
-variables in the order of :func:`evhub.variables.iamc_names`), deleted with
+variables in the order of :func:`evhub.variables.iamc_names`, in the format of
+:mod:`evhub.ensemble.chunks`), deleted with
 the :class:`Ensemble`. From there come the quantiles of every variable
 (:meth:`Ensemble.quantiles`, ``iamc_quantiles.csv``), the probability of
 meeting each target (:meth:`Ensemble.targets`) and the store's tables
@@ -11,7 +12,6 @@ meeting each target (:meth:`Ensemble.targets`) and the store's tables
 
 from __future__ import annotations
 
-import os
 import shutil
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from evhub.ensemble.chunks import chunk_shape, read_chunk, read_variables
 from evhub.ensemble.store import write_store
 from evhub.errors import InputError
 from evhub.limits import Sampler
@@ -60,8 +61,7 @@ class Member:
 
     def chunk(self, k: int) -> F:
         """The IAMC block (variable, member, year) of chunk ``k``."""
-        block: F = np.load(self.chunks[k])
-        return block
+        return read_chunk(self.chunks[k])
 
     def variable(self, v: int) -> F:
         """Every member's values (member, year) of variable index ``v``."""
@@ -71,32 +71,16 @@ class Member:
     def variables(self, first: int, stop: int, out: F | None = None) -> F:
         """Every member's values (variable, member, year) of variables ``first:stop``.
 
-        One read of each chunk file (the variables are its leading axis, so
-        they are one stretch of it), into ``out`` if given (its leading part;
-        reusing a buffer spares the system's page faults on new memory).
+        One read of each chunk file's stretch of those variables
+        (:func:`evhub.ensemble.chunks.read_variables`), into ``out`` if given
+        (its leading part; reusing a buffer spares the system's page faults
+        on new memory).
         """
-        rows = max(end - start for start, end in self.bounds)
-        chunk: F | None = None
+        if out is None:
+            n_year = chunk_shape(self.chunks[0])[2]
+            out = np.empty((stop - first, self.bounds[-1][1], n_year))
         for path, (start, end) in zip(self.chunks, self.bounds, strict=True):
-            with path.open("rb") as file:
-                version = np.lib.format.read_magic(file)
-                shape, fortran, dtype = (
-                    np.lib.format.read_array_header_1_0(file)
-                    if version == (1, 0)
-                    else np.lib.format.read_array_header_2_0(file)
-                )
-                if out is None:
-                    out = np.empty((stop - first, self.bounds[-1][1], shape[2]))
-                if chunk is None:
-                    chunk = np.empty((stop - first) * rows * shape[2])
-                part = chunk[: (stop - first) * shape[1] * shape[2]]
-                if fortran or dtype != part.dtype:  # not written by run_ensemble: read it whole
-                    part[:] = np.load(path)[first:stop].reshape(-1)
-                else:
-                    file.seek(first * shape[1] * shape[2] * dtype.itemsize, os.SEEK_CUR)
-                    file.readinto(part.data.cast("B"))
-            out[: stop - first, start:end] = part.reshape(stop - first, shape[1], shape[2])
-        assert out is not None  # a member has at least one chunk
+            read_variables(path, first, stop, out[: stop - first, start:end])
         return out[: stop - first]
 
 
