@@ -37,7 +37,7 @@ from evhub.errors import InputError
 from evhub.layout import scratch_folder
 from evhub.limits import Sampler
 from evhub.model import chain
-from evhub.variables import iamc_variables
+from evhub.variables import Arrays, iamc_variables
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
@@ -100,15 +100,16 @@ def run_chunk(task: Task, values: F, pick: tuple[str, int] | None = None) -> F:
     n = values.shape[0]
     params = task.layout.build(task.design.parameters(values, task.base), n)
     out = chain.simulate(task.inputs, params)
-    ds = to_dataset(out, task.labels)
+    arrays = Arrays.of(to_dataset(out, task.labels))
     variables = iamc_variables(task.dims)
     if pick is not None:
         name, year = pick
-        picked: F = np.asarray(variables[name][1](ds).sel(year=year).values, dtype=float)
+        values = variables[name][1].array(arrays)
+        picked: F = np.array(values[:, task.labels.years.index(year)], dtype=float)
         return picked
     block = np.empty((len(variables), n, len(task.labels.years)))
     for v, (_, get) in enumerate(variables.values()):
-        block[v] = get(ds).transpose("run", "year").values
+        block[v] = get.array(arrays)
     return block
 
 
