@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 import yaml
 
+from evhub.compose import labels, to_arrays, to_dataset
 from evhub.definitions import load_definitions
 from evhub.dims import DIMENSIONS_FILE, Dims, load_dims
 from evhub.errors import InputError
+from evhub.run import simulate_resolved
 from evhub.variables import (
     Arrays,
     fill_names,
@@ -209,3 +211,16 @@ def test_getters_have_the_bits_of_the_labelled_operations(shipped) -> None:
         np.testing.assert_array_equal(
             np.ascontiguousarray(got).view(np.uint64), _bits(get(ds)), err_msg=name
         )
+
+
+def test_the_chain_s_arrays_are_those_of_its_labelled_results(shipped) -> None:
+    """An ensemble's chunks compute the variables from to_arrays: as from the labelled ones."""
+    data = shipped.dataset
+    out = simulate_resolved(shipped.scenarios[0], data)
+    names = labels(data)
+    direct, labelled = to_arrays(out, names), Arrays.of(to_dataset(out, names))
+    assert dict(direct.dims) == dict(labelled.dims)
+    for name in labelled.values:
+        assert direct.values[name] is labelled.values[name], name  # the same arrays, no copy
+    for name, (_, get) in iamc_variables(data.dims).items():
+        np.testing.assert_array_equal(get.array(direct), get.array(labelled), err_msg=name)

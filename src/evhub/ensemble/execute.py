@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from evhub.choiceposterior import draws_by_path
-from evhub.compose import Labels, ParameterLayout, chain_setup, labels, to_dataset
+from evhub.compose import Labels, ParameterLayout, chain_setup, labels, to_arrays
 from evhub.dims import Dims
 from evhub.ensemble.chunks import write_chunk
 from evhub.ensemble.design import Design, design, unit_draws
@@ -37,7 +37,7 @@ from evhub.errors import InputError
 from evhub.layout import scratch_folder
 from evhub.limits import Sampler
 from evhub.model import chain
-from evhub.variables import Arrays, iamc_variables
+from evhub.variables import iamc_variables
 
 if TYPE_CHECKING:
     from evhub.dataset import Dataset
@@ -104,7 +104,7 @@ def run_chunk(task: Task, values: F, pick: tuple[str, int] | None = None) -> F:
     n = values.shape[0]
     params = task.layout.build(task.design.parameters(values, task.base), n)
     out = chain.simulate(task.inputs, params)
-    arrays = Arrays.of(to_dataset(out, task.labels))
+    arrays = to_arrays(out, task.labels)
     variables = iamc_variables(task.dims)
     if pick is not None:
         name, year = pick
