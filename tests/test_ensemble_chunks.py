@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evhub.ensemble.chunks import chunk_shape, read_chunk, read_variables, write_chunk
+from evhub.ensemble.chunks import ChunkFile, chunk_shape, read_chunk, read_variables, write_chunk
 
 
 def _block() -> np.ndarray:
@@ -72,3 +72,19 @@ def test_a_cut_chunk_file_is_an_error(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:-8])
     with pytest.raises(ValueError, match="cut short"):
         read_variables(path, 0, 3, np.empty((3, 4, 5)))
+
+
+def test_a_chunk_file_s_headers_are_read_once_and_again_when_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "0.chunk"
+    write_chunk(path, _block())
+    chunk = ChunkFile(path)
+    assert chunk.shape == (3, 4, 5)
+    assert chunk.before.tolist() == [0, 1, 6, 7]  # varying cells before each variable
+    assert chunk.current(path)
+    changed = _block()
+    changed[0, 2, 0] = 99.0  # one more varying cell: the headers change
+    write_chunk(path, changed)
+    assert not chunk.current(path)
+    out = np.empty((3, 4, 5))
+    ChunkFile(path).read(0, 3, out)
+    np.testing.assert_array_equal(_bits(out), _bits(changed))

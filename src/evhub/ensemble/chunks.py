@@ -20,14 +20,13 @@ The file holds three ``.npy`` arrays one after the other:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["chunk_shape", "read_chunk", "read_variables", "write_chunk"]
+__all__ = ["ChunkFile", "chunk_shape", "read_chunk", "read_variables", "write_chunk"]
 
 F = NDArray[np.float64]
 
@@ -66,61 +65,84 @@ def _header(file: BinaryIO) -> tuple[tuple[int, ...], np.dtype]:
     return shape, dtype
 
 
-def read_variables(path: Path, first: int, stop: int, out: F) -> None:
-    """Read variables ``first:stop`` of a chunk into ``out``.
+class ChunkFile:
+    """A chunk file's headers, read once: the cells that vary, the shared values, the offsets.
 
-    Only the packed values of those variables are read from the file.
-
-    Parameters
-    ----------
-    path
-        The chunk's scratch file (:func:`write_chunk`).
-    first, stop
-        The range of variables (indices of the block's leading axis).
-    out : (stop - first, member, year)
-        Where the values go; a view into a larger buffer will do.
-
-    Raises
-    ------
-    ValueError
-        If the file is shorter than its headers say.
+    Reading a range of variables (:meth:`read`) then reads only their packed
+    values; an :class:`~evhub.ensemble.summary.Ensemble` summarising its
+    variables a few at a time reads every chunk many times.
     """
-    with path.open("rb") as file:
-        varies: NDArray[np.bool_] = np.load(file)
-        values: F = np.load(file)
-        (_, members), dtype = _header(file)
-        out[...] = values[first:stop, None, :]
-        mine = varies[first:stop]
-        skip = int(np.count_nonzero(varies[:first]))
-        count = int(np.count_nonzero(mine))
-        if not count:
+
+    def __init__(self, path: Path) -> None:
+        with path.open("rb") as file:
+            self.varies: NDArray[np.bool_] = np.load(file)
+            self.first: F = np.load(file)
+            (_, members), self.dtype = _header(file)
+            self.offset = file.tell()
+        self.path = path
+        self.stamp = _stamp(path)
+        self.members = int(members)
+        #: Varying cells before each variable (and in all: the last entry).
+        self.before = np.concatenate([[0], np.cumsum(np.count_nonzero(self.varies, axis=1))])
+
+    def current(self, path: Path) -> bool:
+        """Whether these headers are those of the file now at ``path``."""
+        return path == self.path and _stamp(path) == self.stamp
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """The block's shape ``(variable, member, year)``."""
+        n_var, n_year = self.first.shape
+        return n_var, self.members, n_year
+
+    def read(self, first: int, stop: int, out: F) -> None:
+        """Read variables ``first:stop`` into ``out``.
+
+        Parameters
+        ----------
+        first, stop
+            The range of variables (indices of the block's leading axis).
+        out : (stop - first, member, year)
+            Where the values go; a view into a larger buffer will do.
+
+        Raises
+        ------
+        ValueError
+            If the file is shorter than its headers say.
+        """
+        out[...] = self.first[first:stop, None, :]
+        skip, end = int(self.before[first]), int(self.before[stop])
+        if end == skip:
             return
-        packed = np.empty((count, members), dtype=dtype)
-        file.seek(skip * members * dtype.itemsize, os.SEEK_CUR)
-        if file.readinto(packed.data.cast("B")) != packed.nbytes:
-            msg = f"{path}: the ensemble chunk is cut short"
-            raise ValueError(msg)
-    v, y = np.nonzero(mine)
-    out[v, :, y] = packed
+        packed = np.empty((end - skip, self.members), dtype=self.dtype)
+        with self.path.open("rb") as file:
+            file.seek(self.offset + skip * self.members * self.dtype.itemsize)
+            if file.readinto(packed.data.cast("B")) != packed.nbytes:
+                msg = f"{self.path}: the ensemble chunk is cut short"
+                raise ValueError(msg)
+        v, y = np.nonzero(self.varies[first:stop])
+        out[v, :, y] = packed
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """The file's modification time [ns] and size [B]: whether it was written again."""
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def read_variables(path: Path, first: int, stop: int, out: F) -> None:
+    """Read variables ``first:stop`` of a chunk into ``out`` (see :meth:`ChunkFile.read`)."""
+    ChunkFile(path).read(first, stop, out)
 
 
 def read_chunk(path: Path) -> F:
     """A chunk's whole block ``(variable, member, year)``."""
-    with path.open("rb") as file:
-        varies: NDArray[np.bool_] = np.load(file)
-        values: F = np.load(file)
-        packed: F = np.load(file)
-    out: F = np.empty((values.shape[0], packed.shape[1], values.shape[1]))
-    out[...] = values[:, None, :]
-    v, y = np.nonzero(varies)
-    out[v, :, y] = packed
+    chunk = ChunkFile(path)
+    out: F = np.empty(chunk.shape)
+    chunk.read(0, chunk.shape[0], out)
     return out
 
 
 def chunk_shape(path: Path) -> tuple[int, int, int]:
     """The shape ``(variable, member, year)`` of a chunk's block."""
-    with path.open("rb") as file:
-        np.load(file)
-        values: F = np.load(file)
-        (_, members), _ = _header(file)
-    return values.shape[0], members, values.shape[1]
+    return ChunkFile(path).shape

@@ -16,7 +16,7 @@ import shutil
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from evhub.ensemble.chunks import chunk_shape, read_chunk, read_variables
+from evhub.ensemble.chunks import ChunkFile, read_chunk
 from evhub.ensemble.store import write_store
 from evhub.errors import InputError
 from evhub.limits import Sampler
@@ -59,6 +59,9 @@ class Member:
     chunks: list[Path]
     bounds: list[tuple[int, int]]
 
+    #: The chunk files' headers, read once (:class:`~evhub.ensemble.chunks.ChunkFile`).
+    files: dict[int, ChunkFile] = field(default_factory=dict, repr=False, compare=False)
+
     def chunk(self, k: int) -> F:
         """The IAMC block (variable, member, year) of chunk ``k``."""
         return read_chunk(self.chunks[k])
@@ -72,16 +75,22 @@ class Member:
         """Every member's values (variable, member, year) of variables ``first:stop``.
 
         One read of each chunk file's stretch of those variables
-        (:func:`evhub.ensemble.chunks.read_variables`), into ``out`` if given
+        (:meth:`evhub.ensemble.chunks.ChunkFile.read`), into ``out`` if given
         (its leading part; reusing a buffer spares the system's page faults
         on new memory).
         """
+        files = [self._file(k) for k in range(len(self.chunks))]
         if out is None:
-            n_year = chunk_shape(self.chunks[0])[2]
-            out = np.empty((stop - first, self.bounds[-1][1], n_year))
-        for path, (start, end) in zip(self.chunks, self.bounds, strict=True):
-            read_variables(path, first, stop, out[: stop - first, start:end])
+            out = np.empty((stop - first, self.bounds[-1][1], files[0].shape[2]))
+        for file, (start, end) in zip(files, self.bounds, strict=True):
+            file.read(first, stop, out[: stop - first, start:end])
         return out[: stop - first]
+
+    def _file(self, k: int) -> ChunkFile:
+        file = self.files.get(k)
+        if file is None or not file.current(self.chunks[k]):
+            file = self.files[k] = ChunkFile(self.chunks[k])
+        return file
 
 
 def _quantiles(values: F) -> F:
