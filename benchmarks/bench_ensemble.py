@@ -23,7 +23,7 @@ the workers have exited, which ``evhub.run`` waits for). Interpreter start,
 imports and loading the dataset are not timed; one deterministic run warms
 the caches first (its time is reported as the cold first call).
 
-Modes: ``in-process`` (chunks of 500 members in this process) and
+Modes: ``in-process`` (chunks of ``DEFAULT_CHUNK`` members in this process) and
 ``workers=2`` (a Dask ``LocalCluster`` of 2 worker processes, started and
 stopped inside ``evhub.run``, so its start-up is part of the time).
 

@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 import yaml
 
+from evhub.compose import labels, to_arrays, to_dataset
 from evhub.definitions import load_definitions
 from evhub.dims import DIMENSIONS_FILE, Dims, load_dims
 from evhub.errors import InputError
+from evhub.run import simulate_resolved
 from evhub.variables import (
+    Arrays,
     fill_names,
     iamc_names,
     iamc_variables,
@@ -159,3 +162,65 @@ def test_a_third_class_has_its_own_variables_and_scorecard_indicators(
         ("bus", None),
     ]
     assert len(indicators) == len(scorecard_indicators(dataset.dims)) + len(bus)
+
+
+def _bits(arr) -> np.ndarray:
+    return np.ascontiguousarray(arr.transpose("scenario", "run", "year").values).view(np.uint64)
+
+
+def test_getters_have_the_bits_of_the_labelled_operations(shipped) -> None:
+    """The NumPy getters give, bit for bit, what xarray gives for the same operations.
+
+    xarray's ``sum`` skips NaN by default (a NaN counts as 0) unless told
+    ``skipna=False``; the getters do the same, so a variable keeps its value
+    in every run, however its results are held.
+    """
+    ds = shipped.data
+    variables = iamc_variables(shipped.dataset.dims)
+    car = ds.sel(vehicle_class="car", drop=True)
+    kinds = ds["project_kind"]
+    vehicle_kinds = list(shipped.dataset.dims.project_kinds.where(vehicle=True))
+    plugged = ["phev", "bev"]
+    sales = car["sales"]
+    share = sales.sel(powertrain=plugged).sum("powertrain") / sales.sum("powertrain")
+    expected = {
+        "Sales|Passenger Cars": sales.sum("powertrain"),
+        "Sales|Passenger Cars|BEV": sales.sel(powertrain="bev"),
+        "Share|Sales|Passenger Cars|EV": share.where(sales.sum("powertrain") != 0, 0.0) * 100.0,
+        "Final Energy|Passenger Cars": car["fuel_energy"].sum("fuel") + car["electricity"] * 3.6,
+        "Battery|Demand|Sales": ds["battery_demand"].sum("vehicle_class", skipna=False),
+        "Material Demand|Batteries": ds["materials"]
+        .sum("vehicle_class", skipna=False)
+        .sum("material"),
+        "Capacity|Vehicle Assembly": ds["capacity"]
+        .where(kinds.isin(vehicle_kinds), 0.0)
+        .sum("project"),
+        "Investment|Realised|Cumulative": ds["investment"].cumsum("year"),
+        "Exports|Passenger Cars|Non-EU": car["exports"].sum("class") - car["exports_eu"],
+        "Sales|Light-Duty Vehicles": sales.sum("powertrain")
+        + ds["sales"].sel(vehicle_class="lcv", drop=True).sum("powertrain"),
+    }
+    for name, want in expected.items():
+        got = variables[name][1](ds)
+        assert got.dims == ("scenario", "run", "year"), name
+        np.testing.assert_array_equal(_bits(got), _bits(want), err_msg=name)
+    # the ensemble's chunks read the arrays directly: the same values
+    arrays = Arrays.of(ds)
+    for name, (_, get) in variables.items():
+        got = get.array(arrays)
+        np.testing.assert_array_equal(
+            np.ascontiguousarray(got).view(np.uint64), _bits(get(ds)), err_msg=name
+        )
+
+
+def test_the_chain_s_arrays_are_those_of_its_labelled_results(shipped) -> None:
+    """An ensemble's chunks compute the variables from to_arrays: as from the labelled ones."""
+    data = shipped.dataset
+    out = simulate_resolved(shipped.scenarios[0], data)
+    names = labels(data)
+    direct, labelled = to_arrays(out, names), Arrays.of(to_dataset(out, names))
+    assert dict(direct.dims) == dict(labelled.dims)
+    for name in labelled.values:
+        assert direct.values[name] is labelled.values[name], name  # the same arrays, no copy
+    for name, (_, get) in iamc_variables(data.dims).items():
+        np.testing.assert_array_equal(get.array(direct), get.array(labelled), err_msg=name)

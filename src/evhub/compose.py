@@ -8,7 +8,9 @@ This module owns the two translations around :mod:`evhub.model.chain`:
   column, in model units) and :func:`prepare` (both, for one scenario);
 - the chain's outputs -> labelled arrays: :func:`labels` (the coordinates of
   a dataset's results) and :func:`to_dataset` (an :class:`xarray.Dataset`
-  with dims ``run``, ``year``, ... and units);
+  with dims ``run``, ``year``, ... and units), or the same arrays with the
+  names of their dims only (:func:`to_arrays`, what an ensemble's chunks
+  compute their IAMC variables from);
 
 and :func:`project_table`, the pipeline registry as a scenario sees it.
 The deterministic run (:mod:`evhub.run`), the ensemble
@@ -47,6 +49,7 @@ from evhub.pipeline import (
 from evhub.prices import deflator, report_price_year
 from evhub.readable import exact
 from evhub.scenario import ResolvedScenario, default_parameters
+from evhub.variables import Arrays
 
 __all__ = [
     "CONVERSION_SHARE",
@@ -59,6 +62,7 @@ __all__ = [
     "parameter_layout",
     "prepare",
     "project_table",
+    "to_arrays",
     "to_dataset",
 ]
 
@@ -1080,16 +1084,15 @@ def labels(data: Dataset) -> Labels:
     return data.memo["labels"]  # type: ignore[no-any-return]
 
 
-def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
-    """Label the chain's arrays: dims ``run``, ``year`` and the rest, with units.
+#: The dim of a vehicle class's own results, right after ``run``.
+_CLASS_DIM = "vehicle_class"
 
-    A vehicle class's own results have the dim ``vehicle_class`` (coordinate:
-    the class ids) right after ``run``; the dim ``class`` is the powertrain
-    group (the output classes of vehicle plants), not the vehicle class.
-    """
-    coords = {
+
+def _coords(names: Labels) -> dict[str, list[Any]]:
+    """The coordinates of the results' dims (by dim name)."""
+    return {
         "year": list(names.years),
-        "vehicle_class": list(names.classes),
+        _CLASS_DIM: list(names.classes),
         "powertrain": list(names.categories.powertrains),
         "fuel": list(names.categories.fuels),
         "material": list(names.categories.materials),
@@ -1098,78 +1101,94 @@ def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
         "origin": list(names.categories.origins),
     }
 
+
+def _results(names: Labels) -> dict[str, tuple[tuple[str, ...], str, str]]:
+    """Each result of the chain: its dims after ``run``, unit and long name.
+
+    A vehicle class's own results lead with ``vehicle_class``; the dim
+    ``class`` is the powertrain group (the output classes of vehicle plants).
+    """
     cars, union, usd = names.vehicles, names.union or "the union", f"USD_{names.price_year}"
-
-    def var(array: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:
-        return xr.DataArray(array, dims=("run", *dims), attrs={"units": units, "long_name": name})
-
-    def own(array: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:
-        """A vehicle class's own result."""
-        return var(array, ("vehicle_class", *dims), units, name)
-
-    variables = {
-        "sales": own(out.sales, ("powertrain", "year"), "veh/yr", "New-vehicle sales"),
-        "stock": own(out.stock, ("powertrain", "year"), "veh", "Stock at the end of the year"),
-        "retirements": own(out.retirements, ("powertrain", "year"), "veh/yr", "Vehicles retired"),
-        "vehicle_km": own(out.vehicle_km, ("powertrain", "year"), "km/yr", "Distance driven"),
-        "fuel_energy": own(out.fuel_energy, ("fuel", "year"), "PJ/yr", "Fuel use"),
-        "electricity": own(out.electricity, ("year",), "TWh/yr", "Electricity from the grid"),
-        "co2_tank_to_wheel": own(out.co2_tank_to_wheel, ("year",), "MtCO2/yr", "Tank-to-wheel CO2"),
-        "co2_electricity": own(
-            out.co2_electricity, ("year",), "MtCO2/yr", "CO2 of electricity used"
-        ),
-        "co2_target": own(out.co2_target, ("year",), "MtCO2/yr", "Target path for the class's CO2"),
-        "grid_intensity": var(out.grid_intensity, ("year",), "gCO2/kWh", "Grid CO2 intensity"),
-        "battery_demand": own(
-            out.battery_demand, ("year",), "GWh/yr", "Battery capacity in new vehicles"
-        ),
-        "battery_retired": own(
-            out.battery_retired, ("year",), "GWh/yr", "Battery capacity retired"
-        ),
-        "battery_second_life": own(
-            out.battery_second_life, ("year",), "GWh/yr", "Retired capacity to second life"
-        ),
-        "battery_recycling": own(
-            out.battery_recycling, ("year",), "GWh/yr", "Retired capacity to recycling"
-        ),
-        "materials": own(
-            out.materials, ("material", "year"), "kt/yr", "Materials in new batteries"
-        ),
-        "ownership": own(out.ownership, ("year",), "veh/1000 persons", "Vehicles per 1,000 people"),
-        "capacity": var(
-            out.capacity, ("project", "year"), "veh/yr or GWh/yr", "Usable capacity by project"
-        ),
-        "production": own(out.production, ("class", "year"), "veh/yr", f"{cars} built"),
-        "domestic_sales": own(
-            out.domestic_sales,
-            ("class", "year"),
+    own = _CLASS_DIM
+    return {
+        "sales": ((own, "powertrain", "year"), "veh/yr", "New-vehicle sales"),
+        "stock": ((own, "powertrain", "year"), "veh", "Stock at the end of the year"),
+        "retirements": ((own, "powertrain", "year"), "veh/yr", "Vehicles retired"),
+        "vehicle_km": ((own, "powertrain", "year"), "km/yr", "Distance driven"),
+        "fuel_energy": ((own, "fuel", "year"), "PJ/yr", "Fuel use"),
+        "electricity": ((own, "year"), "TWh/yr", "Electricity from the grid"),
+        "co2_tank_to_wheel": ((own, "year"), "MtCO2/yr", "Tank-to-wheel CO2"),
+        "co2_electricity": ((own, "year"), "MtCO2/yr", "CO2 of electricity used"),
+        "co2_target": ((own, "year"), "MtCO2/yr", "Target path for the class's CO2"),
+        "grid_intensity": (("year",), "gCO2/kWh", "Grid CO2 intensity"),
+        "battery_demand": ((own, "year"), "GWh/yr", "Battery capacity in new vehicles"),
+        "battery_retired": ((own, "year"), "GWh/yr", "Battery capacity retired"),
+        "battery_second_life": ((own, "year"), "GWh/yr", "Retired capacity to second life"),
+        "battery_recycling": ((own, "year"), "GWh/yr", "Retired capacity to recycling"),
+        "materials": ((own, "material", "year"), "kt/yr", "Materials in new batteries"),
+        "ownership": ((own, "year"), "veh/1000 persons", "Vehicles per 1,000 people"),
+        "capacity": (("project", "year"), "veh/yr or GWh/yr", "Usable capacity by project"),
+        "production": ((own, "class", "year"), "veh/yr", f"{cars} built"),
+        "domestic_sales": (
+            (own, "class", "year"),
             "veh/yr",
             "Sales of vehicles built in the country",
         ),
-        "exports": own(out.exports, ("class", "year"), "veh/yr", f"{cars} exported"),
-        "exports_eu": own(out.exports_eu, ("year",), "veh/yr", f"{cars} exported to {union}"),
-        "imports": own(out.imports, ("origin", "year"), "veh/yr", f"{cars} imported"),
-        "trade_balance": own(
-            out.trade_balance, ("year",), f"bn {usd}/yr", f"{cars}: exports minus imports"
+        "exports": ((own, "class", "year"), "veh/yr", f"{cars} exported"),
+        "exports_eu": ((own, "year"), "veh/yr", f"{cars} exported to {union}"),
+        "imports": ((own, "origin", "year"), "veh/yr", f"{cars} imported"),
+        "trade_balance": ((own, "year"), f"bn {usd}/yr", f"{cars}: exports minus imports"),
+        "investment": (("year",), f"million {usd}/yr", "Investment realised"),
+        "employment": (("year",), "persons", "Direct jobs at the plants"),
+        "cell_demand": (
+            (own, "year"),
+            "GWh/yr",
+            "Cells needed by domestic vehicle production",
         ),
-        "investment": var(out.investment, ("year",), f"million {usd}/yr", "Investment realised"),
-        "employment": var(out.employment, ("year",), "persons", "Direct jobs at the plants"),
-        "cell_demand": own(
-            out.cell_demand, ("year",), "GWh/yr", "Cells needed by domestic vehicle production"
-        ),
-        "cell_supply": var(out.cell_supply, ("year",), "GWh/yr", "Cells made in the country"),
-        "cell_imports": var(out.cell_imports, ("year",), "GWh/yr", "Cells imported"),
-        "cell_self_sufficiency": var(
-            out.cell_self_sufficiency, ("year",), "1", "Cell self-sufficiency"
-        ),
-        "price": own(
-            out.price, ("powertrain", "year"), f"{usd}/veh", "Average price paid for a new vehicle"
+        "cell_supply": (("year",), "GWh/yr", "Cells made in the country"),
+        "cell_imports": (("year",), "GWh/yr", "Cells imported"),
+        "cell_self_sufficiency": (("year",), "1", "Cell self-sufficiency"),
+        "price": (
+            (own, "powertrain", "year"),
+            f"{usd}/veh",
+            "Average price paid for a new vehicle",
         ),
     }
-    ds = xr.Dataset(variables, coords=coords, attrs={"base_year": names.base_year})
+
+
+def to_dataset(out: chain.ChainOutputs, names: Labels) -> xr.Dataset:
+    """Label the chain's arrays: dims ``run``, ``year`` and the rest, with units.
+
+    A vehicle class's own results have the dim ``vehicle_class`` (coordinate:
+    the class ids) right after ``run``; the dim ``class`` is the powertrain
+    group (the output classes of vehicle plants), not the vehicle class.
+    """
+    variables = {
+        name: xr.DataArray(
+            getattr(out, name), dims=("run", *dims), attrs={"units": units, "long_name": long}
+        )
+        for name, (dims, units, long) in _results(names).items()
+    }
+    ds = xr.Dataset(variables, coords=_coords(names), attrs={"base_year": names.base_year})
     return ds.assign_coords(
         project_kind=("project", list(names.project_kinds)),
         project_unit=("project", list(names.project_units)),
+    )
+
+
+def to_arrays(out: chain.ChainOutputs, names: Labels) -> Arrays:
+    """The chain's arrays with the names of their dims, as :func:`to_dataset` labels them.
+
+    What the IAMC variables are computed from (:class:`evhub.variables.Arrays`),
+    without building labelled arrays: an ensemble's chunks use it.
+    """
+    results = _results(names)
+    coords: dict[str, tuple[Any, ...]] = {k: tuple(v) for k, v in _coords(names).items()}
+    coords["project_kind"] = tuple(names.project_kinds)
+    return Arrays(
+        {name: getattr(out, name) for name in results},
+        {name: dims for name, (dims, _, _) in results.items()},
+        coords,
     )
 
 

@@ -3,7 +3,9 @@
 :func:`iamc_variables` is the one definition of the variables of ``iamc.csv``,
 the ensemble's members and quantiles, and the store: each maps the labelled
 arrays of :func:`evhub.compose.to_dataset` to an array with dims ``run`` and
-``year`` in the variable's unit. Names are pipe-separated (pyam's IAMC
+``year`` in the variable's unit (a :class:`Getter`: computed in NumPy from the
+results' :class:`Arrays`, which an ensemble's chunks call directly, with the
+same bits as the labelled operations it stands for). Names are pipe-separated (pyam's IAMC
 format); a parent comes right before its children and equals their sum,
 except for the parts in :func:`memo_variables`.
 
@@ -41,7 +43,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
+import numpy as np
 import xarray as xr
+from numpy.typing import NDArray
 
 from evhub.definitions import TAGS, Definition, fill_tags, load_definitions, tag_ids, tags
 from evhub.dims import Dimension, Dims
@@ -50,6 +54,7 @@ from evhub.model import indicators
 
 __all__ = [
     "MODEL",
+    "Arrays",
     "Getter",
     "fill_members",
     "fill_names",
@@ -67,11 +72,8 @@ _PCT = 100.0
 _BN = 1e9
 _PJ_PER_TWH = 3.6
 
-#: How a variable is computed from the labelled arrays of :func:`evhub.compose.to_dataset`.
-Getter = Callable[[xr.Dataset], xr.DataArray]
-#: A getter from the member ids the tags of a template stand for.
-_Make = Callable[[Mapping[str, str]], Getter]
-
+#: The dims that may lead a result's named dims: a run's, and a scenario's in labelled results.
+_LEAD = ("scenario", "run")
 #: The tag of the destination of exports in a duty-free bloc with the home country
 #: (:data:`evhub.definitions.TAGS`): the results have exactly one.
 _UNION = "Union"
@@ -79,109 +81,256 @@ _UNION = "Union"
 _CLASS_TAG = "Vehicle Class"
 _VEHICLE_CLASS = "vehicle_class"
 
+A = NDArray[Any]
+
+
+class Arrays:
+    """Results as NumPy arrays, each with its named trailing dims: what a getter reads.
+
+    Made from labelled results (:meth:`of`): each array keeps the leading
+    dims of ``run`` (and ``scenario``), so a getter computes every run (and
+    scenario) at once; its named dims (``powertrain``, ``year``, ...) are
+    found by name, counted from the end. A getter's NumPy operations are
+    those xarray runs for the same labelled operation (a sum skipping NaN
+    sums the array with its NaN set to 0), so a variable has the same bits
+    either way.
+    """
+
+    def __init__(
+        self,
+        values: Mapping[str, A],
+        dims: Mapping[str, tuple[str, ...]],
+        coords: Mapping[str, tuple[Any, ...]],
+    ) -> None:
+        self.values = values
+        self.dims = dims
+        self.coords = coords
+        self._classes: dict[str, Arrays] = {}
+
+    @classmethod
+    def of(cls, ds: xr.Dataset) -> Arrays:
+        """The arrays of labelled results (no copy where their dims are in order)."""
+        values: dict[str, A] = {}
+        dims: dict[str, tuple[str, ...]] = {}
+        for name, arr in ds.data_vars.items():
+            lead = tuple(d for d in _LEAD if d in arr.dims)
+            named = tuple(str(d) for d in arr.dims if d not in _LEAD)
+            values[str(name)] = arr.transpose(*lead, *named).values
+            dims[str(name)] = named
+        coords = {str(k): tuple(v.values.tolist()) for k, v in ds.coords.items() if v.ndim == 1}
+        return cls(values, dims, coords)
+
+    def axis(self, var: str, dim: str) -> int:
+        """The axis of ``dim`` in ``var``, counted from the end (negative)."""
+        named = self.dims[var]
+        return named.index(dim) - len(named)
+
+    def index(self, dim: str, label: Any) -> int:
+        """The position of ``label`` along ``dim``."""
+        return self.coords[dim].index(label)
+
+    def of_class(self, vehicle_class: str) -> Arrays:
+        """The results with a class's own results of one vehicle class (views; memoised)."""
+        view = self._classes.get(vehicle_class)
+        if view is None:
+            i = self.index(_VEHICLE_CLASS, vehicle_class)
+            values = dict(self.values)
+            dims = dict(self.dims)
+            for var, named in self.dims.items():
+                if _VEHICLE_CLASS in named:
+                    values[var] = _pick(values[var], self.axis(var, _VEHICLE_CLASS), i)
+                    dims[var] = tuple(d for d in named if d != _VEHICLE_CLASS)
+            view = self._classes[vehicle_class] = Arrays(values, dims, self.coords)
+        return view
+
+
+def _pick(values: A, axis: int, i: int | list[int]) -> A:
+    """``values`` at position(s) ``i`` of ``axis`` (negative): a view for one position."""
+    key: tuple[Any, ...] = (Ellipsis, i, *(slice(None),) * (-axis - 1))
+    out: A = values[key]
+    return out
+
+
+def _sum(values: A, axis: int, *, skipna: bool = True) -> A:
+    """The sum along ``axis``; NaN counts as 0 with ``skipna`` (xarray's ``sum``)."""
+    if skipna:
+        values = np.where(np.isnan(values), 0.0, values)
+    out: A = np.sum(values, axis=axis)
+    return out
+
+
+#: How a variable is computed from the results' arrays: an array (..., year).
+Compute = Callable[[Arrays], A]
+#: A compute from the member ids the tags of a template stand for.
+_Make = Callable[[Mapping[str, str]], Compute]
+
+
+class Getter:
+    """How one IAMC variable is computed: from arrays (:meth:`array`) or labelled results.
+
+    Called with labelled results (dims ``scenario``, ``run``, ``year``, ...),
+    it returns the variable as a labelled array with their leading dims and
+    ``year``.
+    """
+
+    def __init__(self, compute: Compute) -> None:
+        self.array = compute
+
+    def __call__(self, ds: xr.Dataset) -> xr.DataArray:
+        """The variable of labelled results."""
+        values = self.array(_arrays_of(ds))
+        lead = [d for d in _LEAD if d in ds.dims]
+        dims = (*lead, "year")
+        coords = {d: ds[d].values for d in dims if d in ds.coords}
+        return xr.DataArray(values, dims=dims, coords=coords)
+
+
+#: The arrays of the labelled results last read (:func:`_arrays_of`): a table
+#: reads every variable of the same results one after the other.
+_LAST: list[tuple[weakref.ref[xr.Dataset], Arrays]] = []
+
+
+def _forget(ref: weakref.ref[xr.Dataset]) -> None:
+    """Drop the arrays of labelled results no longer alive (they hold their values)."""
+    if _LAST and _LAST[0][0] is ref:
+        _LAST.clear()
+
+
+def _arrays_of(ds: xr.Dataset) -> Arrays:
+    """:meth:`Arrays.of` labelled results, kept while they live and are the last read."""
+    held = next(iter(_LAST), None)  # (another thread may clear it meanwhile)
+    if held is None or held[0]() is not ds:
+        held = (weakref.ref(ds, _forget), Arrays.of(ds))
+        _LAST[:] = [held]
+    return held[1]
+
 
 # --------------------------------------------------------------------------
-# Getters
+# Computing the variables
 # --------------------------------------------------------------------------
 
 
-def _var(var: str, scale: float | None = None) -> Getter:
-    def get(ds: xr.Dataset) -> xr.DataArray:
-        return ds[var] if scale is None else ds[var] * scale
+def _var(var: str, scale: float | None = None) -> Compute:
+    def get(a: Arrays) -> A:
+        values = a.values[var]
+        return values if scale is None else values * scale
 
     return get
 
 
-def _total(var: str) -> Getter:
+def _total(var: str) -> Compute:
     """A vehicle class's result summed over the classes (NaN stays NaN)."""
 
-    def get(ds: xr.Dataset) -> xr.DataArray:
-        return ds[var].sum(_VEHICLE_CLASS, skipna=False)
+    def get(a: Arrays) -> A:
+        return _sum(a.values[var], a.axis(var, _VEHICLE_CLASS), skipna=False)
 
     return get
 
 
-def _by(var: str, dim: str, key: str | None) -> Getter:
-    def get(ds: xr.Dataset) -> xr.DataArray:
-        arr = ds[var]
-        return arr.sum(dim, skipna=False) if key is None else arr.sel({dim: key})
+def _by(var: str, dim: str, key: str | None) -> Compute:
+    def get(a: Arrays) -> A:
+        axis = a.axis(var, dim)
+        values = a.values[var]
+        if key is None:
+            return _sum(values, axis, skipna=False)
+        return _pick(values, axis, a.index(dim, key))
 
     return get
 
 
-def _cumulative_investment(ds: xr.Dataset) -> xr.DataArray:
+def _cumulative_investment(a: Arrays) -> A:
     """Investment realised from the first model year to each year [million USD_2025]."""
-    return ds["investment"].cumsum("year")
+    values = a.values["investment"]
+    out: A = np.nancumsum(values, axis=a.axis("investment", "year"))
+    return out
 
 
-def _capacity(kinds: tuple[str, ...]) -> Getter:
-    def get(ds: xr.Dataset) -> xr.DataArray:
-        arr = ds["capacity"]
-        return arr.where(arr["project_kind"].isin(list(kinds)), 0.0).sum("project")
-
-    return get
-
-
-def _pt(var: str, pt: str | None) -> Getter:
-    def get(ds: xr.Dataset) -> xr.DataArray:
-        arr = ds[var]
-        return arr.sum("powertrain") if pt is None else arr.sel(powertrain=pt)
+def _capacity(kinds: tuple[str, ...]) -> Compute:
+    def get(a: Arrays) -> A:
+        axis = a.axis("capacity", "project")
+        chosen = np.isin(np.asarray(a.coords["project_kind"]), list(kinds))
+        chosen = chosen.reshape(chosen.shape + (1,) * (-axis - 1))
+        return _sum(np.where(chosen, a.values["capacity"], 0.0), axis)
 
     return get
 
 
-def _ev_share(var: str, plugged: tuple[str, ...]) -> Getter:
-    def get(ds: xr.Dataset) -> xr.DataArray:
-        arr = ds[var]
-        return (
-            indicators.ev_share(
-                arr.sel(powertrain=list(plugged)).sum("powertrain"), arr.sum("powertrain")
-            )
-            * _PCT
-        )
+def _pt(var: str, pt: str | None) -> Compute:
+    def get(a: Arrays) -> A:
+        axis = a.axis(var, "powertrain")
+        values = a.values[var]
+        return _sum(values, axis) if pt is None else _pick(values, axis, a.index("powertrain", pt))
 
     return get
 
 
-def _final_energy(fuel: str | None) -> Getter:
-    def get(ds: xr.Dataset) -> xr.DataArray:
+def _ev_share(var: str, plugged: tuple[str, ...]) -> Compute:
+    def get(a: Arrays) -> A:
+        axis = a.axis(var, "powertrain")
+        values = a.values[var]
+        chosen = [a.index("powertrain", p) for p in plugged]
+        share = indicators.ev_share(_sum(_pick(values, axis, chosen), axis), _sum(values, axis))
+        return share * _PCT
+
+    return get
+
+
+def _final_energy(fuel: str | None) -> Compute:
+    def get(a: Arrays) -> A:
+        axis = a.axis("fuel_energy", "fuel")
+        values = a.values["fuel_energy"]
         if fuel is None:
-            return ds["fuel_energy"].sum("fuel") + ds["electricity"] * _PJ_PER_TWH
-        return ds["fuel_energy"].sel(fuel=fuel)
+            return _sum(values, axis) + a.values["electricity"] * _PJ_PER_TWH
+        return _pick(values, axis, a.index("fuel", fuel))
 
     return get
 
 
-def _material(m: str | None) -> Getter:
+def _material(m: str | None) -> Compute:
     total = _total("materials")
 
-    def get(ds: xr.Dataset) -> xr.DataArray:
-        arr = total(ds)
-        return arr.sum("material") if m is None else arr.sel(material=m)
+    def get(a: Arrays) -> A:
+        values = total(a)
+        axis = a.axis("materials", "material")  # counted from the end: the same without the class
+        return _sum(values, axis) if m is None else _pick(values, axis, a.index("material", m))
 
     return get
 
 
-def _uncollected(ds: xr.Dataset) -> xr.DataArray:
+def _uncollected(a: Arrays) -> A:
     retired, second_life, recycling = (
-        _total(var)(ds) for var in ("battery_retired", "battery_second_life", "battery_recycling")
+        _total(var)(a) for var in ("battery_retired", "battery_second_life", "battery_recycling")
     )
     return retired - second_life - recycling
 
 
-def _plugged_production(groups: tuple[str, ...]) -> Getter:
-    def get(ds: xr.Dataset) -> xr.DataArray:
-        return ds["production"].sel({"class": list(groups)}).sum("class", skipna=False)
+def _plugged_production(groups: tuple[str, ...]) -> Compute:
+    def get(a: Arrays) -> A:
+        axis = a.axis("production", "class")
+        chosen = [a.index("class", g) for g in groups]
+        return _sum(_pick(a.values["production"], axis, chosen), axis, skipna=False)
 
     return get
 
 
-def _exports_outside_union(ds: xr.Dataset) -> xr.DataArray:
-    return ds["exports"].sum("class") - ds["exports_eu"]
+def _exports_outside_union(a: Arrays) -> A:
+    exports = _sum(a.values["exports"], a.axis("exports", "class"))
+    return exports - a.values["exports_eu"]
 
 
-def _fixed(get: Getter) -> _Make:
-    """A getter that does not depend on the tags' members."""
+def _activity(a: Arrays) -> A:
+    """Distance driven [bn km/yr]."""
+    return _sum(a.values["vehicle_km"], a.axis("vehicle_km", "powertrain")) / _BN
+
+
+def _co2(a: Arrays) -> A:
+    """Tank-to-wheel CO2 and that of the electricity used [MtCO2/yr]."""
+    out: A = a.values["co2_tank_to_wheel"] + a.values["co2_electricity"]
+    return out
+
+
+def _fixed(get: Compute) -> _Make:
+    """A compute that does not depend on the tags' members."""
     return lambda _ids: get
 
 
@@ -223,18 +372,12 @@ def _templates(dims: Dims) -> tuple[_Template, ...]:
         _Template(f"Share|Sales|{cls}|EV", _fixed(_ev_share("sales", plugged))),
         _Template(f"Share|Stock|{cls}|EV", _fixed(_ev_share("stock", plugged))),
         _Template(f"Ownership|{cls}", _fixed(_var("ownership"))),
-        _Template(
-            f"Activity|{cls}",
-            _fixed(lambda ds: ds["vehicle_km"].sum("powertrain") / _BN),
-        ),
+        _Template(f"Activity|{cls}", _fixed(_activity)),
         _Template(f"Final Energy|{cls}", _fixed(_final_energy(None))),
         _Template(f"Final Energy|{cls}|{{Fuel}}", lambda i: _final_energy(i["Fuel"])),
         _Template(f"Final Energy|{cls}|{{Grid Fuel}}", _fixed(_var("electricity", _PJ_PER_TWH))),
         _Template(f"Electricity Demand|{cls}", _fixed(_var("electricity"))),
-        _Template(
-            f"Emissions|CO2|{cls}",
-            _fixed(lambda ds: ds["co2_tank_to_wheel"] + ds["co2_electricity"]),
-        ),
+        _Template(f"Emissions|CO2|{cls}", _fixed(_co2)),
         _Template(f"Emissions|CO2|{cls}|Tank-to-Wheel", _fixed(_var("co2_tank_to_wheel"))),
         _Template(f"Emissions|CO2|{cls}|{{Grid Fuel}}", _fixed(_var("co2_electricity"))),
         _Template(f"Target|Emissions|CO2|{cls}", _fixed(_var("co2_target"))),
@@ -452,39 +595,11 @@ def fill_names(template: str, dims: Dims) -> list[str]:
 _CACHE: dict[str, tuple[dict[str, tuple[str, Getter]], frozenset[str]]] = {}
 
 
-#: The results of each vehicle class of the labelled results last read
-#: (:func:`_class_view`): the variables of one class are read one after the other.
-_VIEWS: list[tuple[weakref.ref[xr.Dataset], dict[str, xr.Dataset]]] = []
+def _of_class(compute: Compute, vehicle_class: str) -> Compute:
+    """A compute written for one class's results, reading those of ``vehicle_class``."""
 
-
-def _forget(ref: weakref.ref[xr.Dataset]) -> None:
-    """Drop the views of labelled results no longer alive (they hold their arrays)."""
-    if _VIEWS and _VIEWS[0][0] is ref:
-        _VIEWS.clear()
-
-
-def _class_view(ds: xr.Dataset, vehicle_class: str) -> xr.Dataset:
-    """The results with a class's own results of one vehicle class (no ``vehicle_class`` dim).
-
-    Kept while the labelled results live and are the last read, so each class
-    is selected once however many variables read it.
-    """
-    held = next(iter(_VIEWS), None)  # (another thread may clear it meanwhile)
-    if held is None or held[0]() is not ds:
-        held = (weakref.ref(ds, _forget), {})
-        _VIEWS[:] = [held]
-    views = held[1]
-    view = views.get(vehicle_class)
-    if view is None:
-        view = views[vehicle_class] = ds.sel({_VEHICLE_CLASS: vehicle_class}, drop=True)
-    return view
-
-
-def _of_class(get: Getter, vehicle_class: str) -> Getter:
-    """A getter written for one class's results, reading those of ``vehicle_class``."""
-
-    def of_class(ds: xr.Dataset) -> xr.DataArray:
-        return get(_class_view(ds, vehicle_class))
+    def of_class(a: Arrays) -> A:
+        return compute(a.of_class(vehicle_class))
 
     return of_class
 
@@ -495,7 +610,7 @@ def _build(dims: Dims) -> tuple[dict[str, tuple[str, Getter]], frozenset[str]]:
         return _CACHE[key]
     members = _members(dims)  # first: its message names a missing union destination
     definitions = load_definitions(dims)
-    variables: dict[str, tuple[str, Getter]] = {}
+    variables: dict[str, tuple[str, Compute]] = {}
     for template in _templates(dims):
         for name, ids in _expand(template.name, members, template.reverse):
             if name not in definitions:
@@ -508,17 +623,20 @@ def _build(dims: Dims) -> tuple[dict[str, tuple[str, Getter]], frozenset[str]]:
             if _CLASS_TAG in ids:
                 get = _of_class(get, ids[_CLASS_TAG])
             variables[name] = (definitions[name].unit, get)
-    variables = _with_class_totals(variables, definitions)
+    built = {
+        name: (unit, Getter(compute))
+        for name, (unit, compute) in _with_class_totals(variables, definitions).items()
+    }
     memo = frozenset(name for name, d in definitions.items() if d.memo)
     if len(_CACHE) > 8:
         _CACHE.clear()
-    _CACHE[key] = (variables, memo)
-    return variables, memo
+    _CACHE[key] = (built, memo)
+    return built, memo
 
 
 def _with_class_totals(
-    variables: Mapping[str, tuple[str, Getter]], definitions: Mapping[str, Definition]
-) -> dict[str, tuple[str, Getter]]:
+    variables: Mapping[str, tuple[str, Compute]], definitions: Mapping[str, Definition]
+) -> dict[str, tuple[str, Compute]]:
     """``variables`` with each total over vehicle classes right after the last of its parts.
 
     A total (``class-total: true`` in the definitions: ``Sales|Light-Duty
@@ -533,7 +651,7 @@ def _with_class_totals(
             msg = f"variable {name!r} adds up {missing}, which evhub does not compute"
             raise InputError(msg)
         after.setdefault(definition.class_parts[-1], []).append(name)
-    out: dict[str, tuple[str, Getter]] = {}
+    out: dict[str, tuple[str, Compute]] = {}
     for name, entry in variables.items():
         out[name] = entry
         for total in after.get(name, ()):
@@ -542,11 +660,11 @@ def _with_class_totals(
     return out
 
 
-def _sum_of(parts: Sequence[Getter]) -> Getter:
+def _sum_of(parts: Sequence[Compute]) -> Compute:
     """The sum of the parts' values (NaN stays NaN)."""
 
-    def get(ds: xr.Dataset) -> xr.DataArray:
-        first, *rest = (part(ds) for part in parts)
+    def get(a: Arrays) -> A:
+        first, *rest = (part(a) for part in parts)
         return sum(rest, first)
 
     return get

@@ -8,6 +8,8 @@
 - :mod:`evhub.ensemble.summary`: the :class:`Ensemble`, whose members' values
   live in chunk files, with their quantiles and the probability of meeting
   each target;
+- :mod:`evhub.ensemble.chunks`: a chunk's values in its scratch file, with the
+  cells its members share kept once;
 - :mod:`evhub.ensemble.store`: the ensemble's tables in the DuckDB store.
 """
 

@@ -2,7 +2,8 @@
 
 Every member's IAMC variables live in chunk files in a scratch folder
 (:class:`Member`: one block ``(variable, member, year)`` per chunk, the
-variables in the order of :func:`evhub.variables.iamc_names`), deleted with
+variables in the order of :func:`evhub.variables.iamc_names`, in the format of
+:mod:`evhub.ensemble.chunks`), deleted with
 the :class:`Ensemble`. From there come the quantiles of every variable
 (:meth:`Ensemble.quantiles`, ``iamc_quantiles.csv``), the probability of
 meeting each target (:meth:`Ensemble.targets`) and the store's tables
@@ -11,12 +12,11 @@ meeting each target (:meth:`Ensemble.targets`) and the store's tables
 
 from __future__ import annotations
 
-import os
 import shutil
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from evhub.ensemble.chunks import ChunkFile, read_chunk
 from evhub.ensemble.store import write_store
 from evhub.errors import InputError
 from evhub.limits import Sampler
@@ -58,10 +59,12 @@ class Member:
     chunks: list[Path]
     bounds: list[tuple[int, int]]
 
+    #: The chunk files' headers, read once (:class:`~evhub.ensemble.chunks.ChunkFile`).
+    files: dict[int, ChunkFile] = field(default_factory=dict, repr=False, compare=False)
+
     def chunk(self, k: int) -> F:
         """The IAMC block (variable, member, year) of chunk ``k``."""
-        block: F = np.load(self.chunks[k])
-        return block
+        return read_chunk(self.chunks[k])
 
     def variable(self, v: int) -> F:
         """Every member's values (member, year) of variable index ``v``."""
@@ -71,33 +74,23 @@ class Member:
     def variables(self, first: int, stop: int, out: F | None = None) -> F:
         """Every member's values (variable, member, year) of variables ``first:stop``.
 
-        One read of each chunk file (the variables are its leading axis, so
-        they are one stretch of it), into ``out`` if given (its leading part;
-        reusing a buffer spares the system's page faults on new memory).
+        One read of each chunk file's stretch of those variables
+        (:meth:`evhub.ensemble.chunks.ChunkFile.read`), into ``out`` if given
+        (its leading part; reusing a buffer spares the system's page faults
+        on new memory).
         """
-        rows = max(end - start for start, end in self.bounds)
-        chunk: F | None = None
-        for path, (start, end) in zip(self.chunks, self.bounds, strict=True):
-            with path.open("rb") as file:
-                version = np.lib.format.read_magic(file)
-                shape, fortran, dtype = (
-                    np.lib.format.read_array_header_1_0(file)
-                    if version == (1, 0)
-                    else np.lib.format.read_array_header_2_0(file)
-                )
-                if out is None:
-                    out = np.empty((stop - first, self.bounds[-1][1], shape[2]))
-                if chunk is None:
-                    chunk = np.empty((stop - first) * rows * shape[2])
-                part = chunk[: (stop - first) * shape[1] * shape[2]]
-                if fortran or dtype != part.dtype:  # not written by run_ensemble: read it whole
-                    part[:] = np.load(path)[first:stop].reshape(-1)
-                else:
-                    file.seek(first * shape[1] * shape[2] * dtype.itemsize, os.SEEK_CUR)
-                    file.readinto(part.data.cast("B"))
-            out[: stop - first, start:end] = part.reshape(stop - first, shape[1], shape[2])
-        assert out is not None  # a member has at least one chunk
+        files = [self._file(k) for k in range(len(self.chunks))]
+        if out is None:
+            out = np.empty((stop - first, self.bounds[-1][1], files[0].shape[2]))
+        for file, (start, end) in zip(files, self.bounds, strict=True):
+            file.read(first, stop, out[: stop - first, start:end])
         return out[: stop - first]
+
+    def _file(self, k: int) -> ChunkFile:
+        file = self.files.get(k)
+        if file is None or not file.current(self.chunks[k]):
+            file = self.files[k] = ChunkFile(self.chunks[k])
+        return file
 
 
 def _quantiles(values: F) -> F:

@@ -121,10 +121,17 @@ def needed(indicators: Sequence[Indicator]) -> tuple[str, ...]:
     )
 
 
-def ev_share(ev: xr.DataArray, total: xr.DataArray) -> xr.DataArray:
-    """EV (BEV + PHEV) share [1]; 0 where the total is 0."""
-    safe = total.where(total != 0, 1.0)
-    return (ev / safe).where(total != 0, 0.0)
+def ev_share(ev: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """EV (BEV + PHEV) share [1]; 0 where the total is 0.
+
+    Examples
+    --------
+    >>> ev_share(np.array([1.0, 0.0, 2.0]), np.array([4.0, 0.0, 2.0])).tolist()
+    [0.25, 0.0, 1.0]
+    """
+    some = total != 0
+    safe = np.where(some, total, 1.0)
+    return np.where(some, ev / safe, 0.0)
 
 
 def meets(value: np.ndarray, target: np.ndarray, direction: Literal["max", "min"]) -> np.ndarray:
