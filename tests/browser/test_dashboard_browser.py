@@ -50,8 +50,16 @@ def _run(page: Any) -> str:
     return str(page.evaluate(_LATEST))
 
 
-def _chart(page: Any) -> list[dict[str, Any]]:
+def _chart(page: Any, unlike: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The EV chart's lines; with ``unlike``, once they differ from those (Plotly redraws
+    after the page names the new run, so a read right away can still see the old lines)."""
     page.wait_for_function(f"({_CHART_DATA})({EV_CHART!r}) !== null", timeout=TIMEOUT_MS)
+    if unlike is not None:
+        page.wait_for_function(
+            f"([key, old]) => JSON.stringify(({_CHART_DATA})(key)) !== JSON.stringify(old)",
+            arg=[EV_CHART, unlike],
+            timeout=TIMEOUT_MS,
+        )
     return list(page.evaluate(_CHART_DATA, EV_CHART))
 
 
@@ -81,7 +89,7 @@ def test_slider_run_changes_chart_and_scorecard(
 
     assert "edited" in _run(page)
     after_metric = _metric(page)
-    after_chart = _chart(page)
+    after_chart = _chart(page, unlike=before_chart)
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     context.close()
 
