@@ -90,7 +90,14 @@ def _projection_is_finite(resolved: evhub.ResolvedScenario) -> None:
     _accepted["count"] += 1
     if _accepted["count"] % CHAIN_EVERY:
         return
-    out = simulate_resolved(resolved, DATA)
+    try:
+        out = simulate_resolved(resolved, DATA)
+    except InputError as refused:
+        # refused when the chain is set up (a check that needs the dataset's arrays, e.g. a
+        # powertrain gaining conversions without the share converted): one message, like
+        # a refusal by resolve, naming the path
+        assert str(refused).startswith(("overrides", str(DATA.path))), str(refused)
+        return
     after = DATA.years > DATA.base_year
     for name in ("sales", "stock", "fuel_energy", "electricity", "production", "exports"):
         values = np.asarray(getattr(out, name))[..., after]
