@@ -210,11 +210,11 @@ _BRACKETS = "policy.purchase_tax_brackets.car.bev"
     [
         (
             {"policy.purchase_tax_schedule.car.bev": "soon"},
-            "policy.purchase_tax_schedule.<class>.bev = 'soon' is not a date (YYYY-MM-DD)",
+            "policy.purchase_tax_schedule.car.bev = 'soon' is not a date (YYYY-MM-DD)",
         ),
         (
             {"policy.purchase_tax_schedule.car.bev": "2001-01-01"},
-            "policy.purchase_tax_schedule.<class>.bev = '2001-01-01' precedes the first schedule",
+            "policy.purchase_tax_schedule.car.bev = '2001-01-01' precedes the first schedule",
         ),
         (
             {"lcv.market.share_model": "choice"},

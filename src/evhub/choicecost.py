@@ -707,7 +707,7 @@ def choice_inputs(
             raise InputError(msg)
         sd = _log_sd(dataset, log_sd, group)
         days = {
-            g: _chosen_day(dataset, chosen, g, schedules[g], law_day)
+            g: _chosen_day(dataset, chosen, g, schedules[g], law_day, vehicle_class)
             for g in {group, tax.otherwise.get(group, group)}
         }
         z = lognormal_nodes(1.0, sd, NODES)  # (node,)
@@ -895,6 +895,7 @@ def _chosen_day(
     group: str,
     schedule: BandSchedule,
     law_day: np.datetime64,
+    vehicle_class: str,
 ) -> np.datetime64:
     """The day whose schedule applies to a group: the scenario's, else the base year's end."""
     text = chosen.get(group)
@@ -903,11 +904,14 @@ def _chosen_day(
     try:
         day = np.datetime64(datetime.date.fromisoformat(str(text)), "D")
     except ValueError:
-        msg = f"policy.purchase_tax_schedule.<class>.{group} = {text!r} is not a date (YYYY-MM-DD)"
+        msg = (
+            f"policy.purchase_tax_schedule.{vehicle_class}.{group} = {text!r} is not a date "
+            "(YYYY-MM-DD)"
+        )
         raise InputError(msg) from None
     if day < schedule.valid_from[0]:
         msg = (
-            f"policy.purchase_tax_schedule.<class>.{group} = {text!r} precedes the first "
+            f"policy.purchase_tax_schedule.{vehicle_class}.{group} = {text!r} precedes the first "
             f"schedule of {group!r} in {dataset.path / 'vehicle_taxes.csv'} "
             f"({schedule.valid_from[0]})"
         )
