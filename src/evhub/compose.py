@@ -1108,7 +1108,7 @@ def _results(names: Labels) -> dict[str, tuple[tuple[str, ...], str, str]]:
     A vehicle class's own results lead with ``vehicle_class``; the dim
     ``class`` is the powertrain group (the output classes of vehicle plants).
     """
-    cars, union, usd = names.vehicles, names.union or "the union", f"USD_{names.price_year}"
+    built, union, usd = names.vehicles, names.union or "the union", f"USD_{names.price_year}"
     own = _CLASS_DIM
     return {
         "sales": ((own, "powertrain", "year"), "veh/yr", "New-vehicle sales"),
@@ -1128,22 +1128,22 @@ def _results(names: Labels) -> dict[str, tuple[tuple[str, ...], str, str]]:
         "materials": ((own, "material", "year"), "kt/yr", "Materials in new batteries"),
         "ownership": ((own, "year"), "veh/1000 persons", "Vehicles per 1,000 people"),
         "capacity": (("project", "year"), "veh/yr or GWh/yr", "Usable capacity by project"),
-        "production": ((own, "class", "year"), "veh/yr", f"{cars} built"),
+        "production": ((own, "class", "year"), "veh/yr", f"{built} built"),
         "domestic_sales": (
             (own, "class", "year"),
             "veh/yr",
             "Sales of vehicles built in the country",
         ),
-        "exports": ((own, "class", "year"), "veh/yr", f"{cars} exported"),
-        "exports_eu": ((own, "year"), "veh/yr", f"{cars} exported to {union}"),
-        "imports": ((own, "origin", "year"), "veh/yr", f"{cars} imported"),
-        "trade_balance": ((own, "year"), f"bn {usd}/yr", f"{cars}: exports minus imports"),
+        "exports": ((own, "class", "year"), "veh/yr", f"{built} exported"),
+        "exports_eu": ((own, "year"), "veh/yr", f"{built} exported to {union}"),
+        "imports": ((own, "origin", "year"), "veh/yr", f"{built} imported"),
+        "trade_balance": ((own, "year"), f"bn {usd}/yr", f"{built}: exports minus imports"),
         "investment": (("year",), f"million {usd}/yr", "Investment realised"),
         "employment": (("year",), "persons", "Direct jobs at the plants"),
         "cell_demand": (
             (own, "year"),
             "GWh/yr",
-            "Cells needed by domestic vehicle production",
+            "Cells needed by the vehicles built in the country",
         ),
         "cell_supply": (("year",), "GWh/yr", "Cells made in the country"),
         "cell_imports": (("year",), "GWh/yr", "Cells imported"),

@@ -122,7 +122,7 @@ def needed(indicators: Sequence[Indicator]) -> tuple[str, ...]:
 
 
 def ev_share(ev: np.ndarray, total: np.ndarray) -> np.ndarray:
-    """EV (BEV + PHEV) share [1]; 0 where the total is 0.
+    """The EV share (the powertrains with a plug) [1]; 0 where the total is 0.
 
     Examples
     --------

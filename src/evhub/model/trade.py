@@ -267,7 +267,7 @@ def cell_balance(demand: F, capacity: F, utilisation: F) -> tuple[F, F, F]:
     Parameters
     ----------
     demand : (run, year)
-        Cells needed by domestic vehicle production [GWh/yr].
+        Cells needed by the vehicles built in the country [GWh/yr].
     capacity : (run, year)
         Usable domestic cell capacity [GWh/yr].
     utilisation : (run,)
