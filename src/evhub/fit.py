@@ -106,7 +106,9 @@ KINDS: dict[str, Kind] = {
         "The choice model fitted on the observed sales shares up to the year before the "
         "first compared year and predicting the compared years from their costs alone "
         "(`choicefit.holdout`), with the observed shares; persistence (the last fitted year's "
-        "shares) and the fitted logistic curves shown beside it",
+        "shares), the fitted logistic curves and, for information, the same fit with its "
+        "constants recalibrated to the last fitted year's published shares (as the shipped "
+        "model starts from the base year's) shown beside it",
         "largest absolute error of a powertrain's share of sales in a predicted year",
         "pp",
         ("years",),
@@ -487,6 +489,7 @@ def _choice_holdout(
             "error": errors["choice"].astype(float),
             "persistence": errors["persistence"].astype(float),
             "logistic": errors["logistic"].astype(float),
+            "recalibrated": errors["choice_from_base_year"].astype(float),
         }
     )
     index = int(np.argmax(table["error"].abs().to_numpy(float)))

@@ -125,9 +125,10 @@ _HEADERS = {
     "powertrain": "powertrain",
     "persistence": "persistence",
     "logistic": "logistic curves",
+    "recalibrated": "recalibrated to the last fitted year",
 }
 #: Columns of errors, in the check's unit.
-_ERRORS = ("error", "persistence", "logistic")
+_ERRORS = ("error", "persistence", "logistic", "recalibrated")
 
 
 def _header(column: str, unit: str) -> str:
