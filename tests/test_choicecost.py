@@ -127,20 +127,28 @@ def test_investors_exempt_imports_lower_the_buyers_average_additional_duty(
         return float(rows["value"].iloc[-1]) / 100
 
     exempt = latest("exempt_import_share")
-    expected = latest("duty_rate") + latest("additional_duty_rate") * (1 - exempt)
+    expected = latest("additional_duty_rate") * (1 - exempt)
     i = dataset.dims.powertrains.ids.index("bev")
     origins = [dataset.dims.home, *(o for o in dataset.dims.origins.ids if o != dataset.dims.home)]
     k = origins.index("china")
     assert 0 < exempt < 1
-    assert choice_inputs(dataset, "car").duty[k, i] == pytest.approx(expected, rel=1e-12)
+    ci = choice_inputs(dataset, "car")
+    assert ci.duty[k, i] == pytest.approx(latest("duty_rate"), rel=1e-12)
+    assert ci.additional_duty[k, i] == pytest.approx(expected, rel=1e-12)
+    # the minimum's threshold (minimum over the rate) is the law's: the exemption cuts both
+    assert ci.duty_threshold[k, i] == pytest.approx(
+        latest("additional_duty_minimum") * 100 / latest("additional_duty_rate"), rel=1e-12
+    )
     # without the exempt share the whole additional duty applies
     replace_once(
         data_dir / "import_duties.csv",
         "exempt_import_share,car,china,bev",
         "exempt_import_share,car,china,phev",
     )
-    whole = latest("duty_rate") + latest("additional_duty_rate")
-    assert choice_inputs(evhub.load_dataset(data_dir), "car").duty[k, i] == pytest.approx(whole)
+    whole = latest("additional_duty_rate")
+    assert choice_inputs(evhub.load_dataset(data_dir), "car").additional_duty[
+        k, i
+    ] == pytest.approx(whole)
 
 
 def test_a_flat_rate_the_scenario_sets_gives_the_factor_by_hand(dataset) -> None:
@@ -179,3 +187,40 @@ def test_a_dataset_row_after_the_base_year_takes_effect_in_its_year(data_dir, re
     assert moved.tax_from.tolist() == [2026, 2028]
     np.testing.assert_array_equal(moved.tax_factor[0], moved.base_tax_factor)
     np.testing.assert_array_equal(moved.tax_factor[1], shipped.tax_factor[0])
+
+
+def test_the_additional_duties_minimum_raises_the_duty_of_cheap_imports_from_its_date(
+    costs, data_dir
+) -> None:
+    # without its minimum rows the China-built petrol car pays the rates alone: the same
+    # duty before the first minimum (7 Jul 2024), less after it
+    path = data_dir / "import_duties.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text(
+        "".join(line for line in lines if not line.startswith("additional_duty_minimum,")),
+        encoding="utf-8",
+    )
+    rates_only = generalised_costs(api.load_dataset(data_dir), "car")
+    china = ("petrol", "china")
+    for year, same in ((2023, True), (2024, False), (2025, False)):
+        with_minimum = costs.loc[(*china, year), "duty"]
+        without = rates_only.loc[(*china, year), "duty"]
+        assert bool(with_minimum == pytest.approx(without, rel=1e-12)) is same, year
+        assert with_minimum >= without
+    # the customs union pays neither
+    assert costs.loc[("petrol", "eu", 2025), "duty"] == 0.0
+
+
+def test_a_minimum_without_an_additional_rate_is_named(data_dir, replace_once) -> None:
+    replace_once(
+        data_dir / "import_duties.csv",
+        "additional_duty_rate,car,china,ice,2025-11-22,2025,25,%,assumption,25,",
+        "additional_duty_rate,car,china,ice,2025-11-22,2025,0,%,assumption,0,",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"import_duties.csv: origin 'china', powertrain_group 'ice': the "
+        r"additional_duty_minimum of 2025-11-22 \(6,000 USD of the price year\) is in force on "
+        r"2025-12-31 but the additional_duty_rate then is 0.0: a minimum needs a rate above 0",
+    ):
+        choice_inputs(api.load_dataset(data_dir), "car")

@@ -18,8 +18,13 @@ and year :math:`y`:
    group's latest median less the pack at that year's ``pack_price``, and
    follows the reference group's median; the pack follows the pack price.
    The median is taken to be a duty-free car's (home-built or from the customs
-   union); an import from origin :math:`o` has the base times
-   :math:`1 + d_o/100` (the customs duty and the additional duty in force).
+   union); an import from origin :math:`o` adds, node by node of the spread
+   (step 2), the customs duty in force and the additional duty, at least its
+   minimum (:func:`evhub.model.purchase.customs_duty`; the minimum,
+   ``additional_duty_minimum``, in dollars of the price year, exchanged in
+   each year); where investors import exempt (``investor_exemption``,
+   ``exempt_import_share`` of the base year), the additional duty and its
+   minimum apply to the rest of the imports only (the buyers' average).
 2. **Price paid.** Log-normal nodes of the bases (``tax_base_log_sd``) in
    local currency of the year, taxed by the purchase-tax bracket each falls
    in, in each size band (``size_share``), and by VAT; each schedule in
@@ -38,9 +43,8 @@ and year :math:`y`:
 Money of a year in local currency is converted with the national CPI and the
 price year's exchange rate (``deflate="national"``). Prices of a year with no
 row are interpolated in real terms (log-linear) and held constant outside
-the rows' years. Not yet modelled: the minimums of the additional duties, the
-investors' exemption from them, purchase subsidies, and the non-financial
-costs (added by the fit, :mod:`evhub.choicefit`).
+the rows' years. Not here: purchase subsidies (a policy's, in the projection)
+and the non-financial costs (added by the fit, :mod:`evhub.choicefit`).
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from evhub.dataset import CLASS_KEY, Dataset, key_size
+from evhub.dataset import CLASS_KEY, Dataset, key_date, key_size
 from evhub.errors import InputError
 from evhub.model import buyers, choice, purchase
 from evhub.model.taxes import (
@@ -240,64 +244,125 @@ def _sizes(dataset: Dataset, vehicle_class: str, group: str) -> list[tuple[float
     ]
 
 
-def _duty_series(
-    dataset: Dataset, vehicle_class: str, origin: str, group: str
-) -> dict[str, DatedValues]:
-    """The duty and the additional duty of an origin and group, by variable (those given)."""
-    out = {}
-    for variable in ("duty_rate", "additional_duty_rate"):
-        rows = _class_rows(dataset, "import_duties", variable, vehicle_class)
-        rows = rows[(rows["origin"] == origin) & (rows["powertrain_group"] == group)]
-        if not rows.empty:
-            out[variable] = dated_values(
-                dataset,
-                "import_duties",
-                variable,
-                vehicle_class,
-                origin=origin,
-                powertrain_group=group,
-            )
-    return out
+#: The additional duty's minimum amount of ``import_duties.csv`` [USD of a year/veh].
+DUTY_MINIMUM = "additional_duty_minimum"
 
 
-def _base_duty(
-    dataset: Dataset, vehicle_class: str, origin: str, group: str, day: np.datetime64
-) -> float:
-    """The duty on ``day`` [%], the additional duty less what investors import exempt.
+@dataclass(frozen=True)
+class _Duty:
+    """The customs duty on one day of an origin's cars of one group.
 
-    Where an investor exemption is in force (``investor_exemption`` 1) and the
-    dataset gives the share of the base year's imports of the origin and group
-    that entered exempt (``exempt_import_share``), the additional duty applies
-    to the rest only: the buyers' average duty.
+    Attributes
+    ----------
+    rate : float
+        The duty [1].
+    additional : float
+        The additional duty the average buyer pays [1]: its rate less what
+        investors import exempt.
+    threshold : float
+        The customs value below which the additional duty's minimum applies,
+        the minimum over the rate [USD of the price year/veh]; 0 without one.
     """
-    total = 0.0
-    for variable, series in _duty_series(dataset, vehicle_class, origin, group).items():
-        rate = _in_force(series, day)
-        if variable == "additional_duty_rate":
-            rate *= 1.0 - _exempt_share(dataset, vehicle_class, origin, group, day)
-        total += rate
-    return total
+
+    rate: float
+    additional: float
+    threshold: float
 
 
-def _exempt_share(
-    dataset: Dataset, vehicle_class: str, origin: str, group: str, day: np.datetime64
-) -> float:
-    """Share of the base year's imports exempt from the additional duty [1] (0 without one)."""
+@dataclass(frozen=True)
+class _DutyLaw:
+    """The dated duties of an origin's cars of one group (none: no series).
+
+    ``exempt_share`` is the share of the base year's imports that entered
+    exempt from the additional duty (and its minimum) while ``exemption``
+    is in force (1): the buyers' average duty is on the rest.
+    """
+
+    where: str
+    rate: DatedValues | None
+    additional: DatedValues | None
+    minimum: DatedValues | None
+    exemption: DatedValues | None
+    exempt_share: float
+
+    @property
+    def dates(self) -> list[np.ndarray]:
+        """The dates the duty changes."""
+        series = (self.rate, self.additional, self.minimum, self.exemption)
+        return [s.valid_from for s in series if s is not None]
+
+    def on(self, day: np.datetime64) -> _Duty:
+        """The duty on ``day``.
+
+        Raises
+        ------
+        InputError
+            If a minimum is in force without an additional duty above 0.
+        """
+        rate = _in_force(self.rate, day) if self.rate is not None else 0.0
+        added = _in_force(self.additional, day) if self.additional is not None else 0.0
+        minimum = _in_force(self.minimum, day) if self.minimum is not None else 0.0
+        if minimum > 0 and not added > 0:
+            assert self.minimum is not None  # a minimum is in force
+            since = self.minimum.valid_from[
+                np.searchsorted(self.minimum.valid_from, day, "right") - 1
+            ]
+            msg = (
+                f"{self.where}: the {DUTY_MINIMUM} of {since} ({minimum:,.0f} USD of the price "
+                f"year) is in force on {day} but the additional_duty_rate then is {added!r}: a "
+                "minimum needs a rate above 0"
+            )
+            raise InputError(msg)
+        exempt = (
+            self.exempt_share
+            if self.exemption is not None and _in_force(self.exemption, day) >= 1.0
+            else 0.0
+        )
+        return _Duty(
+            rate / PERCENT,
+            added * (1.0 - exempt) / PERCENT,
+            minimum / (added / PERCENT) if minimum > 0 else 0.0,
+        )
+
+
+def _duty_law(dataset: Dataset, vehicle_class: str, origin: str, group: str) -> _DutyLaw:
+    """The dated duties of an origin's cars of a group (``import_duties.csv``; none at home)."""
+    where = f"{dataset.path / 'import_duties.csv'}: origin {origin!r}, powertrain_group {group!r}"
+    if origin == dataset.dims.home:
+        return _DutyLaw(where, None, None, None, None, 0.0)
     keys = {"origin": origin, "powertrain_group": group}
-    law = _class_rows(dataset, "import_duties", "investor_exemption", vehicle_class)
-    law = law[(law["origin"] == origin) & (law["powertrain_group"] == group)]
-    if law.empty:
-        return 0.0
-    series = dated_values(dataset, "import_duties", "investor_exemption", vehicle_class, **keys)
-    if _in_force(series, day) < 1.0:
-        return 0.0
-    rows = _class_rows(dataset, "import_duties", "exempt_import_share", vehicle_class)
-    rows = rows[
-        (rows["origin"] == origin)
-        & (rows["powertrain_group"] == group)
-        & (rows["year"] == dataset.base_year)
-    ]
-    return float(rows["value"].iloc[-1]) / PERCENT if not rows.empty else 0.0
+
+    def mine(variable: str) -> pd.DataFrame:
+        rows = _class_rows(dataset, "import_duties", variable, vehicle_class)
+        return rows[(rows["origin"] == origin) & (rows["powertrain_group"] == group)]
+
+    def series(variable: str) -> DatedValues | None:
+        if mine(variable).empty:
+            return None
+        return dated_values(dataset, "import_duties", variable, vehicle_class, **keys)
+
+    minimum = None
+    rows = mine(DUTY_MINIMUM)
+    if not rows.empty:
+        dates = np.array([key_date(str(d)) for d in rows["valid_from"]], dtype="datetime64[D]")
+        values = np.array(
+            [
+                to_price_year(dataset, float(v), str(u), where=f"{where}: {DUTY_MINIMUM} on {d}")[0]
+                for v, u, d in zip(rows["value"], rows["unit"], dates, strict=True)
+            ]
+        )
+        order = np.argsort(dates)
+        minimum = DatedValues(valid_from=dates[order], values=values[order])
+    shares = mine("exempt_import_share")
+    shares = shares[shares["year"] == dataset.base_year]
+    return _DutyLaw(
+        where,
+        series("duty_rate"),
+        series("additional_duty_rate"),
+        minimum,
+        series("investor_exemption"),
+        float(shares["value"].iloc[-1]) / PERCENT if not shares.empty else 0.0,
+    )
 
 
 def _in_force(series: DatedValues, date: np.datetime64) -> float:
@@ -444,20 +509,21 @@ def generalised_costs(
         energy_km = _energy_per_km(dataset, vehicle_class, member, yrs, loss, electricity)
         maintenance = _maintenance(dataset, vehicle_class, p) * distance
         for origin in dims.origins.ids:
-            duties = (
-                []
-                if origin == dims.home
-                else list(_duty_series(dataset, vehicle_class, origin, group).values())
-            )
+            law = _duty_law(dataset, vehicle_class, origin, group)
             for k, year in enumerate(years):
-                dates, weights = _segments(
-                    year, [*tax.dates(group), vat.valid_from, *(d.valid_from for d in duties)]
-                )
+                dates, weights = _segments(year, [*tax.dates(group), vat.valid_from, *law.dates])
                 base_lcu = median[k] / to_local_us[k]
                 nodes = lognormal_nodes(base_lcu, sd, NODES)  # (node,)
-                duty_pct = np.array([sum(_in_force(d, day) for d in duties) for day in dates])
                 vat_pct = np.array([_in_force(vat, day) for day in dates])
-                taxed = nodes[None, :] * (1 + duty_pct[:, None] / PERCENT)  # (segment, node)
+                duties = [law.on(day) for day in dates]
+                taxed = nodes[None, :] + np.stack(  # (segment, node)
+                    [
+                        purchase.customs_duty(
+                            nodes, d.rate, d.additional, d.threshold / to_local_us[k]
+                        )
+                        for d in duties
+                    ]
+                )
                 parts = np.zeros(4)
                 paid = 0.0
                 for size, share in sizes:
@@ -686,7 +752,10 @@ def choice_inputs(
     factor = np.ones((len(starts), n_pt, grid.size))
     law_factor = np.ones((n_pt, grid.size))
     spread = np.ones(n_pt)
+    nodes = np.ones((n_pt, NODES))
     duty = np.zeros((len(origins), n_pt))
+    additional = np.zeros((len(origins), n_pt))
+    threshold = np.zeros((len(origins), n_pt))
     maintenance = np.zeros(n_pt)
     annual_tax = np.zeros(n_pt)
     for i, member in enumerate(dims.powertrains.members):
@@ -723,8 +792,14 @@ def choice_inputs(
             on = {g: _step_day(day, law_day, tax.dates(g), start) for g, day in days.items()}
             factor[s, i] = _tax_factor(tax, group, on, in_force, bases, z, sizes)
         spread[i] = float(np.mean(z))
+        nodes[i] = z
         for k, origin in enumerate(origins[1:], start=1):
-            duty[k, i] = _base_duty(dataset, vehicle_class, origin, group, law_day) / PERCENT
+            law = _duty_law(dataset, vehicle_class, origin, group).on(law_day)
+            duty[k, i], additional[k, i], threshold[k, i] = (
+                law.rate,
+                law.additional,
+                law.threshold,
+            )
         maintenance[i] = _maintenance(dataset, vehicle_class, p)
         tariff = tariffs[group if group in tariffs else next(iter(tariffs))]
         annual_tax[i] = _ownership_tax(
@@ -738,7 +813,10 @@ def choice_inputs(
         tax_from=np.array(starts, dtype=np.intp),
         base_tax_factor=law_factor,
         spread_mean=spread,
+        spread_nodes=nodes,
         duty=duty,
+        additional_duty=additional,
+        duty_threshold=threshold,
         vat=float(_in_force(vat_rates(dataset), law_day)) / PERCENT,
         fuel_price=fuel_price,
         electricity_price=electricity,

@@ -46,7 +46,10 @@ def _inputs(**changes: object) -> buyers.ChoiceInputs:
         "tax_from": np.array([BASE + 1]),
         "base_tax_factor": np.full((3, grid.size), 1.5),
         "spread_mean": np.ones(3),
+        "spread_nodes": np.ones((3, 1)),
         "duty": np.array([[0.0] * 3, [0.1] * 3, [0.0] * 3]),  # home, far (10 %), near
+        "additional_duty": np.zeros((3, 3)),
+        "duty_threshold": np.zeros((3, 3)),
         "vat": 0.2,
         "fuel_price": np.array([1.5]),
         "electricity_price": 0.2,
@@ -127,6 +130,51 @@ def _run(
         _params(inertia=inertia, nfc=nfc),
         CATS,
     )
+
+
+def test_the_mean_duty_with_a_minimum_by_hand() -> None:
+    """Values 10,000 and 30,000 (median 20,000): 10 % and 25 %, at least 6,000 (below 24,000).
+
+    The cheap car pays 1,000 + 6,000, the dear one 3,000 + 7,500: a mean of 8,750 on a mean
+    value of 20,000 is 43.75 %; 25 % without the minimum would be 35 %.
+    """
+    ci = _inputs(
+        spread_nodes=np.tile([0.5, 1.5], (3, 1)),
+        additional_duty=np.array([[0.0] * 3, [0.25] * 3, [0.0] * 3]),
+        duty_threshold=np.array([[0.0] * 3, [24_000.0] * 3, [0.0] * 3]),
+    )
+    base = np.full((1, 3, 1), 20_000.0)
+    none = np.zeros((1, 3, 3, 1))
+    rate = buyers.duty_rate(base, ci, none)
+    np.testing.assert_allclose(rate[0, 1, :, 0], 0.4375, rtol=1e-12)
+    np.testing.assert_array_equal(rate[0, [0, 2]], 0.0)  # home and the customs union
+    # a cut of 15 points keeps 10 % of additional duty and 2/5 of its minimum:
+    # (1,000 + 2,400 + 3,000 + 3,000) / 2 / 20,000
+    cut = np.full((1, 3, 3, 1), -0.15)
+    np.testing.assert_allclose(buyers.duty_rate(base, ci, cut)[0, 1, :, 0], 0.235, rtol=1e-12)
+    # cutting the whole additional duty and the duty leaves none, minimum included
+    np.testing.assert_allclose(buyers.duty_rate(base, ci, cut - 0.2)[0, 1], 0.0, atol=1e-15)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.floats(1_000.0, 100_000.0),
+    low=st.floats(-0.5, 0.5),
+    step=st.floats(0.0, 0.5),
+)
+def test_a_higher_duty_change_never_lowers_the_mean_duty(
+    value: float, low: float, step: float
+) -> None:
+    ci = _inputs(
+        spread_nodes=np.tile([0.5, 1.0, 1.5], (3, 1)),
+        additional_duty=np.array([[0.0] * 3, [0.25] * 3, [0.05] * 3]),
+        duty_threshold=np.array([[0.0] * 3, [24_000.0] * 3, [0.0] * 3]),
+    )
+    base = np.full((1, 3, 1), value)
+    lower = buyers.duty_rate(base, ci, np.full((1, 3, 3, 1), low))
+    higher = buyers.duty_rate(base, ci, np.full((1, 3, 3, 1), low + step))
+    assert np.all(higher >= lower - 1e-12)
+    assert np.all(lower >= 0.0)
 
 
 def test_the_price_paid_by_hand() -> None:

@@ -9,8 +9,11 @@ then the import origins) and year :math:`t`:
 1. **Pre-tax price** (the median tax base): :math:`x_{p,t} = g_p + k_{p,t}\,
    c_t`, a glider :math:`g_p` plus the pack :math:`k` [kWh] at the pack
    price :math:`c_t = c_b (1 - \delta)^{t-b}` (``0`` kWh without a battery).
-   An import pays the duty: :math:`x (1 + d_{o,p,t})`, the law's duty of the
-   base year plus the policy's.
+   An import pays the customs duty (:func:`evhub.model.purchase.customs_duty`):
+   the law's of the base year, its additional duty changed by the policy's
+   change and at least its minimum, averaged over the spread of customs
+   values :math:`x z` (:func:`duty_rate`); the purchase tax is then taken on
+   :math:`x (1 + \bar d_{o,p,t})`, the mean duty spread in proportion.
 2. **Purchase tax by bracket** on a spread of bases: the buyers' mean price
    with the purchase tax, over the spread, is :math:`x\,G_p(x / I_t)`, where
    :math:`G_p` (``ChoiceInputs.tax_factor``, tabulated on
@@ -59,6 +62,7 @@ __all__ = [
     "PriceLevers",
     "charger_shift",
     "choose",
+    "duty_rate",
     "fleet_shares",
     "generalised_cost",
     "offer_shift",
@@ -106,8 +110,16 @@ class ChoiceInputs:
         the scenario picks after it.
     spread_mean : (powertrain,)
         :math:`\bar z`, the mean base over the median [1].
+    spread_nodes : (powertrain, node)
+        The spread :math:`z` of bases over the median, equal-weight nodes [1].
     duty : (origin, powertrain)
         Duty in force at the end of the base year, by origin (0 at home) [1].
+    additional_duty : (origin, powertrain)
+        The additional duty then, as the average buyer pays it (less what
+        investors import exempt) [1].
+    duty_threshold : (origin, powertrain)
+        The customs value below which the additional duty's minimum applies,
+        its minimum over its rate [USD/veh]; 0 without a minimum.
     vat : float
         VAT in force at the end of the base year [1].
     fuel_price : (fuel,)
@@ -137,7 +149,10 @@ class ChoiceInputs:
     tax_from: NDArray[np.intp]
     base_tax_factor: F
     spread_mean: F
+    spread_nodes: F
     duty: F
+    additional_duty: F
+    duty_threshold: F
     vat: float
     fuel_price: F
     electricity_price: float
@@ -208,6 +223,40 @@ class ChoiceResult:
     shares: F
     origin_shares: F
     price: F
+
+
+def duty_rate(base: F, inputs: ChoiceInputs, change: F) -> F:
+    r"""The mean customs duty over the spread of customs values, per unit of their mean [1].
+
+    :math:`\bar d = \frac{1}{x \bar z} \frac{1}{n} \sum_i D(x z_i)` with
+    :math:`D` of :func:`evhub.model.purchase.customs_duty`: without a minimum
+    :math:`\max(d + \min(a + \Delta, 0), 0) + \max(a + \Delta, 0)`; with
+    one, the additional duty's part is raised by the mean of
+    :math:`\max(z, \mu / x)` over :math:`\bar z`.
+
+    Parameters
+    ----------
+    base : (run, powertrain, year)
+        Median customs value [USD/veh].
+    inputs
+        The duties (``duty``, ``additional_duty``, ``duty_threshold``) and the
+        spread (``spread_nodes``).
+    change : (run, origin, powertrain, year)
+        Change of the duty [1] (:func:`evhub.model.purchase.customs_duty`).
+
+    Returns
+    -------
+    (run, origin, powertrain, year)
+    """
+    added = inputs.additional_duty[None, :, :, None] + change
+    extra = np.maximum(added, 0.0)
+    out = np.maximum(inputs.duty[None, :, :, None] + np.minimum(added, 0.0), 0.0) + extra
+    for o, p in zip(*np.nonzero(inputs.duty_threshold > 0), strict=True):
+        z = inputs.spread_nodes[p]
+        floor = inputs.duty_threshold[o, p] / np.maximum(base[:, p, :], np.finfo(float).tiny)
+        lift = np.maximum(z, floor[..., None]).mean(axis=-1) / z.mean()  # (run, year)
+        out[:, o, p] += extra[:, o, p] * (lift - 1.0)
+    return np.asarray(out, dtype=float)
 
 
 def price_paid(

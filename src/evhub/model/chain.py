@@ -645,13 +645,11 @@ def _choose(
     extra = extra + np.nan_to_num(pol.duty_all)[:, :, None]
     duty_after = np.concatenate([np.zeros((runs, 1, extra.shape[2])), extra], axis=1)
     after = ahead > base_year
-    duty = ci.duty[None, :, :, None] + np.where(
-        after[None, None, None, :], duty_after[..., None], 0.0
-    )
+    change = np.where(after[None, None, None, :], duty_after[..., None], 0.0)
     index = (1.0 + pol.threshold_growth[:, None]) ** steps[None, :]  # (run, year)
     paid = buyers.price_paid(
         base,
-        np.maximum(duty, 0.0),
+        buyers.duty_rate(base, ci, change),
         ci,
         index,
         cp.tax_change[..., b:],

@@ -17,6 +17,18 @@ cost per kilometre. Both are averages:
 
       P = \frac{\sum_j w_j \frac{1}{n}\sum_i b_{j,i}(1 + r_{j,i}/100)(1 + v_j/100)}{\sum_j w_j}.
 
+- **Customs duty.** An import of customs value :math:`x` pays the duty
+  :math:`d\,x` and an additional duty of rate :math:`a` with a minimum amount
+  :math:`m`: :math:`\max(a x, m) = a \max(x, \mu)` with :math:`\mu = m / a`,
+  the customs value below which the minimum applies. A change :math:`\Delta`
+  of the duty (a policy's, in points of the customs value) changes the
+  additional rate, and the minimum in proportion (:math:`\mu` is kept);
+  below :math:`a + \Delta = 0` it cuts into the duty, down to none:
+
+  .. math::
+
+      D = x \max(d + \min(a + \Delta, 0), 0) + \max(a + \Delta, 0) \max(x, \mu).
+
 - **Base of a battery car.** Without list prices of every year, the pre-tax
   price of a car with a traction battery is a glider (the rest of the car)
   plus its pack: :math:`b = g + k\,\pi_{pack}` [money/veh] with pack
@@ -43,6 +55,7 @@ from numpy.typing import NDArray
 __all__ = [
     "battery_car_base",
     "charging_price",
+    "customs_duty",
     "energy_cost_per_km",
     "mean_price_paid",
 ]
@@ -94,6 +107,61 @@ def mean_price_paid(base: F, purchase_rate: F, vat_rate: F, weights: F) -> F:
     paid = before_vat * (1.0 + np.asarray(vat_rate, dtype=float) / PERCENT)
     w = np.asarray(weights, dtype=float)
     return np.asarray(np.sum(paid * w, axis=-1) / np.sum(w), dtype=float)
+
+
+def customs_duty(
+    value: F | float,
+    rate: F | float,
+    additional: F | float,
+    threshold: F | float,
+    change: F | float = 0.0,
+) -> F:
+    r"""The customs duty on an import, an additional duty's minimum included [money/veh].
+
+    Parameters
+    ----------
+    value
+        Customs value [money/veh].
+    rate
+        The duty [1].
+    additional
+        The additional duty's rate [1] (0 without one).
+    threshold
+        :math:`\mu`: the customs value below which the additional duty's
+        minimum applies, the minimum over the rate [money/veh] (0 without a
+        minimum).
+    change
+        A change of the duty [1], made to the additional duty first (its
+        minimum in proportion), then to the duty; the duty is at least 0.
+
+    Returns
+    -------
+    ndarray
+        The broadcast shape of the arguments.
+
+    Examples
+    --------
+    A car of 20,000 pays 12.5 % and an additional 25 %, at least 6,000 (so
+    below 24,000 the minimum applies): 2,500 + 6,000.
+
+    >>> float(customs_duty(20_000.0, 0.125, 0.25, 24_000.0))
+    8500.0
+
+    Cutting the duty by 12.5 points halves the additional duty and its
+    minimum: 2,500 + 0.125 x 24,000.
+
+    >>> float(customs_duty(20_000.0, 0.125, 0.25, 24_000.0, -0.125))
+    5500.0
+
+    Cutting 31.25 points removes the additional duty and half the duty:
+
+    >>> float(customs_duty(20_000.0, 0.125, 0.25, 24_000.0, -0.3125))
+    1250.0
+    """
+    x = np.asarray(value, dtype=float)
+    a = np.asarray(additional, dtype=float) + np.asarray(change, dtype=float)
+    plain = x * np.maximum(np.asarray(rate, dtype=float) + np.minimum(a, 0.0), 0.0)
+    return np.asarray(plain + np.maximum(a, 0.0) * np.maximum(x, threshold), dtype=float)
 
 
 def battery_car_base(glider: F | float, pack_capacity: F | float, pack_price: F | float) -> F:
