@@ -223,6 +223,43 @@ def test_more_home_supply_raises_the_home_share_and_lowers_the_composite_cost() 
     assert np.all(grown.origin_shares[0, :, 0, -1] > flat.origin_shares[0, :, 0, -1])
 
 
+def test_a_powertrain_first_built_at_home_after_the_base_year_by_hand() -> None:
+    """BEVs are all imported in the base year (600 of 1,000 sold); from two years after it the
+    home plants supply 600 for the home market. With every origin's cost the same, home-built
+    BEVs take Q / (Q + V) = 600 / (600 + 600) = half the BEVs from then on, none before; the
+    other powertrains keep their base-year home shares."""
+    ci = _inputs(origin_base=np.array([[0.5, 0.25, 0.25], [0.2, 0.4, 0.4], [0.0, 0.5, 0.5]]))
+    b = int(np.searchsorted(YEARS, BASE))
+    costs = np.full((1, 3, 3, N - b), 10_000.0)
+    supply = np.full((1, 3, N), 1000.0)
+    supply[:, 2] = np.where(YEARS >= BASE + 2, 600.0, 0.0)
+    shares = np.array([0.3, 0.1, 0.6])
+    result = buyers.choose(
+        YEARS,
+        BASE,
+        np.tile(shares, (N, 1)),
+        np.full((1, N), 1000.0),
+        np.array([[9000.0, 800.0, 200.0]]),
+        np.zeros((1, N)),
+        costs,
+        costs,
+        supply,
+        ci.origin_base[None],
+        np.zeros((1, N), bool),
+        ci,
+        _params(),
+        CATS,
+    )
+    home = result.origin_shares[0, :, 0]  # (powertrain, year from the base year)
+    np.testing.assert_array_equal(home[2, :2], 0.0)  # the base year and the year after
+    np.testing.assert_allclose(home[2, 2:], 0.5, rtol=1e-12)
+    # the imports keep their split between them
+    np.testing.assert_allclose(result.origin_shares[0, 2, 1, 2:], 0.25, rtol=1e-12)
+    np.testing.assert_allclose(
+        home[:2], np.broadcast_to([[0.5], [0.2]], home[:2].shape), rtol=1e-12
+    )
+
+
 def test_a_ban_moves_the_shares_to_the_plug_in_powertrains() -> None:
     banned = (YEARS >= 2028)[None, :]
     result = _run(banned=banned)

@@ -38,7 +38,10 @@ then the import origins) and year :math:`t`:
    (:func:`evhub.model.choice.with_inertia`). The home origin's constant
    moves with the log of the plants' supply for the home market relative to
    the base year (more home-built models on offer), so domestic supply
-   lowers a powertrain's composite cost.
+   lowers a powertrain's composite cost. A powertrain sold only from imports
+   in the base year gains a home origin once its group's plants supply the
+   home market, its constant the imports' together moved by that supply
+   over the group's base-year sales (:func:`_entrant_constant`).
 
 After the base year nothing but these named terms moves the shares: with
 every cost, the supply and the fleet shares frozen and no inertia the
@@ -461,7 +464,8 @@ def choose(
     home_supply : (run, powertrain, year)
         The plants' supply for the home market of each powertrain's group
         [veh/yr] (its level relative to the base year moves the home
-        origin's constant).
+        origin's constant; where the home origin sold none of a powertrain
+        in the base year, relative to the group's base-year sales).
     within_base : (run, powertrain, origin)
         Each powertrain's split over origins in the base year, home first [1]:
         the lower nest's constants reproduce it.
@@ -502,10 +506,21 @@ def choose(
     origin[..., 0] = within
     # what does not depend on last year's shares, for every later year at once: the
     # home origin's constant moved by the supply (year last: one slice per year)
-    growth = np.log(
-        np.maximum(home_supply[..., b + 1 :], np.finfo(float).tiny) / supply_b[..., None]
+    growth = np.log(np.maximum(home_supply[..., b + 1 :], np.finfo(float).tiny)) - np.log(
+        supply_b[..., None]
     )
     alpha_home = np.where(available[..., 0, None], alpha_o[..., 0, None] + growth, -np.inf)
+    # a powertrain sold only from imports in the base year gains a home origin once its
+    # group's plants supply the home market
+    entrant = sold & ~available[..., 0] & np.any(home_supply[..., b + 1 :] > 0, axis=-1)
+    if entrant.any():
+        sales_b = base * total_sales[:, b, None]  # (run, pt)
+        alpha_new = _entrant_constant(
+            alpha_o, available, home_supply[..., b + 1 :], sales_b, categories
+        )
+        alpha_home = np.where(entrant[..., None], alpha_new, alpha_home)
+        available = np.array(available)
+        available[..., 0] |= entrant
     alpha_t = alpha_o.copy()
     cost_t = np.empty((runs, n_pt, n_or))
     previous = base
@@ -597,6 +612,46 @@ def charger_shift(growth: F, sensitivity: F, charged: B) -> F:
     level = np.concatenate([np.zeros((growth.shape[0], 1)), level], axis=1)
     out = sensitivity[:, None, None] * charged[:, :, None] * level[:, None, :]
     return np.asarray(out, dtype=float)
+
+
+def _entrant_constant(
+    alpha_origin: F, available: B, supply: F, sales: F, categories: Categories
+) -> F:
+    r"""The home origin's constant of a powertrain the home plants did not sell in the base year.
+
+    :math:`\alpha_{h,p,t} = \ln\sum_{o \ne h} e^{\alpha_{o|p}} + \ln(Q_{g,t} / V_g)`: the
+    imports' constants together, moved by the supply :math:`Q` of the powertrain's group
+    :math:`g` for the home market over the group's sales in the base year :math:`V`. At equal
+    costs the home-built share of the powertrain is :math:`Q / (Q + V)`, the limit of a home
+    origin calibrated to a small base-year share whose plants sold all they made at home.
+
+    Parameters
+    ----------
+    alpha_origin : (run, powertrain, origin)
+        The lower nest's calibrated constants, home first (``-inf`` where not available).
+    available : (run, powertrain, origin)
+        The origins of the base year.
+    supply : (run, powertrain, year after the base year)
+        The group's supply for the home market [veh/yr].
+    sales : (run, powertrain)
+        Sales in the base year [veh/yr].
+    categories
+        Each powertrain's group.
+
+    Returns
+    -------
+    (run, powertrain, year after the base year)
+        ``-inf`` in a year without supply.
+    """
+    imports = np.where(available[..., 1:], alpha_origin[..., 1:], -np.inf)
+    peak = np.max(imports, axis=-1, keepdims=True)
+    safe = np.where(np.isfinite(peak), peak, 0.0)
+    with np.errstate(divide="ignore"):
+        together = np.log(np.sum(np.exp(imports - safe), axis=-1)) + safe[..., 0]
+        group = categories.group_of[:, None] == np.arange(len(categories.groups))[None, :]
+        by_group = (sales @ group)[:, categories.group_of]  # (run, powertrain)
+        ratio = np.log(supply / np.maximum(by_group, np.finfo(float).tiny)[..., None])
+    return np.asarray(together[..., None] + ratio, dtype=float)
 
 
 def _calibrate(
