@@ -59,13 +59,15 @@ def holdout(dataset):
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "measured with the 2023 shares on the distributors' (ODMD) basis of 2024-2025, the "
-        "plug-in hybrids that do not qualify paying the hybrid rates, the makers' offer, the "
-        "public chargers and the plug-in hybrid counts in the fit, choice minus published "
-        "[pp]: 2024 petrol -8.5, diesel +4.2, lpg +0.7, hev -5.6, phev -0.0, bev +9.2; 2025 "
-        "petrol -8.2, diesel +2.5, lpg +0.5, hev -2.8, phev +0.0, bev +8.0 (6 of 12 above 4 "
-        "pp; with TUIK's 2023 shares 6 of 12, worst bev 2024 +7.7; before the qualifying "
-        "share 7 of 12, phev 2025 +19.1; before the offer, at 725d71c, 8 of 12, worst 22.8)"
+        "measured with the error of a share set to the fit's own misses (5.0 pp), the 2023 "
+        "shares on the distributors' (ODMD) basis of 2024-2025, the plug-in hybrids that do "
+        "not qualify paying the hybrid rates, the makers' offer, the public chargers and the "
+        "plug-in hybrid counts in the fit, choice minus published [pp]: 2024 petrol -9.6, "
+        "diesel +4.0, lpg +0.9, hev -5.7, phev -0.3, bev +10.8; 2025 petrol -10.1, diesel "
+        "+1.9, lpg +0.5, hev -2.0, phev -0.4, bev +10.0 (5 of 12 above 4 pp; with a fixed 1 pp "
+        "error 6 of 12, worst bev 2024 +9.2; with TUIK's 2023 shares 6 of 12, worst bev 2024 "
+        "+7.7; before the qualifying share 7 of 12, phev 2025 +19.1; before the offer, at "
+        "725d71c, 8 of 12, worst 22.8)"
     ),
 )
 def test_every_powertrain_within_four_points_in_each_predicted_year(holdout) -> None:

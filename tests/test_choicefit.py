@@ -145,6 +145,20 @@ def test_frozen_costs_move_nothing_and_real_costs_do(dataset) -> None:
     assert float((moving.max() - moving.min()).max()) > 0.1
 
 
+def test_the_error_of_a_share_is_the_fits_own_rms_miss(dataset) -> None:
+    fit = choicefit.fit_choice(dataset, "car", dataset.base_year)
+    misses = fit.observations["fitted"] - fit.observations["observed"]  # [pp]
+    rms = float(np.sqrt(np.mean(misses**2)))
+    # the fixed point the fit iterates to, within its tolerance
+    assert abs(fit.problem.share_error - rms) < choicefit.ERROR_TOLERANCE_PP * 2
+    assert fit.rms_error_pp == pytest.approx(rms, rel=1e-12)
+    # the aggregate logit misses by several points, far more than the starting error
+    assert fit.problem.share_error > 3 * choicefit.SHARE_ERROR_PP
+    # the posterior's residuals are the misses in units of that error
+    residuals = choicefit._residuals(fit.problem, fit.theta, priors=False)
+    np.testing.assert_allclose(residuals * fit.problem.share_error, misses, rtol=0, atol=1e-9)
+
+
 def test_the_fit_uses_observed_rows_only(dataset) -> None:
     fit = choicefit.fit_choice(dataset, "car", 2023)
     assert fit.fitted_years == list(range(2015, 2024))

@@ -46,9 +46,18 @@ deviations, the range also bounding the fit), and so do :math:`\log\beta`
 (``cost_exponent``) and :math:`\gamma` (``offer_sensitivity``); the fit is the posterior mode, and
 :func:`log_posterior` is the same posterior for a sampler.
 
+**The error of a share.** Each observed share has one error :math:`\sigma`,
+the root-mean-square of the fit's own misses: the fit starts at
+:data:`SHARE_ERROR_PP`, sets :math:`\sigma` to its misses and refits until
+:math:`\sigma` stays put (an empirical-Bayes estimate of the error variance,
+as least squares estimates it from its residuals). The aggregate logit misses
+published shares by several points, so an error of a tenth of a point (their
+rounding) would weigh the data against the priors, and narrow the posterior,
+as if the model followed them to that precision.
+
 **What the fit sees.** Three kinds of rows of ``sales.csv``, each of status
 ``observed`` only, each row an observation of the share of one powertrain or
-one group of powertrains with error :data:`SHARE_ERROR_PP`:
+one group of powertrains with error :math:`\sigma`:
 
 1. ``sales_share`` of a powertrain; in a year with more than one such row,
    the powertrains without one enter as one group, their total being 100 %
@@ -86,7 +95,7 @@ moves them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -111,11 +120,16 @@ __all__ = [
 
 #: Percentage points per unit share [pp/1].
 PP = 100.0
-#: The error of an observed share the fit allows for [pp]: shares are published to
-#: 0.1 pp, but an aggregate logit of one cost per powertrain cannot follow them to
-#: that precision; 1 pp weighs the data against the priors of the non-financial
-#: costs and inertia.
+#: The error of an observed share the fit starts from [pp]; the fit then sets it
+#: to the root-mean-square of its own misses (:func:`fit_choice`): an aggregate
+#: logit of one cost per powertrain misses published shares by several points,
+#: and an error smaller than its misses would weigh the data against the priors
+#: as if they were that precise.
 SHARE_ERROR_PP = 1.0
+#: Refits at most this many times while the error moves (a numerical setting).
+ERROR_ITERATIONS = 10
+#: ... and stops when it moves less than this [pp] (a numerical setting).
+ERROR_TOLERANCE_PP = 0.01
 #: A prior's range (low to high) spans this many standard deviations.
 RANGE_SDS = 4.0
 #: Sensitivities tried as starting points at the reference year's shares, as
@@ -182,6 +196,8 @@ class _Problem:
     observations: tuple[tuple[int, tuple[int, ...], float], ...]  # year index, members, share
     #: Observed drivers beyond the costs (the makers' offer, the public chargers)
     drivers: tuple[_Driver, ...] = ()
+    #: The error of an observed share [pp]
+    share_error: float = SHARE_ERROR_PP
 
 
 @dataclass(frozen=True)
@@ -759,7 +775,7 @@ def _residuals_many(problem: _Problem, thetas: np.ndarray, *, priors: bool = Tru
     shares = _simulate_many(problem, thetas)
     weights, observed = _membership(problem)
     fitted = shares.reshape(shares.shape[0], -1) @ weights.T
-    out = [(fitted - observed) * PP / SHARE_ERROR_PP]
+    out = [(fitted - observed) * PP / problem.share_error]
     if priors:
         n = len(problem.powertrains)
         for k, (*_, prior) in enumerate(problem.nfc):
@@ -801,7 +817,7 @@ def log_posterior_many(problem: _Problem, thetas: np.ndarray) -> np.ndarray:
     """The log-posterior density of each row of ``thetas`` (run, parameter) [1].
 
     The sum of squares that :func:`fit_choice` minimises, times -1/2 (so up to
-    a constant): the observations with their error :data:`SHARE_ERROR_PP`, the
+    a constant): the observations with their error (``problem.share_error``), the
     normal priors of log β, the non-financial costs and the inertia; ``-inf``
     outside the bounds (the priors' ranges, and :data:`LOG_ODDS_BOUND` for the
     constants).
@@ -1018,9 +1034,16 @@ def fit_choice(
     last = dataset.base_year if last_year is None else last_year
     problem, status = _problem(dataset, vehicle_class, train_until, last)
     result = _fit(problem)
+    for _ in range(ERROR_ITERATIONS):  # the error the misses of the fit show
+        misses = _residuals(problem, result.x, priors=False) * problem.share_error
+        error = float(np.sqrt(np.mean(misses**2)))
+        if abs(error - problem.share_error) < ERROR_TOLERANCE_PP:
+            break
+        problem = replace(problem, share_error=error)
+        result = _fit(problem)
     parameters, condition, flat = _identification(problem, result)
     shares = _simulate(problem, result.x)
-    fitted = _residuals(problem, result.x, priors=False) * SHARE_ERROR_PP
+    fitted = _residuals(problem, result.x, priors=False) * problem.share_error
     return ChoiceFit(
         parameters=parameters,
         shares=pd.DataFrame(
