@@ -7,7 +7,11 @@ each chunk to the scratch folder) followed by ``res.ensemble.quantiles()`` and
 Writing the results (``res.write(folder)``) is a separate step, timed at
 ``STORE_RUNS`` runs in-process (the median of ``WRITE_REPEATS`` writes of one
 ensemble into fresh folders), with its ``Ensemble.write_store`` part (the
-ensemble tables of the DuckDB store) timed on its own.
+ensemble tables of the DuckDB store) timed on its own. Beside each write, the
+writer of commit 71f81d1 (:func:`reference_store_71f81d1`: a pandas frame per
+chunk in long format, float64, inserted from pandas) stores the same ensemble
+into a fresh DuckDB file, so that the speed-up is also measured on today's
+variables (the store held 68 variables x 61 years per member then).
 
 End to end (:func:`end_to_end`): ``evhub run SCENARIO --samples E2E_RUNS
 --seed 1 --out DIR`` as a whole process (interpreter start, imports, the
@@ -111,16 +115,140 @@ def _measure(runs: int, mode: str, write: bool) -> dict:
     }
     if write:
         out.update(_write_times(res, WRITE_REPEATS))
-        out["store_rows"] = runs * len(iamc_variables(data.dims)) * len(data.years)
-        out["main_bytes_with_write"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        out["store_variables"] = len(iamc_variables(data.dims))
+        out["store_years"] = len(data.years)
+        out["store_rows"] = runs * out["store_variables"] * out["store_years"]
     res.ensemble.close()
     return out
 
 
+def reference_store_71f81d1(ensemble, con) -> None:
+    """The ensemble tables as commit 71f81d1 wrote them, on today's ensemble: the reference.
+
+    ``Ensemble.write_store`` of 71f81d1 (``src/evhub/ensemble.py``) re-created
+    with today's names: one pandas frame per chunk in long format (scenario,
+    run, variable, year, value; float64, categorical names) registered and
+    inserted into ``ensemble``, then ``samples``, ``distributions`` and
+    ``ensemble_runs`` from pandas. Only the benchmark calls it: it times the old
+    way of writing on today's variables (:data:`STORE_BEFORE` in ``run.py``
+    was measured on 71f81d1's 68).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from evhub.distributions import show_spec
+    from evhub.provenance import citation_text, citations
+    from evhub.variables import iamc_names
+
+    years = np.array([int(y) for y in ensemble.dataset.years], dtype=np.int16)
+    variables = pd.CategoricalDtype(list(iamc_names(ensemble.dataset.dims)))
+    scenarios = pd.CategoricalDtype(ensemble.scenarios)
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(
+        "CREATE TABLE ensemble (scenario VARCHAR, run INTEGER, variable VARCHAR, "
+        "year SMALLINT, value DOUBLE)"
+    )
+    for name, member in ensemble.members.items():
+        for k, (start, stop) in enumerate(member.bounds):
+            block = member.chunk(k)  # (variable, member, year)
+            n_var, n_run, n_year = block.shape
+            frame = pd.DataFrame(
+                {
+                    "scenario": pd.Categorical.from_codes(
+                        np.zeros(block.size, dtype=np.int8) + ensemble.scenarios.index(name),
+                        dtype=scenarios,
+                    ),
+                    "run": np.tile(
+                        np.repeat(np.arange(start, stop, dtype=np.int32), n_year), n_var
+                    ),
+                    "variable": pd.Categorical.from_codes(
+                        np.repeat(np.arange(n_var, dtype=np.int16), n_run * n_year),
+                        dtype=variables,
+                    ),
+                    "year": np.tile(years, n_var * n_run),
+                    "value": block.reshape(-1),
+                }
+            )
+            con.register("chunk", frame)
+            con.execute("INSERT INTO ensemble SELECT * FROM chunk")
+            con.unregister("chunk")
+    samples = []
+    for name in ensemble.members:
+        inputs = (
+            ensemble.inputs(name)
+            .reset_index()
+            .melt(id_vars="run", var_name="parameter", value_name="value")
+        )
+        inputs.insert(0, "scenario", name)
+        samples.append(inputs)
+    frames = {
+        "samples": pd.concat(samples, ignore_index=True),
+        "distributions": pd.DataFrame(
+            [
+                {
+                    "scenario": name,
+                    "parameter": path,
+                    "distribution": show_spec(dist.spec()),
+                    "central": dist.central,
+                    "source": citation_text(citations(member.scenario, path, ensemble.dataset)),
+                }
+                for name, member in ensemble.members.items()
+                for path, dist in member.scenario.distributions.items()
+            ],
+            columns=["scenario", "parameter", "distribution", "central", "source"],
+        ),
+        "ensemble_runs": pd.DataFrame(
+            [
+                {
+                    "scenario": name,
+                    "samples": ensemble.samples,
+                    "seed": ensemble.seed,
+                    "sampler": ensemble.sampler,
+                    "chunk_size": ensemble.chunk_size,
+                    "inputs_sampled": len(member.design.columns),
+                }
+                for name, member in ensemble.members.items()
+            ]
+        ),
+    }
+    for table, frame in frames.items():
+        con.register("frame", frame)
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
+        con.unregister("frame")
+
+
+def _reference_time(ensemble, path: Path) -> tuple[float, float, float, int]:
+    """Time :func:`reference_store_71f81d1` into a new file at ``path``.
+
+    Returns the wall-clock and CPU seconds of the call (timed as
+    ``Ensemble.write_store`` is: the store open, the close not included),
+    the wall-clock seconds of the close that follows (DuckDB's checkpoint)
+    and the file's bytes.
+    """
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    try:
+        cpu, start = time.process_time(), time.perf_counter()
+        reference_store_71f81d1(ensemble, con)
+        wall, used = time.perf_counter() - start, time.process_time() - cpu
+    finally:
+        closing = time.perf_counter()
+        con.close()
+    closed = time.perf_counter() - closing
+    size = path.stat().st_size
+    path.unlink()
+    return wall, used, closed, size
+
+
 def _write_times(res, repeats: int) -> dict:
-    """Medians of ``res.write()`` and of its ``Ensemble.write_store`` part, into fresh folders.
+    """Medians of ``res.write()``, of its ``Ensemble.write_store`` part and of the reference.
 
     Seconds of wall-clock time and of CPU time (this process, every thread).
+    Each write is followed by a write of the same ensemble by 71f81d1's writer
+    (:func:`reference_store_71f81d1`, into a file of its own), so that a
+    change in the machine's load hits both. The peak memory with writing is
+    taken after the first write, before the reference's first.
     """
     ensemble = res.ensemble
     inner = ensemble.write_store
@@ -133,6 +261,8 @@ def _write_times(res, repeats: int) -> dict:
 
     ensemble.write_store = timed  # this object only
     writes: list[tuple[float, float]] = []
+    reference: list[tuple[float, float, float, int]] = []
+    peak = 0
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for k in range(repeats):
@@ -140,6 +270,9 @@ def _write_times(res, repeats: int) -> dict:
                 folder = res.write(Path(tmp) / f"out{k}")
                 writes.append((time.perf_counter() - start, time.process_time() - cpu))
                 size = (folder / "evhub.duckdb").stat().st_size
+                if k == 0:  # before the reference's frames (its peak is its own)
+                    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+                reference.append(_reference_time(ensemble, Path(tmp) / f"reference{k}.duckdb"))
     finally:
         del ensemble.write_store
     median = statistics.median
@@ -150,6 +283,11 @@ def _write_times(res, repeats: int) -> dict:
         "store_cpu_s": median(c for _, c in store),
         "write_repeats": repeats,
         "store_bytes": size,
+        "reference_s": median(r[0] for r in reference),
+        "reference_cpu_s": median(r[1] for r in reference),
+        "reference_close_s": median(r[2] for r in reference),
+        "reference_bytes": reference[-1][3],
+        "main_bytes_with_write": peak,
     }
 
 
@@ -322,7 +460,10 @@ def run(print_fn: PrintFn | None = None) -> dict:
         f"store, res.write() at {stored['runs']:,} runs (not in the totals): "
         f"{stored['write_s']:.2f} s (CPU {stored['write_cpu_s']:.2f} s), of which "
         f"Ensemble.write_store {stored['store_s']:.2f} s (CPU {stored['store_cpu_s']:.2f} s), "
-        f"median of {stored['write_repeats']} writes; {stored['store_rows']:,} ensemble rows, "
+        f"median of {stored['write_repeats']} writes; 71f81d1's writer on the same ensemble "
+        f"{stored['reference_s']:.2f} s (CPU {stored['reference_cpu_s']:.2f} s; its close "
+        f"{stored['reference_close_s']:.2f} s more; {_gb(stored['reference_bytes'])} GB); "
+        f"{stored['store_rows']:,} ensemble rows, "
         f"evhub.duckdb {_gb(stored['store_bytes'])} GB, peak RSS main incl. write "
         f"{_gb(stored['main_bytes_with_write'])} GB"
     )

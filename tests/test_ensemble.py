@@ -665,3 +665,35 @@ def test_scratch_goes_with_the_ensemble(dataset) -> None:
     del res
     gc.collect()
     assert not scratch.exists()
+
+
+@pytest.mark.parametrize("members", [1, 2, 7, 10_000])
+def test_quantiles_of_constant_years_are_numpys_bits(members: int) -> None:
+    """Years in which every member agrees skip the sort and still give np.quantile's bits.
+
+    The cells: varying values, a constant, -0.0 (numpy's interpolation turns it
+    into 0.0 at the levels whose fraction is below 0.5), +inf and -inf (NaN,
+    as numpy gives), NaN in every member, NaN in one member (NaN) and a constant
+    but for one member. Compared bit for bit, so 0.0 and -0.0 differ.
+    """
+    from evhub.ensemble.summary import _quantiles
+
+    rng = np.random.default_rng(3)
+    values = np.empty((members, 8))
+    values[:, 0] = rng.normal(size=members)
+    values[:, 1] = 1234.5678
+    values[:, 2] = -0.0
+    values[:, 3] = np.inf
+    values[:, 4] = -np.inf
+    values[:, 5] = np.nan
+    values[:, 6] = 2.0
+    values[-1, 6] = np.nan
+    values[:, 7] = 5.0
+    values[0, 7] = 6.0 if members > 1 else 5.0
+    with np.errstate(invalid="ignore"):  # inf - inf inside np.quantile
+        expected = np.quantile(values, QUANTILES, axis=0)
+        result = _quantiles(values)
+    assert result.shape == (len(QUANTILES), 8)
+    np.testing.assert_array_equal(result.view(np.uint64), expected.view(np.uint64))
+    if members > 1:  # what makes the bits matter: numpy gives -0.0 at some levels, 0.0 at others
+        assert 0 < np.signbit(expected[:, 2]).sum() < len(QUANTILES)

@@ -58,6 +58,13 @@ _INSERT_ROWS = 2 * 122_880
 _STORE_MEMORY = "256MB"
 #: Insert statements run at once (DuckDB appends one statement's rows on one thread).
 _WRITERS = 2
+#: DuckDB's compression methods left out while the members' values are stored: those
+#: it would try on a FLOAT column. The float32 values come from float64 arithmetic and
+#: use their whole mantissa, so ALP stored them in 92 % of the bytes of the plain
+#: floats (10,000 members: 308 MB against 332 MB) for half of the insert's CPU time;
+#: without them DuckDB stores the floats as they are. The other columns (names, runs,
+#: the NULL mask) keep theirs.
+_FLOAT_COMPRESSION = "alp,alprd,rle"
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -82,7 +89,9 @@ def write_store(
     reads the members back from the store: the summaries in
     ``iamc_quantiles.csv``, ``targets.csv`` and the scorecard come from the
     float64 chunks. ``ensemble.value`` reads them back as DOUBLE; a NaN (a
-    variable without a value in a year) is NULL.
+    variable without a value in a year) is NULL. DuckDB stores the floats
+    as they are (:data:`_FLOAT_COMPRESSION`): its float compression saved 8 %
+    of the bytes for half of the insert's CPU time.
 
     Each chunk becomes an Arrow table of ``variables x members`` rows, read
     and converted in a thread ahead of DuckDB (:func:`_read_ahead`); the
@@ -308,14 +317,18 @@ def _insert(
     :data:`_WRITERS` connections at once (:class:`_Writers`). DuckDB's memory
     limit is :data:`_STORE_MEMORY` meanwhile, so that it does not keep every
     written block cached and memory stays flat; the caller's limit is restored
-    (:func:`_restore_memory_limit`). ``progress(done, total, ...)`` follows
-    each chunk once its rows are stored or queued (at most :data:`_WRITERS`
-    statements); the last once every row is stored.
+    (:func:`_restore_memory_limit`). The floats are stored without DuckDB's
+    float compression (:data:`_FLOAT_COMPRESSION`, restored likewise).
+    ``progress(done, total, ...)`` follows each chunk once its rows are stored
+    or queued (at most :data:`_WRITERS` statements); the last once every row
+    is stored.
     """
     import pyarrow as pa
 
     [(limit,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
+    [(disabled,)] = con.execute("SELECT current_setting('disabled_compression_methods')").fetchall()
     con.execute(f"SET memory_limit = '{_STORE_MEMORY}'")
+    con.execute(f"SET disabled_compression_methods = '{_FLOAT_COMPRESSION}'")
     try:
         with _Writers(con, table) as write:
             held: list[pa.RecordBatch] = []  # slices of chunks: the next statement
@@ -341,6 +354,10 @@ def _insert(
                 write(pa.Table.from_batches(held).combine_chunks())
     finally:
         _restore_memory_limit(con, limit)
+        if disabled:
+            con.execute(f"SET disabled_compression_methods = '{disabled}'")
+        else:
+            con.execute("RESET disabled_compression_methods")
 
 
 class _Writers:

@@ -98,11 +98,47 @@ def _quantiles(values: F) -> F:
 
     Each year's members are sorted first, as a contiguous row: numpy's
     quantile then finds its order statistics in a sorted row, 2-3 times
-    faster than in an unsorted column, with the same values.
+    faster than in an unsorted column, with the same values. A year in
+    which every member has the same value (the history years; close to half
+    of the cells) is not sorted: its levels are numpy's interpolation
+    between that value and itself (:func:`_constant_levels`), the same bits
+    (an ensemble of one member goes through numpy as a whole).
     """
-    ordered = np.sort(np.ascontiguousarray(values.T), axis=1)
-    levels: F = np.quantile(ordered, QUANTILES, axis=1)
+    same = (values == values[:1]).all(axis=0)  # a NaN is never the same: it is sorted
+    if not same.any() or len(values) < 2:  # (one member: numpy takes it as it is, -0.0 too)
+        ordered = np.sort(np.ascontiguousarray(values.T), axis=1)
+        levels: F = np.quantile(ordered, QUANTILES, axis=1)
+        return levels
+    levels = np.empty((len(QUANTILES), values.shape[1]))
+    levels[:, same] = _constant_levels(values[0, same], values.shape[0])
+    varies = ~same
+    if varies.any():
+        ordered = np.sort(np.ascontiguousarray(values[:, varies].T), axis=1)
+        levels[:, varies] = np.quantile(ordered, QUANTILES, axis=1)
     return levels
+
+
+def _constant_levels(value: F, members: int) -> F:
+    """What ``np.quantile`` gives at :data:`QUANTILES` for ``members`` copies of each ``value``.
+
+    numpy's default method ('linear') takes the order statistics below and
+    above ``(members - 1) * q`` and interpolates with the fraction ``g``
+    between them: ``a + (b - a) * g``, or ``b - (b - a) * (1 - g)`` where
+    ``g >= 0.5``. Here ``a = b = value``; the same operations give the same
+    bits (0.0 and -0.0 as numpy gives them; an infinite value gives NaN, as in
+    numpy).
+
+    Returns
+    -------
+    (level, cell)
+    """
+    virtual = (members - 1) * np.asarray(QUANTILES)
+    fraction = (virtual - np.floor(virtual))[:, None]
+    with np.errstate(invalid="ignore"):  # inf - inf: NaN, as numpy's quantile gives
+        diff = value - value
+        out: F = value + diff * fraction
+        np.subtract(value, diff * (1 - fraction), out=out, where=fraction >= 0.5)
+    return out
 
 
 class Ensemble:
