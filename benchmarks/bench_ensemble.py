@@ -129,15 +129,15 @@ def reference_store_71f81d1(ensemble, con) -> None:
     with today's names: one pandas frame per chunk in long format (scenario,
     run, variable, year, value; float64, categorical names) registered and
     inserted into ``ensemble``, then ``samples``, ``distributions`` and
-    ``ensemble_runs`` from pandas. Only the benchmark calls it: it times the old
+    ``ensemble_runs`` from pandas (the same frames as today's,
+    :func:`evhub.ensemble.store.side_tables`). Only the benchmark calls it: it times the old
     way of writing on today's variables (:data:`STORE_BEFORE` in ``run.py``
     was measured on 71f81d1's 68).
     """
     import numpy as np
     import pandas as pd
 
-    from evhub.distributions import show_spec
-    from evhub.provenance import citation_text, citations
+    from evhub.ensemble.store import side_tables
     from evhub.variables import iamc_names
 
     years = np.array([int(y) for y in ensemble.dataset.years], dtype=np.int16)
@@ -172,45 +172,7 @@ def reference_store_71f81d1(ensemble, con) -> None:
             con.register("chunk", frame)
             con.execute("INSERT INTO ensemble SELECT * FROM chunk")
             con.unregister("chunk")
-    samples = []
-    for name in ensemble.members:
-        inputs = (
-            ensemble.inputs(name)
-            .reset_index()
-            .melt(id_vars="run", var_name="parameter", value_name="value")
-        )
-        inputs.insert(0, "scenario", name)
-        samples.append(inputs)
-    frames = {
-        "samples": pd.concat(samples, ignore_index=True),
-        "distributions": pd.DataFrame(
-            [
-                {
-                    "scenario": name,
-                    "parameter": path,
-                    "distribution": show_spec(dist.spec()),
-                    "central": dist.central,
-                    "source": citation_text(citations(member.scenario, path, ensemble.dataset)),
-                }
-                for name, member in ensemble.members.items()
-                for path, dist in member.scenario.distributions.items()
-            ],
-            columns=["scenario", "parameter", "distribution", "central", "source"],
-        ),
-        "ensemble_runs": pd.DataFrame(
-            [
-                {
-                    "scenario": name,
-                    "samples": ensemble.samples,
-                    "seed": ensemble.seed,
-                    "sampler": ensemble.sampler,
-                    "chunk_size": ensemble.chunk_size,
-                    "inputs_sampled": len(member.design.columns),
-                }
-                for name, member in ensemble.members.items()
-            ]
-        ),
-    }
+    frames = side_tables(ensemble)  # the same tables then
     for table, frame in frames.items():
         con.register("frame", frame)
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from evhub.ensemble.summary import Ensemble, Member
 
-__all__ = ["ENSEMBLE_TABLE", "PATHS_TABLE", "StoreStream", "write_store"]
+__all__ = ["ENSEMBLE_TABLE", "PATHS_TABLE", "StoreStream", "side_tables", "write_store"]
 
 F = NDArray[np.float64]
 T = TypeVar("T")
@@ -136,6 +136,18 @@ def write_store(
         f"unnest([{listed}]::SMALLINT[]) AS year, unnest(value)::DOUBLE AS value "
         f"FROM {PATHS_TABLE}"
     )
+    frames = side_tables(ensemble)
+    for table, frame in frames.items():
+        layout.ENSEMBLE_STORE_TABLES[table].create(con, frame)
+
+
+def side_tables(ensemble: Ensemble) -> dict[str, pd.DataFrame]:
+    """The ensemble's tables beside its members' values, by table name.
+
+    ``samples`` holds each member's sampled inputs (long format), ``distributions``
+    each sampled input's distribution, central value and sources, ``ensemble_runs``
+    one row per scenario of the ensemble's settings.
+    """
     samples = []
     for name in ensemble.members:
         inputs = (
@@ -177,8 +189,7 @@ def write_store(
             ]
         ),
     }
-    for table, frame in frames.items():
-        layout.ENSEMBLE_STORE_TABLES[table].create(con, frame)
+    return frames
 
 
 def _path_table(ensemble: Ensemble, name: str, member: Member, k: int) -> pa.Table:
