@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import evhub
 from evhub.dataset import load_dataset
 from evhub.errors import InputError
+from evhub.scenario import resolve
 
 CARS = "Passenger Cars"
 #: Each example is a whole run; the module's baseline is shared, not reset per example.
@@ -256,3 +257,35 @@ def test_a_bad_lever_gets_one_message(overrides: dict[str, object], message: str
 def test_frozen_levers_change_nothing(baseline: pd.DataFrame) -> None:
     zero = _table({"policy.subsidy.car.bev.2026": 0, "policy.duty.china.all": 0})
     np.testing.assert_allclose(zero.to_numpy(float), baseline.to_numpy(float), equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("lever", "message"),
+    [
+        (
+            "purchase_tax_schedule:\n      car:\n        hev: 2b",
+            "policy.purchase_tax_schedule.car.hev = '2b' is not a date (YYYY-MM-DD)",
+        ),
+        (
+            "purchase_tax_brackets:\n      car:\n        bev:\n          2027: '10'",
+            "policy.purchase_tax_brackets.car.bev.2027: entry 1 '10' is not "
+            "'<size_upper>/<base_upper>: <rate>'",
+        ),
+        (
+            "purchase_tax_schedule:\n      car:\n        bev: '2001-01-01'",
+            "policy.purchase_tax_schedule.car.bev = '2001-01-01' precedes the first schedule",
+        ),
+    ],
+)
+def test_a_bad_purchase_tax_lever_is_refused_when_resolved_naming_its_file(
+    tmp_path, dataset, lever: str, message: str
+) -> None:
+    """Refused by resolve (``evhub scenarios show``, the dashboard), before any chain is set up."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        f"name: bad\ndescription: a bad lever\nextends: baseline\noverrides:\n  policy:\n    {lever}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        resolve(path, dataset)
+    assert str(caught.value).startswith(f"{path}: {message}"), str(caught.value)

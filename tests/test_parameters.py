@@ -241,7 +241,7 @@ def test_every_row_fills_a_field_and_every_field_has_a_row() -> None:
         for r in parameters.specs()
         if not r.field
         and not (r.path.startswith("targets.") and r.path.split(".")[1] in goals)
-        and not r.path.startswith(compose.SCHEDULE_PREFIX + ".")
+        and not r.path.startswith(choicecost.SCHEDULE_LEVER + ".")
         and not r.path.startswith(choicecost.BRACKETS_LEVER + ".")
     ]
     assert orphans == []

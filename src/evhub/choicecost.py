@@ -997,6 +997,68 @@ def _chosen_day(
     return day
 
 
+#: The paths of the purchase-tax schedule a scenario picks for a class and group
+#: (``policy.purchase_tax_schedule.<class>.<group>``) start with this.
+SCHEDULE_LEVER = "policy.purchase_tax_schedule"
+
+
+def purchase_tax_levers(
+    values: Mapping[str, object], vehicle_class: str
+) -> tuple[dict[str, str], dict[str, dict[int, str]]]:
+    """A scenario's purchase-tax schedule dates and brackets of a class, by group.
+
+    Parameters
+    ----------
+    values : mapping of str to object
+        The scenario's values by dotted path.
+    vehicle_class : str
+        The class.
+
+    Returns
+    -------
+    dates : dict of str to str
+        ``policy.purchase_tax_schedule.<class>.<group>`` by group (those set).
+    brackets : dict of str to dict of int to str
+        ``policy.purchase_tax_brackets.<class>.<group>.<year>`` by group and year.
+    """
+    prefix = f"{SCHEDULE_LEVER}.{vehicle_class}."
+    dates = {
+        path[len(prefix) :]: str(value)
+        for path, value in values.items()
+        if path.startswith(prefix) and value is not None
+    }
+    reform = f"{BRACKETS_LEVER}.{vehicle_class}."
+    brackets: dict[str, dict[int, str]] = {}
+    for path, value in values.items():
+        if path.startswith(reform) and value is not None:
+            group, _, year = path[len(reform) :].rpartition(".")
+            brackets.setdefault(group, {})[int(year)] = str(value)
+    return dates, brackets
+
+
+def check_purchase_tax_levers(
+    dataset: Dataset,
+    vehicle_class: str,
+    dates: Mapping[str, str],
+    brackets: Mapping[str, Mapping[int, str]],
+) -> None:
+    """Refuse schedule dates and brackets the chain could not read (as it reads them).
+
+    Raises
+    ------
+    InputError
+        For a date that is not a date or precedes every schedule of its
+        group, and for brackets that do not parse or start in or before the
+        base year (:func:`choice_inputs`).
+    """
+    tax = purchase_tax(dataset, vehicle_class)
+    law_day = schedule_date(dataset.base_year)
+    for group, text in dates.items():
+        if group in tax.schedules:
+            _chosen_day(dataset, {group: text}, group, tax.schedules[group], law_day, vehicle_class)
+    _reforms(dataset, vehicle_class, brackets, tax.schedules)
+
+
 def has_costs(dataset: Dataset, vehicle_class: str) -> bool:
     """Whether the dataset prices a class for the choice model.
 

@@ -49,6 +49,7 @@ from evhub.pipeline import (
 from evhub.prices import deflator, report_price_year
 from evhub.readable import exact
 from evhub.scenario import ResolvedScenario, default_parameters
+from evhub.scenario.resolution import CONVERSION_SHARE
 from evhub.variables import Arrays
 
 __all__ = [
@@ -319,20 +320,13 @@ def _with_schedules(
     """The inputs with each class's purchase-tax schedules the scenario picks or sets."""
     changed = []
     for vehicle_class, own in zip(data.dims.classes.ids, inputs.classes, strict=True):
-        prefix = f"{SCHEDULE_PREFIX}.{vehicle_class}."
-        dates = {
-            path[len(prefix) :]: str(value)
-            for path, value in values.items()
-            if path.startswith(prefix) and value is not None
-        }
-        reform_prefix = f"{choicecost.BRACKETS_LEVER}.{vehicle_class}."
-        brackets: dict[str, dict[int, str]] = {}
-        for path, value in values.items():
-            if path.startswith(reform_prefix) and value is not None:
-                group, _, year = path[len(reform_prefix) :].rpartition(".")
-                brackets.setdefault(group, {})[int(year)] = str(value)
+        dates, brackets = choicecost.purchase_tax_levers(values, vehicle_class)
         if (dates or brackets) and own.choice is None:
-            lever = prefix if dates else reform_prefix
+            lever = (
+                f"{choicecost.SCHEDULE_LEVER}.{vehicle_class}."
+                if dates
+                else f"{choicecost.BRACKETS_LEVER}.{vehicle_class}."
+            )
             msg = (
                 f"{lever}<group> is set, but {data.path} prices no "
                 f"{vehicle_class!r} for the choice model (vehicle_taxes.csv, tax_bases.csv)"
@@ -343,11 +337,6 @@ def _with_schedules(
             own = replace(own, choice=_choice_inputs(view, vehicle_class, dates, brackets))
         changed.append(own)
     return replace(inputs, classes=tuple(changed))
-
-
-#: The paths of the purchase-tax schedule a scenario picks for a class and group
-#: (``policy.purchase_tax_schedule.<class>.<group>``) start with this.
-SCHEDULE_PREFIX = "policy.purchase_tax_schedule"
 
 
 def categories(data: Dataset) -> Categories:
@@ -951,7 +940,6 @@ def chain_setup(
     inputs = _with_schedules(inputs, data, values)
     for vehicle_class, own in zip(data.dims.classes.ids, inputs.classes, strict=True):
         _check_saturation(scenario, own, vehicle_class)
-        _check_conversion(scenario, data, vehicle_class)
         _check_choice(scenario, own, vehicle_class, data)
     return inputs, parameter_layout(data, values, inputs.projects.ids)
 
@@ -1016,30 +1004,6 @@ _SHARED_CHOICE_NEEDS = (
     "battery.pack_price_decline",
     "policy.purchase_tax.threshold_growth",
 )
-
-#: The share of a powertrain's new cars converted to another (``converted_from``),
-#: after the vehicle class's id.
-CONVERSION_SHARE = "fleet.lpg_conversion_share"
-
-
-def _check_conversion(scenario: ResolvedScenario, data: Dataset, vehicle_class: str) -> None:
-    """A powertrain that gains converted new vehicles needs the share converted.
-
-    The share may be unset (the catalogue allows it) only where no powertrain
-    of ``dimensions.yaml`` has a ``converted_from``: then nothing is converted.
-    """
-    path = f"{vehicle_class}.{CONVERSION_SHARE}"
-    converted = [
-        m.id for m in data.dims.powertrains.members if m.attributes["converted_from"] is not None
-    ]
-    if converted and scenario.values.get(path) is None:
-        origin = scenario.provenance.get(path, str(data.path / "assumptions.csv"))
-        msg = (
-            f"{origin.split(';')[0]}: {path} has no value; powertrain(s) "
-            f"{', '.join(converted)} of {DIMENSIONS_FILE} gain new vehicles converted from "
-            "another (converted_from), so the share converted is needed"
-        )
-        raise InputError(msg)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from evhub import parameters
+from evhub import choicecost, parameters
 from evhub.dataset import Dataset
 from evhub.dims import DIMENSIONS_FILE
 from evhub.distributions import (
@@ -222,6 +222,9 @@ def resolve(
         raise InputError(_resolved_message(exc, origins)) from None
     _check_joint(distributions, values, provenance)
     _check_target_years(tree, data, origins)
+    for vehicle_class in data.dims.classes.ids:
+        _check_conversion(values, provenance, data, vehicle_class)
+        _check_purchase_tax_levers(values, origins, data, vehicle_class)
     own = chain[-1]
     rank = {p: i for i, p in enumerate(parameter_units(data))}
     return ResolvedScenario(
@@ -328,6 +331,55 @@ def _check_joint(
             "lower the high ends"
         )
         raise InputError(msg)
+
+
+#: The share of a powertrain's new cars converted to another (``converted_from``),
+#: after the vehicle class's id.
+CONVERSION_SHARE = "fleet.lpg_conversion_share"
+
+
+def _check_conversion(
+    values: Mapping[str, Any], provenance: Mapping[str, str], data: Dataset, vehicle_class: str
+) -> None:
+    """A powertrain that gains converted new vehicles needs the share converted.
+
+    The share may be unset (the catalogue allows it) only where no powertrain
+    of ``dimensions.yaml`` has a ``converted_from``: then nothing is converted.
+    """
+    path = f"{vehicle_class}.{CONVERSION_SHARE}"
+    converted = [
+        m.id for m in data.dims.powertrains.members if m.attributes["converted_from"] is not None
+    ]
+    if converted and values.get(path) is None:
+        origin = provenance.get(path, str(data.path / "assumptions.csv"))
+        msg = (
+            f"{origin.split(';')[0]}: {path} has no value; powertrain(s) "
+            f"{', '.join(converted)} of {DIMENSIONS_FILE} gain new vehicles converted from "
+            "another (converted_from), so the share converted is needed"
+        )
+        raise InputError(msg)
+
+
+def _check_purchase_tax_levers(
+    values: Mapping[str, Any], origins: Mapping[str, str], data: Dataset, vehicle_class: str
+) -> None:
+    """A class's purchase-tax schedule dates and brackets must read as the chain reads them.
+
+    Checked here so that a scenario is refused when it is resolved (``evhub
+    scenarios show``, the dashboard), not only when the chain is set up; the
+    message names the file that set the value. A class the dataset does not
+    price is left to the chain's own message.
+    """
+    dates, brackets = choicecost.purchase_tax_levers(values, vehicle_class)
+    if not (dates or brackets) or not choicecost.has_costs(data, vehicle_class):
+        return
+    try:
+        choicecost.check_purchase_tax_levers(data, vehicle_class, dates, brackets)
+    except InputError as exc:
+        lever = str(exc).split(" ", 1)[0].rstrip(":")
+        origin = origins.get(lever, "scenario").split(";")[0]
+        msg = f"{origin}: {exc}"
+        raise InputError(msg) from None
 
 
 def _check_target_years(tree: BaseModel, data: Dataset, origins: Mapping[str, str]) -> None:
