@@ -283,7 +283,8 @@ def test_a_bad_purchase_tax_lever_is_refused_when_resolved_naming_its_file(
     """Refused by resolve (``evhub scenarios show``, the dashboard), before any chain is set up."""
     path = tmp_path / "bad.yaml"
     path.write_text(
-        f"name: bad\ndescription: a bad lever\nextends: baseline\noverrides:\n  policy:\n    {lever}\n",
+        "name: bad\ndescription: a bad lever\nextends: baseline\n"
+        f"overrides:\n  policy:\n    {lever}\n",
         encoding="utf-8",
     )
     with pytest.raises(InputError) as caught:
