@@ -250,7 +250,7 @@ DUTY_MINIMUM = "additional_duty_minimum"
 
 @dataclass(frozen=True)
 class _Duty:
-    """The customs duty on one day of an origin's cars of one group.
+    """The customs duty on one day of an origin's vehicles of one group.
 
     Attributes
     ----------
@@ -271,7 +271,7 @@ class _Duty:
 
 @dataclass(frozen=True)
 class _DutyLaw:
-    """The dated duties of an origin's cars of one group (none: no series).
+    """The dated duties of an origin's vehicles of one group (none: no series).
 
     ``exempt_share`` is the share of the base year's imports that entered
     exempt from the additional duty (and its minimum) while ``exemption``
@@ -326,7 +326,7 @@ class _DutyLaw:
 
 
 def _duty_law(dataset: Dataset, vehicle_class: str, origin: str, group: str) -> _DutyLaw:
-    """The dated duties of an origin's cars of a group (``import_duties.csv``; none at home)."""
+    """The dated duties of an origin's vehicles of a group (``import_duties.csv``; none at home)."""
     where = f"{dataset.path / 'import_duties.csv'}: origin {origin!r}, powertrain_group {group!r}"
     if origin == dataset.dims.home:
         return _DutyLaw(where, None, None, None, None, 0.0)

@@ -141,7 +141,7 @@ def customs_duty(
 
     Examples
     --------
-    A car of 20,000 pays 12.5 % and an additional 25 %, at least 6,000 (so
+    A vehicle of 20,000 pays 12.5 % and an additional 25 %, at least 6,000 (so
     below 24,000 the minimum applies): 2,500 + 6,000.
 
     >>> float(customs_duty(20_000.0, 0.125, 0.25, 24_000.0))

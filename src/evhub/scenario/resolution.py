@@ -333,7 +333,7 @@ def _check_joint(
         raise InputError(msg)
 
 
-#: The share of a powertrain's new cars converted to another (``converted_from``),
+#: The share of a powertrain's new vehicles converted to another (``converted_from``),
 #: after the vehicle class's id.
 CONVERSION_SHARE = "fleet.lpg_conversion_share"
 
