@@ -9,7 +9,7 @@ and year :math:`y`:
 
 1. **Pre-tax price.** The median tax base of the powertrain's group
    (``tax_base_median``), converted to dollars of the price year at each
-   year's exchange rate (cars are priced in hard currency: ``deflate="us"`` of
+   year's exchange rate (vehicles are priced in hard currency: ``deflate="us"`` of
    :func:`evhub.prices.local_deflator`) and interpolated log-linearly between
    the years with a row; a group with fewer rows than the reference group
    (the one with the most) keeps its ratio to it at its own latest row. A
@@ -619,7 +619,7 @@ def _intensity(
     years: np.ndarray,
     improvement: float,
 ) -> np.ndarray:
-    """A new car's intensity of each year: the latest row, scaled back by the yearly improvement."""
+    """A new vehicle's intensity of each year: the latest row, scaled back by its improvement."""
     rows = _class_rows(dataset, "vehicle", variable, vehicle_class)
     rows = rows[rows["powertrain"] == powertrain].sort_values("year")
     if rows.empty:

@@ -141,8 +141,8 @@ def build_inputs(
     if not ghg[max(ghg)] > 0:
         msg = (
             f"{data.path / 'targets.csv'}: variable 'ghg_total' = 0 in its latest year "
-            f"{max(ghg)}; the car CO2 target path is proportional to it and needs a positive "
-            "national total"
+            f"{max(ghg)}; each class's road CO2 target path is proportional to it and needs a "
+            "positive national total"
         )
         raise InputError(msg)
     targets = _series(data, "targets", "ghg_target")
@@ -261,7 +261,8 @@ def _class_inputs(
     if len({gdp_obs[y] for y in fit_years}) < 2:
         msg = (
             f"{data.path / 'socioeconomic.csv'}: the ownership curve is fitted to the years "
-            "up to the base year with an observed car stock (stock.csv), population and GDP "
+            f"up to the base year with an observed stock of {vehicle_class!r} (stock.csv), "
+            "population and GDP "
             f"per capita; found {len(fit_years)} such year(s) {fit_years}, it needs at least "
             "two with different GDP per capita"
         )
@@ -388,7 +389,7 @@ def categories(data: Dataset) -> Categories:
 
 
 def _eu_cvd_origin(data: Dataset) -> str:
-    """The origin of the cars the EU countervailing duty ``trade.eu_cvd`` is levied on."""
+    """The origin whose vehicles the export market's countervailing duty ``trade.eu_cvd`` hits."""
     (origin,) = data.dims.origins.where(eu_cvd=True)  # exactly one: checked by evhub.dims
     return origin
 

@@ -188,7 +188,7 @@ def battery_car_base(glider: F | float, pack_capacity: F | float, pack_price: F 
 
 
 def charging_price(home: F | float, public: F | float, home_share: F | float) -> F:
-    """The price of a plug-in car's electricity, mixing home and public charging [money/kWh].
+    """The price of a plug-in vehicle's electricity, mixing home and public charging [money/kWh].
 
     Parameters
     ----------
