@@ -373,13 +373,20 @@ def _check_purchase_tax_levers(
     dates, brackets = choicecost.purchase_tax_levers(values, vehicle_class)
     if not (dates or brackets) or not choicecost.has_costs(data, vehicle_class):
         return
-    try:
-        choicecost.check_purchase_tax_levers(data, vehicle_class, dates, brackets)
-    except InputError as exc:
-        lever = str(exc).split(" ", 1)[0].rstrip(":")
-        origin = origins.get(lever, "scenario").split(";")[0]
-        msg = f"{origin}: {exc}"
-        raise InputError(msg) from None
+    levers: list[tuple[str, dict[str, str], dict[str, dict[int, str]]]] = [
+        (f"{choicecost.SCHEDULE_LEVER}.{vehicle_class}.{group}", {group: text}, {})
+        for group, text in dates.items()
+    ] + [
+        (f"{choicecost.BRACKETS_LEVER}.{vehicle_class}.{group}.{year}", {}, {group: {year: text}})
+        for group, by_year in brackets.items()
+        for year, text in by_year.items()
+    ]
+    for path, date, bracket in levers:
+        try:
+            choicecost.check_purchase_tax_levers(data, vehicle_class, date, bracket)
+        except InputError as exc:
+            msg = f"{origins.get(path, 'scenario').split(';')[0]}: {exc}"
+            raise InputError(msg) from None
 
 
 def _check_target_years(tree: BaseModel, data: Dataset, origins: Mapping[str, str]) -> None:
