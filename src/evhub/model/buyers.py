@@ -54,6 +54,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import logsumexp
 
 from evhub.model import choice, market
 from evhub.model.categories import Categories
@@ -644,10 +645,8 @@ def _entrant_constant(
         ``-inf`` in a year without supply.
     """
     imports = np.where(available[..., 1:], alpha_origin[..., 1:], -np.inf)
-    peak = np.max(imports, axis=-1, keepdims=True)
-    safe = np.where(np.isfinite(peak), peak, 0.0)
     with np.errstate(divide="ignore"):
-        together = np.log(np.sum(np.exp(imports - safe), axis=-1)) + safe[..., 0]
+        together = logsumexp(imports, axis=-1)
         group = categories.group_of[:, None] == np.arange(len(categories.groups))[None, :]
         by_group = (sales @ group)[:, categories.group_of]  # (run, powertrain)
         ratio = np.log(supply / np.maximum(by_group, np.finfo(float).tiny)[..., None])
