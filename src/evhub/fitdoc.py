@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evhub import choicefit, choiceposterior, fit
+from evhub import choicefit, choiceorigin, choiceposterior, fit
 from evhub.datadoc import markdown_environment
 from evhub.dataset import CLASS_KEY, Dataset
 
@@ -210,9 +210,47 @@ def _choice(data: Dataset) -> list[dict[str, Any]]:
                 "rms": f"{mode.rms_error_pp:.2f}",
                 "rows": rows,
                 "figure": _figure(rows),
+                "origin": _origin(data, str(vehicle_class)),
             }
         )
     return out
+
+
+def _origin(data: Dataset, vehicle_class: str) -> dict[str, Any] | None:
+    """The origin shares' evidence on the origin nest's sensitivity; None without a pair."""
+    evidence = choiceorigin.origin_evidence(data, vehicle_class)
+    if evidence.pairs.empty:
+        return None
+    shipped_fit = data.tables[choiceposterior.FIT_TABLE]
+    beta = float(
+        shipped_fit[
+            (shipped_fit[CLASS_KEY] == vehicle_class)
+            & (shipped_fit["variable"] == "cost_sensitivity")
+        ]["value"].iloc[0]
+    )
+    path = f"{vehicle_class}.choice.origin_sensitivity"
+    shipped = data.assumptions[data.assumptions["parameter"] == path].iloc[0]
+    rows = [
+        {
+            "group": key[0],
+            "origin": key[1],
+            "year": key[2],
+            "shares": f"{r['share_before']:.1f} → {r['share_after']:.1f}",
+            "logit": f"{r['logit_change']:+.3f}",
+            "cost": f"{r['cost_change']:+,.0f}",
+            "implied": _number(r["implied"]),
+            "range": f"{_number(r['implied_low'])} – {_number(r['implied_high'])}",
+        }
+        for key, r in zip(evidence.pairs.index, evidence.pairs.to_dict("records"), strict=True)
+    ]
+    return {
+        "rows": rows,
+        "beta": _number(evidence.beta_origin),
+        "beta_p": _number(beta),
+        "ratio": f"{evidence.origin_sensitivity(beta):.2f}",
+        "shipped": _number(shipped["value"]),
+        "shipped_range": f"{_number(shipped['low'])} – {_number(shipped['high'])}",
+    }
 
 
 def _choice_rows(
