@@ -143,7 +143,7 @@ def test_investors_exempt_imports_lower_the_buyers_average_additional_duty(
     replace_once(
         data_dir / "import_duties.csv",
         "exempt_import_share,car,china,bev",
-        "exempt_import_share,car,china,phev",
+        "exempt_import_share,car,china,hev",
     )
     whole = latest("additional_duty_rate")
     assert choice_inputs(evhub.load_dataset(data_dir), "car").additional_duty[
