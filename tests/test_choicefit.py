@@ -154,9 +154,28 @@ def test_the_error_of_a_share_is_the_fits_own_rms_miss(dataset) -> None:
     assert fit.rms_error_pp == pytest.approx(rms, rel=1e-12)
     # the aggregate logit misses by several points, far more than the starting error
     assert fit.problem.share_error > 3 * choicefit.SHARE_ERROR_PP
-    # the posterior's residuals are the misses in units of that error
+    # the posterior's residuals are the misses in units of that error (the origin shares'
+    # pairs follow them, each in units of its own error)
     residuals = choicefit._residuals(fit.problem, fit.theta, priors=False)
-    np.testing.assert_allclose(residuals * fit.problem.share_error, misses, rtol=0, atol=1e-9)
+    shares = residuals[: len(fit.observations)]
+    np.testing.assert_allclose(shares * fit.problem.share_error, misses, rtol=0, atol=1e-9)
+    assert residuals.size == len(fit.observations) + len(fit.problem.origin)
+
+
+def test_the_origin_shares_are_evidence_on_the_cost_sensitivity(dataset) -> None:
+    """With lambda at its consistency bound the pairs' log-odds moves are -beta x cost moves.
+
+    By hand: each pair's residual is (-lambda beta dC - dl) / error; the hold-out's fit (to
+    2023) sees no pair, the shipped fit (to 2025) sees those of 2025.
+    """
+    fit = choicefit.fit_choice(dataset, "car", dataset.base_year)
+    assert len(fit.problem.origin) >= 2
+    beta = float(fit.parameters.loc["cost_sensitivity", "value"])
+    residuals = choicefit._residuals(fit.problem, fit.theta, priors=False)
+    lam = fit.problem.origin_sensitivity
+    by_hand = [(-lam * beta * dc - dl) / e for dl, dc, e in fit.problem.origin]
+    np.testing.assert_allclose(residuals[len(fit.observations) :], by_hand, rtol=1e-9)
+    assert choicefit.fit_choice(dataset, "car", 2023).problem.origin == ()
 
 
 def test_the_fit_uses_observed_rows_only(dataset) -> None:
@@ -203,7 +222,8 @@ def _synthetic(dataset, beta_scale: float, alpha: list[float], kappa: float):
     )
     log_beta = _Prior(np.log(beta), problem.log_beta.low, problem.log_beta.high)
     inertia = _Prior(kappa, problem.inertia.low, problem.inertia.high)
-    made = replace(problem, observations=exact, log_beta=log_beta, inertia=inertia)
+    # the origin shares' pairs are real data, not made by these parameters: left out
+    made = replace(problem, observations=exact, log_beta=log_beta, inertia=inertia, origin=())
     return made, shares
 
 

@@ -82,6 +82,15 @@ one group of powertrains with error :math:`\sigma`:
    total (the notes say so): a ratio of two observations, not an
    interpolation.
 
+**The origin shares.** Between two fitted years of ``origin_shares.csv``, an
+import origin's log-odds of its group's imports moves by :math:`-\lambda\beta`
+times the change of its cost against the rest of the imports'
+(:mod:`evhub.choiceorigin`; :math:`\lambda` = ``<class>.choice.origin_sensitivity``,
+an assumption). Each such pair is an observation of :math:`\beta` with the
+error its rows' ranges give: an origin whose duty changed while its cars did
+not is a price experiment the shares by powertrain lack, whose moves also
+follow supply and the makers' offer. The hold-out's years have no pair.
+
 :func:`holdout` fits on the years up to ``train_until`` and predicts later
 years from their costs alone, against persistence (the last fitted year's
 shares) and the shipped scenarios' logistic curves
@@ -101,7 +110,7 @@ import numpy as np
 import pandas as pd
 import scipy.optimize
 
-from evhub import parameters
+from evhub import choiceorigin, parameters
 from evhub.choicecost import CHOICE_TABLE, OFFER_SHARE, OFFER_TABLE, generalised_costs
 from evhub.compose import categories
 from evhub.dataset import CLASS_KEY, Dataset
@@ -198,6 +207,12 @@ class _Problem:
     drivers: tuple[_Driver, ...] = ()
     #: The error of an observed share [pp]
     share_error: float = SHARE_ERROR_PP
+    #: What the origin shares of two fitted years say (:mod:`evhub.choiceorigin`): per pair,
+    #: the log-odds change of an origin's share of its group's imports [1], the change of
+    #: its cost against the rest of the imports' [USD/veh/yr] and the error of the former [1]
+    origin: tuple[tuple[float, float, float], ...] = ()
+    #: λ: the origin nest's sensitivity over β (``<class>.choice.origin_sensitivity``) [1]
+    origin_sensitivity: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -554,6 +569,7 @@ def _problem(
         np.log(exponent.low / mean_cost),
         np.log(exponent.high / mean_cost),
     )
+    origin, origin_sensitivity = _origin(dataset, vehicle_class, train_until)
     problem = _Problem(
         powertrains=powertrains,
         years=tuple(years),
@@ -565,8 +581,41 @@ def _problem(
         log_beta=log_beta,
         observations=tuple(observations),
         drivers=tuple(drivers),
+        origin=origin,
+        origin_sensitivity=origin_sensitivity,
     )
     return problem, status
+
+
+def _origin(
+    dataset: Dataset, vehicle_class: str, train_until: int
+) -> tuple[tuple[tuple[float, float, float], ...], float]:
+    """The origin shares' pairs of fitted years, each with its error; λ.
+
+    A pair's error is its log-odds change's spread over the rows' ranges
+    (``implied_low`` to ``implied_high`` of :func:`evhub.choiceorigin.origin_evidence`)
+    read as :data:`RANGE_SDS` standard deviations, as a prior's range is; a
+    pair whose rows give no range has no known error and is left out. Without
+    a pair of fitted years (the hold-out's), no term.
+    """
+    evidence = choiceorigin.origin_evidence(dataset, vehicle_class)
+    pairs = evidence.pairs[evidence.pairs.index.get_level_values("year") <= train_until]
+    out = []
+    for row in pairs.to_dict("records"):
+        error = abs(row["cost_change"]) * (row["implied_high"] - row["implied_low"]) / RANGE_SDS
+        if error > 0:
+            out.append((float(row["logit_change"]), float(row["cost_change"]), float(error)))
+    if not out:
+        return (), 1.0
+    path = f"{vehicle_class}.choice.origin_sensitivity"
+    rows = dataset.assumptions[dataset.assumptions["parameter"] == path]
+    if rows.empty:
+        msg = (
+            f"{dataset.path / 'assumptions.csv'}: no row {path!r} (the fit of the origin "
+            "shares needs the origin nest's sensitivity)"
+        )
+        raise InputError(msg)
+    return tuple(out), float(rows["value"].iloc[0])
 
 
 # --------------------------------------------------------------------------
@@ -776,6 +825,10 @@ def _residuals_many(problem: _Problem, thetas: np.ndarray, *, priors: bool = Tru
     weights, observed = _membership(problem)
     fitted = shares.reshape(shares.shape[0], -1) @ weights.T
     out = [(fitted - observed) * PP / problem.share_error]
+    if problem.origin:  # Δl = -λ β ΔC, each pair with its error
+        logit, cost, error = np.asarray(problem.origin, dtype=float).T
+        beta = np.exp(thetas[:, :1])
+        out.append((-problem.origin_sensitivity * beta * cost - logit) / error)
     if priors:
         n = len(problem.powertrains)
         for k, (*_, prior) in enumerate(problem.nfc):
@@ -792,6 +845,12 @@ def _residuals_many(problem: _Problem, thetas: np.ndarray, *, priors: bool = Tru
 def _residuals(problem: _Problem, theta: np.ndarray, *, priors: bool = True) -> np.ndarray:
     many = _residuals_many(problem, np.asarray(theta, dtype=float)[None, :], priors=priors)
     return np.asarray(many[0], dtype=float)
+
+
+def _share_misses(problem: _Problem, theta: np.ndarray) -> np.ndarray:
+    """The fitted minus the observed shares (observation,) [pp]."""
+    shares = _residuals(problem, theta, priors=False)[: len(problem.observations)]
+    return np.asarray(shares * problem.share_error, dtype=float)
 
 
 def _size(problem: _Problem) -> int:
@@ -1035,7 +1094,7 @@ def fit_choice(
     problem, status = _problem(dataset, vehicle_class, train_until, last)
     result = _fit(problem)
     for _ in range(ERROR_ITERATIONS):  # the error the misses of the fit show
-        misses = _residuals(problem, result.x, priors=False) * problem.share_error
+        misses = _share_misses(problem, result.x)
         error = float(np.sqrt(np.mean(misses**2)))
         if abs(error - problem.share_error) < ERROR_TOLERANCE_PP:
             break
@@ -1043,7 +1102,7 @@ def fit_choice(
         result = _fit(problem)
     parameters, condition, flat = _identification(problem, result)
     shares = _simulate(problem, result.x)
-    fitted = _residuals(problem, result.x, priors=False) * problem.share_error
+    fitted = _share_misses(problem, result.x)
     return ChoiceFit(
         parameters=parameters,
         shares=pd.DataFrame(
