@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evhub import choiceorigin
+from evhub import choicefit, choiceorigin
 from evhub.choicecost import generalised_costs
 from evhub.dataset import load_dataset
 from evhub.errors import InputError
@@ -103,3 +103,17 @@ def test_a_year_of_origin_shares_without_sales_shares_names_the_file_and_year(da
     origins.write_text(text.rstrip("\n") + "\n" + "\n".join(earlier) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"sales\.csv: no sales_share of 'petrol' \(car\) in 2019"):
         choiceorigin.origin_evidence(load_dataset(data_dir), "car")
+
+
+def test_the_fit_of_the_origin_shares_without_lambda_names_the_row(data_dir) -> None:
+    assumptions = data_dir / "assumptions.csv"
+    lines = assumptions.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [x for x in lines if not x.startswith("car.choice.origin_sensitivity,")]
+    assert len(kept) == len(lines) - 1
+    assumptions.write_text("".join(kept), encoding="utf-8")
+    with pytest.raises(
+        InputError,
+        match=r"assumptions\.csv: no row 'car\.choice\.origin_sensitivity' \(the fit of the "
+        r"origin shares needs the origin nest's sensitivity\)",
+    ):
+        choicefit.fit_choice(load_dataset(data_dir), "car", 2025)

@@ -608,14 +608,8 @@ def _origin(
     if not out:
         return (), 1.0
     path = f"{vehicle_class}.choice.origin_sensitivity"
-    rows = dataset.assumptions[dataset.assumptions["parameter"] == path]
-    if rows.empty:
-        msg = (
-            f"{dataset.path / 'assumptions.csv'}: no row {path!r} (the fit of the origin "
-            "shares needs the origin nest's sensitivity)"
-        )
-        raise InputError(msg)
-    return tuple(out), float(rows["value"].iloc[0])
+    why = "the fit of the origin shares needs the origin nest's sensitivity"
+    return tuple(out), _assumption(dataset, path, why)
 
 
 # --------------------------------------------------------------------------
@@ -1139,13 +1133,13 @@ def _published(
     return np.array([float(values[p]) for p in powertrains])
 
 
-def _assumption(dataset: Dataset, path: str) -> float:
+def _assumption(
+    dataset: Dataset, path: str, why: str = "the logistic baseline starts from it"
+) -> float:
+    """The value of the row ``path`` of ``assumptions.csv``; ``why`` says who needs it."""
     rows = dataset.assumptions[dataset.assumptions["parameter"] == path]
     if rows.empty:
-        msg = (
-            f"{dataset.path / 'assumptions.csv'}: no row {path!r} (the logistic baseline "
-            "starts from it)"
-        )
+        msg = f"{dataset.path / 'assumptions.csv'}: no row {path!r} ({why})"
         raise InputError(msg)
     return float(rows["value"].iloc[0])
 
