@@ -569,7 +569,7 @@ def _problem(
         np.log(exponent.low / mean_cost),
         np.log(exponent.high / mean_cost),
     )
-    origin, origin_sensitivity = _origin(dataset, vehicle_class, train_until)
+    origin, origin_sensitivity = _origin(dataset, vehicle_class, train_until, costs)
     problem = _Problem(
         powertrains=powertrains,
         years=tuple(years),
@@ -588,7 +588,7 @@ def _problem(
 
 
 def _origin(
-    dataset: Dataset, vehicle_class: str, train_until: int
+    dataset: Dataset, vehicle_class: str, train_until: int, costs: pd.DataFrame
 ) -> tuple[tuple[tuple[float, float, float], ...], float]:
     """The origin shares' pairs of fitted years, each with its error; λ.
 
@@ -598,7 +598,7 @@ def _origin(
     pair whose rows give no range has no known error and is left out. Without
     a pair of fitted years (the hold-out's), no term.
     """
-    evidence = choiceorigin.origin_evidence(dataset, vehicle_class)
+    evidence = choiceorigin.origin_evidence(dataset, vehicle_class, costs)
     pairs = evidence.pairs[evidence.pairs.index.get_level_values("year") <= train_until]
     out = []
     for row in pairs.to_dict("records"):

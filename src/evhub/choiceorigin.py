@@ -115,9 +115,13 @@ def implied_sensitivity(logit_change: np.ndarray, cost_change: np.ndarray) -> fl
     return float(-np.sum(cost_change * logit_change) / denominator)
 
 
-def _group_costs(dataset: Dataset, vehicle_class: str, years: list[int]) -> pd.DataFrame:
+def _group_costs(
+    dataset: Dataset, vehicle_class: str, years: list[int], costs: pd.DataFrame | None
+) -> pd.DataFrame:
     """Each group's cost by origin and year, its powertrains weighted by their sales shares."""
-    total = generalised_costs(dataset, vehicle_class)["total"]
+    if costs is None:
+        costs = generalised_costs(dataset, vehicle_class)
+    total = costs["total"]
     shares = dataset.rows("sales", "sales_share", **{CLASS_KEY: vehicle_class})
     shares = shares[shares["powertrain"] != ""]
     rows = []
@@ -218,7 +222,9 @@ def _evidence(rows: pd.DataFrame, *origins: str) -> bool:
     )
 
 
-def origin_evidence(dataset: Dataset, vehicle_class: str) -> OriginEvidence:
+def origin_evidence(
+    dataset: Dataset, vehicle_class: str, costs: pd.DataFrame | None = None
+) -> OriginEvidence:
     """The implied origin sensitivity of each pair of consecutive years of origin shares.
 
     Parameters
@@ -227,6 +233,9 @@ def origin_evidence(dataset: Dataset, vehicle_class: str) -> OriginEvidence:
         A dataset with ``origin_shares.csv``.
     vehicle_class : str
         The class.
+    costs : pandas.DataFrame, optional
+        :func:`evhub.choicecost.generalised_costs` of the class, if the caller
+        has it (default: computed).
 
     Returns
     -------
@@ -249,7 +258,7 @@ def origin_evidence(dataset: Dataset, vehicle_class: str) -> OriginEvidence:
     years = sorted({int(y) for y in rows["year"]})
     if len(years) < 2:
         return empty
-    costs = _group_costs(dataset, vehicle_class, years)["cost"]
+    group_costs = _group_costs(dataset, vehicle_class, years, costs)["cost"]
     out = []
     for group, mine in rows.groupby("powertrain_group", sort=True):
         by_year = {
@@ -265,7 +274,7 @@ def origin_evidence(dataset: Dataset, vehicle_class: str) -> OriginEvidence:
             for origin in a.index.intersection(b.index).drop(home):
                 if not (_evidence(a, origin) and _evidence(b, origin)):
                     continue
-                found = _pair(costs, str(group), str(origin), home, (before, after), (a, b))
+                found = _pair(group_costs, str(group), str(origin), home, (before, after), (a, b))
                 if found is not None:
                     out.append({"group": str(group), "origin": str(origin), "year": after, **found})
     if not out:
