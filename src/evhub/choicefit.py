@@ -87,8 +87,8 @@ import origin's log-odds of its group's imports moves by :math:`-\lambda\beta`
 times the change of its cost against the rest of the imports'
 (:mod:`evhub.choiceorigin`; :math:`\lambda` = ``<class>.choice.origin_sensitivity``,
 an assumption). Each such pair is an observation of :math:`\beta` with the
-error its rows' ranges give: an origin whose duty changed while its cars did
-not is a price experiment the shares by powertrain lack, whose moves also
+error its rows' ranges give: an origin whose duty changed while its vehicles
+did not is a price experiment the shares by powertrain lack, whose moves also
 follow supply and the makers' offer. The hold-out's years have no pair.
 
 :func:`holdout` fits on the years up to ``train_until`` and predicts later

@@ -15,9 +15,9 @@ left out: its constant moves with the plants' supply), :math:`C_o` the
 group's generalised cost from that origin (:func:`evhub.choicecost.generalised_costs`,
 its powertrains weighted by the year's published sales shares) and
 :math:`\bar C_{-o}` the other import origins' costs weighted by their
-shares. An origin whose duty changed between the two years while its cars
-did not is the cleanest price experiment the data hold: nothing else of the
-car moved.
+shares. An origin whose duty changed between the two years while its
+vehicles did not is the cleanest price experiment the data hold: nothing
+else of the vehicle moved.
 
 :func:`origin_evidence` reads ``origin_shares.csv``: every pair of
 consecutive years with rows of a group, and every import origin whose share
