@@ -240,6 +240,7 @@ def _origin(data: Dataset, vehicle_class: str) -> dict[str, Any] | None:
             "cost": f"{r['cost_change']:+,.0f}",
             "implied": _number(r["implied"]),
             "range": f"{_number(r['implied_low'])} – {_number(r['implied_high'])}",
+            "fitted": f"{-float(shipped['value']) * beta * r['cost_change']:+.3f}",
         }
         for key, r in zip(evidence.pairs.index, evidence.pairs.to_dict("records"), strict=True)
     ]
