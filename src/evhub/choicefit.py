@@ -870,8 +870,9 @@ def log_posterior_many(problem: _Problem, thetas: np.ndarray) -> np.ndarray:
     """The log-posterior density of each row of ``thetas`` (run, parameter) [1].
 
     The sum of squares that :func:`fit_choice` minimises, times -1/2 (so up to
-    a constant): the observations with their error (``problem.share_error``), the
-    normal priors of log β, the non-financial costs and the inertia; ``-inf``
+    a constant): the observed shares with their error (``problem.share_error``),
+    the origin shares' pairs with theirs (``problem.origin``), the normal priors
+    of log β, the non-financial costs, the drivers and the inertia; ``-inf``
     outside the bounds (the priors' ranges, and :data:`LOG_ODDS_BOUND` for the
     constants).
     """
