@@ -911,8 +911,9 @@ def _reforms(
     return out
 
 
-#: The table of each powertrain group's split over origins (base year).
+#: The table of each powertrain group's split over origins (base year), and its variable.
 ORIGIN_TABLE = "origin_shares"
+ORIGIN_SHARE = "origin_share"
 #: The table of the makers' offer by powertrain, and its variable.
 OFFER_TABLE = "offer"
 OFFER_SHARE = "offer_share"
@@ -956,7 +957,7 @@ def _origin_base(dataset: Dataset, vehicle_class: str, origins: list[str]) -> np
     """Each powertrain's base-year split over ``origins`` [1], its group's; NaN without rows."""
     dims = dataset.dims
     out = np.full((len(dims.powertrains.ids), len(origins)), np.nan)
-    rows = dataset.rows(ORIGIN_TABLE, "origin_share", **{CLASS_KEY: vehicle_class})
+    rows = dataset.rows(ORIGIN_TABLE, ORIGIN_SHARE, **{CLASS_KEY: vehicle_class})
     rows = rows[rows["year"] == dataset.base_year]
     for i, member in enumerate(dims.powertrains.members):
         mine = rows[rows["powertrain_group"] == member.attributes["group"]]

@@ -38,18 +38,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from evhub.choicecost import ORIGIN_TABLE, generalised_costs
+from evhub.choicecost import ORIGIN_SHARE, ORIGIN_TABLE, PERCENT, generalised_costs
 from evhub.dataset import CLASS_KEY, Dataset
 from evhub.errors import InputError
 
 __all__ = ["ORIGIN_SHARE", "OriginEvidence", "implied_sensitivity", "origin_evidence"]
 
-#: The variable of ``origin_shares.csv``.
-ORIGIN_SHARE = "origin_share"
 #: The statuses whose rows are evidence (an assumption is not).
 EVIDENCE = ("observed", "derived")
-#: Percent per unit [%/1].
-PERCENT = 100.0
 #: The columns of :attr:`OriginEvidence.pairs`.
 COLUMNS = (
     "share_before",
