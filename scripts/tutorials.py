@@ -20,11 +20,12 @@ comparing, so a rerun matches.
 
 Usage::
 
-    python scripts/tutorials.py [--write] [PAGE.md ...]
+    python scripts/tutorials.py [--write] [--jobs N] [PAGE.md ...]
 
 Without pages it takes every page of :data:`PAGES`. It prints a diff for each
 output that differs and exits 1; with ``--write`` it writes the new outputs
-into the pages instead.
+into the pages instead. The pages run side by side in ``N`` processes (default:
+the machine's CPUs), each in its own folder; their reports come in page order.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,15 +216,28 @@ def _shown_form(actual: str) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
+def _options(argv: list[str]) -> tuple[bool, int, list[str]]:
+    """``--write``, the number of ``--jobs`` and the pages named."""
+    rest = list(argv)
+    write = "--write" in rest
+    rest = [a for a in rest if a != "--write"]
+    jobs = os.cpu_count() or 1
+    if "--jobs" in rest:
+        at = rest.index("--jobs")
+        jobs = int(rest[at + 1])
+        del rest[at : at + 2]
+    return write, max(jobs, 1), rest or list(PAGES)
+
+
 def main(argv: list[str]) -> int:
     """Check (or with ``--write`` write) the outputs of the pages; 1 if one differs."""
-    write = "--write" in argv
-    names = [a for a in argv if a != "--write"] or list(PAGES)
+    write, jobs, names = _options(argv)
     failed = 0
-    for name in names:
-        path = DOCS / name
-        page = parse(path)
-        examples = run(page)
+    pages = [parse(DOCS / name) for name in names]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pages))) as pool:
+        ran = list(pool.map(run, pages))
+    for name, page, examples in zip(names, pages, ran, strict=True):
+        path = page.path
         text = page.text
         for example in sorted(examples, key=lambda e: e.start, reverse=True):
             if mask(example.actual) == mask(example.shown):
