@@ -13,7 +13,12 @@ of those years: see ``offer.csv``). Likewise the share of plug-in hybrids that
 met the conditions of their 2024 tax rates (``purchase_tax_qualifying_share``
 of ``vehicle_taxes.csv``) was looked for after the PHEV misses had been seen:
 it is a tax fact of 2024 (3 of the 23 models on sale), not an outcome, but the
-hold-out is no longer blind to where to look. The test asserts:
+hold-out is no longer blind to where to look. The origin shares of battery-electric
+cars in 2022 and 2023 (``origin_shares.csv``: how China's share of the imports moved
+when its additional duty went from 10 to 40 % in March 2023) were sought after these
+failures too, as evidence on the cost sensitivity that a fit to 2023 can see; the fit
+takes them as it takes the later years' pairs (:func:`evhub.choicefit._origin`). The
+test asserts:
 
 - at most :data:`MAX_ERROR_PP` percentage points of error for every
   powertrain in each predicted year;
@@ -59,6 +64,12 @@ def holdout(dataset):
 @pytest.mark.xfail(
     strict=True,
     reason=(
+        "measured with the origin shares of 2022-2023 in the fit (the China-built BEVs' "
+        "duty of March 2023; the fit puts beta at 0.000135 instead of its prior's upper "
+        "bound), choice minus published [pp]: 2024 petrol -2.3, diesel +4.9, lpg +2.0, hev "
+        "-3.9, phev -0.0, bev -0.7; 2025 petrol +0.1, diesel +3.1, lpg +2.3, hev -2.8, phev "
+        "-2.4, bev -0.3 (1 of 12 above 4 pp; mean absolute error 2.06, persistence 6.27, "
+        "logistic 5.60). Before them: "
         "measured with the error of a share set to the fit's own misses (5.0 pp), the 2023 "
         "shares on the distributors' (ODMD) basis of 2024-2025, the plug-in hybrids that do "
         "not qualify paying the hybrid rates, the makers' offer, the public chargers and the "

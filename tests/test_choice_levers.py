@@ -72,6 +72,28 @@ def test_a_china_tariff_cut_lowers_the_bev_price_and_raises_imports_from_china(
     assert (cut.loc[china, after] > baseline.loc[china, after]).all()
 
 
+def test_the_exempt_share_of_chinas_imports_decides_what_a_tariff_cut_gives(
+    baseline: pd.DataFrame,
+) -> None:
+    """BYD's duty-free share of 2025's China-built BEVs (``car.choice.exempt_share.china.bev``).
+
+    The base year is reproduced whatever the share (the constants absorb the duty the
+    average buyer paid), and without a change of the duty the later sales barely move
+    (the share reprices the exempt cars, not the buyers' choice); after a cut, the more of
+    the imports were exempt already, the less China's BEVs gain from it.
+    """
+    china, bev, base = f"Imports|{CARS}|China", "car.choice.exempt_share.china.bev", 2025
+    cut = {"policy.duty.china.all": -40}
+    half, all_ = _table({**cut, bev: 50}), _table({**cut, bev: 100})
+    pd.testing.assert_series_equal(half.loc[BEV, :base], all_.loc[BEV, :base])
+    pd.testing.assert_series_equal(half.loc[BEV, :base], baseline.loc[BEV, :base])
+    assert half.loc[china, 2030] > 1.05 * all_.loc[china, 2030]
+    assert half.loc[BEV, 2030] > all_.loc[BEV, 2030]
+    uncut = _table({bev: 100})
+    for variable in (china, BEV):
+        assert uncut.loc[variable, 2030] == pytest.approx(baseline.loc[variable, 2030], rel=5e-3)
+
+
 def test_the_july_2025_purchase_tax_on_bevs_lowered_their_sales(baseline: pd.DataFrame) -> None:
     """Keeping the BEV schedule in force before 24 Jul 2025 sells more BEVs than the law's."""
     before = _table({"policy.purchase_tax_schedule.car.bev": "2025-07-23"})

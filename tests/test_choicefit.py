@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import evhub
-from evhub import choicefit
+from evhub import choicefit, choiceorigin
 from evhub.choicefit import _Prior, _Problem
 from evhub.errors import InputError
 
@@ -165,8 +165,9 @@ def test_the_error_of_a_share_is_the_fits_own_rms_miss(dataset) -> None:
 def test_the_origin_shares_are_evidence_on_the_cost_sensitivity(dataset) -> None:
     """With lambda at its consistency bound the pairs' log-odds moves are -beta x cost moves.
 
-    By hand: each pair's residual is (-lambda beta dC - dl) / error; the hold-out's fit (to
-    2023) sees no pair, the shipped fit (to 2025) sees those of 2025.
+    By hand: each pair's residual is (-lambda beta dC - dl) / error; a fit sees the pairs
+    whose later year it fits: the hold-out's (to 2023) those of 2022-2023 only, the shipped
+    fit (to 2025) every pair.
     """
     fit = choicefit.fit_choice(dataset, "car", dataset.base_year)
     assert len(fit.problem.origin) >= 2
@@ -175,7 +176,12 @@ def test_the_origin_shares_are_evidence_on_the_cost_sensitivity(dataset) -> None
     lam = fit.problem.origin_sensitivity
     by_hand = [(-lam * beta * dc - dl) / e for dl, dc, e in fit.problem.origin]
     np.testing.assert_allclose(residuals[len(fit.observations) :], by_hand, rtol=1e-9)
-    assert choicefit.fit_choice(dataset, "car", 2023).problem.origin == ()
+    pairs = choiceorigin.origin_evidence(dataset, "car").pairs
+    assert len(fit.problem.origin) == len(pairs)
+    early = pairs[pairs.index.get_level_values("year") <= 2023]
+    seen = choicefit.fit_choice(dataset, "car", 2023).problem.origin
+    assert 0 < len(seen) == len(early) < len(pairs)
+    np.testing.assert_allclose([dl for dl, _, _ in seen], early["logit_change"], rtol=1e-12)
 
 
 def test_the_fit_uses_observed_rows_only(dataset) -> None:

@@ -262,11 +262,17 @@ class _Duty:
     threshold : float
         The customs value below which the additional duty's minimum applies,
         the minimum over the rate [USD of the price year/veh]; 0 without one.
+    law : float
+        The additional duty's rate, exempt imports or not [1].
+    exempt : bool
+        Whether investors' imports are exempt from it that day.
     """
 
     rate: float
     additional: float
     threshold: float
+    law: float = 0.0
+    exempt: bool = False
 
 
 @dataclass(frozen=True)
@@ -313,15 +319,14 @@ class _DutyLaw:
                 "minimum needs a rate above 0"
             )
             raise InputError(msg)
-        exempt = (
-            self.exempt_share
-            if self.exemption is not None and _in_force(self.exemption, day) >= 1.0
-            else 0.0
-        )
+        exempting = self.exemption is not None and _in_force(self.exemption, day) >= 1.0
+        exempt = self.exempt_share if exempting else 0.0
         return _Duty(
             rate / PERCENT,
             added * (1.0 - exempt) / PERCENT,
             minimum / (added / PERCENT) if minimum > 0 else 0.0,
+            added / PERCENT,
+            exempting,
         )
 
 
@@ -756,6 +761,7 @@ def choice_inputs(
     duty = np.zeros((len(origins), n_pt))
     additional = np.zeros((len(origins), n_pt))
     threshold = np.zeros((len(origins), n_pt))
+    exemption = np.zeros((len(origins), n_pt))
     maintenance = np.zeros(n_pt)
     annual_tax = np.zeros(n_pt)
     for i, member in enumerate(dims.powertrains.members):
@@ -795,11 +801,8 @@ def choice_inputs(
         nodes[i] = z
         for k, origin in enumerate(origins[1:], start=1):
             law = _duty_law(dataset, vehicle_class, origin, group).on(law_day)
-            duty[k, i], additional[k, i], threshold[k, i] = (
-                law.rate,
-                law.additional,
-                law.threshold,
-            )
+            duty[k, i], additional[k, i], threshold[k, i] = law.rate, law.law, law.threshold
+            exemption[k, i] = float(law.exempt)
         maintenance[i] = _maintenance(dataset, vehicle_class, p)
         tariff = tariffs[group if group in tariffs else next(iter(tariffs))]
         annual_tax[i] = _ownership_tax(
@@ -816,6 +819,7 @@ def choice_inputs(
         spread_nodes=nodes,
         duty=duty,
         additional_duty=additional,
+        exemption=exemption,
         duty_threshold=threshold,
         vat=float(_in_force(vat_rates(dataset), law_day)) / PERCENT,
         fuel_price=fuel_price,

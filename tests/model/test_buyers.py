@@ -49,6 +49,7 @@ def _inputs(**changes: object) -> buyers.ChoiceInputs:
         "spread_nodes": np.ones((3, 1)),
         "duty": np.array([[0.0] * 3, [0.1] * 3, [0.0] * 3]),  # home, far (10 %), near
         "additional_duty": np.zeros((3, 3)),
+        "exemption": np.zeros((3, 3)),
         "duty_threshold": np.zeros((3, 3)),
         "vat": 0.2,
         "fuel_price": np.array([1.5]),
@@ -154,6 +155,57 @@ def test_the_mean_duty_with_a_minimum_by_hand() -> None:
     np.testing.assert_allclose(buyers.duty_rate(base, ci, cut)[0, 1, :, 0], 0.235, rtol=1e-12)
     # cutting the whole additional duty and the duty leaves none, minimum included
     np.testing.assert_allclose(buyers.duty_rate(base, ci, cut - 0.2)[0, 1], 0.0, atol=1e-15)
+
+
+def test_exempt_imports_pay_no_additional_duty_by_hand() -> None:
+    """The far origin's 25 % additional duty (at least 6,000) where 60 % of its imports are exempt.
+
+    Customs values 10,000 and 30,000 (mean 20,000): the duty 10 % (a mean of 2,000) and, on
+    the 40 % not exempt, the additional duty 6,000 and 7,500 (a mean of 0.4 x 6,750 = 2,700):
+    4,700 / 20,000. Without the exemption 43.75 %; an origin whose exemption is not in force
+    pays it all. A cut of 15 points takes the 10 points of additional duty left and 5 of the
+    duty: 5 % remains.
+    """
+    ci = _inputs(
+        spread_nodes=np.tile([0.5, 1.5], (3, 1)),
+        duty=np.array([[0.0] * 3, [0.1] * 3, [0.1] * 3]),
+        additional_duty=np.array([[0.0] * 3, [0.25] * 3, [0.25] * 3]),
+        exemption=np.array([[0.0] * 3, [1.0] * 3, [0.0] * 3]),
+        duty_threshold=np.array([[0.0] * 3, [24_000.0] * 3, [24_000.0] * 3]),
+    )
+    base = np.full((1, 3, 1), 20_000.0)
+    none = np.zeros((1, 3, 3, 1))
+    exempt = np.full((1, 3, 3), 0.6)
+    rate = buyers.duty_rate(base, ci, none, exempt)
+    np.testing.assert_allclose(rate[0, 1, :, 0], 4_700 / 20_000, rtol=1e-12)
+    np.testing.assert_allclose(buyers.duty_rate(base, ci, none)[0, 1], 0.4375, rtol=1e-12)
+    np.testing.assert_allclose(rate[0, 2], 0.4375, rtol=1e-12)
+    np.testing.assert_array_equal(rate[0, 0], 0.0)
+    cut = buyers.duty_rate(base, ci, np.full((1, 3, 3, 1), -0.15), exempt)
+    np.testing.assert_allclose(cut[0, 1], 0.05, rtol=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.floats(1_000.0, 100_000.0),
+    low=st.floats(0.0, 1.0),
+    step=st.floats(0.0, 1.0),
+)
+def test_a_larger_exempt_share_never_raises_the_mean_duty(
+    value: float, low: float, step: float
+) -> None:
+    ci = _inputs(
+        spread_nodes=np.tile([0.5, 1.0, 1.5], (3, 1)),
+        additional_duty=np.array([[0.0] * 3, [0.25] * 3, [0.05] * 3]),
+        exemption=np.array([[0.0] * 3, [1.0] * 3, [1.0] * 3]),
+        duty_threshold=np.array([[0.0] * 3, [24_000.0] * 3, [0.0] * 3]),
+    )
+    base = np.full((1, 3, 1), value)
+    none = np.zeros((1, 3, 3, 1))
+    fewer = buyers.duty_rate(base, ci, none, np.full((1, 3, 3), low))
+    more = buyers.duty_rate(base, ci, none, np.full((1, 3, 3), min(low + step, 1.0)))
+    assert np.all(more <= fewer + 1e-12)
+    assert np.all(more >= np.broadcast_to(ci.duty[None, :, :, None], more.shape) - 1e-12)
 
 
 @settings(max_examples=200, deadline=None)

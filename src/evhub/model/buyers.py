@@ -119,8 +119,12 @@ class ChoiceInputs:
     duty : (origin, powertrain)
         Duty in force at the end of the base year, by origin (0 at home) [1].
     additional_duty : (origin, powertrain)
-        The additional duty then, as the average buyer pays it (less what
-        investors import exempt) [1].
+        The additional duty's rate then [1], exempt imports or not.
+    exemption : (origin, powertrain)
+        1 where investors' imports are exempt from the additional duty (and
+        its minimum) at the end of the base year, else 0 [1]: the average
+        buyer pays it on the share of the imports that is not exempt
+        (:func:`duty_rate`).
     duty_threshold : (origin, powertrain)
         The customs value below which the additional duty's minimum applies,
         its minimum over its rate [USD/veh]; 0 without a minimum.
@@ -156,6 +160,7 @@ class ChoiceInputs:
     spread_nodes: F
     duty: F
     additional_duty: F
+    exemption: F
     duty_threshold: F
     vat: float
     fuel_price: F
@@ -229,14 +234,16 @@ class ChoiceResult:
     price: F
 
 
-def duty_rate(base: F, inputs: ChoiceInputs, change: F) -> F:
+def duty_rate(base: F, inputs: ChoiceInputs, change: F, exempt: F | None = None) -> F:
     r"""The mean customs duty over the spread of customs values, per unit of their mean [1].
 
     :math:`\bar d = \frac{1}{x \bar z} \frac{1}{n} \sum_i D(x z_i)` with
     :math:`D` of :func:`evhub.model.purchase.customs_duty`: without a minimum
     :math:`\max(d + \min(a + \Delta, 0), 0) + \max(a + \Delta, 0)`; with
     one, the additional duty's part is raised by the mean of
-    :math:`\max(z, \mu / x)` over :math:`\bar z`.
+    :math:`\max(z, \mu / x)` over :math:`\bar z`. Where investors' imports
+    are exempt (``inputs.exemption``), the buyers' average additional duty
+    :math:`a` is its rate on the share :math:`1 - e` that is not.
 
     Parameters
     ----------
@@ -247,12 +254,16 @@ def duty_rate(base: F, inputs: ChoiceInputs, change: F) -> F:
         spread (``spread_nodes``).
     change : (run, origin, powertrain, year)
         Change of the duty [1] (:func:`evhub.model.purchase.customs_duty`).
+    exempt : (run, origin, powertrain), optional
+        :math:`e`, the share of the imports exempt where an exemption is in
+        force [1]; default none.
 
     Returns
     -------
     (run, origin, powertrain, year)
     """
-    added = inputs.additional_duty[None, :, :, None] + change
+    paying = 1.0 if exempt is None else 1.0 - inputs.exemption[None] * exempt
+    added = (inputs.additional_duty[None] * paying)[..., None] + change
     extra = np.maximum(added, 0.0)
     out = np.maximum(inputs.duty[None, :, :, None] + np.minimum(added, 0.0), 0.0) + extra
     for o, p in zip(*np.nonzero(inputs.duty_threshold > 0), strict=True):

@@ -646,10 +646,12 @@ def _choose(
     duty_after = np.concatenate([np.zeros((runs, 1, extra.shape[2])), extra], axis=1)
     after = ahead > base_year
     change = np.where(after[None, None, None, :], duty_after[..., None], 0.0)
+    exempt = np.nan_to_num(cp.exempt_share).reshape(runs, n_import, len(cats.groups))
+    exempt = np.concatenate([np.zeros((runs, 1, len(cats.groups))), exempt], axis=1)
     index = (1.0 + pol.threshold_growth[:, None]) ** steps[None, :]  # (run, year)
     paid = buyers.price_paid(
         base,
-        buyers.duty_rate(base, ci, change),
+        buyers.duty_rate(base, ci, change, exempt[:, :, cats.group_of]),
         ci,
         index,
         cp.tax_change[..., b:],

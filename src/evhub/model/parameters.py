@@ -340,6 +340,10 @@ class ChoiceParameters:
         of public chargers [1]; NaN: none.
     range_cost, availability_cost : (run, powertrain group)
         Non-financial costs where nobody owns one [USD/veh/yr]; NaN: none.
+    exempt_share : (run, origin other than home x powertrain group)
+        Share of the base year's imports that entered exempt from the
+        additional duty where investors' imports are, origin-major [1]; NaN:
+        none exempt.
     tax_change : (run, powertrain, year)
         Change of every purchase-tax rate [1], each key holding from its year
         (model years; 0 before the first key).
@@ -357,6 +361,7 @@ class ChoiceParameters:
     charger_sensitivity: F
     range_cost: F
     availability_cost: F
+    exempt_share: F
     tax_change: F
     subsidy: F
     offer_change: F
