@@ -15,7 +15,9 @@ from evhub import api
 from evhub.choicecost import NODES, choice_inputs, generalised_costs
 from evhub.cli import app
 from evhub.errors import InputError
+from evhub.model.buyers import duty_rate
 from evhub.model.choice import capital_recovery_factor
+from evhub.scenario.defaults import default_parameters
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +119,9 @@ def test_the_cli_prints_the_table_with_units() -> None:
 def test_investors_exempt_imports_lower_the_buyers_average_additional_duty(
     dataset, data_dir, replace_once
 ) -> None:
-    # China-built BEVs at the end of the base year: the duty plus the additional duty on the
-    # share not imported under an investment certificate (the rows of import_duties.csv)
+    # China-built BEVs at the end of the base year: the law's additional duty, flagged as
+    # exempt for investors; the share imported under an investment certificate is the
+    # parameter <class>.choice.exempt_share.china.bev (default: the row of import_duties.csv)
     duties = dataset.tables["import_duties"]
     china_bev = duties[(duties["origin"] == "china") & (duties["powertrain_group"] == "bev")]
 
@@ -127,28 +130,36 @@ def test_investors_exempt_imports_lower_the_buyers_average_additional_duty(
         return float(rows["value"].iloc[-1]) / 100
 
     exempt = latest("exempt_import_share")
-    expected = latest("additional_duty_rate") * (1 - exempt)
     i = dataset.dims.powertrains.ids.index("bev")
     origins = [dataset.dims.home, *(o for o in dataset.dims.origins.ids if o != dataset.dims.home)]
     k = origins.index("china")
     assert 0 < exempt < 1
     ci = choice_inputs(dataset, "car")
     assert ci.duty[k, i] == pytest.approx(latest("duty_rate"), rel=1e-12)
-    assert ci.additional_duty[k, i] == pytest.approx(expected, rel=1e-12)
+    assert ci.additional_duty[k, i] == pytest.approx(latest("additional_duty_rate"), rel=1e-12)
+    assert ci.exemption[k, i] == 1.0
+    assert ci.exemption[origins.index("eu"), i] == 0.0
     # the minimum's threshold (minimum over the rate) is the law's: the exemption cuts both
     assert ci.duty_threshold[k, i] == pytest.approx(
         latest("additional_duty_minimum") * 100 / latest("additional_duty_rate"), rel=1e-12
     )
-    # without the exempt share the whole additional duty applies
+    # the buyers' average pays the additional duty on the share not exempt (no minimum
+    # binds for a car at ten times the threshold)
+    base = np.full((1, len(dataset.dims.powertrains.ids), 1), 10 * ci.duty_threshold[k, i])
+    none = np.zeros((1, len(origins), len(dataset.dims.powertrains.ids), 1))
+    shares = np.full(none.shape[:3], exempt)
+    paid = duty_rate(base, ci, none, shares)[0, k, i, 0]
+    law = latest("duty_rate") + latest("additional_duty_rate") * (1 - exempt)
+    assert paid == pytest.approx(law)
+    path = "car.choice.exempt_share.china.bev"
+    assert default_parameters(dataset)[path].value == pytest.approx(exempt * 100)
+    # without the exempt share no default: the whole additional duty applies
     replace_once(
         data_dir / "import_duties.csv",
         "exempt_import_share,car,china,bev",
         "exempt_import_share,car,china,hev",
     )
-    whole = latest("additional_duty_rate")
-    assert choice_inputs(evhub.load_dataset(data_dir), "car").additional_duty[
-        k, i
-    ] == pytest.approx(whole)
+    assert path not in default_parameters(evhub.load_dataset(data_dir))
 
 
 def test_a_flat_rate_the_scenario_sets_gives_the_factor_by_hand(dataset) -> None:

@@ -22,6 +22,7 @@ import yaml
 
 import evhub
 from evhub import InputError
+from evhub.choiceposterior import draws_by_path
 from evhub.ensemble import make_task
 from evhub.scenario import unflatten
 from evhub.variables import scorecard_indicators
@@ -242,6 +243,9 @@ def test_baseline_indices_cover_every_uncertain_input(
     shown = table.set_index("input")["distribution"]
     assert shown["pipeline.realised.byd-manisa"] == "realised with p"
     assert shown["lcv.market.bev_share.midpoint_year"].startswith("{dist: triangular, low: 2030")
+    # the choice model's joint draw by its number of draws, not every index drawn
+    draws = len(next(iter(draws_by_path(evhub.load_dataset()).values())))
+    assert shown["car.choice.posterior"] == f"{{dist: posterior, draws: {draws}}}"
 
 
 def test_baseline_ranks_the_car_plants_first(baseline_sobol: sens.Sensitivity) -> None:

@@ -214,6 +214,7 @@ def test_the_class_has_no_parameter_of_the_powertrain(copy: Dataset) -> None:
         # the hybrid is its group's only powertrain: the group's choice parameters go too
         f"{KLASS}.choice.{HYBRID}_range_cost",
         f"{KLASS}.choice.{HYBRID}_availability_cost",
+        *(f"{KLASS}.choice.exempt_share.{o}.{HYBRID}" for o in copy.dims.origins.where(home=False)),
         # and the class's policies of the hybrid
         f"policy.purchase_tax.{KLASS}.{HYBRID}.{{year}}",
         f"policy.purchase_tax_schedule.{KLASS}.{HYBRID}",

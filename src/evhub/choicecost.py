@@ -271,8 +271,8 @@ class _Duty:
     rate: float
     additional: float
     threshold: float
-    law: float = 0.0
-    exempt: bool = False
+    law: float
+    exempt: bool
 
 
 @dataclass(frozen=True)

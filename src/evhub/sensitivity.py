@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from evhub.distributions import show_spec
 from evhub.ensemble import Design, Progress, Task, evaluate, make_task
 from evhub.errors import InputError
 from evhub.model import pipeline
@@ -333,11 +332,7 @@ def sensitivity(
     table = indices(
         model, plan.names, samples, method=method, seed=seed, switches=switches, unit=unit
     )
-    described = {
-        c.name: show_spec(c.distribution.spec()) if c.distribution else "realised with p"
-        for c in plan.columns
-    }
-    table["distribution"] = table["input"].map(described)
+    table["distribution"] = table["input"].map({c.name: c.shown for c in plan.columns})
     return Sensitivity(
         scenario=scenario.name,
         variable=variable,

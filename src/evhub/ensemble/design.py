@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import qmc
 
-from evhub.distributions import POSTERIOR, Distribution, quantile_points
+from evhub.distributions import POSTERIOR, Distribution, quantile_points, show_spec
 from evhub.errors import InputError
 from evhub.limits import SAMPLERS, Sampler
 from evhub.model import chain
@@ -94,6 +94,21 @@ class Column:
     def is_realisation(self) -> bool:
         """Whether the column says if a project is realised (0 or 1)."""
         return self.distribution is None and self.name.startswith("pipeline.realised.")
+
+    @property
+    def shown(self) -> str:
+        """How the column is drawn, on one line: a joint posterior draw by its number of draws.
+
+        Examples
+        --------
+        >>> Column("car.choice.posterior", "draw", None, draws=(("x", np.zeros(480)),)).shown
+        '{dist: posterior, draws: 480}'
+        """
+        if self.draws:
+            return show_spec({"dist": POSTERIOR, "draws": len(self.draws[0][1])})
+        if self.distribution is None:
+            return "realised with p"
+        return show_spec(self.distribution.spec())
 
 
 @dataclass(frozen=True)

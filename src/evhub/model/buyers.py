@@ -10,7 +10,8 @@ then the import origins) and year :math:`t`:
    c_t`, a glider :math:`g_p` plus the pack :math:`k` [kWh] at the pack
    price :math:`c_t = c_b (1 - \delta)^{t-b}` (``0`` kWh without a battery).
    An import pays the customs duty (:func:`evhub.model.purchase.customs_duty`):
-   the law's of the base year, its additional duty changed by the policy's
+   the law's of the base year, its additional duty (on the imports that do
+   not enter exempt, ``<class>.choice.exempt_share``) changed by the policy's
    change and at least its minimum, averaged over the spread of customs
    values :math:`x z` (:func:`duty_rate`); the purchase tax is then taken on
    :math:`x (1 + \bar d_{o,p,t})`, the mean duty spread in proportion.
