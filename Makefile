@@ -54,9 +54,10 @@ TEST_CHROMIUM :=
 endif
 
 ## test: install the dev extras (and, as root or with CI=true, chromium with apt-get if missing;
-## nomenclature-iamc in its own .venv-nomenclature), run `make lint`, then the whole suite
+## nomenclature-iamc in its own .venv-nomenclature), run `make lint`, then the whole suite in
+## two processes (pytest-xdist; each test file runs in one of them, with its fixtures)
 test: lint $(STAMP_DEV) $(STAMP_NOMENCLATURE) | $(TEST_CHROMIUM)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 ## bench: evhub against flodym, side by side in one run
 bench: $(STAMP_DEV)

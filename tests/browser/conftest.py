@@ -63,23 +63,22 @@ def skipping() -> bool:
     return not CHROMIUM.exists() and not chromium_required()
 
 
-#: The node ids of the tests of this folder (the hooks below see the whole session's).
-_MINE = pytest.StashKey[set[str]]()
-
-
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test of this folder ``browser``."""
     mine = [item for item in items if item.path.is_relative_to(HERE)]
     for item in mine:
         item.add_marker(pytest.mark.browser)
-    config.stash[_MINE] = {item.nodeid for item in mine}
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """One line at the end of the run when the browser tests were skipped: why, and how to run."""
-    mine = config.stash.get(_MINE, set())
-    skipped = [r for r in terminalreporter.stats.get("skipped", []) if r.nodeid in mine]
+    """One line at the end of the run when the browser tests were skipped: why, and how to run.
+
+    The tests are this folder's by their node ids: with ``-n`` (pytest-xdist, as `make test`
+    runs) the workers collect, so the controller's stash holds none of them.
+    """
+    folder = HERE.relative_to(config.rootpath).as_posix() + "/"
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if r.nodeid.startswith(folder)]
     if skipping() and skipped:
         terminalreporter.write_line(
             f"browser tests: {len(skipped)} skipped, no Debian chromium at {CHROMIUM}; "
