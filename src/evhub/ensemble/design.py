@@ -101,7 +101,7 @@ class Column:
 
         Examples
         --------
-        >>> Column("car.choice.posterior", "draw", None, draws=(("x", np.zeros(480)),)).shown
+        >>> Column("k.choice.posterior", "draw", None, draws=(("k.x", np.zeros(480)),)).shown
         '{dist: posterior, draws: 480}'
         """
         if self.draws:
