@@ -301,6 +301,10 @@ def test_published_group_shares_and_counts_are_group_observations(dataset) -> No
     assert seen[(2020, "hev+phev")] == [pytest.approx(24_131 / 610_109)]
     # 2021: ODD's count and TÜİK's share of petrol, two publications of one year
     assert sorted(seen[(2021, "petrol")]) == [pytest.approx(0.62), pytest.approx(373_600 / 561_853)]
+    # 2019: TÜİK's first registrations and ODD's sales, two publications of the same group
+    assert sorted(seen[(2019, "diesel")]) == [pytest.approx(0.52), pytest.approx(0.546)]
+    # 2022: ODMD's shares give every group but LPG, which enters as the rest (1.5 %)
+    assert pytest.approx(1 - (69 + 17.4 + 10.9 + 1.2) / 100) in seen[(2022, "lpg")]
     # TÜİK's hybrid share of 2024, a group of HEV and PHEV
     assert seen[(2024, "hev+phev")] == [pytest.approx(0.167)]
     # a count of one powertrain (IEA's plug-in hybrids) over the year's car total

@@ -596,11 +596,14 @@ def _validate_table(
             )
         elif year is not None or not year_text:
             key = (var, *(row[c] for c in keys), "" if year is None else str(year))
+            if vspec.get("per_source"):
+                key = (*key, str(row["source"]))  # one publication per source
             if key in seen:
                 shown = "".join(f" {c}={row[c]!r}" for c in keys if row[c])
                 when = f"year {year}" if year is not None else "no year"
+                of = f", source {row['source']!r}" if vspec.get("per_source") else ""
                 problems.append(
-                    f"{where}: repeats row {seen[key]} (variable {var!r}{shown}, {when}); "
+                    f"{where}: repeats row {seen[key]} (variable {var!r}{shown}, {when}{of}); "
                     "give each value once"
                 )
             else:

@@ -425,6 +425,15 @@ CASES: dict[str, Case] = {
         replace("stock,car,,2011,", "stock,car,,2010,"),
         ("repeats row 10", "variable 'stock' class='car', year 2010"),
     ),
+    "duplicate-publication": Case(
+        "sales.csv",
+        repeat_row("fuel_group_share,car,diesel,2022,"),
+        (
+            "variable 'fuel_group_share' class='car' powertrain='diesel', year 2022, "
+            "source 'dailysabah-odmd-2023'",
+            "give each value once",
+        ),
+    ),
     "duplicate-constant": Case(
         "fuels.csv",
         repeat_row("energy_density,lpg,"),
