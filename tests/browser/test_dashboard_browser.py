@@ -52,15 +52,20 @@ def _run(page: Any) -> str:
 
 def _chart(page: Any, unlike: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The EV chart's lines; with ``unlike``, once they differ from those (Plotly redraws
-    after the page names the new run, so a read right away can still see the old lines)."""
-    page.wait_for_function(f"({_CHART_DATA})({EV_CHART!r}) !== null", timeout=TIMEOUT_MS)
-    if unlike is not None:
-        page.wait_for_function(
-            f"([key, old]) => JSON.stringify(({_CHART_DATA})(key)) !== JSON.stringify(old)",
-            arg=[EV_CHART, unlike],
-            timeout=TIMEOUT_MS,
-        )
-    return list(page.evaluate(_CHART_DATA, EV_CHART))
+    after the page names the new run, so a read right away can still see the old lines).
+
+    The lines are those the wait saw, read in the same call: while Plotly redraws, the
+    chart can be missing for a moment, so a second read could find none.
+    """
+    lines = page.wait_for_function(
+        f"""([key, old]) => {{
+          const d = ({_CHART_DATA})(key);
+          return d !== null && (old === null || JSON.stringify(d) !== JSON.stringify(old)) && d;
+        }}""",
+        arg=[EV_CHART, unlike],
+        timeout=TIMEOUT_MS,
+    )
+    return list(lines.json_value())
 
 
 def test_slider_run_changes_chart_and_scorecard(
