@@ -149,6 +149,7 @@ def _table(name: str, spec: Mapping[str, Any], sch: Mapping[str, Any]) -> dict[s
                 "needed": needed.get(variable, []),
                 "description": vspec.get("description", ""),
                 "rules": _schedule_rules(vspec),
+                "per_source": bool(vspec.get("per_source")),
             }
         )
     columns = [*sch["columns_before_keys"], *keys, *sch["columns_after_keys"]]

@@ -55,12 +55,13 @@ def _chart(page: Any, unlike: list[dict[str, Any]] | None = None) -> list[dict[s
     after the page names the new run, so a read right away can still see the old lines).
 
     The lines are those the wait saw, read in the same call: while Plotly redraws, the
-    chart can be missing for a moment, so a second read could find none.
+    chart can be missing or empty for a moment, so a second read could find none.
     """
     lines = page.wait_for_function(
         f"""([key, old]) => {{
           const d = ({_CHART_DATA})(key);
-          return d !== null && (old === null || JSON.stringify(d) !== JSON.stringify(old)) && d;
+          const drawn = d !== null && d.length > 0;
+          return drawn && (old === null || JSON.stringify(d) !== JSON.stringify(old)) && d;
         }}""",
         arg=[EV_CHART, unlike],
         timeout=TIMEOUT_MS,
