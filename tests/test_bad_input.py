@@ -185,6 +185,16 @@ def test_year_keyed_parameter_with_a_key_that_is_not_a_year(tmp_path: Path) -> N
         evhub.resolve(path)
 
 
+@pytest.mark.parametrize("key", ["\u00b9", "\u00b2\u2070\u00b3\u2070"])  # superscript digits
+def test_a_superscript_digit_is_not_a_year(key: str) -> None:
+    # str.isdigit() accepts superscripts, int() refuses them: the make bench fuzz found
+    # {'policy.purchase_tax_brackets.car.ice': {'¹': None}} raising a ValueError
+    with pytest.raises(InputError, match=rf"is keyed by year; '{key}' is not a year"):
+        evhub.resolve("baseline", overrides={f"grid.renewable_share.{key}": 60})
+    with pytest.raises(InputError, match=rf"is keyed by year; '{key}' is not a year"):
+        evhub.resolve("baseline", overrides={"policy.purchase_tax_brackets.car.ice": {key: None}})
+
+
 def test_inconsistent_values_name_the_scenario_file(tmp_path: Path) -> None:
     # a check across fields (chemistry shares sum to 100) names the file that broke it
     path = _scenario(tmp_path, "  battery.chemistry_share.lfp: 90\n")

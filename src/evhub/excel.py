@@ -180,7 +180,7 @@ def _unit_formats(
 
 
 def _iamc(frame: pd.DataFrame) -> _Table:
-    years = [c for c in frame.columns if str(c).isdigit()]
+    years = [c for c in frame.columns if str(c).isdecimal()]
     wide = frame.rename(columns={c: int(c) for c in years})
     shown = [int(c) for c in years]
     keys = len(_IAMC_KEYS) + ("Quantile" in wide.columns)  # kept in view: all but the years

@@ -372,7 +372,7 @@ def _key(key: str, vehicle_class: str | None) -> str:
 
 
 def _long(wide: pd.DataFrame, stat: pd.Series | str) -> pd.DataFrame:
-    years = [c for c in wide.columns if str(c).isdigit()]
+    years = [c for c in wide.columns if str(c).isdecimal()]
     frame = wide.rename(columns={"Scenario": "scenario", "Variable": "variable", "Unit": "unit"})
     frame = frame.assign(stat=stat)
     long = frame.melt(

@@ -73,7 +73,7 @@ def _remove_created(created: Sequence[Path]) -> None:
 def _read_pid(path: Path) -> str:
     with contextlib.suppress(OSError, UnicodeDecodeError):
         text = path.read_text(encoding="utf-8").strip()
-        if text.isdigit():
+        if text.isdecimal():
             return text
     return "unknown"
 

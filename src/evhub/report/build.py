@@ -122,8 +122,8 @@ def _context(folder: ResultsFolder) -> dict[str, Any]:
         "created": ", ".join(_timestamp(t) for t in _single(runs, "created_utc").split(", ")),
         "base_year": base_year,
         "years": (
-            max(DISPLAY_START, min(int(c) for c in folder.iamc.columns if str(c).isdigit())),
-            max(int(c) for c in folder.iamc.columns if str(c).isdigit()),
+            max(DISPLAY_START, min(int(c) for c in folder.iamc.columns if str(c).isdecimal())),
+            max(int(c) for c in folder.iamc.columns if str(c).isdecimal()),
         ),
         "ensemble": folder.ensemble,
         "ensemble_summary": _ensemble_summary(folder),

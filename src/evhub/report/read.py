@@ -177,7 +177,7 @@ def _read_iamc(real: Path, path: Path, extra: tuple[str, ...], why: str) -> pd.D
         raise InputError(msg) from None
     expected = (*_IAMC_COLUMNS, *extra)
     missing = [c for c in expected if c not in frame.columns]
-    years = [c for c in frame.columns if str(c).isdigit()]
+    years = [c for c in frame.columns if str(c).isdecimal()]
     if missing or not years:
         what = f"no column {', '.join(repr(c) for c in missing)}" if missing else "no year columns"
         msg = (

@@ -102,7 +102,7 @@ def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _key(part: str) -> Any:
-    return int(part) if part.isdigit() else part
+    return int(part) if part.isdecimal() else part
 
 
 def _group(row: parameters.ParameterSpec) -> str:

@@ -467,7 +467,7 @@ def _check_path(origin: str, path: str, value: Any, data: Dataset) -> None:
     parent, _, last = path.rpartition(".")
     if parent in keyed:
         what = "year of operation" if parent == "pipeline.ramp" else "year"
-        if not last.isdigit():
+        if not last.isdecimal():
             msg = f"{origin}: {path!r}: {parent} is keyed by {what}; {last!r} is not a {what}"
             raise InputError(msg)
         key = int(last)
